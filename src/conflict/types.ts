@@ -1,0 +1,40 @@
+/**
+ * The conflict resolver contract.
+ *
+ * @module
+ */
+import type { MergeConflict } from '../merge/types.js';
+
+/** A resolver's answer for one conflict. */
+export type ConflictDecision =
+  | { path: string; take: 'local' | 'remote'; reason: string; resolver?: string }
+  | { path: string; take: 'value'; value: unknown; reason: string; resolver?: string };
+
+/** What a resolver gets besides the conflicts. */
+export interface ConflictContext {
+  readonly bindingId: string;
+  readonly jobId: string;
+  /** The rendered base, local and remote documents the merge ran on. */
+  readonly base: unknown;
+  readonly local: unknown;
+  readonly remote: unknown;
+  /** The semantic changes base → remote, when known. */
+  readonly changes: readonly unknown[];
+  readonly signal: AbortSignal;
+  /**
+   * Hold the job and wait for a person to answer through
+   * `engine.resolveConflicts(jobId, decisions)`; resolves `undefined` on timeout.
+   * Provided by the engine; used by the `manual()` strategy.
+   */
+  readonly awaitDecisions?: (timeoutMs: number) => Promise<ConflictDecision[] | undefined>;
+}
+
+/**
+ * Decides conflicts. It may decide only some; undecided ones go to the next
+ * resolver of a `chain`, and finally keep the local value.
+ */
+export interface ConflictResolver {
+  /** A short name, recorded in each decision. */
+  readonly name: string;
+  resolve(conflicts: readonly MergeConflict[], context: ConflictContext): Promise<ConflictDecision[]> | ConflictDecision[];
+}
