@@ -54,6 +54,7 @@ export type SyncErrorCode =
   | 'SPEC_UPGRADE_FAILED'
   // merge and conflicts
   | 'MERGE_FAILED'
+  | 'POINTER_INVALID'
   | 'CONFLICT_DECISION_INVALID'
   | 'CONFLICT_UNRESOLVED'
   | 'CONFLICT_TIMEOUT'

@@ -32,7 +32,7 @@ export interface SyncTarget<Local = unknown> {
   /** Replace the local copy, atomically. Throw a `TargetError` when the value is invalid. */
   write(local: Local, context: TargetContext): Promise<void>;
   /** Identity rules for arrays of the local shape, used by the three-way merge. */
-  readonly identityRules?: readonly IdentityRule[];
+  readonly identityRules?: readonly IdentityRule[] | undefined;
   /** Release resources. */
   close?(): void | Promise<void>;
 }

@@ -1,0 +1,1 @@
+export type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';

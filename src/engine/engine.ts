@@ -1,0 +1,400 @@
+import type { ConflictResolver } from '../conflict/index.js';
+import { BindingError, ConfigError, toSyncError } from '../errors.js';
+import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
+import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
+import { Scheduler, systemClock, type Clock, type TimerHandle } from '../scheduler/index.js';
+import { MemoryStore, type SyncStore } from '../store/index.js';
+import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
+import { SafeEmitter } from './emitter.js';
+import { defaultDiff, defaultMerge, defaultResolve } from './merge-step.js';
+import { runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
+import type {
+  BindingStatus,
+  EngineState,
+  JobPriority,
+  SyncBindingOptions,
+  SyncEngineConfig,
+  SyncEngineConfigUpdate,
+  SyncEngineOptions,
+  SyncJob,
+  SyncPolicy,
+  SyncResult,
+  SyncStatus,
+} from './types.js';
+
+const PRIORITIES: readonly JobPriority[] = ['high', 'medium', 'low'];
+const CONSTRUCTOR_ONLY = new Set(['store', 'resolver', 'clock', 'random']);
+
+/** Default per-binding policy. */
+export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({ removal: 'deprecate', maxRemovalShare: 0.5 });
+
+interface BindingRuntime extends PipelineBinding {
+  options: SyncBindingOptions;
+  unwatch: (() => void | Promise<void>) | undefined;
+}
+
+/**
+ * The sync engine: holds bindings (source + target + schedule + policy),
+ * schedules their jobs, runs the pipeline of each sync and reports every
+ * lifecycle change as a typed event.
+ *
+ * @example
+ * ```ts
+ * const engine = new SyncEngine({ concurrency: 2 });
+ * await engine.addSource({ id: 'petstore', source: httpSource({ url }), target: openApiFileTarget({ path: 'petstore.json' }) });
+ * engine.on('sync:applied', (e) => console.log(`${e.sourceId}: ${e.changes} changes`));
+ * await engine.startSync();
+ * ```
+ */
+export class SyncEngine {
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #store: SyncStore;
+  readonly #resolver: ConflictResolver | undefined;
+  readonly #emitter: SafeEmitter;
+  readonly #metrics = new MetricsCollector();
+  readonly #bindings = new Map<string, BindingRuntime>();
+  readonly #scheduler: Scheduler;
+  readonly #deps: PipelineDeps;
+  #config: SyncEngineConfig;
+  #state: EngineState = 'idle';
+  #startedAt: number | undefined;
+  #metricsTimer: TimerHandle | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: SyncEngineOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new ConfigError(`Expected engine options to be an object, got ${options === null ? 'null' : typeof options}.`);
+    }
+    this.#config = resolveConfig(defaultEngineConfig, options, CONSTRUCTOR_ONLY);
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#store = options.store ?? new MemoryStore();
+    this.#resolver = options.resolver;
+    this.#emitter = new SafeEmitter(() => this.#clock.now());
+    const emit = this.#emit.bind(this);
+    this.#deps = {
+      store: this.#store,
+      clock: this.#clock,
+      emit,
+      merge: defaultMerge,
+      resolve: defaultResolve,
+      diff: defaultDiff,
+      onConflicts: (id, count) => this.#metrics.recordConflicts(id, count),
+    };
+    this.#scheduler = new Scheduler(this.#config, this.#clock, this.#random, {
+      run: (job, signal) => {
+        const binding = this.#bindings.get(job.sourceId);
+        if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
+        return runPipeline(binding, job, signal, this.#deps);
+      },
+      emit,
+      onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
+      onSettled: (id, outcome, at) => this.#metrics.recordRun(id, outcome, at),
+      onRetry: (id) => this.#metrics.recordRetry(id),
+    });
+  }
+
+  #emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void {
+    this.#emitter.emit(event, payload);
+  }
+
+  // ── events ────────────────────────────────────────────────────────────
+
+  /** Listen to an engine event. A listener that throws is reported as an `error` event and never breaks the engine. */
+  on<E extends SyncEngineEventName>(event: E, listener: SyncEngineListener<E>): this {
+    this.#emitter.on(event, listener);
+    return this;
+  }
+
+  /** Listen to the next occurrence of an event. */
+  once<E extends SyncEngineEventName>(event: E, listener: SyncEngineListener<E>): this {
+    this.#emitter.once(event, listener);
+    return this;
+  }
+
+  /** Stop listening. */
+  off<E extends SyncEngineEventName>(event: E, listener: SyncEngineListener<E>): this {
+    this.#emitter.off(event, listener);
+    return this;
+  }
+
+  /** Remove all listeners of one event, or of every event. */
+  removeAllListeners(event?: SyncEngineEventName): this {
+    this.#emitter.removeAllListeners(event);
+    return this;
+  }
+
+  /** How many listeners an event has. */
+  listenerCount(event: SyncEngineEventName): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  // ── lifecycle ─────────────────────────────────────────────────────────
+
+  /** The engine's state: `idle` (not started), `running`, `paused` or `stopping`. */
+  get state(): EngineState {
+    return this.#state;
+  }
+
+  /**
+   * Start polling and watching every binding. Jobs can run before start too
+   * (through `syncNow` and `addSyncJob`); start adds the automatic triggers.
+   */
+  async startSync(): Promise<void> {
+    if (this.#state === 'running' || this.#state === 'paused') return;
+    if (this.#stopping) await this.#stopping;
+    this.#state = 'running';
+    this.#startedAt = this.#clock.now();
+    this.#scheduler.startPolling();
+    for (const binding of this.#bindings.values()) await this.#startWatching(binding);
+    this.#scheduleMetrics();
+    this.#emit('engine:started', () => ({ timestamp: this.#clock.now() }));
+  }
+
+  /**
+   * Stop gracefully: no new jobs start, pending ones are removed, running
+   * ones get an aborted signal and are awaited for at most
+   * `stopGracePeriodMs`. Watchers and timers end. The engine can be started again.
+   */
+  async stopSync(): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    if (this.#state === 'idle' && this.#scheduler.counts().running === 0 && this.#scheduler.counts().pending === 0) return;
+    this.#state = 'stopping';
+    this.#stopping = (async () => {
+      if (this.#metricsTimer !== undefined) this.#clock.clearTimeout(this.#metricsTimer);
+      this.#metricsTimer = undefined;
+      await Promise.all([...this.#bindings.values()].map((b) => this.#stopWatching(b)));
+      const unfinished = await this.#scheduler.stop(this.#config.stopGracePeriodMs);
+      this.#state = 'idle';
+      this.#startedAt = undefined;
+      this.#emit('engine:stopped', () => ({ timestamp: this.#clock.now(), unfinished }));
+    })();
+    try {
+      await this.#stopping;
+    } finally {
+      this.#stopping = undefined;
+    }
+  }
+
+  /** Hold queued jobs and remember what comes due; running jobs finish. */
+  async pauseSync(): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#scheduler.pause();
+    this.#state = 'paused';
+    this.#emit('engine:paused', () => ({ timestamp: this.#clock.now() }));
+  }
+
+  /** Release held jobs and run, once per binding, what came due while paused. */
+  async resumeSync(): Promise<void> {
+    if (this.#state !== 'paused') return;
+    this.#state = 'running';
+    const due = this.#scheduler.resume();
+    this.#emit('engine:resumed', () => ({ timestamp: this.#clock.now(), dueBindings: due }));
+  }
+
+  /** Resolves when no job is running or ready to run (jobs waiting for a retry timer do not count). */
+  onIdle(): Promise<void> {
+    return this.#scheduler.onIdle();
+  }
+
+  // ── bindings ──────────────────────────────────────────────────────────
+
+  /** Register a binding. Throws `BINDING_EXISTS`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE` or `CONFIG_INVALID`. */
+  async addSource<Local>(options: SyncBindingOptions<Local>): Promise<void> {
+    const binding = this.#validateBinding(options as SyncBindingOptions);
+    this.#scheduler.register({
+      id: binding.id,
+      priority: options.priority ?? 'medium',
+      intervalMs: options.intervalMs,
+      dependsOn: options.dependsOn ?? [],
+      maxRetries: options.maxRetries,
+    });
+    this.#bindings.set(binding.id, binding);
+    if (this.#state === 'running' || this.#state === 'paused') await this.#startWatching(binding);
+    this.#emit('source:added', () => ({ timestamp: this.#clock.now(), sourceId: binding.id, sourceKind: binding.source.kind, targetKind: binding.target.kind }));
+  }
+
+  #validateBinding(options: SyncBindingOptions): BindingRuntime {
+    const fail = (message: string, hint: string): never => {
+      throw new ConfigError(message, { hint });
+    };
+    if (options === null || typeof options !== 'object') fail(`Expected binding options to be an object, got ${typeof options}.`, 'Pass { id, source, target }.');
+    if (typeof options.id !== 'string' || options.id.trim() === '') fail(`Expected \`id\` to be a non-empty string, got ${JSON.stringify(options.id)}.`, 'Give every binding a unique id.');
+    if (!options.source || typeof options.source.fetch !== 'function') fail(`Binding "${options.id}": expected \`source\` to have a fetch() method.`, 'Use httpSource, fileSource, functionSource or your own SpecSource.');
+    const target = options.target;
+    if (!target || typeof target.read !== 'function' || typeof target.write !== 'function' || typeof target.render !== 'function') {
+      fail(`Binding "${options.id}": expected \`target\` to have render(), read() and write() methods.`, 'Use openApiFileTarget, MemoryTarget or your own SyncTarget.');
+    }
+    if (options.priority !== undefined && !PRIORITIES.includes(options.priority)) {
+      fail(`Binding "${options.id}": expected \`priority\` to be high, medium or low, got ${JSON.stringify(options.priority)}.`, 'Use "high", "medium" or "low".');
+    }
+    if (options.intervalMs !== undefined && (typeof options.intervalMs !== 'number' || !Number.isFinite(options.intervalMs) || options.intervalMs < 0)) {
+      fail(`Binding "${options.id}": expected \`intervalMs\` to be a number from 0 and up, got ${JSON.stringify(options.intervalMs)}.`, 'Use 0 to disable polling.');
+    }
+    if (options.maxRetries !== undefined && (!Number.isInteger(options.maxRetries) || options.maxRetries < 0)) {
+      fail(`Binding "${options.id}": expected \`maxRetries\` to be an integer from 0 and up, got ${JSON.stringify(options.maxRetries)}.`, 'Use 0 to disable retries.');
+    }
+    if (options.dependsOn !== undefined && (!Array.isArray(options.dependsOn) || options.dependsOn.some((d) => typeof d !== 'string'))) {
+      fail(`Binding "${options.id}": expected \`dependsOn\` to be an array of binding ids.`, 'List the ids of bindings that must run first.');
+    }
+    const policy = { ...defaultSyncPolicy, ...(options.policy ?? {}) };
+    if (!['remove', 'deprecate', 'keep'].includes(policy.removal)) {
+      fail(`Binding "${options.id}": expected \`policy.removal\` to be remove, deprecate or keep, got ${JSON.stringify(policy.removal)}.`, 'Pick one of the three.');
+    }
+    if (typeof policy.maxRemovalShare !== 'number' || policy.maxRemovalShare < 0 || policy.maxRemovalShare > 1) {
+      fail(`Binding "${options.id}": expected \`policy.maxRemovalShare\` to be a number from 0 to 1, got ${JSON.stringify(policy.maxRemovalShare)}.`, 'Use 1 to allow any share of removals.');
+    }
+    return {
+      id: options.id,
+      source: options.source,
+      target: options.target,
+      policy,
+      resolver: options.resolver ?? this.#resolver,
+      options,
+      unwatch: undefined,
+    };
+  }
+
+  /** Remove a binding: its pending job is removed, a running one aborted, its watcher closed and its store records kept. */
+  async removeSource(id: string): Promise<void> {
+    const binding = this.#bindings.get(id);
+    await this.#scheduler.unregister(id);
+    if (!binding) return;
+    this.#bindings.delete(id);
+    await this.#stopWatching(binding);
+    await binding.source.close?.();
+    await binding.target.close?.();
+    this.#metrics.forget(id);
+    this.#emit('source:removed', () => ({ timestamp: this.#clock.now(), sourceId: id }));
+  }
+
+  async #startWatching(binding: BindingRuntime): Promise<void> {
+    if (binding.unwatch || binding.options.watch === false || typeof binding.source.watch !== 'function') return;
+    try {
+      binding.unwatch = await binding.source.watch(() => this.#scheduler.notify(binding.id, 'watch'));
+    } catch (error) {
+      const failure = toSyncError(error, { code: 'SOURCE_FAILED', message: `Could not watch the source of "${binding.id}"`, hint: 'Polling continues; see the cause.' });
+      this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
+    }
+  }
+
+  async #stopWatching(binding: BindingRuntime): Promise<void> {
+    const unwatch = binding.unwatch;
+    binding.unwatch = undefined;
+    try {
+      await unwatch?.();
+    } catch (error) {
+      const failure = toSyncError(error, { code: 'SOURCE_FAILED', message: `Could not stop watching the source of "${binding.id}"` });
+      this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
+    }
+  }
+
+  // ── jobs ──────────────────────────────────────────────────────────────
+
+  /**
+   * Queue a run of a binding now. When a job of that binding is already
+   * pending, the request joins it (and may raise its priority); returns the job.
+   */
+  async addSyncJob(request: { sourceId: string; priority?: JobPriority }): Promise<SyncJob> {
+    if (request?.priority !== undefined && !PRIORITIES.includes(request.priority)) {
+      throw new ConfigError(`Expected \`priority\` to be high, medium or low, got ${JSON.stringify(request.priority)}.`);
+    }
+    const job = this.#scheduler.trigger(request.sourceId, 'manual', request.priority);
+    // A manual trigger either returns a job or throws (CIRCUIT_OPEN); never undefined.
+    return job as SyncJob;
+  }
+
+  /** Remove a pending job. Throws `JOB_NOT_FOUND`, or `JOB_NOT_PENDING` when it already runs. */
+  async removeSyncJob(jobId: string): Promise<SyncJob> {
+    return this.#scheduler.cancel(jobId);
+  }
+
+  /** Run a binding now (high priority) and resolve with the result of that run; rejects with its final error. */
+  syncNow(sourceId: string, options: { priority?: JobPriority } = {}): Promise<SyncResult> {
+    return this.#scheduler.triggerAndWait(sourceId, 'manual', options.priority ?? 'high');
+  }
+
+  /** Jobs and bindings as they are now. */
+  getSyncStatus(): SyncStatus {
+    const bindings: BindingStatus[] = [...this.#bindings.values()].map((b) => {
+      const view = this.#scheduler.view(b.id);
+      return {
+        id: b.id,
+        sourceKind: b.source.kind,
+        targetKind: b.target.kind,
+        priority: b.options.priority ?? 'medium',
+        intervalMs: view.intervalMs,
+        dependsOn: [...(b.options.dependsOn ?? [])],
+        circuit: view.circuit,
+        consecutiveFailures: view.consecutiveFailures,
+        nextPoll: view.nextPoll,
+        lastResult: view.lastResult,
+        lastError: view.lastError?.toJSON(),
+      };
+    });
+    return { state: this.#state, jobs: this.#scheduler.jobs(), bindings };
+  }
+
+  // ── configuration ─────────────────────────────────────────────────────
+
+  /** A copy of the live configuration. */
+  getConfig(): SyncEngineConfig {
+    return structuredClone(this.#config);
+  }
+
+  /**
+   * Validate and apply a partial configuration live: concurrency at once,
+   * intervals from the next tick, retry policy from the next failure.
+   * Emits `config:updated` when something changed. Invalid input throws
+   * `CONFIG_INVALID` and changes nothing.
+   */
+  async updateConfig(update: SyncEngineConfigUpdate): Promise<SyncEngineConfig> {
+    const next = resolveConfig(this.#config, update);
+    const changed = changedKeys(this.#config, next);
+    if (changed.length === 0) return this.getConfig();
+    const previous = this.#config;
+    this.#config = next;
+    this.#scheduler.configure(next);
+    if (changed.includes('metricsIntervalMs')) this.#scheduleMetrics();
+    this.#emit('config:updated', () => ({ timestamp: this.#clock.now(), previous: structuredClone(previous), config: structuredClone(next), changed }));
+    return this.getConfig();
+  }
+
+  // ── metrics ───────────────────────────────────────────────────────────
+
+  /** Counters and latencies, in total and per binding. */
+  getMetrics(): SyncEngineMetrics {
+    const { total, perSource } = this.#metrics.snapshot();
+    const counts = this.#scheduler.counts();
+    return {
+      ...total,
+      activeJobs: counts.running,
+      queueLength: counts.pending,
+      uptime: this.#startedAt === undefined ? 0 : this.#clock.now() - this.#startedAt,
+      perSource,
+    };
+  }
+
+  /** {@link SyncEngine.getMetrics} in the Prometheus text exposition format. */
+  toPrometheusText(): string {
+    return toPrometheusText(this.getMetrics());
+  }
+
+  #scheduleMetrics(): void {
+    if (this.#metricsTimer !== undefined) this.#clock.clearTimeout(this.#metricsTimer);
+    this.#metricsTimer = undefined;
+    const every = this.#config.metricsIntervalMs;
+    if (every <= 0 || (this.#state !== 'running' && this.#state !== 'paused')) return;
+    this.#metricsTimer = this.#clock.setTimeout(() => {
+      this.#metricsTimer = undefined;
+      this.#emit('metrics', () => ({ timestamp: this.#clock.now(), metrics: this.getMetrics() }));
+      this.#scheduleMetrics();
+    }, every);
+  }
+
+  /** The store the engine persists to. */
+  get store(): SyncStore {
+    return this.#store;
+  }
+}

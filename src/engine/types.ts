@@ -1,0 +1,169 @@
+/**
+ * The engine's public shapes: options, bindings, jobs, results, status.
+ *
+ * @module
+ */
+import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
+import type { MergeConflict } from '../merge/index.js';
+import type { CircuitBreakerPolicy, CircuitState, Clock, RetryPolicy } from '../scheduler/index.js';
+import type { SpecSource } from '../sources/index.js';
+import type { SyncStore } from '../store/index.js';
+import type { SyncTarget } from '../targets/index.js';
+import type { SerializedSyncError } from '../errors.js';
+
+/** Job priority: high runs before medium before low; FIFO within one priority. */
+export type JobPriority = 'high' | 'medium' | 'low';
+
+/** The lifecycle of a job. */
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+/** What made a job: a poll tick, a file watch, a user call, a dependency that applied a change, a resume after pause, a circuit probe. */
+export type JobTrigger = 'interval' | 'watch' | 'manual' | 'dependency' | 'resume' | 'probe';
+
+/** One queued or running sync attempt for a binding (the seed's `SyncJob`). */
+export interface SyncJob {
+  /** Unique id, e.g. `job-42`. */
+  id: string;
+  /** The binding it syncs. */
+  sourceId: string;
+  priority: JobPriority;
+  /** Retries already scheduled for this job. */
+  retryCount: number;
+  /** Retries allowed. */
+  maxRetries: number;
+  /** When the last attempt started, epoch milliseconds. */
+  lastAttempt: number | undefined;
+  /** When the next attempt is due, epoch milliseconds; exact (jitter already applied). */
+  nextAttempt: number | undefined;
+  status: JobStatus;
+  /** What created the job. */
+  trigger: JobTrigger;
+  /** When it was created, epoch milliseconds. */
+  createdAt: number;
+  /** The last error, when an attempt failed. */
+  error?: SerializedSyncError;
+}
+
+/** How the engine treats operations that disappear upstream (used by targets; see docs). */
+export type RemovalPolicy = 'remove' | 'deprecate' | 'keep';
+
+/** Per-binding policy. Shapes may grow; every field has a documented default. */
+export interface SyncPolicy {
+  /** Endpoint removed upstream: remove it locally if untouched, keep it marked deprecated, or keep it. Default `deprecate`. */
+  removal?: RemovalPolicy;
+  /** Hold the sync (`sync:held`) when the remote drops more than this share of operations. Default 0.5. */
+  maxRemovalShare?: number;
+}
+
+/** Options of {@link SyncEngine.addSource}: one binding. */
+export interface SyncBindingOptions<Local = unknown> {
+  /** Unique id of the binding (the seed calls it `sourceId`). */
+  id: string;
+  /** Where the remote document comes from. */
+  source: SpecSource;
+  /** Where the local working copy lives. */
+  target: SyncTarget<Local>;
+  /** Default priority of its jobs. Default `medium`. */
+  priority?: JobPriority;
+  /** Poll interval in milliseconds; `0` disables polling; omitted uses the engine's `defaultIntervalMs`. */
+  intervalMs?: number;
+  /** Bindings that must finish before this one runs in the same round. */
+  dependsOn?: readonly string[];
+  /** Removal and safety policy. */
+  policy?: SyncPolicy;
+  /** Retries for this binding; omitted uses the engine's retry policy. */
+  maxRetries?: number;
+  /** Use the source's `watch()` when it has one and the engine is started. Default true. */
+  watch?: boolean;
+  /** Conflict resolver of this binding; omitted uses the engine's. */
+  resolver?: ConflictResolver;
+}
+
+/** The live-updatable engine configuration (see {@link SyncEngine.updateConfig}). */
+export interface SyncEngineConfig {
+  /** Jobs running at once across all bindings. Default 4. */
+  concurrency: number;
+  /** Poll interval of bindings that set none, in milliseconds; `0` disables. Default 60000. */
+  defaultIntervalMs: number;
+  /** Retry policy. */
+  retry: RetryPolicy;
+  /** Circuit breaker policy. */
+  circuitBreaker: CircuitBreakerPolicy;
+  /** How long `stopSync()` waits for running jobs after aborting them, in milliseconds. Default 10000. */
+  stopGracePeriodMs: number;
+  /** Interval of the `metrics` event while started, in milliseconds; `0` disables. Default 0. */
+  metricsIntervalMs: number;
+}
+
+/** A partial configuration for {@link SyncEngine.updateConfig}. */
+export type SyncEngineConfigUpdate = Partial<Omit<SyncEngineConfig, 'retry' | 'circuitBreaker'>> & {
+  retry?: Partial<RetryPolicy>;
+  circuitBreaker?: Partial<CircuitBreakerPolicy>;
+};
+
+/** Options of the {@link SyncEngine} constructor. */
+export interface SyncEngineOptions extends SyncEngineConfigUpdate {
+  /** Where bases, validators and records live. Default: a new `MemoryStore`. */
+  store?: SyncStore;
+  /** Default conflict resolver. Default: keep the local value (`preferLocal`). */
+  resolver?: ConflictResolver;
+  /** Timer backend. Default: the system clock. */
+  clock?: Clock;
+  /** Source of randomness for jitter, returning [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/** How one run ended. */
+export type SyncOutcome = 'applied' | 'unchanged' | 'held';
+
+/** What {@link SyncEngine.syncNow} resolves to: the result of one successful run. */
+export interface SyncResult {
+  jobId: string;
+  sourceId: string;
+  outcome: SyncOutcome;
+  /** Why the run was unchanged: the source said so (304), or the canonical hash equals the base's. */
+  unchangedReason?: 'not-modified' | 'same-hash';
+  /** Canonical hash of the remote document, when it was loaded. */
+  hash?: string;
+  /** Semantic changes base → remote. */
+  changes: readonly unknown[];
+  /** Conflicts the merge found. */
+  conflicts: readonly MergeConflict[];
+  /** How each conflict was decided. */
+  decisions: readonly ConflictDecision[];
+  /** Whether the target was written (false when the merge equals the local copy). */
+  written: boolean;
+  /** Why a held run was held. */
+  heldReason?: string;
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+}
+
+/** The state of the engine as a whole. */
+export type EngineState = 'idle' | 'running' | 'paused' | 'stopping';
+
+/** One binding as {@link SyncEngine.getSyncStatus} shows it. */
+export interface BindingStatus {
+  id: string;
+  sourceKind: string;
+  targetKind: string;
+  priority: JobPriority;
+  /** Effective poll interval; 0 when not polling. */
+  intervalMs: number;
+  dependsOn: readonly string[];
+  circuit: CircuitState;
+  consecutiveFailures: number;
+  /** When the next poll tick is due, epoch milliseconds. */
+  nextPoll: number | undefined;
+  lastResult: SyncResult | undefined;
+  lastError: SerializedSyncError | undefined;
+}
+
+/** What {@link SyncEngine.getSyncStatus} returns. */
+export interface SyncStatus {
+  state: EngineState;
+  /** Pending and running jobs, highest priority first. */
+  jobs: SyncJob[];
+  bindings: BindingStatus[];
+}

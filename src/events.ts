@@ -1,0 +1,95 @@
+/**
+ * The typed event map: every lifecycle change of the engine is one event.
+ * Payloads are plain serialisable objects carrying ids and a timestamp, so
+ * they cross an SSE stream or a log line unchanged.
+ *
+ * @module
+ */
+import type { ConflictDecision } from './conflict/index.js';
+import type { SerializedSyncError } from './errors.js';
+import type { SyncEngineConfig, SyncJob, SyncResult, JobTrigger } from './engine/types.js';
+import type { MergeConflict } from './merge/index.js';
+import type { SyncEngineMetrics } from './metrics/index.js';
+
+/** Fields every event payload carries. */
+export interface EventBase {
+  /** Engine clock time of the event, epoch milliseconds. */
+  timestamp: number;
+}
+
+/** Fields of events about one run of one binding. */
+export interface JobEventBase extends EventBase {
+  sourceId: string;
+  jobId: string;
+}
+
+/**
+ * Every event the engine emits, by name, with its payload.
+ * Listen with `engine.on(name, listener)`; names and payloads are type-checked.
+ */
+export interface SyncEngineEvents {
+  'engine:started': EventBase;
+  /** `unfinished` counts jobs still running when the grace period ended. */
+  'engine:stopped': EventBase & { unfinished: number };
+  'engine:paused': EventBase;
+  'engine:resumed': EventBase & { dueBindings: string[] };
+  'config:updated': EventBase & { previous: SyncEngineConfig; config: SyncEngineConfig; changed: string[] };
+  'source:added': EventBase & { sourceId: string; sourceKind: string; targetKind: string };
+  'source:removed': EventBase & { sourceId: string };
+  'job:queued': EventBase & { job: SyncJob };
+  /** A trigger arrived while a job of the binding was pending and joined it. */
+  'job:coalesced': EventBase & { job: SyncJob; trigger: JobTrigger };
+  'job:started': EventBase & { job: SyncJob };
+  'job:retrying': EventBase & { job: SyncJob; error: SerializedSyncError; delayMs: number; nextAttempt: number };
+  'job:completed': EventBase & { job: SyncJob; result: SyncResult };
+  'job:failed': EventBase & { job: SyncJob; error: SerializedSyncError };
+  'job:removed': EventBase & { job: SyncJob; reason: 'cancelled' | 'source-removed' | 'engine-stopped' };
+  'spec:fetched': JobEventBase & { kind: 'raw' | 'document' | 'not-modified'; location?: string; bytes?: number };
+  'spec:unchanged': JobEventBase & { reason: 'not-modified' | 'same-hash'; hash?: string };
+  'spec:changed': JobEventBase & { hash: string; previousHash?: string; firstSync: boolean; changes: readonly unknown[] };
+  'conflict:detected': JobEventBase & { conflicts: readonly MergeConflict[] };
+  'conflict:resolved': JobEventBase & { decisions: readonly ConflictDecision[] };
+  'sync:applied': JobEventBase & { hash: string; changes: number; conflicts: number; written: boolean };
+  'sync:held': JobEventBase & { reason: string; details: Record<string, unknown> };
+  'circuit:opened': EventBase & { sourceId: string; failures: number; halfOpenAt: number };
+  'circuit:half-opened': EventBase & { sourceId: string };
+  'circuit:closed': EventBase & { sourceId: string };
+  metrics: EventBase & { metrics: SyncEngineMetrics };
+  error: EventBase & { error: SerializedSyncError; sourceId?: string; jobId?: string };
+}
+
+/** Every event name. */
+export type SyncEngineEventName = keyof SyncEngineEvents;
+
+/** The listener of one event. */
+export type SyncEngineListener<E extends SyncEngineEventName> = (payload: SyncEngineEvents[E]) => void | Promise<void>;
+
+/** Every event name, in a stable order, for docs and tests that must not drift. */
+export const syncEngineEventNames: readonly SyncEngineEventName[] = Object.freeze([
+  'engine:started',
+  'engine:stopped',
+  'engine:paused',
+  'engine:resumed',
+  'config:updated',
+  'source:added',
+  'source:removed',
+  'job:queued',
+  'job:coalesced',
+  'job:started',
+  'job:retrying',
+  'job:completed',
+  'job:failed',
+  'job:removed',
+  'spec:fetched',
+  'spec:unchanged',
+  'spec:changed',
+  'conflict:detected',
+  'conflict:resolved',
+  'sync:applied',
+  'sync:held',
+  'circuit:opened',
+  'circuit:half-opened',
+  'circuit:closed',
+  'metrics',
+  'error',
+] satisfies SyncEngineEventName[]);

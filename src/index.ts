@@ -1,0 +1,17 @@
+/**
+ * api-live-sync: keep API clients and local API specs in sync with the
+ * OpenAPI documents live APIs produce, keeping the user's own edits.
+ *
+ * @packageDocumentation
+ */
+export * from './engine/index.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './metrics/index.js';
+export * from './scheduler/index.js';
+export * from './sources/index.js';
+export * from './spec/index.js';
+export * from './store/index.js';
+export * from './targets/index.js';
+export * from './merge/index.js';
+export * from './conflict/index.js';

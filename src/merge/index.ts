@@ -1,0 +1,1 @@
+export type { ConflictKind, IdentityRule, MergeConflict, MergeOptions, MergeResult } from './types.js';

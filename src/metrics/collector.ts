@@ -1,0 +1,131 @@
+import type { SyncCounters } from './types.js';
+
+/** How many recent durations the percentiles are computed over, per binding and in total. */
+export const DURATION_WINDOW = 1024;
+
+/** A fixed-size ring of recent durations. */
+class DurationWindow {
+  readonly #values: Float64Array;
+  #count = 0;
+  #next = 0;
+
+  constructor(size: number) {
+    this.#values = new Float64Array(size);
+  }
+
+  push(value: number): void {
+    this.#values[this.#next] = value;
+    this.#next = (this.#next + 1) % this.#values.length;
+    if (this.#count < this.#values.length) this.#count += 1;
+  }
+
+  /** Nearest-rank percentile, `p` in (0, 100]. */
+  percentile(p: number): number {
+    if (this.#count === 0) return 0;
+    const sorted = Array.from(this.#values.subarray(0, this.#count)).sort((a, b) => a - b);
+    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    return sorted[rank - 1] ?? 0;
+  }
+}
+
+/** Mutable counters of one scope (a binding or the total). */
+class Scope {
+  totalSyncs = 0;
+  successfulSyncs = 0;
+  failedSyncs = 0;
+  appliedSyncs = 0;
+  unchangedSkips = 0;
+  heldSyncs = 0;
+  conflicts = 0;
+  retries = 0;
+  attempts = 0;
+  durationSum = 0;
+  lastSyncTime: number | undefined;
+  readonly durations = new DurationWindow(DURATION_WINDOW);
+
+  snapshot(): SyncCounters {
+    return {
+      totalSyncs: this.totalSyncs,
+      successfulSyncs: this.successfulSyncs,
+      failedSyncs: this.failedSyncs,
+      appliedSyncs: this.appliedSyncs,
+      unchangedSkips: this.unchangedSkips,
+      heldSyncs: this.heldSyncs,
+      conflicts: this.conflicts,
+      retries: this.retries,
+      attempts: this.attempts,
+      averageSyncTime: this.attempts === 0 ? 0 : this.durationSum / this.attempts,
+      p50SyncTime: this.durations.percentile(50),
+      p95SyncTime: this.durations.percentile(95),
+      p99SyncTime: this.durations.percentile(99),
+      lastSyncTime: this.lastSyncTime,
+    };
+  }
+}
+
+/** How a run ended, as the collector counts it. */
+export type RunOutcome = 'applied' | 'unchanged' | 'held' | 'failed';
+
+/**
+ * Counts runs, retries and conflicts per binding and in total. The engine
+ * owns one; {@link MetricsCollector.snapshot} is what `getMetrics()` builds on.
+ */
+export class MetricsCollector {
+  readonly #total = new Scope();
+  readonly #perSource = new Map<string, Scope>();
+
+  #scope(sourceId: string): Scope {
+    let scope = this.#perSource.get(sourceId);
+    if (!scope) {
+      scope = new Scope();
+      this.#perSource.set(sourceId, scope);
+    }
+    return scope;
+  }
+
+  /** Record one attempt's duration (successful or not). */
+  recordAttempt(sourceId: string, durationMs: number): void {
+    for (const scope of [this.#total, this.#scope(sourceId)]) {
+      scope.attempts += 1;
+      scope.durationSum += durationMs;
+      scope.durations.push(durationMs);
+    }
+  }
+
+  /** Record the end of a run. */
+  recordRun(sourceId: string, outcome: RunOutcome, at: number): void {
+    for (const scope of [this.#total, this.#scope(sourceId)]) {
+      scope.totalSyncs += 1;
+      scope.lastSyncTime = at;
+      if (outcome === 'failed') scope.failedSyncs += 1;
+      else scope.successfulSyncs += 1;
+      if (outcome === 'applied') scope.appliedSyncs += 1;
+      if (outcome === 'unchanged') scope.unchangedSkips += 1;
+      if (outcome === 'held') scope.heldSyncs += 1;
+    }
+  }
+
+  /** Record a scheduled retry. */
+  recordRetry(sourceId: string): void {
+    this.#total.retries += 1;
+    this.#scope(sourceId).retries += 1;
+  }
+
+  /** Record conflicts found by a merge. */
+  recordConflicts(sourceId: string, count: number): void {
+    this.#total.conflicts += count;
+    this.#scope(sourceId).conflicts += count;
+  }
+
+  /** Forget a binding's own counters (the totals keep them). */
+  forget(sourceId: string): void {
+    this.#perSource.delete(sourceId);
+  }
+
+  /** Counters in total and per binding. */
+  snapshot(): { total: SyncCounters; perSource: Record<string, SyncCounters> } {
+    const perSource: Record<string, SyncCounters> = {};
+    for (const [id, scope] of this.#perSource) perSource[id] = scope.snapshot();
+    return { total: this.#total.snapshot(), perSource };
+  }
+}

@@ -1,0 +1,603 @@
+import PQueue from 'p-queue';
+import { BindingError, JobError, toSyncError, type SyncError } from '../errors.js';
+import type { JobPriority, JobTrigger, SyncEngineConfig, SyncJob, SyncResult } from '../engine/types.js';
+import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
+import { backoffDelay } from './backoff.js';
+import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
+import type { Clock, TimerHandle } from './clock.js';
+
+/** p-queue priorities: a larger number runs first. */
+const PRIORITY_RANK: Record<JobPriority, number> = { high: 2, medium: 1, low: 0 };
+
+/** What the scheduler needs from its owner. */
+export interface SchedulerHooks {
+  /** Run one attempt of a job. Rejects with the failure. */
+  run(job: SyncJob, signal: AbortSignal): Promise<SyncResult>;
+  /** Emit an event (payload built lazily). */
+  emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
+  /** Called after every attempt, successful or not, with its duration. */
+  onAttempt(sourceId: string, durationMs: number): void;
+  /** Called when a job ends for good. */
+  onSettled(sourceId: string, outcome: SyncResult['outcome'] | 'failed', at: number): void;
+  /** Called when a retry is scheduled. */
+  onRetry(sourceId: string): void;
+}
+
+/** The scheduling facts of one binding. */
+export interface ScheduledBinding {
+  id: string;
+  priority: JobPriority;
+  /** Explicit interval, or `undefined` to follow the engine's default. */
+  intervalMs: number | undefined;
+  dependsOn: readonly string[];
+  maxRetries: number | undefined;
+}
+
+interface JobEntry {
+  job: SyncJob;
+  waiters: Array<{ resolve: (result: SyncResult) => void; reject: (error: SyncError) => void }>;
+  queued: boolean;
+  cancelled: boolean;
+  /** Removes the job from p-queue while it waits. */
+  controller: AbortController;
+  /** Aborts the job while it runs. */
+  runController: AbortController;
+  retryTimer: TimerHandle | undefined;
+}
+
+interface BindingState {
+  spec: ScheduledBinding;
+  pending: JobEntry | undefined;
+  running: JobEntry | undefined;
+  runningDone: Promise<void> | undefined;
+  circuit: CircuitBreaker;
+  halfOpenTimer: TimerHandle | undefined;
+  halfOpenAt: number | undefined;
+  pollTimer: TimerHandle | undefined;
+  nextPoll: number | undefined;
+  dueWhilePaused: boolean;
+  lastResult: SyncResult | undefined;
+  lastError: SyncError | undefined;
+}
+
+/** A read-only view of one binding's schedule, for status reports. */
+export interface BindingScheduleView {
+  circuit: CircuitBreaker['state'];
+  consecutiveFailures: number;
+  intervalMs: number;
+  nextPoll: number | undefined;
+  lastResult: SyncResult | undefined;
+  lastError: SyncError | undefined;
+}
+
+/**
+ * Jobs, priorities, coalescing, retries, circuits, polling and dependencies
+ * over p-queue. One pending and one running job per binding at most: a
+ * trigger that arrives while a job is pending joins it; one that arrives
+ * while a job runs creates exactly one follow-up.
+ */
+export class Scheduler {
+  readonly #queue: PQueue;
+  readonly #bindings = new Map<string, BindingState>();
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #hooks: SchedulerHooks;
+  #config: SyncEngineConfig;
+  #nextJobNumber = 1;
+  #polling = false;
+  #paused = false;
+  #stopping = false;
+  #stopController = new AbortController();
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(config: SyncEngineConfig, clock: Clock, random: () => number, hooks: SchedulerHooks) {
+    this.#config = config;
+    this.#clock = clock;
+    this.#random = random;
+    this.#hooks = hooks;
+    this.#queue = new PQueue({ concurrency: config.concurrency });
+  }
+
+  /** Apply a new configuration: concurrency at once, intervals from the next tick, retry policy from the next failure. */
+  configure(config: SyncEngineConfig): void {
+    const intervalChanged = config.defaultIntervalMs !== this.#config.defaultIntervalMs;
+    this.#config = config;
+    this.#queue.concurrency = config.concurrency;
+    if (intervalChanged && this.#polling) {
+      for (const state of this.#bindings.values()) if (state.spec.intervalMs === undefined) this.#schedulePoll(state);
+    }
+  }
+
+  /** Add a binding. Dependencies must already be registered; a cycle is refused. */
+  register(spec: ScheduledBinding): void {
+    if (this.#bindings.has(spec.id)) {
+      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, { hint: 'Use another id, or remove the existing binding first.' });
+    }
+    for (const dep of spec.dependsOn) {
+      if (dep === spec.id) {
+        throw new BindingError('DEPENDENCY_CYCLE', `Binding "${spec.id}" cannot depend on itself.`, { hint: 'Remove it from its own `dependsOn`.' });
+      }
+      if (!this.#bindings.has(dep)) {
+        throw new BindingError('DEPENDENCY_MISSING', `Binding "${spec.id}" depends on "${dep}", which is not registered.`, {
+          hint: 'Add the bindings it depends on first.',
+          details: { sourceId: spec.id, dependsOn: dep },
+        });
+      }
+    }
+    const cycle = this.#findCycle(spec);
+    if (cycle) {
+      throw new BindingError('DEPENDENCY_CYCLE', `Adding "${spec.id}" would create a dependency cycle: ${cycle.join(' → ')}.`, {
+        hint: 'Break the cycle: dependencies must form a tree.',
+        details: { cycle },
+      });
+    }
+    const state: BindingState = {
+      spec: { ...spec, dependsOn: [...spec.dependsOn] },
+      pending: undefined,
+      running: undefined,
+      runningDone: undefined,
+      circuit: new CircuitBreaker(),
+      halfOpenTimer: undefined,
+      halfOpenAt: undefined,
+      pollTimer: undefined,
+      nextPoll: undefined,
+      dueWhilePaused: false,
+      lastResult: undefined,
+      lastError: undefined,
+    };
+    this.#bindings.set(spec.id, state);
+    if (this.#polling) this.#schedulePoll(state);
+  }
+
+  #findCycle(spec: ScheduledBinding): string[] | undefined {
+    const edges = (id: string): readonly string[] => (id === spec.id ? spec.dependsOn : (this.#bindings.get(id)?.spec.dependsOn ?? []));
+    const visiting: string[] = [];
+    const done = new Set<string>();
+    const visit = (id: string): string[] | undefined => {
+      const at = visiting.indexOf(id);
+      if (at >= 0) return [...visiting.slice(at), id];
+      if (done.has(id)) return undefined;
+      visiting.push(id);
+      for (const next of edges(id)) {
+        const found = visit(next);
+        if (found) return found;
+      }
+      visiting.pop();
+      done.add(id);
+      return undefined;
+    };
+    return visit(spec.id);
+  }
+
+  /** Ids of bindings that depend on `id`. */
+  dependentsOf(id: string): string[] {
+    return [...this.#bindings.values()].filter((s) => s.spec.dependsOn.includes(id)).map((s) => s.spec.id);
+  }
+
+  /** Remove a binding: its pending job is removed, its running job aborted and awaited. */
+  async unregister(id: string): Promise<void> {
+    const state = this.#require(id);
+    const dependents = this.dependentsOf(id);
+    if (dependents.length > 0) {
+      throw new BindingError('DEPENDENCY_MISSING', `Binding "${id}" is needed by ${dependents.map((d) => `"${d}"`).join(', ')}.`, {
+        hint: 'Remove the bindings that depend on it first.',
+        details: { sourceId: id, dependents },
+      });
+    }
+    this.#clearTimers(state);
+    this.#bindings.delete(id);
+    if (state.pending) this.#remove(state, state.pending, 'source-removed', new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
+    if (state.running) {
+      state.running.runController.abort(new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
+      await state.runningDone;
+    }
+  }
+
+  #require(id: string): BindingState {
+    const state = this.#bindings.get(id);
+    if (!state) {
+      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
+        hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.`,
+        details: { sourceId: id },
+      });
+    }
+    return state;
+  }
+
+  /** Whether a binding is registered. */
+  has(id: string): boolean {
+    return this.#bindings.has(id);
+  }
+
+  /**
+   * Ask for a run of a binding. Returns the job that will do it (new or
+   * joined), or `undefined` when an automatic trigger was skipped because the
+   * binding's circuit is open. A manual trigger on an open circuit throws
+   * `CIRCUIT_OPEN`.
+   */
+  trigger(id: string, trigger: JobTrigger, priority?: JobPriority): SyncJob | undefined {
+    return this.#trigger(id, trigger, priority)?.job;
+  }
+
+  /** Like {@link Scheduler.trigger}, and wait for the job's result. */
+  triggerAndWait(id: string, trigger: JobTrigger, priority?: JobPriority): Promise<SyncResult> {
+    let entry: JobEntry | undefined;
+    try {
+      entry = this.#trigger(id, trigger, priority);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!entry) return Promise.reject(new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open.`));
+    const target = entry;
+    return new Promise((resolve, reject) => target.waiters.push({ resolve, reject }));
+  }
+
+  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry | undefined {
+    const state = this.#require(id);
+    if (this.#stopping) {
+      throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
+    }
+    if (!state.circuit.allowsAttempt) {
+      if (trigger !== 'manual') return undefined;
+      const wait = Math.max(0, (state.halfOpenAt ?? this.#clock.now()) - this.#clock.now());
+      throw new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open after ${state.circuit.failures} consecutive failures.`, {
+        hint: `The engine tries again in ${wait} ms; fix the cause (see the binding's last error) meanwhile.`,
+        retryAfterMs: wait,
+        details: { sourceId: id },
+      });
+    }
+    const wanted = priority ?? state.spec.priority;
+    const pending = state.pending;
+    if (pending) {
+      if (PRIORITY_RANK[wanted] > PRIORITY_RANK[pending.job.priority]) {
+        pending.job.priority = wanted;
+        if (pending.queued) this.#queue.setPriority(pending.job.id, PRIORITY_RANK[wanted]);
+      }
+      if (trigger === 'manual' && pending.retryTimer !== undefined) {
+        this.#clock.clearTimeout(pending.retryTimer);
+        pending.retryTimer = undefined;
+        pending.job.nextAttempt = this.#clock.now();
+      }
+      this.#hooks.emit('job:coalesced', () => ({ timestamp: this.#clock.now(), job: { ...pending.job }, trigger }));
+      this.#dispatch(state);
+      return pending;
+    }
+    const now = this.#clock.now();
+    const entry: JobEntry = {
+      job: {
+        id: `job-${this.#nextJobNumber++}`,
+        sourceId: id,
+        priority: wanted,
+        retryCount: 0,
+        maxRetries: state.spec.maxRetries ?? this.#config.retry.maxRetries,
+        lastAttempt: undefined,
+        nextAttempt: now,
+        status: 'pending',
+        trigger,
+        createdAt: now,
+      },
+      waiters: [],
+      queued: false,
+      cancelled: false,
+      controller: new AbortController(),
+      runController: new AbortController(),
+      retryTimer: undefined,
+    };
+    state.pending = entry;
+    this.#hooks.emit('job:queued', () => ({ timestamp: now, job: { ...entry.job } }));
+    this.#dispatch(state);
+    return entry;
+  }
+
+  /** Move a binding's pending job into the queue when nothing holds it back. */
+  #dispatch(state: BindingState): void {
+    const entry = state.pending;
+    if (!entry || entry.queued || entry.retryTimer !== undefined || state.running) return;
+    if (state.spec.dependsOn.some((dep) => this.#isBusy(dep))) return;
+    entry.queued = true;
+    this.#queue
+      .add(() => this.#execute(state, entry), { priority: PRIORITY_RANK[entry.job.priority], id: entry.job.id, signal: entry.controller.signal })
+      .catch(() => undefined); // removed from the queue by its signal; already reported
+  }
+
+  #isBusy(id: string): boolean {
+    const state = this.#bindings.get(id);
+    return !!state && (state.pending !== undefined || state.running !== undefined);
+  }
+
+  async #execute(state: BindingState, entry: JobEntry): Promise<void> {
+    if (entry.cancelled || state.pending !== entry) return;
+    state.pending = undefined;
+    state.running = entry;
+    entry.queued = false;
+    let finish!: () => void;
+    state.runningDone = new Promise((resolve) => (finish = resolve));
+    const job = entry.job;
+    job.status = 'running';
+    job.lastAttempt = this.#clock.now();
+    job.nextAttempt = undefined;
+    this.#hooks.emit('job:started', () => ({ timestamp: this.#clock.now(), job: { ...job } }));
+    const signal = AbortSignal.any([this.#stopController.signal, entry.runController.signal]);
+    const started = performance.now();
+    try {
+      const result = await this.#hooks.run({ ...job }, signal);
+      this.#hooks.onAttempt(job.sourceId, performance.now() - started);
+      this.#circuitEvent(state, state.circuit.recordSuccess());
+      state.lastResult = result;
+      state.lastError = undefined;
+      job.status = 'completed';
+      delete job.error;
+      const at = this.#clock.now();
+      this.#hooks.onSettled(job.sourceId, result.outcome, at);
+      this.#hooks.emit('job:completed', () => ({ timestamp: at, job: { ...job }, result }));
+      for (const waiter of entry.waiters) waiter.resolve(result);
+      if (result.outcome === 'applied' && !this.#stopping) {
+        for (const dependent of this.dependentsOf(job.sourceId)) this.#trigger(dependent, 'dependency');
+      }
+    } catch (thrown) {
+      this.#hooks.onAttempt(job.sourceId, performance.now() - started);
+      const aborted = signal.aborted;
+      const error = aborted
+        ? toSyncError(signal.reason, { code: 'ENGINE_STOPPED', message: 'The job was aborted' })
+        : toSyncError(thrown, { code: 'SOURCE_FAILED', message: `Sync of "${job.sourceId}" failed`, retryable: false });
+      this.#fail(state, entry, error, aborted);
+    } finally {
+      state.running = undefined;
+      state.runningDone = undefined;
+      finish();
+      if (this.#bindings.get(job.sourceId) === state) this.#dispatch(state);
+      for (const dependent of this.dependentsOf(job.sourceId)) {
+        const dep = this.#bindings.get(dependent);
+        if (dep) this.#dispatch(dep);
+      }
+      this.#checkIdle();
+    }
+  }
+
+  #fail(state: BindingState, entry: JobEntry, error: SyncError, aborted: boolean): void {
+    const job = entry.job;
+    job.error = error.toJSON();
+    const now = this.#clock.now();
+    const opened = aborted ? undefined : state.circuit.recordFailure(now, this.#config.circuitBreaker);
+    this.#circuitEvent(state, opened);
+    const canRetry =
+      !aborted && !this.#stopping && error.retryable && state.circuit.allowsAttempt && job.retryCount < job.maxRetries && this.#bindings.get(job.sourceId) === state;
+    if (canRetry) {
+      job.retryCount += 1;
+      const delay = error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount, this.#random);
+      job.status = 'pending';
+      job.nextAttempt = now + delay;
+      const followUp = state.pending;
+      if (followUp) {
+        // A trigger arrived while this attempt ran: the retry absorbs it.
+        entry.waiters.push(...followUp.waiters);
+        if (PRIORITY_RANK[followUp.job.priority] > PRIORITY_RANK[job.priority]) job.priority = followUp.job.priority;
+        followUp.cancelled = true;
+        followUp.controller.abort();
+      }
+      state.pending = entry;
+      entry.controller = new AbortController();
+      this.#hooks.onRetry(job.sourceId);
+      this.#hooks.emit('job:retrying', () => ({ timestamp: now, job: { ...job }, error: error.toJSON(), delayMs: delay, nextAttempt: now + delay }));
+      entry.retryTimer = this.#clock.setTimeout(() => {
+        entry.retryTimer = undefined;
+        this.#dispatch(state);
+      }, delay);
+      return;
+    }
+    job.status = 'failed';
+    state.lastError = error;
+    this.#hooks.onSettled(job.sourceId, 'failed', now);
+    this.#hooks.emit('job:failed', () => ({ timestamp: now, job: { ...job }, error: error.toJSON() }));
+    for (const waiter of entry.waiters) waiter.reject(error);
+  }
+
+  #circuitEvent(state: BindingState, transition: CircuitTransition): void {
+    const sourceId = state.spec.id;
+    const now = this.#clock.now();
+    if (transition === 'opened') {
+      const cooldown = this.#config.circuitBreaker.cooldownMs;
+      state.halfOpenAt = now + cooldown;
+      if (state.halfOpenTimer !== undefined) this.#clock.clearTimeout(state.halfOpenTimer);
+      state.halfOpenTimer = this.#clock.setTimeout(() => this.#halfOpen(state), cooldown);
+      this.#hooks.emit('circuit:opened', () => ({ timestamp: now, sourceId, failures: state.circuit.failures, halfOpenAt: now + cooldown }));
+    } else if (transition === 'closed') {
+      this.#hooks.emit('circuit:closed', () => ({ timestamp: now, sourceId }));
+    }
+  }
+
+  #halfOpen(state: BindingState): void {
+    state.halfOpenTimer = undefined;
+    state.halfOpenAt = undefined;
+    if (state.circuit.halfOpen() !== 'half-opened') return;
+    this.#hooks.emit('circuit:half-opened', () => ({ timestamp: this.#clock.now(), sourceId: state.spec.id }));
+    if (this.#bindings.get(state.spec.id) !== state || this.#stopping) return;
+    if (this.#paused) state.dueWhilePaused = true;
+    else this.#trigger(state.spec.id, 'probe');
+  }
+
+  /** Cancel a pending job. Throws `JOB_NOT_FOUND`, or `JOB_NOT_PENDING` for a running one. */
+  cancel(jobId: string): SyncJob {
+    for (const state of this.#bindings.values()) {
+      if (state.running?.job.id === jobId) {
+        throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, { hint: 'Wait for it, or stop the engine to abort it.' });
+      }
+      if (state.pending?.job.id === jobId) {
+        const entry = state.pending;
+        this.#remove(state, entry, 'cancelled', new JobError('JOB_CANCELLED', `Job ${jobId} was removed.`));
+        return { ...entry.job };
+      }
+    }
+    throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
+  }
+
+  #remove(state: BindingState, entry: JobEntry, reason: 'cancelled' | 'source-removed' | 'engine-stopped', error: SyncError): void {
+    entry.cancelled = true;
+    if (entry.retryTimer !== undefined) this.#clock.clearTimeout(entry.retryTimer);
+    entry.retryTimer = undefined;
+    entry.controller.abort(error);
+    if (state.pending === entry) state.pending = undefined;
+    this.#hooks.emit('job:removed', () => ({ timestamp: this.#clock.now(), job: { ...entry.job }, reason }));
+    for (const waiter of entry.waiters) waiter.reject(error);
+    for (const dependent of this.dependentsOf(state.spec.id)) {
+      const dep = this.#bindings.get(dependent);
+      if (dep) this.#dispatch(dep);
+    }
+    this.#checkIdle();
+  }
+
+  /** Start poll timers. */
+  startPolling(): void {
+    this.#polling = true;
+    for (const state of this.#bindings.values()) this.#schedulePoll(state);
+  }
+
+  #intervalOf(state: BindingState): number {
+    return state.spec.intervalMs ?? this.#config.defaultIntervalMs;
+  }
+
+  #schedulePoll(state: BindingState): void {
+    if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
+    state.pollTimer = undefined;
+    state.nextPoll = undefined;
+    const interval = this.#intervalOf(state);
+    if (!this.#polling || interval <= 0) return;
+    state.nextPoll = this.#clock.now() + interval;
+    state.pollTimer = this.#clock.setTimeout(() => {
+      state.pollTimer = undefined;
+      if (this.#bindings.get(state.spec.id) !== state) return;
+      this.#schedulePoll(state);
+      this.notify(state.spec.id, 'interval');
+    }, interval);
+  }
+
+  /** An automatic trigger (poll tick, file watch): remembered while paused, skipped while the circuit is open. */
+  notify(id: string, trigger: JobTrigger): void {
+    const state = this.#bindings.get(id);
+    if (!state || this.#stopping) return;
+    if (this.#paused) {
+      state.dueWhilePaused = true;
+      return;
+    }
+    this.#trigger(id, trigger);
+  }
+
+  /** Hold queued jobs (running ones finish); automatic triggers are remembered. */
+  pause(): void {
+    this.#paused = true;
+    this.#queue.pause();
+  }
+
+  /** Release held jobs and run, once per binding, what came due while paused. Returns those binding ids. */
+  resume(): string[] {
+    this.#paused = false;
+    const due: string[] = [];
+    for (const state of this.#bindings.values()) {
+      if (!state.dueWhilePaused) continue;
+      state.dueWhilePaused = false;
+      due.push(state.spec.id);
+      if (state.circuit.allowsAttempt) this.#trigger(state.spec.id, 'resume');
+    }
+    this.#queue.start();
+    return due;
+  }
+
+  /** Whether the queue is paused. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  #clearTimers(state: BindingState): void {
+    if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
+    if (state.halfOpenTimer !== undefined) this.#clock.clearTimeout(state.halfOpenTimer);
+    state.pollTimer = undefined;
+    state.nextPoll = undefined;
+    state.halfOpenTimer = undefined;
+  }
+
+  /**
+   * Stop: no new jobs, pending ones removed, running ones aborted and awaited
+   * for at most `graceMs`. Resolves with the number still running then.
+   */
+  async stop(graceMs: number): Promise<number> {
+    this.#stopping = true;
+    this.#polling = false;
+    for (const state of this.#bindings.values()) {
+      if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
+      state.pollTimer = undefined;
+      state.nextPoll = undefined;
+      state.dueWhilePaused = false;
+      if (state.pending) this.#remove(state, state.pending, 'engine-stopped', new JobError('ENGINE_STOPPED', 'The engine stopped before this job ran.'));
+    }
+    this.#stopController.abort(new JobError('ENGINE_STOPPED', 'The engine is stopping.'));
+    const running = [...this.#bindings.values()].map((s) => s.runningDone).filter((p): p is Promise<void> => p !== undefined);
+    let timer: TimerHandle | undefined;
+    const grace = new Promise<'timeout'>((resolve) => {
+      timer = this.#clock.setTimeout(() => resolve('timeout'), graceMs);
+    });
+    await Promise.race([Promise.all(running), grace]);
+    this.#clock.clearTimeout(timer);
+    const unfinished = [...this.#bindings.values()].filter((s) => s.running).length;
+    this.#stopping = false;
+    this.#paused = false;
+    this.#stopController = new AbortController();
+    this.#queue.start();
+    return unfinished;
+  }
+
+  /** Pending and running jobs, running first, then by priority and age. */
+  jobs(): SyncJob[] {
+    const list: SyncJob[] = [];
+    for (const state of this.#bindings.values()) {
+      if (state.running) list.push({ ...state.running.job });
+      if (state.pending) list.push({ ...state.pending.job });
+    }
+    const rank = (j: SyncJob): number => (j.status === 'running' ? 10 : 0) + PRIORITY_RANK[j.priority];
+    return list.sort((a, b) => rank(b) - rank(a) || a.createdAt - b.createdAt);
+  }
+
+  /** Counts for metrics. */
+  counts(): { running: number; pending: number } {
+    let running = 0;
+    let pending = 0;
+    for (const state of this.#bindings.values()) {
+      if (state.running) running += 1;
+      if (state.pending) pending += 1;
+    }
+    return { running, pending };
+  }
+
+  /** The schedule facts of one binding. */
+  view(id: string): BindingScheduleView {
+    const state = this.#require(id);
+    return {
+      circuit: state.circuit.state,
+      consecutiveFailures: state.circuit.failures,
+      intervalMs: this.#intervalOf(state),
+      nextPoll: state.nextPoll,
+      lastResult: state.lastResult,
+      lastError: state.lastError,
+    };
+  }
+
+  #isIdle(): boolean {
+    for (const state of this.#bindings.values()) {
+      if (state.running) return false;
+      if (state.pending && state.pending.retryTimer === undefined) return false;
+    }
+    return true;
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves when no job runs or is ready to run (jobs waiting for a retry timer do not count). */
+  onIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+}

@@ -1,0 +1,104 @@
+import { ConfigError, SourceError, toSyncError } from '../errors.js';
+import type { SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
+
+/**
+ * A source whose document lives in memory and can be replaced with
+ * {@link MemorySource.set}; watchers are told at once. It returns the
+ * document as an object (the engine still validates and hashes it) with a
+ * version tag as its ETag, so an unchanged document ends as `not-modified`
+ * without any parsing.
+ * Ideal for tests and for embedders who already hold the document.
+ */
+export class MemorySource implements SpecSource {
+  /** {@inheritDoc SpecSource.kind} */
+  readonly kind = 'memory';
+  #document: unknown;
+  #failure: unknown;
+  #fetches = 0;
+  #version = 0;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(document?: unknown) {
+    this.#document = document;
+  }
+
+  /** How many times `fetch` was called. */
+  get fetchCount(): number {
+    return this.#fetches;
+  }
+
+  /** The current document. */
+  get document(): unknown {
+    return this.#document;
+  }
+
+  /** Replace the document and notify watchers. */
+  set(document: unknown): void {
+    this.#document = document;
+    this.#failure = undefined;
+    this.#version += 1;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Make every following fetch throw `error` (a `SyncError` or anything else) until {@link MemorySource.set} or `fail(undefined)`. */
+  fail(error: unknown): void {
+    this.#failure = error;
+  }
+
+  /** {@inheritDoc SpecSource.fetch} */
+  async fetch(context: SourceFetchContext): Promise<SourceFetchResult> {
+    this.#fetches += 1;
+    context.signal.throwIfAborted();
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#document === undefined) {
+      throw new SourceError('SOURCE_FAILED', 'The memory source holds no document yet.', { hint: 'Call `source.set(document)` first.', retryable: false });
+    }
+    const etag = `memory-${this.#version}`;
+    if (context.validators.etag === etag) return { kind: 'not-modified' };
+    return { kind: 'document', document: structuredClone(this.#document), location: 'memory', validators: { etag } };
+  }
+
+  /** {@inheritDoc SpecSource.watch} */
+  watch(onChange: () => void): () => void {
+    this.#listeners.add(onChange);
+    return () => this.#listeners.delete(onChange);
+  }
+}
+
+/** What a function source's function may return: a document, or raw JSON/YAML text. */
+export type FunctionSourceResult = object | string | Uint8Array;
+
+/** Options of {@link functionSource}. */
+export interface FunctionSourceOptions {
+  /** A name for messages. Default `"function"`. */
+  name?: string;
+}
+
+/**
+ * A source that calls your function for the document:
+ * `functionSource(async () => app.getOpenApiDocument())`. The function gets
+ * the abort signal. Anything it throws becomes a retryable `SOURCE_FAILED`.
+ */
+export function functionSource(
+  fn: (context: { signal: AbortSignal }) => FunctionSourceResult | Promise<FunctionSourceResult>,
+  options: FunctionSourceOptions = {},
+): SpecSource {
+  if (typeof fn !== 'function') {
+    throw new ConfigError(`Expected a function returning an OpenAPI document, got ${typeof fn}.`, { hint: 'Pass `async () => document`.' });
+  }
+  const name = options.name ?? 'function';
+  return {
+    kind: 'function',
+    location: name,
+    async fetch(context) {
+      let value: FunctionSourceResult;
+      try {
+        value = await fn({ signal: context.signal });
+      } catch (error) {
+        throw toSyncError(error, { code: 'SOURCE_FAILED', message: `The source function "${name}" threw`, retryable: true, hint: 'See the cause; the engine retries per its retry policy.' });
+      }
+      if (typeof value === 'string' || value instanceof Uint8Array) return { kind: 'raw', body: value, location: name };
+      return { kind: 'document', document: value, location: name };
+    },
+  };
+}
