@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup';
 const entry = {
   index: 'src/index.ts',
   'testing/index': 'src/testing/index.ts',
+  // The AI resolver: the only module that loads the `openai` package, and only when used.
+  openai: 'src/conflict/openai.ts',
 };
 
 export default defineConfig([

@@ -184,7 +184,7 @@ export class StoreError extends SyncError {}
 /** A user-supplied event listener threw; reported through the `error` event. */
 export class ListenerError extends SyncError {
   constructor(event: string, cause: unknown) {
-    super('LISTENER_FAILED', `A listener for "${event}" threw: ${describe(cause)}`, {
+    super('LISTENER_FAILED', `A listener for "${event}" threw: ${describeThrown(cause)}`, {
       cause,
       hint: 'Fix the listener; the engine ignored its failure and carried on.',
       details: { event },
@@ -201,7 +201,7 @@ export function toSyncError(
   fallback: { code: SyncErrorCode; message: string; hint?: string; retryable?: boolean },
 ): SyncError {
   if (isSyncError(value)) return value;
-  return new SyncError(fallback.code, `${fallback.message}: ${describe(value)}`, {
+  return new SyncError(fallback.code, `${fallback.message}: ${describeThrown(value)}`, {
     cause: value,
     retryable: fallback.retryable ?? false,
     ...(fallback.hint === undefined ? {} : { hint: fallback.hint }),
@@ -209,7 +209,7 @@ export function toSyncError(
 }
 
 /** A short description of any thrown value. */
-export function describe(value: unknown): string {
+export function describeThrown(value: unknown): string {
   if (value instanceof Error) return value.message;
   if (typeof value === 'string') return value;
   try {

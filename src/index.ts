@@ -15,3 +15,4 @@ export * from './store/index.js';
 export * from './targets/index.js';
 export * from './merge/index.js';
 export * from './conflict/index.js';
+export * from './diff/index.js';

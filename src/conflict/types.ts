@@ -38,3 +38,23 @@ export interface ConflictResolver {
   readonly name: string;
   resolve(conflicts: readonly MergeConflict[], context: ConflictContext): Promise<ConflictDecision[]> | ConflictDecision[];
 }
+
+/** A decision a resolver returned that cannot be used, and why. */
+export interface RejectedDecision {
+  /** What the resolver returned, as it was. */
+  decision: unknown;
+  /** Why it was rejected, e.g. `path "/x" is not one of the 2 conflict(s) given to the resolver`. */
+  reason: string;
+  /** The name of the resolver that returned it. */
+  resolver: string;
+}
+
+/** What `resolveConflicts` returns: the usable decisions and what is left open. */
+export interface ResolveOutcome {
+  /** Validated decisions, each with `resolver` set. */
+  decisions: ConflictDecision[];
+  /** Conflicts no usable decision covers, in their original order. */
+  undecided: MergeConflict[];
+  /** Decisions the resolver returned that could not be used. */
+  rejected: RejectedDecision[];
+}

@@ -1,12 +1,13 @@
-import type { ConflictResolver } from '../conflict/index.js';
-import { BindingError, ConfigError, toSyncError } from '../errors.js';
+import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
+import type { MergeConflict } from '../merge/index.js';
+import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
 import { Scheduler, systemClock, type Clock, type TimerHandle } from '../scheduler/index.js';
 import { MemoryStore, type SyncStore } from '../store/index.js';
 import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
 import { SafeEmitter } from './emitter.js';
-import { defaultDiff, defaultMerge, defaultResolve } from './merge-step.js';
+import { createResolveStep, defaultDiff, defaultMerge } from './merge-step.js';
 import { runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
 import type {
   BindingStatus,
@@ -27,6 +28,19 @@ const CONSTRUCTOR_ONLY = new Set(['store', 'resolver', 'clock', 'random']);
 
 /** Default per-binding policy. */
 export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({ removal: 'deprecate', maxRemovalShare: 0.5 });
+
+/** A job held by the `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}. */
+export interface PendingDecision {
+  jobId: string;
+  sourceId: string;
+  conflicts: readonly MergeConflict[];
+  /** When the resolver gives up and falls back, epoch milliseconds. */
+  expiresAt: number;
+}
+
+interface DecisionWaiter extends PendingDecision {
+  settle: (decisions: ConflictDecision[] | undefined) => void;
+}
 
 interface BindingRuntime extends PipelineBinding {
   options: SyncBindingOptions;
@@ -61,6 +75,7 @@ export class SyncEngine {
   #startedAt: number | undefined;
   #metricsTimer: TimerHandle | undefined;
   #stopping: Promise<void> | undefined;
+  readonly #decisionWaiters = new Map<string, DecisionWaiter>();
 
   constructor(options: SyncEngineOptions = {}) {
     if (options === null || typeof options !== 'object') {
@@ -78,7 +93,7 @@ export class SyncEngine {
       clock: this.#clock,
       emit,
       merge: defaultMerge,
-      resolve: defaultResolve,
+      resolve: createResolveStep((request) => this.#awaitDecisions(request)),
       diff: defaultDiff,
       onConflicts: (id, count) => this.#metrics.recordConflicts(id, count),
     };
@@ -334,6 +349,55 @@ export class SyncEngine {
       };
     });
     return { state: this.#state, jobs: this.#scheduler.jobs(), bindings };
+  }
+
+  // ── manual conflict decisions ───────────────────────────────────────
+
+  #awaitDecisions(request: { jobId: string; sourceId: string; conflicts: readonly MergeConflict[]; timeoutMs: number; signal: AbortSignal }): Promise<ConflictDecision[] | undefined> {
+    return new Promise((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => settle(undefined), request.timeoutMs);
+      const onAbort = (): void => {
+        this.#clock.clearTimeout(timer);
+        this.#decisionWaiters.delete(request.jobId);
+        reject(request.signal.reason);
+      };
+      const settle = (decisions: ConflictDecision[] | undefined): void => {
+        this.#clock.clearTimeout(timer);
+        request.signal.removeEventListener('abort', onAbort);
+        this.#decisionWaiters.delete(request.jobId);
+        resolve(decisions);
+      };
+      if (request.signal.aborted) return onAbort();
+      request.signal.addEventListener('abort', onAbort, { once: true });
+      this.#decisionWaiters.set(request.jobId, {
+        jobId: request.jobId,
+        sourceId: request.sourceId,
+        conflicts: request.conflicts,
+        expiresAt: this.#clock.now() + request.timeoutMs,
+        settle,
+      });
+    });
+  }
+
+  /** Jobs held by a `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}. */
+  getPendingDecisions(): PendingDecision[] {
+    return [...this.#decisionWaiters.values()].map(({ jobId, sourceId, conflicts, expiresAt }) => ({ jobId, sourceId, conflicts, expiresAt }));
+  }
+
+  /**
+   * Answer the conflicts of a job held by the `manual()` resolver. Decisions
+   * are validated by the resolver; conflicts left undecided go to its fallback.
+   * Throws `JOB_NOT_FOUND` when no job with that id is waiting.
+   */
+  async resolveConflicts(jobId: string, decisions: readonly ConflictDecision[]): Promise<void> {
+    const waiter = this.#decisionWaiters.get(jobId);
+    if (!waiter) {
+      throw new JobError('JOB_NOT_FOUND', `No job "${jobId}" is waiting for conflict decisions.`, {
+        hint: 'See getPendingDecisions(); the job may have timed out and used its fallback.',
+      });
+    }
+    if (!Array.isArray(decisions)) throw new ConfigError(`Expected an array of decisions, got ${typeof decisions}.`);
+    waiter.settle([...decisions]);
   }
 
   // ── configuration ─────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 export { SyncEngine, defaultSyncPolicy } from './engine.js';
+export type { PendingDecision } from './engine.js';
 export { defaultEngineConfig } from './config.js';
 export { operationKeys } from './pipeline.js';
 export type {

@@ -1,11 +1,31 @@
+import { preferLocal, resolveConflicts, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
+import { diffSpecs } from '../diff/index.js';
+import { applyDecisions, merge3, type MergeConflict } from '../merge/index.js';
 import type { DiffFunction, MergeFunction, ResolveFunction } from './pipeline.js';
 import { keepLocalDecisions } from './pipeline.js';
 
-/** Interim merge: take the remote rendering. */
-export const defaultMerge: MergeFunction = (_base, _local, remote) => ({ merged: remote, conflicts: [] });
+/** The three-way merge of the pipeline: `merge3` with the target's identity rules (the OpenAPI rules when it has none). */
+export const defaultMerge: MergeFunction = (base, local, remote, rules) =>
+  merge3(base === undefined ? {} : base, local, remote, rules === undefined ? {} : { rules });
 
-/** Interim resolution: keep local. */
-export const defaultResolve: ResolveFunction = async (merged, conflicts) => ({ document: merged, decisions: keepLocalDecisions(conflicts) });
+const fallbackResolver: ConflictResolver = preferLocal();
 
-/** Interim diff. */
-export const defaultDiff: DiffFunction = () => [];
+/**
+ * Run the binding's resolver (default `preferLocal()`), keep the local value
+ * for anything it left undecided or decided invalidly, and apply the decisions.
+ */
+export function createResolveStep(
+  awaitDecisions: (request: { jobId: string; sourceId: string; conflicts: readonly MergeConflict[]; timeoutMs: number; signal: AbortSignal }) => Promise<ConflictDecision[] | undefined>,
+): ResolveFunction {
+  return async (merged, conflicts, resolver, context) => {
+    const outcome = await resolveConflicts(resolver ?? fallbackResolver, conflicts, {
+      ...context,
+      awaitDecisions: (timeoutMs) => awaitDecisions({ jobId: context.jobId, sourceId: context.bindingId, conflicts, timeoutMs, signal: context.signal }),
+    });
+    const decisions: ConflictDecision[] = [...outcome.decisions, ...keepLocalDecisions(outcome.undecided)];
+    return { document: applyDecisions(merged, conflicts, decisions), decisions };
+  };
+}
+
+/** The semantic change list of the pipeline. */
+export const defaultDiff: DiffFunction = (base, remote) => diffSpecs(base, remote);

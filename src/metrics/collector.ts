@@ -5,24 +5,24 @@ export const DURATION_WINDOW = 1024;
 
 /** A fixed-size ring of recent durations. */
 class DurationWindow {
-  readonly #values: Float64Array;
-  #count = 0;
+  readonly #values: number[] = [];
+  readonly #size: number;
   #next = 0;
 
   constructor(size: number) {
-    this.#values = new Float64Array(size);
+    this.#size = size;
   }
 
   push(value: number): void {
-    this.#values[this.#next] = value;
-    this.#next = (this.#next + 1) % this.#values.length;
-    if (this.#count < this.#values.length) this.#count += 1;
+    if (this.#values.length < this.#size) this.#values.push(value);
+    else this.#values[this.#next] = value;
+    this.#next = (this.#next + 1) % this.#size;
   }
 
   /** Nearest-rank percentile, `p` in (0, 100]. */
   percentile(p: number): number {
-    if (this.#count === 0) return 0;
-    const sorted = Array.from(this.#values.subarray(0, this.#count)).sort((a, b) => a - b);
+    if (this.#values.length === 0) return 0;
+    const sorted = [...this.#values].sort((a, b) => a - b);
     const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
     return sorted[rank - 1] ?? 0;
   }

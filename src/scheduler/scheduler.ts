@@ -38,15 +38,15 @@ interface JobEntry {
   waiters: Array<{ resolve: (result: SyncResult) => void; reject: (error: SyncError) => void }>;
   queued: boolean;
   cancelled: boolean;
-  /** Removes the job from p-queue while it waits. */
-  controller: AbortController;
-  /** Aborts the job while it runs. */
-  runController: AbortController;
+  /** The signal the job ran with (its binding's controller at the time). */
+  runController: AbortController | undefined;
   retryTimer: TimerHandle | undefined;
 }
 
 interface BindingState {
   spec: ScheduledBinding;
+  /** Aborts the binding's running job; replaced after each abort. */
+  controller: AbortController;
   pending: JobEntry | undefined;
   running: JobEntry | undefined;
   runningDone: Promise<void> | undefined;
@@ -89,6 +89,10 @@ export class Scheduler {
   #stopping = false;
   #stopController = new AbortController();
   #idleWaiters: Array<() => void> = [];
+  /** Bindings with a pending or running job: what status, counts and idleness look at. */
+  readonly #active = new Set<BindingState>();
+  /** Reverse dependency index: id → ids of bindings that depend on it. */
+  readonly #dependents = new Map<string, Set<string>>();
 
   constructor(config: SyncEngineConfig, clock: Clock, random: () => number, hooks: SchedulerHooks) {
     this.#config = config;
@@ -133,6 +137,7 @@ export class Scheduler {
     }
     const state: BindingState = {
       spec: { ...spec, dependsOn: [...spec.dependsOn] },
+      controller: new AbortController(),
       pending: undefined,
       running: undefined,
       runningDone: undefined,
@@ -146,6 +151,11 @@ export class Scheduler {
       lastError: undefined,
     };
     this.#bindings.set(spec.id, state);
+    for (const dep of spec.dependsOn) {
+      const set = this.#dependents.get(dep) ?? new Set<string>();
+      set.add(spec.id);
+      this.#dependents.set(dep, set);
+    }
     if (this.#polling) this.#schedulePoll(state);
   }
 
@@ -171,7 +181,13 @@ export class Scheduler {
 
   /** Ids of bindings that depend on `id`. */
   dependentsOf(id: string): string[] {
-    return [...this.#bindings.values()].filter((s) => s.spec.dependsOn.includes(id)).map((s) => s.spec.id);
+    const set = this.#dependents.get(id);
+    return set ? [...set] : [];
+  }
+
+  #touch(state: BindingState): void {
+    if (state.pending || state.running) this.#active.add(state);
+    else this.#active.delete(state);
   }
 
   /** Remove a binding: its pending job is removed, its running job aborted and awaited. */
@@ -186,11 +202,14 @@ export class Scheduler {
     }
     this.#clearTimers(state);
     this.#bindings.delete(id);
+    for (const dep of state.spec.dependsOn) this.#dependents.get(dep)?.delete(id);
+    this.#dependents.delete(id);
     if (state.pending) this.#remove(state, state.pending, 'source-removed', new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
     if (state.running) {
-      state.running.runController.abort(new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
+      state.running.runController?.abort(new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
       await state.runningDone;
     }
+    this.#active.delete(state);
   }
 
   #require(id: string): BindingState {
@@ -279,11 +298,11 @@ export class Scheduler {
       waiters: [],
       queued: false,
       cancelled: false,
-      controller: new AbortController(),
-      runController: new AbortController(),
+      runController: undefined,
       retryTimer: undefined,
     };
     state.pending = entry;
+    this.#touch(state);
     this.#hooks.emit('job:queued', () => ({ timestamp: now, job: { ...entry.job } }));
     this.#dispatch(state);
     return entry;
@@ -295,9 +314,8 @@ export class Scheduler {
     if (!entry || entry.queued || entry.retryTimer !== undefined || state.running) return;
     if (state.spec.dependsOn.some((dep) => this.#isBusy(dep))) return;
     entry.queued = true;
-    this.#queue
-      .add(() => this.#execute(state, entry), { priority: PRIORITY_RANK[entry.job.priority], id: entry.job.id, signal: entry.controller.signal })
-      .catch(() => undefined); // removed from the queue by its signal; already reported
+    // A job removed while queued stays in p-queue as a no-op: #execute sees `cancelled` and returns.
+    void this.#queue.add(() => this.#execute(state, entry), { priority: PRIORITY_RANK[entry.job.priority], id: entry.job.id });
   }
 
   #isBusy(id: string): boolean {
@@ -310,6 +328,7 @@ export class Scheduler {
     state.pending = undefined;
     state.running = entry;
     entry.queued = false;
+    this.#touch(state);
     let finish!: () => void;
     state.runningDone = new Promise((resolve) => (finish = resolve));
     const job = entry.job;
@@ -317,7 +336,11 @@ export class Scheduler {
     job.lastAttempt = this.#clock.now();
     job.nextAttempt = undefined;
     this.#hooks.emit('job:started', () => ({ timestamp: this.#clock.now(), job: { ...job } }));
-    const signal = AbortSignal.any([this.#stopController.signal, entry.runController.signal]);
+    if (state.controller.signal.aborted) state.controller = new AbortController();
+    const controller = state.controller;
+    entry.runController = controller;
+    if (this.#stopController.signal.aborted) controller.abort(this.#stopController.signal.reason);
+    const signal = controller.signal;
     const started = performance.now();
     try {
       const result = await this.#hooks.run({ ...job }, signal);
@@ -344,6 +367,7 @@ export class Scheduler {
     } finally {
       state.running = undefined;
       state.runningDone = undefined;
+      this.#touch(state);
       finish();
       if (this.#bindings.get(job.sourceId) === state) this.#dispatch(state);
       for (const dependent of this.dependentsOf(job.sourceId)) {
@@ -373,10 +397,9 @@ export class Scheduler {
         entry.waiters.push(...followUp.waiters);
         if (PRIORITY_RANK[followUp.job.priority] > PRIORITY_RANK[job.priority]) job.priority = followUp.job.priority;
         followUp.cancelled = true;
-        followUp.controller.abort();
       }
       state.pending = entry;
-      entry.controller = new AbortController();
+      this.#touch(state);
       this.#hooks.onRetry(job.sourceId);
       this.#hooks.emit('job:retrying', () => ({ timestamp: now, job: { ...job }, error: error.toJSON(), delayMs: delay, nextAttempt: now + delay }));
       entry.retryTimer = this.#clock.setTimeout(() => {
@@ -435,8 +458,8 @@ export class Scheduler {
     entry.cancelled = true;
     if (entry.retryTimer !== undefined) this.#clock.clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
-    entry.controller.abort(error);
     if (state.pending === entry) state.pending = undefined;
+    this.#touch(state);
     this.#hooks.emit('job:removed', () => ({ timestamp: this.#clock.now(), job: { ...entry.job }, reason }));
     for (const waiter of entry.waiters) waiter.reject(error);
     for (const dependent of this.dependentsOf(state.spec.id)) {
@@ -529,7 +552,9 @@ export class Scheduler {
       state.dueWhilePaused = false;
       if (state.pending) this.#remove(state, state.pending, 'engine-stopped', new JobError('ENGINE_STOPPED', 'The engine stopped before this job ran.'));
     }
-    this.#stopController.abort(new JobError('ENGINE_STOPPED', 'The engine is stopping.'));
+    const reason = new JobError('ENGINE_STOPPED', 'The engine is stopping.');
+    this.#stopController.abort(reason);
+    for (const state of this.#active) state.running?.runController?.abort(reason);
     const running = [...this.#bindings.values()].map((s) => s.runningDone).filter((p): p is Promise<void> => p !== undefined);
     let timer: TimerHandle | undefined;
     const grace = new Promise<'timeout'>((resolve) => {
@@ -548,7 +573,7 @@ export class Scheduler {
   /** Pending and running jobs, running first, then by priority and age. */
   jobs(): SyncJob[] {
     const list: SyncJob[] = [];
-    for (const state of this.#bindings.values()) {
+    for (const state of this.#active) {
       if (state.running) list.push({ ...state.running.job });
       if (state.pending) list.push({ ...state.pending.job });
     }
@@ -560,7 +585,7 @@ export class Scheduler {
   counts(): { running: number; pending: number } {
     let running = 0;
     let pending = 0;
-    for (const state of this.#bindings.values()) {
+    for (const state of this.#active) {
       if (state.running) running += 1;
       if (state.pending) pending += 1;
     }
@@ -581,7 +606,7 @@ export class Scheduler {
   }
 
   #isIdle(): boolean {
-    for (const state of this.#bindings.values()) {
+    for (const state of this.#active) {
       if (state.running) return false;
       if (state.pending && state.pending.retryTimer === undefined) return false;
     }

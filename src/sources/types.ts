@@ -16,7 +16,7 @@ export interface FetchValidators {
   lastModified?: string;
   /** Canonical hash of the last loaded document (see `canonicalHash`). */
   contentHash?: string;
-  /** File sources: modification time and size of the last read, as `mtimeMs:size`. */
+  /** File sources: modification time, size and content hash of the last read, as `mtimeMs:size:sha256`. */
   fileStamp?: string;
 }
 

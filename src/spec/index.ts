@@ -1,3 +1,4 @@
 export { canonicalHash, canonicalJson } from './hash.js';
-export { loadSpec } from './load.js';
+export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH, loadSpec } from './load.js';
+export { DEFAULT_MAX_BYTES, readLimited } from './read-limited.js';
 export type { LoadedSpec, LoadOptions, SpecVersion } from './types.js';

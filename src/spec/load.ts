@@ -1,89 +1,106 @@
-import { parse as parseYaml } from 'yaml';
-import { SpecError } from '../errors.js';
+import { ConfigError, SpecError } from '../errors.js';
 import { canonicalHash } from './hash.js';
-import type { LoadedSpec, LoadOptions, SpecVersion } from './types.js';
+import { inspectTree } from './inspect.js';
+import { decodeBytes, parseText } from './parse.js';
+import { DEFAULT_MAX_BYTES } from './read-limited.js';
+import type { LoadedSpec, LoadOptions } from './types.js';
+import { upgradeSwagger2 } from './upgrade.js';
+import { validateDocument } from './validate.js';
 
-const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+/** Default of {@link LoadOptions.maxDepth}. */
+export const DEFAULT_MAX_DEPTH = 256;
+/** Default of {@link LoadOptions.maxAliasCount}: the `yaml` package's own. */
+export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 /**
  * Turn bytes (JSON or YAML) or an already-parsed value into a validated
- * OpenAPI 3.x document with its canonical hash. Throws a `SpecError` naming
- * what was received when the input is not a usable OpenAPI document.
+ * OpenAPI 3.x document with its canonical hash.
+ *
+ * - JSON and YAML 1.2 are both read; YAML alias expansion is capped
+ *   (`maxAliasCount`), nesting is capped (`maxDepth`) before the parser can
+ *   exhaust the stack or the heap, and input size is capped (`maxBytes`).
+ * - Swagger 2.0 is upgraded to OpenAPI 3.0 (`sourceVersion` stays `'2.0'`);
+ *   OpenAPI 3.0 and 3.1 are kept as they are, internal `$ref`s as written.
+ * - `$ref`s to other documents are refused unless `allowRemoteRefs`.
+ *
+ * Throws a `SpecError` (codes `SPEC_*`, or `SOURCE_TOO_LARGE`) whose message
+ * names what was received when the input is not a usable OpenAPI document.
+ *
+ * @example
+ * ```ts
+ * const { document, hash, warnings } = await loadSpec(await readFile('openapi.yaml'));
+ * ```
  */
 export async function loadSpec(input: string | Uint8Array | object, options: LoadOptions = {}): Promise<LoadedSpec> {
+  if (input instanceof ArrayBuffer) input = new Uint8Array(input);
+  const maxBytes = positive(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES);
+  const maxDepth = positive(options.maxDepth, 'maxDepth', DEFAULT_MAX_DEPTH);
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  if (!Number.isInteger(maxAliasCount) || maxAliasCount < -1) {
+    throw new ConfigError(`Expected \`maxAliasCount\` to be an integer from -1 up, got ${String(maxAliasCount)}.`, { hint: 'Use -1 to disable the check, 0 to refuse every alias.' });
+  }
+  const where = options.location === undefined ? '' : ` from ${options.location}`;
+  const allowRemoteRefs = options.allowRemoteRefs ?? false;
+
   let value: unknown;
   let format: LoadedSpec['format'];
+  let clone: boolean;
+  const warnings: string[] = [];
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
     const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
-    if (size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) {
-      throw new SpecError('SPEC_INVALID', `The document is ${size} bytes, over the limit of ${options.maxBytes ?? DEFAULT_MAX_BYTES}.`, {
-        hint: 'Raise `maxBytes` if the document is really that large.',
+    if (size > maxBytes) {
+      throw new SpecError('SOURCE_TOO_LARGE', `The document${where} is ${size} bytes, over the limit of ${maxBytes}.`, {
+        hint: 'Raise `maxBytes` if the document really is that large.',
+        details: { size, maxBytes },
       });
     }
-    const trimmed = text.trim();
-    if (trimmed === '') throw new SpecError('SPEC_EMPTY', `The document${where(options)} is empty.`, { hint: 'Check that the server or file serves the OpenAPI document.' });
-    if (/^<(!doctype|html|\?xml|head|body)/i.test(trimmed)) {
-      throw new SpecError('SPEC_HTML', `Expected an OpenAPI document${where(options)}, got an HTML page starting "${trimmed.slice(0, 60)}".`, {
-        hint: 'The URL probably points at the docs UI or an error page; point it at the JSON or YAML document.',
+    const text = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '').trim();
+    if (text === '') {
+      throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got an empty body.`, {
+        hint: 'Check that the server or file actually serves the OpenAPI document (an empty 200 often means a misrouted request).',
       });
     }
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        value = JSON.parse(trimmed);
-        format = 'json';
-      } catch (error) {
-        throw new SpecError('SPEC_PARSE', `The document${where(options)} is not valid JSON: ${(error as Error).message}.`, { cause: error, hint: 'Fix the JSON syntax.' });
-      }
-    } else {
-      try {
-        value = parseYaml(trimmed, { maxAliasCount: 100 });
-        format = 'yaml';
-      } catch (error) {
-        throw new SpecError('SPEC_PARSE', `The document${where(options)} is neither JSON nor valid YAML: ${(error as Error).message}.`, { cause: error, hint: 'Fix the YAML syntax.' });
-      }
+    if (text.startsWith('<')) {
+      const html = /^<(!doctype\s+html|html|head|body|!--)/i.test(text);
+      throw new SpecError('SPEC_HTML', `Expected an OpenAPI document${where}, got ${html ? 'an HTML page' : 'markup'} starting ${JSON.stringify(text.slice(0, 80))}.`, {
+        hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
+      });
     }
+    const parsed = parseText(text, { maxDepth, maxAliasCount, contentType: options.contentType, where });
+    value = parsed.value;
+    format = parsed.format;
+    clone = parsed.needsCopy;
+    warnings.push(...parsed.warnings);
   } else {
+    if (input === null || input === undefined) {
+      throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got ${String(input)}.`, { hint: 'Return the parsed OpenAPI document from the source.' });
+    }
     value = input;
     format = 'object';
+    // A private copy: later changes to the caller's object must not change the loaded document or its hash.
+    clone = true;
   }
-  const { document, version, warnings } = validate(value, options);
-  return { document, hash: canonicalHash(document), sourceVersion: version, format, warnings };
+
+  value = inspectTree(value, { maxDepth, allowRemoteRefs, clone, where });
+  const checked = validateDocument(value, where, options.allowEmptyPaths ?? false);
+  warnings.push(...checked.warnings);
+  let document = value as Record<string, unknown>;
+  if (checked.version === '2.0') {
+    const upgraded = await upgradeSwagger2(document, where);
+    warnings.push(...upgraded.warnings);
+    // The converter may share nodes between places; make it a tree again and check it like any input.
+    const tree = inspectTree(upgraded.document, { maxDepth, allowRemoteRefs, clone: true, where });
+    const again = validateDocument(tree, where, options.allowEmptyPaths ?? false);
+    warnings.push(...again.warnings.filter((warning) => !warnings.includes(warning)));
+    document = tree as Record<string, unknown>;
+  }
+  return { document, hash: canonicalHash(document), sourceVersion: checked.version, format, warnings };
 }
 
-function where(options: LoadOptions): string {
-  return options.location === undefined ? '' : ` from ${options.location}`;
-}
-
-function validate(value: unknown, options: LoadOptions): { document: Record<string, unknown>; version: SpecVersion; warnings: string[] } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SpecError('SPEC_NOT_OPENAPI', `Expected an OpenAPI document${where(options)}, got ${Array.isArray(value) ? 'an array' : typeof value}.`, {
-      hint: 'Point the source at the OpenAPI JSON or YAML document.',
-    });
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new ConfigError(`Expected \`${name}\` to be a number above 0, got ${String(value)} (${typeof value}).`, { hint: `Leave \`${name}\` out to use the default of ${fallback}.` });
   }
-  const document = value as Record<string, unknown>;
-  const warnings: string[] = [];
-  let version: SpecVersion;
-  if (typeof document.openapi === 'string' && /^3\.0\./.test(document.openapi)) version = '3.0';
-  else if (typeof document.openapi === 'string' && /^3\.1\./.test(document.openapi)) version = '3.1';
-  else if (document.swagger === '2.0') version = '2.0';
-  else if (document.openapi !== undefined || document.swagger !== undefined) {
-    throw new SpecError('SPEC_UNSUPPORTED_VERSION', `Unsupported OpenAPI version ${JSON.stringify(document.openapi ?? document.swagger)}${where(options)}.`, {
-      hint: 'The engine reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents.',
-    });
-  } else {
-    const keys = Object.keys(document).slice(0, 5).join(', ');
-    throw new SpecError('SPEC_NOT_OPENAPI', `Expected an OpenAPI document${where(options)}, got a JSON object with keys ${keys || '(none)'}.`, {
-      hint: 'The response looks like an error or another API; point the source at the OpenAPI document.',
-    });
-  }
-  if (document.info === null || typeof document.info !== 'object') warnings.push('The document has no `info` object.');
-  const paths = document.paths;
-  if (paths !== undefined && (paths === null || typeof paths !== 'object' || Array.isArray(paths))) {
-    throw new SpecError('SPEC_INVALID', `\`paths\`${where(options)} must be an object.`, { hint: 'Fix the document so `paths` maps path templates to path items.' });
-  }
-  if (paths === undefined && document.webhooks === undefined) {
-    throw new SpecError('SPEC_NO_PATHS', `The document${where(options)} has no \`paths\`.`, { hint: 'Check that the server registered its routes before serving the document.' });
-  }
-  return { document, version, warnings };
+  return value;
 }

@@ -30,7 +30,9 @@ export class MemoryStore implements SyncStore {
 
   /** {@inheritDoc SyncStore.getValidators} */
   async getValidators(bindingId: string): Promise<FetchValidators> {
-    return (await this.getRecord<FetchValidators>(bindingId, 'validators')) ?? {};
+    // Validators are a flat object of strings: a shallow copy is a full copy.
+    const value = this.#records.get(bindingId)?.get('validators') as FetchValidators | undefined;
+    return value === undefined ? {} : { ...value };
   }
 
   /** {@inheritDoc SyncStore.saveValidators} */

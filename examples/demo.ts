@@ -1,0 +1,108 @@
+/**
+ * The demo: a small API server on 127.0.0.1 publishes its OpenAPI document;
+ * the engine syncs it into a local OpenAPI file; the user edits the file;
+ * the server gains a route and changes a parameter; the engine picks it up
+ * and the user's edit is still there. Ends by itself.
+ *
+ *   npm run demo            (writes into a temporary folder)
+ *   npm run demo -- ./out   (writes into ./out)
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FileStore, SyncEngine, httpSource, openApiFileTarget } from '../src/index.js';
+
+type Operation = { summary: string; operationId: string; parameters?: unknown[]; responses: Record<string, unknown> };
+
+/** The document the demo server publishes; `version` 2 has a new route and a changed parameter. */
+export function demoDocument(version: 1 | 2): Record<string, unknown> {
+  const listPets: Operation = {
+    summary: 'List pets',
+    operationId: 'listPets',
+    parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', maximum: version === 1 ? 100 : 50 } }],
+    responses: { '200': { description: 'A page of pets' } },
+  };
+  const paths: Record<string, Record<string, Operation>> = {
+    '/pets': { get: listPets },
+    '/pets/{petId}': {
+      get: { summary: 'Get a pet', operationId: 'getPet', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'A pet' } } },
+    },
+  };
+  if (version === 2) {
+    paths['/pets']!.post = { summary: 'Add a pet', operationId: 'addPet', responses: { '201': { description: 'Created' } } };
+  }
+  return { openapi: '3.0.3', info: { title: 'Demo pet store', version: `${version}.0.0` }, servers: [{ url: '/' }], paths };
+}
+
+/** Start the demo API on a free port of 127.0.0.1; `setVersion` swaps its document as a code change would. */
+export async function startDemoServer(): Promise<{ url: string; setVersion: (v: 1 | 2) => void; close: () => Promise<void>; server: Server }> {
+  let version: 1 | 2 = 1;
+  const server = createServer((req, res) => {
+    if (req.url === '/openapi.json') {
+      const body = JSON.stringify(demoDocument(version));
+      res.writeHead(200, { 'content-type': 'application/json', etag: `"v${version}"` });
+      res.end(req.headers['if-none-match'] === `"v${version}"` ? undefined : body);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/openapi.json`,
+    setVersion: (v) => (version = v),
+    close: () => new Promise((done) => server.close(() => done())),
+    server,
+  };
+}
+
+/** Run the whole story; returns what the local file looked like at the end. */
+export async function runDemo(options: { outDir?: string; log?: (line: string) => void; pollMs?: number } = {}): Promise<Record<string, unknown>> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const outDir = options.outDir ? resolve(options.outDir) : await mkdtemp(join(tmpdir(), 'api-live-sync-demo-'));
+  const file = join(outDir, 'petstore.openapi.json');
+  const api = await startDemoServer();
+  const engine = new SyncEngine({ store: new FileStore({ dir: join(outDir, '.api-live-sync') }) });
+  engine.on('job:started', (e) => log(`   · job ${e.job.id} started (${e.job.trigger})`));
+  engine.on('spec:unchanged', (e) => log(`   · unchanged (${e.reason})`));
+  engine.on('spec:changed', (e) => {
+    log(`   · spec changed${e.firstSync ? ' (first sync)' : ''}: ${e.changes.length} change(s)`);
+    for (const change of e.changes.slice(0, 8) as Array<{ level?: string; text?: string }>) log(`       ${change.level ?? ''} ${change.text ?? JSON.stringify(change)}`);
+  });
+  engine.on('conflict:detected', (e) => log(`   · ${e.conflicts.length} conflict(s): ${e.conflicts.map((c) => c.path).join(', ')}`));
+  engine.on('sync:applied', (e) => log(`   · applied: ${e.changes} change(s), ${e.conflicts} conflict(s), file ${e.written ? 'written' : 'already up to date'}`));
+  engine.on('job:failed', (e) => log(`   · job failed: ${e.error.code} ${e.error.message}`));
+  try {
+    log(`1. The API publishes ${api.url}; syncing it into ${file}`);
+    await engine.addSource({ id: 'petstore', source: httpSource({ url: api.url }), target: openApiFileTarget({ path: file }), intervalMs: options.pollMs ?? 250 });
+    await engine.startSync();
+    await engine.syncNow('petstore');
+
+    log('2. You edit the local file: a description on GET /pets.');
+    const local = JSON.parse(await readFile(file, 'utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    local.paths['/pets']!.get!.description = 'Returns pets, newest first. (my note)';
+    await writeFile(file, `${JSON.stringify(local, null, 2)}\n`);
+
+    log('3. The developer adds POST /pets and lowers the limit maximum; the engine polls and picks it up.');
+    api.setVersion(2);
+    await new Promise<void>((done) => engine.once('sync:applied', () => done()));
+
+    const result = JSON.parse(await readFile(file, 'utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    log(`4. The local file now has POST /pets: ${result.paths['/pets']?.post ? 'yes' : 'no'}; your note survived: ${result.paths['/pets']?.get?.description === 'Returns pets, newest first. (my note)' ? 'yes' : 'no'}`);
+    const m = engine.getMetrics();
+    log(`   metrics: ${m.totalSyncs} runs, ${m.appliedSyncs} applied, ${m.unchangedSkips} unchanged`);
+    return result;
+  } finally {
+    await engine.stopSync();
+    await api.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runDemo({ ...(process.argv[2] ? { outDir: process.argv[2] } : {}) }).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,362 @@
+/**
+ * Operations: indexing a document's operations by key, and comparing one
+ * operation present on both sides (parameters, request body, responses,
+ * security, tags, operationId, deprecation).
+ *
+ * @module
+ */
+import type { ChangeSink, Where } from './emit.js';
+import { escapeSegment as escape, isObj, pointer, type Obj, type RefResolver } from './resolve.js';
+import type { SchemaDiffer } from './schema.js';
+
+/** The HTTP methods of a path item, in the order OpenAPI lists them. */
+export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/** One operation of a document. */
+export interface OperationEntry {
+  /** Lower-case method. */
+  method: string;
+  /** The path template as written. */
+  path: string;
+  /** The path template with parameter names blanked: `/pets/{}`. */
+  template: string;
+  /** `METHOD /path` as shown in changes. */
+  label: string;
+  /** The resolved path item. */
+  pathItem: Obj;
+  /** The operation object. */
+  operation: Obj;
+  /** JSON Pointer of the operation. */
+  pointer: string;
+}
+
+/** A parameter with the pointer where it is declared. */
+interface ParameterEntry {
+  value: Obj;
+  raw: unknown;
+  pointer: string;
+}
+
+/** Blank parameter names, so `/pets/{id}` and `/pets/{petId}` are the same endpoint (as oasdiff does). */
+export function templateOf(path: string): string {
+  return path.replace(/\{[^}]*\}/g, '{}');
+}
+
+/** Every operation of a document, keyed by `METHOD template`. */
+export function indexOperations(doc: Obj, resolver: RefResolver): Map<string, OperationEntry> {
+  const out = new Map<string, OperationEntry>();
+  const paths = isObj(doc.paths) ? doc.paths : {};
+  for (const [path, rawItem] of Object.entries(paths)) {
+    const pathItem = resolver.deref(rawItem);
+    if (!isObj(pathItem)) continue;
+    const template = templateOf(path);
+    for (const method of METHODS) {
+      const operation = pathItem[method];
+      if (!isObj(operation)) continue;
+      const key = `${method.toUpperCase()} ${template}`;
+      if (out.has(key)) continue;
+      out.set(key, {
+        method,
+        path,
+        template,
+        label: `${method.toUpperCase()} ${path}`,
+        pathItem,
+        operation,
+        pointer: pointer('paths', path, method),
+      });
+    }
+  }
+  return out;
+}
+
+/** Path-level and operation-level parameters merged (the operation wins), keyed by `in:name`. */
+export function parametersOf(entry: OperationEntry, resolver: RefResolver): Map<string, ParameterEntry> {
+  const out = new Map<string, ParameterEntry>();
+  const add = (list: unknown, base: string): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((raw, i) => {
+      const value = resolver.deref(raw);
+      if (!isObj(value) || typeof value.name !== 'string' || typeof value.in !== 'string') return;
+      out.set(`${value.in}:${value.name}`, { value, raw, pointer: `${base}/parameters/${i}` });
+    });
+  };
+  add(entry.pathItem.parameters, pointer('paths', entry.path));
+  add(entry.operation.parameters, entry.pointer);
+  return out;
+}
+
+/** The schema of a parameter: `schema`, or the schema of its first `content` entry. */
+function parameterSchema(parameter: Obj): unknown {
+  if (parameter.schema !== undefined) return parameter.schema;
+  if (isObj(parameter.content)) {
+    const first = Object.values(parameter.content)[0];
+    if (isObj(first)) return first.schema;
+  }
+  return undefined;
+}
+
+/** Everything one comparison needs. */
+export interface OperationContext {
+  sink: ChangeSink;
+  schemas: SchemaDiffer;
+  base: RefResolver;
+  remote: RefResolver;
+}
+
+/** Compare an operation present in both documents. */
+export function diffOperation(b: OperationEntry, r: OperationEntry, ctx: OperationContext): void {
+  const { sink } = ctx;
+  const op = r.label;
+  const bo = b.operation;
+  const ro = r.operation;
+
+  if (bo.deprecated !== true && ro.deprecated === true) {
+    const sunset = ro['x-sunset'];
+    sink.add(
+      sunset === undefined ? 'endpoint-deprecated' : 'endpoint-deprecated-with-sunset',
+      { operation: op, path: `${r.pointer}/deprecated`, ...(sunset === undefined ? {} : { details: { sunset } }) },
+      `${op} was deprecated${sunset === undefined ? '' : ` (sunset ${String(sunset)})`}`,
+    );
+  }
+  if (bo.deprecated === true && ro.deprecated !== true) {
+    sink.add('endpoint-reactivated', { operation: op, path: r.pointer }, `${op} is no longer deprecated`);
+  }
+
+  const bId = typeof bo.operationId === 'string' ? bo.operationId : undefined;
+  const rId = typeof ro.operationId === 'string' ? ro.operationId : undefined;
+  if (bId !== undefined && bId !== rId) {
+    sink.add(
+      'api-operation-id-removed',
+      { operation: op, path: `${r.pointer}/operationId`, details: { from: bId, to: rId ?? null } },
+      rId === undefined ? `${op}: operationId \`${bId}\` was removed` : `${op}: operationId \`${bId}\` was replaced by \`${rId}\``,
+    );
+  } else if (bId === undefined && rId !== undefined) {
+    sink.add('api-operation-id-added', { operation: op, path: `${r.pointer}/operationId`, details: { to: rId } }, `${op}: operationId \`${rId}\` was added`);
+  }
+
+  diffStringSet(stringList(bo.tags), stringList(ro.tags), (tag, added) =>
+    sink.add(
+      added ? 'api-tag-added' : 'api-tag-removed',
+      { operation: op, path: `${added ? r.pointer : b.pointer}/tags`, details: { tag } },
+      `${op}: tag \`${tag}\` was ${added ? 'added' : 'removed'}`,
+    ),
+  );
+
+  diffSecurity(bo.security, ro.security, { operation: op, path: `${r.pointer}/security` }, 'api', sink);
+  diffParameters(b, r, ctx);
+  diffRequestBody(b, r, ctx);
+  diffResponses(b, r, ctx);
+}
+
+function diffParameters(b: OperationEntry, r: OperationEntry, ctx: OperationContext): void {
+  const { sink } = ctx;
+  const op = r.label;
+  const before = parametersOf(b, ctx.base);
+  const after = parametersOf(r, ctx.remote);
+  for (const [key, p] of after) {
+    if (before.has(key)) continue;
+    const details = { in: p.value.in, name: p.value.name };
+    const required = p.value.required === true;
+    sink.add(
+      required ? 'new-required-request-parameter' : 'new-optional-request-parameter',
+      { operation: op, path: p.pointer, details },
+      `${op}: new ${required ? 'required' : 'optional'} ${String(p.value.in)} parameter \`${String(p.value.name)}\``,
+    );
+  }
+  for (const [key, p] of before) {
+    if (after.has(key)) continue;
+    const deprecated = p.value.deprecated === true;
+    sink.add(
+      deprecated ? 'request-parameter-removed-with-deprecation' : 'request-parameter-removed',
+      { operation: op, path: p.pointer, details: { in: p.value.in, name: p.value.name } },
+      `${op}: ${String(p.value.in)} parameter \`${String(p.value.name)}\` was removed${deprecated ? ' after deprecation' : ''}`,
+    );
+  }
+  for (const [key, p] of after) {
+    const old = before.get(key);
+    if (old === undefined) continue;
+    const subject = `${op}: ${String(p.value.in)} parameter \`${String(p.value.name)}\``;
+    const where: Where = { operation: op, path: p.pointer, details: { in: p.value.in, name: p.value.name } };
+    const wasRequired = old.value.required === true;
+    const isRequired = p.value.required === true;
+    if (wasRequired !== isRequired) {
+      sink.add(
+        isRequired ? 'request-parameter-became-required' : 'request-parameter-became-optional',
+        where,
+        `${subject} became ${isRequired ? 'required' : 'optional'}`,
+      );
+    }
+    if (old.value.deprecated !== true && p.value.deprecated === true) sink.add('request-parameter-deprecated', where, `${subject} was deprecated`);
+    if (old.value.deprecated === true && p.value.deprecated !== true) sink.add('request-parameter-reactivated', where, `${subject} is no longer deprecated`);
+    const changes = ctx.schemas.diff(parameterSchema(old.value), parameterSchema(p.value));
+    sink.schema('parameter', changes, { ...where, path: `${p.pointer}/schema` }, subject);
+  }
+}
+
+function content(value: Obj): Obj {
+  return isObj(value.content) ? value.content : {};
+}
+
+function diffRequestBody(b: OperationEntry, r: OperationEntry, ctx: OperationContext): void {
+  const { sink } = ctx;
+  const op = r.label;
+  const before = ctx.base.deref(b.operation.requestBody);
+  const after = ctx.remote.deref(r.operation.requestBody);
+  const path = `${r.pointer}/requestBody`;
+  if (!isObj(before) && !isObj(after)) return;
+  if (!isObj(before) && isObj(after)) {
+    const required = after.required === true;
+    sink.add(required ? 'request-body-added-required' : 'request-body-added-optional', { operation: op, path }, `${op}: a ${required ? 'required' : 'optional'} request body was added`);
+    return;
+  }
+  if (isObj(before) && !isObj(after)) {
+    sink.add('request-body-removed', { operation: op, path: `${b.pointer}/requestBody` }, `${op}: the request body was removed`);
+    return;
+  }
+  if (!isObj(before) || !isObj(after)) return;
+  const wasRequired = before.required === true;
+  const isRequired = after.required === true;
+  if (wasRequired !== isRequired) {
+    sink.add(isRequired ? 'request-body-became-required' : 'request-body-became-optional', { operation: op, path }, `${op}: the request body became ${isRequired ? 'required' : 'optional'}`);
+  }
+  const bContent = content(before);
+  const rContent = content(after);
+  diffStringSet(Object.keys(bContent), Object.keys(rContent), (mediaType, added) =>
+    sink.add(
+      added ? 'request-body-media-type-added' : 'request-body-media-type-removed',
+      { operation: op, path: `${added ? path : `${b.pointer}/requestBody`}/content/${escape(mediaType)}`, details: { mediaType } },
+      `${op}: request body media type \`${mediaType}\` was ${added ? 'added' : 'removed'}`,
+    ),
+  );
+  for (const [mediaType, media] of Object.entries(rContent)) {
+    const old = bContent[mediaType];
+    if (!isObj(old) || !isObj(media)) continue;
+    const changes = ctx.schemas.diff(old.schema, media.schema);
+    sink.schema(
+      'request',
+      changes,
+      { operation: op, path: `${path}/content/${escape(mediaType)}/schema`, details: { mediaType } },
+      `${op}: request body (${mediaType})`,
+    );
+  }
+}
+
+function diffResponses(b: OperationEntry, r: OperationEntry, ctx: OperationContext): void {
+  const { sink } = ctx;
+  const op = r.label;
+  const before = isObj(b.operation.responses) ? b.operation.responses : {};
+  const after = isObj(r.operation.responses) ? r.operation.responses : {};
+  diffStringSet(Object.keys(before), Object.keys(after), (status, added) => {
+    const success = status.startsWith('2');
+    const id = `response-${success ? 'success' : 'non-success'}-status-${added ? 'added' : 'removed'}`;
+    sink.add(
+      id,
+      { operation: op, path: pointer(...splitPointer(added ? r.pointer : b.pointer), 'responses', status), details: { status } },
+      `${op}: ${success ? 'success' : 'non-success'} response \`${status}\` was ${added ? 'added' : 'removed'}`,
+    );
+  });
+  for (const [status, rawAfter] of Object.entries(after)) {
+    if (!Object.hasOwn(before, status)) continue;
+    const old = ctx.base.deref(before[status]);
+    const now = ctx.remote.deref(rawAfter);
+    if (!isObj(old) || !isObj(now)) continue;
+    const path = `${r.pointer}/responses/${escape(status)}`;
+    const bContent = content(old);
+    const rContent = content(now);
+    diffStringSet(Object.keys(bContent), Object.keys(rContent), (mediaType, added) =>
+      sink.add(
+        added ? 'response-media-type-added' : 'response-media-type-removed',
+        { operation: op, path: `${added ? path : `${b.pointer}/responses/${escape(status)}`}/content/${escape(mediaType)}`, details: { status, mediaType } },
+        `${op}: media type \`${mediaType}\` of response \`${status}\` was ${added ? 'added' : 'removed'}`,
+      ),
+    );
+    diffResponseHeaders(old, now, { operation: op, path }, status, ctx);
+    for (const [mediaType, media] of Object.entries(rContent)) {
+      const prior = bContent[mediaType];
+      if (!isObj(prior) || !isObj(media)) continue;
+      const changes = ctx.schemas.diff(prior.schema, media.schema);
+      sink.schema(
+        'response',
+        changes,
+        { operation: op, path: `${path}/content/${escape(mediaType)}/schema`, details: { status, mediaType } },
+        `${op}: response \`${status}\` (${mediaType})`,
+      );
+    }
+  }
+}
+
+function diffResponseHeaders(old: Obj, now: Obj, where: Where, status: string, ctx: OperationContext): void {
+  const before = isObj(old.headers) ? old.headers : {};
+  const after = isObj(now.headers) ? now.headers : {};
+  for (const [name, raw] of Object.entries(before)) {
+    const header = ctx.base.deref(raw);
+    const required = isObj(header) && header.required === true;
+    const details = { status, header: name };
+    if (!Object.hasOwn(after, name)) {
+      ctx.sink.add(
+        required ? 'required-response-header-removed' : 'optional-response-header-removed',
+        { ...where, details },
+        `${where.operation ?? ''}: ${required ? 'required' : 'optional'} header \`${name}\` of response \`${status}\` was removed`,
+      );
+      continue;
+    }
+    const next = ctx.remote.deref(after[name]);
+    if (required && !(isObj(next) && next.required === true)) {
+      ctx.sink.add('response-header-became-optional', { ...where, path: `${where.path}/headers/${escape(name)}`, details }, `${where.operation ?? ''}: header \`${name}\` of response \`${status}\` became optional`);
+    }
+  }
+}
+
+/**
+ * Compare two `security` arrays. A requirement is identified by the sorted
+ * names of its schemes; scopes are compared within the same requirement.
+ */
+export function diffSecurity(before: unknown, after: unknown, where: Where, prefix: 'api' | 'api-global', sink: ChangeSink): void {
+  const index = (list: unknown): Map<string, Obj> => {
+    const out = new Map<string, Obj>();
+    if (!Array.isArray(list)) return out;
+    for (const req of list) if (isObj(req)) out.set(Object.keys(req).sort().join(' AND '), req);
+    return out;
+  };
+  const b = index(before);
+  const a = index(after);
+  const scope = where.operation === undefined ? 'the API' : where.operation;
+  for (const key of a.keys()) {
+    if (!b.has(key)) sink.add(`${prefix}-security-added`, { ...where, details: { requirement: key } }, `${scope}: security requirement \`${key || '{}'}\` was added`);
+  }
+  for (const key of b.keys()) {
+    if (!a.has(key)) sink.add(`${prefix}-security-removed`, { ...where, details: { requirement: key } }, `${scope}: security requirement \`${key || '{}'}\` was removed`);
+  }
+  for (const [key, req] of a) {
+    const old = b.get(key);
+    if (old === undefined) continue;
+    for (const scheme of Object.keys(req)) {
+      diffStringSet(stringList(old[scheme]), stringList(req[scheme]), (s, added) =>
+        sink.add(
+          `${prefix}-security-scope-${added ? 'added' : 'removed'}`,
+          { ...where, details: { scheme, scope: s } },
+          `${scope}: scope \`${s}\` of security scheme \`${scheme}\` was ${added ? 'added' : 'removed'}`,
+        ),
+      );
+    }
+  }
+}
+
+/** Call `report` for each string added to or removed from a set, in a stable order. */
+export function diffStringSet(before: readonly string[], after: readonly string[], report: (value: string, added: boolean) => void): void {
+  const b = new Set(before);
+  const a = new Set(after);
+  for (const v of a) if (!b.has(v)) report(v, true);
+  for (const v of b) if (!a.has(v)) report(v, false);
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function splitPointer(p: string): string[] {
+  return p
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}

@@ -1,0 +1,137 @@
+import { SpecError } from '../errors.js';
+
+/** What {@link inspectTree} checks and does. */
+export interface InspectOptions {
+  maxDepth: number;
+  allowRemoteRefs: boolean;
+  /** Build a fresh plain-JSON copy (object inputs, YAML with aliases): a tree, no shared nodes. */
+  clone: boolean;
+  /** For messages. */
+  where: string;
+}
+
+/** Maps whose keys are names chosen by the author, not keywords. */
+const NAMED_MAPS = new Set([
+  'paths', 'webhooks', 'definitions', 'schemas', 'properties', 'patternProperties', 'dependentSchemas', '$defs',
+  'parameters', 'responses', 'requestBodies', 'headers', 'examples', 'links', 'callbacks', 'securitySchemes',
+  'pathItems', 'content', 'encoding', 'variables', 'securityDefinitions', 'mapping', 'scopes',
+]);
+
+/** Keywords whose values are user data, where a `$ref` key means nothing. */
+const FREE_FORM = new Set(['example', 'default', 'enum', 'const']);
+
+interface Frame {
+  source: object;
+  /** The copy being built, when cloning. */
+  target: Record<string, unknown> | unknown[] | undefined;
+  keys: string[] | undefined;
+  next: number;
+  depth: number;
+  key: string;
+  namedMap: boolean;
+  freeForm: boolean;
+  exampleObject: boolean;
+}
+
+/**
+ * Walk a parsed document without recursion: refuse nesting deeper than
+ * `maxDepth`, cycles, and (unless allowed) `$ref`s that leave the document;
+ * optionally return a plain-JSON copy. Returns the value to use.
+ */
+export function inspectTree(root: unknown, options: InspectOptions): unknown {
+  const rootValue = plain(root, options, []);
+  if (rootValue === null || typeof rootValue !== 'object') return rootValue;
+  const open = new Set<object>();
+  const stack: Frame[] = [];
+  const push = (source: object, key: string, parent: Frame | undefined): Frame['target'] => {
+    const depth = (parent?.depth ?? 0) + 1;
+    if (depth > options.maxDepth) {
+      throw new SpecError('SPEC_TOO_DEEP', `The document${options.where} is nested deeper than ${options.maxDepth} levels (at ${pointer(stack, key)}).`, {
+        hint: 'Real OpenAPI documents are far shallower; check the generator, or raise `maxDepth` if the nesting is intended.',
+        details: { maxDepth: options.maxDepth },
+      });
+    }
+    if (open.has(source)) {
+      throw new SpecError('SPEC_INVALID', `The document${options.where} contains a cycle: ${pointer(stack, key)} contains itself.`, {
+        hint: 'Use `$ref` for recursive schemas instead of object references (or YAML aliases) that point at their own ancestors.',
+      });
+    }
+    open.add(source);
+    const isArray = Array.isArray(source);
+    const inNamedMap = parent?.namedMap ?? false;
+    const namedMap = !isArray && !inNamedMap && parent !== undefined && NAMED_MAPS.has(key);
+    const freeForm =
+      (parent?.freeForm ?? false) ||
+      (parent !== undefined && !inNamedMap && !Array.isArray(parent.source) &&
+        (FREE_FORM.has(key) || key.startsWith('x-') || (key === 'examples' && isArray) || (key === 'value' && parent.exampleObject)));
+    const target = options.clone ? (isArray ? [] : {}) : undefined;
+    stack.push({
+      source,
+      target,
+      keys: isArray ? undefined : Object.keys(source),
+      next: 0,
+      depth,
+      key,
+      namedMap,
+      freeForm,
+      exampleObject: inNamedMap && parent?.key === 'examples',
+    });
+    return target;
+  };
+
+  const rootTarget = push(rootValue, '', undefined);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    const length = frame.keys === undefined ? (frame.source as unknown[]).length : frame.keys.length;
+    if (frame.next >= length) {
+      open.delete(frame.source);
+      stack.pop();
+      continue;
+    }
+    const index = frame.next++;
+    const key = frame.keys === undefined ? String(index) : (frame.keys[index] as string);
+    const raw = (frame.source as Record<string, unknown>)[key];
+    const value = plain(raw, options, stack, key);
+    if (key === '$ref' && frame.keys !== undefined && typeof value === 'string' && !frame.freeForm && !frame.namedMap && !options.allowRemoteRefs && isRemoteRef(value)) {
+      throw new SpecError('SPEC_REMOTE_REF', `The document${options.where} has a $ref to another document: "${value}" at ${pointer(stack, key)}.`, {
+        hint: 'Bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
+        details: { ref: value },
+      });
+    }
+    let copy: unknown = value;
+    if (value !== null && typeof value === 'object') copy = push(value, key, frame);
+    if (frame.target === undefined) continue;
+    if (Array.isArray(frame.target)) {
+      frame.target.push(copy === undefined ? null : copy);
+    } else if (copy !== undefined) {
+      if (key === '__proto__') Object.defineProperty(frame.target, key, { value: copy, enumerable: true, writable: true, configurable: true });
+      else frame.target[key] = copy;
+    }
+  }
+  return options.clone ? rootTarget : rootValue;
+}
+
+/** True for a `$ref` that points outside the document (anything but a same-document fragment). */
+export function isRemoteRef(ref: string): boolean {
+  return ref !== '' && !ref.startsWith('#');
+}
+
+/** Reduce a value to what JSON can hold; `undefined` means "leave out". */
+function plain(value: unknown, options: InspectOptions, stack: Frame[], key?: string): unknown {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value === 'bigint') {
+    throw new SpecError('SPEC_INVALID', `The document${options.where} holds a BigInt at ${pointer(stack, key)}, which JSON cannot represent.`, {
+      hint: 'Convert big integers to numbers or strings before handing the document over.',
+    });
+  }
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return (value as { toJSON: () => unknown }).toJSON();
+  }
+  return value;
+}
+
+function pointer(stack: readonly Frame[], last?: string): string {
+  const parts = stack.slice(1).map((frame) => frame.key);
+  if (last !== undefined && stack.length > 0) parts.push(last);
+  return parts.length === 0 ? '#' : `#/${parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+}

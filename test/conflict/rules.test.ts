@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { chain, preferLocal, resolveConflicts, rules, type Rule } from '../../src/conflict/index.js';
+import { compilePointerGlob, compileTemplateGlob, matchSegments, matchTemplate, operationScope, parsePointer } from '../../src/conflict/pointer.js';
+import { conflict, makeContext } from './support.js';
+
+async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed') {
+  const outcome = await resolveConflicts(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), makeContext());
+  return Object.fromEntries(outcome.decisions.map((decision) => [decision.path, decision.take]));
+}
+
+describe('pointer globs', () => {
+  it('parses pointers with escapes', () => {
+    expect(parsePointer('')).toEqual([]);
+    expect(parsePointer('/paths/~1pets~1{id}/get')).toEqual(['paths', '/pets/{id}', 'get']);
+    expect(parsePointer('/a~0b')).toEqual(['a~b']);
+    expect(parsePointer('no-slash')).toBeUndefined();
+  });
+
+  it('matches * as one segment and ** as any number', () => {
+    const segments = parsePointer('/paths/~1pets/get/responses/200/description') ?? [];
+    expect(matchSegments(compilePointerGlob('/paths/**/description'), segments)).toBe(true);
+    expect(matchSegments(compilePointerGlob('**/description'), segments)).toBe(true);
+    expect(matchSegments(compilePointerGlob('/paths/*/description'), segments)).toBe(false);
+    expect(matchSegments(compilePointerGlob('/paths/*/get/**'), segments)).toBe(true);
+    expect(matchSegments(compilePointerGlob('/paths/~1pets/*/responses/2*/description'), segments)).toBe(true);
+    expect(matchSegments(compilePointerGlob('/info/**'), ['info'])).toBe(true);
+    expect(matchSegments(compilePointerGlob('/info'), ['info', 'title'])).toBe(false);
+    expect(matchSegments(compilePointerGlob(''), [])).toBe(true);
+  });
+
+  it('matches templates ignoring parameter names', () => {
+    expect(matchTemplate(compileTemplateGlob('/pets/{id}'), '/pets/{petId}')).toBe(true);
+    expect(matchTemplate(compileTemplateGlob('/pets/*'), '/pets/{petId}')).toBe(true);
+    expect(matchTemplate(compileTemplateGlob('/pets/*'), '/pets')).toBe(false);
+    expect(matchTemplate(compileTemplateGlob('/pets/**'), '/pets')).toBe(true);
+    expect(matchTemplate(compileTemplateGlob('/pets/{id}'), '/pets/mine')).toBe(false);
+  });
+
+  it('finds the operation scope of a pointer', () => {
+    expect(operationScope(['paths', '/pets/{id}', 'get', 'responses'])).toEqual({ template: '/pets/{id}', method: 'get' });
+    expect(operationScope(['paths', '/pets', 'parameters', '0'])).toEqual({ template: '/pets' });
+    expect(operationScope(['components', 'schemas'])).toBeUndefined();
+    expect(operationScope(['paths'])).toBeUndefined();
+  });
+});
+
+describe('rules', () => {
+  const paths = [
+    '/info/description',
+    '/paths/~1pets/get/description',
+    '/paths/~1pets/post/summary',
+    '/paths/~1pets~1{petId}/delete/responses/204/description',
+    '/paths/~1pets~1{petId}/parameters/0/description',
+    '/components/securitySchemes/bearer/scheme',
+  ];
+
+  it('descriptions take remote, auth keeps local', async () => {
+    const result = await decide(
+      [
+        { match: { path: '/components/securitySchemes/**' }, take: 'local' },
+        { match: { path: '**/description' }, take: 'remote' },
+      ],
+      paths,
+    );
+    expect(result).toEqual({
+      '/info/description': 'remote',
+      '/paths/~1pets/get/description': 'remote',
+      '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
+      '/paths/~1pets~1{petId}/parameters/0/description': 'remote',
+      '/components/securitySchemes/bearer/scheme': 'local',
+    });
+  });
+
+  it('first matching rule decides', async () => {
+    const result = await decide(
+      [
+        { match: { path: '/paths/**/description' }, take: 'local' },
+        { match: { path: '**/description' }, take: 'remote' },
+      ],
+      ['/paths/~1pets/get/description', '/info/description'],
+    );
+    expect(result).toEqual({ '/paths/~1pets/get/description': 'local', '/info/description': 'remote' });
+  });
+
+  it('matches by tag from local or remote operations', async () => {
+    const remote = makeContext().remote as { paths: Record<string, Record<string, { tags: string[] }>> };
+    const getPet = remote.paths['/pets/{petId}']?.['get'];
+    if (getPet === undefined) throw new Error('fixture changed');
+    getPet.tags = ['pets', 'beta'];
+    const outcome = await resolveConflicts(
+      rules([{ match: { tag: 'beta' }, take: 'remote' }, { match: { tag: 'adm*' }, take: 'local' }]),
+      [conflict('/paths/~1pets~1{petId}/get/summary'), conflict('/paths/~1pets~1{petId}/delete/description'), conflict('/paths/~1pets/get/description'), conflict('/info/title')],
+      makeContext({ remote }),
+    );
+    expect(outcome.decisions.map((decision) => [decision.path, decision.take])).toEqual([
+      ['/paths/~1pets~1{petId}/get/summary', 'remote'],
+      ['/paths/~1pets~1{petId}/delete/description', 'local'],
+    ]);
+    expect(outcome.undecided.map((item) => item.path)).toEqual(['/paths/~1pets/get/description', '/info/title']);
+  });
+
+  it('matches by operation, with method wildcards and any parameter names', async () => {
+    expect(await decide([{ match: { operation: 'DELETE /pets/{id}' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
+    });
+    expect(await decide([{ match: { operation: '* /pets' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets/get/description': 'remote',
+      '/paths/~1pets/post/summary': 'remote',
+    });
+    expect(await decide([{ match: { operation: 'get /pets/**' }, take: 'remote' }], paths)).toEqual({ '/paths/~1pets/get/description': 'remote' });
+  });
+
+  it('matches by operationId, with wildcards', async () => {
+    expect(await decide([{ match: { operationId: 'deletePet' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
+    });
+    expect(await decide([{ match: { operationId: '*Pets' }, take: 'remote' }], paths)).toEqual({ '/paths/~1pets/get/description': 'remote' });
+  });
+
+  it('matches by path template, operations and path-item level alike', async () => {
+    expect(await decide([{ match: { pathTemplate: '/pets/*' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
+      '/paths/~1pets~1{petId}/parameters/0/description': 'remote',
+    });
+  });
+
+  it('matches by kind and combines conditions with AND', async () => {
+    const list: Rule[] = [{ match: { kind: ['changed-vs-deleted'], pathTemplate: '/pets' }, take: 'local', reason: 'keep edited endpoints' }];
+    expect(await decide(list, paths, 'changed-vs-deleted')).toEqual({ '/paths/~1pets/get/description': 'local', '/paths/~1pets/post/summary': 'local' });
+    expect(await decide(list, paths, 'both-changed')).toEqual({});
+  });
+
+  it('writes a fixed value, with the given or a generated reason', async () => {
+    const outcome = await resolveConflicts(
+      rules([
+        { match: { path: '/info/description' }, take: { value: 'Pinned' }, reason: 'pinned text' },
+        { match: { path: '/info/*' }, take: { value: null } },
+      ]),
+      [conflict('/info/description'), conflict('/info/title')],
+      makeContext(),
+    );
+    expect(outcome.decisions).toEqual([
+      { path: '/info/description', take: 'value', value: 'Pinned', reason: 'pinned text', resolver: 'rules' },
+      { path: '/info/title', take: 'value', value: null, reason: 'rule #2 (path /info/*) took value', resolver: 'rules' },
+    ]);
+  });
+
+  it('an empty match catches everything, as a last rule', async () => {
+    const result = await decide([{ match: {}, take: 'remote' }], ['/a', '/b']);
+    expect(result).toEqual({ '/a': 'remote', '/b': 'remote' });
+  });
+
+  it('composes with chain: rules first, preferLocal for the rest', async () => {
+    const outcome = await resolveConflicts(chain(rules([{ match: { path: '**/description' }, take: 'remote' }]), preferLocal()), paths.map((path) => conflict(path)), makeContext());
+    expect(outcome.undecided).toEqual([]);
+    expect(outcome.decisions.find((decision) => decision.path === '/paths/~1pets/post/summary')?.resolver).toBe('prefer-local');
+  });
+
+  it('rejects bad rules at construction, naming the rule', () => {
+    const bad: unknown[] = [
+      [{ match: { paths: '/x' }, take: 'local' }],
+      [{ match: { path: '' }, take: 'local' }],
+      [{ match: { operation: '/pets' }, take: 'local' }],
+      [{ match: { pathTemplate: 'pets' }, take: 'local' }],
+      [{ match: { kind: 'both-edited' }, take: 'local' }],
+      [{ match: {}, take: 'mine' }],
+      [{ match: {}, take: { value: Number.NaN } }],
+      [{ match: {}, take: { value: undefined } }],
+      [{ take: 'local' }],
+      [{ match: {}, take: 'local', reason: 5 }],
+      'not a list',
+    ];
+    for (const list of bad) {
+      expect(() => rules(list as Rule[]), JSON.stringify(list)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    }
+    expect(() => rules([{ match: {}, take: 'local' }, { match: { tag: 7 as unknown as string }, take: 'local' }])).toThrow(/rule #2/);
+  });
+});

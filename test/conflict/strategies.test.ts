@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { chain, manual, preferLocal, preferRemote, resolveConflicts, rules, type ConflictDecision, type ConflictResolver } from '../../src/conflict/index.js';
+import { isSyncError } from '../../src/errors.js';
+import { conflict, makeContext } from './support.js';
+
+const conflicts = [conflict('/info/description'), conflict('/paths/~1pets/get/description'), conflict('/paths/~1pets/post/summary', 'x', undefined, 'changed-vs-deleted')];
+
+describe('preferLocal / preferRemote', () => {
+  it('preferLocal keeps every local value and says so', async () => {
+    const outcome = await resolveConflicts(preferLocal(), conflicts, makeContext());
+    expect(outcome.undecided).toEqual([]);
+    expect(outcome.decisions.map((decision) => [decision.take, decision.resolver])).toEqual([
+      ['local', 'prefer-local'],
+      ['local', 'prefer-local'],
+      ['local', 'prefer-local'],
+    ]);
+    expect(outcome.decisions[2]?.reason).toBe('prefer-local: kept the local value (changed-vs-deleted)');
+  });
+
+  it('preferRemote takes every remote value', async () => {
+    const outcome = await resolveConflicts(preferRemote(), conflicts, makeContext());
+    expect(outcome.decisions.every((decision) => decision.take === 'remote' && decision.resolver === 'prefer-remote')).toBe(true);
+    expect(outcome.decisions).toHaveLength(3);
+  });
+});
+
+describe('chain', () => {
+  it('gives each later resolver only what is still open, and the first decision wins', async () => {
+    const seen: string[][] = [];
+    const spy = (name: string, take: 'local' | 'remote', decide: (path: string) => boolean): ConflictResolver => ({
+      name,
+      resolve(open) {
+        seen.push(open.map((item) => item.path));
+        return open.filter((item) => decide(item.path)).map((item) => ({ path: item.path, take, reason: name }));
+      },
+    });
+    const resolver = chain(spy('first', 'remote', (path) => path.endsWith('description')), spy('second', 'local', () => true), spy('third', 'remote', () => true));
+    expect(resolver.name).toBe('chain(first, second, third)');
+    const outcome = await resolveConflicts(resolver, conflicts, makeContext());
+    expect(seen).toEqual([['/info/description', '/paths/~1pets/get/description', '/paths/~1pets/post/summary'], ['/paths/~1pets/post/summary']]);
+    expect(outcome.decisions.map((decision) => [decision.path, decision.take, decision.resolver])).toEqual([
+      ['/info/description', 'remote', 'first'],
+      ['/paths/~1pets/get/description', 'remote', 'first'],
+      ['/paths/~1pets/post/summary', 'local', 'second'],
+    ]);
+  });
+
+  it('passes a conflict on when an earlier resolver answered it invalidly', async () => {
+    const invalid: ConflictResolver = { name: 'invalid', resolve: (open) => open.map((item) => ({ path: item.path, take: 'sideways' }) as unknown as ConflictDecision) };
+    const outcome = await resolveConflicts(chain(invalid, preferRemote()), conflicts, makeContext());
+    expect(outcome.decisions.map((decision) => decision.resolver)).toEqual(['prefer-remote', 'prefer-remote', 'prefer-remote']);
+  });
+
+  it('leaves undecided what no resolver decides', async () => {
+    const outcome = await resolveConflicts(chain(rules([{ match: { path: '/info/**' }, take: 'remote' }])), conflicts, makeContext());
+    expect(outcome.decisions.map((decision) => decision.path)).toEqual(['/info/description']);
+    expect(outcome.undecided).toHaveLength(2);
+  });
+
+  it('fails as a whole when a member throws', async () => {
+    const thrower: ConflictResolver = {
+      name: 'thrower',
+      resolve: () => {
+        throw new TypeError('bug');
+      },
+    };
+    const error: unknown = await resolveConflicts(chain(preferLocal(), thrower), conflicts, makeContext()).then(
+      () => 'no error',
+      (caught: unknown) => caught,
+    );
+    // preferLocal decided everything, so the thrower is never asked.
+    expect(error).toBe('no error');
+    await expect(resolveConflicts(chain(thrower, preferLocal()), conflicts, makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED' });
+  });
+
+  it('rejects an empty chain or a non-resolver at construction', () => {
+    expect(() => chain()).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => chain(preferLocal(), {} as ConflictResolver)).toThrow(/chain\(\) argument 2/);
+  });
+});
+
+describe('manual', () => {
+  it('returns the person\'s decisions and sends what they left to the fallback', async () => {
+    const waits: number[] = [];
+    const context = makeContext({
+      awaitDecisions: async (timeoutMs) => {
+        waits.push(timeoutMs);
+        return [
+          { path: '/info/description', take: 'remote', reason: 'I checked' },
+          { path: '/invented', take: 'remote', reason: 'typo' },
+        ];
+      },
+    });
+    const outcome = await resolveConflicts(manual({ timeoutMs: 5_000, fallback: preferRemote() }), conflicts, context);
+    expect(waits).toEqual([5_000]);
+    expect(outcome.undecided).toEqual([]);
+    expect(outcome.decisions.map((decision) => [decision.path, decision.take, decision.resolver])).toEqual([
+      ['/info/description', 'remote', 'manual'],
+      ['/paths/~1pets/get/description', 'remote', 'prefer-remote'],
+      ['/paths/~1pets/post/summary', 'remote', 'prefer-remote'],
+    ]);
+    expect(outcome.decisions[1]?.reason).toMatch(/^not answered; prefer-remote/);
+  });
+
+  it('falls back to preferLocal for everything on timeout', async () => {
+    const context = makeContext({ awaitDecisions: async () => undefined });
+    const outcome = await resolveConflicts(manual({ timeoutMs: 10 }), conflicts, context);
+    expect(outcome.decisions.every((decision) => decision.take === 'local' && decision.resolver === 'prefer-local')).toBe(true);
+    expect(outcome.decisions[0]?.reason).toMatch(/^no answer within 10 ms; /);
+  });
+
+  it('explains that it needs the engine when awaitDecisions is missing', async () => {
+    const error: unknown = await resolveConflicts(manual(), conflicts, makeContext()).catch((caught: unknown) => caught);
+    expect(isSyncError(error) && error.code).toBe('RESOLVER_FAILED');
+    expect((error as Error).message).toContain('needs the engine');
+    expect(isSyncError(error) && error.hint).toContain('SyncEngine');
+  });
+
+  it('validates its options', () => {
+    for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => manual({ timeoutMs })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    }
+    expect(() => manual({ fallback: { name: 'half' } as unknown as ConflictResolver })).toThrow(/fallback/);
+  });
+});

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileStore, MemoryStore, TEMP_SUFFIX, type SyncStore } from '../../src/index.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'als-store-'));
+}
+
+const stores: Array<[string, () => Promise<SyncStore>]> = [
+  ['MemoryStore', async () => new MemoryStore()],
+  ['FileStore', async () => new FileStore({ dir: await tempDir() })],
+];
+
+describe.each(stores)('%s conformance', (_name, make) => {
+  it('keeps bases, validators and records per binding, and forgets a binding', async () => {
+    const store = await make();
+    expect(await store.getBase('a')).toBeUndefined();
+    expect(await store.getValidators('a')).toEqual({});
+    await store.saveBase('a', { document: { openapi: '3.0.0' }, hash: 'sha256:1', savedAt: 1 });
+    await store.saveValidators('a', { etag: '"v1"' });
+    await store.setRecord('a', 'journal', [{ id: 1 }]);
+    await store.setRecord('b/with spaces', 'journal', [{ id: 2 }]);
+    expect(await store.getBase('a')).toEqual({ document: { openapi: '3.0.0' }, hash: 'sha256:1', savedAt: 1 });
+    expect(await store.getValidators('a')).toEqual({ etag: '"v1"' });
+    expect(await store.getRecord('b/with spaces', 'journal')).toEqual([{ id: 2 }]);
+    await store.deleteBinding('a');
+    expect(await store.getBase('a')).toBeUndefined();
+    expect(await store.getRecord('b/with spaces', 'journal')).toEqual([{ id: 2 }]);
+  });
+
+  it('hands out copies: mutating a returned value changes nothing stored', async () => {
+    const store = await make();
+    const record = { list: [1, 2] };
+    await store.setRecord('a', 'r', record);
+    record.list.push(3);
+    const read = await store.getRecord<{ list: number[] }>('a', 'r');
+    read!.list.push(4);
+    expect(await store.getRecord('a', 'r')).toEqual({ list: [1, 2] });
+  });
+});
+
+describe('FileStore', () => {
+  it('ignores and removes a torn temporary file left by a crash', async () => {
+    const dir = await tempDir();
+    const store = new FileStore({ dir });
+    await store.setRecord('api', 'base', { v: 1 });
+    const bindingDir = join(dir, 'api');
+    await writeFile(join(bindingDir, `.base.json.abc123${TEMP_SUFFIX}`), '{"v": 2, "trunc');
+    const fresh = new FileStore({ dir });
+    expect(await fresh.getRecord('api', 'base')).toEqual({ v: 1 });
+    expect((await readdir(bindingDir)).filter((n) => n.endsWith(TEMP_SUFFIX))).toEqual([]);
+  });
+
+  it('reports a record that is not JSON as STORE_CORRUPT instead of replacing it', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'api'));
+    await writeFile(join(dir, 'api', 'base.json'), 'not json');
+    const store = new FileStore({ dir });
+    await expect(store.getBase('api')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+
+  it('refuses odd record keys', async () => {
+    const store = new FileStore({ dir: await tempDir() });
+    await expect(store.setRecord('api', '../escape', 1)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('survives a process killed mid-write: the record is always the old or the new one, whole', async () => {
+    const dir = await tempDir();
+    const writer = resolve(import.meta.dirname, 'crash-writer.ts');
+    for (const delayMs of [40, 90, 150]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let written = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        written = Math.max(written, ...chunk.toString().trim().split('\n').map(Number));
+      });
+      await new Promise<void>((resolveWrites) => {
+        const check = setInterval(() => {
+          if (written >= 3) {
+            clearInterval(check);
+            resolveWrites();
+          }
+        }, 5);
+      });
+      await new Promise((r) => setTimeout(r, delayMs));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const store = new FileStore({ dir });
+      const record = await store.getRecord<{ i: number; payload: string; check: string }>('crash', 'base');
+      expect(record).toBeDefined();
+      expect(record!.check).toBe(`${record!.i}:${record!.payload.length}`);
+      expect(record!.i).toBeGreaterThanOrEqual(written);
+      expect(record!.i).toBeLessThanOrEqual(written + 1);
+    }
+  }, 60_000);
+});
