@@ -9,63 +9,66 @@
 const BRAND = Symbol.for('api-live-sync.SyncError');
 
 /**
- * Every stable error code. Codes never change meaning between releases; new
- * codes may be added. docs/troubleshooting.md lists each with its remedy.
+ * Every stable error code, at run time. Codes never change meaning between
+ * releases; new codes may be added. docs/troubleshooting.md explains each.
  */
-export type SyncErrorCode =
+export const syncErrorCodes = [
   // configuration and engine use
-  | 'CONFIG_INVALID'
-  | 'BINDING_EXISTS'
-  | 'BINDING_NOT_FOUND'
-  | 'DEPENDENCY_MISSING'
-  | 'DEPENDENCY_CYCLE'
-  | 'JOB_NOT_FOUND'
-  | 'JOB_NOT_PENDING'
-  | 'JOB_CANCELLED'
-  | 'ENGINE_STOPPED'
-  | 'CIRCUIT_OPEN'
-  | 'LISTENER_FAILED'
+  'CONFIG_INVALID',
+  'BINDING_EXISTS',
+  'BINDING_NOT_FOUND',
+  'DEPENDENCY_MISSING',
+  'DEPENDENCY_CYCLE',
+  'JOB_NOT_FOUND',
+  'JOB_NOT_PENDING',
+  'JOB_CANCELLED',
+  'ENGINE_STOPPED',
+  'CIRCUIT_OPEN',
+  'ROLLBACK_REFUSED',
+  'LISTENER_FAILED',
   // sources
-  | 'SOURCE_FAILED'
-  | 'SOURCE_CONNECTION_REFUSED'
-  | 'SOURCE_CONNECTION_RESET'
-  | 'SOURCE_DNS'
-  | 'SOURCE_TIMEOUT'
-  | 'SOURCE_TLS'
-  | 'SOURCE_HTTP_STATUS'
-  | 'SOURCE_TOO_LARGE'
-  | 'SOURCE_REDIRECT_LIMIT'
-  | 'SOURCE_HOST_NOT_ALLOWED'
-  | 'SOURCE_PATH_ESCAPE'
-  | 'SOURCE_FILE_MISSING'
-  | 'SOURCE_CLASH'
-  | 'DISCOVERY_FAILED'
+  'SOURCE_FAILED',
+  'SOURCE_CONNECTION_REFUSED',
+  'SOURCE_CONNECTION_RESET',
+  'SOURCE_DNS',
+  'SOURCE_TIMEOUT',
+  'SOURCE_TLS',
+  'SOURCE_HTTP_STATUS',
+  'SOURCE_TOO_LARGE',
+  'SOURCE_REDIRECT_LIMIT',
+  'SOURCE_HOST_NOT_ALLOWED',
+  'SOURCE_PATH_ESCAPE',
+  'SOURCE_FILE_MISSING',
+  'SOURCE_CLASH',
+  'DISCOVERY_FAILED',
   // the loaded document
-  | 'SPEC_EMPTY'
-  | 'SPEC_HTML'
-  | 'SPEC_PARSE'
-  | 'SPEC_NOT_OPENAPI'
-  | 'SPEC_UNSUPPORTED_VERSION'
-  | 'SPEC_NO_PATHS'
-  | 'SPEC_INVALID'
-  | 'SPEC_TOO_DEEP'
-  | 'SPEC_ALIAS_LIMIT'
-  | 'SPEC_REMOTE_REF'
-  | 'SPEC_UPGRADE_FAILED'
+  'SPEC_EMPTY',
+  'SPEC_HTML',
+  'SPEC_PARSE',
+  'SPEC_NOT_OPENAPI',
+  'SPEC_UNSUPPORTED_VERSION',
+  'SPEC_NO_PATHS',
+  'SPEC_INVALID',
+  'SPEC_TOO_DEEP',
+  'SPEC_ALIAS_LIMIT',
+  'SPEC_REMOTE_REF',
+  'SPEC_UPGRADE_FAILED',
   // merge and conflicts
-  | 'MERGE_FAILED'
-  | 'POINTER_INVALID'
-  | 'CONFLICT_DECISION_INVALID'
-  | 'CONFLICT_UNRESOLVED'
-  | 'CONFLICT_TIMEOUT'
-  | 'RESOLVER_FAILED'
+  'MERGE_FAILED',
+  'POINTER_INVALID',
+  'CONFLICT_DECISION_INVALID',
+  'RESOLVER_FAILED',
   // targets and stores
-  | 'TARGET_READ_FAILED'
-  | 'TARGET_WRITE_FAILED'
-  | 'TARGET_INVALID'
-  | 'STORE_READ_FAILED'
-  | 'STORE_WRITE_FAILED'
-  | 'STORE_CORRUPT';
+  'TARGET_READ_FAILED',
+  'TARGET_WRITE_FAILED',
+  'TARGET_INVALID',
+  'STORE_READ_FAILED',
+  'STORE_WRITE_FAILED',
+  'STORE_CORRUPT',
+] as const;
+
+/** A stable error code; see {@link syncErrorCodes}. */
+export type SyncErrorCode = (typeof syncErrorCodes)[number];
 
 /** Options every {@link SyncError} constructor accepts. */
 export interface SyncErrorOptions {

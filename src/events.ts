@@ -51,6 +51,8 @@ export interface SyncEngineEvents {
   'conflict:resolved': JobEventBase & { decisions: readonly ConflictDecision[] };
   'sync:applied': JobEventBase & { hash: string; changes: number; conflicts: number; written: boolean };
   'sync:held': JobEventBase & { reason: string; details: Record<string, unknown> };
+  /** A binding was rolled back to before journal entry `rolledBack`; recorded as entry `journalId`. */
+  'sync:rolled-back': EventBase & { sourceId: string; journalId: string; rolledBack: string; hash: string };
   'circuit:opened': EventBase & { sourceId: string; failures: number; halfOpenAt: number };
   'circuit:half-opened': EventBase & { sourceId: string };
   'circuit:closed': EventBase & { sourceId: string };
@@ -87,6 +89,7 @@ const EVENT_NAMES: Record<SyncEngineEventName, true> = {
   'conflict:resolved': true,
   'sync:applied': true,
   'sync:held': true,
+  'sync:rolled-back': true,
   'circuit:opened': true,
   'circuit:half-opened': true,
   'circuit:closed': true,

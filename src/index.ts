@@ -16,3 +16,4 @@ export * from './targets/index.js';
 export * from './merge/index.js';
 export * from './conflict/index.js';
 export * from './diff/index.js';
+export * from './server/index.js';

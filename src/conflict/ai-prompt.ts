@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { MergeConflict } from '../merge/types.js';
-import { operationScope, parsePointer } from './pointer.js';
+import { tryParsePointer, type MergeConflict } from '../merge/index.js';
+import { operationScope } from './pointer.js';
 import { isSecretLocation, REDACTED, redactSecrets } from './redact.js';
 import type { ConflictContext } from './types.js';
 
@@ -38,7 +38,7 @@ export interface PreparedConflict {
  * than `maxFragmentChars` (as JSON) replaced by an omission marker.
  */
 export function prepareConflict(conflict: MergeConflict, context: ConflictContext, maxFragmentChars: number): PreparedConflict {
-  const segments = parsePointer(conflict.path) ?? [];
+  const segments = tryParsePointer(conflict.path) ?? [];
   const secretPlace = isSecretLocation(segments, [context.base, context.local, context.remote]);
   const prompt: PromptConflict = { path: conflict.path, kind: conflict.kind, absent: [], hidden: false };
   const scope = operationScope(segments);

@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError, ConflictError, describeThrown } from '../errors.js';
-import type { MergeConflict } from '../merge/types.js';
+import type { MergeConflict } from '../merge/index.js';
 import { containsMarker, DECISIONS_SCHEMA, parseAnswer, prepareConflict, removesLocalContent, systemPrompt, type PreparedConflict } from './ai-prompt.js';
 import { resolveConflicts } from './resolve.js';
 import { assertResolver, preferLocal } from './strategies.js';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { valueAt } from './pointer.js';
+import { valueAtSegments } from '../merge/index.js';
 
 /** What replaces a secret value in anything sent out. */
 export const REDACTED = '[REDACTED]';
@@ -91,7 +91,7 @@ export function isSecretLocation(segments: readonly string[], docs: readonly unk
   if (segments.some((segment) => isSecretKey(segment))) return true;
   for (const doc of docs) {
     for (let depth = 0; depth < segments.length; depth += 1) {
-      const ancestor = valueAt(doc, segments.slice(0, depth));
+      const ancestor = valueAtSegments(doc, segments.slice(0, depth));
       if (ancestor === undefined) break;
       if (isSensitiveObject(ancestor) && !VISIBLE_IN_SENSITIVE.has(segments[depth] ?? '')) return true;
     }

@@ -4,7 +4,7 @@
  * @module
  */
 import { ConflictError, describeThrown, isSyncError } from '../errors.js';
-import type { MergeConflict } from '../merge/types.js';
+import type { MergeConflict } from '../merge/index.js';
 import type { ConflictContext, ConflictResolver, ResolveOutcome } from './types.js';
 import { validateDecisions } from './validate.js';
 

@@ -4,18 +4,17 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import type { ConflictKind, MergeConflict } from '../merge/types.js';
 import {
-  compilePointerGlob,
-  compileTemplateGlob,
-  compileWord,
+  compilePattern,
+  compileWildcard,
   matchSegments,
-  matchTemplate,
-  operationScope,
-  parsePointer,
-  valueAt,
-  type SegmentGlob,
-} from './pointer.js';
+  tryParsePointer,
+  valueAtSegments,
+  type CompiledPattern,
+  type ConflictKind,
+  type MergeConflict,
+} from '../merge/index.js';
+import { compileTemplateGlob, matchTemplate, operationScope } from './pointer.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 import { jsonProblem } from './validate.js';
 
@@ -25,10 +24,12 @@ import { jsonProblem } from './validate.js';
  */
 export interface RuleMatch {
   /**
-   * A JSON Pointer glob of the conflict's path: `*` matches one segment (or
-   * any characters inside one, as in `x-*`), `**` any number of segments.
+   * A pointer pattern of the conflict's path, the same language as identity
+   * rules' (`matchPointerPattern`): `*` matches one segment (or any
+   * characters inside one, as in `x-*`), `**` any number of segments.
    * Examples: `/paths/**\/description`, `**\/description`, `/components/securitySchemes/**`.
-   * Write `/` inside a segment as `~1`, as in a pointer.
+   * The leading `/` may be left out. Write `/` inside a segment as `~1` and
+   * `~` as `~0`, as in a pointer.
    */
   path?: string;
   /** A tag of the operation the conflict is in (local or remote tags); `*` is a wildcard. */
@@ -64,12 +65,12 @@ export interface RulesOptions {
 
 interface CompiledRule {
   index: number;
-  path?: SegmentGlob;
+  path?: CompiledPattern;
   tag?: RegExp;
   operationId?: RegExp;
   method?: RegExp;
-  operation?: SegmentGlob;
-  pathTemplate?: SegmentGlob;
+  operation?: CompiledPattern;
+  pathTemplate?: CompiledPattern;
   kinds?: ReadonlySet<string>;
   decide: { take: 'local' | 'remote' } | { take: 'value'; value: unknown };
   reason: string;
@@ -131,17 +132,17 @@ interface ConflictFacts {
 }
 
 function factsOf(conflict: MergeConflict, context: ConflictContext): ConflictFacts {
-  const segments = parsePointer(conflict.path);
+  const segments = tryParsePointer(conflict.path);
   const scope = segments === undefined ? undefined : operationScope(segments);
   if (scope === undefined) return { segments, tags: [], operationIds: [] };
   if (scope.method === undefined) return { segments, template: scope.template, tags: [], operationIds: [] };
   const tags = new Set<string>();
   const operationIds = new Set<string>();
   for (const doc of [context.local, context.remote]) {
-    const operation = valueAt(doc, ['paths', scope.template, scope.method]);
-    const found = valueAt(operation, ['tags']);
+    const operation = valueAtSegments(doc, ['paths', scope.template, scope.method]);
+    const found = valueAtSegments(operation, ['tags']);
     if (Array.isArray(found)) for (const tag of found) if (typeof tag === 'string') tags.add(tag);
-    const id = valueAt(operation, ['operationId']);
+    const id = valueAtSegments(operation, ['operationId']);
     if (typeof id === 'string') operationIds.add(id);
   }
   return { segments, template: scope.template, method: scope.method, tags: [...tags], operationIds: [...operationIds] };
@@ -181,11 +182,18 @@ function compileRule(rule: Rule, index: number): CompiledRule {
     return value as string;
   };
   const path = text('path');
-  if (path !== undefined) compiled.path = compilePointerGlob(path);
+  if (path !== undefined) {
+    try {
+      // `**/description` is short for `/**/description`.
+      compiled.path = compilePattern(path.startsWith('/') ? path : `/${path}`);
+    } catch {
+      fail(`expected \`match.path\` to be a pointer pattern, got ${JSON.stringify(path)}.`, 'Write "~" inside a segment as "~0" and "/" as "~1", as in a JSON Pointer; "*" is one segment, "**" any number.');
+    }
+  }
   const tag = text('tag');
-  if (tag !== undefined) compiled.tag = compileWord(tag);
+  if (tag !== undefined) compiled.tag = compileWildcard(tag);
   const operationId = text('operationId');
-  if (operationId !== undefined) compiled.operationId = compileWord(operationId);
+  if (operationId !== undefined) compiled.operationId = compileWildcard(operationId);
   const pathTemplate = text('pathTemplate');
   if (pathTemplate !== undefined) {
     if (!pathTemplate.startsWith('/')) fail(`expected \`match.pathTemplate\` to start with "/", got "${pathTemplate}".`, "Write a template glob like '/pets/*' or '/admin/**'.");
@@ -196,7 +204,7 @@ function compileRule(rule: Rule, index: number): CompiledRule {
     const parsed = /^(\S+)\s+(\/\S*)$/.exec(operation.trim());
     if (parsed === null) fail(`expected \`match.operation\` to be "METHOD /template", got "${operation}".`, "Write it like 'GET /pets/{id}', '* /pets/**' or 'DELETE /admin/*'.");
     const [, method = '*', template = '/'] = parsed ?? [];
-    compiled.method = compileWord(method.toLowerCase(), 'i');
+    compiled.method = compileWildcard(method.toLowerCase(), { ignoreCase: true });
     compiled.operation = compileTemplateGlob(template);
   }
   if (match.kind !== undefined) {

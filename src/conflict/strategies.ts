@@ -4,7 +4,7 @@
  * @module
  */
 import { ConfigError, ConflictError } from '../errors.js';
-import type { MergeConflict } from '../merge/types.js';
+import type { MergeConflict } from '../merge/index.js';
 import { resolveConflicts } from './resolve.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MergeConflict } from '../merge/types.js';
+import type { MergeConflict } from '../merge/index.js';
 
 /** A resolver's answer for one conflict. */
 export type ConflictDecision =

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MergeConflict } from '../merge/types.js';
+import type { MergeConflict } from '../merge/index.js';
 import type { ConflictDecision, RejectedDecision } from './types.js';
 
 /** What {@link validateDecisions} returns. */

@@ -5,10 +5,11 @@
  */
 import { ConfigError, SpecError } from '../errors.js';
 import { ChangeSink } from './emit.js';
-import { diffOperation, diffSecurity, diffStringSet, indexOperations, type OperationEntry } from './operations.js';
+import { diffOperation, diffSecurity, diffStringSet, indexOperations, operationUnchanged, type OperationEntry } from './operations.js';
 import { detectMoves } from './rename.js';
 import { isObj, pointer, RefResolver, type Obj } from './resolve.js';
 import { RULES } from './rules.js';
+import { Unchanged } from './same.js';
 import { SchemaDiffer } from './schema.js';
 import type { ChangeLevel, DiffOptions, SpecChange } from './types.js';
 
@@ -66,8 +67,9 @@ export function diffSpecs(base: unknown, remote: unknown, options: DiffOptions =
   const baseRefs = new RefResolver(b);
   const remoteRefs = new RefResolver(r);
   const sink = new ChangeSink(options.levels);
-  const schemas = new SchemaDiffer(baseRefs, remoteRefs);
-  const ctx = { sink, schemas, base: baseRefs, remote: remoteRefs };
+  const unchanged = new Unchanged(baseRefs, remoteRefs);
+  const schemas = new SchemaDiffer(baseRefs, remoteRefs, unchanged);
+  const ctx = { sink, schemas, unchanged, base: baseRefs, remote: remoteRefs };
 
   diffDocument(b, r, sink);
 
@@ -83,7 +85,7 @@ export function diffSpecs(base: unknown, remote: unknown, options: DiffOptions =
   for (const [key, entry] of before) {
     const next = after.get(key);
     if (next !== undefined) {
-      diffOperation(entry, next, ctx);
+      if (!operationUnchanged(entry, next, ctx)) diffOperation(entry, next, ctx);
       continue;
     }
     removed.push(entry);

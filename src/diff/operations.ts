@@ -7,6 +7,7 @@
  */
 import type { ChangeSink, Where } from './emit.js';
 import { escapeSegment as escape, isObj, pointer, type Obj, type RefResolver } from './resolve.js';
+import type { Unchanged } from './same.js';
 import type { SchemaDiffer } from './schema.js';
 
 /** The HTTP methods of a path item, in the order OpenAPI lists them. */
@@ -99,6 +100,7 @@ function parameterSchema(parameter: Obj): unknown {
 export interface OperationContext {
   sink: ChangeSink;
   schemas: SchemaDiffer;
+  unchanged: Unchanged;
   base: RefResolver;
   remote: RefResolver;
 }
@@ -146,6 +148,100 @@ export function diffOperation(b: OperationEntry, r: OperationEntry, ctx: Operati
   diffParameters(b, r, ctx);
   diffRequestBody(b, r, ctx);
   diffResponses(b, r, ctx);
+}
+
+/**
+ * True when nothing {@link diffOperation} reads differs between the two
+ * operations (descriptions, examples and extensions aside), so comparing
+ * them could only report nothing. Reads what diffOperation reads: keep the
+ * two in step.
+ */
+export function operationUnchanged(b: OperationEntry, r: OperationEntry, ctx: OperationContext): boolean {
+  const bo = b.operation;
+  const ro = r.operation;
+  const same = ctx.unchanged;
+  return (
+    (bo.deprecated === true) === (ro.deprecated === true) &&
+    same.value(bo['x-sunset'], ro['x-sunset']) &&
+    same.value(bo.operationId, ro.operationId) &&
+    same.value(bo.tags, ro.tags) &&
+    same.value(bo.security, ro.security) &&
+    parametersUnchanged(b.pathItem.parameters, r.pathItem.parameters, ctx) &&
+    parametersUnchanged(bo.parameters, ro.parameters, ctx) &&
+    requestBodyUnchanged(bo.requestBody, ro.requestBody, ctx) &&
+    responsesUnchanged(bo.responses, ro.responses, ctx)
+  );
+}
+
+/** Two parameter lists, entry by entry, as {@link parametersOf} and diffParameters read them. */
+function parametersUnchanged(before: unknown, after: unknown, ctx: OperationContext): boolean {
+  if (!Array.isArray(before) || !Array.isArray(after)) return !Array.isArray(before) && !Array.isArray(after);
+  if (before.length !== after.length) return false;
+  for (let i = 0; i < before.length; i++) {
+    const b = ctx.base.deref(before[i]);
+    const r = ctx.remote.deref(after[i]);
+    if (!isObj(b) || !isObj(r)) {
+      if (isObj(b) || isObj(r)) return false;
+      continue;
+    }
+    if (b.name !== r.name || b.in !== r.in || (b.required === true) !== (r.required === true) || (b.deprecated === true) !== (r.deprecated === true)) return false;
+    if (!ctx.unchanged.schema(parameterSchema(b), parameterSchema(r))) return false;
+  }
+  return true;
+}
+
+function requestBodyUnchanged(before: unknown, after: unknown, ctx: OperationContext): boolean {
+  const b = ctx.base.deref(before);
+  const r = ctx.remote.deref(after);
+  if (!isObj(b) || !isObj(r)) return isObj(b) === isObj(r);
+  return (b.required === true) === (r.required === true) && contentUnchanged(content(b), content(r), ctx);
+}
+
+function responsesUnchanged(before: unknown, after: unknown, ctx: OperationContext): boolean {
+  const bResponses = isObj(before) ? before : {};
+  const rResponses = isObj(after) ? after : {};
+  if (!sameKeys(bResponses, rResponses)) return false;
+  for (const status of Object.keys(bResponses)) {
+    const b = ctx.base.deref(bResponses[status]);
+    const r = ctx.remote.deref(rResponses[status]);
+    if (!isObj(b) || !isObj(r)) {
+      if (isObj(b) || isObj(r)) return false;
+      continue;
+    }
+    if (!contentUnchanged(content(b), content(r), ctx)) return false;
+    const bHeaders = isObj(b.headers) ? b.headers : {};
+    const rHeaders = isObj(r.headers) ? r.headers : {};
+    if (!sameKeys(bHeaders, rHeaders)) return false;
+    for (const name of Object.keys(bHeaders)) {
+      const bHeader = ctx.base.deref(bHeaders[name]);
+      const rHeader = ctx.remote.deref(rHeaders[name]);
+      if ((isObj(bHeader) && bHeader.required === true) !== (isObj(rHeader) && rHeader.required === true)) return false;
+    }
+  }
+  return true;
+}
+
+/** The media types of a request body or response: the same ones, with unchanged schemas. */
+function contentUnchanged(before: Obj, after: Obj, ctx: OperationContext): boolean {
+  if (!sameKeys(before, after)) return false;
+  for (const mediaType of Object.keys(before)) {
+    const b = before[mediaType];
+    const r = after[mediaType];
+    if (!isObj(b) || !isObj(r)) {
+      if (isObj(b) || isObj(r)) return false;
+      continue;
+    }
+    if (!ctx.unchanged.schema(b.schema, r.schema)) return false;
+  }
+  return true;
+}
+
+/** The same own keys, in any order. */
+function sameKeys(a: Obj, b: Obj): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (!Object.hasOwn(b, key)) return false;
+  return true;
 }
 
 function diffParameters(b: OperationEntry, r: OperationEntry, ctx: OperationContext): void {

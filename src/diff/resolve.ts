@@ -16,6 +16,7 @@ export function isObj(value: unknown): value is Obj {
 
 /** Escape one JSON Pointer segment (RFC 6901). */
 export function escapeSegment(segment: string): string {
+  if (!segment.includes('~')) return segment.includes('/') ? segment.replaceAll('/', '~1') : segment;
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
@@ -52,13 +53,24 @@ export class RefResolver {
     return first === undefined ? { value: current } : { value: current, ref: first };
   }
 
-  /** The resolved value only. */
+  /** The resolved value only (as {@link resolve}, without the first ref). */
   deref(value: unknown): unknown {
-    return this.resolve(value).value;
+    let current = value;
+    for (let hops = 0; isObj(current) && typeof current.$ref === 'string'; hops++) {
+      if (hops >= MAX_HOPS) return undefined;
+      current = this.#lookup(current.$ref);
+    }
+    return current;
+  }
+
+  /** The value a single `$ref` string points at (one hop, not followed further). */
+  target(ref: string): unknown {
+    return this.#lookup(ref);
   }
 
   #lookup(ref: string): unknown {
-    if (this.#cache.has(ref)) return this.#cache.get(ref);
+    const cached = this.#cache.get(ref);
+    if (cached !== undefined || this.#cache.has(ref)) return cached;
     let found: unknown;
     if (ref === '#') found = this.#doc;
     else if (ref.startsWith('#/')) {

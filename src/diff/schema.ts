@@ -12,6 +12,7 @@
  */
 import { canonicalJson } from '../spec/index.js';
 import { isObj, type Obj, type RefResolver } from './resolve.js';
+import type { Unchanged } from './same.js';
 
 /**
  * One elementary difference. `kind` is the tail of a rule id
@@ -59,17 +60,26 @@ const NONE: readonly SchemaChange[] = [];
 export class SchemaDiffer {
   readonly #base: RefResolver;
   readonly #remote: RefResolver;
+  readonly #unchanged: Unchanged;
   readonly #memo = new Map<unknown, Map<unknown, readonly SchemaChange[]>>();
   readonly #json = new WeakMap<object, string>();
   readonly #equal = new Map<object, Map<object, boolean>>();
 
-  constructor(base: RefResolver, remote: RefResolver) {
+  constructor(base: RefResolver, remote: RefResolver, unchanged: Unchanged) {
     this.#base = base;
     this.#remote = remote;
+    this.#unchanged = unchanged;
   }
 
-  /** The differences between two schemas (either may be a `$ref`). */
+  /**
+   * The differences between two schemas (either may be a `$ref`). Schemas
+   * whose compared keywords are unchanged are not compared at all.
+   */
   diff(base: unknown, remote: unknown): readonly SchemaChange[] {
+    return this.#unchanged.schema(base, remote) ? NONE : this.#diff(base, remote);
+  }
+
+  #diff(base: unknown, remote: unknown): readonly SchemaChange[] {
     const b = this.#base.deref(base);
     const r = this.#remote.deref(remote);
     if (!isObj(b) || !isObj(r)) return NONE;
@@ -147,7 +157,7 @@ export class SchemaDiffer {
 
     this.#properties(b, r, out);
 
-    if (b.items !== undefined && r.items !== undefined) nest(out, 'items', this.diff(b.items, r.items));
+    if (b.items !== undefined && r.items !== undefined) nest(out, 'items', this.#diff(b.items, r.items));
 
     for (const [keyword, name] of COMPOSITIONS) this.#composition(b, r, keyword, name, out);
     return out;
@@ -195,7 +205,7 @@ export class SchemaDiffer {
           flags: this.#flags(this.#remote.deref(after[name]), isRequired),
         });
       }
-      nest(out, name, this.diff(before[name], after[name]));
+      nest(out, name, this.#diff(before[name], after[name]));
     }
   }
 
@@ -298,7 +308,7 @@ export class SchemaDiffer {
       out.push({ kind: `${name}-removed`, path: [], from: [...bLeft].map(([i, s]) => subschemaName(s, i)) });
     }
     for (const [i, j] of pairs) {
-      nest(out, `${keyword}[${subschemaName(rList[j], j)}]`, this.diff(bList[i], rList[j]));
+      nest(out, `${keyword}[${subschemaName(rList[j], j)}]`, this.#diff(bList[i], rList[j]));
     }
   }
 }

@@ -8,9 +8,17 @@ import { MemoryStore, type SyncStore } from '../store/index.js';
 import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
 import { SafeEmitter } from './emitter.js';
 import { createResolveStep, defaultDiff, defaultMerge } from './merge-step.js';
-import { runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
+import fastJsonPatch from 'fast-json-patch';
+import { canonicalHash } from '../spec/index.js';
+import { diffPatch, planSync, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
+import { appendJournal, emptyDecisions, getDecisions, getJournal, setDecisions, validateDecisionsFile } from './records.js';
 import type {
+  BindingDecisions,
   BindingStatus,
+  DecisionsFile,
+  HeldSync,
+  JournalEntry,
+  SyncPlan,
   EngineState,
   JobPriority,
   SyncBindingOptions,
@@ -27,7 +35,13 @@ const PRIORITIES: readonly JobPriority[] = ['high', 'medium', 'low'];
 const CONSTRUCTOR_ONLY = new Set(['store', 'resolver', 'clock', 'random']);
 
 /** Default per-binding policy. */
-export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({ removal: 'deprecate', maxRemovalShare: 0.5 });
+export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({
+  removal: 'deprecate',
+  maxRemovalShare: 0.5,
+  holdOnBreaking: false,
+  stableRuns: 1,
+  journalLimit: 50,
+});
 
 /** A job held by the `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}. */
 export interface PendingDecision {
@@ -76,6 +90,10 @@ export class SyncEngine {
   #metricsTimer: TimerHandle | undefined;
   #stopping: Promise<void> | undefined;
   readonly #decisionWaiters = new Map<string, DecisionWaiter>();
+  readonly #held = new Map<string, HeldSync>();
+  readonly #dismissed = new Map<string, string>();
+  readonly #approved = new Map<string, string>();
+  readonly #seen = new Map<string, { hash: string; count: number }>();
 
   constructor(options: SyncEngineOptions = {}) {
     if (options === null || typeof options !== 'object') {
@@ -96,12 +114,24 @@ export class SyncEngine {
       resolve: createResolveStep((request) => this.#awaitDecisions(request)),
       diff: defaultDiff,
       onConflicts: (id, count) => this.#metrics.recordConflicts(id, count),
+      isApproved: (id, hash) => this.#approved.get(id) === hash,
+      heldBefore: (id, hash) => this.#dismissed.get(id) === hash || [...this.#held.values()].some((h) => h.sourceId === id && h.hash === hash),
+      seen: (id, hash) => {
+        if (hash === undefined) {
+          this.#seen.delete(id);
+          return 0;
+        }
+        const last = this.#seen.get(id);
+        const count = last?.hash === hash ? last.count + 1 : 1;
+        this.#seen.set(id, { hash, count });
+        return count;
+      },
     };
     this.#scheduler = new Scheduler(this.#config, this.#clock, this.#random, {
       run: (job, signal) => {
         const binding = this.#bindings.get(job.sourceId);
         if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
-        return runPipeline(binding, job, signal, this.#deps);
+        return runPipeline(binding, job, signal, this.#deps).then((result) => this.#afterRun(result));
       },
       emit,
       onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
@@ -260,6 +290,14 @@ export class SyncEngine {
     if (typeof policy.maxRemovalShare !== 'number' || policy.maxRemovalShare < 0 || policy.maxRemovalShare > 1) {
       fail(`Binding "${options.id}": expected \`policy.maxRemovalShare\` to be a number from 0 to 1, got ${JSON.stringify(policy.maxRemovalShare)}.`, 'Use 1 to allow any share of removals.');
     }
+    if (typeof policy.holdOnBreaking !== 'boolean') {
+      fail(`Binding "${options.id}": expected \`policy.holdOnBreaking\` to be a boolean, got ${JSON.stringify(policy.holdOnBreaking)}.`, 'Use true to hold breaking changes for review.');
+    }
+    for (const key of ['stableRuns', 'journalLimit'] as const) {
+      if (!Number.isInteger(policy[key]) || policy[key] < 1) {
+        fail(`Binding "${options.id}": expected \`policy.${key}\` to be an integer from 1 and up, got ${JSON.stringify(policy[key])}.`, 'The default is fine for most setups.');
+      }
+    }
     return {
       id: options.id,
       source: options.source,
@@ -398,6 +436,171 @@ export class SyncEngine {
     }
     if (!Array.isArray(decisions)) throw new ConfigError(`Expected an array of decisions, got ${typeof decisions}.`);
     waiter.settle([...decisions]);
+  }
+
+  // ── plans, held syncs, journal, rollback ───────────────────────────
+
+  #afterRun(result: SyncResult): SyncResult {
+    const id = result.sourceId;
+    if (result.outcome === 'applied') {
+      this.#approved.delete(id);
+      this.#dismissed.delete(id);
+      for (const [jobId, held] of this.#held) if (held.sourceId === id) this.#held.delete(jobId);
+    } else if (result.outcome === 'held' && result.hash !== undefined && result.heldReason !== undefined) {
+      const known = [...this.#held.values()].some((h) => h.sourceId === id && h.hash === result.hash) || this.#dismissed.get(id) === result.hash;
+      if (!known) {
+        for (const [jobId, held] of this.#held) if (held.sourceId === id) this.#held.delete(jobId);
+        this.#held.set(result.jobId, {
+          jobId: result.jobId,
+          sourceId: id,
+          reason: result.heldReason,
+          details: result.heldDetails ?? {},
+          hash: result.hash,
+          heldAt: result.finishedAt,
+          changes: result.changes as HeldSync['changes'],
+        });
+      }
+    }
+    return result;
+  }
+
+  #binding(id: string): BindingRuntime {
+    const binding = this.#bindings.get(id);
+    if (!binding) {
+      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, { hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.` });
+    }
+    return binding;
+  }
+
+  /**
+   * Compute what a sync of a binding would do, writing nothing: the semantic
+   * changes, the merged local copy, conflicts and decisions (a `manual()`
+   * resolver falls back at once), and an RFC 6902 patch from the current local
+   * copy to the merged one. Serialise it with `JSON.stringify` or `planToMarkdown`.
+   */
+  async plan(sourceId: string, options: { signal?: AbortSignal } = {}): Promise<SyncPlan> {
+    const binding = this.#binding(sourceId);
+    return planSync(binding, options.signal ?? new AbortController().signal, this.#deps);
+  }
+
+  /** Syncs held by a safety rail, waiting for {@link SyncEngine.approve} or {@link SyncEngine.dismiss}. */
+  getHeldSyncs(): HeldSync[] {
+    return [...this.#held.values()].map((h) => structuredClone(h));
+  }
+
+  /**
+   * Apply a held sync despite its safety rail. Only the held remote document
+   * is approved: if the remote changed since, the new one is checked (and may
+   * be held) again. Resolves with the result of the run.
+   */
+  async approve(jobId: string): Promise<SyncResult> {
+    const held = this.#held.get(jobId);
+    if (!held) throw new JobError('JOB_NOT_FOUND', `No held sync with job id "${jobId}".`, { hint: 'See getHeldSyncs().' });
+    this.#held.delete(jobId);
+    this.#approved.set(held.sourceId, held.hash);
+    return this.syncNow(held.sourceId);
+  }
+
+  /** Dismiss a held sync: that remote document is not applied, and is held quietly until the remote changes. */
+  async dismiss(jobId: string): Promise<void> {
+    const held = this.#held.get(jobId);
+    if (!held) throw new JobError('JOB_NOT_FOUND', `No held sync with job id "${jobId}".`, { hint: 'See getHeldSyncs().' });
+    this.#held.delete(jobId);
+    this.#dismissed.set(held.sourceId, held.hash);
+  }
+
+  /** The journal of a binding, oldest first: every applied sync and rollback, bounded by `policy.journalLimit`. */
+  async getJournal(sourceId: string): Promise<JournalEntry[]> {
+    this.#binding(sourceId);
+    return getJournal(this.#store, sourceId);
+  }
+
+  /**
+   * Restore the local copy and the base of a binding as they were before the
+   * journal entry `toJournalId` (default: the newest), undoing it and every
+   * later entry; recorded as a new `rollback` entry, which can itself be
+   * rolled back. Refused (`ROLLBACK_REFUSED`) while the binding has a job, when
+   * the local copy changed since the last sync (unless `force`), or when it
+   * would undo the first sync.
+   */
+  async rollback(sourceId: string, toJournalId?: string, options: { force?: boolean } = {}): Promise<JournalEntry> {
+    const binding = this.#binding(sourceId);
+    const refuse = (message: string, hint: string): never => {
+      throw new JobError('ROLLBACK_REFUSED', message, { hint, details: { sourceId, ...(toJournalId === undefined ? {} : { toJournalId }) } });
+    };
+    if (this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) refuse(`"${sourceId}" has a pending or running job.`, 'Wait for it (engine.onIdle()), or pause the engine, then roll back.');
+    const journal = await getJournal(this.#store, sourceId);
+    const newest = journal[journal.length - 1];
+    if (!newest) return refuse(`"${sourceId}" has no journal entries to roll back.`, 'Only applied syncs can be rolled back.');
+    const index = toJournalId === undefined ? journal.length - 1 : journal.findIndex((e) => e.id === toJournalId);
+    if (index < 0) refuse(`"${sourceId}" has no journal entry "${toJournalId}".`, `Known entries: ${journal.map((e) => e.id).join(', ')}.`);
+    const undone = journal.slice(index).reverse();
+    if (undone.some((e) => e.firstSync)) refuse(`Rolling back to before ${journal[index]!.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`, 'Roll back to a later entry, or delete the local copy yourself.');
+    const context = { bindingId: sourceId, signal: new AbortController().signal, records: { get: <T>(key: string) => this.#store.getRecord<T>(sourceId, key), set: (key: string, value: unknown) => this.#store.setRecord(sourceId, key, value) } };
+    const local = await binding.target.read(context);
+    if (local === undefined) return refuse(`The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
+    if (!options.force && canonicalHash(local) !== newest.writtenHash) {
+      refuse(`The local copy of "${sourceId}" changed since the last sync; rolling back would lose those edits.`, 'Pass { force: true } to roll back anyway (the edits are recorded in the new journal entry and can be restored by rolling that back).');
+    }
+    const base = await this.#store.getBase(sourceId);
+    if (!base) return refuse(`"${sourceId}" has no base to roll back.`, 'Sync it first.');
+    let restoredLocal: unknown = local;
+    let restoredBase: unknown = base.document;
+    try {
+      for (const entry of undone) {
+        restoredLocal = fastJsonPatch.applyPatch(structuredClone(restoredLocal), entry.localPatch as fastJsonPatch.Operation[], true, false).newDocument;
+        restoredBase = fastJsonPatch.applyPatch(structuredClone(restoredBase), entry.basePatch as fastJsonPatch.Operation[], true, false).newDocument;
+      }
+    } catch (error) {
+      return refuse(`The journal of "${sourceId}" does not apply to the current local copy: ${(error as Error).message}`, 'Roll back with force only to the newest entry, or restore the file from version control.');
+    }
+    await binding.target.write(restoredLocal, context);
+    const hash = canonicalHash(restoredBase);
+    await this.#store.saveBase(sourceId, { document: restoredBase, hash, savedAt: this.#clock.now() });
+    const entry = await appendJournal(this.#store, sourceId, binding.policy.journalLimit, {
+      sourceId,
+      kind: 'rollback',
+      at: this.#clock.now(),
+      rolledBack: journal[index]!.id,
+      hash,
+      previousHash: base.hash,
+      writtenHash: canonicalHash(restoredLocal),
+      changes: [],
+      decisions: [],
+      localPatch: diffPatch(restoredLocal, local),
+      basePatch: diffPatch(restoredBase, base.document),
+      firstSync: false,
+    });
+    this.#emit('sync:rolled-back', () => ({ timestamp: this.#clock.now(), sourceId, journalId: entry.id, rolledBack: journal[index]!.id, hash }));
+    return entry;
+  }
+
+  /** The lasting decisions of a binding (ignored operations, keep-mine paths, tombstones). */
+  async getDecisions(sourceId: string): Promise<BindingDecisions> {
+    this.#binding(sourceId);
+    return getDecisions(this.#store, sourceId);
+  }
+
+  /** Change the lasting decisions of a binding; lists given replace the stored ones. */
+  async updateDecisions(sourceId: string, update: Partial<BindingDecisions>): Promise<BindingDecisions> {
+    this.#binding(sourceId);
+    const current = await getDecisions(this.#store, sourceId);
+    const file = validateDecisionsFile({ format: 'api-live-sync/decisions', version: 1, bindings: { [sourceId]: { ...current, ...update } } });
+    await setDecisions(this.#store, sourceId, file.bindings[sourceId] ?? emptyDecisions());
+    return getDecisions(this.#store, sourceId);
+  }
+
+  /** Every binding's lasting decisions as one JSON-serialisable file, to share with the collection. */
+  async exportDecisions(): Promise<DecisionsFile> {
+    const bindings: Record<string, BindingDecisions> = {};
+    for (const id of [...this.#bindings.keys()].sort()) bindings[id] = await getDecisions(this.#store, id);
+    return { format: 'api-live-sync/decisions', version: 1, bindings };
+  }
+
+  /** Import a decisions file: validated first (`CONFIG_INVALID`, nothing changed), then each listed binding's decisions replaced. */
+  async importDecisions(file: unknown): Promise<void> {
+    const valid = validateDecisionsFile(file);
+    for (const [id, decisions] of Object.entries(valid.bindings)) await setDecisions(this.#store, id, { ...emptyDecisions(), ...decisions });
   }
 
   // ── configuration ─────────────────────────────────────────────────────

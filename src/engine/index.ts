@@ -1,9 +1,17 @@
 export { SyncEngine, defaultSyncPolicy } from './engine.js';
 export type { PendingDecision } from './engine.js';
 export { defaultEngineConfig } from './config.js';
-export { operationKeys } from './pipeline.js';
+export { diffPatch, operationKeys, withoutOperations } from './pipeline.js';
+export { planToMarkdown } from './plan-markdown.js';
 export type {
+  BindingDecisions,
   BindingStatus,
+  DecisionsFile,
+  HeldSync,
+  JournalEntry,
+  JsonPatchOperation,
+  SpecChangeLike,
+  SyncPlan,
   EngineState,
   JobPriority,
   JobStatus,

@@ -1,4 +1,5 @@
 import { preferLocal, resolveConflicts, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
+import { matchPointerPattern } from '../merge/index.js';
 import { diffSpecs } from '../diff/index.js';
 import { applyDecisions, merge3, type MergeConflict } from '../merge/index.js';
 import type { DiffFunction, MergeFunction, ResolveFunction } from './pipeline.js';
@@ -18,14 +19,25 @@ export function createResolveStep(
   awaitDecisions: (request: { jobId: string; sourceId: string; conflicts: readonly MergeConflict[]; timeoutMs: number; signal: AbortSignal }) => Promise<ConflictDecision[] | undefined>,
 ): ResolveFunction {
   return async (merged, conflicts, resolver, context) => {
-    const outcome = await resolveConflicts(resolver ?? fallbackResolver, conflicts, {
-      ...context,
-      awaitDecisions: (timeoutMs) => awaitDecisions({ jobId: context.jobId, sourceId: context.bindingId, conflicts, timeoutMs, signal: context.signal }),
+    // Lasting "keep mine" decisions come first and are not offered to the resolver.
+    const kept = conflicts.filter((c) => context.keepLocal.some((pattern) => matchPointerPattern(pattern, c.path)));
+    const open = conflicts.filter((c) => !kept.includes(c));
+    const { keepLocal: _keep, interactive, ...resolverContext } = context;
+    const outcome = await resolveConflicts(resolver ?? fallbackResolver, open, {
+      ...resolverContext,
+      ...(interactive
+        ? { awaitDecisions: (timeoutMs: number) => awaitDecisions({ jobId: context.jobId, sourceId: context.bindingId, conflicts: open, timeoutMs, signal: context.signal }) }
+        : { awaitDecisions: async () => undefined }),
     });
-    const decisions: ConflictDecision[] = [...outcome.decisions, ...keepLocalDecisions(outcome.undecided)];
+    const decisions: ConflictDecision[] = [
+      ...keepLocalDecisions(kept, 'Kept the local value (a lasting "keep mine" decision).'),
+      ...outcome.decisions,
+      ...keepLocalDecisions(outcome.undecided),
+    ];
     return { document: applyDecisions(merged, conflicts, decisions), decisions };
   };
 }
 
 /** The semantic change list of the pipeline. */
 export const defaultDiff: DiffFunction = (base, remote) => diffSpecs(base, remote);
+

@@ -1,13 +1,15 @@
+import fastJsonPatch from 'fast-json-patch';
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import type { IdentityRule, MergeConflict } from '../merge/index.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
-import { canonicalJson, loadSpec } from '../spec/index.js';
-import type { SyncStore } from '../store/index.js';
+import { canonicalHash, canonicalJson, loadSpec } from '../spec/index.js';
+import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext } from '../targets/index.js';
-import type { SyncJob, SyncPolicy, SyncResult } from './types.js';
+import { appendJournal, getDecisions } from './records.js';
+import type { BindingDecisions, JsonPatchOperation, SpecChangeLike, SyncJob, SyncPlan, SyncPolicy, SyncResult } from './types.js';
 
 /** The parts of a binding the pipeline works with. */
 export interface PipelineBinding {
@@ -26,29 +28,57 @@ export type MergeFunction = (
   rules: readonly IdentityRule[] | undefined,
 ) => { merged: unknown; conflicts: MergeConflict[] };
 
+/** What the resolve step gets besides the merged document and conflicts. */
+export interface ResolveContext {
+  bindingId: string;
+  jobId: string;
+  base: unknown;
+  local: unknown;
+  remote: unknown;
+  changes: readonly unknown[];
+  signal: AbortSignal;
+  /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
+  keepLocal: readonly string[];
+  /** False for plans: a manual resolver must not wait for a person. */
+  interactive: boolean;
+}
+
 /** Runs the resolver over the conflicts and applies its decisions to the merged document. */
 export type ResolveFunction = (
   merged: unknown,
   conflicts: readonly MergeConflict[],
   resolver: ConflictResolver | undefined,
-  context: { bindingId: string; jobId: string; base: unknown; local: unknown; remote: unknown; changes: readonly unknown[]; signal: AbortSignal },
+  context: ResolveContext,
 ) => Promise<{ document: unknown; decisions: ConflictDecision[] }>;
 
 /** Computes the semantic changes between two OpenAPI documents. */
-export type DiffFunction = (base: unknown, remote: unknown) => readonly unknown[];
+export type DiffFunction = (base: unknown, remote: unknown) => readonly SpecChangeLike[];
+
+/** Emits an event (payload built lazily). */
+export type EmitFunction = <E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]) => void;
 
 /** What the pipeline needs from the engine. */
 export interface PipelineDeps {
   store: SyncStore;
   clock: Clock;
-  emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
+  emit: EmitFunction;
   merge: MergeFunction;
   resolve: ResolveFunction;
   diff: DiffFunction;
   onConflicts(sourceId: string, count: number): void;
+  /** Whether a held remote hash was approved for this binding (skips the safety rails once). */
+  isApproved(sourceId: string, hash: string): boolean;
+  /** Whether this remote hash was already held (or dismissed): hold it again quietly. */
+  heldBefore(sourceId: string, hash: string): boolean;
+  /**
+   * Flapping protection: report the remote hash of this run (`undefined` when
+   * the run found nothing new); returns how many runs in a row saw it.
+   */
+  seen(sourceId: string, hash: string | undefined): number;
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const noEmit: EmitFunction = () => undefined;
 
 /** The operations of a document as `METHOD /path` keys. */
 export function operationKeys(document: unknown): Set<string> {
@@ -62,21 +92,77 @@ export function operationKeys(document: unknown): Set<string> {
   return keys;
 }
 
-/**
- * One sync of one binding, end to end (DESIGN.md, "One sync"):
- * fetch → load → unchanged short-circuit → diff → render → merge → resolve →
- * safety rails → write the target → save the base. The target is written
- * before the base on purpose: a crash in between makes the next run merge
- * the same remote changes again, which converges.
- */
-export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
-  const { store, clock, emit } = deps;
-  const startedAt = clock.now();
-  const ids = { sourceId: binding.id, jobId: job.id };
-  const finish = (partial: Omit<SyncResult, 'jobId' | 'sourceId' | 'startedAt' | 'finishedAt' | 'durationMs'>): SyncResult => {
-    const finishedAt = clock.now();
-    return { ...ids, ...partial, startedAt, finishedAt, durationMs: finishedAt - startedAt };
+/** A copy of an OpenAPI document without the given operations (`METHOD /path`); shares everything else. */
+export function withoutOperations(document: Record<string, unknown>, drop: ReadonlySet<string>): Record<string, unknown> {
+  if (drop.size === 0) return document;
+  const paths = document.paths as Record<string, Record<string, unknown>> | undefined;
+  if (!paths || typeof paths !== 'object') return document;
+  let changed = false;
+  const nextPaths: Record<string, unknown> = {};
+  for (const [path, item] of Object.entries(paths)) {
+    if (!item || typeof item !== 'object') {
+      nextPaths[path] = item;
+      continue;
+    }
+    const kept = Object.entries(item).filter(([method]) => !(HTTP_METHODS.has(method) && drop.has(`${method.toUpperCase()} ${path}`)));
+    if (kept.length === Object.keys(item).length) nextPaths[path] = item;
+    else {
+      changed = true;
+      if (kept.some(([key]) => HTTP_METHODS.has(key))) nextPaths[path] = Object.fromEntries(kept);
+    }
+  }
+  return changed ? { ...document, paths: nextPaths } : document;
+}
+
+/** Everything one sync computed before deciding whether to write. */
+export interface PreparedSync {
+  outcome: 'apply' | 'unchanged' | 'held';
+  unchangedReason?: 'not-modified' | 'same-hash';
+  held?: { reason: string; details: Record<string, unknown> };
+  validators: FetchValidators;
+  hash?: string;
+  remote?: Record<string, unknown>;
+  base: BaseRecord | undefined;
+  changes: readonly SpecChangeLike[];
+  conflicts: MergeConflict[];
+  decisions: ConflictDecision[];
+  local: unknown;
+  merged: unknown;
+  /** Whether the merged copy differs from the local one. */
+  dirty: boolean;
+  targetContext: TargetContext;
+}
+
+/** Options of {@link prepareSync}. */
+export interface PrepareOptions {
+  /** Plans: emit nothing, never wait for a person, save nothing. */
+  dryRun: boolean;
+}
+
+function targetContextOf(binding: PipelineBinding, store: SyncStore, signal: AbortSignal): TargetContext {
+  return {
+    bindingId: binding.id,
+    signal,
+    records: {
+      get: <T>(key: string) => store.getRecord<T>(binding.id, key),
+      set: (key: string, value: unknown) => store.setRecord(binding.id, key, value),
+    },
   };
+}
+
+/**
+ * Steps one to eight of a sync (DESIGN.md, "One sync"): fetch, load, the
+ * unchanged short-circuits, the semantic diff, render, merge, resolve,
+ * reconcile and the safety rails. Writes nothing except, outside dry runs,
+ * refreshed validators of an unchanged run.
+ */
+export async function prepareSync(binding: PipelineBinding, jobId: string, signal: AbortSignal, deps: PipelineDeps, options: PrepareOptions): Promise<PreparedSync> {
+  const { store, clock } = deps;
+  const emit = options.dryRun ? noEmit : deps.emit;
+  const ids = { sourceId: binding.id, jobId };
+  let context: TargetContext | undefined;
+  const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
+  const empty = () => ({ base: undefined, changes: [], conflicts: [], decisions: [], local: undefined, merged: undefined, dirty: false, targetContext: targetContext() });
 
   const validators = await store.getValidators(binding.id);
   signal.throwIfAborted();
@@ -91,9 +177,10 @@ export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal
   }));
 
   if (fetched.kind === 'not-modified') {
-    if (fetched.validators) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
+    if (!options.dryRun) deps.seen(binding.id, undefined);
+    if (fetched.validators && !options.dryRun) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
     emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'not-modified' }));
-    return finish({ outcome: 'unchanged', unchangedReason: 'not-modified', changes: [], conflicts: [], decisions: [], written: false });
+    return { ...empty(), outcome: 'unchanged', unchangedReason: 'not-modified', validators };
   }
 
   const loaded = await loadSpec(fetched.kind === 'raw' ? fetched.body : (fetched.document as object), {
@@ -105,12 +192,17 @@ export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal
   const base = await store.getBase(binding.id);
 
   if (base && base.hash === loaded.hash) {
-    await store.saveValidators(binding.id, nextValidators);
+    if (!options.dryRun) {
+      deps.seen(binding.id, undefined);
+      await store.saveValidators(binding.id, nextValidators);
+    }
     emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'same-hash', hash: loaded.hash }));
-    return finish({ outcome: 'unchanged', unchangedReason: 'same-hash', hash: loaded.hash, changes: [], conflicts: [], decisions: [], written: false });
+    return { ...empty(), base, outcome: 'unchanged', unchangedReason: 'same-hash', hash: loaded.hash, validators: nextValidators };
   }
 
-  const remote = loaded.document;
+  // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
+  const lasting = await getDecisions(store, binding.id);
+  const remote = withoutOperations(loaded.document, new Set([...lasting.ignoredOperations, ...lasting.tombstones]));
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
@@ -121,20 +213,15 @@ export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal
     changes,
   }));
 
-  const held = checkSafetyRails(base?.document, remote, binding.policy);
-  if (held) {
-    emit('sync:held', () => ({ timestamp: clock.now(), ...ids, reason: held.reason, details: held.details }));
-    return finish({ outcome: 'held', heldReason: held.reason, hash: loaded.hash, changes, conflicts: [], decisions: [], written: false });
-  }
+  const held = options.dryRun || !deps.isApproved(binding.id, loaded.hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, loaded.hash)) : undefined;
 
-  const targetContext: TargetContext = { bindingId: binding.id, signal };
   const target = binding.target;
   const adapterError = (message: string) => (error: unknown) => {
     throw toSyncError(error, { code: 'TARGET_READ_FAILED', message, hint: 'See the cause; the local copy was not changed.' });
   };
-  const renderedRemote = await Promise.resolve(target.render(remote, targetContext)).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
-  const renderedBase = base ? await Promise.resolve(target.render(base.document, targetContext)).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
-  const local = await target.read(targetContext).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
+  const renderedRemote = await Promise.resolve(target.render(remote, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
+  const renderedBase = base ? await Promise.resolve(target.render(base.document, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
+  const local = await target.read(targetContext()).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
   signal.throwIfAborted();
 
   let document: unknown = renderedRemote;
@@ -145,16 +232,18 @@ export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal
     conflicts = merged.conflicts;
     document = merged.merged;
     if (conflicts.length > 0) {
-      deps.onConflicts(binding.id, conflicts.length);
+      if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
       emit('conflict:detected', () => ({ timestamp: clock.now(), ...ids, conflicts }));
       const resolved = await deps.resolve(document, conflicts, binding.resolver, {
         bindingId: binding.id,
-        jobId: job.id,
+        jobId,
         base: renderedBase,
         local,
         remote: renderedRemote,
         changes,
         signal,
+        keepLocal: lasting.keepLocal,
+        interactive: !options.dryRun,
       });
       document = resolved.document;
       decisions = resolved.decisions;
@@ -162,41 +251,166 @@ export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal
     }
   }
   signal.throwIfAborted();
+  if (target.reconcile) {
+    const reconcile = target.reconcile.bind(target);
+    document = await Promise.resolve(reconcile(document, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, targetContext())).catch(
+      adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
+    );
+  }
+  const dirty = local === undefined || canonicalJson(local) !== canonicalJson(document);
+  const prepared: PreparedSync = {
+    outcome: held ? 'held' : 'apply',
+    validators: nextValidators,
+    hash: loaded.hash,
+    remote,
+    base,
+    changes,
+    conflicts,
+    decisions,
+    local,
+    merged: document,
+    dirty,
+    targetContext: targetContext(),
+  };
+  if (held) prepared.held = held;
+  return prepared;
+}
 
-  const written = local === undefined || canonicalJson(local) !== canonicalJson(document);
-  if (written) {
+/**
+ * One sync of one binding, end to end (DESIGN.md, "One sync"): prepare,
+ * then write the target, then save the base and the journal. The target is
+ * written before the base on purpose: a crash in between makes the next run
+ * merge the same remote changes again, which converges.
+ */
+export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
+  const { store, clock, emit } = deps;
+  const startedAt = clock.now();
+  const ids = { sourceId: binding.id, jobId: job.id };
+  const prepared = await prepareSync(binding, job.id, signal, deps, { dryRun: false });
+  const finish = (partial: Omit<SyncResult, 'jobId' | 'sourceId' | 'startedAt' | 'finishedAt' | 'durationMs' | 'changes' | 'conflicts' | 'decisions'>): SyncResult => {
+    const finishedAt = clock.now();
+    return {
+      ...ids,
+      ...partial,
+      ...(prepared.hash === undefined ? {} : { hash: prepared.hash }),
+      changes: prepared.changes,
+      conflicts: prepared.conflicts,
+      decisions: prepared.decisions,
+      startedAt,
+      finishedAt,
+      durationMs: finishedAt - startedAt,
+    };
+  };
+  if (prepared.outcome === 'unchanged') {
+    return finish({ outcome: 'unchanged', ...(prepared.unchangedReason ? { unchangedReason: prepared.unchangedReason } : {}), written: false });
+  }
+  if (prepared.outcome === 'held' && prepared.held) {
+    const held = prepared.held;
+    if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), ...ids, reason: held.reason, details: held.details }));
+    return finish({ outcome: 'held', heldReason: held.reason, heldDetails: held.details, written: false });
+  }
+  signal.throwIfAborted();
+  const remote = prepared.remote as Record<string, unknown>;
+  const hash = prepared.hash as string;
+  if (prepared.dirty) {
     try {
-      await target.write(document, targetContext);
+      await binding.target.write(prepared.merged, prepared.targetContext);
     } catch (error) {
-      throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${target.kind}" could not write`, retryable: true });
+      throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${binding.target.kind}" could not write`, retryable: true });
     }
   }
-  await store.saveBase(binding.id, { document: remote, hash: loaded.hash, savedAt: clock.now() });
-  await store.saveValidators(binding.id, nextValidators);
-  emit('sync:applied', () => ({ timestamp: clock.now(), ...ids, hash: loaded.hash, changes: changes.length, conflicts: conflicts.length, written }));
-  return finish({ outcome: 'applied', hash: loaded.hash, changes, conflicts, decisions, written });
+  await store.saveBase(binding.id, { document: remote, hash, savedAt: clock.now() });
+  await store.saveValidators(binding.id, prepared.validators);
+  await appendJournal(store, binding.id, binding.policy.journalLimit, {
+    sourceId: binding.id,
+    kind: 'sync',
+    at: clock.now(),
+    jobId: job.id,
+    hash,
+    ...(prepared.base ? { previousHash: prepared.base.hash } : {}),
+    writtenHash: canonicalHash(prepared.merged),
+    changes: prepared.changes.map(({ id, level, operation, path, text }) => ({ id, level, ...(operation === undefined ? {} : { operation }), path, text })),
+    decisions: prepared.decisions,
+    localPatch: prepared.local === undefined ? [] : diffPatch(prepared.merged, prepared.local),
+    basePatch: prepared.base ? diffPatch(remote, prepared.base.document) : [],
+    firstSync: prepared.local === undefined,
+  });
+  emit('sync:applied', () => ({ timestamp: clock.now(), ...ids, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
+  return finish({ outcome: 'applied', written: prepared.dirty });
+}
+
+/** Compute what a sync would do, writing nothing. */
+export async function planSync(binding: PipelineBinding, signal: AbortSignal, deps: PipelineDeps): Promise<SyncPlan> {
+  const prepared = await prepareSync(binding, 'plan', signal, deps, { dryRun: true });
+  const plan: SyncPlan = {
+    sourceId: binding.id,
+    createdAt: deps.clock.now(),
+    outcome: prepared.outcome,
+    firstSync: prepared.base === undefined,
+    changes: prepared.changes,
+    conflicts: prepared.conflicts,
+    decisions: prepared.decisions,
+    patch: prepared.outcome === 'unchanged' ? [] : prepared.local === undefined ? [{ op: 'replace', path: '', value: prepared.merged }] : diffPatch(prepared.local, prepared.merged),
+  };
+  if (prepared.unchangedReason) plan.unchangedReason = prepared.unchangedReason;
+  if (prepared.held) {
+    plan.heldReason = prepared.held.reason;
+    plan.heldDetails = prepared.held.details;
+  }
+  if (prepared.hash !== undefined) plan.remoteHash = prepared.hash;
+  if (prepared.base) plan.baseHash = prepared.base.hash;
+  if (prepared.outcome !== 'unchanged') plan.merged = prepared.merged;
+  return plan;
+}
+
+/** An RFC 6902 patch that turns `from` into `to`. */
+export function diffPatch(from: unknown, to: unknown): JsonPatchOperation[] {
+  if (!isContainer(from) || !isContainer(to) || Array.isArray(from) !== Array.isArray(to)) {
+    return canonicalJson(from) === canonicalJson(to) ? [] : [{ op: 'replace', path: '', value: to }];
+  }
+  return fastJsonPatch.compare(from as object, to as object) as JsonPatchOperation[];
+}
+
+function isContainer(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
 }
 
 /** The safety rails that apply before anything is written. */
-function checkSafetyRails(base: unknown, remote: Record<string, unknown>, policy: Required<SyncPolicy>): { reason: string; details: Record<string, unknown> } | undefined {
-  if (base === undefined) return undefined;
-  const before = operationKeys(base);
-  if (before.size === 0) return undefined;
-  const after = operationKeys(remote);
-  let removed = 0;
-  for (const key of before) if (!after.has(key)) removed += 1;
-  const share = removed / before.size;
-  if (share > policy.maxRemovalShare) {
-    return {
-      reason: 'mass-removal',
-      details: { removed, before: before.size, after: after.size, share, maxRemovalShare: policy.maxRemovalShare },
-    };
+function checkSafetyRails(
+  base: unknown,
+  remote: Record<string, unknown>,
+  changes: readonly SpecChangeLike[],
+  policy: Required<SyncPolicy>,
+  seenInARow: number,
+): { reason: string; details: Record<string, unknown> } | undefined {
+  if (seenInARow < policy.stableRuns) {
+    return { reason: 'settling', details: { seen: seenInARow, stableRuns: policy.stableRuns } };
+  }
+  if (base !== undefined) {
+    const before = operationKeys(base);
+    if (before.size > 0) {
+      const after = operationKeys(remote);
+      let removed = 0;
+      for (const key of before) if (!after.has(key)) removed += 1;
+      const share = removed / before.size;
+      if (share > policy.maxRemovalShare) {
+        return { reason: 'mass-removal', details: { removed, before: before.size, after: after.size, share, maxRemovalShare: policy.maxRemovalShare } };
+      }
+    }
+  }
+  if (policy.holdOnBreaking) {
+    const breaking = changes.filter((c) => c.level === 'breaking');
+    if (breaking.length > 0) {
+      return { reason: 'breaking-changes', details: { breaking: breaking.length, rules: [...new Set(breaking.map((c) => c.id))] } };
+    }
   }
   return undefined;
 }
 
 /** Until a resolver is configured, a conflict keeps the local value. */
-export function keepLocalDecisions(conflicts: readonly MergeConflict[]): ConflictDecision[] {
-  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason: 'Kept the local value (default).', resolver: 'preferLocal' }));
+export function keepLocalDecisions(conflicts: readonly MergeConflict[], reason = 'Kept the local value (default).'): ConflictDecision[] {
+  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason, resolver: 'preferLocal' }));
 }
 
+/** Re-exported for the engine: the lasting decisions of a binding. */
+export type { BindingDecisions };

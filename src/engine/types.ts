@@ -53,6 +53,12 @@ export interface SyncPolicy {
   removal?: RemovalPolicy;
   /** Hold the sync (`sync:held`) when the remote drops more than this share of operations. Default 0.5. */
   maxRemovalShare?: number;
+  /** Hold the sync for review when the remote carries breaking changes. Default false. */
+  holdOnBreaking?: boolean;
+  /** A changed document must be seen identical this many runs in a row before it is applied (dev servers that restart). Default 1. */
+  stableRuns?: number;
+  /** Journal entries kept per binding. Default 50. */
+  journalLimit?: number;
 }
 
 /** Options of {@link SyncEngine.addSource}: one binding. */
@@ -135,9 +141,108 @@ export interface SyncResult {
   written: boolean;
   /** Why a held run was held. */
   heldReason?: string;
+  /** The facts behind `heldReason`. */
+  heldDetails?: Record<string, unknown>;
   startedAt: number;
   finishedAt: number;
   durationMs: number;
+}
+
+/** A JSON Patch operation (RFC 6902), as produced by fast-json-patch. */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test' | '_get';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** What a sync would do, computed by {@link SyncEngine.plan} without writing anything. Serialisable. */
+export interface SyncPlan {
+  sourceId: string;
+  /** Engine clock time of the plan, epoch milliseconds. */
+  createdAt: number;
+  /** `apply`: the sync would write; `unchanged`: nothing new; `held`: a safety rail would stop it. */
+  outcome: 'apply' | 'unchanged' | 'held';
+  unchangedReason?: 'not-modified' | 'same-hash';
+  heldReason?: string;
+  heldDetails?: Record<string, unknown>;
+  /** Canonical hash of the remote document, when it was loaded. */
+  remoteHash?: string;
+  /** Canonical hash of the base, when there is one. */
+  baseHash?: string;
+  firstSync: boolean;
+  /** Semantic changes base → remote (`SpecChange`s). */
+  changes: readonly SpecChangeLike[];
+  conflicts: readonly MergeConflict[];
+  decisions: readonly ConflictDecision[];
+  /** The local copy after the sync (undefined when unchanged). */
+  merged?: unknown;
+  /** RFC 6902 patch from the current local copy to `merged`. */
+  patch: JsonPatchOperation[];
+}
+
+/** The fields of a semantic change the engine relies on (see `SpecChange`). */
+export interface SpecChangeLike {
+  id: string;
+  level: 'breaking' | 'warning' | 'info';
+  operation?: string;
+  path: string;
+  text: string;
+}
+
+/** One applied sync (or rollback) in a binding's journal. */
+export interface JournalEntry {
+  /** Unique within the binding, increasing: `j-1`, `j-2`, … */
+  id: string;
+  sourceId: string;
+  kind: 'sync' | 'rollback';
+  /** Engine clock time, epoch milliseconds. */
+  at: number;
+  jobId?: string;
+  /** The job or rollback target this entry undid (rollback entries). */
+  rolledBack?: string;
+  /** Base hash after and before. */
+  hash: string;
+  previousHash?: string;
+  /** Canonical hash of the local copy as written. */
+  writtenHash: string;
+  changes: readonly SpecChangeLike[];
+  decisions: readonly ConflictDecision[];
+  /** Reverse patch: written local copy → the local copy before. */
+  localPatch: JsonPatchOperation[];
+  /** Reverse patch: new base → previous base. */
+  basePatch: JsonPatchOperation[];
+  /** True when there was no local copy before (the first sync). */
+  firstSync: boolean;
+}
+
+/** A sync stopped by a safety rail, waiting for {@link SyncEngine.approve} or {@link SyncEngine.dismiss}. */
+export interface HeldSync {
+  jobId: string;
+  sourceId: string;
+  reason: string;
+  details: Record<string, unknown>;
+  /** The remote hash that was held; approval applies only that document. */
+  hash: string;
+  heldAt: number;
+  changes: readonly SpecChangeLike[];
+}
+
+/** Decisions that must last, per binding; exported and imported as one JSON file. */
+export interface BindingDecisions {
+  /** Operations (`METHOD /path`) never synced in: removed from the remote before the merge. */
+  ignoredOperations: string[];
+  /** JSON Pointer patterns (merge pattern syntax) whose conflicts always keep the local value. */
+  keepLocal: string[];
+  /** Operations (`METHOD /path`) the user deleted locally: they stay deleted even when re-added upstream. */
+  tombstones: string[];
+}
+
+/** The shared decisions file. */
+export interface DecisionsFile {
+  format: 'api-live-sync/decisions';
+  version: 1;
+  bindings: Record<string, BindingDecisions>;
 }
 
 /** The state of the engine as a whole. */

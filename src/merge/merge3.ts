@@ -128,12 +128,7 @@ function mergeObject(
     const key = remoteKeys[i] as string;
     const value = remote[key];
     path.push(key);
-    const merged = mergeNode(
-      base !== undefined && Object.hasOwn(base, key) ? base[key] : ABSENT,
-      Object.hasOwn(local, key) ? local[key] : ABSENT,
-      value,
-      context,
-    );
+    const merged = mergeNode(base === undefined ? ABSENT : member(base, key), member(local, key), value, context);
     path.pop();
     if (out === undefined) {
       if (merged === value) continue;
@@ -144,7 +139,7 @@ function mergeObject(
   for (const key of Object.keys(local)) {
     if (Object.hasOwn(remote, key)) continue;
     path.push(key);
-    const merged = mergeNode(base !== undefined && Object.hasOwn(base, key) ? base[key] : ABSENT, local[key], ABSENT, context);
+    const merged = mergeNode(base === undefined ? ABSENT : member(base, key), local[key], ABSENT, context);
     path.pop();
     if (merged === ABSENT) continue;
     out ??= prefix(remote, remoteKeys, remoteKeys.length);
@@ -152,6 +147,18 @@ function mergeObject(
   }
   if (out === undefined) return remote;
   return sameObject(out, local) ? local : out;
+}
+
+/**
+ * The own value at `key`, or {@link ABSENT}. One property read in the common
+ * case: only a read that gives `undefined` or a function (which a JSON value
+ * never is, but an inherited `toString` or `constructor` is) and the key
+ * `__proto__` need the own-property check.
+ */
+function member(object: Record<string, unknown>, key: string): Slot {
+  const value = object[key];
+  if (value === undefined || typeof value === 'function' || key === '__proto__') return Object.hasOwn(object, key) ? value : ABSENT;
+  return value;
 }
 
 /** A new object with the first `count` keys of `source`. */

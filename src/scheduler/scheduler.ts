@@ -6,6 +6,8 @@ import { backoffDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** p-queue priorities: a larger number runs first. */
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 2, medium: 1, low: 0 };
 
@@ -180,9 +182,9 @@ export class Scheduler {
   }
 
   /** Ids of bindings that depend on `id`. */
-  dependentsOf(id: string): string[] {
+  dependentsOf(id: string): readonly string[] {
     const set = this.#dependents.get(id);
-    return set ? [...set] : [];
+    return set && set.size > 0 ? [...set] : NONE;
   }
 
   #touch(state: BindingState): void {

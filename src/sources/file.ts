@@ -17,7 +17,7 @@ export interface FileSourceOptions {
    * else fetch fails with `SOURCE_PATH_ESCAPE`. Default: no containment.
    */
   root?: string;
-  /** Quiet time after the last file event before `onChange` runs, in milliseconds. Default 300. */
+  /** Quiet time after the last file event before `onChange` runs, in milliseconds (50 ms are added: see `WATCHER_CHANGE_THROTTLE_MS`). Default 300. */
   debounceMs?: number;
   /**
    * Poll the file instead of using native file events: for network drives,
@@ -31,6 +31,13 @@ export interface FileSourceOptions {
 
 /** Default of {@link FileSourceOptions.debounceMs}. */
 export const DEFAULT_FILE_DEBOUNCE_MS = 300;
+/**
+ * chokidar drops further `change` events of a file for 50 ms after it emits
+ * one, and emits nothing at the end of that window. A write inside the window
+ * is invisible, so the quiet timer waits this long on top of `debounceMs`:
+ * the file is read at least `debounceMs` after its last write, seen or not.
+ */
+const WATCHER_CHANGE_THROTTLE_MS = 50;
 /** Poll interval used when {@link FileSourceOptions.poll} is `true`. */
 export const DEFAULT_FILE_POLL_MS = 500;
 
@@ -138,7 +145,7 @@ class FileSource implements SpecSource {
     const schedule = (): void => {
       if (stopped) return;
       if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(() => void fire(), this.#debounceMs);
+      timer = setTimeout(() => void fire(), this.#debounceMs + WATCHER_CHANGE_THROTTLE_MS);
     };
     const watcher: FSWatcher = chokidarWatch(folder, {
       ignoreInitial: true,

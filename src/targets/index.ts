@@ -1,5 +1,6 @@
-export type { SyncTarget, TargetContext } from './types.js';
+export type { BindingRecords, ReconcileInfo, SyncTarget, TargetContext } from './types.js';
 export { MemoryTarget } from './memory.js';
 export type { MemoryTargetOptions } from './memory.js';
 export { openApiFileTarget } from './openapi-file.js';
 export type { OpenApiFileTargetOptions } from './openapi-file.js';
+export * from './hoppscotch/index.js';

@@ -1,68 +1,168 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { Document } from 'yaml';
 import { ConfigError, TargetError } from '../errors.js';
 import { writeFileAtomic } from '../store/index.js';
+import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
+import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import type { SyncTarget, TargetContext } from './types.js';
 
 /** Options of {@link openApiFileTarget}. */
 export interface OpenApiFileTargetOptions {
   /** The local OpenAPI file; `.yaml`/`.yml` is written as YAML, anything else as JSON. */
   path: string;
-  /** JSON indentation. Default: the file's own (detected on read), else 2. */
-  indent?: number;
+  /**
+   * JSON indentation: a number of spaces (0 writes one line) or `'\t'`.
+   * Default: the file's own (detected on every write), else 2. YAML files
+   * always keep their own indentation.
+   */
+  indent?: number | '\t';
+}
+
+/** The Document last read or written, and the exact text it came from. */
+interface YamlSnapshot {
+  readonly text: string;
+  readonly document: Document;
 }
 
 /**
  * A target whose local copy is an OpenAPI document in a JSON or YAML file.
- * Writes are atomic (temporary file, fsync, rename). A local file that does
- * not parse is reported as `TARGET_INVALID` and never overwritten: the sync
- * fails and the user's file stays as it is.
+ *
+ * - YAML keeps its comments, anchors, quoting and the key order of every
+ *   part the sync did not change: the merged document is applied onto the
+ *   file's parsed `yaml` Document, node by node; new keys are appended.
+ * - JSON keeps its indentation (spaces, tabs or one line), line endings and
+ *   final newline; key order follows the merged document.
+ * - Writes are atomic (temporary file, fsync, rename) and skipped when the
+ *   bytes would not change.
+ * - A local file that does not parse is reported as `TARGET_INVALID` and
+ *   never overwritten: the sync fails and the user's file stays as it is.
+ *
+ * @example
+ * ```ts
+ * await engine.addSource({ id: 'api', source, target: openApiFileTarget({ path: 'openapi.yaml' }) });
+ * ```
  */
 export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget<Record<string, unknown>> {
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, { hint: 'Pass the file the local OpenAPI copy lives in.' });
   }
+  const indent = options.indent;
+  if (indent !== undefined && indent !== '\t' && !(Number.isInteger(indent) && indent >= 0 && indent <= 10)) {
+    throw new ConfigError(`Expected \`indent\` to be an integer from 0 to 10 or "\\t", got ${JSON.stringify(indent)}.`, {
+      hint: 'Leave `indent` out to keep the indentation the file already has.',
+    });
+  }
   const path = resolve(options.path);
   const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
-  let indent = options.indent;
+  const format = yaml ? 'YAML' : 'JSON';
+  /** Kept between read() and write() so that write() edits the Document the user's text produced. */
+  let snapshot: YamlSnapshot | undefined;
+  /** What the last read() saw (`text` undefined: no file), so write() can refuse to clobber edits made in between. */
+  let lastRead: { text: string | undefined } | undefined;
+
+  const invalid = (detail: string, expected = `valid ${format}`) =>
+    new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${detail}.`, {
+      hint: 'Fix the local copy (or move it away to start afresh); the engine will not overwrite a file it cannot read.',
+      details: { path, format },
+    });
+
+  async function readText(): Promise<string | undefined> {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new TargetError('TARGET_READ_FAILED', `Could not read the local file ${path}: ${(error as Error).message}`, {
+        cause: error,
+        hint: 'Check that the path is a file and that it is readable.',
+        details: { path },
+      });
+    }
+  }
+
+  /** Parse the file's text into its plain value (and, for YAML, its Document); throws `TARGET_INVALID`. */
+  function parse(text: string): { value: Record<string, unknown>; document?: Document } {
+    let value: unknown;
+    let document: Document | undefined;
+    if (yaml) {
+      const parsed = parseYamlDocument(text);
+      if (!parsed.ok) throw invalid(parsed.message);
+      value = parsed.value;
+      document = parsed.document;
+    } else {
+      try {
+        value = JSON.parse(stripBom(text));
+      } catch (error) {
+        throw invalid((error as Error).message);
+      }
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      const got = value === null ? 'null (an empty file?)' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+      throw invalid(`it holds ${got}`, 'an OpenAPI document object (a mapping with `openapi`, `info`, `paths`)');
+    }
+    return document === undefined ? { value: value as Record<string, unknown> } : { value: value as Record<string, unknown>, document };
+  }
+
+  /** The text to write for `local`, given the file's current text. */
+  function render(local: Record<string, unknown>, current: string | undefined): string {
+    if (!yaml) {
+      if (current !== undefined) parse(current);
+      const layout = current === undefined ? defaultJsonLayout : detectJsonLayout(current);
+      return formatJson(local, indent === undefined ? layout : { ...layout, indent });
+    }
+    let document: Document;
+    if (current === undefined) document = createYamlDocument(local);
+    else {
+      document = snapshot?.text === current ? snapshot.document : parse(current).document!;
+      // The Document is edited now: it no longer matches any text until the write succeeds.
+      snapshot = undefined;
+      applyToDocument(document, local);
+    }
+    return formatYaml(document, detectYamlLayout(current));
+  }
+
   return {
     kind: 'openapi-file',
     location: path,
     render: (document) => document as Record<string, unknown>,
     async read(): Promise<Record<string, unknown> | undefined> {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new TargetError('TARGET_READ_FAILED', `Could not read ${path}: ${(error as Error).message}`, { cause: error, hint: 'Check the file permissions.' });
-      }
-      if (indent === undefined && !yaml) indent = /^\{\r?\n(\s+)/.exec(text)?.[1]?.length;
-      let value: unknown;
-      try {
-        value = yaml ? parseYaml(text) : JSON.parse(text);
-      } catch (error) {
-        throw new TargetError('TARGET_INVALID', `The local file ${path} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`, {
-          cause: error,
-          hint: 'Fix the syntax error in your local copy; the engine will not overwrite a file it cannot read.',
-        });
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new TargetError('TARGET_INVALID', `The local file ${path} does not hold a JSON object.`, { hint: 'The local copy must be an OpenAPI document object.' });
-      }
-      return value as Record<string, unknown>;
+      const text = await readText();
+      snapshot = undefined;
+      lastRead = { text };
+      if (text === undefined) return undefined;
+      const { value, document } = parse(text);
+      if (document !== undefined) snapshot = { text, document };
+      return value;
     },
     async write(local: Record<string, unknown>, context: TargetContext): Promise<void> {
       context.signal.throwIfAborted();
-      const text = yaml ? stringifyYaml(local) : `${JSON.stringify(local, null, indent ?? 2)}\n`;
+      if (local === null || typeof local !== 'object' || Array.isArray(local)) {
+        throw new TargetError('TARGET_INVALID', `Expected an OpenAPI document object to write to ${path}, got ${Array.isArray(local) ? 'a list' : local === null ? 'null' : `a ${typeof local}`}.`, {
+          hint: 'A target writes the merged document; check what the resolver or a custom reconcile step returned.',
+          details: { path },
+        });
+      }
+      const current = await readText();
+      if (lastRead !== undefined && lastRead.text !== current) {
+        lastRead = undefined;
+        throw new TargetError('TARGET_WRITE_FAILED', `The local file ${path} changed while the sync was running; nothing was written.`, {
+          retryable: true,
+          hint: 'The next attempt merges your latest edits; nothing to do.',
+          details: { path },
+        });
+      }
+      lastRead = undefined;
+      const text = render(local, current);
+      context.signal.throwIfAborted();
+      if (text === current) return;
       try {
         await writeFileAtomic(path, text);
       } catch (error) {
-        throw new TargetError('TARGET_WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}`, {
+        throw new TargetError('TARGET_WRITE_FAILED', `Could not write the local file ${path}: ${(error as Error).message}`, {
           cause: error,
           retryable: true,
           hint: 'Check free disk space and that the directory exists and is writable.',
+          details: { path },
         });
       }
     },

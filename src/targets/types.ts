@@ -5,12 +5,34 @@
  */
 import type { IdentityRule } from '../merge/types.js';
 
+/** A binding's own records in the engine's store, for targets that must remember things (identity maps). */
+export interface BindingRecords {
+  /** Read a JSON record of this binding. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Write a JSON record of this binding (atomically, per the store). */
+  set(key: string, value: unknown): Promise<void>;
+}
+
 /** What the engine passes to every target call. */
 export interface TargetContext {
   /** The binding being synced. */
   readonly bindingId: string;
   /** Aborted when the engine stops or the job is cancelled. */
   readonly signal: AbortSignal;
+  /** The binding's records in the engine's store. */
+  readonly records: BindingRecords;
+}
+
+/** What {@link SyncTarget.reconcile} gets besides the merged local copy. */
+export interface ReconcileInfo<Local> {
+  /** The rendered base, or `undefined` on a first sync. */
+  readonly base: Local | undefined;
+  /** The local copy before the merge, or `undefined` when there was none. */
+  readonly local: Local | undefined;
+  /** The rendered remote. */
+  readonly remote: Local;
+  /** What to do with operations removed upstream: `remove`, `deprecate` or `keep`. */
+  readonly removal: 'remove' | 'deprecate' | 'keep';
 }
 
 /**
@@ -31,6 +53,12 @@ export interface SyncTarget<Local = unknown> {
   read(context: TargetContext): Promise<Local | undefined>;
   /** Replace the local copy, atomically. Throw a `TargetError` when the value is invalid. */
   write(local: Local, context: TargetContext): Promise<void>;
+  /**
+   * Adjust the merged local copy before it is written: apply the removal
+   * policy to operations that disappeared upstream, re-attach identities.
+   * Must be pure. Optional: without it the merge result is written as is.
+   */
+  reconcile?(merged: Local, info: ReconcileInfo<Local>, context: TargetContext): Local | Promise<Local>;
   /** Identity rules for arrays of the local shape, used by the three-way merge. */
   readonly identityRules?: readonly IdentityRule[] | undefined;
   /** Release resources. */

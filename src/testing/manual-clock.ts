@@ -27,19 +27,19 @@ export class ManualClock implements Clock {
     this.#now = start;
   }
 
-  /** {@inheritDoc Clock.now} */
+  /** {@inheritDoc index!Clock.now} */
   now(): number {
     return this.#now;
   }
 
-  /** {@inheritDoc Clock.setTimeout} */
+  /** {@inheritDoc index!Clock.setTimeout} */
   setTimeout(callback: () => void, ms: number): TimerHandle {
     const timer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), callback };
     this.#timers.push(timer);
     return timer.id;
   }
 
-  /** {@inheritDoc Clock.clearTimeout} */
+  /** {@inheritDoc index!Clock.clearTimeout} */
   clearTimeout(handle: TimerHandle): void {
     this.#timers = this.#timers.filter((t) => t.id !== handle);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chain, preferLocal, resolveConflicts, rules, type Rule } from '../../src/conflict/index.js';
-import { compilePointerGlob, compileTemplateGlob, matchSegments, matchTemplate, operationScope, parsePointer } from '../../src/conflict/pointer.js';
+import { compileTemplateGlob, matchTemplate, operationScope } from '../../src/conflict/pointer.js';
+import { matchPointerPattern } from '../../src/merge/index.js';
 import { conflict, makeContext } from './support.js';
 
 async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed') {
@@ -8,24 +9,36 @@ async function decide(list: readonly Rule[], paths: readonly string[], kind: Par
   return Object.fromEntries(outcome.decisions.map((decision) => [decision.path, decision.take]));
 }
 
-describe('pointer globs', () => {
-  it('parses pointers with escapes', () => {
-    expect(parsePointer('')).toEqual([]);
-    expect(parsePointer('/paths/~1pets~1{id}/get')).toEqual(['paths', '/pets/{id}', 'get']);
-    expect(parsePointer('/a~0b')).toEqual(['a~b']);
-    expect(parsePointer('no-slash')).toBeUndefined();
+describe('pointer patterns in rules (the merge module\'s dialect)', () => {
+  it('matches * as one segment and ** as any number, the leading / optional', async () => {
+    const at = '/paths/~1pets/get/responses/200/description';
+    const matches = async (path: string) => (await decide([{ match: { path }, take: 'remote' }], [at]))[at] === 'remote';
+    expect(await matches('/paths/**/description')).toBe(true);
+    expect(await matches('**/description')).toBe(true);
+    expect(await matches('paths/*/get/**')).toBe(true);
+    expect(await matches('/paths/*/description')).toBe(false);
+    expect(await matches('/paths/*/get/**')).toBe(true);
+    expect(await matches('/paths/~1pets/*/responses/2*/description')).toBe(true);
+    expect(await matches('/paths/~1pets/*/responses/4*/description')).toBe(false);
+    expect(await matches('/info/**')).toBe(false);
   });
 
-  it('matches * as one segment and ** as any number', () => {
-    const segments = parsePointer('/paths/~1pets/get/responses/200/description') ?? [];
-    expect(matchSegments(compilePointerGlob('/paths/**/description'), segments)).toBe(true);
-    expect(matchSegments(compilePointerGlob('**/description'), segments)).toBe(true);
-    expect(matchSegments(compilePointerGlob('/paths/*/description'), segments)).toBe(false);
-    expect(matchSegments(compilePointerGlob('/paths/*/get/**'), segments)).toBe(true);
-    expect(matchSegments(compilePointerGlob('/paths/~1pets/*/responses/2*/description'), segments)).toBe(true);
-    expect(matchSegments(compilePointerGlob('/info/**'), ['info'])).toBe(true);
-    expect(matchSegments(compilePointerGlob('/info'), ['info', 'title'])).toBe(false);
-    expect(matchSegments(compilePointerGlob(''), [])).toBe(true);
+  it('agrees with matchPointerPattern, which identity rules use', async () => {
+    const at = '/components/schemas/Pet/properties/status/enum';
+    for (const pattern of ['/**/enum', '/components/*/Pet/**', '/components/schemas/P*/**', '/**/properties/*', '/x-*/**']) {
+      const decided = (await decide([{ match: { path: pattern }, take: 'remote' }], [at]))[at] === 'remote';
+      expect(decided, pattern).toBe(matchPointerPattern(pattern, at));
+    }
+  });
+
+  it('a conflict path that is not a pointer matches no path pattern, yet an empty match', async () => {
+    expect(await decide([{ match: { path: '/**' }, take: 'remote' }], ['not/a/pointer'])).toEqual({});
+    expect(await decide([{ match: {}, take: 'remote' }], ['not/a/pointer'])).toEqual({ 'not/a/pointer': 'remote' });
+  });
+
+  it('rejects a path pattern that is not a pointer pattern, naming the rule', () => {
+    expect(() => rules([{ match: { path: '/a~2b' }, take: 'local' }])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => rules([{ match: {}, take: 'local' }, { match: { path: '/x/~' }, take: 'local' }])).toThrow(/rule #2/);
   });
 
   it('matches templates ignoring parameter names', () => {

@@ -1,13 +1,15 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../../examples/demo.js';
+import { DEMO_TEST_SCRIPT, runDemo } from '../../examples/demo.js';
+import { parseCollection, type HoppCollection } from '../../src/index.js';
 import { runExample as runCustomTarget } from '../../examples/custom-target.js';
 import { runExample as runUnitTesting } from '../../examples/unit-test-your-rules.js';
+import { runExample as runServer } from '../../examples/server.js';
 
-const covered = ['custom-target.ts', 'demo.ts', 'unit-test-your-rules.ts'];
+const covered = ['custom-target.ts', 'demo.ts', 'server.ts', 'unit-test-your-rules.ts'];
 
 describe('examples', () => {
   it('covers every file in examples/', async () => {
@@ -17,13 +19,24 @@ describe('examples', () => {
 
   it('demo: syncs a live server, picks up a route change and keeps the user edit', async () => {
     const lines: string[] = [];
-    const result = (await runDemo({ outDir: await mkdtemp(join(tmpdir(), 'als-demo-')), log: (l) => lines.push(l), pollMs: 100 })) as {
+    const outDir = await mkdtemp(join(tmpdir(), 'als-demo-'));
+    const result = (await runDemo({ outDir, log: (l) => lines.push(l), pollMs: 100 })) as {
       paths: Record<string, Record<string, { description?: string; parameters?: Array<{ schema?: { maximum?: number } }> }>>;
     };
     expect(result.paths['/pets']?.post).toBeDefined();
     expect(result.paths['/pets']?.get?.description).toBe('Returns pets, newest first. (my note)');
     expect(result.paths['/pets']?.get?.parameters?.[0]?.schema?.maximum).toBe(50);
     expect(lines.join('\n')).toContain('your note survived: yes');
+
+    // The second binding: the Hoppscotch collection got the new route and kept the user's test script.
+    const collectionFile = join(outDir, 'petstore.hoppscotch.json');
+    const collection = parseCollection(JSON.parse(await readFile(collectionFile, 'utf8'))) as HoppCollection;
+    const requests = collection.folders.flatMap((f) => f.requests).concat(collection.requests);
+    expect(requests.map((r) => r.id)).toEqual(['listPets', 'addPet', 'getPet']);
+    expect(requests.find((r) => r.id === 'listPets')?.testScript).toBe(DEMO_TEST_SCRIPT);
+    expect(requests.find((r) => r.id === 'addPet')).toMatchObject({ method: 'POST', name: 'Add a pet' });
+    expect(lines.join('\n')).toContain('your test script survived: yes');
+    expect(lines.join('\n')).toContain(`hopp.js test ${collectionFile}`);
   });
 
   it('unit-test-your-rules: rules, retries and events without real time', async () => {
@@ -38,5 +51,11 @@ describe('examples', () => {
     const markdown = await runCustomTarget();
     expect(markdown).toContain('> paginated, ask Sam');
     expect(markdown).toContain('## DELETE /items/{id}');
+  });
+
+  it('server: serves /sync/status over node:http', async () => {
+    const status = await runServer();
+    expect(status.bindings.map((b) => b.id)).toEqual(['orders']);
+    expect(status.bindings[0]?.lastResult?.outcome).toBe('applied');
   });
 });

@@ -299,4 +299,24 @@ describe('merge3: inputs', () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('never reads inherited properties as members: keys named like Object.prototype’s', () => {
+    const base = JSON.parse('{"a": 1}') as Record<string, unknown>;
+    const local = JSON.parse('{"a": 1, "constructor": "mine", "toString": 1}') as Record<string, unknown>;
+    const remote = JSON.parse('{"a": 2, "constructor": "theirs", "hasOwnProperty": null, "__proto__": "x"}') as Record<string, unknown>;
+    const { merged, conflicts } = merge3(base, local, remote);
+    // Both added `constructor`, differently: a both-added conflict, not a change to an inherited function.
+    expect(conflicts).toEqual([{ path: '/constructor', kind: 'both-added', base: undefined, local: 'mine', remote: 'theirs' }]);
+    expect(Object.entries(merged as object)).toEqual([
+      ['a', 2],
+      ['constructor', 'mine'],
+      ['hasOwnProperty', null],
+      ['__proto__', 'x'],
+      ['toString', 1],
+    ]);
+    // Deleting such a key on one side deletes it.
+    const again = merge3(local, JSON.parse('{"a": 1}'), local);
+    expect(again).toEqual({ merged: { a: 1 }, conflicts: [] });
+  });
 });
+

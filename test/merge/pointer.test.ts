@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { escapePointer, formatPointer, matchPointerPattern, parsePointer, unescapePointer } from '../../src/merge/index.js';
+import {
+  compilePattern,
+  compileSegmentPattern,
+  compileWildcard,
+  escapePointer,
+  formatPointer,
+  matchPointerPattern,
+  matchSegments,
+  parsePointer,
+  tryParsePointer,
+  unescapePointer,
+  valueAtSegments,
+} from '../../src/merge/index.js';
 
 describe('JSON Pointer helpers', () => {
   it('escapes ~ before / so that ~1 in a key survives a round trip', () => {
@@ -43,5 +55,70 @@ describe('JSON Pointer helpers', () => {
   it('compares pattern segments unescaped', () => {
     expect(matchPointerPattern('/paths/~1pets/*', '/paths/~1pets/get')).toBe(true);
     expect(matchPointerPattern('/paths/~1pets/*', '/paths/~1dogs/get')).toBe(false);
+  });
+
+  it('tryParsePointer returns undefined where parsePointer throws', () => {
+    expect(tryParsePointer('')).toEqual([]);
+    expect(tryParsePointer('/paths/~1pets~1{id}/get')).toEqual(['paths', '/pets/{id}', 'get']);
+    expect(tryParsePointer('/a~0b')).toEqual(['a~b']);
+    for (const bad of ['no-slash', '/a~2b', '/a~', 7 as unknown as string]) {
+      expect(tryParsePointer(bad), String(bad)).toBeUndefined();
+      expect(() => parsePointer(bad)).toThrow(expect.objectContaining({ code: 'POINTER_INVALID' }));
+    }
+  });
+
+  it('reads the value at segments, own keys and canonical indices only', () => {
+    const doc = { paths: { '/pets': { get: { tags: ['a', 'b'] } } }, n: null };
+    expect(valueAtSegments(doc, parsePointer('/paths/~1pets/get/tags/1'))).toBe('b');
+    expect(valueAtSegments(doc, [])).toBe(doc);
+    expect(valueAtSegments(doc, ['n'])).toBeNull();
+    expect(valueAtSegments(doc, ['paths', '/pets', 'get', 'tags', '01'])).toBeUndefined();
+    expect(valueAtSegments(doc, ['paths', '/pets', 'get', 'tags', 'length'])).toBeUndefined();
+    expect(valueAtSegments(doc, ['constructor'])).toBeUndefined();
+    expect(valueAtSegments(doc, ['n', 'x'])).toBeUndefined();
+    expect(valueAtSegments('text', ['length'])).toBeUndefined();
+  });
+
+  it('matches * inside a segment as any run of characters in it', () => {
+    expect(matchPointerPattern('/paths/*/get/responses/2*', '/paths/~1pets/get/responses/201')).toBe(true);
+    expect(matchPointerPattern('/paths/*/get/responses/2*', '/paths/~1pets/get/responses/404')).toBe(false);
+    expect(matchPointerPattern('/paths/*/*/x-*', '/paths/~1pets/get/x-owner')).toBe(true);
+    expect(matchPointerPattern('/paths/*/*/x-*', '/paths/~1pets/get/x-')).toBe(true);
+    expect(matchPointerPattern('/paths/*/*/x-*', '/paths/~1pets/get/description')).toBe(false);
+    // `*` inside a segment never crosses a segment boundary, an escaped `/` included.
+    expect(matchPointerPattern('/paths/~1pets*', '/paths/~1pets~1{id}')).toBe(true);
+    expect(matchPointerPattern('/a*', '/ab/c')).toBe(false);
+    // Regular-expression characters in a pattern are literal.
+    expect(matchPointerPattern('/a.c/(x)+', '/a.c/(x)+')).toBe(true);
+    expect(matchPointerPattern('/a.c', '/abc')).toBe(false);
+  });
+
+  it('compiles once, from a pointer or from segments, and matches segment lists', () => {
+    const pattern = compilePattern('/**/properties/*');
+    expect(pattern.source).toBe('/**/properties/*');
+    expect(matchSegments(pattern, ['components', 'schemas', 'Pet', 'properties', 'id'])).toBe(true);
+    expect(matchSegments(pattern, ['properties'])).toBe(false);
+    expect(() => compilePattern('no-slash')).toThrow(expect.objectContaining({ code: 'POINTER_INVALID' }));
+    // Segments are taken as they are: no `~` unescaping.
+    const template = compileSegmentPattern(['', 'pets', '*~1']);
+    expect(matchSegments(template, ['', 'pets', '{id}~1'])).toBe(true);
+    expect(matchSegments(template, ['', 'pets', '{id}/'])).toBe(false);
+  });
+
+  it('compiles single-segment wildcards, optionally ignoring case', () => {
+    expect(compileWildcard('beta-*').test('beta-users')).toBe(true);
+    expect(compileWildcard('beta-*').test('Beta-users')).toBe(false);
+    expect(compileWildcard('GET', { ignoreCase: true }).test('get')).toBe(true);
+    expect(compileWildcard('*').test('')).toBe(true);
+    expect(compileWildcard('a\nb').test('a\nb')).toBe(true);
+  });
+
+  it('matches many ** without exponential backtracking', () => {
+    const pattern = compilePattern(`/${Array.from({ length: 20 }, () => '**').join('/a/')}/b`);
+    const segments = Array.from({ length: 200 }, () => 'a');
+    const started = performance.now();
+    expect(matchSegments(pattern, segments)).toBe(false);
+    expect(matchSegments(pattern, [...segments, 'b'])).toBe(true);
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

@@ -1,0 +1,202 @@
+/**
+ * Benchmark of the Hoppscotch target on real data (issue 5).
+ *
+ * GitHub's REST API description from `@octokit/openapi`
+ * (`generated/api.github.com.json`): 19.0.0 as the base, 23.0.2 as the
+ * remote (about 1,000 operations, 13 MB).
+ *
+ * - **parse**: `JSON.parse` of the 23.0.2 text, the yardstick;
+ * - **render**: `hoppscotchTarget().render(document)` of 23.0.2: the
+ *   collection as Hoppscotch's importer would make it, put in the keyed form
+ *   the merge works on (not validated: the target validates what it
+ *   writes); beside it `renderCollection(document)`, which validates its
+ *   output with the zod schemas (a JSON round trip and a parse);
+ * - **sync**: one incremental `engine.syncNow()` through a real SyncEngine
+ *   (MemoryStore, MemorySource), from 19.0.0 to 23.0.2, into a collection
+ *   file carrying 300 user edits (renames, test scripts, added headers,
+ *   param values, auth, moves to a user folder, deletions). This is the
+ *   whole run: fetch (a structured clone of the document), load and
+ *   validate, semantic diff, both renders, read, merge, reconcile, write
+ *   with fsync. The target's own share is printed beside it.
+ *
+ * Cases run in one process; medians are printed with the ratio to parse.
+ *
+ *     npx tsx bench/hoppscotch.ts [runs]
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SyncEngine } from '../src/engine/index.js';
+import { MemorySource } from '../src/sources/index.js';
+import { MemoryStore } from '../src/store/index.js';
+import { hoppscotchTarget, renderCollection, type HoppCollection, type HoppRequest, type NormalisedCollection } from '../src/targets/hoppscotch/index.js';
+import type { SyncTarget } from '../src/targets/index.js';
+import { npmFixture } from '../test/support/npm-fixtures.js';
+
+const RUNS = Number(process.argv[2] ?? 7);
+const FILE = 'generated/api.github.com.json';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** 300 edits a user could make in Hoppscotch, spread over the collection. */
+function userEdits(collection: HoppCollection): number {
+  const all: Array<{ request: HoppRequest; parent: HoppCollection }> = [];
+  const walk = (node: HoppCollection) => {
+    node.folders.forEach(walk);
+    for (const request of node.requests) all.push({ request, parent: node });
+  };
+  walk(collection);
+  const step = Math.floor(all.length / 300);
+  const picked = Array.from({ length: 300 }, (_, i) => all[i * step] as { request: HoppRequest; parent: HoppCollection });
+  const favourites = { ...structuredClone(collection.folders[0] as HoppCollection), name: 'Favourites', description: 'mine', folders: [], requests: [] as HoppRequest[] };
+  let edits = 0;
+  picked.forEach(({ request, parent }, i) => {
+    const kind = i % 12;
+    edits++;
+    if (kind === 0 || kind === 1) request.name = `My ${request.name}`;
+    else if (kind === 2 || kind === 3) request.testScript = `pw.test("status", () => pw.expect(pw.response.status).toBe(200)); // ${i}`;
+    else if (kind === 4 || kind === 5) request.headers.push({ key: 'X-Team', value: `team-${i}`, active: true, description: '' });
+    else if (kind === 6 || kind === 7) {
+      const param = request.params[0] ?? request.requestVariables[0];
+      if (param) param.value = `value-${i}`;
+      else request.description = `note ${i}`;
+    } else if (kind === 8 || kind === 9) request.auth = { authType: 'bearer', authActive: true, token: `token-${i}` } as HoppRequest['auth'];
+    else if (kind === 10) {
+      parent.requests.splice(parent.requests.indexOf(request), 1);
+      favourites.requests.push(request);
+    } else parent.requests.splice(parent.requests.indexOf(request), 1);
+  });
+  (collection.folders as HoppCollection[]).push(favourites as HoppCollection);
+  return edits;
+}
+
+/** What {@link timed} measured in one sync. */
+interface Spent {
+  /** Time inside the target's own calls. */
+  ms: number;
+  /** When `read` returned and `reconcile` was called: the gap is the merge and the resolver. */
+  readEnd: number;
+  reconcileStart: number;
+}
+
+/** A target that times its delegate's calls. */
+function timed(target: SyncTarget<NormalisedCollection>, spent: Spent): SyncTarget<NormalisedCollection> {
+  const clock = <A extends unknown[], R>(name: string, fn: (...args: A) => R) => (...args: A): R => {
+    const start = performance.now();
+    if (name === 'reconcile') spent.reconcileStart = start;
+    const done = () => {
+      const end = performance.now();
+      spent.ms += end - start;
+      if (name === 'read') spent.readEnd = end;
+    };
+    const result = fn(...args);
+    if (result instanceof Promise) return result.finally(done) as R;
+    done();
+    return result;
+  };
+  return {
+    kind: target.kind,
+    identityRules: target.identityRules,
+    render: clock('render', target.render.bind(target)),
+    read: clock('read', target.read.bind(target)),
+    write: clock('write', target.write.bind(target)),
+    reconcile: clock('reconcile', (target.reconcile as NonNullable<typeof target.reconcile>).bind(target)),
+  };
+}
+
+const [oldDir, newDir] = await Promise.all([npmFixture('@octokit/openapi', '19.0.0'), npmFixture('@octokit/openapi', '23.0.2')]);
+const [oldText, newText] = await Promise.all([readFile(join(oldDir, FILE), 'utf8'), readFile(join(newDir, FILE), 'utf8')]);
+const base = JSON.parse(oldText) as object;
+const remote = JSON.parse(newText) as object;
+const dir = await mkdtemp(join(tmpdir(), 'als-bench-hopp-'));
+const file = join(dir, 'github.hoppscotch.json');
+
+try {
+  // The edited collection: synced once from 19.0.0, then 300 edits.
+  const seedEngine = new SyncEngine({ store: new MemoryStore() });
+  await seedEngine.addSource({ id: 'gh', source: new MemorySource(base), target: hoppscotchTarget({ path: file }), intervalMs: 0 });
+  await seedEngine.syncNow('gh');
+  const collection = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
+  const edits = userEdits(collection);
+  const editedText = JSON.stringify(collection, null, 2);
+
+  const renderTarget = hoppscotchTarget({ path: file });
+  const parse: number[] = [];
+  const render: number[] = [];
+  const renderValidated: number[] = [];
+  const sync: number[] = [];
+  const targetShare: number[] = [];
+  const withMerge: number[] = [];
+  const stages = { fetch: [] as number[], loadDiff: [] as number[], mergeWrite: [] as number[] };
+  let operations = 0;
+  let last: Awaited<ReturnType<SyncEngine['syncNow']>> | undefined;
+  for (let i = 0; i <= RUNS; i++) {
+    let start = performance.now();
+    JSON.parse(newText);
+    const parseMs = performance.now() - start;
+
+    start = performance.now();
+    const rendered = renderTarget.render(remote, undefined as never) as NormalisedCollection;
+    const renderMs = performance.now() - start;
+    operations = Object.keys(rendered.requests).length;
+
+    start = performance.now();
+    renderCollection(remote);
+    const renderValidatedMs = performance.now() - start;
+
+    // Fresh engine and store with the base already synced, then the edited file.
+    const store = new MemoryStore();
+    const source = new MemorySource(base);
+    const spent: Spent = { ms: 0, readEnd: 0, reconcileStart: 0 };
+    const engine = new SyncEngine({ store });
+    await engine.addSource({ id: 'gh', source, target: timed(hoppscotchTarget({ path: file }), spent), intervalMs: 0, policy: { removal: 'deprecate' } });
+    await engine.syncNow('gh');
+    await writeFile(file, editedText);
+    source.set(remote);
+    spent.ms = 0;
+    const at: Record<string, number> = {};
+    engine.on('spec:fetched', () => {
+      at.fetched = performance.now();
+    });
+    engine.on('spec:changed', () => {
+      at.changed = performance.now();
+    });
+    engine.on('sync:applied', () => {
+      at.applied = performance.now();
+    });
+    start = performance.now();
+    last = await engine.syncNow('gh');
+    const syncMs = performance.now() - start;
+    if (i === 0) continue; // warm-up
+    parse.push(parseMs);
+    render.push(renderMs);
+    renderValidated.push(renderValidatedMs);
+    sync.push(syncMs);
+    targetShare.push(spent.ms);
+    withMerge.push(spent.ms + (spent.reconcileStart - spent.readEnd));
+    stages.fetch.push((at.fetched ?? 0) - start);
+    stages.loadDiff.push((at.changed ?? 0) - (at.fetched ?? 0));
+    stages.mergeWrite.push((at.applied ?? 0) - (at.changed ?? 0));
+  }
+
+  const p = median(parse);
+  const row = (label: string, ms: number, goal?: number) =>
+    `${label.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / p).toFixed(2).padStart(6)}x parse${goal === undefined ? '' : `  (goal < ${goal}x: ${ms / p < goal ? 'met' : 'NOT met'})`}`;
+  console.log(`GitHub REST API, @octokit/openapi 19.0.0 → 23.0.2 (${(newText.length / 1e6).toFixed(1)} MB, ${operations} requests rendered), ${RUNS} runs, medians, Node ${process.version}`);
+  console.log(row('JSON.parse of the 23.0.2 spec', p));
+  console.log(row('render 23.0.2 (target.render)', median(render), 5));
+  console.log(row('  renderCollection, validated by parseCollection', median(renderValidated), 5));
+  console.log(row(`incremental sync, ${edits} user edits (syncNow)`, median(sync), 10));
+  console.log(row('  fetch (MemorySource: structured clone)', median(stages.fetch)));
+  console.log(row('  load, validate, hash, semantic diff (engine)', median(stages.loadDiff)));
+  console.log(row('  render x2 ... write, base, journal (engine)', median(stages.mergeWrite)));
+  console.log(row('  Hoppscotch part: target calls + merge3', median(withMerge), 10));
+  console.log(row('    of which the target calls (render x2, read, reconcile, write)', median(targetShare)));
+  console.log(`last sync: ${last?.outcome}, ${last?.changes.length} changes, ${last?.conflicts.length} conflicts, written ${String(last?.written)}`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

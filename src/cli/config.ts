@@ -1,0 +1,195 @@
+/**
+ * The CLI's config file: several bindings in `live-sync.config.json` (or a
+ * `.mjs` / `.js` / `.ts` module whose default export is the config or a
+ * function returning it), found in the working directory or named by
+ * `--config`. Relative paths in it are resolved against the file's folder.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, type SyncPolicy } from '../index.js';
+import { formatFromOut, isUrlSource, parsePolicy, type OutFormat } from './args.js';
+
+/** The names looked for in the working directory, in this order. */
+export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
+
+/** One binding as written in the config file. */
+export interface CliBindingConfig {
+  /** Unique id; default the file name of `out`. Names the binding in the store and in output. */
+  id?: string;
+  /** A URL (`http:`/`https:`) or a file path. */
+  source: string;
+  /** The local copy. */
+  out: string;
+  /** Default: from the extension of `out` (see `formatFromOut`). */
+  format?: OutFormat;
+  /** `watch` poll interval of this binding, milliseconds. */
+  intervalMs?: number;
+  /** Safety and removal policy: an object, or the `--policy` string form. */
+  policy?: SyncPolicy | string;
+  /** Extra request headers for URL sources. */
+  headers?: Record<string, string>;
+  /** Ids of bindings that must sync first. */
+  dependsOn?: string[];
+}
+
+/** The config file. */
+export interface CliConfig {
+  /** The store directory; default `.api-live-sync` next to the config file. */
+  store?: string;
+  /** Default `watch` poll interval, milliseconds. */
+  intervalMs?: number;
+  bindings: CliBindingConfig[];
+}
+
+/** A binding ready to use: paths absolute, format and id decided. */
+export interface ResolvedBinding {
+  id: string;
+  /** The URL, or the absolute file path. */
+  source: string;
+  sourceKind: 'url' | 'file';
+  /** Absolute path of the local copy. */
+  out: string;
+  format: OutFormat;
+  intervalMs?: number;
+  policy?: SyncPolicy;
+  headers: Record<string, string>;
+  dependsOn: string[];
+}
+
+/** A loaded config file. */
+export interface LoadedConfig {
+  /** Absolute path of the file. */
+  path: string;
+  /** Absolute store directory. */
+  store: string;
+  intervalMs?: number;
+  bindings: ResolvedBinding[];
+}
+
+/** The config file to use: `explicit` (relative to `cwd`), else the first of {@link CONFIG_FILE_NAMES} in `cwd`, else undefined. */
+export function findConfigFile(cwd: string, explicit?: string): string | undefined {
+  if (explicit !== undefined) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) throw new ConfigError(`The config file ${path} does not exist.`, { hint: 'Check the path given to --config.' });
+    return path;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/** Read, evaluate (modules) and validate a config file. Every problem is a `ConfigError` naming the file. */
+export async function loadConfigFile(path: string): Promise<LoadedConfig> {
+  const ext = extname(path).toLowerCase();
+  let raw: unknown;
+  if (ext === '.json') {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`Could not read the config file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`The config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error, hint: 'Fix the JSON syntax.' });
+    }
+  } else if (ext === '.mjs' || ext === '.js' || ext === '.cjs' || ext === '.ts' || ext === '.mts') {
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const hint =
+        code === 'ERR_UNKNOWN_FILE_EXTENSION'
+          ? 'This Node.js cannot load TypeScript by itself: rename the file to .mjs, or run on a Node.js with type stripping (22.18 and up).'
+          : 'Fix the error in the config module.';
+      throw new ConfigError(`Could not load the config module ${path}: ${(error as Error).message}`, { cause: error, hint });
+    }
+    raw = module.default;
+    if (typeof raw === 'function') raw = await (raw as () => unknown)();
+  } else {
+    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, { hint: `Name it ${CONFIG_FILE_NAMES[0]}.` });
+  }
+  return validateConfig(raw, path);
+}
+
+const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'bindings']);
+const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'headers', 'dependsOn']);
+
+/** Validate a config value read from `path`, resolving its relative paths against the file's folder. */
+export function validateConfig(raw: unknown, path: string): LoadedConfig {
+  const dir = dirname(path);
+  const fail = (message: string, hint = 'See docs/cli.md, "Config file".'): never => {
+    throw new ConfigError(`${basename(path)}: ${message}`, { hint, details: { path } });
+  };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`expected an object with \`bindings\`, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}.`);
+  const config = raw as Record<string, unknown>;
+  for (const key of Object.keys(config)) if (!TOP_KEYS.has(key)) fail(`unknown key \`${key}\`.`, `Known keys: ${[...TOP_KEYS].join(', ')}.`);
+  if (config.store !== undefined && (typeof config.store !== 'string' || config.store === '')) fail('expected `store` to be a directory path.');
+  const interval = config.intervalMs;
+  if (interval !== undefined && !(Number.isInteger(interval) && (interval as number) >= 1)) fail(`expected \`intervalMs\` to be a whole number from 1 and up, got ${JSON.stringify(interval)}.`);
+  if (!Array.isArray(config.bindings) || config.bindings.length === 0) fail('expected `bindings` to be a non-empty array.');
+  const ids = new Set<string>();
+  const bindings = (config.bindings as unknown[]).map((value, index): ResolvedBinding => {
+    const where = `bindings[${index}]`;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(`expected ${where} to be an object.`);
+    const b = value as Record<string, unknown>;
+    for (const key of Object.keys(b)) if (!BINDING_KEYS.has(key)) fail(`${where}: unknown key \`${key}\`.`, `Known keys: ${[...BINDING_KEYS].join(', ')}.`);
+    if (typeof b.source !== 'string' || b.source === '') fail(`${where}: expected \`source\` to be a URL or a file path.`);
+    if (typeof b.out !== 'string' || b.out === '') fail(`${where}: expected \`out\` to be a file path.`);
+    const source = b.source as string;
+    const out = resolve(dir, b.out as string);
+    if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch') fail(`${where}: expected \`format\` to be openapi or hoppscotch, got ${JSON.stringify(b.format)}.`);
+    const id = b.id === undefined ? basename(out) : b.id;
+    if (typeof id !== 'string' || id.trim() === '') return fail(`${where}: expected \`id\` to be a non-empty string.`);
+    if (ids.has(id)) fail(`${where}: the id \`${id}\` is used twice.`, 'Give every binding its own id.');
+    ids.add(id);
+    if (b.intervalMs !== undefined && !(Number.isInteger(b.intervalMs) && (b.intervalMs as number) >= 1)) fail(`${where}: expected \`intervalMs\` to be a whole number from 1 and up.`);
+    let policy: SyncPolicy | undefined;
+    if (typeof b.policy === 'string') policy = parsePolicy(b.policy);
+    else if (b.policy !== undefined) {
+      if (b.policy === null || typeof b.policy !== 'object' || Array.isArray(b.policy)) return fail(`${where}: expected \`policy\` to be an object or a string.`);
+      const entries = Object.entries(b.policy).map(([k, v]) => `${k}=${String(v)}`);
+      policy = parsePolicy(entries.join(','));
+    }
+    if (b.headers !== undefined && (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
+      fail(`${where}: expected \`headers\` to be an object of strings.`);
+    }
+    if (b.dependsOn !== undefined && (!Array.isArray(b.dependsOn) || b.dependsOn.some((d) => typeof d !== 'string'))) fail(`${where}: expected \`dependsOn\` to be an array of binding ids.`);
+    let format: OutFormat;
+    let url: boolean;
+    try {
+      format = formatFromOut(out, b.format as OutFormat | undefined);
+      url = isUrlSource(source);
+    } catch (error) {
+      return fail(`${where}: ${(error as Error).message}`, (error as ConfigError).hint);
+    }
+    return {
+      id,
+      source: url ? source : resolve(dir, source),
+      sourceKind: url ? 'url' : 'file',
+      out,
+      format,
+      ...(b.intervalMs === undefined ? {} : { intervalMs: b.intervalMs as number }),
+      ...(policy === undefined ? {} : { policy }),
+      headers: { ...((b.headers as Record<string, string> | undefined) ?? {}) },
+      dependsOn: [...((b.dependsOn as string[] | undefined) ?? [])],
+    };
+  });
+  for (const b of bindings) {
+    for (const dep of b.dependsOn) if (!ids.has(dep)) fail(`binding \`${b.id}\` depends on \`${dep}\`, which is not in the file.`);
+  }
+  return {
+    path,
+    store: resolve(dir, typeof config.store === 'string' ? config.store : '.api-live-sync'),
+    ...(interval === undefined ? {} : { intervalMs: interval as number }),
+    bindings,
+  };
+}

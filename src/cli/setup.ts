@@ -1,0 +1,253 @@
+/**
+ * From a parsed command line to an engine: which bindings, which store,
+ * which sources and targets.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import {
+  ConfigError,
+  FileStore,
+  SyncEngine,
+  fileSource,
+  hoppscotchTarget,
+  httpSource,
+  openApiFileTarget,
+  type BaseRecord,
+  type FetchValidators,
+  type SpecSource,
+  type SyncStore,
+  type SyncTarget,
+} from '../index.js';
+import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
+import { findConfigFile, loadConfigFile, type ResolvedBinding } from './config.js';
+
+/** The bindings a command runs and the store they share. */
+export interface CliSetup {
+  /** Absolute store directory. */
+  store: string;
+  bindings: ResolvedBinding[];
+  /** The config file used, when the bindings came from one. */
+  configPath?: string;
+  /** Default `watch` interval of the config file. */
+  intervalMs?: number;
+}
+
+/** The store directory of a stand-alone binding: `.api-live-sync` next to its local copy. */
+export function defaultStoreFor(out: string): string {
+  return resolve(dirname(out), '.api-live-sync');
+}
+
+/** The binding id of a stand-alone `--out` file: its file name (stable across runs and working directories). */
+export function bindingIdFor(out: string): string {
+  return basename(out);
+}
+
+/** The setup of `sync`, `watch`, `plan` and `check`: one binding from `<source> --out`, or the config file's. */
+export async function setupBindings(command: BindingCommand, cwd: string): Promise<CliSetup> {
+  if (command.source !== undefined && command.out !== undefined) {
+    const out = resolve(cwd, command.out);
+    const url = isUrlSource(command.source);
+    return {
+      store: command.store === undefined ? defaultStoreFor(out) : resolve(cwd, command.store),
+      bindings: [
+        {
+          id: bindingIdFor(out),
+          source: url ? command.source : resolve(cwd, command.source),
+          sourceKind: url ? 'url' : 'file',
+          out,
+          format: formatFromOut(out, command.format),
+          ...(command.policy === undefined ? {} : { policy: command.policy }),
+          headers: command.headers,
+          dependsOn: [],
+        },
+      ],
+    };
+  }
+  const path = findConfigFile(cwd, command.config);
+  if (path === undefined) {
+    throw new ConfigError(`\`${command.command}\` needs a <source> and --out, or a config file; there is no live-sync.config.json in ${cwd}.`, {
+      hint: `Run \`api-live-sync ${command.command} <url|file> --out <file>\`, or write live-sync.config.json (see docs/cli.md).`,
+    });
+  }
+  const config = await loadConfigFile(path);
+  let bindings = config.bindings;
+  if (command.bindings.length > 0) {
+    const unknown = command.bindings.filter((id) => !bindings.some((b) => b.id === id));
+    if (unknown.length > 0) {
+      throw new ConfigError(`No binding \`${unknown.join('`, `')}\` in ${path}.`, { hint: `Its bindings: ${bindings.map((b) => b.id).join(', ')}.` });
+    }
+    const wanted = new Set(command.bindings);
+    // Keep the dependencies of the chosen bindings only when they are chosen too.
+    bindings = bindings.filter((b) => wanted.has(b.id)).map((b) => ({ ...b, dependsOn: b.dependsOn.filter((d) => wanted.has(d)) }));
+  }
+  bindings = bindings.map((b) => ({
+    ...b,
+    ...(command.format === undefined ? {} : { format: formatFromOut(b.out, command.format) }),
+    ...(command.policy === undefined ? {} : { policy: { ...b.policy, ...command.policy } }),
+    headers: { ...b.headers, ...command.headers },
+  }));
+  return {
+    store: command.store === undefined ? config.store : resolve(cwd, command.store),
+    bindings,
+    configPath: path,
+    ...(config.intervalMs === undefined ? {} : { intervalMs: config.intervalMs }),
+  };
+}
+
+/**
+ * The setup of `rollback` and `journal`: the config binding named by
+ * `--binding`, or the one whose `out` is `--out`, or else the stand-alone
+ * binding of `--out` (id = its file name, store next to it).
+ */
+export async function setupJournalBinding(command: JournalCommand, cwd: string): Promise<CliSetup> {
+  const configPath = findConfigFile(cwd, command.config);
+  const config = configPath === undefined ? undefined : await loadConfigFile(configPath);
+  const out = command.out === undefined ? undefined : resolve(cwd, command.out);
+  const fromConfig = config?.bindings.find((b) => (command.binding !== undefined ? b.id === command.binding : b.out === out));
+  if (config && fromConfig) {
+    return {
+      store: command.store === undefined ? config.store : resolve(cwd, command.store),
+      bindings: [{ ...fromConfig, ...(command.format === undefined ? {} : { format: formatFromOut(fromConfig.out, command.format) }) }],
+      configPath: config.path,
+    };
+  }
+  if (out === undefined) {
+    throw new ConfigError(
+      configPath === undefined ? `\`--binding ${command.binding}\` needs a config file; there is none in ${cwd}.` : `No binding \`${command.binding}\` in ${configPath}.`,
+      { hint: config ? `Its bindings: ${config.bindings.map((b) => b.id).join(', ')}.` : 'Pass --out <file> instead.' },
+    );
+  }
+  return {
+    store: command.store === undefined ? defaultStoreFor(out) : resolve(cwd, command.store),
+    bindings: [{ id: bindingIdFor(out), source: '', sourceKind: 'file', out, format: formatFromOut(out, command.format), headers: {}, dependsOn: [] }],
+  };
+}
+
+/**
+ * A store that forgets the base and validators of a binding while its local
+ * copy is missing, so that deleting the file and syncing again recreates it
+ * from the remote (a first sync) instead of reporting "unchanged".
+ * Everything else (journal, decisions, identity records) passes through.
+ */
+export class OutAwareStore implements SyncStore {
+  readonly #inner: SyncStore;
+  readonly #outs: ReadonlyMap<string, string>;
+
+  /** `outs` maps binding ids to the absolute paths of their local copies. */
+  constructor(inner: SyncStore, outs: ReadonlyMap<string, string>) {
+    this.#inner = inner;
+    this.#outs = outs;
+  }
+
+  #missing(bindingId: string): boolean {
+    const out = this.#outs.get(bindingId);
+    return out !== undefined && !existsSync(out);
+  }
+
+  /** The base, or undefined while the local copy is missing. */
+  async getBase(bindingId: string): Promise<BaseRecord | undefined> {
+    return this.#missing(bindingId) ? undefined : this.#inner.getBase(bindingId);
+  }
+
+  /** Passes through. */
+  saveBase(bindingId: string, record: BaseRecord): Promise<void> {
+    return this.#inner.saveBase(bindingId, record);
+  }
+
+  /** The validators, or none while the local copy is missing (so the source sends the whole document). */
+  async getValidators(bindingId: string): Promise<FetchValidators> {
+    return this.#missing(bindingId) ? {} : this.#inner.getValidators(bindingId);
+  }
+
+  /** Passes through. */
+  saveValidators(bindingId: string, validators: FetchValidators): Promise<void> {
+    return this.#inner.saveValidators(bindingId, validators);
+  }
+
+  /** Passes through. */
+  getRecord<T = unknown>(bindingId: string, key: string): Promise<T | undefined> {
+    return this.#inner.getRecord<T>(bindingId, key);
+  }
+
+  /** Passes through. */
+  setRecord(bindingId: string, key: string, value: unknown): Promise<void> {
+    return this.#inner.setRecord(bindingId, key, value);
+  }
+
+  /** Passes through. */
+  deleteBinding(bindingId: string): Promise<void> {
+    return this.#inner.deleteBinding(bindingId);
+  }
+
+  /** Passes through. */
+  async close(): Promise<void> {
+    await this.#inner.close?.();
+  }
+}
+
+/** The source adapter of a binding. */
+export function sourceOf(binding: ResolvedBinding): SpecSource {
+  if (binding.sourceKind === 'url') {
+    return httpSource({ url: binding.source, ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}) });
+  }
+  return fileSource({ path: binding.source, debounceMs: 100 });
+}
+
+/** A source for commands that never fetch (`rollback`, `journal`). */
+function noSource(): SpecSource {
+  return {
+    kind: 'none',
+    fetch: () => Promise.reject(new ConfigError('This command does not fetch the source.')),
+  };
+}
+
+/** The target adapter of a binding. */
+export function targetOf(out: string, format: OutFormat): SyncTarget<unknown> {
+  return (format === 'hoppscotch' ? hoppscotchTarget({ path: out }) : openApiFileTarget({ path: out })) as SyncTarget<unknown>;
+}
+
+/** How the engine is used: one run (no retries, no polling), or continuously. */
+export type EngineMode = { kind: 'once' } | { kind: 'watch'; intervalMs: number } | { kind: 'journal' };
+
+/** Build the engine of a setup and register its bindings. */
+export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<SyncEngine> {
+  const outs = new Map(setup.bindings.map((b) => [b.id, b.out] as const));
+  const store = new OutAwareStore(new FileStore({ dir: setup.store }), outs);
+  const engine = new SyncEngine({
+    store,
+    defaultIntervalMs: 0,
+    // A one-shot command reports a failure at once; watch retries and polls.
+    retry: mode.kind === 'watch' ? { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 5000 } : { maxRetries: 0 },
+    // A dev server that is down for a while is probed again every 10 s, not every minute.
+    circuitBreaker: { failureThreshold: 5, cooldownMs: 10_000 },
+    stopGracePeriodMs: 5000,
+  });
+  // Register in dependency order (addSource needs its dependencies first).
+  const pending = [...setup.bindings];
+  const added = new Set<string>();
+  while (pending.length > 0) {
+    const index = pending.findIndex((b) => b.dependsOn.every((d) => added.has(d)));
+    const binding = pending.splice(index < 0 ? 0 : index, 1)[0]!;
+    await engine.addSource({
+      id: binding.id,
+      source: mode.kind === 'journal' ? noSource() : sourceOf(binding),
+      target: targetOf(binding.out, binding.format),
+      intervalMs: mode.kind === 'watch' ? (binding.intervalMs ?? mode.intervalMs) : 0,
+      ...(binding.policy === undefined ? {} : { policy: binding.policy }),
+      ...(binding.dependsOn.length > 0 ? { dependsOn: binding.dependsOn } : {}),
+    });
+    added.add(binding.id);
+  }
+  return engine;
+}
+
+/** Remove every binding (closing sources, watchers and targets) and close the store. */
+export async function disposeEngine(engine: SyncEngine): Promise<void> {
+  await engine.stopSync();
+  const ids = engine.getSyncStatus().bindings.map((b) => b.id);
+  // Dependents first.
+  for (const id of ids.reverse()) await engine.removeSource(id).catch(() => undefined);
+  await engine.store.close?.();
+}

@@ -1,0 +1,297 @@
+/**
+ * Unchanged values: which parts of the base and the remote document the
+ * differ may skip because comparing them could only report nothing. Two
+ * checks, both following `$ref`s on both sides:
+ *
+ * - {@link Unchanged.value}: equal as written (key order aside), refs
+ *   leading to values equal as written, and so on;
+ * - {@link Unchanged.schema}: the schema keywords `SchemaDiffer` reads are
+ *   equal (descriptions, examples and other documentation aside), so
+ *   `SchemaDiffer.diff` would report nothing. Inline `oneOf`/`anyOf`/`allOf`
+ *   entries are compared as written, because the differ pairs them by
+ *   their whole content.
+ *
+ * A check may say "changed" where the differ would find nothing (it is
+ * cheaper than the comparison it saves, not wiser); it never says
+ * "unchanged" where the differ would find something. It also says "changed"
+ * for lists the differ cannot pair with themselves (see {@link selfPaired}),
+ * values that are not plain data, nesting deeper than {@link MAX_DEPTH},
+ * and everything once {@link BUDGET} values have been compared.
+ *
+ * Each `$ref` string is a node of a graph, once per check kind: its targets
+ * (one hop) compared once, the refs met there being its edges. A value is
+ * unchanged when it compares equal and no node reachable from its refs
+ * compares unequal; {@link Unchanged.clean} searches the graph and
+ * remembers the outcome per node.
+ *
+ * @module
+ */
+import { isObj, type Obj, type RefResolver } from './resolve.js';
+
+/** One `$ref` string under one check kind. */
+interface RefNode {
+  ref: string;
+  /** Schema keywords only (`true`) or everything as written (`false`). */
+  loose: boolean;
+  /** Whether the two targets compare equal; `undefined` until compared. */
+  equal?: boolean;
+  /** The nodes of the refs met in the targets. */
+  edges: RefNode[];
+  /** Known outcome over everything reachable. */
+  unchanged?: boolean;
+}
+
+/** The keywords of a schema the differ reads besides `properties`, `items` and the compositions. */
+const KEYWORDS = [
+  'type',
+  'format',
+  'nullable',
+  'enum',
+  'default',
+  'pattern',
+  'maximum',
+  'minimum',
+  'maxLength',
+  'minLength',
+  'maxItems',
+  'minItems',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'required',
+  'title',
+] as const;
+
+const COMPOSITIONS = ['oneOf', 'anyOf', 'allOf'] as const;
+const COMPOSITION_KEYS: ReadonlySet<string> = new Set(COMPOSITIONS);
+
+/** Nesting depth beyond which values count as changed. */
+const MAX_DEPTH = 256;
+
+/**
+ * Values compared per `diffSpecs` call before every value counts as changed:
+ * a bound for inputs that share subtrees heavily or hold object cycles
+ * (GitHub's 11 MB description needs about a tenth of it).
+ */
+const BUDGET = 10_000_000;
+
+/** Decides which values are unchanged. One instance per `diffSpecs` call. */
+export class Unchanged {
+  readonly #base: RefResolver;
+  readonly #remote: RefResolver;
+  readonly #strictNodes = new Map<string, RefNode>();
+  readonly #looseNodes = new Map<string, RefNode>();
+  readonly #schemas = new Map<object, { remote: unknown; same: boolean }>();
+  #budget = BUDGET;
+
+  constructor(base: RefResolver, remote: RefResolver) {
+    this.#base = base;
+    this.#remote = remote;
+  }
+
+  /** True when the two values are equal as written, refs followed on both sides. */
+  value(base: unknown, remote: unknown): boolean {
+    const edges: RefNode[] = [];
+    return this.#equal(base, remote, edges, 0) && this.#allClean(edges);
+  }
+
+  /** True when `SchemaDiffer.diff(base, remote)` would report nothing (either may be a `$ref`). */
+  schema(base: unknown, remote: unknown): boolean {
+    if (typeof base !== 'object' || base === null) return this.#schemaNow(base, remote);
+    const known = this.#schemas.get(base);
+    if (known !== undefined && known.remote === remote) return known.same;
+    const same = this.#schemaNow(base, remote);
+    this.#schemas.set(base, { remote, same });
+    return same;
+  }
+
+  #schemaNow(base: unknown, remote: unknown): boolean {
+    const edges: RefNode[] = [];
+    return this.#schemaEqual(base, remote, edges, 0) && this.#allClean(edges);
+  }
+
+  #allClean(edges: readonly RefNode[]): boolean {
+    for (const node of edges) if (!this.#clean(node)) return false;
+    return true;
+  }
+
+  #node(ref: string, loose: boolean): RefNode {
+    const nodes = loose ? this.#looseNodes : this.#strictNodes;
+    let node = nodes.get(ref);
+    if (node === undefined) {
+      node = { ref, loose, edges: [] };
+      nodes.set(ref, node);
+    }
+    return node;
+  }
+
+  /** Compare a node's own targets once. */
+  #evaluate(node: RefNode): boolean {
+    if (node.equal === undefined) {
+      const b = this.#base.target(node.ref);
+      const r = this.#remote.target(node.ref);
+      node.equal = node.loose ? this.#schemaEqual(b, r, node.edges, 0) : this.#equal(b, r, node.edges, 0);
+    }
+    return node.equal;
+  }
+
+  /**
+   * Whether every node reachable from `root` compares equal. A depth-first
+   * search: when it meets an unequal node, every node on the current path
+   * reaches it and is changed; when it meets none, every node it saw is
+   * unchanged.
+   */
+  #clean(root: RefNode): boolean {
+    if (root.unchanged !== undefined) return root.unchanged;
+    if (!this.#evaluate(root)) return (root.unchanged = false);
+    const seen = new Set<RefNode>([root]);
+    const path: RefNode[] = [root];
+    const next: number[] = [0];
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const node = path[top] as RefNode;
+      const i = next[top] as number;
+      if (i === node.edges.length) {
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[top] = i + 1;
+      const child = node.edges[i] as RefNode;
+      if (child.unchanged === true || seen.has(child)) continue;
+      if (child.unchanged === false || !this.#evaluate(child)) {
+        child.unchanged = false;
+        for (const n of path) n.unchanged = false;
+        return false;
+      }
+      seen.add(child);
+      path.push(child);
+      next.push(0);
+    }
+    for (const n of seen) n.unchanged = true;
+    return true;
+  }
+
+  /** Deep equality as written; collects the nodes of the refs met. */
+  #equal(b: unknown, r: unknown, edges: RefNode[], depth: number): boolean {
+    if (b === r) return typeof b !== 'object' || b === null || this.#collect(b, edges, depth);
+    if (typeof b !== 'object' || b === null || typeof r !== 'object' || r === null) return false;
+    if (depth > MAX_DEPTH || --this.#budget < 0) return false;
+    if (Array.isArray(b)) {
+      if (!Array.isArray(r) || b.length !== r.length) return false;
+      for (let i = 0; i < b.length; i++) if (!this.#equal(b[i], r[i], edges, depth + 1)) return false;
+      return true;
+    }
+    if (Array.isArray(r) || !plain(b) || !plain(r)) return false;
+    const bo = b as Obj;
+    const ro = r as Obj;
+    let count = 0;
+    for (const key in bo) {
+      if (!Object.hasOwn(bo, key)) continue;
+      count++;
+      if (!Object.hasOwn(ro, key)) return false;
+      const value = bo[key];
+      if (key === '$ref' && typeof value === 'string') {
+        if (value !== ro[key]) return false;
+        edges.push(this.#node(value, false));
+      } else if (COMPOSITION_KEYS.has(key) && Array.isArray(value) && !selfPaired(value)) return false;
+      else if (!this.#equal(value, ro[key], edges, depth + 1)) return false;
+    }
+    for (const key in ro) if (Object.hasOwn(ro, key)) count--;
+    return count === 0;
+  }
+
+  /** The refs inside a value that is the same object on both sides; false where {@link #equal} would be. */
+  #collect(value: object, edges: RefNode[], depth: number): boolean {
+    if (depth > MAX_DEPTH || --this.#budget < 0) return false;
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null && !this.#collect(item, edges, depth + 1)) return false;
+      return true;
+    }
+    if (!plain(value)) return false;
+    const o = value as Obj;
+    for (const key in o) {
+      if (!Object.hasOwn(o, key)) continue;
+      const item = o[key];
+      if (key === '$ref' && typeof item === 'string') edges.push(this.#node(item, false));
+      else if (typeof item === 'object' && item !== null) {
+        if (COMPOSITION_KEYS.has(key) && Array.isArray(item) && !selfPaired(item)) return false;
+        if (!this.#collect(item, edges, depth + 1)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Equality of what `SchemaDiffer` reads of two schemas; collects the nodes of the refs met. */
+  #schemaEqual(b: unknown, r: unknown, edges: RefNode[], depth: number): boolean {
+    if (!isObj(b) || !isObj(r)) return this.#equal(b, r, edges, depth);
+    const ref = b.$ref;
+    if (typeof ref === 'string') {
+      // The resolver follows a string `$ref` and ignores its siblings.
+      if (r.$ref !== ref) return false;
+      edges.push(this.#node(ref, true));
+      return true;
+    }
+    if (typeof r.$ref === 'string' || depth > MAX_DEPTH || --this.#budget < 0 || !plain(b) || !plain(r)) return false;
+    for (const key of KEYWORDS) if (!this.#equal(b[key], r[key], edges, depth + 1)) return false;
+
+    const bProps = b.properties;
+    const rProps = r.properties;
+    if (isObj(bProps) || isObj(rProps)) {
+      if (!isObj(bProps) || !isObj(rProps)) return false;
+      let count = 0;
+      for (const name in bProps) {
+        if (!Object.hasOwn(bProps, name)) continue;
+        count++;
+        if (!Object.hasOwn(rProps, name) || !this.#schemaEqual(bProps[name], rProps[name], edges, depth + 1)) return false;
+      }
+      for (const name in rProps) if (Object.hasOwn(rProps, name)) count--;
+      if (count !== 0) return false;
+    }
+
+    if ((b.items !== undefined || r.items !== undefined) && !this.#schemaEqual(b.items, r.items, edges, depth + 1)) return false;
+
+    for (const keyword of COMPOSITIONS) {
+      const bList = b[keyword];
+      const rList = r[keyword];
+      if (!Array.isArray(bList) && !Array.isArray(rList)) continue;
+      if (!Array.isArray(bList) || !Array.isArray(rList) || bList.length !== rList.length || !selfPaired(bList)) return false;
+      for (let i = 0; i < bList.length; i++) {
+        const s = bList[i] as Obj;
+        const t = rList[i];
+        if (typeof s.$ref === 'string') {
+          // Paired by `$ref`, then compared like any schema.
+          if (!isObj(t) || t.$ref !== s.$ref) return false;
+          edges.push(this.#node(s.$ref, true));
+        } else if (!this.#equal(s, t, edges, depth + 1)) return false; // paired by content, documentation included
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * Whether the differ pairs each entry of this `oneOf`/`anyOf`/`allOf` list
+ * with itself when the list is compared with an equal copy: every entry an
+ * object, no `$ref` repeated, none that is not a string. Otherwise an
+ * unchanged list can still yield "added" and "removed" subschemas.
+ */
+function selfPaired(list: readonly unknown[]): boolean {
+  let refs: Set<string> | undefined;
+  for (const entry of list) {
+    if (!isObj(entry)) return false;
+    const ref = entry.$ref;
+    if (ref === undefined) continue;
+    if (typeof ref !== 'string') return false;
+    refs ??= new Set();
+    if (refs.has(ref)) return false;
+    refs.add(ref);
+  }
+  return true;
+}
+
+/** A plain object (not a class instance such as a `Date`, whose JSON form its keys do not show). */
+function plain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,52 @@
+import type { SpecChangeLike, SyncPlan } from './types.js';
+
+const LEVELS = [
+  ['breaking', 'Breaking'],
+  ['warning', 'Warnings'],
+  ['info', 'Info'],
+] as const;
+
+function escape(text: string): string {
+  return text.replace(/([\\`*_[\]<>|])/g, '\\$1');
+}
+
+/**
+ * A plan as a readable Markdown changelog: the outcome, the changes grouped
+ * by level (breaking, warning, info) and then by operation, the conflicts
+ * with how each was decided, and the size of the patch.
+ */
+export function planToMarkdown(plan: SyncPlan): string {
+  const lines: string[] = [`# Sync plan: ${plan.sourceId}`, ''];
+  const outcome =
+    plan.outcome === 'unchanged'
+      ? `Nothing to do (${plan.unchangedReason === 'not-modified' ? 'the source reports no change' : 'the document is unchanged'}).`
+      : plan.outcome === 'held'
+        ? `**Held** by a safety rail: \`${plan.heldReason ?? 'unknown'}\`${plan.heldDetails ? ` (${escape(JSON.stringify(plan.heldDetails))})` : ''}.`
+        : `Would apply ${plan.changes.length} change(s)${plan.firstSync ? ' (first sync)' : ''}, with ${plan.conflicts.length} conflict(s), as a patch of ${plan.patch.length} operation(s).`;
+  lines.push(outcome, '');
+  for (const [level, title] of LEVELS) {
+    const changes = plan.changes.filter((c) => c.level === level);
+    if (changes.length === 0) continue;
+    lines.push(`## ${title} (${changes.length})`, '');
+    const byOperation = new Map<string, SpecChangeLike[]>();
+    for (const change of changes) {
+      const key = change.operation ?? 'Document';
+      byOperation.set(key, [...(byOperation.get(key) ?? []), change]);
+    }
+    for (const [operation, list] of [...byOperation].sort(([a], [b]) => (a === 'Document' ? -1 : b === 'Document' ? 1 : a < b ? -1 : a > b ? 1 : 0))) {
+      lines.push(`### ${escape(operation)}`, '');
+      for (const change of list) lines.push(`- ${escape(change.text)} \`${change.id}\``);
+      lines.push('');
+    }
+  }
+  if (plan.conflicts.length > 0) {
+    lines.push(`## Conflicts (${plan.conflicts.length})`, '');
+    for (const conflict of plan.conflicts) {
+      const decision = plan.decisions.find((d) => d.path === conflict.path);
+      const how = decision ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escape(decision.reason)}` : '→ undecided';
+      lines.push(`- \`${conflict.path}\` ${conflict.kind} ${how}`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

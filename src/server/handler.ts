@@ -1,0 +1,294 @@
+/**
+ * `createSyncHandler`: the engine over HTTP, as one node:http request
+ * handler that also works as Express, Fastify and Koa middleware.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigError } from '../errors.js';
+import type { ConflictDecision } from '../conflict/index.js';
+import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
+import { EventStreamHub, parseEventFilter } from './sse.js';
+import type { NextFunction, SyncHandler, SyncHandlerEngine, SyncHandlerOptions } from './types.js';
+
+/** The content type of `GET /metrics`: the Prometheus text exposition format 0.0.4. */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+interface ResolvedOptions {
+  basePath: string;
+  auth: SyncHandlerOptions['auth'];
+  protectReads: boolean;
+  heartbeatMs: number;
+  maxBodyBytes: number;
+  maxBufferedBytes: number;
+  onError: (error: unknown, req: IncomingMessage) => void;
+}
+
+interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: readonly string[];
+}
+
+interface Route {
+  /** Path segments after the base path; `:` marks a parameter. */
+  pattern: readonly string[];
+  method: 'GET' | 'POST';
+  run: (context: RouteContext) => Promise<void> | void;
+}
+
+function describe(value: unknown): string {
+  return `\`${JSON.stringify(value) ?? String(value)}\` (${value === null ? 'null' : typeof value})`;
+}
+
+function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`Expected handler options to be an object, got ${describe(options)}.`);
+  const basePath = options.basePath ?? '';
+  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/')) || /[?#]/.test(basePath)) {
+    throw new ConfigError(`Expected \`basePath\` to be '' or a path starting with '/', got ${describe(basePath)}.`, { hint: "For example '/sync'." });
+  }
+  if (options.auth !== undefined && typeof options.auth !== 'function') {
+    throw new ConfigError(`Expected \`auth\` to be a function (req) => boolean, got ${describe(options.auth)}.`);
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new ConfigError(`Expected \`onError\` to be a function, got ${describe(options.onError)}.`);
+  }
+  const number = (name: string, value: unknown, fallback: number, min: number): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      throw new ConfigError(`Expected \`${name}\` to be a number from ${min} and up, got ${describe(value)}.`);
+    }
+    return value;
+  };
+  const onError = options.onError;
+  return {
+    basePath: basePath.replace(/\/+$/, ''),
+    auth: options.auth,
+    protectReads: options.protectReads === true,
+    heartbeatMs: number('heartbeatMs', options.heartbeatMs, 15_000, 0),
+    maxBodyBytes: number('maxBodyBytes', options.maxBodyBytes, 64 * 1024, 0),
+    maxBufferedBytes: number('maxBufferedBytes', options.maxBufferedBytes, 1024 * 1024, 1),
+    onError: (error, req) => {
+      try {
+        onError?.(error, req);
+      } catch {
+        // A failing reporter must not turn into a second failure.
+      }
+    },
+  };
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'REQUEST_INVALID', `Expected a JSON object as the body, got ${describe(body)}.`);
+  }
+  return body as Record<string, unknown>;
+}
+
+function notSupported(name: string): HttpError {
+  return new HttpError(501, 'NOT_SUPPORTED', `This engine has no \`${name}()\` method.`, { hint: 'Upgrade api-live-sync, or pass an engine that implements it.' });
+}
+
+function routes(engine: SyncHandlerEngine, hub: EventStreamHub, maxBodyBytes: number): Route[] {
+  return [
+    { method: 'GET', pattern: ['status'], run: ({ res }) => sendJson(res, 200, engine.getSyncStatus()) },
+    {
+      method: 'GET',
+      pattern: ['metrics'],
+      run: ({ res }) => {
+        const text = engine.toPrometheusText();
+        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)) });
+        res.end(text);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['held'],
+      run: ({ res }) => {
+        if (typeof engine.getHeldSyncs !== 'function') throw notSupported('getHeldSyncs');
+        sendJson(res, 200, engine.getHeldSyncs());
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['conflicts'],
+      run: ({ res }) => {
+        if (typeof engine.getPendingDecisions !== 'function') throw notSupported('getPendingDecisions');
+        sendJson(res, 200, engine.getPendingDecisions());
+      },
+    },
+    { method: 'GET', pattern: ['events'], run: ({ req, res, url }) => hub.open(req, res, parseEventFilter(url.searchParams.get('events'))) },
+    {
+      method: 'POST',
+      pattern: ['sources', ':', 'sync'],
+      run: async ({ res, params }) => sendJson(res, 200, await engine.syncNow(params[0]!)),
+    },
+    {
+      method: 'POST',
+      pattern: ['sources', ':', 'rollback'],
+      run: async ({ req, res, params }) => {
+        if (typeof engine.rollback !== 'function') throw notSupported('rollback');
+        const body = objectBody(await readJsonBody(req, maxBodyBytes));
+        const to = body['toJournalId'];
+        if (to !== undefined && (typeof to !== 'string' || to === '')) {
+          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`toJournalId\` to be a non-empty string, got ${describe(to)}.`, { hint: 'Omit it to undo the latest applied sync.' });
+        }
+        const force = body['force'];
+        if (force !== undefined && typeof force !== 'boolean') {
+          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`force\` to be a boolean, got ${describe(force)}.`);
+        }
+        const id = params[0]!;
+        const toJournalId = to as string | undefined;
+        const args: [string, string?] = toJournalId === undefined ? [id] : [id, toJournalId];
+        const result = force === undefined ? await engine.rollback(...args) : await engine.rollback(id, toJournalId, { force });
+        sendJson(res, 200, result);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['jobs', ':', 'approve'],
+      run: async ({ res, params }) => {
+        if (typeof engine.approve !== 'function') throw notSupported('approve');
+        sendJson(res, 200, await engine.approve(params[0]!));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['jobs', ':', 'dismiss'],
+      run: async ({ res, params }) => {
+        if (typeof engine.dismiss !== 'function') throw notSupported('dismiss');
+        sendJson(res, 200, await engine.dismiss(params[0]!));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['jobs', ':', 'decisions'],
+      run: async ({ req, res, params }) => {
+        const body = objectBody(await readJsonBody(req, maxBodyBytes));
+        const decisions = body['decisions'];
+        if (!Array.isArray(decisions)) {
+          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`decisions\` to be an array, got ${describe(decisions)}.`, { hint: 'Send { "decisions": [{ "path": "/paths/~1pets/get/summary", "take": "remote", "reason": "..." }] }; GET /conflicts lists the waiting jobs.' });
+        }
+        await engine.resolveConflicts(params[0]!, decisions as ConflictDecision[]);
+        sendJson(res, 200, { ok: true, jobId: params[0], decisions: decisions.length });
+      },
+    },
+  ];
+}
+
+/** Match `segments` against the routes: the route and its parameters, the methods the path allows, or nothing. */
+function match(table: readonly Route[], segments: readonly string[], method: string): { route?: Route; params: string[]; allowed: string[] } {
+  const allowed: string[] = [];
+  for (const route of table) {
+    if (route.pattern.length !== segments.length) continue;
+    const params: string[] = [];
+    const fits = route.pattern.every((part, i) => {
+      const segment = segments[i]!;
+      if (part === ':') {
+        params.push(segment);
+        return segment !== '';
+      }
+      return part === segment;
+    });
+    if (!fits) continue;
+    if (route.method === method) return { route, params, allowed };
+    allowed.push(route.method);
+  }
+  return { params: [], allowed };
+}
+
+/** Path segments under `basePath`, decoded; undefined when the path is not under it. */
+function segmentsOf(pathname: string, basePath: string): string[] | undefined {
+  if (basePath !== '' && pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return undefined;
+  const rest = pathname.slice(basePath.length).replace(/^\/+/, '').replace(/\/+$/, '');
+  if (rest === '') return [];
+  return rest.split('/').map((part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new HttpError(400, 'REQUEST_INVALID', `The path segment ${JSON.stringify(part)} is not valid percent-encoding.`);
+    }
+  });
+}
+
+/**
+ * Create an HTTP request handler that exposes an engine:
+ *
+ * | method | path | does |
+ * |---|---|---|
+ * | GET | `/status` | `engine.getSyncStatus()` as JSON |
+ * | GET | `/metrics` | `engine.toPrometheusText()` |
+ * | GET | `/events` | Server-Sent Events of every engine event (`?events=a,b` filters) |
+ * | GET | `/held` | `engine.getHeldSyncs()` |
+ * | GET | `/conflicts` | `engine.getPendingDecisions()` |
+ * | POST | `/sources/:id/sync` | `engine.syncNow(id)`, answers the `SyncResult` |
+ * | POST | `/sources/:id/rollback` | `engine.rollback(id, body.toJournalId?, { force: body.force })` |
+ * | POST | `/jobs/:jobId/approve` | `engine.approve(jobId)` |
+ * | POST | `/jobs/:jobId/dismiss` | `engine.dismiss(jobId)` |
+ * | POST | `/jobs/:jobId/decisions` | `engine.resolveConflicts(jobId, body.decisions)` |
+ *
+ * Errors are JSON `{ error: { code, message, hint } }` with a status from
+ * the code (see {@link httpStatusForCode}). With `auth`, every `POST` needs
+ * it to return true (`401` otherwise). Invalid options throw `CONFIG_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const handler = createSyncHandler(engine, { basePath: '/sync', auth: (req) => req.headers.authorization === `Bearer ${token}` });
+ * http.createServer(handler).listen(8080, '127.0.0.1');
+ * ```
+ */
+export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: SyncHandlerOptions = {}): SyncHandler {
+  if (engine === null || typeof engine !== 'object' || typeof engine.getSyncStatus !== 'function' || typeof engine.on !== 'function' || typeof engine.off !== 'function') {
+    throw new ConfigError(`Expected an engine with getSyncStatus(), on() and off(), got ${describe(engine)}.`, { hint: 'Pass a SyncEngine.' });
+  }
+  const resolved = resolveOptions(handlerOptions);
+  const hub = new EventStreamHub(engine, resolved);
+  const table = routes(engine, hub, resolved.maxBodyBytes);
+
+  const allow = async (req: IncomingMessage, route: Route): Promise<boolean> => {
+    if (resolved.auth === undefined) return true;
+    if (route.method === 'GET' && !resolved.protectReads) return true;
+    try {
+      return (await resolved.auth(req)) === true;
+    } catch (error) {
+      resolved.onError(error, req);
+      return false;
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> => {
+    const report = (error: unknown): void => resolved.onError(error, req);
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const segments = segmentsOf(url.pathname, resolved.basePath);
+      const found = segments === undefined ? { params: [], allowed: [] } : match(table, segments, req.method ?? 'GET');
+      if (!found.route) {
+        if (found.allowed.length > 0) {
+          const methods = [...new Set(found.allowed)].join(', ');
+          throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed here; use ${methods}.`, { headers: { allow: methods } });
+        }
+        if (next) {
+          next();
+          return;
+        }
+        throw new HttpError(404, 'ROUTE_NOT_FOUND', `No endpoint at ${url.pathname}.`, {
+          hint: `Endpoints: GET ${resolved.basePath}/status, /metrics, /events, /held, /conflicts; POST ${resolved.basePath}/sources/:id/sync, /sources/:id/rollback, /jobs/:jobId/approve, /jobs/:jobId/dismiss, /jobs/:jobId/decisions.`,
+        });
+      }
+      if (!(await allow(req, found.route))) {
+        req.resume();
+        throw new HttpError(401, 'UNAUTHORIZED', 'This endpoint requires authorisation.', { hint: 'Send the credentials the server expects.' });
+      }
+      await found.route.run({ req, res, url, params: found.params });
+    } catch (error) {
+      sendError(res, error, report);
+    }
+  };
+
+  return Object.defineProperties(handle, {
+    close: { value: () => hub.closeAll(), enumerable: true },
+    clients: { get: () => hub.size, enumerable: true },
+  }) as SyncHandler;
+}

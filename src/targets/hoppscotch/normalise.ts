@@ -1,0 +1,358 @@
+/**
+ * The normalised (keyed) form of a Hoppscotch collection that the
+ * Hoppscotch target merges: folders and requests in maps keyed by a stable
+ * identity instead of nested arrays, so that the three-way merge matches a
+ * request by its operation wherever the user moved it. See
+ * docs/hoppscotch.md, "The sync target".
+ *
+ * @module
+ */
+import type { IdentityRule } from '../../merge/index.js';
+import { endpointIdentity } from './identity.js';
+import type { HoppCollection, HoppRequest } from './schema.js';
+
+/** The root key of {@link NormalisedCollection.folderOrder} and {@link NormalisedCollection.requestOrder}. */
+export const ROOT_KEY = '';
+
+/** Keys of requests the user added (no operation identity) start with this. */
+export const USER_KEY_PREFIX = 'user:';
+
+/** A folder of a {@link NormalisedCollection}. */
+export interface NormalisedFolder {
+  /** Key of the parent folder, `null` at the collection root. */
+  parent: string | null;
+  /** The folder's own fields (everything but `folders` and `requests`). */
+  folder: Record<string, unknown>;
+}
+
+/** A request of a {@link NormalisedCollection}. */
+export interface NormalisedRequest {
+  /** Key of the folder it sits in, `null` at the collection root. */
+  folder: string | null;
+  /**
+   * The request's fields. For a request keyed by operation identity the `id`
+   * is left out (the key is the id and is written back as `id`); a
+   * user-added request keeps whatever it had.
+   */
+  request: Record<string, unknown>;
+}
+
+/**
+ * A collection as keyed maps, the `Local` shape of the Hoppscotch target:
+ * - `collection`: the top-level fields without `folders` and `requests`;
+ * - `folders`: folder key → parent key and fields;
+ * - `requests`: request key (operation identity, or `user:…`) → folder key and fields;
+ * - `folderOrder` / `requestOrder`: per parent (`""` is the root), the
+ *   order of its folders / requests. They only order; where a request lives
+ *   is its `folder` field.
+ */
+export interface NormalisedCollection {
+  collection: Record<string, unknown>;
+  folders: Record<string, NormalisedFolder>;
+  requests: Record<string, NormalisedRequest>;
+  folderOrder: Record<string, string[]>;
+  requestOrder: Record<string, string[]>;
+}
+
+/**
+ * What the target remembers in the store after each write (record
+ * `hoppscotch-identities`): where each folder and each request with an
+ * operation identity was written, under which name and endpoint.
+ */
+export interface HoppIdentityRecord {
+  v: 1;
+  /** Requests with an operation identity: JSON Pointer in the written file, key, name, and `METHOD /normalised/endpoint`. */
+  requests: Array<{ path: string; key: string; name: string; endpoint: string }>;
+  /** Folders: JSON Pointer in the written file, key and name. */
+  folders: Array<{ path: string; key: string; name: string }>;
+}
+
+/** What {@link normaliseCollection} may use to tie a local request to its operation. */
+export interface IdentityHints {
+  /** The record of the last write. */
+  stored?: HoppIdentityRecord | undefined;
+  /** `METHOD /normalised/endpoint` → operation identity of rendered documents (for files whose ids were lost). */
+  rendered?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Take every request `id` as its key without checking it against the
+   * hints (rendered collections, whose ids are operation identities).
+   */
+  trustIds?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+interface FoundRequest {
+  path: string;
+  folder: string | null;
+  request: HoppRequest;
+  endpoint: string;
+}
+
+/**
+ * Turn a collection into its keyed form. Request keys, first match wins
+ * (each key is handed out once):
+ * 1. the request's `id` when it is an operation identity we know (from the
+ *    stored record or a render; with `trustIds`, any `id`);
+ * 2. the stored record's request at the same place with the same name (an
+ *    endpoint the user edited);
+ * 3. method + normalised endpoint, from the stored record, then from the
+ *    rendered documents (a collection exported from the Hoppscotch app,
+ *    which may drop ids, and renamed there);
+ * 4. otherwise the request is the user's own: `user:` + its `id`, or its
+ *    method, endpoint and name (`#2`, `#3` for duplicates).
+ *
+ * Folder keys: the stored record's folder at the same place with the same
+ * name, else a stored folder of that name, else the stored folder at the
+ * same place (a renamed folder), else the name (`#2`, ... for duplicates).
+ */
+export function normaliseCollection(collection: HoppCollection, hints: IdentityHints = {}): NormalisedCollection {
+  const stored = hints.stored;
+  const folders: Record<string, NormalisedFolder> = {};
+  const folderOrder: Record<string, string[]> = {};
+  const requestOrder: Record<string, string[]> = {};
+  const found: FoundRequest[] = [];
+
+  // Folder keys.
+  const storedFolders = stored?.folders ?? [];
+  const storedFolderAt = new Map(storedFolders.map((f) => [f.path, f]));
+  const claimedFolders = new Set<string>();
+  const folderEntries: Array<{ path: string; node: HoppCollection }> = [];
+  const collectFolders = (node: HoppCollection, path: string): void => {
+    node.folders.forEach((child, index) => {
+      const childPath = `${path}/folders/${index}`;
+      folderEntries.push({ path: childPath, node: child });
+      collectFolders(child, childPath);
+    });
+  };
+  collectFolders(collection, '');
+  const folderKeyOf = new Map<string, string>();
+  const claim = (path: string, key: string) => {
+    folderKeyOf.set(path, key);
+    claimedFolders.add(key);
+  };
+  for (const entry of folderEntries) {
+    const at = storedFolderAt.get(entry.path);
+    if (at !== undefined && at.name === entry.node.name && !claimedFolders.has(at.key)) claim(entry.path, at.key);
+  }
+  for (const entry of folderEntries) {
+    if (folderKeyOf.has(entry.path)) continue;
+    const byName = storedFolders.find((f) => f.name === entry.node.name && !claimedFolders.has(f.key));
+    if (byName !== undefined) claim(entry.path, byName.key);
+  }
+  for (const entry of folderEntries) {
+    if (folderKeyOf.has(entry.path)) continue;
+    const at = storedFolderAt.get(entry.path);
+    if (at !== undefined && !claimedFolders.has(at.key) && !folderEntries.some((e) => e.node.name === at.name)) claim(entry.path, at.key);
+  }
+  for (const entry of folderEntries) {
+    if (!folderKeyOf.has(entry.path)) claim(entry.path, uniqueKey(entry.node.name, claimedFolders));
+  }
+
+  const walk = (node: HoppCollection, path: string, key: string | null): void => {
+    const orderKey = key ?? ROOT_KEY;
+    const childKeys: string[] = [];
+    node.folders.forEach((child, index) => {
+      const childPath = `${path}/folders/${index}`;
+      const childKey = folderKeyOf.get(childPath) as string;
+      childKeys.push(childKey);
+      folders[childKey] = { parent: key, folder: ownFields(child) };
+      walk(child, childPath, childKey);
+    });
+    if (childKeys.length > 0) folderOrder[orderKey] = childKeys;
+    node.requests.forEach((request, index) => {
+      found.push({ path: `${path}/requests/${index}`, folder: key, request, endpoint: endpointIdentity(request.method, request.endpoint) });
+    });
+  };
+  walk(collection, '', null);
+
+  // Request keys.
+  const storedRequests = stored?.requests ?? [];
+  const known = new Set<string>(storedRequests.map((r) => r.key));
+  for (const identity of hints.rendered?.values() ?? []) known.add(identity);
+  const keys: Array<string | undefined> = found.map(() => undefined);
+  const taken = new Set<string>();
+  const give = (index: number, key: string | undefined): void => {
+    if (key === undefined || taken.has(key) || keys[index] !== undefined) return;
+    keys[index] = key;
+    taken.add(key);
+  };
+  found.forEach(({ request }, index) => {
+    const id = request.id;
+    if (typeof id === 'string' && id !== '' && !id.startsWith(USER_KEY_PREFIX) && (hints.trustIds === true || known.has(id) || known.size === 0)) give(index, id);
+  });
+  if (storedRequests.length > 0) {
+    const at = new Map(storedRequests.map((r) => [r.path, r]));
+    found.forEach(({ path, request }, index) => {
+      const entry = at.get(path);
+      if (entry !== undefined && entry.name === request.name) give(index, entry.key);
+    });
+  }
+  const byEndpoint = new Map<string, string>();
+  for (const entry of storedRequests) if (!byEndpoint.has(entry.endpoint)) byEndpoint.set(entry.endpoint, entry.key);
+  found.forEach(({ endpoint }, index) => give(index, byEndpoint.get(endpoint)));
+  if (hints.rendered !== undefined) found.forEach(({ endpoint }, index) => give(index, hints.rendered?.get(endpoint)));
+
+  const requests: Record<string, NormalisedRequest> = {};
+  found.forEach(({ folder, request, endpoint }, index) => {
+    let key = keys[index];
+    let fields: Json;
+    if (key === undefined) {
+      const own = typeof request.id === 'string' && request.id !== '' ? request.id.replace(/^user:/, '') : `${endpoint} ${request.name}`;
+      key = uniqueKey(`${USER_KEY_PREFIX}${own}`, taken);
+      taken.add(key);
+      fields = { ...request };
+    } else {
+      const { id: _id, ...rest } = request;
+      fields = rest;
+    }
+    requests[key] = { folder, request: fields };
+    const orderKey = folder ?? ROOT_KEY;
+    (requestOrder[orderKey] ??= []).push(key);
+  });
+
+  return { collection: ownFields(collection), folders, requests, folderOrder, requestOrder };
+}
+
+/** `name`, or `name#2`, `name#3`, ... : the first not in `taken` (an empty name starts at `#2`). */
+function uniqueKey(name: string, taken: ReadonlySet<string>): string {
+  if (name !== '' && name !== ROOT_KEY && !taken.has(name)) return name;
+  for (let n = 2; ; n++) {
+    const candidate = `${name}#${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function ownFields(node: HoppCollection): Json {
+  const { folders: _folders, requests: _requests, ...rest } = node;
+  return rest;
+}
+
+/** What {@link denormaliseCollection} returns. */
+export interface DenormalisedCollection {
+  /** The collection, nested again (not yet validated). */
+  collection: HoppCollection;
+  /** Where each folder and identity-keyed request went, for the store. */
+  record: HoppIdentityRecord;
+}
+
+/**
+ * Nest a keyed collection again: folders under their parents, requests in
+ * their folders, each list in its order (entries missing from an order list
+ * follow, in map order). A request keyed by operation identity gets the key
+ * as its `id`. A folder whose parent is missing or part of a cycle goes to
+ * the root; a request whose folder is missing goes to the root. A v12 folder
+ * inside a v11 one is written as v11 (without collection scripts). The
+ * result is not validated: the target does that before writing.
+ */
+export function denormaliseCollection(normalised: NormalisedCollection): DenormalisedCollection {
+  const { folders, requests } = normalised;
+  const record: HoppIdentityRecord = { v: 1, requests: [], folders: [] };
+
+  // Effective parent: a missing parent or a cycle puts the folder at the root.
+  const parentOf = new Map<string, string | null>();
+  for (const key of Object.keys(folders)) {
+    let parent = folders[key]?.parent ?? null;
+    if (parent !== null && folders[parent] === undefined) parent = null;
+    parentOf.set(key, parent);
+  }
+  for (const key of parentOf.keys()) {
+    const seen = new Set<string>([key]);
+    for (let p = parentOf.get(key) ?? null; p !== null; p = parentOf.get(p) ?? null) {
+      if (seen.has(p)) {
+        parentOf.set(key, null);
+        break;
+      }
+      seen.add(p);
+    }
+  }
+  const childFolders = groupOrdered(Object.keys(folders), (key) => parentOf.get(key) ?? null, normalised.folderOrder);
+  const childRequests = groupOrdered(
+    Object.keys(requests),
+    (key) => {
+      const folder = requests[key]?.folder ?? null;
+      return folder !== null && folders[folder] !== undefined ? folder : null;
+    },
+    normalised.requestOrder,
+  );
+
+  const build = (fields: Json, key: string | null, path: string, maxVersion: number): HoppCollection => {
+    const node: Json = { ...fields };
+    let version = node.v === 11 || node.v === 12 ? node.v : 12;
+    if (version > maxVersion) {
+      version = maxVersion;
+      delete node.preRequestScript;
+      delete node.testScript;
+    }
+    node.v = version;
+    const subFolders = (childFolders.get(key ?? ROOT_KEY) ?? []).map((childKey, index) => {
+      const childPath = `${path}/folders/${index}`;
+      const child = folders[childKey] as NormalisedFolder;
+      record.folders.push({ path: childPath, key: childKey, name: String(child.folder.name ?? '') });
+      return build(child.folder, childKey, childPath, version);
+    });
+    const subRequests = (childRequests.get(key ?? ROOT_KEY) ?? []).map((requestKey, index) => {
+      const entry = requests[requestKey] as NormalisedRequest;
+      if (requestKey.startsWith(USER_KEY_PREFIX)) return entry.request;
+      const { v, ...rest } = entry.request;
+      record.requests.push({
+        path: `${path}/requests/${index}`,
+        key: requestKey,
+        name: String(rest.name ?? ''),
+        endpoint: endpointIdentity(String(rest.method ?? ''), String(rest.endpoint ?? '')),
+      });
+      return { v, id: requestKey, ...rest };
+    });
+    // Hoppscotch's own key order: v, (id,) name, folders, requests, the rest.
+    const { folders: _f, requests: _r, v, id, name, ...own } = node;
+    return { v, ...(id === undefined ? {} : { id }), name, folders: subFolders, requests: subRequests, ...own } as unknown as HoppCollection;
+  };
+  const collection = build(normalised.collection, null, '', 12);
+  return { collection, record };
+}
+
+/** Group keys by parent; each group in the parent's order list, then the rest in the given order. */
+function groupOrdered(keys: readonly string[], parentOf: (key: string) => string | null, order: Record<string, string[]>): Map<string, string[]> {
+  const groups = new Map<string, Set<string>>();
+  for (const key of keys) {
+    const parent = parentOf(key) ?? ROOT_KEY;
+    let group = groups.get(parent);
+    if (group === undefined) groups.set(parent, (group = new Set()));
+    group.add(key);
+  }
+  const out = new Map<string, string[]>();
+  for (const [parent, members] of groups) {
+    const ordered: string[] = [];
+    for (const key of order[parent] ?? []) {
+      if (members.delete(key)) ordered.push(key);
+    }
+    ordered.push(...members);
+    out.set(parent, ordered);
+  }
+  return out;
+}
+
+const stringKey = (item: unknown): string | undefined => (typeof item === 'string' ? item : undefined);
+const field = (name: string, lower = false) => (item: unknown): string | undefined => {
+  if (item === null || typeof item !== 'object') return undefined;
+  const value = (item as Json)[name];
+  if (typeof value !== 'string') return undefined;
+  return lower ? value.toLowerCase() : value;
+};
+
+/**
+ * Identity rules of the {@link NormalisedCollection} for the three-way merge:
+ * order lists as sets of keys; headers by `key` case-insensitively; query
+ * params, request variables, collection and folder variables and form fields
+ * by `key`. Folders and requests are maps already (merged key by key), and
+ * so are saved `responses` (by name).
+ */
+export const hoppscotchTargetIdentityRules: readonly IdentityRule[] = [
+  { path: '/folderOrder/*', key: stringKey, set: true },
+  { path: '/requestOrder/*', key: stringKey, set: true },
+  { path: '/**/headers', key: field('key', true) },
+  { path: '/**/params', key: field('key') },
+  { path: '/**/requestVariables', key: field('key') },
+  { path: '/**/variables', key: field('key') },
+  { path: '/**/body/body', key: field('key') },
+];

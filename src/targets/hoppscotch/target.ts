@@ -1,0 +1,347 @@
+/**
+ * `hoppscotchTarget`: a sync target whose local copy is a Hoppscotch
+ * collection file. The merge works on the keyed form of normalise.ts; this
+ * module reads, reconciles and writes it. See docs/hoppscotch.md.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ConfigError, TargetError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/index.js';
+import type { ReconcileInfo, SyncTarget, TargetContext } from '../types.js';
+import { allRequests, endpointIdentity } from './identity.js';
+import {
+  type HoppIdentityRecord,
+  type NormalisedCollection,
+  type NormalisedFolder,
+  type NormalisedRequest,
+  ROOT_KEY,
+  denormaliseCollection,
+  hoppscotchTargetIdentityRules,
+  normaliseCollection,
+} from './normalise.js';
+import { parseCollection } from './parse.js';
+import { renderCollection } from './render.js';
+import type { HoppCollection } from './schema.js';
+
+/** The store record (per binding) holding the identity map of the last write. */
+export const HOPP_IDENTITY_RECORD = 'hoppscotch-identities';
+
+/** The prefix a request removed upstream gets under the `deprecate` policy (and `remove`, when kept for an edit). */
+export const DEPRECATED_PREFIX = '[deprecated] ';
+
+/** The first words of the description paragraph a deprecated request gets; the mark is recognised (and removed again) by them. */
+export const DEPRECATED_NOTE = 'Removed upstream:';
+
+/** Options of {@link hoppscotchTarget}. */
+export interface HoppscotchTargetOptions {
+  /** The collection file (JSON), e.g. `petstore.hoppscotch.json`. */
+  path: string;
+  /** Collection version to render: 12 (default) or 11 for Hoppscotch releases without collection scripts. */
+  version?: 12 | 11;
+  /** The collection variable that holds the server URL. Default `baseUrl`. */
+  baseUrlVariable?: string;
+  /** JSON indentation of the file. Default 2. */
+  indent?: number;
+}
+
+/**
+ * A target whose local copy is a Hoppscotch collection file (collection
+ * v12, requests `"17"`; v11 with `version: 11`). Every sync keeps the user's
+ * customisations: the engine merges the rendered base, the file and the
+ * rendered remote in a keyed form ({@link NormalisedCollection}) where each
+ * request is found by its operation identity, whichever folder it was moved
+ * to and whatever it was renamed to.
+ *
+ * - `read`: a missing file is no local copy yet; a file that is not JSON or
+ *   not a valid collection is a `TargetError` `TARGET_INVALID`, and the
+ *   sync stops without touching it. Requests whose `id` was lost (a
+ *   collection exported again from the Hoppscotch app) are matched by the
+ *   identity map stored after the last write, then by method and normalised
+ *   endpoint.
+ * - `reconcile`: applies the removal policy to operations removed upstream
+ *   (`remove`: untouched ones go, edited ones stay marked; `deprecate`: all
+ *   stay, marked `[deprecated] ` with a description note; `keep`: all stay
+ *   as they are).
+ * - `write`: blanks every variable's `currentValue` and the values of
+ *   `secret` variables, validates the collection (an invalid one is never
+ *   written), writes atomically and stores the identity map.
+ *
+ * One target object serves one binding: `read` uses what the same object
+ * rendered just before it, in the same sync.
+ */
+export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<NormalisedCollection> {
+  if (typeof options?.path !== 'string' || options.path === '') {
+    throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, {
+      hint: 'Pass the Hoppscotch collection file, e.g. { path: "petstore.hoppscotch.json" }.',
+    });
+  }
+  const version = options.version ?? 12;
+  if (version !== 12 && version !== 11) {
+    throw new ConfigError(`Expected \`version\` to be 12 or 11, got ${JSON.stringify(options.version)}.`, {
+      hint: 'Leave it out for the newest collection format (12); use 11 for Hoppscotch releases that predate collection scripts.',
+    });
+  }
+  const indent = options.indent ?? 2;
+  if (!Number.isInteger(indent) || indent < 0 || indent > 10) {
+    throw new ConfigError(`Expected \`indent\` to be an integer from 0 to 10, got ${JSON.stringify(options.indent)}.`, { hint: 'Leave it out for 2.' });
+  }
+  const path = resolve(options.path);
+  // Not validated here: every collection is validated before it is written.
+  const renderOptions = { collectionVersion: version, validate: false, ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }) };
+  // Endpoint → identity of what was rendered since the last read (the
+  // pipeline renders the remote, then the base, then reads).
+  let rendered = new Map<string, string>();
+
+  return {
+    kind: 'hoppscotch',
+    location: path,
+    identityRules: hoppscotchTargetIdentityRules,
+
+    render(document: unknown): NormalisedCollection {
+      const { collection } = renderCollection(document, renderOptions);
+      // Older Hoppscotch importers wrote the literal server URL (with its
+      // path, e.g. `/api`) instead of `<<baseUrl>>`: index both spellings.
+      const variable = `<<${options.baseUrlVariable ?? 'baseUrl'}>>`;
+      const server = collection.variables.find((v) => `<<${v.key}>>` === variable)?.initialValue ?? '';
+      for (const request of allRequests(collection)) {
+        if (request.id === undefined) continue;
+        const spellings = [request.endpoint, request.endpoint.startsWith(variable) ? server + request.endpoint.slice(variable.length) : request.endpoint];
+        for (const endpoint of spellings) {
+          const key = endpointIdentity(request.method, endpoint);
+          if (!rendered.has(key)) rendered.set(key, request.id);
+        }
+      }
+      return normaliseCollection(collection, { trustIds: true });
+    },
+
+    async read(context: TargetContext): Promise<NormalisedCollection | undefined> {
+      const hints = rendered;
+      rendered = new Map();
+      const collection = await readCollectionFile(path);
+      if (collection === undefined) return undefined;
+      const stored = validRecord(await context.records.get(HOPP_IDENTITY_RECORD));
+      return normaliseCollection(collection, { stored, rendered: hints });
+    },
+
+    reconcile(merged: NormalisedCollection, info: ReconcileInfo<NormalisedCollection>): NormalisedCollection {
+      return reconcileCollection(merged, info);
+    },
+
+    async write(local: NormalisedCollection, context: TargetContext): Promise<void> {
+      context.signal.throwIfAborted();
+      const { collection, record } = denormaliseCollection(local);
+      blankSecrets(collection);
+      const text = `${JSON.stringify(collection, null, indent)}\n`;
+      try {
+        parseCollection(JSON.parse(text));
+      } catch (error) {
+        throw new TargetError('TARGET_INVALID', `Refusing to write ${path}: the synced collection is not valid. ${(error as Error).message}`, {
+          cause: error,
+          hint: 'The file was left as it was. A conflict resolver or reconcile step produced an invalid value; check the decisions, or report it with the documents.',
+        });
+      }
+      try {
+        await writeFileAtomic(path, text);
+      } catch (error) {
+        throw new TargetError('TARGET_WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}`, {
+          cause: error,
+          retryable: true,
+          hint: 'Check free disk space and that the directory exists and is writable.',
+        });
+      }
+      await context.records.set(HOPP_IDENTITY_RECORD, record);
+    },
+  };
+}
+
+/**
+ * Read and validate a collection file: `undefined` when it does not exist;
+ * a `TargetError` `TARGET_INVALID` when it is not JSON, not a collection,
+ * or an "export all" array of more than one collection.
+ */
+export async function readCollectionFile(path: string): Promise<HoppCollection | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TargetError('TARGET_READ_FAILED', `Could not read ${path}: ${(error as Error).message}`, { cause: error, hint: 'Check the file permissions.' });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new TargetError('TARGET_INVALID', `The collection file ${path} is not valid JSON: ${(error as Error).message}. Expected a Hoppscotch collection exported as JSON.`, {
+      cause: error,
+      hint: 'Fix the syntax error, or export the collection from Hoppscotch again; the engine does not overwrite a file it cannot read.',
+    });
+  }
+  if (Array.isArray(value) && value.length === 1) value = value[0];
+  if (Array.isArray(value)) {
+    throw new TargetError('TARGET_INVALID', `The collection file ${path} holds ${value.length} collections ("Export all"); expected one collection.`, {
+      hint: 'Export the one collection to sync ("Export" on the collection), or point each binding at its own file.',
+    });
+  }
+  try {
+    return parseCollection(value) as HoppCollection;
+  } catch (error) {
+    throw new TargetError('TARGET_INVALID', `The collection file ${path} is not a valid Hoppscotch collection. ${(error as Error).message}`, {
+      cause: error,
+      hint: 'Fix the file at that path, or export it again from Hoppscotch; the engine does not overwrite a file it cannot read.',
+      details: { path, ...((error as { details?: object }).details ?? {}) },
+    });
+  }
+}
+
+function validRecord(value: unknown): HoppIdentityRecord | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const record = value as Partial<HoppIdentityRecord>;
+  if (record.v !== 1 || !Array.isArray(record.requests) || !Array.isArray(record.folders)) return undefined;
+  const ok = (entry: unknown, fields: string[]) =>
+    entry !== null && typeof entry === 'object' && fields.every((f) => typeof (entry as Record<string, unknown>)[f] === 'string');
+  return {
+    v: 1,
+    requests: record.requests.filter((e) => ok(e, ['path', 'key', 'name', 'endpoint'])),
+    folders: record.folders.filter((e) => ok(e, ['path', 'key', 'name'])),
+  };
+}
+
+/** Blank every collection and folder variable's `currentValue`, and both values of `secret` variables. Mutates `collection` (a fresh copy). */
+function blankSecrets(collection: HoppCollection): void {
+  const visit = (node: HoppCollection): void => {
+    node.variables = node.variables.map((variable) => ({ ...variable, currentValue: '', ...(variable.secret ? { initialValue: '' } : {}) }));
+    node.folders.forEach(visit);
+  };
+  visit(collection);
+}
+
+// ---------------------------------------------------------------- reconcile
+
+/**
+ * Apply the removal policy and repair placement after the merge (pure; the
+ * merged value and the inputs are not changed):
+ * - a request removed upstream (in base, not in remote) that the user did
+ *   not delete: `remove` keeps it only when the merge kept it (the user
+ *   edited it), marked; `deprecate` keeps it, marked; `keep` keeps it as is;
+ * - a marked request whose operation is back upstream loses the mark;
+ * - a request or folder whose folder is gone gets the folder back (the
+ *   local one, else the remote or base one), else moves to the root;
+ * - a request or folder missing from its order list is put after the one it
+ *   followed locally.
+ */
+export function reconcileCollection(merged: NormalisedCollection, info: ReconcileInfo<NormalisedCollection>): NormalisedCollection {
+  const { base, local, remote, removal } = info;
+  const out: NormalisedCollection = {
+    collection: merged.collection,
+    folders: { ...merged.folders },
+    requests: { ...merged.requests },
+    folderOrder: { ...merged.folderOrder },
+    requestOrder: { ...merged.requestOrder },
+  };
+
+  if (base !== undefined && local !== undefined) {
+    for (const key of Object.keys(base.requests)) {
+      if (remote.requests[key] !== undefined) continue;
+      const localEntry = local.requests[key];
+      if (localEntry === undefined) continue;
+      let entry = out.requests[key];
+      if (entry === undefined) {
+        if (removal === 'remove') continue;
+        entry = localEntry;
+      }
+      out.requests[key] = removal === 'keep' ? entry : mark(entry, removal);
+    }
+  }
+  for (const [key, entry] of Object.entries(out.requests)) {
+    const upstream = remote.requests[key];
+    if (upstream !== undefined && isMarked(entry) && !isMarked(upstream)) out.requests[key] = unmark(entry);
+  }
+
+  // Folders that went missing under something that still needs them.
+  const sources = [local, remote, base];
+  const ensureFolder = (key: string | null, seen: Set<string>): string | null => {
+    if (key === null || out.folders[key] !== undefined) return key;
+    if (seen.has(key)) return null;
+    seen.add(key);
+    const found = sources.map((s) => s?.folders[key]).find((f): f is NormalisedFolder => f !== undefined);
+    if (found === undefined) return null;
+    const parent = ensureFolder(found.parent, seen);
+    out.folders[key] = parent === found.parent ? found : { ...found, parent };
+    return key;
+  };
+  for (const [key, entry] of Object.entries(out.requests)) {
+    const folder = ensureFolder(entry.folder, new Set());
+    if (folder !== entry.folder) out.requests[key] = { ...entry, folder };
+  }
+  for (const [key, entry] of Object.entries(out.folders)) {
+    const parent = ensureFolder(entry.parent, new Set([key]));
+    if (parent !== entry.parent) out.folders[key] = { ...entry, parent };
+  }
+
+  // Order lists: every member listed once, in its own parent's list.
+  placeInOrder(out.requestOrder, out.requests, (e) => e.folder, [local?.requestOrder, remote.requestOrder]);
+  placeInOrder(out.folderOrder, out.folders, (e) => e.parent, [local?.folderOrder, remote.folderOrder]);
+  return out;
+}
+
+/**
+ * Put every member missing from its parent's order list after the member it
+ * follows in the first of `hints` (local's lists, then remote's) that lists
+ * it; first when it comes first there; else at the end.
+ */
+function placeInOrder<E>(
+  order: Record<string, string[]>,
+  members: Record<string, E>,
+  parentOf: (entry: E) => string | null,
+  hints: ReadonlyArray<Record<string, string[]> | undefined>,
+): void {
+  const listed = new Set<string>();
+  for (const [parent, list] of Object.entries(order)) {
+    for (const key of list) {
+      const entry = members[key];
+      if (entry !== undefined && (parentOf(entry) ?? ROOT_KEY) === parent) listed.add(key);
+    }
+  }
+  for (const [key, entry] of Object.entries(members)) {
+    if (listed.has(key)) continue;
+    const parent = parentOf(entry) ?? ROOT_KEY;
+    const list = [...(order[parent] ?? [])];
+    const hint = hints.map((h) => h?.[parent] ?? []).find((l) => l.includes(key)) ?? [];
+    const at = hint.indexOf(key);
+    let index = at === 0 ? 0 : list.length;
+    for (let i = at - 1; i >= 0; i--) {
+      const before = list.indexOf(hint[i] as string);
+      if (before >= 0) {
+        index = before + 1;
+        break;
+      }
+    }
+    list.splice(index, 0, key);
+    order[parent] = list;
+    listed.add(key);
+  }
+}
+
+function isMarked(entry: NormalisedRequest): boolean {
+  return typeof entry.request.name === 'string' && entry.request.name.startsWith(DEPRECATED_PREFIX);
+}
+
+function mark(entry: NormalisedRequest, policy: 'remove' | 'deprecate'): NormalisedRequest {
+  if (isMarked(entry)) return entry;
+  const name = typeof entry.request.name === 'string' ? entry.request.name : '';
+  const note =
+    policy === 'remove'
+      ? `${DEPRECATED_NOTE} the API no longer has this operation. Kept because you edited it (removal policy "remove"); delete it when you no longer need it.`
+      : `${DEPRECATED_NOTE} the API no longer has this operation. Kept by api-live-sync (removal policy "deprecate").`;
+  const description = typeof entry.request.description === 'string' && entry.request.description !== '' ? `${entry.request.description}\n\n${note}` : note;
+  return { ...entry, request: { ...entry.request, name: `${DEPRECATED_PREFIX}${name}`, description } };
+}
+
+function unmark(entry: NormalisedRequest): NormalisedRequest {
+  const name = String(entry.request.name).slice(DEPRECATED_PREFIX.length);
+  const description = typeof entry.request.description === 'string' ? entry.request.description : null;
+  const kept = description === null ? null : description.split('\n\n').filter((part) => !part.startsWith(DEPRECATED_NOTE)).join('\n\n');
+  return { ...entry, request: { ...entry.request, name, description: kept === '' ? null : kept } };
+}

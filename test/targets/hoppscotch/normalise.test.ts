@@ -1,0 +1,189 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  denormaliseCollection,
+  hoppscotchTarget,
+  normaliseCollection,
+  reconcileCollection,
+  renderCollection,
+  type HoppCollection,
+  type HoppIdentityRecord,
+  type HoppRequest,
+  type NormalisedCollection,
+} from '../../../src/targets/hoppscotch/index.js';
+import type { BindingRecords, TargetContext } from '../../../src/targets/index.js';
+import { oasExamples } from './oas-examples.js';
+
+const document = {
+  openapi: '3.0.3',
+  info: { title: 'Pets', version: '1' },
+  servers: [{ url: 'https://api.example.com' }],
+  tags: [{ name: 'pets' }, { name: 'store' }],
+  paths: {
+    '/pets': {
+      get: { tags: ['pets'], operationId: 'listPets', summary: 'List pets', responses: { '200': { description: 'ok' } } },
+      post: { tags: ['pets'], operationId: 'createPet', summary: 'Add a pet', responses: { '201': { description: 'ok' } } },
+    },
+    '/pets/{id}': { get: { tags: ['pets'], summary: 'Get a pet', responses: { '200': { description: 'ok' } } } },
+    '/store': { get: { tags: ['store'], operationId: 'getStore', responses: { '200': { description: 'ok' } } } },
+    '/health': { get: { summary: 'Health', operationId: 'health', responses: { '200': { description: 'ok' } } } },
+  },
+};
+
+const rendered = (): HoppCollection => renderCollection(document).collection;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function memoryRecords(): BindingRecords & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return {
+    data,
+    get: async <T>(key: string) => structuredClone(data.get(key)) as T | undefined,
+    set: async (key, value) => {
+      data.set(key, structuredClone(value));
+    },
+  };
+}
+
+function context(records: BindingRecords = memoryRecords()): TargetContext {
+  return { bindingId: 'b', signal: new AbortController().signal, records };
+}
+
+describe('normaliseCollection / denormaliseCollection', () => {
+  it('round-trips every rendered @readme/oas-examples document exactly', async () => {
+    const examples = await oasExamples(/^(2\.0|3\.0|3\.1)\/json\/.+\.json$/);
+    expect(examples.length).toBeGreaterThan(20);
+    let requests = 0;
+    for (const { file, document: doc } of examples) {
+      const { collection } = renderCollection(doc);
+      const normalised = normaliseCollection(collection, { trustIds: true });
+      requests += Object.keys(normalised.requests).length;
+      expect(denormaliseCollection(normalised).collection, file).toEqual(collection);
+    }
+    expect(requests).toBeGreaterThan(500);
+  });
+
+  it('keys requests by operation identity, user requests and duplicate folder names apart', () => {
+    const collection = rendered();
+    const pets = collection.folders[0] as HoppCollection;
+    const { id: _id, ...copy } = pets.requests[0] as HoppRequest;
+    pets.requests.push({ ...copy, name: 'Mine' }, { ...copy, name: 'Mine' });
+    (collection.folders as HoppCollection[]).push({ ...structuredClone(pets), name: 'pets', requests: [] });
+    const normalised = normaliseCollection(collection, { trustIds: true });
+    expect(Object.keys(normalised.requests)).toEqual(['listPets', 'createPet', 'GET /pets/{}', 'user:GET /pets Mine', 'user:GET /pets Mine#2', 'getStore', 'health']);
+    expect(Object.keys(normalised.folders)).toEqual(['pets', 'store', 'pets#2']);
+    expect(normalised.requestOrder).toEqual({ pets: ['listPets', 'createPet', 'GET /pets/{}', 'user:GET /pets Mine', 'user:GET /pets Mine#2'], store: ['getStore'], '': ['health'] });
+    expect(normalised.requests.listPets?.request).not.toHaveProperty('id');
+    expect(normalised.requests['user:GET /pets Mine']?.folder).toBe('pets');
+  });
+
+  it('uses the stored record: a request at the same place with the same name keeps its identity after an endpoint edit; a renamed folder keeps its key', () => {
+    const { collection, record } = denormaliseCollection(normaliseCollection(rendered(), { trustIds: true }));
+    const edited = structuredClone(collection);
+    const pets = edited.folders[0] as HoppCollection;
+    const list = pets.requests[0] as HoppRequest;
+    delete list.id;
+    list.endpoint = '<<baseUrl>>/v2/pets';
+    pets.name = 'Animals';
+    for (const r of pets.requests) delete r.id;
+    const normalised = normaliseCollection(edited, { stored: record });
+    expect(normalised.requests.listPets?.request.endpoint).toBe('<<baseUrl>>/v2/pets');
+    expect(normalised.folders.pets?.folder.name).toBe('Animals');
+    expect(Object.keys(normalised.requests).sort()).toEqual(['GET /pets/{}', 'createPet', 'getStore', 'health', 'listPets']);
+    // Without the record, the edited endpoint matches nothing: it is the user's own.
+    expect(Object.keys(normaliseCollection(edited, {}).requests)).toContain('user:GET /v2/pets List pets');
+  });
+
+  it('nests defensively: a parent cycle is broken at its first folder, a missing folder means the root, a v12 folder under v11 becomes v11', () => {
+    const normalised = normaliseCollection(rendered(), { trustIds: true });
+    const broken: NormalisedCollection = {
+      ...normalised,
+      collection: { ...normalised.collection, v: 11 },
+      folders: {
+        pets: { ...normalised.folders.pets!, parent: 'store' },
+        store: { ...normalised.folders.store!, parent: 'pets' },
+      },
+      requests: { ...normalised.requests, health: { ...normalised.requests.health!, folder: 'gone' } },
+    };
+    const { collection } = denormaliseCollection(broken);
+    expect(collection.v).toBe(11);
+    expect(collection.folders.map((f) => [f.name, f.folders.map((g) => g.name)])).toEqual([['pets', ['store']]]);
+    const store = collection.folders[0]?.folders[0] as HoppCollection;
+    expect([collection.folders[0]?.v, store.v, 'testScript' in store, store.requests.map((r) => r.id)]).toEqual([11, 11, false, ['getStore']]);
+    expect(collection.requests.map((r) => r.id)).toEqual(['health']);
+  });
+});
+
+describe('reconcileCollection', () => {
+  it('is pure, keeps removed requests marked under deprecate, and restores their folder and place', () => {
+    const target = hoppscotchTarget({ path: join(tmpdir(), 'never-written.json') });
+    const base = deepFreeze(target.render(document, context()) as NormalisedCollection);
+    const remoteDocument = structuredClone(document) as { paths: Record<string, unknown> };
+    delete remoteDocument.paths['/store'];
+    delete (remoteDocument.paths['/pets'] as Record<string, unknown>).post;
+    const remote = deepFreeze(target.render(remoteDocument, context()) as NormalisedCollection);
+    // What the merge gives for an untouched local: the removed requests and the empty folder gone.
+    const merged = deepFreeze({ ...remote });
+    const out = reconcileCollection(merged, { base, local: base, remote, removal: 'deprecate' });
+    expect(out.requests.createPet?.request.name).toBe('[deprecated] Add a pet');
+    expect(out.requests.getStore?.request.name).toBe('[deprecated] getStore');
+    expect(out.folders.store).toEqual(base.folders.store);
+    expect(denormaliseCollection(out).collection.folders.map((f) => [f.name, f.requests.map((r) => r.id)])).toEqual([
+      ['pets', ['listPets', 'createPet', 'GET /pets/{}']],
+      ['store', ['getStore']],
+    ]);
+    expect(reconcileCollection(merged, { base, local: base, remote, removal: 'remove' }).requests.createPet).toBeUndefined();
+    expect(reconcileCollection(merged, { base, local: base, remote, removal: 'keep' }).requests.createPet).toEqual(base.requests.createPet);
+  });
+});
+
+describe('hoppscotchTarget read and write', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'als-hopp-target-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes atomically with the identity record, and reads a missing file as undefined', async () => {
+    const file = join(dir, 'a.json');
+    const records = memoryRecords();
+    const target = hoppscotchTarget({ path: file });
+    expect(await target.read(context(records))).toBeUndefined();
+    const local = target.render(document, context(records)) as NormalisedCollection;
+    await target.write(local, context(records));
+    const record = records.data.get('hoppscotch-identities') as HoppIdentityRecord;
+    expect(record.requests.map((r) => r.key)).toEqual(['listPets', 'createPet', 'GET /pets/{}', 'getStore', 'health']);
+    expect(record.folders).toEqual([
+      { path: '/folders/0', key: 'pets', name: 'pets' },
+      { path: '/folders/1', key: 'store', name: 'store' },
+    ]);
+    expect(await target.read(context(records))).toEqual(local);
+    // An "export all" file holding just this collection reads the same.
+    await writeFile(file, JSON.stringify([JSON.parse(await readFile(file, 'utf8'))]));
+    expect(await target.read(context(records))).toEqual(local);
+  });
+
+  it('refuses to write a collection that does not validate, leaving the file and the record alone', async () => {
+    const file = join(dir, 'b.json');
+    const records = memoryRecords();
+    const target = hoppscotchTarget({ path: file });
+    const local = target.render(document, context(records)) as NormalisedCollection;
+    const bad: NormalisedCollection = {
+      ...local,
+      requests: { ...local.requests, listPets: { ...local.requests.listPets!, request: { ...local.requests.listPets!.request, auth: { authType: 'magic' } } } },
+    };
+    await expect(target.write(bad, context(records))).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringContaining('folders[0].requests[0].auth.authType') });
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(records.data.size).toBe(0);
+  });
+});
