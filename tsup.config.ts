@@ -9,7 +9,8 @@ const entry = {
 
 export default defineConfig([
   {
-    entry,
+    // The command line ships as ESM only (`bin`: dist/cli.js).
+    entry: { ...entry, cli: 'src/cli/main.ts' },
     format: ['esm'],
     dts: true,
     sourcemap: true,

@@ -19,7 +19,10 @@
  *   validate, semantic diff, both renders, read, merge, reconcile, write
  *   with fsync. The target's own share is printed beside it.
  *
- * Cases run in one process; medians are printed with the ratio to parse.
+ * Cases run in one process; medians are printed with the ratio to parse,
+ * in wall-clock time and in this process's CPU time (`process.cpuUsage`,
+ * all threads): on a shared machine the CPU ratios hold steady where the
+ * wall-clock ones swing with other processes' load.
  *
  *     npx tsx bench/hoppscotch.ts [runs]
  */
@@ -74,23 +77,37 @@ function userEdits(collection: HoppCollection): number {
   return edits;
 }
 
+/** Milliseconds of CPU this process used (user + system), all threads. */
+function cpuNow(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** A wall-clock and a CPU-time reading. */
+interface Stamp {
+  wall: number;
+  cpu: number;
+}
+const stamp = (): Stamp => ({ wall: performance.now(), cpu: cpuNow() });
+const since = (start: Stamp): Stamp => ({ wall: performance.now() - start.wall, cpu: cpuNow() - start.cpu });
+
 /** What {@link timed} measured in one sync. */
 interface Spent {
   /** Time inside the target's own calls. */
-  ms: number;
+  in: Stamp;
   /** When `read` returned and `reconcile` was called: the gap is the merge and the resolver. */
-  readEnd: number;
-  reconcileStart: number;
+  readEnd: Stamp;
+  reconcileStart: Stamp;
 }
 
 /** A target that times its delegate's calls. */
 function timed(target: SyncTarget<NormalisedCollection>, spent: Spent): SyncTarget<NormalisedCollection> {
   const clock = <A extends unknown[], R>(name: string, fn: (...args: A) => R) => (...args: A): R => {
-    const start = performance.now();
+    const start = stamp();
     if (name === 'reconcile') spent.reconcileStart = start;
     const done = () => {
-      const end = performance.now();
-      spent.ms += end - start;
+      const end = stamp();
+      spent.in = { wall: spent.in.wall + end.wall - start.wall, cpu: spent.in.cpu + end.cpu - start.cpu };
       if (name === 'read') spent.readEnd = end;
     };
     const result = fn(...args);
@@ -125,77 +142,81 @@ try {
   const editedText = JSON.stringify(collection, null, 2);
 
   const renderTarget = hoppscotchTarget({ path: file });
-  const parse: number[] = [];
-  const render: number[] = [];
-  const renderValidated: number[] = [];
-  const sync: number[] = [];
-  const targetShare: number[] = [];
-  const withMerge: number[] = [];
-  const stages = { fetch: [] as number[], loadDiff: [] as number[], mergeWrite: [] as number[] };
+  const cases = ['parse', 'render', 'renderValidated', 'sync', 'fetch', 'loadDiff', 'mergeWrite', 'hoppscotch', 'targetCalls'] as const;
+  const results = Object.fromEntries(cases.map((c) => [c, [] as Stamp[]])) as Record<(typeof cases)[number], Stamp[]>;
   let operations = 0;
   let last: Awaited<ReturnType<SyncEngine['syncNow']>> | undefined;
   for (let i = 0; i <= RUNS; i++) {
-    let start = performance.now();
+    let start = stamp();
     JSON.parse(newText);
-    const parseMs = performance.now() - start;
+    const parse = since(start);
 
-    start = performance.now();
+    start = stamp();
     const rendered = renderTarget.render(remote, undefined as never) as NormalisedCollection;
-    const renderMs = performance.now() - start;
+    const render = since(start);
     operations = Object.keys(rendered.requests).length;
 
-    start = performance.now();
+    start = stamp();
     renderCollection(remote);
-    const renderValidatedMs = performance.now() - start;
+    const renderValidated = since(start);
 
     // Fresh engine and store with the base already synced, then the edited file.
     const store = new MemoryStore();
     const source = new MemorySource(base);
-    const spent: Spent = { ms: 0, readEnd: 0, reconcileStart: 0 };
+    const zero = (): Stamp => ({ wall: 0, cpu: 0 });
+    const spent: Spent = { in: zero(), readEnd: zero(), reconcileStart: zero() };
     const engine = new SyncEngine({ store });
     await engine.addSource({ id: 'gh', source, target: timed(hoppscotchTarget({ path: file }), spent), intervalMs: 0, policy: { removal: 'deprecate' } });
     await engine.syncNow('gh');
     await writeFile(file, editedText);
     source.set(remote);
-    spent.ms = 0;
-    const at: Record<string, number> = {};
+    spent.in = zero();
+    const at: Record<string, Stamp> = {};
     engine.on('spec:fetched', () => {
-      at.fetched = performance.now();
+      at.fetched = stamp();
     });
     engine.on('spec:changed', () => {
-      at.changed = performance.now();
+      at.changed = stamp();
     });
     engine.on('sync:applied', () => {
-      at.applied = performance.now();
+      at.applied = stamp();
     });
-    start = performance.now();
+    start = stamp();
     last = await engine.syncNow('gh');
-    const syncMs = performance.now() - start;
+    const sync = since(start);
     if (i === 0) continue; // warm-up
-    parse.push(parseMs);
-    render.push(renderMs);
-    renderValidated.push(renderValidatedMs);
-    sync.push(syncMs);
-    targetShare.push(spent.ms);
-    withMerge.push(spent.ms + (spent.reconcileStart - spent.readEnd));
-    stages.fetch.push((at.fetched ?? 0) - start);
-    stages.loadDiff.push((at.changed ?? 0) - (at.fetched ?? 0));
-    stages.mergeWrite.push((at.applied ?? 0) - (at.changed ?? 0));
+    const between = (a: Stamp | undefined, b: Stamp | undefined): Stamp => ({ wall: (b?.wall ?? 0) - (a?.wall ?? 0), cpu: (b?.cpu ?? 0) - (a?.cpu ?? 0) });
+    const mergeGap = between(spent.readEnd, spent.reconcileStart);
+    results.parse.push(parse);
+    results.render.push(render);
+    results.renderValidated.push(renderValidated);
+    results.sync.push(sync);
+    results.fetch.push(between(start, at.fetched));
+    results.loadDiff.push(between(at.fetched, at.changed));
+    results.mergeWrite.push(between(at.changed, at.applied));
+    results.hoppscotch.push({ wall: spent.in.wall + mergeGap.wall, cpu: spent.in.cpu + mergeGap.cpu });
+    results.targetCalls.push(spent.in);
   }
 
-  const p = median(parse);
-  const row = (label: string, ms: number, goal?: number) =>
-    `${label.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / p).toFixed(2).padStart(6)}x parse${goal === undefined ? '' : `  (goal < ${goal}x: ${ms / p < goal ? 'met' : 'NOT met'})`}`;
+  const med = (c: (typeof cases)[number]): Stamp => ({ wall: median(results[c].map((r) => r.wall)), cpu: median(results[c].map((r) => r.cpu)) });
+  const p = med('parse');
+  const row = (label: string, c: (typeof cases)[number], goal?: number) => {
+    const m = med(c);
+    const ratio = { wall: m.wall / p.wall, cpu: m.cpu / p.cpu };
+    const verdict = goal === undefined ? '' : `  goal < ${goal}x: wall ${ratio.wall < goal ? 'met' : 'NOT met'}, cpu ${ratio.cpu < goal ? 'met' : 'NOT met'}`;
+    return `${label.padEnd(58)} ${m.wall.toFixed(1).padStart(8)} ms ${ratio.wall.toFixed(2).padStart(6)}x | ${m.cpu.toFixed(1).padStart(8)} ms ${ratio.cpu.toFixed(2).padStart(6)}x${verdict}`;
+  };
   console.log(`GitHub REST API, @octokit/openapi 19.0.0 → 23.0.2 (${(newText.length / 1e6).toFixed(1)} MB, ${operations} requests rendered), ${RUNS} runs, medians, Node ${process.version}`);
-  console.log(row('JSON.parse of the 23.0.2 spec', p));
-  console.log(row('render 23.0.2 (target.render)', median(render), 5));
-  console.log(row('  renderCollection, validated by parseCollection', median(renderValidated), 5));
-  console.log(row(`incremental sync, ${edits} user edits (syncNow)`, median(sync), 10));
-  console.log(row('  fetch (MemorySource: structured clone)', median(stages.fetch)));
-  console.log(row('  load, validate, hash, semantic diff (engine)', median(stages.loadDiff)));
-  console.log(row('  render x2 ... write, base, journal (engine)', median(stages.mergeWrite)));
-  console.log(row('  Hoppscotch part: target calls + merge3', median(withMerge), 10));
-  console.log(row('    of which the target calls (render x2, read, reconcile, write)', median(targetShare)));
+  console.log(`${''.padEnd(58)} ${'wall'.padStart(8)}    ${'× parse'.padStart(7)} | ${'cpu'.padStart(8)}    ${'× parse'.padStart(7)}`);
+  console.log(row('JSON.parse of the 23.0.2 spec', 'parse'));
+  console.log(row('render 23.0.2 (target.render)', 'render', 5));
+  console.log(row('  renderCollection, validated by parseCollection', 'renderValidated'));
+  console.log(row(`incremental sync, ${edits} user edits (syncNow)`, 'sync', 10));
+  console.log(row('  fetch (MemorySource: structured clone)', 'fetch'));
+  console.log(row('  load, validate, hash, semantic diff (engine)', 'loadDiff'));
+  console.log(row('  render x2 ... write, base, journal', 'mergeWrite'));
+  console.log(row('  Hoppscotch part: target calls + merge3', 'hoppscotch', 10));
+  console.log(row('    of which the target (render x2, read, reconcile, write)', 'targetCalls'));
   console.log(`last sync: ${last?.outcome}, ${last?.changes.length} changes, ${last?.conflicts.length} conflicts, written ${String(last?.written)}`);
 } finally {
   await rm(dir, { recursive: true, force: true });

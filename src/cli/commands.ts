@@ -18,6 +18,7 @@ import {
   syncEngineEventNames,
   type ChangeLevel,
   type LoadedSpec,
+  type MergeConflict,
   type SpecChangeLike,
   type SyncEngine,
   type SyncPlan,
@@ -440,8 +441,11 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     const changes = e.changes as SpecChangeLike[];
     say(e.sourceId, [`remote changed${e.firstSync ? ' (first sync)' : ''}: ${describeCounts(changes)}`, ...formatChanges(changes, 2)].join('\n'));
   });
+  const detected = new Map<string, readonly MergeConflict[]>();
+  engine.on('conflict:detected', (e) => void detected.set(e.jobId, e.conflicts));
   engine.on('conflict:resolved', (e) => {
-    const conflicts = e.decisions.map((d) => ({ path: d.path, kind: 'both-changed' as const, base: undefined, local: undefined, remote: undefined }));
+    const conflicts = detected.get(e.jobId) ?? [];
+    detected.delete(e.jobId);
     say(e.sourceId, formatConflicts(conflicts, e.decisions, 0).join('\n'));
   });
   engine.on('sync:applied', (e) => {

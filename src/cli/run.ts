@@ -89,12 +89,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function dispatch(parsed: ParsedCommand, ctx: CliContext, io: CliIo): Promise<number> {
   switch (parsed.command) {
-    case 'help':
-      ctx.stdout.write(`${parsed.topic === undefined ? generalHelp() : commandHelp(parsed.topic)}\n`);
+    case 'help': {
+      const text = parsed.topic === undefined ? generalHelp() : commandHelp(parsed.topic);
+      ctx.stdout.write(parsed.json ? `${JSON.stringify({ command: 'help', exitCode: EXIT.ok, ...(parsed.topic === undefined ? {} : { topic: parsed.topic }), text })}\n` : `${text}\n`);
       return EXIT.ok;
+    }
     case 'version': {
       const version = packageVersion(io.scriptPath);
-      ctx.stdout.write(parsed.json ? `${JSON.stringify({ command: 'version', version })}\n` : `api-live-sync ${version}\n`);
+      ctx.stdout.write(parsed.json ? `${JSON.stringify({ command: 'version', exitCode: EXIT.ok, version })}\n` : `api-live-sync ${version}\n`);
       return EXIT.ok;
     }
     case 'sync':

@@ -177,16 +177,21 @@ function compare(a: string, b: string): number {
 }
 
 function sortChanges(changes: SpecChange[]): SpecChange[] {
-  const keyed = changes.map((change, index) => {
-    const op = change.operation ?? '';
+  // Rank the distinct operations once by path, then method; equal ranks for equal (path, method).
+  const operations = [...new Set(changes.flatMap((c) => (c.operation === undefined ? [] : [c.operation])))].map((op) => {
     const space = op.indexOf(' ');
-    return { change, index, path: op.slice(space + 1), method: METHOD_ORDER.get(op.slice(0, space)) ?? -1 };
+    return { op, path: op.slice(space + 1), method: METHOD_ORDER.get(op.slice(0, space)) ?? -1 };
   });
+  operations.sort((x, y) => compare(x.path, y.path) || x.method - y.method);
+  const rank = new Map<string, number>();
+  operations.forEach((o, i) => {
+    const prev = operations[i - 1];
+    rank.set(o.op, prev !== undefined && prev.path === o.path && prev.method === o.method ? (rank.get(prev.op) as number) : i + 1);
+  });
+  const keyed = changes.map((change, index) => ({ change, index, rank: change.operation === undefined ? 0 : (rank.get(change.operation) as number) }));
   keyed.sort(
     (x, y) =>
-      (x.change.operation === undefined ? 0 : 1) - (y.change.operation === undefined ? 0 : 1) ||
-      compare(x.path, y.path) ||
-      x.method - y.method ||
+      x.rank - y.rank ||
       compare(x.change.id, y.change.id) ||
       compare(x.change.path, y.change.path) ||
       compare(x.change.text, y.change.text) ||

@@ -7,7 +7,7 @@
  */
 import { RULES } from './rules.js';
 import type { SchemaChange } from './schema.js';
-import type { ChangeLevel, SpecChange } from './types.js';
+import type { ChangeLevel, RuleInfo, SpecChange } from './types.js';
 
 /** Where a schema sits, which decides the rule ids of its differences. */
 export type SchemaContext = 'parameter' | 'request' | 'response';
@@ -32,9 +32,14 @@ export class ChangeSink {
   add(id: string, where: Where, text: string): SpecChange | undefined {
     const rule = RULES.get(id);
     if (rule === undefined) return undefined;
-    const change: SpecChange = { id, level: this.#levels[id] ?? rule.level, path: where.path, text };
-    if (where.operation !== undefined) change.operation = where.operation;
-    if (where.details !== undefined) change.details = where.details;
+    return this.#push(rule, where.operation, where.path, where.details, text);
+  }
+
+  #push(rule: RuleInfo, operation: string | undefined, path: string, details: Record<string, unknown> | undefined, text: string): SpecChange {
+    // The table's id, not the caller's equal string: a constant, which keeps the `levels` lookup fast.
+    const change: SpecChange = { id: rule.id, level: this.#levels[rule.id] ?? rule.level, path, text };
+    if (operation !== undefined) change.operation = operation;
+    if (details !== undefined) change.details = details;
     this.changes.push(change);
     return change;
   }
@@ -44,21 +49,24 @@ export class ChangeSink {
     for (const change of changes) {
       const id = ruleFor(context, change);
       if (id === undefined) continue;
-      const property = change.path.join('/');
+      const rule = RULES.get(id);
+      if (rule === undefined) continue;
+      const property = change.path.length === 0 ? '' : change.path.join('/');
       const details: Record<string, unknown> = { ...where.details };
       if (property !== '') details.property = property;
       if (change.from !== undefined) details.from = change.from;
       if (change.to !== undefined) details.to = change.to;
-      const rule = RULES.get(id);
-      if (rule === undefined) continue;
       const at = property === '' ? subject : `${subject}, property \`${property}\``;
-      this.add(id, { ...where, details }, `${at}: ${rule.description}${fromTo(change)}`);
+      this.#push(rule, where.operation, where.path, details, `${at}: ${rule.description}${fromTo(change)}`);
     }
   }
 }
 
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function fromTo(change: SchemaChange): string {
-  const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
   if (change.from !== undefined && change.to !== undefined) return ` (${show(change.from)} → ${show(change.to)})`;
   if (change.to !== undefined) return ` (${show(change.to)})`;
   if (change.from !== undefined) return ` (was ${show(change.from)})`;
@@ -72,7 +80,7 @@ function ruleFor(context: SchemaContext, change: SchemaChange): string | undefin
   if (context === 'parameter') {
     // A parameter's deprecation is on the parameter object, compared by the caller.
     if (!root || change.kind === 'deprecated' || change.kind === 'reactivated') return undefined;
-    return `request-parameter-${change.kind}`;
+    return prefixed('request-parameter-', change.kind);
   }
   if (context === 'request') {
     switch (change.kind) {
@@ -88,16 +96,13 @@ function ruleFor(context: SchemaContext, change: SchemaChange): string | undefin
       case 'became-optional':
         return flags?.readOnly ? undefined : 'request-property-became-optional';
       default:
-        return root ? `request-body-${change.kind}` : `request-property-${change.kind}`;
+        return prefixed(root ? 'request-body-' : 'request-property-', change.kind);
     }
   }
   switch (change.kind) {
     case 'property-added':
-    case 'property-removed': {
-      const verb = change.kind === 'property-added' ? 'added' : 'removed';
-      const required = flags?.required ? 'required' : 'optional';
-      return `response-${required}${flags?.writeOnly ? '-write-only' : ''}-property-${verb}`;
-    }
+    case 'property-removed':
+      return RESPONSE_PROPERTY[change.kind][(flags?.required ? 1 : 0) + (flags?.writeOnly ? 2 : 0)];
     case 'became-required':
       return flags?.writeOnly ? undefined : 'response-property-became-required';
     case 'became-optional':
@@ -108,6 +113,42 @@ function ruleFor(context: SchemaContext, change: SchemaChange): string | undefin
       // Responses have no generalized rule: any new pattern is a change.
       return root ? undefined : 'response-property-pattern-changed';
     default:
-      return root ? `response-body-${change.kind}` : `response-property-${change.kind}`;
+      return prefixed(root ? 'response-body-' : 'response-property-', change.kind);
   }
+}
+
+/** `response-{optional,required}[-write-only]-property-{added,removed}`, by required + 2 × writeOnly. */
+const RESPONSE_PROPERTY = {
+  'property-added': [
+    'response-optional-property-added',
+    'response-required-property-added',
+    'response-optional-write-only-property-added',
+    'response-required-write-only-property-added',
+  ],
+  'property-removed': [
+    'response-optional-property-removed',
+    'response-required-property-removed',
+    'response-optional-write-only-property-removed',
+    'response-required-write-only-property-removed',
+  ],
+} as const;
+
+const PREFIXED = new Map<string, Map<string, string>>();
+
+/**
+ * `prefix + kind`, made once per pair: the same string object every time,
+ * whose hash the rule table lookup then does not compute again.
+ */
+function prefixed(prefix: string, kind: string): string {
+  let ids = PREFIXED.get(prefix);
+  if (ids === undefined) {
+    ids = new Map();
+    PREFIXED.set(prefix, ids);
+  }
+  let id = ids.get(kind);
+  if (id === undefined) {
+    id = prefix + kind;
+    ids.set(kind, id);
+  }
+  return id;
 }

@@ -51,20 +51,14 @@ export function indexOperations(doc: Obj, resolver: RefResolver): Map<string, Op
     const pathItem = resolver.deref(rawItem);
     if (!isObj(pathItem)) continue;
     const template = templateOf(path);
+    const at = `/paths/${escape(path)}/`;
     for (const method of METHODS) {
       const operation = pathItem[method];
       if (!isObj(operation)) continue;
-      const key = `${method.toUpperCase()} ${template}`;
+      const upper = method.toUpperCase();
+      const key = `${upper} ${template}`;
       if (out.has(key)) continue;
-      out.set(key, {
-        method,
-        path,
-        template,
-        label: `${method.toUpperCase()} ${path}`,
-        pathItem,
-        operation,
-        pointer: pointer('paths', path, method),
-      });
+      out.set(key, { method, path, template, label: `${upper} ${path}`, pathItem, operation, pointer: at + method });
     }
   }
   return out;
@@ -73,17 +67,19 @@ export function indexOperations(doc: Obj, resolver: RefResolver): Map<string, Op
 /** Path-level and operation-level parameters merged (the operation wins), keyed by `in:name`. */
 export function parametersOf(entry: OperationEntry, resolver: RefResolver): Map<string, ParameterEntry> {
   const out = new Map<string, ParameterEntry>();
-  const add = (list: unknown, base: string): void => {
-    if (!Array.isArray(list)) return;
-    list.forEach((raw, i) => {
-      const value = resolver.deref(raw);
-      if (!isObj(value) || typeof value.name !== 'string' || typeof value.in !== 'string') return;
-      out.set(`${value.in}:${value.name}`, { value, raw, pointer: `${base}/parameters/${i}` });
-    });
-  };
-  add(entry.pathItem.parameters, pointer('paths', entry.path));
-  add(entry.operation.parameters, entry.pointer);
+  addParameters(out, entry.pathItem.parameters, pointer('paths', entry.path), resolver);
+  addParameters(out, entry.operation.parameters, entry.pointer, resolver);
   return out;
+}
+
+function addParameters(out: Map<string, ParameterEntry>, list: unknown, base: string, resolver: RefResolver): void {
+  if (!Array.isArray(list)) return;
+  for (let i = 0; i < list.length; i++) {
+    const raw: unknown = list[i];
+    const value = resolver.deref(raw);
+    if (!isObj(value) || typeof value.name !== 'string' || typeof value.in !== 'string') continue;
+    out.set(`${value.in}:${value.name}`, { value, raw, pointer: `${base}/parameters/${i}` });
+  }
 }
 
 /** The schema of a parameter: `schema`, or the schema of its first `content` entry. */
@@ -271,10 +267,14 @@ function diffParameters(b: OperationEntry, r: OperationEntry, ctx: OperationCont
   for (const [key, p] of after) {
     const old = before.get(key);
     if (old === undefined) continue;
-    const subject = `${op}: ${String(p.value.in)} parameter \`${String(p.value.name)}\``;
-    const where: Where = { operation: op, path: p.pointer, details: { in: p.value.in, name: p.value.name } };
     const wasRequired = old.value.required === true;
     const isRequired = p.value.required === true;
+    const wasDeprecated = old.value.deprecated === true;
+    const isDeprecated = p.value.deprecated === true;
+    const changes = ctx.schemas.diff(parameterSchema(old.value), parameterSchema(p.value));
+    if (wasRequired === isRequired && wasDeprecated === isDeprecated && changes.length === 0) continue;
+    const subject = `${op}: ${String(p.value.in)} parameter \`${String(p.value.name)}\``;
+    const where: Where = { operation: op, path: p.pointer, details: { in: p.value.in, name: p.value.name } };
     if (wasRequired !== isRequired) {
       sink.add(
         isRequired ? 'request-parameter-became-required' : 'request-parameter-became-optional',
@@ -282,9 +282,8 @@ function diffParameters(b: OperationEntry, r: OperationEntry, ctx: OperationCont
         `${subject} became ${isRequired ? 'required' : 'optional'}`,
       );
     }
-    if (old.value.deprecated !== true && p.value.deprecated === true) sink.add('request-parameter-deprecated', where, `${subject} was deprecated`);
-    if (old.value.deprecated === true && p.value.deprecated !== true) sink.add('request-parameter-reactivated', where, `${subject} is no longer deprecated`);
-    const changes = ctx.schemas.diff(parameterSchema(old.value), parameterSchema(p.value));
+    if (!wasDeprecated && isDeprecated) sink.add('request-parameter-deprecated', where, `${subject} was deprecated`);
+    if (wasDeprecated && !isDeprecated) sink.add('request-parameter-reactivated', where, `${subject} is no longer deprecated`);
     sink.schema('parameter', changes, { ...where, path: `${p.pointer}/schema` }, subject);
   }
 }
@@ -328,6 +327,7 @@ function diffRequestBody(b: OperationEntry, r: OperationEntry, ctx: OperationCon
     const old = bContent[mediaType];
     if (!isObj(old) || !isObj(media)) continue;
     const changes = ctx.schemas.diff(old.schema, media.schema);
+    if (changes.length === 0) continue;
     sink.schema(
       'request',
       changes,
@@ -342,6 +342,35 @@ function diffResponses(b: OperationEntry, r: OperationEntry, ctx: OperationConte
   const op = r.label;
   const before = isObj(b.operation.responses) ? b.operation.responses : {};
   const after = isObj(r.operation.responses) ? r.operation.responses : {};
+  if (!sameKeys(before, after)) diffStatuses(b, r, before, after, sink);
+  for (const [status, rawAfter] of Object.entries(after)) {
+    if (!Object.hasOwn(before, status)) continue;
+    const old = ctx.base.deref(before[status]);
+    const now = ctx.remote.deref(rawAfter);
+    if (!isObj(old) || !isObj(now)) continue;
+    const path = `${r.pointer}/responses/${escape(status)}`;
+    const bContent = content(old);
+    const rContent = content(now);
+    if (!sameKeys(bContent, rContent)) diffResponseMediaTypes(b, r, status, bContent, rContent, sink);
+    diffResponseHeaders(old, now, { operation: op, path }, status, ctx);
+    for (const [mediaType, media] of Object.entries(rContent)) {
+      const prior = bContent[mediaType];
+      if (!isObj(prior) || !isObj(media)) continue;
+      const changes = ctx.schemas.diff(prior.schema, media.schema);
+      if (changes.length === 0) continue;
+      sink.schema(
+        'response',
+        changes,
+        { operation: op, path: `${path}/content/${escape(mediaType)}/schema`, details: { status, mediaType } },
+        `${op}: response \`${status}\` (${mediaType})`,
+      );
+    }
+  }
+}
+
+/** Responses added or removed. */
+function diffStatuses(b: OperationEntry, r: OperationEntry, before: Obj, after: Obj, sink: ChangeSink): void {
+  const op = r.label;
   diffStringSet(Object.keys(before), Object.keys(after), (status, added) => {
     const success = status.startsWith('2');
     const id = `response-${success ? 'success' : 'non-success'}-status-${added ? 'added' : 'removed'}`;
@@ -351,34 +380,18 @@ function diffResponses(b: OperationEntry, r: OperationEntry, ctx: OperationConte
       `${op}: ${success ? 'success' : 'non-success'} response \`${status}\` was ${added ? 'added' : 'removed'}`,
     );
   });
-  for (const [status, rawAfter] of Object.entries(after)) {
-    if (!Object.hasOwn(before, status)) continue;
-    const old = ctx.base.deref(before[status]);
-    const now = ctx.remote.deref(rawAfter);
-    if (!isObj(old) || !isObj(now)) continue;
-    const path = `${r.pointer}/responses/${escape(status)}`;
-    const bContent = content(old);
-    const rContent = content(now);
-    diffStringSet(Object.keys(bContent), Object.keys(rContent), (mediaType, added) =>
-      sink.add(
-        added ? 'response-media-type-added' : 'response-media-type-removed',
-        { operation: op, path: `${added ? path : `${b.pointer}/responses/${escape(status)}`}/content/${escape(mediaType)}`, details: { status, mediaType } },
-        `${op}: media type \`${mediaType}\` of response \`${status}\` was ${added ? 'added' : 'removed'}`,
-      ),
-    );
-    diffResponseHeaders(old, now, { operation: op, path }, status, ctx);
-    for (const [mediaType, media] of Object.entries(rContent)) {
-      const prior = bContent[mediaType];
-      if (!isObj(prior) || !isObj(media)) continue;
-      const changes = ctx.schemas.diff(prior.schema, media.schema);
-      sink.schema(
-        'response',
-        changes,
-        { operation: op, path: `${path}/content/${escape(mediaType)}/schema`, details: { status, mediaType } },
-        `${op}: response \`${status}\` (${mediaType})`,
-      );
-    }
-  }
+}
+
+/** Media types added to or removed from one response. */
+function diffResponseMediaTypes(b: OperationEntry, r: OperationEntry, status: string, before: Obj, after: Obj, sink: ChangeSink): void {
+  const op = r.label;
+  diffStringSet(Object.keys(before), Object.keys(after), (mediaType, added) =>
+    sink.add(
+      added ? 'response-media-type-added' : 'response-media-type-removed',
+      { operation: op, path: `${added ? r.pointer : b.pointer}/responses/${escape(status)}/content/${escape(mediaType)}`, details: { status, mediaType } },
+      `${op}: media type \`${mediaType}\` of response \`${status}\` was ${added ? 'added' : 'removed'}`,
+    ),
+  );
 }
 
 function diffResponseHeaders(old: Obj, now: Obj, where: Where, status: string, ctx: OperationContext): void {

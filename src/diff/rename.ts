@@ -31,7 +31,8 @@ export interface Move {
 interface Side {
   entry: OperationEntry;
   signature: string;
-  responses: string;
+  /** Canonical JSON of the responses, made when first scored. */
+  responses?: string;
   summary: string;
   empty: boolean;
 }
@@ -79,19 +80,24 @@ export function detectMoves(
     return {
       entry,
       signature,
-      responses: schemas.json(entry.operation.responses ?? null),
       summary: typeof entry.operation.summary === 'string' ? entry.operation.summary : '',
       empty: !nonPath && bodyText === '',
     };
   };
 
-  const from = removed.filter((e) => !takenFrom.has(e)).map((e) => describe(e, base));
-  const to = added.filter((e) => !takenTo.has(e)).map((e) => describe(e, remote));
+  // Equal signatures have the same method and both or neither have a body: describe only operations that have a counterpart of their shape.
+  const shape = (entry: OperationEntry, resolver: RefResolver): string => `${entry.method}|${isObj(resolver.deref(entry.operation.requestBody))}`;
+  const fromLeft = removed.filter((e) => !takenFrom.has(e));
+  const toLeft = added.filter((e) => !takenTo.has(e));
+  const fromShapes = new Set(fromLeft.map((e) => shape(e, base)));
+  const toShapes = new Set(toLeft.map((e) => shape(e, remote)));
+  const from = fromLeft.filter((e) => toShapes.has(shape(e, base))).map((e) => describe(e, base));
+  const to = toLeft.filter((e) => fromShapes.has(shape(e, remote))).map((e) => describe(e, remote));
   const candidates: Array<{ a: Side; b: Side; score: number }> = [];
   const bySignature = new Map<string, Side[]>();
   for (const side of to) bySignature.set(side.signature, [...(bySignature.get(side.signature) ?? []), side]);
   for (const a of from) {
-    const scored = (bySignature.get(a.signature) ?? []).map((b) => ({ a, b, score: score(a, b) }));
+    const scored = (bySignature.get(a.signature) ?? []).map((b) => ({ a, b, score: score(a, b, schemas) }));
     const best = Math.max(...scored.map((c) => c.score), 0);
     const top = scored.filter((c) => c.score === best);
     if (top.length === 1 && best >= threshold) candidates.push(...top);
@@ -106,7 +112,9 @@ export function detectMoves(
   return moves;
 }
 
-function score(a: Side, b: Side): number {
+function score(a: Side, b: Side, schemas: SchemaDiffer): number {
+  a.responses ??= schemas.json(a.entry.operation.responses ?? null);
+  b.responses ??= schemas.json(b.entry.operation.responses ?? null);
   let s = 0.6;
   if (a.responses === b.responses) s += 0.2;
   if (!a.empty) s += 0.1;

@@ -41,29 +41,47 @@ interface RefNode {
   unchanged?: boolean;
 }
 
-/** The keywords of a schema the differ reads besides `properties`, `items` and the compositions. */
-const KEYWORDS = [
-  'type',
-  'format',
-  'nullable',
-  'enum',
-  'default',
-  'pattern',
-  'maximum',
-  'minimum',
-  'maxLength',
-  'minLength',
-  'maxItems',
-  'minItems',
-  'deprecated',
-  'readOnly',
-  'writeOnly',
-  'required',
-  'title',
-] as const;
+/** How a schema keyword the differ reads is compared. */
+const enum Read {
+  /** As written. */
+  Value,
+  /** A map of schemas. */
+  Properties,
+  /** A schema. */
+  Items,
+  /** A `oneOf`/`anyOf`/`allOf` list. */
+  Composition,
+}
 
-const COMPOSITIONS = ['oneOf', 'anyOf', 'allOf'] as const;
-const COMPOSITION_KEYS: ReadonlySet<string> = new Set(COMPOSITIONS);
+/** Every schema keyword `SchemaDiffer` reads (of a schema, or of a property schema for its flags). */
+const READ: ReadonlyMap<string, Read> = new Map([
+  ...[
+    'type',
+    'format',
+    'nullable',
+    'enum',
+    'default',
+    'pattern',
+    'maximum',
+    'minimum',
+    'maxLength',
+    'minLength',
+    'maxItems',
+    'minItems',
+    'deprecated',
+    'readOnly',
+    'writeOnly',
+    'required',
+    'title',
+  ].map((key): [string, Read] => [key, Read.Value]),
+  ['properties', Read.Properties],
+  ['items', Read.Items],
+  ['oneOf', Read.Composition],
+  ['anyOf', Read.Composition],
+  ['allOf', Read.Composition],
+]);
+
+const COMPOSITION_KEYS: ReadonlySet<string> = new Set(['oneOf', 'anyOf', 'allOf']);
 
 /** Nesting depth beyond which values count as changed. */
 const MAX_DEPTH = 256;
@@ -103,6 +121,13 @@ export class Unchanged {
     const same = this.#schemaNow(base, remote);
     this.#schemas.set(base, { remote, same });
     return same;
+  }
+
+  /** A cheaper {@link schema} for two schemas that are the same `$ref`; false for anything else. */
+  sameRef(base: unknown, remote: unknown): boolean {
+    if (!isObj(base) || !isObj(remote)) return false;
+    const ref = base.$ref;
+    return typeof ref === 'string' && remote.$ref === ref && this.#clean(this.#node(ref, true));
   }
 
   #schemaNow(base: unknown, remote: unknown): boolean {
@@ -233,38 +258,48 @@ export class Unchanged {
       return true;
     }
     if (typeof r.$ref === 'string' || depth > MAX_DEPTH || --this.#budget < 0 || !plain(b) || !plain(r)) return false;
-    for (const key of KEYWORDS) if (!this.#equal(b[key], r[key], edges, depth + 1)) return false;
-
-    const bProps = b.properties;
-    const rProps = r.properties;
-    if (isObj(bProps) || isObj(rProps)) {
-      if (!isObj(bProps) || !isObj(rProps)) return false;
-      let count = 0;
-      for (const name in bProps) {
-        if (!Object.hasOwn(bProps, name)) continue;
-        count++;
-        if (!Object.hasOwn(rProps, name) || !this.#schemaEqual(bProps[name], rProps[name], edges, depth + 1)) return false;
-      }
-      for (const name in rProps) if (Object.hasOwn(rProps, name)) count--;
-      if (count !== 0) return false;
+    // Walk the keys present (a schema has a few of the keywords), then make sure the remote has no other read keyword.
+    for (const key in b) {
+      if (!Object.hasOwn(b, key)) continue;
+      const kind = READ.get(key);
+      if (kind === undefined) continue;
+      const bv = b[key];
+      const rv = r[key];
+      if (kind === Read.Value) {
+        if (!this.#equal(bv, rv, edges, depth + 1)) return false;
+      } else if (kind === Read.Properties) {
+        if (!this.#propertiesEqual(bv, rv, edges, depth + 1)) return false;
+      } else if (kind === Read.Items) {
+        if (!this.#schemaEqual(bv, rv, edges, depth + 1)) return false;
+      } else if (!this.#compositionEqual(bv, rv, edges, depth + 1)) return false;
     }
+    for (const key in r) if (Object.hasOwn(r, key) && READ.has(key) && !Object.hasOwn(b, key)) return false;
+    return true;
+  }
 
-    if ((b.items !== undefined || r.items !== undefined) && !this.#schemaEqual(b.items, r.items, edges, depth + 1)) return false;
+  #propertiesEqual(b: unknown, r: unknown, edges: RefNode[], depth: number): boolean {
+    if (!isObj(b) || !isObj(r)) return this.#equal(b, r, edges, depth);
+    let count = 0;
+    for (const name in b) {
+      if (!Object.hasOwn(b, name)) continue;
+      count++;
+      if (!Object.hasOwn(r, name) || !this.#schemaEqual(b[name], r[name], edges, depth + 1)) return false;
+    }
+    for (const name in r) if (Object.hasOwn(r, name)) count--;
+    return count === 0;
+  }
 
-    for (const keyword of COMPOSITIONS) {
-      const bList = b[keyword];
-      const rList = r[keyword];
-      if (!Array.isArray(bList) && !Array.isArray(rList)) continue;
-      if (!Array.isArray(bList) || !Array.isArray(rList) || bList.length !== rList.length || !selfPaired(bList)) return false;
-      for (let i = 0; i < bList.length; i++) {
-        const s = bList[i] as Obj;
-        const t = rList[i];
-        if (typeof s.$ref === 'string') {
-          // Paired by `$ref`, then compared like any schema.
-          if (!isObj(t) || t.$ref !== s.$ref) return false;
-          edges.push(this.#node(s.$ref, true));
-        } else if (!this.#equal(s, t, edges, depth + 1)) return false; // paired by content, documentation included
-      }
+  /** A `oneOf`/`anyOf`/`allOf` list: `$ref` entries as schemas, inline entries as written (the differ pairs them by content). */
+  #compositionEqual(b: unknown, r: unknown, edges: RefNode[], depth: number): boolean {
+    if (!Array.isArray(b) || !Array.isArray(r)) return this.#equal(b, r, edges, depth);
+    if (b.length !== r.length || !selfPaired(b)) return false;
+    for (let i = 0; i < b.length; i++) {
+      const s = b[i] as Obj;
+      const t: unknown = r[i];
+      if (typeof s.$ref === 'string') {
+        if (!isObj(t) || t.$ref !== s.$ref) return false;
+        edges.push(this.#node(s.$ref, true));
+      } else if (!this.#equal(s, t, edges, depth + 1)) return false;
     }
     return true;
   }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { canonicalJson } from '../spec/index.js';
+import { canonicalText } from './json.js';
 import { isObj, type Obj, type RefResolver } from './resolve.js';
 import type { Unchanged } from './same.js';
 
@@ -90,6 +90,10 @@ export class SchemaDiffer {
     }
     const known = row.get(r);
     if (known !== undefined) return known;
+    if (this.#unchanged.sameRef(base, remote)) {
+      row.set(r, NONE);
+      return NONE;
+    }
     row.set(r, NONE); // in progress: a cycle back to this pair adds nothing
     const result = this.#compare(b, r);
     row.set(r, result);
@@ -98,10 +102,10 @@ export class SchemaDiffer {
 
   /** Canonical JSON of a value, cached for objects. */
   json(value: unknown): string {
-    if (typeof value !== 'object' || value === null) return canonicalJson(value);
+    if (typeof value !== 'object' || value === null) return canonicalText(value);
     let text = this.#json.get(value);
     if (text === undefined) {
-      text = canonicalJson(value);
+      text = canonicalText(value);
       this.#json.set(value, text);
     }
     return text;
@@ -109,36 +113,31 @@ export class SchemaDiffer {
 
   #compare(b: Obj, r: Obj): readonly SchemaChange[] {
     const out: SchemaChange[] = [];
-    const here = (kind: string, from?: unknown, to?: unknown): void => {
-      const change: SchemaChange = { kind, path: [] };
-      if (from !== undefined) change.from = from;
-      if (to !== undefined) change.to = to;
-      out.push(change);
-    };
-
-    const bType = typeOf(b);
-    const rType = typeOf(r);
-    if (bType !== rType) here('type-changed', bType, rType);
+    if (b.type !== r.type || b.format !== r.format) {
+      const bType = typeOf(b);
+      const rType = typeOf(r);
+      if (bType !== rType) here(out, 'type-changed', bType, rType);
+    }
 
     const bNull = nullable(b);
     const rNull = nullable(r);
-    if (!bNull && rNull) here('became-nullable');
-    if (bNull && !rNull) here('became-not-nullable');
+    if (!bNull && rNull) here(out, 'became-nullable');
+    if (bNull && !rNull) here(out, 'became-not-nullable');
 
-    this.#enums(b, r, here);
+    this.#enums(b, r, out);
 
     if (b.default !== undefined || r.default !== undefined) {
-      if (b.default === undefined) here('default-value-added', undefined, r.default);
-      else if (r.default === undefined) here('default-value-removed', b.default);
-      else if (this.json(b.default) !== this.json(r.default)) here('default-value-changed', b.default, r.default);
+      if (b.default === undefined) here(out, 'default-value-added', undefined, r.default);
+      else if (r.default === undefined) here(out, 'default-value-removed', b.default);
+      else if (b.default !== r.default && this.json(b.default) !== this.json(r.default)) here(out, 'default-value-changed', b.default, r.default);
     }
 
     const bPattern = typeof b.pattern === 'string' ? b.pattern : undefined;
     const rPattern = typeof r.pattern === 'string' ? r.pattern : undefined;
-    if (bPattern === undefined && rPattern !== undefined) here('pattern-added', undefined, rPattern);
-    else if (bPattern !== undefined && rPattern === undefined) here('pattern-removed', bPattern);
+    if (bPattern === undefined && rPattern !== undefined) here(out, 'pattern-added', undefined, rPattern);
+    else if (bPattern !== undefined && rPattern === undefined) here(out, 'pattern-removed', bPattern);
     else if (bPattern !== undefined && rPattern !== undefined && bPattern !== rPattern) {
-      here(rPattern === '.*' ? 'pattern-generalized' : 'pattern-changed', bPattern, rPattern);
+      here(out, rPattern === '.*' ? 'pattern-generalized' : 'pattern-changed', bPattern, rPattern);
     }
 
     for (const [keyword, name] of BOUNDS) {
@@ -147,13 +146,13 @@ export class SchemaDiffer {
       const from = typeof b[keyword] === 'number' ? b[keyword] : zero;
       const to = typeof r[keyword] === 'number' ? r[keyword] : zero;
       if (from === to) continue;
-      if (from === undefined) here(`${name}-set`, undefined, to);
-      else if (to === undefined) here(`${name}-unset`, from);
-      else here(to > from ? `${name}-increased` : `${name}-decreased`, from, to);
+      if (from === undefined) here(out, `${name}-set`, undefined, to);
+      else if (to === undefined) here(out, `${name}-unset`, from);
+      else here(out, to > from ? `${name}-increased` : `${name}-decreased`, from, to);
     }
 
-    if (b.deprecated !== true && r.deprecated === true) here('deprecated');
-    if (b.deprecated === true && r.deprecated !== true) here('reactivated');
+    if (b.deprecated !== true && r.deprecated === true) here(out, 'deprecated');
+    if (b.deprecated === true && r.deprecated !== true) here(out, 'reactivated');
 
     this.#properties(b, r, out);
 
@@ -163,19 +162,20 @@ export class SchemaDiffer {
     return out;
   }
 
-  #enums(b: Obj, r: Obj, here: (kind: string, from?: unknown, to?: unknown) => void): void {
+  #enums(b: Obj, r: Obj, out: SchemaChange[]): void {
     const bEnum = Array.isArray(b.enum) ? b.enum : undefined;
     const rEnum = Array.isArray(r.enum) ? r.enum : undefined;
     if (rEnum === undefined) return;
     if (bEnum === undefined) {
-      here('became-enum', undefined, rEnum);
-      for (const value of rEnum) here('enum-value-added', undefined, value);
+      here(out, 'became-enum', undefined, rEnum);
+      for (const value of rEnum) here(out, 'enum-value-added', undefined, value);
       return;
     }
+    if (sameItems(bEnum, rEnum)) return;
     const before = new Map(bEnum.map((v) => [this.json(v), v]));
     const after = new Map(rEnum.map((v) => [this.json(v), v]));
-    for (const [key, value] of after) if (!before.has(key)) here('enum-value-added', undefined, value);
-    for (const [key, value] of before) if (!after.has(key)) here('enum-value-removed', value);
+    for (const [key, value] of after) if (!before.has(key)) here(out, 'enum-value-added', undefined, value);
+    for (const [key, value] of before) if (!after.has(key)) here(out, 'enum-value-removed', value);
   }
 
   #properties(b: Obj, r: Obj, out: SchemaChange[]): void {
@@ -264,24 +264,8 @@ export class SchemaDiffer {
     const bLeft = new Map(bList.map((s, i) => [i, s]));
     const rLeft = new Map(rList.map((s, i) => [i, s]));
     const pairs: Array<[number, number]> = [];
-    const matchBy = (key: (s: unknown) => string | undefined): void => {
-      const index = new Map<string, number>();
-      for (const [i, s] of rLeft) {
-        const k = key(s);
-        if (k !== undefined && !index.has(k)) index.set(k, i);
-      }
-      for (const [i, s] of bLeft) {
-        const k = key(s);
-        const j = k === undefined ? undefined : index.get(k);
-        if (j === undefined || !rLeft.has(j)) continue;
-        pairs.push([i, j]);
-        bLeft.delete(i);
-        rLeft.delete(j);
-      }
-    };
-    matchBy((s) => (isObj(s) && typeof s.$ref === 'string' ? `ref:${s.$ref}` : undefined));
-    matchBy((s) => (isObj(s) && s.$ref === undefined && typeof s.title === 'string' ? `title:${s.title}` : undefined));
-    const inline = (s: unknown): s is Obj => isObj(s) && s.$ref === undefined;
+    matchBy(bLeft, rLeft, pairs, refKey);
+    matchBy(bLeft, rLeft, pairs, titleKey);
     // Equal as written and once refs are followed (descriptions included).
     for (const [i, s] of bLeft) {
       if (!inline(s)) continue;
@@ -308,9 +292,54 @@ export class SchemaDiffer {
       out.push({ kind: `${name}-removed`, path: [], from: [...bLeft].map(([i, s]) => subschemaName(s, i)) });
     }
     for (const [i, j] of pairs) {
-      nest(out, `${keyword}[${subschemaName(rList[j], j)}]`, this.#diff(bList[i], rList[j]));
+      const inner = this.#diff(bList[i], rList[j]);
+      if (inner.length > 0) nest(out, `${keyword}[${subschemaName(rList[j], j)}]`, inner);
     }
   }
+}
+
+/** Record a difference at the compared root. */
+function here(out: SchemaChange[], kind: string, from?: unknown, to?: unknown): void {
+  const change: SchemaChange = { kind, path: [] };
+  if (from !== undefined) change.from = from;
+  if (to !== undefined) change.to = to;
+  out.push(change);
+}
+
+/** The same values (by identity) in the same order. */
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Pair the entries left on both sides that have the same key. */
+function matchBy(bLeft: Map<number, unknown>, rLeft: Map<number, unknown>, pairs: Array<[number, number]>, key: (s: unknown) => string | undefined): void {
+  const index = new Map<string, number>();
+  for (const [i, s] of rLeft) {
+    const k = key(s);
+    if (k !== undefined && !index.has(k)) index.set(k, i);
+  }
+  for (const [i, s] of bLeft) {
+    const k = key(s);
+    const j = k === undefined ? undefined : index.get(k);
+    if (j === undefined || !rLeft.has(j)) continue;
+    pairs.push([i, j]);
+    bLeft.delete(i);
+    rLeft.delete(j);
+  }
+}
+
+function refKey(s: unknown): string | undefined {
+  return isObj(s) && typeof s.$ref === 'string' ? `ref:${s.$ref}` : undefined;
+}
+
+function titleKey(s: unknown): string | undefined {
+  return isObj(s) && s.$ref === undefined && typeof s.title === 'string' ? `title:${s.title}` : undefined;
+}
+
+function inline(s: unknown): s is Obj {
+  return isObj(s) && s.$ref === undefined;
 }
 
 function nest(out: SchemaChange[], segment: string, inner: readonly SchemaChange[]): void {

@@ -7,7 +7,7 @@ import { formatFromOut, isUrlSource, parseCommandLine, parsePolicy, UsageError }
 import { planDrift } from '../../src/cli/commands.js';
 import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile, validateConfig } from '../../src/cli/config.js';
 import { formatChanges, formatError, formatStatusLine } from '../../src/cli/format.js';
-import { packageVersion } from '../../src/cli/run.js';
+import { packageVersion, runCli } from '../../src/cli/run.js';
 import { tempDir } from './helpers.js';
 
 function usageError(fn: () => unknown): UsageError | ConfigError {
@@ -203,5 +203,39 @@ describe('check semantics and output', () => {
   it('finds the package version from the script path', () => {
     expect(packageVersion(resolve(import.meta.dirname, '../../src/cli/main.ts'))).toMatch(/^\d+\.\d+\.\d+/);
     expect(packageVersion(undefined)).toBe('unknown');
+  });
+});
+
+describe('runCli in-process', () => {
+  const io = () => {
+    const out = { stdout: '', stderr: '' };
+    return {
+      out,
+      io: {
+        stdout: { write: (t: string) => (out.stdout += t) },
+        stderr: { write: (t: string) => (out.stderr += t) },
+        cwd: process.cwd(),
+        signal: new AbortController().signal,
+      },
+    };
+  };
+
+  it('help <command> and <command> --help print the usage on stdout and exit 0; --json wraps it', async () => {
+    const a = io();
+    expect(await runCli(['help', 'check'], a.io)).toBe(0);
+    expect(a.out.stdout).toMatch(/^Usage: api-live-sync check/);
+    expect(a.out.stdout).toContain('Exit: 0 in sync, 1 drift');
+    expect(a.out.stderr).toBe('');
+    const b = io();
+    expect(await runCli(['rollback', '--help', '--json'], b.io)).toBe(0);
+    expect(JSON.parse(b.out.stdout)).toMatchObject({ command: 'help', topic: 'rollback', exitCode: 0, text: expect.stringContaining('--force') });
+  });
+
+  it('a usage error with --json still prints one JSON document on stdout', async () => {
+    const a = io();
+    expect(await runCli(['plan', '--out', 'a.json', '--json'], a.io)).toBe(2);
+    expect(JSON.parse(a.out.stdout)).toMatchObject({ command: 'plan', exitCode: 2, error: { code: 'CONFIG_INVALID' } });
+    expect(a.out.stderr).toMatch(/^error CONFIG_INVALID: /);
+    expect(a.out.stderr).toMatch(/^usage: api-live-sync plan /m);
   });
 });

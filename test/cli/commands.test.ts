@@ -9,7 +9,7 @@ import { api, cli, closedPort, serveDocument, tempDir, type DocServer } from './
 
 const noStack = /^\s+at /m;
 
-describe('api-live-sync diff / discover / usage / config', () => {
+describe('api-live-sync diff / discover / usage / config', { timeout: 60_000 }, () => {
   let server: DocServer;
   let temp: ReturnType<typeof tempDir>;
 
@@ -60,7 +60,7 @@ describe('api-live-sync diff / discover / usage / config', () => {
     expect(down.stdout).toBe('');
   });
 
-  it('an unknown command or flag exits 2 with the usage; help prints it and exits 0', async () => {
+  it('an unknown command or flag exits 2 with the usage, and nothing is written', async () => {
     const unknown = await cli(['frobnicate'], temp.dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error CONFIG_INVALID: Unknown command `frobnicate`\./m);
@@ -72,10 +72,6 @@ describe('api-live-sync diff / discover / usage / config', () => {
     expect(flag.stderr).toMatch(/^usage: api-live-sync sync /m);
     expect(existsSync(join(temp.dir, 'x.json'))).toBe(false);
 
-    const help = await cli(['help', 'check'], temp.dir);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: api-live-sync check/);
-    expect(help.stdout).toContain('Exit: 0 in sync, 1 drift');
   });
 
   it('a config file syncs several bindings (OpenAPI YAML from a URL, a Hoppscotch collection from a file), and check uses them all', async () => {

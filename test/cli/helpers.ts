@@ -30,7 +30,7 @@ export function startCli(args: readonly string[], cwd: string): ChildProcess {
 }
 
 /** Collect a child's output until it exits. */
-export function finished(child: ChildProcess, timeoutMs = 20_000): Promise<CliRun> {
+export function finished(child: ChildProcess, timeoutMs = 40_000): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -54,7 +54,7 @@ export function cli(args: readonly string[], cwd: string): Promise<CliRun> {
 }
 
 /** Wait until `predicate` holds of the text a stream produced so far. */
-export function waitForOutput(stream: NodeJS.ReadableStream, predicate: (text: string) => boolean, timeoutMs = 15_000): Promise<string> {
+export function waitForOutput(stream: NodeJS.ReadableStream, predicate: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
   let text = '';
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {

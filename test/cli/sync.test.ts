@@ -10,7 +10,7 @@ import { api, cli, closedPort, serveDocument, tempDir, type DocServer } from './
 
 const noStack = /^\s+at /m;
 
-describe('api-live-sync sync / plan / check / journal / rollback', () => {
+describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60_000 }, () => {
   let server: DocServer;
   let temp: ReturnType<typeof tempDir>;
   let out: string;
@@ -138,6 +138,20 @@ describe('api-live-sync sync / plan / check / journal / rollback', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('wrote');
     expect(Object.keys(JSON.parse(readFileSync(out, 'utf8')).paths)).toEqual(['/pets']);
+  });
+
+  it('a conflict is decided (your value is kept) and listed with its decision', async () => {
+    const local = JSON.parse(readFileSync(out, 'utf8'));
+    local.paths['/pets'].get.summary = 'Mine';
+    writeFileSync(out, JSON.stringify(local, null, 2));
+    const remote = api(['/pets']) as { paths: Record<string, { get: Record<string, unknown> }> };
+    remote.paths['/pets']!.get.summary = 'Theirs';
+    server.set(remote);
+    const run = await cli(['sync', server.url, '--out', 'api.json'], temp.dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('1 conflict;');
+    expect(run.stdout).toMatch(/conflicts \(1\)\n\s+\/paths\/~1pets\/get\/summary \S+: took local/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).paths['/pets'].get.summary).toBe('Mine');
   });
 
   it('a source that is down exits 3 with `error CODE: message` and a hint, the stack only with --verbose', async () => {

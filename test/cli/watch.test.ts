@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, finished, serveDocument, startCli, tempDir, waitForOutput, type DocServer } from './helpers.js';
 
-describe('api-live-sync watch', () => {
+describe('api-live-sync watch', { timeout: 60_000 }, () => {
   let server: DocServer;
   let temp: ReturnType<typeof tempDir>;
 

@@ -60,6 +60,14 @@ const { openAIResolver } = require('api-live-sync/openai');`),
     expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function' });
   });
 
+  it('installs the api-live-sync command', async () => {
+    const bin = join(project, 'node_modules/.bin/api-live-sync');
+    const { stdout } = await run(bin, ['--version'], { cwd: project });
+    expect(stdout.trim()).toMatch(/\d+\.\d+\.\d+/);
+    const help = await run(bin, ['--help'], { cwd: project });
+    expect(help.stdout).toContain('sync');
+  });
+
   it('ships only what users need', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n');

@@ -584,6 +584,9 @@ describe('hoppscotchTarget: options', () => {
   it('refuses bad options with a ConfigError', () => {
     expect(() => hoppscotchTarget({ path: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => hoppscotchTarget({ path: 'x.json', version: 13 as 12 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => hoppscotchTarget({ path: 'x.json', baseUrlVariable: '<<x>>' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => hoppscotchTarget({ path: 'x.json', indent: 1.5 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(hoppscotchTarget({ path: 'x.json', baseUrlVariable: 'api.url', indent: 4 }).kind).toBe('hoppscotch');
   });
 });
 
@@ -616,5 +619,24 @@ describe('hoppscotchTarget: conflicts decided for remote', () => {
       ['getPet', 'Fetch a pet'],
       ['deletePet', 'Delete a pet'],
     ]);
+  });
+});
+
+describe('hoppscotchTarget: folders the user rearranged', () => {
+  it('a folder moved into another and renamed keeps receiving its new requests', async () => {
+    const { file, engine, source, edit } = await setup();
+    await edit((c) => {
+      const store = c.folders.splice(1, 1)[0]!;
+      store.name = 'Shop';
+      (folder(c, 'pets').folders as HoppCollection[]).push(store);
+    });
+    const document = petstore();
+    document.paths['/store/orders'] = { get: { tags: ['store'], summary: 'Orders', operationId: 'listOrders', responses: { '200': { description: 'ok' } } } };
+    source.set(document);
+    expect(await engine.syncNow('pets')).toMatchObject({ outcome: 'applied', conflicts: [] });
+    const after = await readJson(file);
+    expect(after.folders.map((f) => f.name)).toEqual(['pets']);
+    const shop = folder(after, 'pets').folders[0] as HoppCollection;
+    expect([shop.name, shop.requests.map((r) => r.id)]).toEqual(['Shop', ['getInventory', 'listOrders']]);
   });
 });

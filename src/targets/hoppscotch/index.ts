@@ -55,15 +55,15 @@ export {
   requestKey,
 } from './identity.js';
 export {
-  DEPRECATED_NOTE,
-  DEPRECATED_PREFIX,
+  HOPP_DEPRECATED_NOTE,
+  HOPP_DEPRECATED_PREFIX,
   HOPP_IDENTITY_RECORD,
   hoppscotchTarget,
   readCollectionFile,
   reconcileCollection,
 } from './target.js';
 export type { HoppscotchTargetOptions } from './target.js';
-export { ROOT_KEY, USER_KEY_PREFIX, denormaliseCollection, hoppscotchTargetIdentityRules, normaliseCollection } from './normalise.js';
+export { HOPP_ROOT_KEY, HOPP_USER_KEY_PREFIX, denormaliseCollection, hoppscotchTargetIdentityRules, normaliseCollection } from './normalise.js';
 export type {
   DenormalisedCollection,
   HoppIdentityRecord,

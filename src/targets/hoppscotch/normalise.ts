@@ -12,10 +12,10 @@ import { endpointIdentity } from './identity.js';
 import type { HoppCollection, HoppRequest } from './schema.js';
 
 /** The root key of {@link NormalisedCollection.folderOrder} and {@link NormalisedCollection.requestOrder}. */
-export const ROOT_KEY = '';
+export const HOPP_ROOT_KEY = '';
 
 /** Keys of requests the user added (no operation identity) start with this. */
-export const USER_KEY_PREFIX = 'user:';
+export const HOPP_USER_KEY_PREFIX = 'user:';
 
 /** A folder of a {@link NormalisedCollection}. */
 export interface NormalisedFolder {
@@ -84,7 +84,8 @@ type Json = Record<string, unknown>;
 
 interface FoundRequest {
   path: string;
-  folder: string | null;
+  /** JSON Pointer of the folder it is in, `""` for the root. */
+  folderPath: string;
   request: HoppRequest;
   endpoint: string;
 }
@@ -102,69 +103,29 @@ interface FoundRequest {
  * 4. otherwise the request is the user's own: `user:` + its `id`, or its
  *    method, endpoint and name (`#2`, `#3` for duplicates).
  *
- * Folder keys: the stored record's folder at the same place with the same
- * name, else a stored folder of that name, else the stored folder at the
- * same place (a renamed folder), else the name (`#2`, ... for duplicates).
+ * Folder keys, first match wins: the stored record's folder at the same
+ * place with the same name; a stored folder of that name elsewhere (a moved
+ * folder); the stored folder most of whose requests it now holds (a renamed
+ * folder, moved or not); the stored folder at the same place whose name is
+ * gone (a renamed, emptied folder); else the name (`#2`, ... for duplicates).
  */
 export function normaliseCollection(collection: HoppCollection, hints: IdentityHints = {}): NormalisedCollection {
   const stored = hints.stored;
-  const folders: Record<string, NormalisedFolder> = {};
-  const folderOrder: Record<string, string[]> = {};
-  const requestOrder: Record<string, string[]> = {};
-  const found: FoundRequest[] = [];
 
-  // Folder keys.
-  const storedFolders = stored?.folders ?? [];
-  const storedFolderAt = new Map(storedFolders.map((f) => [f.path, f]));
-  const claimedFolders = new Set<string>();
+  // Every folder and request with the JSON Pointer of where it is.
   const folderEntries: Array<{ path: string; node: HoppCollection }> = [];
-  const collectFolders = (node: HoppCollection, path: string): void => {
+  const found: FoundRequest[] = [];
+  const collect = (node: HoppCollection, path: string): void => {
     node.folders.forEach((child, index) => {
       const childPath = `${path}/folders/${index}`;
       folderEntries.push({ path: childPath, node: child });
-      collectFolders(child, childPath);
+      collect(child, childPath);
     });
-  };
-  collectFolders(collection, '');
-  const folderKeyOf = new Map<string, string>();
-  const claim = (path: string, key: string) => {
-    folderKeyOf.set(path, key);
-    claimedFolders.add(key);
-  };
-  for (const entry of folderEntries) {
-    const at = storedFolderAt.get(entry.path);
-    if (at !== undefined && at.name === entry.node.name && !claimedFolders.has(at.key)) claim(entry.path, at.key);
-  }
-  for (const entry of folderEntries) {
-    if (folderKeyOf.has(entry.path)) continue;
-    const byName = storedFolders.find((f) => f.name === entry.node.name && !claimedFolders.has(f.key));
-    if (byName !== undefined) claim(entry.path, byName.key);
-  }
-  for (const entry of folderEntries) {
-    if (folderKeyOf.has(entry.path)) continue;
-    const at = storedFolderAt.get(entry.path);
-    if (at !== undefined && !claimedFolders.has(at.key) && !folderEntries.some((e) => e.node.name === at.name)) claim(entry.path, at.key);
-  }
-  for (const entry of folderEntries) {
-    if (!folderKeyOf.has(entry.path)) claim(entry.path, uniqueKey(entry.node.name, claimedFolders));
-  }
-
-  const walk = (node: HoppCollection, path: string, key: string | null): void => {
-    const orderKey = key ?? ROOT_KEY;
-    const childKeys: string[] = [];
-    node.folders.forEach((child, index) => {
-      const childPath = `${path}/folders/${index}`;
-      const childKey = folderKeyOf.get(childPath) as string;
-      childKeys.push(childKey);
-      folders[childKey] = { parent: key, folder: ownFields(child) };
-      walk(child, childPath, childKey);
-    });
-    if (childKeys.length > 0) folderOrder[orderKey] = childKeys;
     node.requests.forEach((request, index) => {
-      found.push({ path: `${path}/requests/${index}`, folder: key, request, endpoint: endpointIdentity(request.method, request.endpoint) });
+      found.push({ path: `${path}/requests/${index}`, folderPath: path, request, endpoint: endpointIdentity(request.method, request.endpoint) });
     });
   };
-  walk(collection, '', null);
+  collect(collection, '');
 
   // Request keys.
   const storedRequests = stored?.requests ?? [];
@@ -172,14 +133,15 @@ export function normaliseCollection(collection: HoppCollection, hints: IdentityH
   for (const identity of hints.rendered?.values() ?? []) known.add(identity);
   const keys: Array<string | undefined> = found.map(() => undefined);
   const taken = new Set<string>();
-  const give = (index: number, key: string | undefined): void => {
+  const give = (index: number, wanted: string | undefined): void => {
+    const key = wanted === undefined ? undefined : safeKey(wanted);
     if (key === undefined || taken.has(key) || keys[index] !== undefined) return;
     keys[index] = key;
     taken.add(key);
   };
   found.forEach(({ request }, index) => {
     const id = request.id;
-    if (typeof id === 'string' && id !== '' && !id.startsWith(USER_KEY_PREFIX) && (hints.trustIds === true || known.has(id) || known.size === 0)) give(index, id);
+    if (typeof id === 'string' && id !== '' && !id.startsWith(HOPP_USER_KEY_PREFIX) && (hints.trustIds === true || known.has(id) || known.size === 0)) give(index, id);
   });
   if (storedRequests.length > 0) {
     const at = new Map(storedRequests.map((r) => [r.path, r]));
@@ -192,31 +154,112 @@ export function normaliseCollection(collection: HoppCollection, hints: IdentityH
   for (const entry of storedRequests) if (!byEndpoint.has(entry.endpoint)) byEndpoint.set(entry.endpoint, entry.key);
   found.forEach(({ endpoint }, index) => give(index, byEndpoint.get(endpoint)));
   if (hints.rendered !== undefined) found.forEach(({ endpoint }, index) => give(index, hints.rendered?.get(endpoint)));
+  found.forEach(({ request, endpoint }, index) => {
+    if (keys[index] !== undefined) return;
+    const own = typeof request.id === 'string' && request.id !== '' ? request.id.replace(/^user:/, '') : `${endpoint} ${request.name}`;
+    const key = uniqueKey(`${HOPP_USER_KEY_PREFIX}${own}`, taken);
+    keys[index] = key;
+    taken.add(key);
+  });
 
+  // Folder keys.
+  const storedFolders = stored?.folders ?? [];
+  const storedFolderAt = new Map(storedFolders.map((f) => [f.path, f]));
+  const claimedFolders = new Set<string>();
+  const folderKeyOf = new Map<string, string>();
+  const claim = (path: string, key: string) => {
+    key = safeKey(key);
+    folderKeyOf.set(path, key);
+    claimedFolders.add(key);
+  };
+  const unclaimed = () => folderEntries.filter((entry) => !folderKeyOf.has(entry.path));
+  // 1. Same place, same name.
+  for (const entry of folderEntries) {
+    const at = storedFolderAt.get(entry.path);
+    if (at !== undefined && at.name === entry.node.name && !claimedFolders.has(at.key)) claim(entry.path, at.key);
+  }
+  // 2. Same name elsewhere (a moved folder).
+  for (const entry of unclaimed()) {
+    const byName = storedFolders.find((f) => f.name === entry.node.name && !claimedFolders.has(f.key));
+    if (byName !== undefined) claim(entry.path, byName.key);
+  }
+  // 3. The stored folder most of whose requests it holds (a renamed folder, moved or not).
+  const storedFolderOf = new Map<string, string>();
+  for (const entry of storedRequests) {
+    const folder = storedFolderAt.get(entry.path.slice(0, entry.path.lastIndexOf('/requests/')));
+    if (folder !== undefined) storedFolderOf.set(entry.key, folder.key);
+  }
+  for (const entry of unclaimed()) {
+    const votes = new Map<string, number>();
+    found.forEach(({ folderPath }, index) => {
+      const was = folderPath === entry.path ? storedFolderOf.get(keys[index] as string) : undefined;
+      if (was !== undefined && !claimedFolders.has(was)) votes.set(was, (votes.get(was) ?? 0) + 1);
+    });
+    const best = [...votes].sort((a, b) => b[1] - a[1])[0];
+    if (best !== undefined) claim(entry.path, best[0]);
+  }
+  // 4. Same place, the old name gone (a renamed, emptied folder).
+  for (const entry of unclaimed()) {
+    const at = storedFolderAt.get(entry.path);
+    if (at !== undefined && !claimedFolders.has(at.key) && !folderEntries.some((e) => e.node.name === at.name)) claim(entry.path, at.key);
+  }
+  // 5. Its name.
+  for (const entry of unclaimed()) claim(entry.path, uniqueKey(entry.node.name, claimedFolders));
+
+  // The keyed form.
+  const folders: Record<string, NormalisedFolder> = {};
+  const folderOrder: Record<string, string[]> = {};
+  const requestOrder: Record<string, string[]> = {};
+  const keyAt = (path: string): string | null => (path === '' ? null : (folderKeyOf.get(path) as string));
+  for (const { path, node } of folderEntries) {
+    const key = keyAt(path) as string;
+    const parent = keyAt(path.slice(0, path.lastIndexOf('/folders/')));
+    folders[key] = { parent, folder: ownFields(node) };
+    listAt(folderOrder, parent ?? HOPP_ROOT_KEY).push(key);
+  }
   const requests: Record<string, NormalisedRequest> = {};
-  found.forEach(({ folder, request, endpoint }, index) => {
-    let key = keys[index];
+  found.forEach(({ folderPath, request }, index) => {
+    const key = keys[index] as string;
+    const folder = keyAt(folderPath);
     let fields: Json;
-    if (key === undefined) {
-      const own = typeof request.id === 'string' && request.id !== '' ? request.id.replace(/^user:/, '') : `${endpoint} ${request.name}`;
-      key = uniqueKey(`${USER_KEY_PREFIX}${own}`, taken);
-      taken.add(key);
-      fields = { ...request };
-    } else {
+    if (key.startsWith(HOPP_USER_KEY_PREFIX)) fields = { ...request };
+    else {
       const { id: _id, ...rest } = request;
       fields = rest;
     }
     requests[key] = { folder, request: fields };
-    const orderKey = folder ?? ROOT_KEY;
-    (requestOrder[orderKey] ??= []).push(key);
+    listAt(requestOrder, folder ?? HOPP_ROOT_KEY).push(key);
   });
 
   return { collection: ownFields(collection), folders, requests, folderOrder, requestOrder };
 }
 
+/**
+ * `record[key]` when `record` has that key itself, else `undefined`: keys
+ * are folder names and operation ids, and `record["constructor"]` must not
+ * find `Object.prototype.constructor`.
+ */
+export function ownEntry<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** The list at `record[key]`, created when the record does not have it itself. */
+function listAt(record: Record<string, string[]>, key: string): string[] {
+  const list = ownEntry(record, key);
+  if (list !== undefined) return list;
+  const created: string[] = [];
+  record[key] = created;
+  return created;
+}
+
+/** A key that is safe as a plain object key: `__proto__` would set the prototype instead. */
+function safeKey(key: string): string {
+  return key === '__proto__' ? '__proto__#1' : key;
+}
+
 /** `name`, or `name#2`, `name#3`, ... : the first not in `taken` (an empty name starts at `#2`). */
 function uniqueKey(name: string, taken: ReadonlySet<string>): string {
-  if (name !== '' && name !== ROOT_KEY && !taken.has(name)) return name;
+  if (name !== '' && name !== HOPP_ROOT_KEY && name !== '__proto__' && !taken.has(name)) return name;
   for (let n = 2; ; n++) {
     const candidate = `${name}#${n}`;
     if (!taken.has(candidate)) return candidate;
@@ -240,7 +283,8 @@ export interface DenormalisedCollection {
  * Nest a keyed collection again: folders under their parents, requests in
  * their folders, each list in its order (entries missing from an order list
  * follow, in map order). A request keyed by operation identity gets the key
- * as its `id`. A folder whose parent is missing or part of a cycle goes to
+ * as its `id`; a user request carrying the `id` of another request (a
+ * duplicate) is written without it. A folder whose parent is missing or part of a cycle goes to
  * the root; a request whose folder is missing goes to the root. A v12 folder
  * inside a v11 one is written as v11 (without collection scripts). The
  * result is not validated: the target does that before writing.
@@ -252,8 +296,8 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
   // Effective parent: a missing parent or a cycle puts the folder at the root.
   const parentOf = new Map<string, string | null>();
   for (const key of Object.keys(folders)) {
-    let parent = folders[key]?.parent ?? null;
-    if (parent !== null && folders[parent] === undefined) parent = null;
+    let parent = ownEntry(folders, key)?.parent ?? null;
+    if (parent !== null && ownEntry(folders, parent) === undefined) parent = null;
     parentOf.set(key, parent);
   }
   for (const key of parentOf.keys()) {
@@ -270,8 +314,8 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
   const childRequests = groupOrdered(
     Object.keys(requests),
     (key) => {
-      const folder = requests[key]?.folder ?? null;
-      return folder !== null && folders[folder] !== undefined ? folder : null;
+      const folder = ownEntry(requests, key)?.folder ?? null;
+      return folder !== null && ownEntry(folders, folder) !== undefined ? folder : null;
     },
     normalised.requestOrder,
   );
@@ -285,15 +329,19 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
       delete node.testScript;
     }
     node.v = version;
-    const subFolders = (childFolders.get(key ?? ROOT_KEY) ?? []).map((childKey, index) => {
+    const subFolders = (childFolders.get(key ?? HOPP_ROOT_KEY) ?? []).map((childKey, index) => {
       const childPath = `${path}/folders/${index}`;
       const child = folders[childKey] as NormalisedFolder;
       record.folders.push({ path: childPath, key: childKey, name: String(child.folder.name ?? '') });
       return build(child.folder, childKey, childPath, version);
     });
-    const subRequests = (childRequests.get(key ?? ROOT_KEY) ?? []).map((requestKey, index) => {
+    const subRequests = (childRequests.get(key ?? HOPP_ROOT_KEY) ?? []).map((requestKey, index) => {
       const entry = requests[requestKey] as NormalisedRequest;
-      if (requestKey.startsWith(USER_KEY_PREFIX)) return entry.request;
+      if (requestKey.startsWith(HOPP_USER_KEY_PREFIX)) {
+        // A copy of a synced request (Hoppscotch's "Duplicate") carries the original's id: drop it, the id is the original's.
+        const { id, ...rest } = entry.request;
+        return typeof id === 'string' && !id.startsWith(HOPP_USER_KEY_PREFIX) && ownEntry(requests, id) !== undefined ? rest : entry.request;
+      }
       const { v, ...rest } = entry.request;
       record.requests.push({
         path: `${path}/requests/${index}`,
@@ -315,7 +363,7 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
 function groupOrdered(keys: readonly string[], parentOf: (key: string) => string | null, order: Record<string, string[]>): Map<string, string[]> {
   const groups = new Map<string, Set<string>>();
   for (const key of keys) {
-    const parent = parentOf(key) ?? ROOT_KEY;
+    const parent = parentOf(key) ?? HOPP_ROOT_KEY;
     let group = groups.get(parent);
     if (group === undefined) groups.set(parent, (group = new Set()));
     group.add(key);
@@ -323,7 +371,7 @@ function groupOrdered(keys: readonly string[], parentOf: (key: string) => string
   const out = new Map<string, string[]>();
   for (const [parent, members] of groups) {
     const ordered: string[] = [];
-    for (const key of order[parent] ?? []) {
+    for (const key of ownEntry(order, parent) ?? []) {
       if (members.delete(key)) ordered.push(key);
     }
     ordered.push(...members);

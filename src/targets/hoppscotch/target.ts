@@ -16,10 +16,11 @@ import {
   type NormalisedCollection,
   type NormalisedFolder,
   type NormalisedRequest,
-  ROOT_KEY,
+  HOPP_ROOT_KEY,
   denormaliseCollection,
   hoppscotchTargetIdentityRules,
   normaliseCollection,
+  ownEntry,
 } from './normalise.js';
 import { parseCollection } from './parse.js';
 import { renderCollection } from './render.js';
@@ -29,10 +30,10 @@ import type { HoppCollection } from './schema.js';
 export const HOPP_IDENTITY_RECORD = 'hoppscotch-identities';
 
 /** The prefix a request removed upstream gets under the `deprecate` policy (and `remove`, when kept for an edit). */
-export const DEPRECATED_PREFIX = '[deprecated] ';
+export const HOPP_DEPRECATED_PREFIX = '[deprecated] ';
 
 /** The first words of the description paragraph a deprecated request gets; the mark is recognised (and removed again) by them. */
-export const DEPRECATED_NOTE = 'Removed upstream:';
+export const HOPP_DEPRECATED_NOTE = 'Removed upstream:';
 
 /** Options of {@link hoppscotchTarget}. */
 export interface HoppscotchTargetOptions {
@@ -86,6 +87,11 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   const indent = options.indent ?? 2;
   if (!Number.isInteger(indent) || indent < 0 || indent > 10) {
     throw new ConfigError(`Expected \`indent\` to be an integer from 0 to 10, got ${JSON.stringify(options.indent)}.`, { hint: 'Leave it out for 2.' });
+  }
+  if (options.baseUrlVariable !== undefined && !/^[A-Za-z_][\w.-]*$/.test(options.baseUrlVariable)) {
+    throw new ConfigError(`Expected \`baseUrlVariable\` to be a variable name (letters, digits, _ . -), got ${JSON.stringify(options.baseUrlVariable)}.`, {
+      hint: 'Leave it out for "baseUrl".',
+    });
   }
   const path = resolve(options.path);
   // Not validated here: every collection is validated before it is written.
@@ -243,10 +249,10 @@ export function reconcileCollection(merged: NormalisedCollection, info: Reconcil
 
   if (base !== undefined && local !== undefined) {
     for (const key of Object.keys(base.requests)) {
-      if (remote.requests[key] !== undefined) continue;
-      const localEntry = local.requests[key];
+      if (ownEntry(remote.requests, key) !== undefined) continue;
+      const localEntry = ownEntry(local.requests, key);
       if (localEntry === undefined) continue;
-      let entry = out.requests[key];
+      let entry = ownEntry(out.requests, key);
       if (entry === undefined) {
         if (removal === 'remove') continue;
         entry = localEntry;
@@ -255,17 +261,17 @@ export function reconcileCollection(merged: NormalisedCollection, info: Reconcil
     }
   }
   for (const [key, entry] of Object.entries(out.requests)) {
-    const upstream = remote.requests[key];
+    const upstream = ownEntry(remote.requests, key);
     if (upstream !== undefined && isMarked(entry) && !isMarked(upstream)) out.requests[key] = unmark(entry);
   }
 
   // Folders that went missing under something that still needs them.
   const sources = [local, remote, base];
   const ensureFolder = (key: string | null, seen: Set<string>): string | null => {
-    if (key === null || out.folders[key] !== undefined) return key;
+    if (key === null || ownEntry(out.folders, key) !== undefined) return key;
     if (seen.has(key)) return null;
     seen.add(key);
-    const found = sources.map((s) => s?.folders[key]).find((f): f is NormalisedFolder => f !== undefined);
+    const found = sources.map((s) => ownEntry(s?.folders, key)).find((f): f is NormalisedFolder => f !== undefined);
     if (found === undefined) return null;
     const parent = ensureFolder(found.parent, seen);
     out.folders[key] = parent === found.parent ? found : { ...found, parent };
@@ -300,15 +306,15 @@ function placeInOrder<E>(
   const listed = new Set<string>();
   for (const [parent, list] of Object.entries(order)) {
     for (const key of list) {
-      const entry = members[key];
-      if (entry !== undefined && (parentOf(entry) ?? ROOT_KEY) === parent) listed.add(key);
+      const entry = ownEntry(members, key);
+      if (entry !== undefined && (parentOf(entry) ?? HOPP_ROOT_KEY) === parent) listed.add(key);
     }
   }
   for (const [key, entry] of Object.entries(members)) {
     if (listed.has(key)) continue;
-    const parent = parentOf(entry) ?? ROOT_KEY;
-    const list = [...(order[parent] ?? [])];
-    const hint = hints.map((h) => h?.[parent] ?? []).find((l) => l.includes(key)) ?? [];
+    const parent = parentOf(entry) ?? HOPP_ROOT_KEY;
+    const list = [...(ownEntry(order, parent) ?? [])];
+    const hint = hints.map((h) => ownEntry(h, parent) ?? []).find((l) => l.includes(key)) ?? [];
     const at = hint.indexOf(key);
     let index = at === 0 ? 0 : list.length;
     for (let i = at - 1; i >= 0; i--) {
@@ -325,7 +331,7 @@ function placeInOrder<E>(
 }
 
 function isMarked(entry: NormalisedRequest): boolean {
-  return typeof entry.request.name === 'string' && entry.request.name.startsWith(DEPRECATED_PREFIX);
+  return typeof entry.request.name === 'string' && entry.request.name.startsWith(HOPP_DEPRECATED_PREFIX);
 }
 
 function mark(entry: NormalisedRequest, policy: 'remove' | 'deprecate'): NormalisedRequest {
@@ -333,15 +339,15 @@ function mark(entry: NormalisedRequest, policy: 'remove' | 'deprecate'): Normali
   const name = typeof entry.request.name === 'string' ? entry.request.name : '';
   const note =
     policy === 'remove'
-      ? `${DEPRECATED_NOTE} the API no longer has this operation. Kept because you edited it (removal policy "remove"); delete it when you no longer need it.`
-      : `${DEPRECATED_NOTE} the API no longer has this operation. Kept by api-live-sync (removal policy "deprecate").`;
+      ? `${HOPP_DEPRECATED_NOTE} the API no longer has this operation. Kept because you edited it (removal policy "remove"); delete it when you no longer need it.`
+      : `${HOPP_DEPRECATED_NOTE} the API no longer has this operation. Kept by api-live-sync (removal policy "deprecate").`;
   const description = typeof entry.request.description === 'string' && entry.request.description !== '' ? `${entry.request.description}\n\n${note}` : note;
-  return { ...entry, request: { ...entry.request, name: `${DEPRECATED_PREFIX}${name}`, description } };
+  return { ...entry, request: { ...entry.request, name: `${HOPP_DEPRECATED_PREFIX}${name}`, description } };
 }
 
 function unmark(entry: NormalisedRequest): NormalisedRequest {
-  const name = String(entry.request.name).slice(DEPRECATED_PREFIX.length);
+  const name = String(entry.request.name).slice(HOPP_DEPRECATED_PREFIX.length);
   const description = typeof entry.request.description === 'string' ? entry.request.description : null;
-  const kept = description === null ? null : description.split('\n\n').filter((part) => !part.startsWith(DEPRECATED_NOTE)).join('\n\n');
+  const kept = description === null ? null : description.split('\n\n').filter((part) => !part.startsWith(HOPP_DEPRECATED_NOTE)).join('\n\n');
   return { ...entry, request: { ...entry.request, name, description: kept === '' ? null : kept } };
 }

@@ -85,6 +85,21 @@ describe('normaliseCollection / denormaliseCollection', () => {
     expect(normalised.requests['user:GET /pets Mine']?.folder).toBe('pets');
   });
 
+  it('a duplicated request (same id) becomes the user\'s own, and is written without the id', () => {
+    const collection = rendered();
+    const pets = collection.folders[0] as HoppCollection;
+    pets.requests.push({ ...structuredClone(pets.requests[0] as HoppRequest), name: 'List pets (copy)' });
+    const normalised = normaliseCollection(collection, { trustIds: true });
+    expect(normalised.requests['user:listPets']?.request.name).toBe('List pets (copy)');
+    const written = denormaliseCollection(normalised).collection.folders[0] as HoppCollection;
+    expect(written.requests.map((r) => [r.id, r.name])).toEqual([
+      ['listPets', 'List pets'],
+      ['createPet', 'Add a pet'],
+      ['GET /pets/{}', 'Get a pet'],
+      [undefined, 'List pets (copy)'],
+    ]);
+  });
+
   it('uses the stored record: a request at the same place with the same name keeps its identity after an endpoint edit; a renamed folder keeps its key', () => {
     const { collection, record } = denormaliseCollection(normaliseCollection(rendered(), { trustIds: true }));
     const edited = structuredClone(collection);
@@ -171,6 +186,49 @@ describe('hoppscotchTarget read and write', () => {
     // An "export all" file holding just this collection reads the same.
     await writeFile(file, JSON.stringify([JSON.parse(await readFile(file, 'utf8'))]));
     expect(await target.read(context(records))).toEqual(local);
+  });
+
+  it('handles a tag and an operationId named __proto__ as plain keys', async () => {
+    const file = join(dir, 'proto.json');
+    const records = memoryRecords();
+    const target = hoppscotchTarget({ path: file });
+    const odd = {
+      openapi: '3.0.3',
+      info: { title: 'Odd', version: '1' },
+      paths: { '/x': { get: { tags: ['__proto__'], operationId: '__proto__', summary: 'X', responses: {} } } },
+    };
+    const local = target.render(odd, context(records)) as NormalisedCollection;
+    expect(Object.keys(local.folders)).toEqual(['__proto__#2']);
+    expect(Object.keys(local.requests)).toEqual(['__proto__#1']);
+    await target.write(local, context(records));
+    const written = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
+    expect(written.folders.map((f) => [f.name, f.requests.map((r) => r.name)])).toEqual([['__proto__', ['X']]]);
+    target.render(odd, context(records));
+    expect(await target.read(context(records))).toEqual(local);
+  });
+
+  it('handles folders and operations named like Object.prototype members through a sync with a removal', async () => {
+    const file = join(dir, 'object-names.json');
+    const records = memoryRecords();
+    const target = hoppscotchTarget({ path: file });
+    const named = (ops: string[]) => ({
+      openapi: '3.0.3',
+      info: { title: 'Odd', version: '1' },
+      paths: Object.fromEntries(ops.map((op) => [`/${op}`, { get: { tags: [op === 'hasOwnProperty' ? 'toString' : 'constructor'], operationId: op, summary: op, responses: {} } }])),
+    });
+    const base = target.render(named(['hasOwnProperty', 'valueOf']), context(records)) as NormalisedCollection;
+    expect(Object.keys(base.folders)).toEqual(['toString', 'constructor']);
+    await target.write(base, context(records));
+    const remote = target.render(named(['hasOwnProperty']), context(records)) as NormalisedCollection;
+    const local = (await target.read(context(records))) as NormalisedCollection;
+    expect(local).toEqual(base);
+    // The merge drops the folder "constructor" with its request; deprecate keeps both.
+    const out = reconcileCollection(remote, { base, local, remote, removal: 'deprecate' });
+    const { collection } = denormaliseCollection(out);
+    expect(collection.folders.map((f) => [f.name, f.requests.map((r) => r.name)])).toEqual([
+      ['toString', ['hasOwnProperty']],
+      ['constructor', ['[deprecated] valueOf']],
+    ]);
   });
 
   it('refuses to write a collection that does not validate, leaving the file and the record alone', async () => {
