@@ -178,7 +178,9 @@ function compare(a: string, b: string): number {
 
 function sortChanges(changes: SpecChange[]): SpecChange[] {
   // Rank the distinct operations once by path, then method; equal ranks for equal (path, method).
-  const operations = [...new Set(changes.flatMap((c) => (c.operation === undefined ? [] : [c.operation])))].map((op) => {
+  const labels = new Set<string>();
+  for (const c of changes) if (c.operation !== undefined) labels.add(c.operation);
+  const operations = [...labels].map((op) => {
     const space = op.indexOf(' ');
     return { op, path: op.slice(space + 1), method: METHOD_ORDER.get(op.slice(0, space)) ?? -1 };
   });

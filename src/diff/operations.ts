@@ -67,7 +67,7 @@ export function indexOperations(doc: Obj, resolver: RefResolver): Map<string, Op
 /** Path-level and operation-level parameters merged (the operation wins), keyed by `in:name`. */
 export function parametersOf(entry: OperationEntry, resolver: RefResolver): Map<string, ParameterEntry> {
   const out = new Map<string, ParameterEntry>();
-  addParameters(out, entry.pathItem.parameters, pointer('paths', entry.path), resolver);
+  if (Array.isArray(entry.pathItem.parameters)) addParameters(out, entry.pathItem.parameters, pointer('paths', entry.path), resolver);
   addParameters(out, entry.operation.parameters, entry.pointer, resolver);
   return out;
 }
@@ -234,10 +234,14 @@ function contentUnchanged(before: Obj, after: Obj, ctx: OperationContext): boole
 
 /** The same own keys, in any order. */
 function sameKeys(a: Obj, b: Obj): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) if (!Object.hasOwn(b, key)) return false;
-  return true;
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(a, key)) continue;
+    if (!Object.hasOwn(b, key)) return false;
+    count++;
+  }
+  for (const key in b) if (Object.hasOwn(b, key)) count--;
+  return count === 0;
 }
 
 function diffParameters(b: OperationEntry, r: OperationEntry, ctx: OperationContext): void {

@@ -76,13 +76,15 @@ export class RefResolver {
     else if (ref.startsWith('#/')) {
       found = this.#doc;
       for (const raw of ref.slice(2).split('/')) {
-        let segment: string;
-        try {
-          segment = decodeURIComponent(raw);
-        } catch {
-          segment = raw;
+        let segment = raw;
+        if (segment.includes('%')) {
+          try {
+            segment = decodeURIComponent(segment);
+          } catch {
+            segment = raw;
+          }
         }
-        segment = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+        if (segment.includes('~')) segment = segment.replaceAll('~1', '/').replaceAll('~0', '~');
         if (Array.isArray(found)) found = found[Number(segment)];
         else if (isObj(found) && Object.hasOwn(found, segment)) found = found[segment];
         else {

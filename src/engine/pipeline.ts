@@ -2,7 +2,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
-import type { IdentityRule, MergeConflict } from '../merge/index.js';
+import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
 import { canonicalHash, canonicalJson, loadSpec } from '../spec/index.js';
@@ -130,7 +130,8 @@ export interface PreparedSync {
   merged: unknown;
   /** Whether the merged copy differs from the local one. */
   dirty: boolean;
-  targetContext: TargetContext;
+  /** The context the target was called with (absent when the run ended before touching the target). */
+  targetContext?: TargetContext;
 }
 
 /** Options of {@link prepareSync}. */
@@ -162,7 +163,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const ids = { sourceId: binding.id, jobId };
   let context: TargetContext | undefined;
   const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
-  const empty = () => ({ base: undefined, changes: [], conflicts: [], decisions: [], local: undefined, merged: undefined, dirty: false, targetContext: targetContext() });
+  const empty = () => ({ base: undefined, changes: [], conflicts: [], decisions: [], local: undefined, merged: undefined, dirty: false });
 
   const validators = await store.getValidators(binding.id);
   signal.throwIfAborted();
@@ -257,7 +258,8 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
       adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
     );
   }
-  const dirty = local === undefined || canonicalJson(local) !== canonicalJson(document);
+  // Structural comparison: short-circuits on shared subtrees (the merge shares what it did not change).
+  const dirty = local === undefined || !jsonEqual(local, document);
   const prepared: PreparedSync = {
     outcome: held ? 'held' : 'apply',
     validators: nextValidators,
@@ -282,7 +284,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
  * written before the base on purpose: a crash in between makes the next run
  * merge the same remote changes again, which converges.
  */
-export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
+export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJob>, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
   const { store, clock, emit } = deps;
   const startedAt = clock.now();
   const ids = { sourceId: binding.id, jobId: job.id };
@@ -314,7 +316,7 @@ export async function runPipeline(binding: PipelineBinding, job: SyncJob, signal
   const hash = prepared.hash as string;
   if (prepared.dirty) {
     try {
-      await binding.target.write(prepared.merged, prepared.targetContext);
+      await binding.target.write(prepared.merged, prepared.targetContext ?? targetContextOf(binding, store, signal));
     } catch (error) {
       throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${binding.target.kind}" could not write`, retryable: true });
     }

@@ -13,8 +13,8 @@ const PRIORITY_RANK: Record<JobPriority, number> = { high: 2, medium: 1, low: 0 
 
 /** What the scheduler needs from its owner. */
 export interface SchedulerHooks {
-  /** Run one attempt of a job. Rejects with the failure. */
-  run(job: SyncJob, signal: AbortSignal): Promise<SyncResult>;
+  /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
+  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<SyncResult>;
   /** Emit an event (payload built lazily). */
   emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
   /** Called after every attempt, successful or not, with its duration. */
@@ -51,7 +51,8 @@ interface BindingState {
   controller: AbortController;
   pending: JobEntry | undefined;
   running: JobEntry | undefined;
-  runningDone: Promise<void> | undefined;
+  /** Callbacks waiting for the running job to finish (stop, unregister); created only when someone waits. */
+  runningWaiters: Array<() => void> | undefined;
   circuit: CircuitBreaker;
   halfOpenTimer: TimerHandle | undefined;
   halfOpenAt: number | undefined;
@@ -142,7 +143,7 @@ export class Scheduler {
       controller: new AbortController(),
       pending: undefined,
       running: undefined,
-      runningDone: undefined,
+      runningWaiters: undefined,
       circuit: new CircuitBreaker(),
       halfOpenTimer: undefined,
       halfOpenAt: undefined,
@@ -209,7 +210,7 @@ export class Scheduler {
     if (state.pending) this.#remove(state, state.pending, 'source-removed', new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
     if (state.running) {
       state.running.runController?.abort(new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
-      await state.runningDone;
+      await this.#runningDone(state);
     }
     this.#active.delete(state);
   }
@@ -320,6 +321,12 @@ export class Scheduler {
     void this.#queue.add(() => this.#execute(state, entry), { priority: PRIORITY_RANK[entry.job.priority], id: entry.job.id });
   }
 
+  /** Resolves when the binding's running job (if any) has finished. */
+  #runningDone(state: BindingState): Promise<void> {
+    if (!state.running) return Promise.resolve();
+    return new Promise((resolve) => (state.runningWaiters ??= []).push(resolve));
+  }
+
   #isBusy(id: string): boolean {
     const state = this.#bindings.get(id);
     return !!state && (state.pending !== undefined || state.running !== undefined);
@@ -331,8 +338,6 @@ export class Scheduler {
     state.running = entry;
     entry.queued = false;
     this.#touch(state);
-    let finish!: () => void;
-    state.runningDone = new Promise((resolve) => (finish = resolve));
     const job = entry.job;
     job.status = 'running';
     job.lastAttempt = this.#clock.now();
@@ -345,7 +350,7 @@ export class Scheduler {
     const signal = controller.signal;
     const started = performance.now();
     try {
-      const result = await this.#hooks.run({ ...job }, signal);
+      const result = await this.#hooks.run(job, signal);
       this.#hooks.onAttempt(job.sourceId, performance.now() - started);
       this.#circuitEvent(state, state.circuit.recordSuccess());
       state.lastResult = result;
@@ -368,9 +373,10 @@ export class Scheduler {
       this.#fail(state, entry, error, aborted);
     } finally {
       state.running = undefined;
-      state.runningDone = undefined;
       this.#touch(state);
-      finish();
+      const waiters = state.runningWaiters;
+      state.runningWaiters = undefined;
+      if (waiters) for (const resolve of waiters) resolve();
       if (this.#bindings.get(job.sourceId) === state) this.#dispatch(state);
       for (const dependent of this.dependentsOf(job.sourceId)) {
         const dep = this.#bindings.get(dependent);
@@ -557,7 +563,7 @@ export class Scheduler {
     const reason = new JobError('ENGINE_STOPPED', 'The engine is stopping.');
     this.#stopController.abort(reason);
     for (const state of this.#active) state.running?.runController?.abort(reason);
-    const running = [...this.#bindings.values()].map((s) => s.runningDone).filter((p): p is Promise<void> => p !== undefined);
+    const running = [...this.#bindings.values()].filter((s) => s.running).map((s) => this.#runningDone(s));
     let timer: TimerHandle | undefined;
     const grace = new Promise<'timeout'>((resolve) => {
       timer = this.#clock.setTimeout(() => resolve('timeout'), graceMs);
