@@ -35,7 +35,7 @@ interface RefNode {
   loose: boolean;
   /** Whether the two targets compare equal; `undefined` until compared. */
   equal?: boolean;
-  /** The nodes of the refs met in the targets. */
+  /** The nodes of the refs met in the targets (dropped once `unchanged` is known). */
   edges: RefNode[];
   /** Known outcome over everything reachable. */
   unchanged?: boolean;
@@ -81,6 +81,8 @@ const READ: ReadonlyMap<string, Read> = new Map([
   ['allOf', Read.Composition],
 ]);
 
+const NO_EDGES: RefNode[] = [];
+
 const COMPOSITION_KEYS: ReadonlySet<string> = new Set(['oneOf', 'anyOf', 'allOf']);
 
 /** Nesting depth beyond which values count as changed. */
@@ -100,6 +102,8 @@ export class Unchanged {
   readonly #strictNodes = new Map<string, RefNode>();
   readonly #looseNodes = new Map<string, RefNode>();
   readonly #schemas = new Map<object, { remote: unknown; same: boolean }>();
+  /** The refs met by one top-level comparison (never two at once). */
+  readonly #scratch: RefNode[] = [];
   #budget = BUDGET;
 
   constructor(base: RefResolver, remote: RefResolver) {
@@ -113,26 +117,32 @@ export class Unchanged {
     return this.#equal(base, remote, edges, 0) && this.#allClean(edges);
   }
 
-  /** True when `SchemaDiffer.diff(base, remote)` would report nothing (either may be a `$ref`). */
+  /** True when `SchemaDiffer.diff(base, remote)` would report nothing (either may be a `$ref`); remembered per pair. */
   schema(base: unknown, remote: unknown): boolean {
-    if (typeof base !== 'object' || base === null) return this.#schemaNow(base, remote);
+    if (typeof base !== 'object' || base === null) return this.schemaOnce(base, remote);
     const known = this.#schemas.get(base);
     if (known !== undefined && known.remote === remote) return known.same;
-    const same = this.#schemaNow(base, remote);
+    const same = this.schemaOnce(base, remote);
     this.#schemas.set(base, { remote, same });
     return same;
   }
 
-  /** A cheaper {@link schema} for two schemas that are the same `$ref`; false for anything else. */
-  sameRef(base: unknown, remote: unknown): boolean {
-    if (!isObj(base) || !isObj(remote)) return false;
-    const ref = base.$ref;
-    return typeof ref === 'string' && remote.$ref === ref && this.#clean(this.#node(ref, true));
+  /** {@link schema}, not remembered: for pairs the caller meets once. */
+  schemaOnce(base: unknown, remote: unknown): boolean {
+    if (isObj(base) && typeof base.$ref === 'string') {
+      // The common case, without collecting: the same ref on both sides.
+      return isObj(remote) && remote.$ref === base.$ref && this.#clean(this.#node(base.$ref, true));
+    }
+    const edges = this.#scratch;
+    edges.length = 0;
+    return this.#schemaEqual(base, remote, edges, 0) && this.#allClean(edges);
   }
 
-  #schemaNow(base: unknown, remote: unknown): boolean {
-    const edges: RefNode[] = [];
-    return this.#schemaEqual(base, remote, edges, 0) && this.#allClean(edges);
+  /** True when the two `oneOf`/`anyOf`/`allOf` lists are unchanged, so comparing them would report nothing. */
+  compositionOnce(base: readonly unknown[], remote: readonly unknown[]): boolean {
+    const edges = this.#scratch;
+    edges.length = 0;
+    return this.#compositionEqual(base, remote, edges, 0) && this.#allClean(edges);
   }
 
   #allClean(edges: readonly RefNode[]): boolean {
@@ -168,7 +178,10 @@ export class Unchanged {
    */
   #clean(root: RefNode): boolean {
     if (root.unchanged !== undefined) return root.unchanged;
-    if (!this.#evaluate(root)) return (root.unchanged = false);
+    if (!this.#evaluate(root)) {
+      root.edges = NO_EDGES;
+      return (root.unchanged = false);
+    }
     const seen = new Set<RefNode>([root]);
     const path: RefNode[] = [root];
     const next: number[] = [0];
@@ -186,14 +199,21 @@ export class Unchanged {
       if (child.unchanged === true || seen.has(child)) continue;
       if (child.unchanged === false || !this.#evaluate(child)) {
         child.unchanged = false;
-        for (const n of path) n.unchanged = false;
+        child.edges = NO_EDGES;
+        for (const n of path) {
+          n.unchanged = false;
+          n.edges = NO_EDGES;
+        }
         return false;
       }
       seen.add(child);
       path.push(child);
       next.push(0);
     }
-    for (const n of seen) n.unchanged = true;
+    for (const n of seen) {
+      n.unchanged = true;
+      n.edges = NO_EDGES; // no longer needed
+    }
     return true;
   }
 

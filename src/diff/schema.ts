@@ -61,9 +61,9 @@ export class SchemaDiffer {
   readonly #base: RefResolver;
   readonly #remote: RefResolver;
   readonly #unchanged: Unchanged;
-  readonly #memo = new Map<unknown, Map<unknown, readonly SchemaChange[]>>();
+  readonly #memo = new PairMap<readonly SchemaChange[]>();
   readonly #json = new WeakMap<object, string>();
-  readonly #equal = new Map<object, Map<object, boolean>>();
+  readonly #equal = new PairMap<boolean>();
 
   constructor(base: RefResolver, remote: RefResolver, unchanged: Unchanged) {
     this.#base = base;
@@ -83,20 +83,15 @@ export class SchemaDiffer {
     const b = this.#base.deref(base);
     const r = this.#remote.deref(remote);
     if (!isObj(b) || !isObj(r)) return NONE;
-    let row = this.#memo.get(b);
-    if (row === undefined) {
-      row = new Map();
-      this.#memo.set(b, row);
-    }
-    const known = row.get(r);
+    const known = this.#memo.get(b, r);
     if (known !== undefined) return known;
-    if (this.#unchanged.sameRef(base, remote)) {
-      row.set(r, NONE);
+    if (this.#unchanged.schemaOnce(base, remote)) {
+      this.#memo.set(b, r, NONE);
       return NONE;
     }
-    row.set(r, NONE); // in progress: a cycle back to this pair adds nothing
+    this.#memo.set(b, r, NONE); // in progress: a cycle back to this pair adds nothing
     const result = this.#compare(b, r);
-    row.set(r, result);
+    this.#memo.set(b, r, result);
     return result;
   }
 
@@ -219,14 +214,9 @@ export class SchemaDiffer {
     const r = this.#remote.deref(remote);
     if (typeof b !== 'object' || b === null || typeof r !== 'object' || r === null) return b === r;
     if (Array.isArray(b) !== Array.isArray(r)) return false;
-    let row = this.#equal.get(b);
-    if (row === undefined) {
-      row = new Map();
-      this.#equal.set(b, row);
-    }
-    const known = row.get(r);
+    const known = this.#equal.get(b, r);
     if (known !== undefined) return known;
-    row.set(r, true);
+    this.#equal.set(b, r, true);
     let result: boolean;
     if (Array.isArray(b) && Array.isArray(r)) {
       result = b.length === r.length && b.every((x, i) => this.#same(x, r[i]));
@@ -236,7 +226,7 @@ export class SchemaDiffer {
       const keys = Object.keys(bo);
       result = keys.length === Object.keys(ro).length && keys.every((k) => Object.hasOwn(ro, k) && this.#same(bo[k], ro[k]));
     }
-    row.set(r, result);
+    this.#equal.set(b, r, result);
     return result;
   }
 
@@ -260,7 +250,7 @@ export class SchemaDiffer {
   #composition(b: Obj, r: Obj, keyword: string, name: string, out: SchemaChange[]): void {
     const bList = Array.isArray(b[keyword]) ? (b[keyword] as unknown[]) : [];
     const rList = Array.isArray(r[keyword]) ? (r[keyword] as unknown[]) : [];
-    if (bList.length === 0 && rList.length === 0) return;
+    if ((bList.length === 0 && rList.length === 0) || this.#unchanged.compositionOnce(bList, rList)) return;
     const bLeft = new Map(bList.map((s, i) => [i, s]));
     const rLeft = new Map(rList.map((s, i) => [i, s]));
     const pairs: Array<[number, number]> = [];
@@ -295,6 +285,28 @@ export class SchemaDiffer {
       const inner = this.#diff(bList[i], rList[j]);
       if (inner.length > 0) nest(out, `${keyword}[${subschemaName(rList[j], j)}]`, inner);
     }
+  }
+}
+
+/**
+ * Values per (base object, remote object) pair. Most base objects meet a
+ * single remote object, which is kept beside the value, without a map of
+ * its own.
+ */
+class PairMap<V> {
+  readonly #rows = new Map<object, { remote: object; value: V; more?: Map<object, V> }>();
+
+  get(base: object, remote: object): V | undefined {
+    const row = this.#rows.get(base);
+    if (row === undefined) return undefined;
+    return row.remote === remote ? row.value : row.more?.get(remote);
+  }
+
+  set(base: object, remote: object, value: V): void {
+    const row = this.#rows.get(base);
+    if (row === undefined) this.#rows.set(base, { remote, value });
+    else if (row.remote === remote) row.value = value;
+    else (row.more ??= new Map()).set(remote, value);
   }
 }
 

@@ -79,6 +79,7 @@ export interface PipelineDeps {
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const noEmit: EmitFunction = () => undefined;
+const NO_CHANGES: readonly SpecChangeLike[] = Object.freeze([]);
 
 /** The operations of a document as `METHOD /path` keys. */
 export function operationKeys(document: unknown): Set<string> {
@@ -163,7 +164,11 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const ids = { sourceId: binding.id, jobId };
   let context: TargetContext | undefined;
   const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
-  const empty = () => ({ base: undefined, changes: [], conflicts: [], decisions: [], local: undefined, merged: undefined, dirty: false });
+  const unchanged = (reason: 'not-modified' | 'same-hash', validators: FetchValidators, base?: BaseRecord, hash?: string): PreparedSync => {
+    const prepared: PreparedSync = { outcome: 'unchanged', unchangedReason: reason, validators, base, changes: NO_CHANGES, conflicts: [], decisions: [], local: undefined, merged: undefined, dirty: false };
+    if (hash !== undefined) prepared.hash = hash;
+    return prepared;
+  };
 
   const validators = await store.getValidators(binding.id);
   signal.throwIfAborted();
@@ -181,7 +186,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     if (!options.dryRun) deps.seen(binding.id, undefined);
     if (fetched.validators && !options.dryRun) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
     emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'not-modified' }));
-    return { ...empty(), outcome: 'unchanged', unchangedReason: 'not-modified', validators };
+    return unchanged('not-modified', validators);
   }
 
   const loaded = await loadSpec(fetched.kind === 'raw' ? fetched.body : (fetched.document as object), {
@@ -198,7 +203,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
       await store.saveValidators(binding.id, nextValidators);
     }
     emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'same-hash', hash: loaded.hash }));
-    return { ...empty(), base, outcome: 'unchanged', unchangedReason: 'same-hash', hash: loaded.hash, validators: nextValidators };
+    return unchanged('same-hash', nextValidators, base, loaded.hash);
   }
 
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
@@ -289,27 +294,36 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   const startedAt = clock.now();
   const ids = { sourceId: binding.id, jobId: job.id };
   const prepared = await prepareSync(binding, job.id, signal, deps, { dryRun: false });
-  const finish = (partial: Omit<SyncResult, 'jobId' | 'sourceId' | 'startedAt' | 'finishedAt' | 'durationMs' | 'changes' | 'conflicts' | 'decisions'>): SyncResult => {
+  // Built field by field (no spreads): this runs once per job and object spread is slow on hot paths.
+  const finish = (outcome: SyncResult['outcome'], written: boolean): SyncResult => {
     const finishedAt = clock.now();
-    return {
-      ...ids,
-      ...partial,
-      ...(prepared.hash === undefined ? {} : { hash: prepared.hash }),
+    const result: SyncResult = {
+      jobId: job.id,
+      sourceId: binding.id,
+      outcome,
       changes: prepared.changes,
       conflicts: prepared.conflicts,
       decisions: prepared.decisions,
+      written,
       startedAt,
       finishedAt,
       durationMs: finishedAt - startedAt,
     };
+    if (prepared.hash !== undefined) result.hash = prepared.hash;
+    if (prepared.unchangedReason !== undefined) result.unchangedReason = prepared.unchangedReason;
+    if (prepared.held !== undefined) {
+      result.heldReason = prepared.held.reason;
+      result.heldDetails = prepared.held.details;
+    }
+    return result;
   };
   if (prepared.outcome === 'unchanged') {
-    return finish({ outcome: 'unchanged', ...(prepared.unchangedReason ? { unchangedReason: prepared.unchangedReason } : {}), written: false });
+    return finish('unchanged', false);
   }
   if (prepared.outcome === 'held' && prepared.held) {
     const held = prepared.held;
     if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), ...ids, reason: held.reason, details: held.details }));
-    return finish({ outcome: 'held', heldReason: held.reason, heldDetails: held.details, written: false });
+    return finish('held', false);
   }
   signal.throwIfAborted();
   const remote = prepared.remote as Record<string, unknown>;
@@ -338,7 +352,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     firstSync: prepared.local === undefined,
   });
   emit('sync:applied', () => ({ timestamp: clock.now(), ...ids, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
-  return finish({ outcome: 'applied', written: prepared.dirty });
+  return finish('applied', prepared.dirty);
 }
 
 /** Compute what a sync would do, writing nothing. */

@@ -356,7 +356,7 @@ export class Scheduler {
       state.lastResult = result;
       state.lastError = undefined;
       job.status = 'completed';
-      delete job.error;
+      if (job.error !== undefined) delete job.error; // delete only when set: deleting turns the object into a slow dictionary
       const at = this.#clock.now();
       this.#hooks.onSettled(job.sourceId, result.outcome, at);
       this.#hooks.emit('job:completed', () => ({ timestamp: at, job: { ...job }, result }));
