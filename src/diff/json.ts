@@ -45,11 +45,24 @@ function plainText(value: unknown, depth: number): string | undefined {
   const record = value as Record<string, unknown>;
   let text = '{';
   let first = true;
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     const item = plainText(record[key], depth + 1);
     if (item === undefined) return undefined;
     text += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
     first = false;
   }
   return `${text}}`;
+}
+
+/** `Object.keys(record).sort()`; small key lists are sorted in place (code unit order, as `sort()` does for strings). */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (keys[j] as string) > key; j--) keys[j + 1] = keys[j] as string;
+    keys[j + 1] = key;
+  }
+  return keys;
 }

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { canonicalText } from './json.js';
 import { isObj, type RefResolver } from './resolve.js';
 import { parametersOf, type OperationEntry } from './operations.js';
 import type { SchemaDiffer } from './schema.js';
@@ -74,7 +75,8 @@ export function detectMoves(
       })
       .sort();
     const body = resolver.deref(entry.operation.requestBody);
-    const bodyText = isObj(body) ? schemas.json(body) : '';
+    // Not through the differ's cache: a body is met once, and its text would stay alive for nothing.
+    const bodyText = isObj(body) ? canonicalText(body) : '';
     const signature = `${entry.method}|${parts.join(',')}|${bodyText}`;
     const nonPath = params.some((p) => p.in !== 'path');
     return {
@@ -97,7 +99,7 @@ export function detectMoves(
   const bySignature = new Map<string, Side[]>();
   for (const side of to) bySignature.set(side.signature, [...(bySignature.get(side.signature) ?? []), side]);
   for (const a of from) {
-    const scored = (bySignature.get(a.signature) ?? []).map((b) => ({ a, b, score: score(a, b, schemas) }));
+    const scored = (bySignature.get(a.signature) ?? []).map((b) => ({ a, b, score: score(a, b) }));
     const best = Math.max(...scored.map((c) => c.score), 0);
     const top = scored.filter((c) => c.score === best);
     if (top.length === 1 && best >= threshold) candidates.push(...top);
@@ -112,9 +114,9 @@ export function detectMoves(
   return moves;
 }
 
-function score(a: Side, b: Side, schemas: SchemaDiffer): number {
-  a.responses ??= schemas.json(a.entry.operation.responses ?? null);
-  b.responses ??= schemas.json(b.entry.operation.responses ?? null);
+function score(a: Side, b: Side): number {
+  a.responses ??= canonicalText(a.entry.operation.responses ?? null);
+  b.responses ??= canonicalText(b.entry.operation.responses ?? null);
   let s = 0.6;
   if (a.responses === b.responses) s += 0.2;
   if (!a.empty) s += 0.1;

@@ -101,7 +101,9 @@ export class Unchanged {
   readonly #remote: RefResolver;
   readonly #strictNodes = new Map<string, RefNode>();
   readonly #looseNodes = new Map<string, RefNode>();
-  readonly #schemas = new Map<object, { remote: unknown; same: boolean }>();
+  /** {@link schema} results: the remote value each base object was last found unchanged, or changed, against. */
+  readonly #sameAs = new Map<object, unknown>();
+  readonly #changedFrom = new Map<object, unknown>();
   /** The refs met by one top-level comparison (never two at once). */
   readonly #scratch: RefNode[] = [];
   #budget = BUDGET;
@@ -120,10 +122,10 @@ export class Unchanged {
   /** True when `SchemaDiffer.diff(base, remote)` would report nothing (either may be a `$ref`); remembered per pair. */
   schema(base: unknown, remote: unknown): boolean {
     if (typeof base !== 'object' || base === null) return this.schemaOnce(base, remote);
-    const known = this.#schemas.get(base);
-    if (known !== undefined && known.remote === remote) return known.same;
+    if (this.#sameAs.has(base) && this.#sameAs.get(base) === remote) return true;
+    if (this.#changedFrom.has(base) && this.#changedFrom.get(base) === remote) return false;
     const same = this.schemaOnce(base, remote);
-    this.#schemas.set(base, { remote, same });
+    (same ? this.#sameAs : this.#changedFrom).set(base, remote);
     return same;
   }
 

@@ -62,7 +62,8 @@ export class SchemaDiffer {
   readonly #remote: RefResolver;
   readonly #unchanged: Unchanged;
   readonly #memo = new PairMap<readonly SchemaChange[]>();
-  readonly #json = new WeakMap<object, string>();
+  /** A plain map, not a weak one: it lives for one call, and weak maps cost the garbage collector more. */
+  readonly #json = new Map<object, string>();
   readonly #equal = new PairMap<boolean>();
 
   constructor(base: RefResolver, remote: RefResolver, unchanged: Unchanged) {

@@ -80,6 +80,8 @@ export interface PipelineDeps {
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const noEmit: EmitFunction = () => undefined;
 const NO_CHANGES: readonly SpecChangeLike[] = Object.freeze([]);
+const NO_CONFLICTS: MergeConflict[] = Object.freeze([]) as unknown as MergeConflict[];
+const NO_DECISIONS: ConflictDecision[] = Object.freeze([]) as unknown as ConflictDecision[];
 
 /** The operations of a document as `METHOD /path` keys. */
 export function operationKeys(document: unknown): Set<string> {
@@ -165,7 +167,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   let context: TargetContext | undefined;
   const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
   const unchanged = (reason: 'not-modified' | 'same-hash', validators: FetchValidators, base?: BaseRecord, hash?: string): PreparedSync => {
-    const prepared: PreparedSync = { outcome: 'unchanged', unchangedReason: reason, validators, base, changes: NO_CHANGES, conflicts: [], decisions: [], local: undefined, merged: undefined, dirty: false };
+    const prepared: PreparedSync = { outcome: 'unchanged', unchangedReason: reason, validators, base, changes: NO_CHANGES, conflicts: NO_CONFLICTS, decisions: NO_DECISIONS, local: undefined, merged: undefined, dirty: false };
     if (hash !== undefined) prepared.hash = hash;
     return prepared;
   };
