@@ -238,7 +238,8 @@ export class Scheduler {
    * `CIRCUIT_OPEN`.
    */
   trigger(id: string, trigger: JobTrigger, priority?: JobPriority): SyncJob | undefined {
-    return this.#trigger(id, trigger, priority)?.job;
+    const job = this.#trigger(id, trigger, priority)?.job;
+    return job === undefined ? undefined : { ...job };
   }
 
   /** Like {@link Scheduler.trigger}, and wait for the job's result. */

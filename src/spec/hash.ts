@@ -13,6 +13,70 @@ type Frame =
  * Iterative, so any nesting depth is safe; throws a `TypeError` on a cycle.
  */
 export function canonicalJson(value: unknown): string {
+  try {
+    const text = fastCanonical(value, 0);
+    return text === undefined ? 'null' : text;
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+    return iterativeCanonical(value);
+  }
+}
+
+const TOO_DEEP = Symbol('too deep');
+/** Nesting the recursive fast path handles; deeper values (or cycles) take the iterative path. */
+const FAST_DEPTH = 512;
+const keyCache = new Map<string, string>();
+
+function quoteKey(key: string): string {
+  let quoted = keyCache.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (keyCache.size < 10_000) keyCache.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** The common case, recursive and allocation-light: string concatenation, cached keys. */
+function fastCanonical(raw: unknown, depth: number): string | undefined {
+  const value = toJsonValue(raw);
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    case 'bigint':
+      return JSON.stringify(value); // throws a TypeError, as JSON.stringify does
+    default:
+      return undefined;
+  }
+  if (depth > FAST_DEPTH) throw TOO_DEEP;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += fastCanonical(value[i], depth + 1) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = fastCanonical(record[key], depth + 1);
+    if (item === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += quoteKey(key) + item;
+  }
+  return `${out}}`;
+}
+
+/** Any depth, with cycle detection: the fallback of {@link canonicalJson}. */
+function iterativeCanonical(value: unknown): string {
   const out: string[] = [];
   const stack: Frame[] = [];
   const open = new Set<object>();

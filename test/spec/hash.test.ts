@@ -37,3 +37,30 @@ describe('canonicalHash', () => {
     expect(canonicalHash({})).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 });
+
+describe('canonicalJson, fast path against a reference', () => {
+  // A plain reference: sorted keys by code unit (an object cannot be the reference: JS orders integer-like keys first).
+  const reference = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(reference).join(',')}]`
+      : v !== null && typeof v === 'object'
+        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`
+        : JSON.stringify(v);
+
+  it('equals a plain reference implementation for any JSON value', async () => {
+    const fc = await import('fast-check');
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same text on the deep (iterative) path as on the fast path', () => {
+    let deep: unknown = { b: [1, { z: 'x', a: null }], a: 'é\u2028' };
+    const shallow = canonicalJson(deep);
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    expect(canonicalJson(deep)).toBe(`${'['.repeat(2000)}${shallow}${']'.repeat(2000)}`);
+  });
+});
