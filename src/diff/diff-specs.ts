@@ -5,7 +5,7 @@
  */
 import { ConfigError, SpecError } from '../errors.js';
 import { ChangeSink } from './emit.js';
-import { diffOperation, diffSecurity, diffStringSet, indexOperations, operationUnchanged, type OperationEntry } from './operations.js';
+import { diffOperation, diffSecurity, diffStringSet, indexOperations, operationUnchanged, templateOf, type OperationEntry } from './operations.js';
 import { detectMoves } from './rename.js';
 import { isObj, pointer, RefResolver, type Obj } from './resolve.js';
 import { RULES } from './rules.js';
@@ -135,7 +135,7 @@ function checkDocument(value: unknown, side: 'base' | 'remote'): Obj {
 
 function pathTemplates(doc: Obj): Set<string> {
   const out = new Set<string>();
-  if (isObj(doc.paths)) for (const path of Object.keys(doc.paths)) out.add(path.replace(/\{[^}]*\}/g, '{}'));
+  if (isObj(doc.paths)) for (const path of Object.keys(doc.paths)) out.add(templateOf(path));
   return out;
 }
 

@@ -52,7 +52,10 @@ export class ChangeSink {
       const rule = RULES.get(id);
       if (rule === undefined) continue;
       const property = change.path.length === 0 ? '' : change.path.join('/');
-      const details: Record<string, unknown> = { ...where.details };
+      // Copied key by key: a spread of these differently shaped objects takes the slow path.
+      const details: Record<string, unknown> = {};
+      const shared = where.details;
+      if (shared !== undefined) for (const key of Object.keys(shared)) details[key] = shared[key];
       if (property !== '') details.property = property;
       if (change.from !== undefined) details.from = change.from;
       if (change.to !== undefined) details.to = change.to;

@@ -40,7 +40,7 @@ interface ParameterEntry {
 
 /** Blank parameter names, so `/pets/{id}` and `/pets/{petId}` are the same endpoint (as oasdiff does). */
 export function templateOf(path: string): string {
-  return path.replace(/\{[^}]*\}/g, '{}');
+  return path.includes('{') ? path.replace(/\{[^}]*\}/g, '{}') : path;
 }
 
 /** Every operation of a document, keyed by `METHOD template`. */

@@ -29,6 +29,13 @@ export interface Move {
   reason: 'operationId' | 'structure';
 }
 
+interface Head {
+  entry: OperationEntry;
+  head: string;
+  body: unknown;
+  nonPath: boolean;
+}
+
 interface Side {
   entry: OperationEntry;
   signature: string;
@@ -65,7 +72,8 @@ export function detectMoves(
     takenTo.add(to);
   }
 
-  const describe = (entry: OperationEntry, resolver: RefResolver): Side => {
+  /** The signature up to the request body (`method|parameters|`), and what the rest needs. */
+  const headOf = (entry: OperationEntry, resolver: RefResolver): Head => {
     const params = [...parametersOf(entry, resolver).values()].map((p) => p.value);
     let position = 0;
     const parts = params
@@ -74,27 +82,30 @@ export function detectMoves(
         return `${String(p.in)}:${name}:${p.required === true}:${schemas.json(resolver.deref(p.schema) ?? null)}`;
       })
       .sort();
-    const body = resolver.deref(entry.operation.requestBody);
-    // Not through the differ's cache: a body is met once, and its text would stay alive for nothing.
-    const bodyText = isObj(body) ? canonicalText(body) : '';
-    const signature = `${entry.method}|${parts.join(',')}|${bodyText}`;
-    const nonPath = params.some((p) => p.in !== 'path');
     return {
       entry,
-      signature,
+      head: `${entry.method}|${parts.join(',')}|`,
+      body: resolver.deref(entry.operation.requestBody),
+      nonPath: params.some((p) => p.in !== 'path'),
+    };
+  };
+  const describe = ({ entry, head, body, nonPath }: Head): Side => {
+    // Not through the differ's cache: a body is met once, and its text would stay alive for nothing.
+    const bodyText = isObj(body) ? canonicalText(body) : '';
+    return {
+      entry,
+      signature: `${head}${bodyText}`,
       summary: typeof entry.operation.summary === 'string' ? entry.operation.summary : '',
       empty: !nonPath && bodyText === '',
     };
   };
 
-  // Equal signatures have the same method and both or neither have a body: describe only operations that have a counterpart of their shape.
-  const shape = (entry: OperationEntry, resolver: RefResolver): string => `${entry.method}|${isObj(resolver.deref(entry.operation.requestBody))}`;
-  const fromLeft = removed.filter((e) => !takenFrom.has(e));
-  const toLeft = added.filter((e) => !takenTo.has(e));
-  const fromShapes = new Set(fromLeft.map((e) => shape(e, base)));
-  const toShapes = new Set(toLeft.map((e) => shape(e, remote)));
-  const from = fromLeft.filter((e) => toShapes.has(shape(e, base))).map((e) => describe(e, base));
-  const to = toLeft.filter((e) => fromShapes.has(shape(e, remote))).map((e) => describe(e, remote));
+  // Two equal signatures start the same string, so one head starts with the other: only
+  // operations with such a counterpart are described (serialising a body costs the most).
+  const fromHeads = removed.filter((e) => !takenFrom.has(e)).map((e) => headOf(e, base));
+  const toHeads = added.filter((e) => !takenTo.has(e)).map((e) => headOf(e, remote));
+  const from = fromHeads.filter(prefixMatched(toHeads)).map(describe);
+  const to = toHeads.filter(prefixMatched(fromHeads)).map(describe);
   const candidates: Array<{ a: Side; b: Side; score: number }> = [];
   const bySignature = new Map<string, Side[]>();
   for (const side of to) bySignature.set(side.signature, [...(bySignature.get(side.signature) ?? []), side]);
@@ -112,6 +123,24 @@ export function detectMoves(
     moves.push({ from: a.entry, to: b.entry, confidence, reason: 'structure' });
   }
   return moves;
+}
+
+/**
+ * A test for heads of one side: does one of `others` start with it, or does
+ * it start with one of them? Heads end with `|`, so a head that starts
+ * another is one of the other's prefixes ending with `|`.
+ */
+function prefixMatched(others: readonly Head[]): (head: Head) => boolean {
+  const heads = new Set(others.map((o) => o.head));
+  const prefixes = new Set(others.flatMap((o) => pipePrefixes(o.head)));
+  return ({ head }) => prefixes.has(head) || pipePrefixes(head).some((p) => heads.has(p));
+}
+
+/** The prefixes of `text` that end with `|`, itself included when it does. */
+function pipePrefixes(text: string): string[] {
+  const out: string[] = [];
+  for (let i = text.indexOf('|'); i >= 0; i = text.indexOf('|', i + 1)) out.push(text.slice(0, i + 1));
+  return out;
 }
 
 function score(a: Side, b: Side): number {

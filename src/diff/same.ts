@@ -21,8 +21,8 @@
  * Each `$ref` string is a node of a graph, once per check kind: its targets
  * (one hop) compared once, the refs met there being its edges. A value is
  * unchanged when it compares equal and no node reachable from its refs
- * compares unequal; {@link Unchanged.clean} searches the graph and
- * remembers the outcome per node.
+ * compares unequal; a depth-first search settles that (ref cycles
+ * included) and remembers the outcome per node.
  *
  * @module
  */
@@ -89,9 +89,9 @@ const COMPOSITION_KEYS: ReadonlySet<string> = new Set(['oneOf', 'anyOf', 'allOf'
 const MAX_DEPTH = 256;
 
 /**
- * Values compared per `diffSpecs` call before every value counts as changed:
- * a bound for inputs that share subtrees heavily or hold object cycles
- * (GitHub's 11 MB description needs about a tenth of it).
+ * Objects compared per `diffSpecs` call before every value counts as
+ * changed: a bound for inputs that share subtrees heavily or hold object
+ * cycles (GitHub's 11 MB description needs about 14,000).
  */
 const BUDGET = 10_000_000;
 
@@ -271,7 +271,8 @@ export class Unchanged {
 
   /** Equality of what `SchemaDiffer` reads of two schemas; collects the nodes of the refs met. */
   #schemaEqual(b: unknown, r: unknown, edges: RefNode[], depth: number): boolean {
-    if (!isObj(b) || !isObj(r)) return this.#equal(b, r, edges, depth);
+    // One object on both sides (a shared subtree): only its refs can differ, followed as written (stricter, so sound).
+    if (!isObj(b) || !isObj(r) || b === r) return this.#equal(b, r, edges, depth);
     const ref = b.$ref;
     if (typeof ref === 'string') {
       // The resolver follows a string `$ref` and ignores its siblings.

@@ -86,10 +86,7 @@ export class SchemaDiffer {
     if (!isObj(b) || !isObj(r)) return NONE;
     const known = this.#memo.get(b, r);
     if (known !== undefined) return known;
-    if (this.#unchanged.schemaOnce(base, remote)) {
-      this.#memo.set(b, r, NONE);
-      return NONE;
-    }
+    if (this.#unchanged.schemaOnce(base, remote)) return NONE; // cheap to find again: not remembered
     this.#memo.set(b, r, NONE); // in progress: a cycle back to this pair adds nothing
     const result = this.#compare(b, r);
     this.#memo.set(b, r, result);
@@ -356,7 +353,15 @@ function inline(s: unknown): s is Obj {
 }
 
 function nest(out: SchemaChange[], segment: string, inner: readonly SchemaChange[]): void {
-  for (const change of inner) out.push({ ...change, path: [segment, ...change.path] });
+  for (const change of inner) {
+    const path = [segment];
+    for (const part of change.path) path.push(part);
+    const copy: SchemaChange = { kind: change.kind, path };
+    if (change.from !== undefined) copy.from = change.from;
+    if (change.to !== undefined) copy.to = change.to;
+    if (change.flags !== undefined) copy.flags = change.flags;
+    out.push(copy);
+  }
 }
 
 function subschemaName(schema: unknown, index: number): string {
