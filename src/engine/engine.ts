@@ -131,11 +131,14 @@ export class SyncEngine {
       run: (job, signal) => {
         const binding = this.#bindings.get(job.sourceId);
         if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
-        return runPipeline(binding, job, signal, this.#deps).then((result) => this.#afterRun(result));
+        return runPipeline(binding, job, signal, this.#deps);
       },
       emit,
       onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
-      onSettled: (id, outcome, at) => this.#metrics.recordRun(id, outcome, at),
+      onSettled: (id, outcome, at, result) => {
+        if (result) this.#afterRun(result);
+        this.#metrics.recordRun(id, outcome, at);
+      },
       onRetry: (id) => this.#metrics.recordRetry(id),
     });
   }
@@ -440,7 +443,7 @@ export class SyncEngine {
 
   // ── plans, held syncs, journal, rollback ───────────────────────────
 
-  #afterRun(result: SyncResult): SyncResult {
+  #afterRun(result: SyncResult): void {
     const id = result.sourceId;
     if (result.outcome === 'applied') {
       this.#approved.delete(id);
@@ -461,7 +464,6 @@ export class SyncEngine {
         });
       }
     }
-    return result;
   }
 
   #binding(id: string): BindingRuntime {

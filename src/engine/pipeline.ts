@@ -137,6 +137,13 @@ export interface PreparedSync {
   targetContext?: TargetContext;
 }
 
+/** The prepared sync of a run that found nothing new. */
+function unchangedSync(reason: 'not-modified' | 'same-hash', validators: FetchValidators, base?: BaseRecord, hash?: string): PreparedSync {
+  const prepared: PreparedSync = { outcome: 'unchanged', unchangedReason: reason, validators, base, changes: NO_CHANGES, conflicts: NO_CONFLICTS, decisions: NO_DECISIONS, local: undefined, merged: undefined, dirty: false };
+  if (hash !== undefined) prepared.hash = hash;
+  return prepared;
+}
+
 /** Options of {@link prepareSync}. */
 export interface PrepareOptions {
   /** Plans: emit nothing, never wait for a person, save nothing. */
@@ -164,14 +171,6 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const { store, clock } = deps;
   const emit = options.dryRun ? noEmit : deps.emit;
   const ids = { sourceId: binding.id, jobId };
-  let context: TargetContext | undefined;
-  const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
-  const unchanged = (reason: 'not-modified' | 'same-hash', validators: FetchValidators, base?: BaseRecord, hash?: string): PreparedSync => {
-    const prepared: PreparedSync = { outcome: 'unchanged', unchangedReason: reason, validators, base, changes: NO_CHANGES, conflicts: NO_CONFLICTS, decisions: NO_DECISIONS, local: undefined, merged: undefined, dirty: false };
-    if (hash !== undefined) prepared.hash = hash;
-    return prepared;
-  };
-
   const validators = await store.getValidators(binding.id);
   signal.throwIfAborted();
   const fetched = await binding.source.fetch({ validators, signal });
@@ -188,7 +187,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     if (!options.dryRun) deps.seen(binding.id, undefined);
     if (fetched.validators && !options.dryRun) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
     emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'not-modified' }));
-    return unchanged('not-modified', validators);
+    return unchangedSync('not-modified', validators);
   }
 
   const loaded = await loadSpec(fetched.kind === 'raw' ? fetched.body : (fetched.document as object), {
@@ -205,8 +204,11 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
       await store.saveValidators(binding.id, nextValidators);
     }
     emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'same-hash', hash: loaded.hash }));
-    return unchanged('same-hash', nextValidators, base, loaded.hash);
+    return unchangedSync('same-hash', nextValidators, base, loaded.hash);
   }
+
+  let context: TargetContext | undefined;
+  const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
 
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
@@ -296,29 +298,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   const startedAt = clock.now();
   const ids = { sourceId: binding.id, jobId: job.id };
   const prepared = await prepareSync(binding, job.id, signal, deps, { dryRun: false });
-  // Built field by field (no spreads): this runs once per job and object spread is slow on hot paths.
-  const finish = (outcome: SyncResult['outcome'], written: boolean): SyncResult => {
-    const finishedAt = clock.now();
-    const result: SyncResult = {
-      jobId: job.id,
-      sourceId: binding.id,
-      outcome,
-      changes: prepared.changes,
-      conflicts: prepared.conflicts,
-      decisions: prepared.decisions,
-      written,
-      startedAt,
-      finishedAt,
-      durationMs: finishedAt - startedAt,
-    };
-    if (prepared.hash !== undefined) result.hash = prepared.hash;
-    if (prepared.unchangedReason !== undefined) result.unchangedReason = prepared.unchangedReason;
-    if (prepared.held !== undefined) {
-      result.heldReason = prepared.held.reason;
-      result.heldDetails = prepared.held.details;
-    }
-    return result;
-  };
+  const finish = (outcome: SyncResult['outcome'], written: boolean): SyncResult => resultOf(binding.id, job.id, prepared, startedAt, clock.now(), outcome, written);
   if (prepared.outcome === 'unchanged') {
     return finish('unchanged', false);
   }
@@ -355,6 +335,29 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   });
   emit('sync:applied', () => ({ timestamp: clock.now(), ...ids, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
   return finish('applied', prepared.dirty);
+}
+
+/** The result of a run, built field by field (no spreads): this runs once per job, and object spread is slow on hot paths. */
+function resultOf(sourceId: string, jobId: string, prepared: PreparedSync, startedAt: number, finishedAt: number, outcome: SyncResult['outcome'], written: boolean): SyncResult {
+  const result: SyncResult = {
+    jobId,
+    sourceId,
+    outcome,
+    changes: prepared.changes,
+    conflicts: prepared.conflicts,
+    decisions: prepared.decisions,
+    written,
+    startedAt,
+    finishedAt,
+    durationMs: finishedAt - startedAt,
+  };
+  if (prepared.hash !== undefined) result.hash = prepared.hash;
+  if (prepared.unchangedReason !== undefined) result.unchangedReason = prepared.unchangedReason;
+  if (prepared.held !== undefined) {
+    result.heldReason = prepared.held.reason;
+    result.heldDetails = prepared.held.details;
+  }
+  return result;
 }
 
 /** Compute what a sync would do, writing nothing. */

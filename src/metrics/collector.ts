@@ -74,35 +74,48 @@ export class MetricsCollector {
   readonly #total = new Scope();
   readonly #perSource = new Map<string, Scope>();
 
+  /** The last scope looked up: a job's attempt and its end usually come one after the other. */
+  #lastId: string | undefined;
+  #lastScope: Scope | undefined;
+
   #scope(sourceId: string): Scope {
+    if (sourceId === this.#lastId && this.#lastScope) return this.#lastScope;
     let scope = this.#perSource.get(sourceId);
     if (!scope) {
       scope = new Scope();
       this.#perSource.set(sourceId, scope);
     }
+    this.#lastId = sourceId;
+    this.#lastScope = scope;
     return scope;
   }
 
   /** Record one attempt's duration (successful or not). */
   recordAttempt(sourceId: string, durationMs: number): void {
-    for (const scope of [this.#total, this.#scope(sourceId)]) {
-      scope.attempts += 1;
-      scope.durationSum += durationMs;
-      scope.durations.push(durationMs);
-    }
+    this.#attempt(this.#total, durationMs);
+    this.#attempt(this.#scope(sourceId), durationMs);
   }
 
   /** Record the end of a run. */
   recordRun(sourceId: string, outcome: RunOutcome, at: number): void {
-    for (const scope of [this.#total, this.#scope(sourceId)]) {
-      scope.totalSyncs += 1;
-      scope.lastSyncTime = at;
-      if (outcome === 'failed') scope.failedSyncs += 1;
-      else scope.successfulSyncs += 1;
-      if (outcome === 'applied') scope.appliedSyncs += 1;
-      if (outcome === 'unchanged') scope.unchangedSkips += 1;
-      if (outcome === 'held') scope.heldSyncs += 1;
-    }
+    this.#run(this.#total, outcome, at);
+    this.#run(this.#scope(sourceId), outcome, at);
+  }
+
+  #attempt(scope: Scope, durationMs: number): void {
+    scope.attempts += 1;
+    scope.durationSum += durationMs;
+    scope.durations.push(durationMs);
+  }
+
+  #run(scope: Scope, outcome: RunOutcome, at: number): void {
+    scope.totalSyncs += 1;
+    scope.lastSyncTime = at;
+    if (outcome === 'failed') scope.failedSyncs += 1;
+    else scope.successfulSyncs += 1;
+    if (outcome === 'applied') scope.appliedSyncs += 1;
+    else if (outcome === 'unchanged') scope.unchangedSkips += 1;
+    else if (outcome === 'held') scope.heldSyncs += 1;
   }
 
   /** Record a scheduled retry. */
@@ -120,6 +133,7 @@ export class MetricsCollector {
   /** Forget a binding's own counters (the totals keep them). */
   forget(sourceId: string): void {
     this.#perSource.delete(sourceId);
+    if (this.#lastId === sourceId) this.#lastId = this.#lastScope = undefined;
   }
 
   /** Counters in total and per binding. */

@@ -19,8 +19,8 @@ export interface SchedulerHooks {
   emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
   /** Called after every attempt, successful or not, with its duration. */
   onAttempt(sourceId: string, durationMs: number): void;
-  /** Called when a job ends for good. */
-  onSettled(sourceId: string, outcome: SyncResult['outcome'] | 'failed', at: number): void;
+  /** Called when a job ends for good, with its result when it succeeded (before `job:completed` is emitted). */
+  onSettled(sourceId: string, outcome: SyncResult['outcome'] | 'failed', at: number, result?: SyncResult): void;
   /** Called when a retry is scheduled. */
   onRetry(sourceId: string): void;
 }
@@ -359,7 +359,7 @@ export class Scheduler {
       job.status = 'completed';
       if (job.error !== undefined) delete job.error; // delete only when set: deleting turns the object into a slow dictionary
       const at = this.#clock.now();
-      this.#hooks.onSettled(job.sourceId, result.outcome, at);
+      this.#hooks.onSettled(job.sourceId, result.outcome, at, result);
       this.#hooks.emit('job:completed', () => ({ timestamp: at, job: { ...job }, result }));
       for (const waiter of entry.waiters) waiter.resolve(result);
       if (result.outcome === 'applied' && !this.#stopping) {
