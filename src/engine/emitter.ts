@@ -13,6 +13,8 @@ export class SafeEmitter {
   readonly #inner = new EventEmitter<Record<string, [unknown]>>();
   readonly #wrapped = new Map<AnyListener, Map<string, AnyListener[]>>();
   readonly #now: () => number;
+  /** Listeners registered, all events together: with none, emit returns at once. */
+  #total = 0;
 
   constructor(now: () => number) {
     this.#now = now;
@@ -58,11 +60,13 @@ export class SafeEmitter {
 
   /** Listen to an event. */
   on<E extends SyncEngineEventName>(event: E, listener: SyncEngineListener<E>): void {
+    this.#total += 1;
     this.#inner.on(event, this.#wrap(event, listener as AnyListener, false));
   }
 
   /** Listen to the next occurrence of an event only. */
   once<E extends SyncEngineEventName>(event: E, listener: SyncEngineListener<E>): void {
+    this.#total += 1;
     this.#inner.once(event, this.#wrap(event, listener as AnyListener, true));
   }
 
@@ -93,7 +97,8 @@ export class SafeEmitter {
 
   /** Emit an event; `payload` is called only when there is a listener. */
   emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void {
-    if (this.#inner.listenerCount(event) === 0) return;
+    // #total only ever over-counts (once-listeners that fired, removed ones): a fast "nobody listens" check.
+    if (this.#total === 0 || this.#inner.listenerCount(event) === 0) return;
     this.#inner.emit(event, payload());
   }
 }

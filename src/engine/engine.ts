@@ -105,7 +105,8 @@ export class SyncEngine {
     this.#store = options.store ?? new MemoryStore();
     this.#resolver = options.resolver;
     this.#emitter = new SafeEmitter(() => this.#clock.now());
-    const emit = this.#emit.bind(this);
+    const emitter = this.#emitter;
+    const emit: PipelineDeps['emit'] = (event, payload) => emitter.emit(event, payload);
     this.#deps = {
       store: this.#store,
       clock: this.#clock,
