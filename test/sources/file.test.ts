@@ -139,7 +139,7 @@ describe('fileSource.fetch', () => {
 });
 
 describe('fileSource.watch', () => {
-  const debounceMs = 100;
+  const debounceMs = 250; // generous: timers on a busy CI machine run late
   /** Long enough for any stray event after the debounce to have shown up. */
   const quiet = () => sleep(debounceMs * 4);
 

@@ -236,7 +236,7 @@ describe('loadSpec: limits against hostile input', () => {
     const started = performance.now();
     const error = await failure(lines.join('\n'));
     expect(error.code).toBe('SPEC_ALIAS_LIMIT');
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(10_000); // expanding the bomb would take minutes and gigabytes
   });
 
   it('lets the alias limit be raised for trusted input', async () => {
@@ -254,7 +254,7 @@ describe('loadSpec: limits against hostile input', () => {
     const flow = `openapi: 3.0.3\nx: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
     const started = performance.now();
     expect(await code(flow)).toBe('SPEC_TOO_DEEP');
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(performance.now() - started).toBeLessThan(15_000);
     expect(await code(`openapi: 3.0.3\nx:\n  ${'- '.repeat(depth)}x\n`)).toBe('SPEC_TOO_DEEP');
     let deep: unknown = {};
     for (let i = 0; i < depth; i++) deep = { a: deep };
