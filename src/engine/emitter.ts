@@ -90,6 +90,11 @@ export class SafeEmitter {
     for (const byEvent of this.#wrapped.values()) byEvent.delete(event);
   }
 
+  /** False only when no listener was ever registered: hot paths then skip building event payloads at all. */
+  get listening(): boolean {
+    return this.#total > 0;
+  }
+
   /** How many listeners an event has. */
   listenerCount(event: SyncEngineEventName): number {
     return this.#inner.listenerCount(event);

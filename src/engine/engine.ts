@@ -107,10 +107,12 @@ export class SyncEngine {
     this.#emitter = new SafeEmitter(() => this.#clock.now());
     const emitter = this.#emitter;
     const emit: PipelineDeps['emit'] = (event, payload) => emitter.emit(event, payload);
+    const listening = (): boolean => emitter.listening;
     this.#deps = {
       store: this.#store,
       clock: this.#clock,
       emit,
+      listening,
       merge: defaultMerge,
       resolve: createResolveStep((request) => this.#awaitDecisions(request)),
       diff: defaultDiff,
@@ -135,6 +137,7 @@ export class SyncEngine {
         return runPipeline(binding, job, signal, this.#deps);
       },
       emit,
+      listening,
       onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
       onSettled: (id, outcome, at, result) => {
         if (result) this.#afterRun(result);

@@ -62,6 +62,8 @@ export interface PipelineDeps {
   store: SyncStore;
   clock: Clock;
   emit: EmitFunction;
+  /** Whether anyone listens at all (hot paths skip building payload closures when not). */
+  listening(): boolean;
   merge: MergeFunction;
   resolve: ResolveFunction;
   diff: DiffFunction;
@@ -169,15 +171,15 @@ function targetContextOf(binding: PipelineBinding, store: SyncStore, signal: Abo
  */
 export async function prepareSync(binding: PipelineBinding, jobId: string, signal: AbortSignal, deps: PipelineDeps, options: PrepareOptions): Promise<PreparedSync> {
   const { store, clock } = deps;
-  const emit = options.dryRun ? noEmit : deps.emit;
-  const ids = { sourceId: binding.id, jobId };
+  const quiet = options.dryRun || !deps.listening();
+  const emit = quiet ? noEmit : deps.emit;
   const validators = await store.getValidators(binding.id);
-  signal.throwIfAborted();
+  if (signal.aborted) throw signal.reason;
   const fetched = await binding.source.fetch({ validators, signal });
-  signal.throwIfAborted();
-  emit('spec:fetched', () => ({
+  if (signal.aborted) throw signal.reason;
+  if (!quiet) emit('spec:fetched', () => ({
     timestamp: clock.now(),
-    ...ids,
+    sourceId: binding.id, jobId,
     kind: fetched.kind,
     ...(fetched.kind !== 'not-modified' && fetched.location !== undefined ? { location: fetched.location } : {}),
     ...(fetched.kind === 'raw' ? { bytes: typeof fetched.body === 'string' ? Buffer.byteLength(fetched.body) : fetched.body.byteLength } : {}),
@@ -186,7 +188,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   if (fetched.kind === 'not-modified') {
     if (!options.dryRun) deps.seen(binding.id, undefined);
     if (fetched.validators && !options.dryRun) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
-    emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'not-modified' }));
+    if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'not-modified' }));
     return unchangedSync('not-modified', validators);
   }
 
@@ -194,7 +196,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     ...(fetched.location === undefined ? {} : { location: fetched.location }),
     ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
   });
-  signal.throwIfAborted();
+  if (signal.aborted) throw signal.reason;
   const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: loaded.hash };
   const base = await store.getBase(binding.id);
 
@@ -203,7 +205,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
       deps.seen(binding.id, undefined);
       await store.saveValidators(binding.id, nextValidators);
     }
-    emit('spec:unchanged', () => ({ timestamp: clock.now(), ...ids, reason: 'same-hash', hash: loaded.hash }));
+    if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash: loaded.hash }));
     return unchangedSync('same-hash', nextValidators, base, loaded.hash);
   }
 
@@ -216,7 +218,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
-    ...ids,
+    sourceId: binding.id, jobId,
     hash: loaded.hash,
     ...(base ? { previousHash: base.hash } : {}),
     firstSync: base === undefined,
@@ -232,7 +234,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const renderedRemote = await Promise.resolve(target.render(remote, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
   const renderedBase = base ? await Promise.resolve(target.render(base.document, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
   const local = await target.read(targetContext()).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
-  signal.throwIfAborted();
+  if (signal.aborted) throw signal.reason;
 
   let document: unknown = renderedRemote;
   let conflicts: MergeConflict[] = [];
@@ -243,7 +245,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     document = merged.merged;
     if (conflicts.length > 0) {
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
-      emit('conflict:detected', () => ({ timestamp: clock.now(), ...ids, conflicts }));
+      emit('conflict:detected', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, conflicts }));
       const resolved = await deps.resolve(document, conflicts, binding.resolver, {
         bindingId: binding.id,
         jobId,
@@ -257,10 +259,10 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
       });
       document = resolved.document;
       decisions = resolved.decisions;
-      emit('conflict:resolved', () => ({ timestamp: clock.now(), ...ids, decisions }));
+      emit('conflict:resolved', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, decisions }));
     }
   }
-  signal.throwIfAborted();
+  if (signal.aborted) throw signal.reason;
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
     document = await Promise.resolve(reconcile(document, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, targetContext())).catch(
@@ -296,7 +298,6 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJob>, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
   const { store, clock, emit } = deps;
   const startedAt = clock.now();
-  const ids = { sourceId: binding.id, jobId: job.id };
   const prepared = await prepareSync(binding, job.id, signal, deps, { dryRun: false });
   const finish = (outcome: SyncResult['outcome'], written: boolean): SyncResult => resultOf(binding.id, job.id, prepared, startedAt, clock.now(), outcome, written);
   if (prepared.outcome === 'unchanged') {
@@ -304,10 +305,10 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   }
   if (prepared.outcome === 'held' && prepared.held) {
     const held = prepared.held;
-    if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), ...ids, reason: held.reason, details: held.details }));
+    if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, reason: held.reason, details: held.details }));
     return finish('held', false);
   }
-  signal.throwIfAborted();
+  if (signal.aborted) throw signal.reason;
   const remote = prepared.remote as Record<string, unknown>;
   const hash = prepared.hash as string;
   if (prepared.dirty) {
@@ -333,7 +334,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     basePatch: prepared.base ? diffPatch(remote, prepared.base.document) : [],
     firstSync: prepared.local === undefined,
   });
-  emit('sync:applied', () => ({ timestamp: clock.now(), ...ids, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
+  emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
   return finish('applied', prepared.dirty);
 }
 

@@ -17,6 +17,8 @@ export interface SchedulerHooks {
   run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<SyncResult>;
   /** Emit an event (payload built lazily). */
   emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
+  /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */
+  listening(): boolean;
   /** Called after every attempt, successful or not, with its duration. */
   onAttempt(sourceId: string, durationMs: number): void;
   /** Called when a job ends for good, with its result when it succeeded (before `job:completed` is emitted). */
@@ -37,7 +39,8 @@ export interface ScheduledBinding {
 
 interface JobEntry {
   job: SyncJob;
-  waiters: Array<{ resolve: (result: SyncResult) => void; reject: (error: SyncError) => void }>;
+  /** Callers waiting for the result (`syncNow`); created on first use. */
+  waiters: Array<{ resolve: (result: SyncResult) => void; reject: (error: SyncError) => void }> | undefined;
   queued: boolean;
   cancelled: boolean;
   /** The signal the job ran with (its binding's controller at the time). */
@@ -252,7 +255,7 @@ export class Scheduler {
     }
     if (!entry) return Promise.reject(new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open.`));
     const target = entry;
-    return new Promise((resolve, reject) => target.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (target.waiters ??= []).push({ resolve, reject }));
   }
 
   #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry | undefined {
@@ -299,7 +302,7 @@ export class Scheduler {
         trigger,
         createdAt: now,
       },
-      waiters: [],
+      waiters: undefined,
       queued: false,
       cancelled: false,
       runController: undefined,
@@ -307,7 +310,7 @@ export class Scheduler {
     };
     state.pending = entry;
     this.#touch(state);
-    this.#hooks.emit('job:queued', () => ({ timestamp: now, job: { ...entry.job } }));
+    if (this.#hooks.listening()) this.#hooks.emit('job:queued', () => ({ timestamp: now, job: { ...entry.job } }));
     this.#dispatch(state);
     return entry;
   }
@@ -343,7 +346,7 @@ export class Scheduler {
     job.status = 'running';
     job.lastAttempt = this.#clock.now();
     job.nextAttempt = undefined;
-    this.#hooks.emit('job:started', () => ({ timestamp: this.#clock.now(), job: { ...job } }));
+    if (this.#hooks.listening()) this.#hooks.emit('job:started', () => ({ timestamp: this.#clock.now(), job: { ...job } }));
     if (state.controller.signal.aborted) state.controller = new AbortController();
     const controller = state.controller;
     entry.runController = controller;
@@ -360,8 +363,8 @@ export class Scheduler {
       if (job.error !== undefined) delete job.error; // delete only when set: deleting turns the object into a slow dictionary
       const at = this.#clock.now();
       this.#hooks.onSettled(job.sourceId, result.outcome, at, result);
-      this.#hooks.emit('job:completed', () => ({ timestamp: at, job: { ...job }, result }));
-      for (const waiter of entry.waiters) waiter.resolve(result);
+      if (this.#hooks.listening()) this.#hooks.emit('job:completed', () => ({ timestamp: at, job: { ...job }, result }));
+      if (entry.waiters) for (const waiter of entry.waiters) waiter.resolve(result);
       if (result.outcome === 'applied' && !this.#stopping) {
         for (const dependent of this.dependentsOf(job.sourceId)) this.#trigger(dependent, 'dependency');
       }
@@ -403,7 +406,7 @@ export class Scheduler {
       const followUp = state.pending;
       if (followUp) {
         // A trigger arrived while this attempt ran: the retry absorbs it.
-        entry.waiters.push(...followUp.waiters);
+        if (followUp.waiters) (entry.waiters ??= []).push(...followUp.waiters);
         if (PRIORITY_RANK[followUp.job.priority] > PRIORITY_RANK[job.priority]) job.priority = followUp.job.priority;
         followUp.cancelled = true;
       }
@@ -421,7 +424,7 @@ export class Scheduler {
     state.lastError = error;
     this.#hooks.onSettled(job.sourceId, 'failed', now);
     this.#hooks.emit('job:failed', () => ({ timestamp: now, job: { ...job }, error: error.toJSON() }));
-    for (const waiter of entry.waiters) waiter.reject(error);
+    if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
   }
 
   #circuitEvent(state: BindingState, transition: CircuitTransition): void {
@@ -470,7 +473,7 @@ export class Scheduler {
     if (state.pending === entry) state.pending = undefined;
     this.#touch(state);
     this.#hooks.emit('job:removed', () => ({ timestamp: this.#clock.now(), job: { ...entry.job }, reason }));
-    for (const waiter of entry.waiters) waiter.reject(error);
+    if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
     for (const dependent of this.dependentsOf(state.spec.id)) {
       const dep = this.#bindings.get(dependent);
       if (dep) this.#dispatch(dep);
