@@ -20,7 +20,6 @@ import {
   type LoadedSpec,
   type MergeConflict,
   type SpecChangeLike,
-  type SyncEngine,
   type SyncPlan,
   type SyncResult,
 } from '../index.js';

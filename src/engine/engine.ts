@@ -8,10 +8,9 @@ import { MemoryStore, type SyncStore } from '../store/index.js';
 import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
 import { SafeEmitter } from './emitter.js';
 import { createResolveStep, defaultDiff, defaultMerge } from './merge-step.js';
-import fastJsonPatch from 'fast-json-patch';
-import { canonicalHash } from '../spec/index.js';
-import { diffPatch, planSync, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
-import { appendJournal, emptyDecisions, getDecisions, getJournal, setDecisions, validateDecisionsFile } from './records.js';
+import { planSync, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
+import { emptyDecisions, getDecisions, getJournal, setDecisions, validateDecisionsFile } from './records.js';
+import { rollbackBinding } from './rollback.js';
 import type {
   BindingDecisions,
   BindingStatus,
@@ -531,53 +530,14 @@ export class SyncEngine {
    */
   async rollback(sourceId: string, toJournalId?: string, options: { force?: boolean } = {}): Promise<JournalEntry> {
     const binding = this.#binding(sourceId);
-    const refuse = (message: string, hint: string): never => {
-      throw new JobError('ROLLBACK_REFUSED', message, { hint, details: { sourceId, ...(toJournalId === undefined ? {} : { toJournalId }) } });
-    };
-    if (this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) refuse(`"${sourceId}" has a pending or running job.`, 'Wait for it (engine.onIdle()), or pause the engine, then roll back.');
-    const journal = await getJournal(this.#store, sourceId);
-    const newest = journal[journal.length - 1];
-    if (!newest) return refuse(`"${sourceId}" has no journal entries to roll back.`, 'Only applied syncs can be rolled back.');
-    const index = toJournalId === undefined ? journal.length - 1 : journal.findIndex((e) => e.id === toJournalId);
-    if (index < 0) refuse(`"${sourceId}" has no journal entry "${toJournalId}".`, `Known entries: ${journal.map((e) => e.id).join(', ')}.`);
-    const undone = journal.slice(index).reverse();
-    if (undone.some((e) => e.firstSync)) refuse(`Rolling back to before ${journal[index]!.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`, 'Roll back to a later entry, or delete the local copy yourself.');
-    const context = { bindingId: sourceId, signal: new AbortController().signal, records: { get: <T>(key: string) => this.#store.getRecord<T>(sourceId, key), set: (key: string, value: unknown) => this.#store.setRecord(sourceId, key, value) } };
-    const local = await binding.target.read(context);
-    if (local === undefined) return refuse(`The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
-    if (!options.force && canonicalHash(local) !== newest.writtenHash) {
-      refuse(`The local copy of "${sourceId}" changed since the last sync; rolling back would lose those edits.`, 'Pass { force: true } to roll back anyway (the edits are recorded in the new journal entry and can be restored by rolling that back).');
+    if (this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) {
+      throw new JobError('ROLLBACK_REFUSED', `"${sourceId}" has a pending or running job.`, {
+        hint: 'Wait for it (engine.onIdle()), or pause the engine, then roll back.',
+        details: { sourceId },
+      });
     }
-    const base = await this.#store.getBase(sourceId);
-    if (!base) return refuse(`"${sourceId}" has no base to roll back.`, 'Sync it first.');
-    let restoredLocal: unknown = local;
-    let restoredBase: unknown = base.document;
-    try {
-      for (const entry of undone) {
-        restoredLocal = fastJsonPatch.applyPatch(structuredClone(restoredLocal), entry.localPatch as fastJsonPatch.Operation[], true, false).newDocument;
-        restoredBase = fastJsonPatch.applyPatch(structuredClone(restoredBase), entry.basePatch as fastJsonPatch.Operation[], true, false).newDocument;
-      }
-    } catch (error) {
-      return refuse(`The journal of "${sourceId}" does not apply to the current local copy: ${(error as Error).message}`, 'Roll back with force only to the newest entry, or restore the file from version control.');
-    }
-    await binding.target.write(restoredLocal, context);
-    const hash = canonicalHash(restoredBase);
-    await this.#store.saveBase(sourceId, { document: restoredBase, hash, savedAt: this.#clock.now() });
-    const entry = await appendJournal(this.#store, sourceId, binding.policy.journalLimit, {
-      sourceId,
-      kind: 'rollback',
-      at: this.#clock.now(),
-      rolledBack: journal[index]!.id,
-      hash,
-      previousHash: base.hash,
-      writtenHash: canonicalHash(restoredLocal),
-      changes: [],
-      decisions: [],
-      localPatch: diffPatch(restoredLocal, local),
-      basePatch: diffPatch(restoredBase, base.document),
-      firstSync: false,
-    });
-    this.#emit('sync:rolled-back', () => ({ timestamp: this.#clock.now(), sourceId, journalId: entry.id, rolledBack: journal[index]!.id, hash }));
+    const entry = await rollbackBinding(binding, this.#store, this.#clock, toJournalId, options.force ?? false);
+    this.#emit('sync:rolled-back', () => ({ timestamp: this.#clock.now(), sourceId, journalId: entry.id, rolledBack: entry.rolledBack ?? '', hash: entry.hash }));
     return entry;
   }
 

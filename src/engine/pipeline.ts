@@ -152,7 +152,8 @@ export interface PrepareOptions {
   dryRun: boolean;
 }
 
-function targetContextOf(binding: PipelineBinding, store: SyncStore, signal: AbortSignal): TargetContext {
+/** The context every target call of a binding gets. */
+export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
   return {
     bindingId: binding.id,
     signal,

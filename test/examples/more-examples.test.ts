@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptSource, runExample as runDriftCheck } from '../../examples/ci-drift-check.js';
-import { runExample as runExpress, SYNC_TOKEN } from '../../examples/express-app.js';
+import { runExample as runExpress } from '../../examples/express-app.js';
 import { runExample as runOpenAI } from '../../examples/openai-resolver.js';
 import { decisions, FakeOpenAI } from '../conflict/fake-openai.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { merge3, type MergeResult } from '../../src/merge/index.js';
 import { npmFixture } from '../support/npm-fixtures.js';
-import { changes, conflictId, dropped, flatten, idPath, readable, under } from './support.js';
+import { changes, conflictId, dropped, flatten, readable, under } from './support.js';
 import { githubLocalEdits, type Doc, type ScriptedEdit } from './github-edits.js';
 
 const FILE = 'generated/api.github.com.json';
