@@ -70,15 +70,15 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
   const collectionFile = join(outDir, 'petstore.hoppscotch.json');
   const api = await startDemoServer();
   const engine = new SyncEngine({ store: new FileStore({ dir: join(outDir, '.api-live-sync') }) });
-  engine.on('job:started', (e) => log(`   · job ${e.job.id} started (${e.job.trigger})`));
-  engine.on('spec:unchanged', (e) => log(`   · unchanged (${e.reason})`));
+  engine.on('job:started', (e) => log(`   · [${e.job.sourceId}] job ${e.job.id} started (${e.job.trigger})`));
+  engine.on('spec:unchanged', (e) => log(`   · [${e.sourceId}] unchanged (${e.reason})`));
   engine.on('spec:changed', (e) => {
-    log(`   · spec changed${e.firstSync ? ' (first sync)' : ''}: ${e.changes.length} change(s)`);
+    log(`   · [${e.sourceId}] spec changed${e.firstSync ? ' (first sync)' : ''}: ${e.changes.length} change(s)`);
     for (const change of e.changes.slice(0, 8) as Array<{ level?: string; text?: string }>) log(`       ${change.level ?? ''} ${change.text ?? JSON.stringify(change)}`);
   });
-  engine.on('conflict:detected', (e) => log(`   · ${e.conflicts.length} conflict(s): ${e.conflicts.map((c) => c.path).join(', ')}`));
-  engine.on('sync:applied', (e) => log(`   · applied: ${e.changes} change(s), ${e.conflicts} conflict(s), file ${e.written ? 'written' : 'already up to date'}`));
-  engine.on('job:failed', (e) => log(`   · job failed: ${e.error.code} ${e.error.message}`));
+  engine.on('conflict:detected', (e) => log(`   · [${e.sourceId}] ${e.conflicts.length} conflict(s): ${e.conflicts.map((c) => c.path).join(', ')}`));
+  engine.on('sync:applied', (e) => log(`   · [${e.sourceId}] applied: ${e.changes} change(s), ${e.conflicts} conflict(s), file ${e.written ? 'written' : 'already up to date'}`));
+  engine.on('job:failed', (e) => log(`   · [${e.job.sourceId}] job failed: ${e.error.code} ${e.error.message}`));
   try {
     log(`1. The API publishes ${api.url}; syncing it into ${file}`);
     log(`   and into the Hoppscotch collection ${collectionFile}`);
