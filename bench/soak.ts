@@ -42,6 +42,7 @@ import {
   type SyncResult,
 } from '../src/index.js';
 import { ManualClock, MemorySource, MemoryTarget, flushPromises } from '../src/testing/index.js';
+import { prng } from '../test/support/prng.js';
 
 // ── counters that must stay at zero ─────────────────────────────────────
 let unhandledRejections = 0;
@@ -74,17 +75,6 @@ const BREAKER = { failureThreshold: 5, cooldownMs: 30_000 };
 const SETTLE_MS = BREAKER.cooldownMs + 2 * INTERVAL_MS + RETRY.maxDelayMs + HANG_TIMEOUT_MS;
 const HEAP_LIMIT = 0.1;
 
-/** mulberry32: a small seeded PRNG, so a run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 const faultRandom = prng(SEED);
 const jitterRandom = prng(SEED ^ 0x5bd1e995);
 const scheduleRandom = prng(SEED ^ 0x1b873593);

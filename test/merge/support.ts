@@ -12,6 +12,10 @@ import {
   type MergeConflict,
 } from '../../src/merge/index.js';
 
+import { prng } from '../support/prng.js';
+
+export { prng };
+
 type Json = unknown;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -138,17 +142,6 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PRIMITIVES: readonly Json[] = ['v1', 'v2', 'text', 1, 2, true, false, null];
 

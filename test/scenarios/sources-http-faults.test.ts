@@ -24,7 +24,7 @@ import {
 import { loadSpec } from '../../src/spec/load.js';
 import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
-import { serve, type TestServer } from '../sources/http-server.js';
+import { endlessBody, serve, type TestServer } from '../sources/http-server.js';
 
 // Wrap the real loader in a spy, so "ended before parsing" is observed, not inferred.
 vi.mock('../../src/spec/load.js', async (importOriginal) => {
@@ -372,32 +372,12 @@ describe('engine + httpSource: faults never reach the target', () => {
     const h = await harness({ source: { maxBytes: 64 * 1024 } });
     const total = 64 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    let written = 0;
-    let closed!: () => void;
-    const serverDone = new Promise<void>((resolve) => (closed = resolve));
-    h.respond((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no length to refuse up front
-      let stopped = false;
-      res.on('close', () => {
-        stopped = true;
-        closed();
-      });
-      const pump = (): void => {
-        while (!stopped && written < total) {
-          written += chunk.length;
-          if (!res.write(chunk)) {
-            res.once('drain', pump);
-            return;
-          }
-        }
-        if (!stopped) res.end();
-      };
-      pump();
-    });
+    const body = endlessBody(total, chunk);
+    h.respond(body.handler);
     const error = await expectFault(h, 'SOURCE_TOO_LARGE');
     expect(error.retryable).toBe(false);
-    await serverDone;
-    expect(written).toBeLessThan(total / 4);
+    await body.done;
+    expect(body.written()).toBeLessThan(total / 4);
     await expectRecovery(h);
   });
 

@@ -64,3 +64,39 @@ export async function rejection(fn: () => Promise<unknown>): Promise<Record<stri
   }
   throw new Error('Expected the call to reject, but it resolved.');
 }
+
+/** A handler that streams `total` bytes (chunked, no length to refuse up front) until the client goes away. */
+export interface EndlessBody {
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  /** Bytes the server managed to hand to the socket. */
+  written(): number;
+  /** Resolves when the response closed (the client cut it, or it ended). */
+  done: Promise<void>;
+}
+
+/** Serve a huge body in `chunk`s, honouring back-pressure, counting what was written. */
+export function endlessBody(total: number, chunk: Buffer): EndlessBody {
+  let written = 0;
+  let closed!: () => void;
+  const done = new Promise<void>((resolve) => (closed = resolve));
+  const handler = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    let stopped = false;
+    res.on('close', () => {
+      stopped = true;
+      closed();
+    });
+    const pump = (): void => {
+      while (!stopped && written < total) {
+        written += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!stopped) res.end();
+    };
+    pump();
+  };
+  return { handler, written: () => written, done };
+}

@@ -11,7 +11,7 @@ import { SourceError, SyncError, isSyncError } from '../../src/errors.js';
 import { httpSource } from '../../src/sources/http.js';
 import { parseRetryAfter, redactUrl } from '../../src/sources/http-errors.js';
 import type { FetchValidators, SourceFetchResult } from '../../src/sources/types.js';
-import { closedPort, rejection, serve } from './http-server.js';
+import { closedPort, endlessBody, rejection, serve } from './http-server.js';
 
 const DOC = JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} });
 
@@ -348,36 +348,16 @@ describe('httpSource: size limit', () => {
   it('aborts a 200 MB body early under a 1 MB limit, without holding it in memory', async () => {
     const total = 200 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 0x61);
-    let written = 0;
-    let closed!: () => void;
-    const serverDone = new Promise<void>((resolve) => (closed = resolve));
-    const { origin } = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      let stopped = false;
-      res.on('close', () => {
-        stopped = true;
-        closed();
-      });
-      const pump = (): void => {
-        while (!stopped && written < total) {
-          written += chunk.length;
-          if (!res.write(chunk)) {
-            res.once('drain', pump);
-            return;
-          }
-        }
-        if (!stopped) res.end();
-      };
-      pump();
-    });
+    const body = endlessBody(total, chunk);
+    const { origin } = await serve(body.handler);
     global.gc?.();
     const before = process.memoryUsage();
     const error = await rejection(() => fetchOnce(httpSource({ url: `${origin}/big`, maxBytes: 1024 * 1024 })));
     const after = process.memoryUsage();
-    await serverDone;
+    await body.done;
     expect(error.code).toBe('SOURCE_TOO_LARGE');
     expect(error.retryable).toBe(false);
-    expect(written).toBeLessThan(total / 4);
+    expect(body.written()).toBeLessThan(total / 4);
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(32 * 1024 * 1024);
     expect(after.rss - before.rss).toBeLessThan(64 * 1024 * 1024);
   });
