@@ -81,8 +81,21 @@ const { openAIResolver } = require('api-live-sync/openai');`),
     const publint = await run(join(root, 'node_modules/.bin/publint'), ['run', '--strict', tarball], { cwd: root }).catch((e: { stdout: string; stderr: string }) => e);
     expect(publint.stdout + publint.stderr).not.toMatch(/error|warning/i);
     // attw exits non-zero on any problem; node10 resolution of subpaths is out of scope (engines >= 20).
-    const attw = await run(join(root, 'node_modules/.bin/attw'), [tarball, '--profile', 'node16'], { cwd: root });
-    expect(attw.stdout).toContain('node16 (from CJS): 🟢 (CJS)');
-    expect(attw.stdout).not.toContain('❌');
+    // JSON output: the human formats change layout with the terminal width (CI has none).
+    const attw = await run(join(root, 'node_modules/.bin/attw'), [tarball, '--profile', 'node16', '--format', 'json'], { cwd: root });
+    const report = JSON.parse(attw.stdout) as {
+      analysis: { types: unknown; entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> };
+      problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]>;
+    };
+    expect(report.analysis.types).not.toBe(false);
+    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './testing', './openai']));
+    for (const sub of ['.', './testing', './openai']) {
+      const res = report.analysis.entrypoints[sub]!.resolutions;
+      expect(res['node16-cjs']?.resolution?.fileName, sub).toMatch(/\.d\.cts$/);
+      expect(res['node16-esm']?.resolution?.fileName, sub).toMatch(/\.d\.ts$/);
+      expect(res['bundler']?.resolution?.fileName, sub).toMatch(/\.d\.ts$/);
+    }
+    const problems = Object.values(report.problems ?? {}).flat().filter((p) => p.resolutionKind !== 'node10');
+    expect(problems).toEqual([]);
   });
 });
