@@ -57,6 +57,31 @@ describe('canonicalJson, fast path against a reference', () => {
     );
   });
 
+  it('hashes exactly the canonical text, on every path', async () => {
+    const { createHash } = await import('node:crypto');
+    const fc = await import('fast-check');
+    const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalHash(value)).toBe(sha(reference(value)));
+      }),
+      { numRuns: 300 },
+    );
+    // Long enough to flush many chunks, with strings that need escaping and keys out of order.
+    const big = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${(i * 7919) % 5000}`, { z: `"é\u2028${i}`, a: [i, null, true] }]));
+    expect(canonicalHash(big)).toBe(sha(reference(big)));
+    const odd = { a: undefined, b: () => 1, c: [undefined, Number.NaN, Infinity], d: new Date(0), e: { toJSON: () => undefined } };
+    expect(canonicalHash(odd)).toBe(sha(canonicalJson(odd)));
+    expect(canonicalHash(undefined)).toBe(sha('null'));
+    let deep: unknown = { b: 1, a: 2 };
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    expect(canonicalHash(deep)).toBe(sha(canonicalJson(deep)));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = { cyclic };
+    expect(() => canonicalHash(cyclic)).toThrow(TypeError);
+    expect(() => canonicalHash({ n: 1n })).toThrow(TypeError);
+  });
+
   it('gives the same text on the deep (iterative) path as on the fast path', () => {
     let deep: unknown = { b: [1, { z: 'x', a: null }], a: 'é\u2028' };
     const shallow = canonicalJson(deep);
