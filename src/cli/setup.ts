@@ -176,6 +176,12 @@ export class OutAwareStore implements SyncStore {
     return this.#inner.setRecord(bindingId, key, value);
   }
 
+  /** Passes through (or blanks the record when the inner store cannot delete). */
+  async deleteRecord(bindingId: string, key: string): Promise<void> {
+    if (this.#inner.deleteRecord) await this.#inner.deleteRecord(bindingId, key);
+    else await this.#inner.setRecord(bindingId, key, null);
+  }
+
   /** Passes through. */
   deleteBinding(bindingId: string): Promise<void> {
     return this.#inner.deleteBinding(bindingId);

@@ -6,7 +6,9 @@ import type { SourceFetchContext, SourceFetchResult, SpecSource } from './types.
  * {@link MemorySource.set}; watchers are told at once. It returns the
  * document as an object (the engine still validates and hashes it) with a
  * version tag as its ETag, so an unchanged document ends as `not-modified`
- * without any parsing.
+ * without any parsing. `fetch` hands out the object it holds (not a copy):
+ * the engine's loader makes its own private copy, and so should any other
+ * caller that means to change it.
  * Ideal for tests and for embedders who already hold the document.
  */
 export class MemorySource implements SpecSource {
@@ -55,7 +57,8 @@ export class MemorySource implements SpecSource {
     }
     const etag = `memory-${this.#version}`;
     if (context.validators.etag === etag) return { kind: 'not-modified' };
-    return { kind: 'document', document: structuredClone(this.#document), location: 'memory', validators: { etag } };
+    // No copy here: the engine's loader copies any object it is given before it keeps it.
+    return { kind: 'document', document: this.#document as object, location: 'memory', validators: { etag } };
   }
 
   /** {@inheritDoc SpecSource.watch} */

@@ -136,6 +136,21 @@ export class FileStore implements SyncStore {
     }
   }
 
+  /** {@inheritDoc SyncStore.deleteRecord} */
+  async deleteRecord(bindingId: string, key: string): Promise<void> {
+    const file = this.#file(bindingId, key);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new StoreError('STORE_WRITE_FAILED', `Could not delete ${file}: ${(error as Error).message}`, {
+        cause: error,
+        hint: 'Check permissions of the store directory.',
+        details: { bindingId, key },
+      });
+    }
+  }
+
   /** {@inheritDoc SyncStore.deleteBinding} */
   async deleteBinding(bindingId: string): Promise<void> {
     await rm(this.#bindingDir(bindingId), { recursive: true, force: true });

@@ -30,10 +30,20 @@ export interface SyncStore {
   getValidators(bindingId: string): Promise<FetchValidators>;
   /** Replace the validators of a binding. */
   saveValidators(bindingId: string, validators: FetchValidators): Promise<void>;
-  /** Read any other JSON record of a binding. */
+  /**
+   * Read any other JSON record of a binding. Callers treat the value as
+   * read-only (a store may hand out the value it holds, as `MemoryStore`
+   * does, frozen).
+   */
   getRecord<T = unknown>(bindingId: string, key: string): Promise<T | undefined>;
   /** Write any other JSON record of a binding. */
   setRecord(bindingId: string, key: string, value: unknown): Promise<void>;
+  /**
+   * Remove one record of a binding (nothing happens when it does not exist).
+   * Optional: without it, the engine writes `null` over records it no longer
+   * needs (journal entries beyond the limit).
+   */
+  deleteRecord?(bindingId: string, key: string): Promise<void>;
   /** Forget everything about a binding. */
   deleteBinding(bindingId: string): Promise<void>;
   /** Release resources. */

@@ -187,6 +187,45 @@ describe('journal and rollback', () => {
     }
     expect((await engine.getJournal('pets')).map((e) => e.id)).toEqual(['j-4', 'j-5', 'j-6']);
   });
+
+  it('keeps each entry in its own store record, deletes dropped ones, and works on a store without deleteRecord', async () => {
+    const { engine, source, store } = await setup({ journalLimit: 2 });
+    for (let v = 2; v <= 4; v++) {
+      source.set(api(v));
+      await engine.syncNow('pets');
+    }
+    expect(await store.getRecord('pets', 'journal')).toEqual({ v: 2, ids: ['j-3', 'j-4'] });
+    expect(await store.getRecord('pets', 'journal.j-2')).toBeUndefined();
+    expect((await store.getRecord<{ id: string; hash: string }>('pets', 'journal.j-4'))!.id).toBe('j-4');
+
+    // A store with only the required methods: dropped entries are blanked with null.
+    const inner = new MemoryStore();
+    const minimal = {
+      getBase: inner.getBase.bind(inner), saveBase: inner.saveBase.bind(inner),
+      getValidators: inner.getValidators.bind(inner), saveValidators: inner.saveValidators.bind(inner),
+      getRecord: inner.getRecord.bind(inner), setRecord: inner.setRecord.bind(inner), deleteBinding: inner.deleteBinding.bind(inner),
+    };
+    const other = new SyncEngine({ store: minimal });
+    const otherSource = new MemorySource(api(1));
+    await other.addSource({ id: 'pets', source: otherSource, target: new MemoryTarget<Doc>(), policy: { journalLimit: 1 } });
+    await other.syncNow('pets');
+    otherSource.set(api(2));
+    await other.syncNow('pets');
+    expect(await inner.getRecord('pets', 'journal.j-1')).toBeNull();
+    expect((await other.getJournal('pets')).map((e) => e.id)).toEqual(['j-2']);
+  });
+
+  it('reads and moves on a journal written in the first format (one record holding every entry)', async () => {
+    const { engine, source, store } = await setup();
+    const entries = await engine.getJournal('pets');
+    await store.setRecord('pets', 'journal', entries);
+    await store.deleteRecord!('pets', 'journal.j-1');
+    expect((await engine.getJournal('pets')).map((e) => e.id)).toEqual(['j-1']);
+    source.set(api(2));
+    await engine.syncNow('pets');
+    expect(await store.getRecord('pets', 'journal')).toEqual({ v: 2, ids: ['j-1', 'j-2'] });
+    expect((await engine.getJournal('pets')).map((e) => e.id)).toEqual(['j-1', 'j-2']);
+  });
 });
 
 describe('lasting decisions', () => {

@@ -31,14 +31,42 @@ describe.each(stores)('%s conformance', (_name, make) => {
     expect(await store.getRecord('b/with spaces', 'journal')).toEqual([{ id: 2 }]);
   });
 
-  it('hands out copies: mutating a returned value changes nothing stored', async () => {
+  it('keeps what was written: mutating a written or a returned value changes nothing stored', async () => {
     const store = await make();
     const record = { list: [1, 2] };
     await store.setRecord('a', 'r', record);
     record.list.push(3);
     const read = await store.getRecord<{ list: number[] }>('a', 'r');
-    read!.list.push(4);
+    try {
+      read!.list.push(4); // a copy (FileStore) or a frozen value that refuses the change (MemoryStore)
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+    }
     expect(await store.getRecord('a', 'r')).toEqual({ list: [1, 2] });
+  });
+
+  it('deletes one record and leaves the others', async () => {
+    const store = await make();
+    await store.setRecord('a', 'journal.j-1', { id: 'j-1' });
+    await store.setRecord('a', 'journal.j-2', { id: 'j-2' });
+    await store.deleteRecord!('a', 'journal.j-1');
+    await store.deleteRecord!('a', 'journal.j-1'); // already gone: no error
+    await store.deleteRecord!('never', 'seen');
+    expect(await store.getRecord('a', 'journal.j-1')).toBeUndefined();
+    expect(await store.getRecord('a', 'journal.j-2')).toEqual({ id: 'j-2' });
+  });
+});
+
+describe('MemoryStore', () => {
+  it('hands out the stored value itself, deeply frozen, so a 13 MB base costs nothing to read', async () => {
+    const store = new MemoryStore();
+    await store.saveBase('a', { document: { paths: { '/x': { get: { tags: ['t'] } } } }, hash: 'sha256:1', savedAt: 1 });
+    const first = await store.getBase('a');
+    expect(await store.getBase('a')).toBe(first);
+    const tags = (first!.document as { paths: Record<string, { get: { tags: string[] } }> }).paths['/x']!.get.tags;
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(tags)).toBe(true);
+    expect(() => tags.push('u')).toThrow(TypeError);
   });
 });
 
