@@ -1,11 +1,11 @@
-import fastJsonPatch from 'fast-json-patch';
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
+import { jsonPatch } from '../merge/patch.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
-import { canonicalHash, canonicalJson, loadSpec } from '../spec/index.js';
+import { canonicalHash, loadSpec } from '../spec/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext } from '../targets/index.js';
 import { appendJournal, getDecisions } from './records.js';
@@ -18,6 +18,13 @@ export interface PipelineBinding {
   target: SyncTarget;
   policy: Required<SyncPolicy>;
   resolver: ConflictResolver | undefined;
+  /**
+   * The base this engine saved last, with its own document object. Used
+   * instead of the store's copy while the store still holds that base (same
+   * hash and time), so targets that remember what they rendered by object
+   * (the Hoppscotch target does) need not render the base again.
+   */
+  lastBase?: BaseRecord | undefined;
 }
 
 /** A three-way merge function (see `merge3`). */
@@ -199,7 +206,9 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   });
   if (signal.aborted) throw signal.reason;
   const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: loaded.hash };
-  const base = await store.getBase(binding.id);
+  const stored = await store.getBase(binding.id);
+  const last = binding.lastBase;
+  const base = stored !== undefined && last !== undefined && stored.hash === last.hash && stored.savedAt === last.savedAt ? last : stored;
 
   if (base && base.hash === loaded.hash) {
     if (!options.dryRun) {
@@ -319,7 +328,10 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
       throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${binding.target.kind}" could not write`, retryable: true });
     }
   }
-  await store.saveBase(binding.id, { document: remote, hash, savedAt: clock.now() });
+  const saved: BaseRecord = { document: remote, hash, savedAt: clock.now() };
+  binding.lastBase = undefined;
+  await store.saveBase(binding.id, saved);
+  binding.lastBase = saved;
   await store.saveValidators(binding.id, prepared.validators);
   await appendJournal(store, binding.id, binding.policy.journalLimit, {
     sourceId: binding.id,
@@ -386,16 +398,13 @@ export async function planSync(binding: PipelineBinding, signal: AbortSignal, de
   return plan;
 }
 
-/** An RFC 6902 patch that turns `from` into `to`. */
+/**
+ * An RFC 6902 patch that turns `from` into `to` (see `jsonPatch`: shared
+ * subtrees are skipped, so a patch between a local copy and the merge that
+ * grew out of it costs what changed, not the document's size).
+ */
 export function diffPatch(from: unknown, to: unknown): JsonPatchOperation[] {
-  if (!isContainer(from) || !isContainer(to) || Array.isArray(from) !== Array.isArray(to)) {
-    return canonicalJson(from) === canonicalJson(to) ? [] : [{ op: 'replace', path: '', value: to }];
-  }
-  return fastJsonPatch.compare(from as object, to as object) as JsonPatchOperation[];
-}
-
-function isContainer(value: unknown): boolean {
-  return value !== null && typeof value === 'object';
+  return jsonPatch(from, to) as JsonPatchOperation[];
 }
 
 /** The safety rails that apply before anything is written. */

@@ -39,14 +39,16 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   let restoredBase: unknown = base.document;
   try {
     for (const entry of undone) {
-      restoredLocal = fastJsonPatch.applyPatch(structuredClone(restoredLocal), entry.localPatch as fastJsonPatch.Operation[], true, false).newDocument;
-      restoredBase = fastJsonPatch.applyPatch(structuredClone(restoredBase), entry.basePatch as fastJsonPatch.Operation[], true, false).newDocument;
+      // Copies of both: stores may hand out frozen values, and patch values are inserted as they are.
+      restoredLocal = fastJsonPatch.applyPatch(structuredClone(restoredLocal), structuredClone(entry.localPatch) as fastJsonPatch.Operation[], true, true).newDocument;
+      restoredBase = fastJsonPatch.applyPatch(structuredClone(restoredBase), structuredClone(entry.basePatch) as fastJsonPatch.Operation[], true, true).newDocument;
     }
   } catch (error) {
     return refuse(`The journal of "${sourceId}" does not apply to the current local copy: ${(error as Error).message}`, 'Roll back with force only to the newest entry, or restore the file from version control.');
   }
   await binding.target.write(restoredLocal, context);
   const hash = canonicalHash(restoredBase);
+  binding.lastBase = undefined;
   await store.saveBase(sourceId, { document: restoredBase, hash, savedAt: clock.now() });
   return appendJournal(store, sourceId, binding.policy.journalLimit, {
     sourceId,

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../merge/freeze.js';
 import type { FetchValidators } from '../sources/index.js';
 import type { BaseRecord, SyncStore } from './types.js';
 
@@ -69,19 +70,4 @@ export class MemoryStore implements SyncStore {
   bindings(): string[] {
     return [...this.#records.keys()];
   }
-}
-
-/** Freeze a fresh tree (from `structuredClone`) and everything in it, without recursion. */
-function deepFreeze<T>(root: T): T {
-  if (root === null || typeof root !== 'object') return root;
-  const stack: object[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as Record<string, unknown>;
-    Object.freeze(node);
-    for (const key in node) {
-      const child = node[key];
-      if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) stack.push(child);
-    }
-  }
-  return root;
 }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
+import { deepFreeze } from '../../merge/freeze.js';
 import { writeFileAtomic } from '../../store/index.js';
 import type { ReconcileInfo, SyncTarget, TargetContext } from '../types.js';
 import { allRequests, endpointIdentity } from './identity.js';
@@ -99,6 +100,10 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   // Endpoint → identity of what was rendered since the last read (the
   // pipeline renders the remote, then the base, then reads).
   let rendered = new Map<string, string>();
+  // Renders by document object: the engine hands the same object back as the
+  // base of the next sync, so the base is not rendered twice. Frozen, since
+  // the merge and everything after it share these objects.
+  const renders = new WeakMap<object, { collection: NormalisedCollection; hints: Array<[string, string]> }>();
 
   return {
     kind: 'hoppscotch',
@@ -106,6 +111,12 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
     identityRules: hoppscotchTargetIdentityRules,
 
     render(document: unknown): NormalisedCollection {
+      const cached = document !== null && typeof document === 'object' ? renders.get(document) : undefined;
+      if (cached !== undefined) {
+        for (const [key, id] of cached.hints) if (!rendered.has(key)) rendered.set(key, id);
+        return cached.collection;
+      }
+      const hints: Array<[string, string]> = [];
       const { collection } = renderCollection(document, renderOptions);
       // Older Hoppscotch importers wrote the literal server URL (with its
       // path, e.g. `/api`) instead of `<<baseUrl>>`: index both spellings.
@@ -116,10 +127,13 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
         const spellings = [request.endpoint, request.endpoint.startsWith(variable) ? server + request.endpoint.slice(variable.length) : request.endpoint];
         for (const endpoint of spellings) {
           const key = endpointIdentity(request.method, endpoint);
+          hints.push([key, request.id]);
           if (!rendered.has(key)) rendered.set(key, request.id);
         }
       }
-      return normaliseCollection(collection, { trustIds: true });
+      const normalised = deepFreeze(normaliseCollection(collection, { trustIds: true }));
+      if (document !== null && typeof document === 'object') renders.set(document, { collection: normalised, hints });
+      return normalised;
     },
 
     async read(context: TargetContext): Promise<NormalisedCollection | undefined> {
