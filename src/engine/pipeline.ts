@@ -2,6 +2,7 @@ import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
+import { deepFreeze } from '../merge/freeze.js';
 import { jsonPatch } from '../merge/patch.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
@@ -224,7 +225,8 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
-  const remote = withoutOperations(loaded.document, new Set([...lasting.ignoredOperations, ...lasting.tombstones]));
+  // Frozen from here on: targets, the merge, the store and the next sync share it instead of copying it.
+  const remote = deepFreeze(withoutOperations(loaded.document, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),

@@ -184,7 +184,9 @@ function writeCanonical(sink: Sink, value: unknown, depth: number): boolean {
     sink.buffer += '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) sink.buffer += ',';
-      if (!writeCanonical(sink, toJsonValue(value[i]), depth + 1)) sink.buffer += 'null';
+      let item: unknown = value[i];
+      if (item !== null && typeof item === 'object' && typeof (item as { toJSON?: unknown }).toJSON === 'function') item = (item as { toJSON: () => unknown }).toJSON();
+      if (!writeCanonical(sink, item, depth + 1)) sink.buffer += 'null';
     }
     sink.buffer += ']';
     return true;
@@ -201,8 +203,12 @@ function writeCanonical(sink: Sink, value: unknown, depth: number): boolean {
   sink.buffer += '{';
   let first = true;
   for (const key of keys) {
-    const item = toJsonValue(record[key]);
+    let item = record[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (item !== null && typeof item === 'object' && typeof (item as { toJSON?: unknown }).toJSON === 'function') {
+      item = (item as { toJSON: () => unknown }).toJSON();
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    }
     sink.buffer += first ? quoteKey(key) : `,${quoteKey(key)}`;
     first = false;
     writeCanonical(sink, item, depth + 1);

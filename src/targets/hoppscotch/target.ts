@@ -153,15 +153,16 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       context.signal.throwIfAborted();
       const { collection, record } = denormaliseCollection(local);
       blankSecrets(collection);
-      const text = `${JSON.stringify(collection, null, indent)}\n`;
       try {
-        parseCollection(JSON.parse(text));
+        // The object, not a parse of the text: it is plain JSON data, and skipping the round trip saves a parse of the whole file.
+        parseCollection(collection);
       } catch (error) {
         throw new TargetError('TARGET_INVALID', `Refusing to write ${path}: the synced collection is not valid. ${(error as Error).message}`, {
           cause: error,
           hint: 'The file was left as it was. A conflict resolver or reconcile step produced an invalid value; check the decisions, or report it with the documents.',
         });
       }
+      const text = `${JSON.stringify(collection, null, indent)}\n`;
       try {
         await writeFileAtomic(path, text);
       } catch (error) {
