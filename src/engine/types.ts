@@ -156,7 +156,12 @@ export interface JsonPatchOperation {
   from?: string;
 }
 
-/** What a sync would do, computed by {@link SyncEngine.plan} without writing anything. Serialisable. */
+/**
+ * What a sync would do, computed by {@link SyncEngine.plan} without writing
+ * anything. Serialisable. Read-only: `merged`, conflict values and patch
+ * values share (frozen) objects with the engine's documents; copy them with
+ * `structuredClone` before changing them.
+ */
 export interface SyncPlan {
   sourceId: string;
   /** Engine clock time of the plan, epoch milliseconds. */

@@ -21,10 +21,14 @@ class DurationWindow {
 
   /** Nearest-rank percentile, `p` in (0, 100]. */
   percentile(p: number): number {
-    if (this.#values.length === 0) return 0;
-    const sorted = [...this.#values].sort((a, b) => a - b);
-    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-    return sorted[rank - 1] ?? 0;
+    return this.percentiles([p])[0] as number;
+  }
+
+  /** Several nearest-rank percentiles from one sort. */
+  percentiles(ps: readonly number[]): number[] {
+    if (this.#values.length === 0) return ps.map(() => 0);
+    const sorted = Float64Array.from(this.#values).sort();
+    return ps.map((p) => sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? 0);
   }
 }
 
@@ -44,6 +48,7 @@ class Scope {
   readonly durations = new DurationWindow(DURATION_WINDOW);
 
   snapshot(): SyncCounters {
+    const [p50, p95, p99] = this.durations.percentiles([50, 95, 99]) as [number, number, number];
     return {
       totalSyncs: this.totalSyncs,
       successfulSyncs: this.successfulSyncs,
@@ -55,9 +60,9 @@ class Scope {
       retries: this.retries,
       attempts: this.attempts,
       averageSyncTime: this.attempts === 0 ? 0 : this.durationSum / this.attempts,
-      p50SyncTime: this.durations.percentile(50),
-      p95SyncTime: this.durations.percentile(95),
-      p99SyncTime: this.durations.percentile(99),
+      p50SyncTime: p50,
+      p95SyncTime: p95,
+      p99SyncTime: p99,
       lastSyncTime: this.lastSyncTime,
     };
   }

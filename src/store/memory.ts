@@ -2,6 +2,8 @@ import { deepFreeze, isFrozenTree } from '../merge/freeze.js';
 import type { FetchValidators } from '../sources/index.js';
 import type { BaseRecord, SyncStore } from './types.js';
 
+const NO_VALIDATORS: FetchValidators = Object.freeze({});
+
 /**
  * A store in memory: the engine's default, and what tests use.
  *
@@ -40,9 +42,8 @@ export class MemoryStore implements SyncStore {
 
   /** {@inheritDoc SyncStore.getValidators} */
   async getValidators(bindingId: string): Promise<FetchValidators> {
-    // Validators are a flat object of strings: a shallow copy is a full copy (and callers may add to it).
-    const value = this.#records.get(bindingId)?.get('validators') as FetchValidators | undefined;
-    return value === undefined ? {} : { ...value };
+    // Frozen like every value here; this runs on every poll, so not even a shallow copy.
+    return (this.#records.get(bindingId)?.get('validators') as FetchValidators | undefined) ?? NO_VALIDATORS;
   }
 
   /** {@inheritDoc SyncStore.saveValidators} */

@@ -41,6 +41,13 @@ export interface ReconcileInfo<Local> {
  *
  * The engine renders the base and the remote document into the local shape,
  * reads the current local copy, merges the three, and writes the result.
+ *
+ * Documents the engine passes in are frozen (it shares them with the store
+ * and the next sync instead of copying them), and values passed between
+ * calls share unchanged subtrees: treat every argument as read-only and
+ * build new objects for what changes. The base of a sync is the same object
+ * that was the remote of the sync before, so a target may remember its
+ * render of a document by object (a `WeakMap`), as the Hoppscotch target does.
  */
 export interface SyncTarget<Local = unknown> {
   /** A short name of the adapter kind, e.g. `"memory"`, `"openapi-file"`, `"hoppscotch"`. */
