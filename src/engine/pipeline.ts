@@ -241,11 +241,13 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 
   const target = binding.target;
   const adapterError = (message: string) => (error: unknown) => {
-    throw toSyncError(error, { code: 'TARGET_READ_FAILED', message, hint: 'See the cause; the local copy was not changed.' });
+    throw toSyncError(error, { code: 'TARGET_READ_FAILED', message, hint: frozenHint(error) ?? 'See the cause; the local copy was not changed.' });
   };
-  const renderedRemote = await Promise.resolve(target.render(remote, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
-  const renderedBase = base ? await Promise.resolve(target.render(base.document, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
-  const local = await target.read(targetContext()).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
+  // Called inside `then` so that a target that throws synchronously is reported like one that rejects.
+  const call = <T>(fn: () => T | Promise<T>): Promise<T> => Promise.resolve().then(fn);
+  const renderedRemote = await call(() => target.render(remote, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
+  const renderedBase = base ? await call(() => target.render(base.document, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
+  const local = await call(() => target.read(targetContext())).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
   if (signal.aborted) throw signal.reason;
 
   let document: unknown = renderedRemote;
@@ -277,7 +279,8 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   if (signal.aborted) throw signal.reason;
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
-    document = await Promise.resolve(reconcile(document, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, targetContext())).catch(
+    const merged = document;
+    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, targetContext())).catch(
       adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
     );
   }
@@ -327,7 +330,8 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     try {
       await binding.target.write(prepared.merged, prepared.targetContext ?? targetContextOf(binding, store, signal));
     } catch (error) {
-      throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${binding.target.kind}" could not write`, retryable: true });
+      const hint = frozenHint(error);
+      throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${binding.target.kind}" could not write`, retryable: hint === undefined, ...(hint === undefined ? {} : { hint }) });
     }
   }
   const saved: BaseRecord = { document: remote, hash, savedAt: clock.now() };
@@ -351,6 +355,17 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   });
   emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
   return finish('applied', prepared.dirty);
+}
+
+/**
+ * A hint for a target that changed a value it was given: everything the
+ * engine passes to a target is frozen or shared, so such a change throws a
+ * `TypeError` ("Cannot assign to read only property", "object is not
+ * extensible", "Cannot delete property"). `undefined` for any other error.
+ */
+function frozenHint(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || !/read.only|not extensible|Cannot delete property|Cannot add property|frozen/i.test(error.message)) return undefined;
+  return 'The target changed a value the engine gave it. Documents and merged copies passed to targets are frozen and share subtrees: build new objects (or copy with structuredClone) instead of changing them in place.';
 }
 
 /** The result of a run, built field by field (no spreads): this runs once per job, and object spread is slow on hot paths. */

@@ -123,4 +123,49 @@ describe('one sync, end to end', () => {
     await engine.removeSource('a');
     expect(engine.getSyncStatus().bindings).toEqual([]);
   });
+
+  it('reports a target that changes the frozen document it was given as a typed error with a hint, and keeps running', async () => {
+    const engine = new SyncEngine({ retry: { maxRetries: 0 } });
+    const written: unknown[] = [];
+    const sloppy = {
+      kind: 'sloppy',
+      render(document: unknown) {
+        (document as { info: { title: string } }).info.title = 'changed in place';
+        return document;
+      },
+      async read() {
+        return undefined;
+      },
+      async write(local: unknown) {
+        written.push(local);
+      },
+    };
+    const healthy = new MemoryTarget();
+    await engine.addSource({ id: 'sloppy', source: new MemorySource(petstore(1)), target: sloppy });
+    await engine.addSource({ id: 'fine', source: new MemorySource(petstore(1)), target: healthy });
+    const error = (await engine.syncNow('sloppy').catch((e: unknown) => e)) as SyncError;
+    expect(isSyncError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'TARGET_READ_FAILED', retryable: false });
+    expect(error.message).toContain('could not render the remote document');
+    expect(error.hint).toMatch(/frozen/);
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(written).toEqual([]);
+    expect(await engine.syncNow('fine')).toMatchObject({ outcome: 'applied' });
+
+    // The same from write: not retryable (it would fail the same way again).
+    const mutatingWrite = {
+      kind: 'mutating-write',
+      render: (document: unknown) => document,
+      async read() {
+        return undefined;
+      },
+      async write(local: unknown) {
+        delete (local as { paths?: unknown }).paths;
+      },
+    };
+    await engine.addSource({ id: 'write', source: new MemorySource(petstore(1)), target: mutatingWrite });
+    const writeError = (await engine.syncNow('write').catch((e: unknown) => e)) as SyncError;
+    expect(writeError).toMatchObject({ code: 'TARGET_WRITE_FAILED', retryable: false });
+    expect(writeError.hint).toMatch(/structuredClone/);
+  });
 });
