@@ -160,6 +160,8 @@ export interface PrepareOptions {
   dryRun: boolean;
 }
 
+const DRY_RUN_OFF: PrepareOptions = Object.freeze({ dryRun: false });
+
 /** The context every target call of a binding gets. */
 export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
   return {
@@ -313,15 +315,13 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJob>, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
   const { store, clock, emit } = deps;
   const startedAt = clock.now();
-  const prepared = await prepareSync(binding, job.id, signal, deps, { dryRun: false });
-  const finish = (outcome: SyncResult['outcome'], written: boolean): SyncResult => resultOf(binding.id, job.id, prepared, startedAt, clock.now(), outcome, written);
-  if (prepared.outcome === 'unchanged') {
-    return finish('unchanged', false);
-  }
+  const prepared = await prepareSync(binding, job.id, signal, deps, DRY_RUN_OFF);
+  // The common case (nothing new) first, without a closure: this runs once per job.
+  if (prepared.outcome === 'unchanged') return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'unchanged', false);
   if (prepared.outcome === 'held' && prepared.held) {
     const held = prepared.held;
     if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, reason: held.reason, details: held.details }));
-    return finish('held', false);
+    return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'held', false);
   }
   if (signal.aborted) throw signal.reason;
   const remote = prepared.remote as Record<string, unknown>;
@@ -354,7 +354,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     firstSync: prepared.local === undefined,
   });
   emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
-  return finish('applied', prepared.dirty);
+  return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'applied', prepared.dirty);
 }
 
 /**
