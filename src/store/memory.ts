@@ -51,7 +51,7 @@ export class MemoryStore implements SyncStore {
     await this.setRecord(bindingId, 'validators', validators);
   }
 
-  /** {@inheritDoc SyncStore.getRecord} The value is frozen: copy it before changing it. */
+  /** Read any other JSON record of a binding: the stored value itself, frozen (copy it before changing it). */
   async getRecord<T = unknown>(bindingId: string, key: string): Promise<T | undefined> {
     return this.#records.get(bindingId)?.get(key) as T | undefined;
   }
