@@ -18,6 +18,17 @@ export type CliCommand = (typeof CLI_COMMANDS)[number];
 /** The local copy's format: an OpenAPI file (JSON or YAML) or a Hoppscotch collection (JSON). */
 export type OutFormat = 'openapi' | 'hoppscotch';
 
+/** Which side wins a merge conflict: `local` (`preferLocal()`, the default) or `remote` (`preferRemote()`). */
+export type ResolverChoice = 'local' | 'remote';
+
+/** The values `--resolver` and a config binding's `resolver` accept. */
+export const RESOLVER_CHOICES: readonly ResolverChoice[] = Object.freeze(['local', 'remote']);
+
+/** Check a resolver choice; `undefined` when it is not one of {@link RESOLVER_CHOICES}. */
+export function asResolverChoice(value: unknown): ResolverChoice | undefined {
+  return value === 'local' || value === 'remote' ? value : undefined;
+}
+
 /** Flags every command accepts. */
 export interface GlobalFlags {
   /** Print one JSON document on stdout (watch: one JSON object per line). */
@@ -36,6 +47,8 @@ export interface BindingCommand extends GlobalFlags {
   out?: string;
   format?: OutFormat;
   policy?: SyncPolicy;
+  /** Who wins a conflict (`--resolver`); overrides the config file's. */
+  resolver?: ResolverChoice;
   /** The store directory (`--store`). */
   store?: string;
   /** Extra request headers for URL sources (`--header "Name: value"`). */
@@ -101,6 +114,7 @@ const BINDING: Options = {
   out: { type: 'string', short: 'o' },
   format: { type: 'string', short: 'f' },
   policy: { type: 'string', short: 'p' },
+  resolver: { type: 'string' },
   store: { type: 'string' },
   header: { type: 'string', short: 'H', multiple: true },
   binding: { type: 'string', short: 'b', multiple: true },
@@ -208,6 +222,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       }
       const format = str('format');
       const policy = str('policy');
+      const resolver = str('resolver');
       const store = str('store');
       const interval = str('interval');
       return {
@@ -217,6 +232,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         ...(out === undefined ? {} : { out }),
         ...(format === undefined ? {} : { format: parseFormat(format, first) }),
         ...(policy === undefined ? {} : { policy: parsePolicy(policy, first) }),
+        ...(resolver === undefined ? {} : { resolver: parseResolver(resolver, first) }),
         ...(store === undefined ? {} : { store }),
         headers: headers(),
         bindings,
@@ -268,6 +284,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 function parseFormat(value: string, command: CliCommand): OutFormat {
   if (value === 'openapi' || value === 'hoppscotch') return value;
   throw new UsageError(`Expected \`--format\` to be openapi or hoppscotch, got \`${value}\`.`, command);
+}
+
+function parseResolver(value: string, command: CliCommand): ResolverChoice {
+  const choice = asResolverChoice(value);
+  if (choice !== undefined) return choice;
+  throw new UsageError(`Expected \`--resolver\` to be local or remote, got \`${value}\`.`, command, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
 }
 
 function parseMilliseconds(value: string, name: string, command: CliCommand): number {

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type SyncPolicy } from '../index.js';
-import { formatFromOut, isUrlSource, parsePolicy, type OutFormat } from './args.js';
+import { asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
@@ -30,6 +30,8 @@ export interface CliBindingConfig {
   intervalMs?: number;
   /** Safety and removal policy: an object, or the `--policy` string form. */
   policy?: SyncPolicy | string;
+  /** Who wins a merge conflict: `local` (default) or `remote`. `--resolver` overrides it. */
+  resolver?: ResolverChoice;
   /** Extra request headers for URL sources. */
   headers?: Record<string, string>;
   /** Ids of bindings that must sync first. */
@@ -56,6 +58,8 @@ export interface ResolvedBinding {
   format: OutFormat;
   intervalMs?: number;
   policy?: SyncPolicy;
+  /** Who wins a merge conflict; absent: local. */
+  resolver?: ResolverChoice;
   headers: Record<string, string>;
   dependsOn: string[];
 }
@@ -121,7 +125,7 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
 }
 
 const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'bindings']);
-const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'headers', 'dependsOn']);
+const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'dependsOn']);
 
 /** Validate a config value read from `path`, resolving its relative paths against the file's folder. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
@@ -159,6 +163,10 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
       const entries = Object.entries(b.policy).map(([k, v]) => `${k}=${String(v)}`);
       policy = parsePolicy(entries.join(','));
     }
+    const resolver = b.resolver === undefined ? undefined : asResolverChoice(b.resolver);
+    if (b.resolver !== undefined && resolver === undefined) {
+      fail(`${where}: expected \`resolver\` to be local or remote, got ${JSON.stringify(b.resolver)}.`, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
+    }
     if (b.headers !== undefined && (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
       fail(`${where}: expected \`headers\` to be an object of strings.`);
     }
@@ -179,6 +187,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
       format,
       ...(b.intervalMs === undefined ? {} : { intervalMs: b.intervalMs as number }),
       ...(policy === undefined ? {} : { policy }),
+      ...(resolver === undefined ? {} : { resolver }),
       headers: { ...((b.headers as Record<string, string> | undefined) ?? {}) },
       dependsOn: [...((b.dependsOn as string[] | undefined) ?? [])],
     };

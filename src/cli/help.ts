@@ -8,6 +8,7 @@ import type { CliCommand } from './args.js';
 const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml OpenAPI, *.hoppscotch.json collection)
   -f, --format <format>   openapi | hoppscotch (default: from the --out extension)
   -p, --policy <list>     e.g. removal=deprecate,maxRemovalShare=0.5,holdOnBreaking=true
+      --resolver <side>   who wins a conflict: local (keep your edit, default) | remote
       --store <dir>       the store (default: .api-live-sync next to --out, or the config's)
   -H, --header <h>        "Name: value" request header for URL sources (repeatable)
   -b, --binding <id>      with a config file: only this binding (repeatable)`;

@@ -14,6 +14,8 @@ import {
   hoppscotchTarget,
   httpSource,
   openApiFileTarget,
+  preferLocal,
+  preferRemote,
   type BaseRecord,
   type FetchValidators,
   type SpecSource,
@@ -59,6 +61,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
           out,
           format: formatFromOut(out, command.format),
           ...(command.policy === undefined ? {} : { policy: command.policy }),
+          ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
           headers: command.headers,
           dependsOn: [],
         },
@@ -86,6 +89,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
     ...b,
     ...(command.format === undefined ? {} : { format: formatFromOut(b.out, command.format) }),
     ...(command.policy === undefined ? {} : { policy: { ...b.policy, ...command.policy } }),
+    ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
     headers: { ...b.headers, ...command.headers },
   }));
   return {
@@ -242,6 +246,7 @@ export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<S
       target: targetOf(binding.out, binding.format),
       intervalMs: mode.kind === 'watch' ? (binding.intervalMs ?? mode.intervalMs) : 0,
       ...(binding.policy === undefined ? {} : { policy: binding.policy }),
+      resolver: binding.resolver === 'remote' ? preferRemote() : preferLocal(),
       ...(binding.dependsOn.length > 0 ? { dependsOn: binding.dependsOn } : {}),
     });
     added.add(binding.id);
