@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SourceError, SyncEngine, functionSource, isSyncError, type SyncError } from '../../src/index.js';
+import { SourceError, SyncEngine, functionSource, isSyncError, type SyncError, type TargetContext } from '../../src/index.js';
 import { EventRecorder, MemorySource, MemoryStore, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 
@@ -167,5 +167,34 @@ describe('one sync, end to end', () => {
     const writeError = (await engine.syncNow('write').catch((e: unknown) => e)) as SyncError;
     expect(writeError).toMatchObject({ code: 'TARGET_WRITE_FAILED', retryable: false });
     expect(writeError.hint).toMatch(/structuredClone/);
+  });
+
+  it('hands a target the remote of the last sync as the base of the next, the same frozen object', async () => {
+    const engine = new SyncEngine();
+    const seen: unknown[] = [];
+    const inner = new MemoryTarget();
+    const target = {
+      kind: 'recording',
+      render(document: unknown) {
+        seen.push(document);
+        return inner.render(document);
+      },
+      read: () => inner.read(),
+      write: (local: unknown, context: TargetContext) => inner.write(local, context),
+    };
+    const source = new MemorySource(petstore(1));
+    await engine.addSource({ id: 'pets', source, target });
+    await engine.syncNow('pets');
+    expect(seen).toHaveLength(1);
+    const firstRemote = seen[0];
+    expect(Object.isFrozen(firstRemote)).toBe(true);
+    source.set(petstore(2));
+    await engine.syncNow('pets');
+    // Second sync: the new remote, then the base, which is the first sync's remote itself.
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toBe(firstRemote);
+    expect(seen[1]).not.toBe(firstRemote);
+    // The store holds that same object (no copy) as the base document.
+    expect((await engine.store.getBase('pets'))!.document).toBe(seen[1]);
   });
 });

@@ -188,6 +188,20 @@ describe('hoppscotchTarget read and write', () => {
     expect(await target.read(context(records))).toEqual(local);
   });
 
+  it('remembers its render of each document object: the same frozen collection again, a fresh render for another object', () => {
+    const target = hoppscotchTarget({ path: join(dir, 'cache.json') });
+    const first = target.render(document, context()) as NormalisedCollection;
+    expect(target.render(document, context())).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.requests.listPets?.request)).toBe(true);
+    const copy = structuredClone(document);
+    const again = target.render(copy, context()) as NormalisedCollection;
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    // Another target keeps its own memory.
+    expect(hoppscotchTarget({ path: join(dir, 'cache.json') }).render(document, context())).not.toBe(first);
+  });
+
   it('handles a tag and an operationId named __proto__ as plain keys', async () => {
     const file = join(dir, 'proto.json');
     const records = memoryRecords();
