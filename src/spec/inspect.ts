@@ -39,6 +39,86 @@ interface Frame {
  * optionally return a plain-JSON copy. Returns the value to use.
  */
 export function inspectTree(root: unknown, options: InspectOptions): unknown {
+  // The recursive fast path handles every ordinary document; anything it
+  // does not (nesting past its limit, a cycle, a BigInt, a remote `$ref`)
+  // is walked again by the iterative path below, which reports it exactly.
+  try {
+    return fastInspect(root, options);
+  } catch (error) {
+    if (error !== FALLBACK) throw error;
+  }
+  return iterativeInspect(root, options);
+}
+
+/** Thrown by the fast path to hand a document to the iterative one. */
+const FALLBACK = Symbol('inspect fallback');
+/** Nesting the recursive path walks; deeper documents take the iterative path. */
+const FAST_DEPTH = 512;
+
+/** Flags of the object or array being walked (see the iterative path's {@link Frame}). */
+interface FastFlags {
+  /** Its own key in its parent. */
+  key: string;
+  namedMap: boolean;
+  freeForm: boolean;
+  exampleObject: boolean;
+}
+
+function fastInspect(root: unknown, options: InspectOptions): unknown {
+  const value = fastPlain(root);
+  if (value === null || typeof value !== 'object') return value;
+  const limit = Math.min(options.maxDepth, FAST_DEPTH);
+  return fastNode(value, '', undefined, undefined, 1, limit, options);
+}
+
+/** `plain` without messages: a BigInt goes to the iterative path. */
+function fastPlain(value: unknown): unknown {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value === 'bigint') throw FALLBACK;
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') return (value as { toJSON: () => unknown }).toJSON();
+  return value;
+}
+
+/** Walk (and, when cloning, copy) one object or array sitting under `key` in `parent`. */
+function fastNode(source: object, key: string, parent: FastFlags | undefined, parentIsArray: boolean | undefined, depth: number, limit: number, options: InspectOptions): unknown {
+  if (depth > limit) throw FALLBACK; // too deep, or a cycle: the iterative path tells which
+  const isArray = Array.isArray(source);
+  const inNamedMap = parent?.namedMap ?? false;
+  const flags: FastFlags = {
+    key,
+    namedMap: !isArray && !inNamedMap && parent !== undefined && NAMED_MAPS.has(key),
+    freeForm:
+      (parent?.freeForm ?? false) ||
+      (parent !== undefined && !inNamedMap && parentIsArray === false &&
+        (FREE_FORM.has(key) || key.startsWith('x-') || (key === 'examples' && isArray) || (key === 'value' && parent.exampleObject))),
+    exampleObject: inNamedMap && parent?.key === 'examples',
+  };
+  const clone = options.clone;
+  if (isArray) {
+    const items = source as unknown[];
+    const copy: unknown[] | undefined = clone ? new Array<unknown>(items.length) : undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = fastPlain(items[i]);
+      const next = item !== null && typeof item === 'object' ? fastNode(item, String(i), flags, true, depth + 1, limit, options) : item;
+      if (copy !== undefined) copy[i] = next === undefined ? null : next;
+    }
+    return clone ? copy : source;
+  }
+  const record = source as Record<string, unknown>;
+  const copy: Record<string, unknown> | undefined = clone ? {} : undefined;
+  for (const name of Object.keys(record)) {
+    const item = fastPlain(record[name]);
+    if (name === '$ref' && typeof item === 'string' && !flags.freeForm && !flags.namedMap && !options.allowRemoteRefs && isRemoteRef(item)) throw FALLBACK;
+    const next = item !== null && typeof item === 'object' ? fastNode(item, name, flags, false, depth + 1, limit, options) : item;
+    if (copy === undefined || next === undefined) continue;
+    if (name === '__proto__') Object.defineProperty(copy, name, { value: next, enumerable: true, writable: true, configurable: true });
+    else copy[name] = next;
+  }
+  return clone ? copy : source;
+}
+
+/** The iterative walk: any depth, exact messages for every refusal. Exported for tests; {@link inspectTree} is the entry point. */
+export function iterativeInspect(root: unknown, options: InspectOptions): unknown {
   const rootValue = plain(root, options, []);
   if (rootValue === null || typeof rootValue !== 'object') return rootValue;
   const open = new Set<object>();
