@@ -289,7 +289,7 @@ function parseFormat(value: string, command: CliCommand): OutFormat {
 function parseResolver(value: string, command: CliCommand): ResolverChoice {
   const choice = asResolverChoice(value);
   if (choice !== undefined) return choice;
-  throw new UsageError(`Expected \`--resolver\` to be local or remote, got \`${value}\`.`, command, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
+  throw new UsageError(`Expected \`--resolver\` to be ${RESOLVER_CHOICES.join(' or ')}, got \`${value}\`.`, command, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
 }
 
 function parseMilliseconds(value: string, name: string, command: CliCommand): number {

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type SyncPolicy } from '../index.js';
-import { asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
+import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
@@ -165,7 +165,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     }
     const resolver = b.resolver === undefined ? undefined : asResolverChoice(b.resolver);
     if (b.resolver !== undefined && resolver === undefined) {
-      fail(`${where}: expected \`resolver\` to be local or remote, got ${JSON.stringify(b.resolver)}.`, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
+      fail(`${where}: expected \`resolver\` to be ${RESOLVER_CHOICES.join(' or ')}, got ${JSON.stringify(b.resolver)}.`, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
     }
     if (b.headers !== undefined && (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
       fail(`${where}: expected \`headers\` to be an object of strings.`);

@@ -68,6 +68,28 @@ describe('parseCommandLine', () => {
   });
 });
 
+describe('--resolver', () => {
+  it('is accepted by sync, watch, plan and check, and absent unless given', () => {
+    for (const command of ['sync', 'watch', 'plan', 'check'] as const) {
+      expect(parseCommandLine([command, 'x.yaml', '--out', 'a.json', '--resolver', 'remote'])).toMatchObject({ command, resolver: 'remote' });
+      expect(parseCommandLine([command, '--resolver', 'local'])).toMatchObject({ command, resolver: 'local' });
+      expect(parseCommandLine([command, 'x.yaml', '--out', 'a.json'])).not.toHaveProperty('resolver');
+    }
+  });
+
+  it('refuses other values naming local and remote, and is unknown to the other commands', () => {
+    for (const command of ['sync', 'watch', 'plan', 'check'] as const) {
+      const error = usageError(() => parseCommandLine([command, 'x.yaml', '--out', 'a.json', '--resolver', 'Remote']));
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).command).toBe(command);
+      expect(error.message).toBe('Expected `--resolver` to be local or remote, got `Remote`.');
+    }
+    expect(usageError(() => parseCommandLine(['sync', 'x.yaml', '--out', 'a.json', '--resolver', ''])).message).toMatch(/`--resolver` to have a value/);
+    expect(usageError(() => parseCommandLine(['diff', 'a.json', 'b.json', '--resolver', 'remote'])).message).toMatch(/Unknown option '--resolver'/);
+    expect(usageError(() => parseCommandLine(['rollback', '--out', 'a.json', '--resolver', 'remote'])).message).toMatch(/Unknown option '--resolver'/);
+  });
+});
+
 describe('parsePolicy, formatFromOut, isUrlSource', () => {
   it('parses every policy key and refuses typos and bad values', () => {
     expect(parsePolicy('removal=remove, maxRemovalShare=0.25,holdOnBreaking=false,stableRuns=2,journalLimit=10')).toEqual({
@@ -143,6 +165,21 @@ describe('config file', () => {
     expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', dependsOn: ['x'] }] })).toMatch(/depends on `x`/);
     expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', policy: { maxRemovalShare: 3 } }] })).toMatch(/from 0 to 1/);
     expect(bad({ bindings: [{ source: 'a.json', out: 'b.txt' }] })).toMatch(/bindings\[0\]: Cannot tell the format/);
+    expect(bad({ bindings: [{ source: 'a.json', out: 'b.json' }, { id: 'two', source: 'a.json', out: 'c.json', resolver: 'mine' }] })).toBe(
+      `live-sync.config.json: bindings[1]: expected \`resolver\` to be local or remote, got "mine".`,
+    );
+    expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', resolver: null }] })).toMatch(/bindings\[0\]: expected `resolver` to be local or remote, got null/);
+  });
+
+  it('keeps a binding\'s resolver, and leaves it out when not given', async () => {
+    const path = join(temp.dir, 'live-sync.config.json');
+    const config = validateConfig({ bindings: [{ source: 'a.json', out: 'r.json', resolver: 'remote' }, { source: 'a.json', out: 'l.json', resolver: 'local' }, { source: 'a.json', out: 'n.json' }] }, path);
+    expect(config.bindings.map((b) => b.resolver)).toEqual(['remote', 'local', undefined]);
+    expect(config.bindings[2]).not.toHaveProperty('resolver');
+    const dir = join(temp.dir, 'resolver-module');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'live-sync.config.mjs'), "export default { bindings: [{ source: 'a.json', out: 'x.json', resolver: 'remote' }] };");
+    expect((await loadConfigFile(join(dir, 'live-sync.config.mjs'))).bindings[0]).toMatchObject({ id: 'x.json', resolver: 'remote' });
   });
 
   it('finds the file in the working directory in the documented order, or takes --config', () => {
@@ -229,6 +266,18 @@ describe('runCli in-process', () => {
     const b = io();
     expect(await runCli(['rollback', '--help', '--json'], b.io)).toBe(0);
     expect(JSON.parse(b.out.stdout)).toMatchObject({ command: 'help', topic: 'rollback', exitCode: 0, text: expect.stringContaining('--force') });
+  });
+
+  it('the help of sync, watch, plan and check describes --resolver; a bad one is a usage error with its hint', async () => {
+    for (const command of ['sync', 'watch', 'plan', 'check']) {
+      const a = io();
+      expect(await runCli(['help', command], a.io)).toBe(0);
+      expect(a.out.stdout).toMatch(/--resolver <side> +who wins a conflict: local \(keep your edit, default\) \| remote/);
+    }
+    const b = io();
+    expect(await runCli(['sync', 'x.yaml', '--out', 'a.json', '--resolver', 'theirs'], b.io)).toBe(2);
+    expect(b.out.stderr).toMatch(/^error CONFIG_INVALID: Expected `--resolver` to be local or remote, got `theirs`\./);
+    expect(b.out.stderr).toContain('`remote` takes the value from the source');
   });
 
   it('a usage error with --json still prints one JSON document on stdout', async () => {

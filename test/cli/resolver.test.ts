@@ -62,10 +62,28 @@ describe('api-live-sync --resolver', { timeout: 60_000 }, () => {
     const before = readFileSync(file, 'utf8');
     const run = await cli(['plan', server.url, '--out', 'plan.json', '--resolver', 'remote', '--json'], temp.dir);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { bindings: Array<{ plan: { decisions: Array<{ take: string }>; merged: Doc } }> };
-    expect(report.bindings[0]!.plan.decisions.map((d) => d.take)).toEqual(['remote']);
+    const report = JSON.parse(run.stdout) as { bindings: Array<{ plan: { decisions: Array<{ path: string; take: string; resolver?: string }>; merged: Doc } }> };
+    expect(report.bindings[0]!.plan.decisions).toEqual([expect.objectContaining({ path: '/paths/~1pets/get/summary', take: 'remote', resolver: 'prefer-remote' })]);
     expect(report.bindings[0]!.plan.merged.paths['/pets']!.get.summary).toBe('Theirs 4');
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('check counts a conflict the remote would win as drift, one the local value wins as in sync', async () => {
+    const file = await conflicted('check.json', 'Theirs 7');
+    const before = readFileSync(file, 'utf8');
+    expect((await cli(['check', server.url, '--out', 'check.json'], temp.dir)).code).toBe(0);
+    expect((await cli(['check', server.url, '--out', 'check.json', '--resolver', 'local'], temp.dir)).code).toBe(0);
+    const drift = await cli(['check', server.url, '--out', 'check.json', '--resolver', 'remote', '--json'], temp.dir);
+    expect(drift.code).toBe(1);
+    expect(JSON.parse(drift.stdout)).toMatchObject({ command: 'check', inSync: false, bindings: [{ drift: true }] });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('names the deciding resolver in the human output of plan', async () => {
+    await conflicted('human.json', 'Theirs 8');
+    const run = await cli(['plan', server.url, '--out', 'human.json', '--resolver', 'remote'], temp.dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('prefer-remote');
   });
 
   it('refuses an unknown --resolver with the usage exit code, naming the choices', async () => {
