@@ -32,10 +32,17 @@ function mutated(value: unknown): fc.Arbitrary<unknown> {
   return fc.jsonValue({ maxDepth: 2 });
 }
 
+/** Keys fast-json-patch refuses to apply (`__proto__`, `constructor/prototype`); rollback reports those as ROLLBACK_REFUSED. */
+function hasBannedKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, child]) => key === '__proto__' || key === 'prototype' || key === 'constructor' || hasBannedKey(child));
+}
+
 describe('jsonPatch', () => {
   it('turns from into to when applied in order, for any pair of JSON values', () => {
     fc.assert(
       fc.property(pair, ([from, to]) => {
+        fc.pre(!hasBannedKey(from) && !hasBannedKey(to));
         expect(apply(from, jsonPatch(from, to))).toEqual(to);
       }),
       { numRuns: 500 },
