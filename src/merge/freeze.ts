@@ -15,7 +15,7 @@ export function deepFreeze<T>(root: T): T {
     Object.freeze(node);
     for (const key in node) {
       const child = node[key];
-      if (child !== null && typeof child === 'object' && !(Object.isFrozen(child) && frozenTrees.has(child))) stack.push(child);
+      if (child !== null && typeof child === 'object' && !frozenTrees.has(child)) stack.push(child);
     }
   }
   frozenTrees.add(root);

@@ -20,7 +20,7 @@ export type PatchOperation =
  */
 export function jsonPatch(from: unknown, to: unknown): PatchOperation[] {
   const ops: PatchOperation[] = [];
-  if (!generate(from, to, '', ops) && !sameLeaf(from, to)) return [{ op: 'replace', path: '', value: to }];
+  member(from, to, '', ops);
   return ops;
 }
 

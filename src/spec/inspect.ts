@@ -79,20 +79,30 @@ function fastPlain(value: unknown): unknown {
   return value;
 }
 
-/** Walk (and, when cloning, copy) one object or array sitting under `key` in `parent`. */
-function fastNode(source: object, key: string, parent: FastFlags | undefined, parentIsArray: boolean | undefined, depth: number, limit: number, options: InspectOptions): unknown {
-  if (depth > limit) throw FALLBACK; // too deep, or a cycle: the iterative path tells which
-  const isArray = Array.isArray(source);
+/**
+ * How `$ref` is judged inside an object or array sitting under `key` in
+ * `parent` (both walks use this): inside a map of author-chosen names it is
+ * a name; under example values, defaults, enums and `x-` extensions it is
+ * user data.
+ */
+function childFlags(parent: FastFlags | undefined, parentIsArray: boolean, key: string, isArray: boolean): FastFlags {
   const inNamedMap = parent?.namedMap ?? false;
-  const flags: FastFlags = {
+  return {
     key,
     namedMap: !isArray && !inNamedMap && parent !== undefined && NAMED_MAPS.has(key),
     freeForm:
       (parent?.freeForm ?? false) ||
-      (parent !== undefined && !inNamedMap && parentIsArray === false &&
+      (parent !== undefined && !inNamedMap && !parentIsArray &&
         (FREE_FORM.has(key) || key.startsWith('x-') || (key === 'examples' && isArray) || (key === 'value' && parent.exampleObject))),
     exampleObject: inNamedMap && parent?.key === 'examples',
   };
+}
+
+/** Walk (and, when cloning, copy) one object or array sitting under `key` in `parent`. */
+function fastNode(source: object, key: string, parent: FastFlags | undefined, parentIsArray: boolean | undefined, depth: number, limit: number, options: InspectOptions): unknown {
+  if (depth > limit) throw FALLBACK; // too deep, or a cycle: the iterative path tells which
+  const isArray = Array.isArray(source);
+  const flags = childFlags(parent, parentIsArray === true, key, isArray);
   const clone = options.clone;
   if (isArray) {
     const items = source as unknown[];
@@ -138,12 +148,7 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
     }
     open.add(source);
     const isArray = Array.isArray(source);
-    const inNamedMap = parent?.namedMap ?? false;
-    const namedMap = !isArray && !inNamedMap && parent !== undefined && NAMED_MAPS.has(key);
-    const freeForm =
-      (parent?.freeForm ?? false) ||
-      (parent !== undefined && !inNamedMap && !Array.isArray(parent.source) &&
-        (FREE_FORM.has(key) || key.startsWith('x-') || (key === 'examples' && isArray) || (key === 'value' && parent.exampleObject)));
+    const { namedMap, freeForm, exampleObject } = childFlags(parent, parent !== undefined && Array.isArray(parent.source), key, isArray);
     const target = options.clone ? (isArray ? [] : {}) : undefined;
     stack.push({
       source,
@@ -154,7 +159,7 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
       key,
       namedMap,
       freeForm,
-      exampleObject: inNamedMap && parent?.key === 'examples',
+      exampleObject,
     });
     return target;
   };
