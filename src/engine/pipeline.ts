@@ -2,11 +2,12 @@ import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
-import { deepFreeze } from '../merge/freeze.js';
+import { deepFreeze, shareUnchanged } from '../merge/freeze.js';
 import { jsonPatch } from '../merge/patch.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
-import { canonicalHash, loadSpec } from '../spec/index.js';
+import { canonicalHash } from '../spec/index.js';
+import { loadSharing } from '../spec/load.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext } from '../targets/index.js';
 import { appendJournal, getDecisions } from './records.js';
@@ -203,15 +204,21 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     return unchangedSync('not-modified', validators);
   }
 
-  const loaded = await loadSpec(fetched.kind === 'raw' ? fetched.body : (fetched.document as object), {
-    ...(fetched.location === undefined ? {} : { location: fetched.location }),
-    ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
-  });
-  if (signal.aborted) throw signal.reason;
-  const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: loaded.hash };
   const stored = await store.getBase(binding.id);
   const last = binding.lastBase;
   const base = stored !== undefined && last !== undefined && stored.hash === last.hash && stored.savedAt === last.savedAt ? last : stored;
+  // What did not change comes out of the loader as the base's own frozen objects, so every walk over
+  // both (the diff, the targets' render caches, the journal's patch, freezing) skips it.
+  const loaded = await loadSharing(
+    fetched.kind === 'raw' ? fetched.body : (fetched.document as object),
+    {
+      ...(fetched.location === undefined ? {} : { location: fetched.location }),
+      ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
+    },
+    base?.document,
+  );
+  if (signal.aborted) throw signal.reason;
+  const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: loaded.hash };
 
   if (base && base.hash === loaded.hash) {
     if (!options.dryRun) {
@@ -227,8 +234,11 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
-  // Frozen from here on: targets, the merge, the store and the next sync share it instead of copying it.
-  const remote = deepFreeze(withoutOperations(loaded.document, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
+  // The loader's fast walk shares; this catches what its fallback walk (deep or unusual input) did not,
+  // and costs little where the loader did. Frozen from here on: targets, the merge, the store and the
+  // next sync share it instead of copying it.
+  const shared = shareUnchanged(base?.document, loaded.document);
+  const remote = deepFreeze(withoutOperations(shared, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),

@@ -1,4 +1,5 @@
 import { SpecError } from '../errors.js';
+import { adoptFrozen, isFrozenTree } from '../merge/freeze.js';
 
 /** What {@link inspectTree} checks and does. */
 export interface InspectOptions {
@@ -8,6 +9,15 @@ export interface InspectOptions {
   clone: boolean;
   /** For messages. */
   where: string;
+  /**
+   * A tree frozen by `deepFreeze` (the document loaded before) to share
+   * with: every part of the result equal to the part at the same place in
+   * it (same keys in the same order, same items and primitives) is its
+   * object instead of a copy. When not cloning, the input itself gets them
+   * in place, so it must be private (a parser's output). Ignored unless it
+   * is a frozen tree.
+   */
+  share?: unknown;
 }
 
 /** Maps whose keys are names chosen by the author, not keywords. */
@@ -68,7 +78,8 @@ function fastInspect(root: unknown, options: InspectOptions): unknown {
   const value = fastPlain(root);
   if (value === null || typeof value !== 'object') return value;
   const limit = Math.min(options.maxDepth, FAST_DEPTH);
-  return fastNode(value, '', undefined, undefined, 1, limit, options);
+  const mirror = isFrozenTree(options.share) ? options.share : undefined;
+  return fastNode(value, '', undefined, undefined, 1, limit, options, mirror);
 }
 
 /** `plain` without messages: a BigInt goes to the iterative path. */
@@ -98,33 +109,84 @@ function childFlags(parent: FastFlags | undefined, parentIsArray: boolean, key: 
   };
 }
 
-/** Walk (and, when cloning, copy) one object or array sitting under `key` in `parent`. */
-function fastNode(source: object, key: string, parent: FastFlags | undefined, parentIsArray: boolean | undefined, depth: number, limit: number, options: InspectOptions): unknown {
+/**
+ * Walk (and, when cloning, copy) one object or array sitting under `key` in
+ * `parent`. `mirror` is the value at the same place in the tree to share
+ * with (`InspectOptions.share`), if any: when the whole node equals it, the
+ * mirror is returned (and nothing is copied); else each child equal to the
+ * mirror's is the mirror's.
+ */
+function fastNode(source: object, key: string, parent: FastFlags | undefined, parentIsArray: boolean | undefined, depth: number, limit: number, options: InspectOptions, mirror: unknown): unknown {
   if (depth > limit) throw FALLBACK; // too deep, or a cycle: the iterative path tells which
   const isArray = Array.isArray(source);
   const flags = childFlags(parent, parentIsArray === true, key, isArray);
   const clone = options.clone;
+  const like = mirror !== null && typeof mirror === 'object' && Array.isArray(mirror) === isArray ? (mirror as Record<string, unknown>) : undefined;
+  // In place only where the input may be changed: not cloning, and not frozen.
+  const inPlace = !clone && like !== undefined && !Object.isFrozen(source);
   if (isArray) {
     const items = source as unknown[];
-    const copy: unknown[] | undefined = clone ? new Array<unknown>(items.length) : undefined;
+    const old = like as unknown[] | undefined;
+    let same = old !== undefined && old.length === items.length;
+    // Copied lazily while the array still equals the mirror: then the mirror is the result.
+    let copy: unknown[] | undefined = clone && !same ? new Array<unknown>(items.length) : undefined;
     for (let i = 0; i < items.length; i++) {
       const item = fastPlain(items[i]);
-      const next = item !== null && typeof item === 'object' ? fastNode(item, String(i), flags, true, depth + 1, limit, options) : item;
+      const was = old?.[i];
+      const next = item !== null && typeof item === 'object' ? fastNode(item, String(i), flags, true, depth + 1, limit, options, was) : item;
+      if (same && (next !== was || next === undefined)) {
+        same = false;
+        if (clone) copy = (old as unknown[]).slice(0, i).concat(new Array<unknown>(items.length - i));
+      }
       if (copy !== undefined) copy[i] = next === undefined ? null : next;
+      else if (inPlace && next !== item && next !== undefined) items[i] = next;
     }
-    return clone ? copy : source;
+    if (same) return old;
+    const out = clone ? (copy as unknown[]) : items;
+    if (old !== undefined) markShared(out, old);
+    return out;
   }
   const record = source as Record<string, unknown>;
-  const copy: Record<string, unknown> | undefined = clone ? {} : undefined;
-  for (const name of Object.keys(record)) {
+  const names = Object.keys(record);
+  const oldNames = like === undefined ? undefined : Object.keys(like);
+  let same = oldNames !== undefined && oldNames.length === names.length;
+  let copy: Record<string, unknown> | undefined = clone && !same ? {} : undefined;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
     const item = fastPlain(record[name]);
     if (name === '$ref' && typeof item === 'string' && !flags.freeForm && !flags.namedMap && !options.allowRemoteRefs && isRemoteRef(item)) throw FALLBACK;
-    const next = item !== null && typeof item === 'object' ? fastNode(item, name, flags, false, depth + 1, limit, options) : item;
-    if (copy === undefined || next === undefined) continue;
-    if (name === '__proto__') Object.defineProperty(copy, name, { value: next, enumerable: true, writable: true, configurable: true });
-    else copy[name] = next;
+    const was = like !== undefined && name !== '__proto__' && Object.hasOwn(like, name) ? like[name] : undefined;
+    const next = item !== null && typeof item === 'object' ? fastNode(item, name, flags, false, depth + 1, limit, options, was) : item;
+    if (same && (next !== was || next === undefined || (oldNames as string[])[i] !== name || name === '__proto__')) {
+      same = false;
+      if (clone) {
+        copy = {};
+        // The members before this one equal the mirror's: take them from it (none is `__proto__`).
+        for (let j = 0; j < i; j++) copy[names[j] as string] = (like as Record<string, unknown>)[names[j] as string];
+      }
+    }
+    if (copy !== undefined) {
+      if (next === undefined) continue;
+      if (name === '__proto__') Object.defineProperty(copy, name, { value: next, enumerable: true, writable: true, configurable: true });
+      else copy[name] = next;
+    } else if (inPlace && next !== item && next !== undefined && name !== '__proto__') record[name] = next;
   }
-  return clone ? copy : source;
+  if (same) return like;
+  const out = clone ? (copy as Record<string, unknown>) : record;
+  if (like !== undefined) markShared(out, like);
+  return out;
+}
+
+/**
+ * Record the children `node` took from `mirror` as frozen trees of their
+ * own. Done by the first parent that differs from its mirror: below it,
+ * only the topmost shared objects need recording.
+ */
+function markShared(node: Record<string, unknown> | unknown[], mirror: Record<string, unknown> | unknown[]): void {
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object' && child === (mirror as Record<string, unknown>)[key]) adoptFrozen(child);
+  }
 }
 
 /** The iterative walk: any depth, exact messages for every refusal. Exported for tests; {@link inspectTree} is the entry point. */

@@ -32,6 +32,17 @@ export const DEFAULT_MAX_ALIAS_COUNT = 100;
  * ```
  */
 export async function loadSpec(input: string | Uint8Array | object, options: LoadOptions = {}): Promise<LoadedSpec> {
+  return loadSharing(input, options, undefined);
+}
+
+/**
+ * {@link loadSpec}, sharing with `previous` (a document the engine loaded
+ * and froze before) every part equal to the part at the same place in it,
+ * instead of copying it; see `InspectOptions.share`. Internal: the engine
+ * passes the base, so a new version of a document costs the memory of what
+ * changed, and walks over both skip the rest.
+ */
+export async function loadSharing(input: string | Uint8Array | object, options: LoadOptions, previous: unknown): Promise<LoadedSpec> {
   if (input instanceof ArrayBuffer) input = new Uint8Array(input);
   const maxBytes = positive(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES);
   const maxDepth = positive(options.maxDepth, 'maxDepth', DEFAULT_MAX_DEPTH);
@@ -81,7 +92,9 @@ export async function loadSpec(input: string | Uint8Array | object, options: Loa
     clone = true;
   }
 
-  value = inspectTree(value, { maxDepth, allowRemoteRefs, clone, where });
+  // A Swagger 2.0 document is shared only after the upgrade: the converter changes what it is given.
+  const swagger = value !== null && typeof value === 'object' && (value as { swagger?: unknown }).swagger !== undefined;
+  value = inspectTree(value, { maxDepth, allowRemoteRefs, clone, where, share: swagger ? undefined : previous });
   const checked = validateDocument(value, where, options.allowEmptyPaths ?? false);
   warnings.push(...checked.warnings);
   let document = value as Record<string, unknown>;
@@ -89,7 +102,7 @@ export async function loadSpec(input: string | Uint8Array | object, options: Loa
     const upgraded = await upgradeSwagger2(document, where);
     warnings.push(...upgraded.warnings);
     // The converter may share nodes between places; make it a tree again and check it like any input.
-    const tree = inspectTree(upgraded.document, { maxDepth, allowRemoteRefs, clone: true, where });
+    const tree = inspectTree(upgraded.document, { maxDepth, allowRemoteRefs, clone: true, where, share: previous });
     const again = validateDocument(tree, where, options.allowEmptyPaths ?? false);
     warnings.push(...again.warnings.filter((warning) => !warnings.includes(warning)));
     document = tree as Record<string, unknown>;

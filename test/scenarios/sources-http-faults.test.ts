@@ -21,17 +21,17 @@ import {
   type SyncErrorCode,
   type SyncTarget,
 } from '../../src/index.js';
-import { loadSpec } from '../../src/spec/load.js';
+import { loadSharing } from '../../src/spec/load.js';
 import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 import { endlessBody, serve, type TestServer } from '../sources/http-server.js';
 
-// Wrap the real loader in a spy, so "ended before parsing" is observed, not inferred.
+// Wrap the real loader (the engine's entry point to it) in a spy, so "ended before parsing" is observed, not inferred.
 vi.mock('../../src/spec/load.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/spec/load.js')>();
-  return { ...actual, loadSpec: vi.fn(actual.loadSpec) };
+  return { ...actual, loadSharing: vi.fn(actual.loadSharing) };
 });
-const loadSpy = vi.mocked(loadSpec);
+const loadSpy = vi.mocked(loadSharing);
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
