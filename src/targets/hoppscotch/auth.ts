@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { resolveRef } from './example.js';
+import { readPointer, resolveRef } from './example.js';
 import type { HoppAuth, HoppOAuth2Grant } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -33,7 +33,7 @@ export function renderAuth(security: unknown, document: Json, level: 'request' |
   if (!isObject(first)) return fallback;
   const [name, scopes] = Object.entries(first)[0] ?? [];
   if (name === undefined) return { authType: 'none', authActive: true };
-  const schemes = isObject(document.components) ? document.components.securitySchemes : undefined;
+  const schemes = readPointer(document, '#/components/securitySchemes');
   const scheme = resolveRef(isObject(schemes) ? schemes[name] : undefined, document);
   if (!isObject(scheme)) return fallback;
   const scopeText = Array.isArray(scopes) ? scopes.filter((s) => typeof s === 'string').join(' ') : '';

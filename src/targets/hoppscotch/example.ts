@@ -111,14 +111,60 @@ function refOf(value: unknown): string | undefined {
   return typeof ref === 'string' ? ref : undefined;
 }
 
+/**
+ * Where {@link pointerGet} notes what it read while {@link trackReads} runs:
+ * each pointer once, with the value it led to.
+ */
+let reads: Map<string, unknown> | undefined;
+
+/**
+ * Run `fn` and return, with its result, every document pointer it read
+ * through {@link resolveRef} or {@link readPointer} and the value each led
+ * to. A render that read the same pointers and found the same values (by
+ * identity) in another document would render the same.
+ */
+export function trackReads<T>(fn: () => T): { value: T; reads: Map<string, unknown> } {
+  const outer = reads;
+  const mine = new Map<string, unknown>();
+  reads = mine;
+  try {
+    return { value: fn(), reads: mine };
+  } finally {
+    reads = outer;
+    if (outer !== undefined) for (const [ref, value] of mine) outer.set(ref, value);
+  }
+}
+
+/** The value at an internal JSON Pointer reference (`#/components/...`) of `document`; noted while {@link trackReads} runs. */
+export function readPointer(document: unknown, ref: string): unknown {
+  return pointerGet(document, ref);
+}
+
 function pointerGet(document: unknown, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
+  const value = lookUp(document, ref);
+  if (reads !== undefined && !reads.has(ref)) reads.set(ref, value);
+  return value;
+}
+
+/** The segments of each pointer met so far, decoded (documents repeat the same few thousand refs). */
+const segmentCache = new Map<string, string[] | undefined>();
+
+function segmentsOf(ref: string): string[] | undefined {
+  let segments = segmentCache.get(ref);
+  if (segments !== undefined || segmentCache.has(ref)) return segments;
+  if (!ref.startsWith('#')) segments = undefined;
+  else if (ref === '#') segments = [];
+  else if (!ref.startsWith('#/')) segments = undefined;
+  else segments = ref.slice(2).split('/').map((raw) => decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (segmentCache.size < 50_000) segmentCache.set(ref, segments);
+  return segments;
+}
+
+function lookUp(document: unknown, ref: string): unknown {
+  const segments = segmentsOf(ref);
+  if (segments === undefined) return undefined;
   let current = document;
-  const body = ref.slice(1);
-  if (body === '') return document;
-  if (!body.startsWith('/')) return undefined;
-  for (const raw of body.slice(1).split('/')) {
-    const segment = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const segment of segments) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[segment];
   }

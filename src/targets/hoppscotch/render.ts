@@ -6,9 +6,10 @@
  * @module
  */
 import { TargetError } from '../../errors.js';
+import { isFrozenTree } from '../../merge/freeze.js';
 import { renderAuth } from './auth.js';
 import { renderBody, responseExamples } from './body.js';
-import { resolveRef } from './example.js';
+import { readPointer, resolveRef, trackReads } from './example.js';
 import { operationIdentity } from './identity.js';
 import { parseCollection } from './parse.js';
 import {
@@ -67,6 +68,40 @@ export const RENDERED_METHODS = ['get', 'head', 'post', 'put', 'delete', 'option
  * object, or the options are invalid.
  */
 export function renderCollection(document: unknown, options: RenderOptions = {}): RenderedCollection {
+  return renderWithCache(document, options, undefined);
+}
+
+/**
+ * Requests rendered before, by operation object, for {@link renderWithCache}.
+ * Internal to the Hoppscotch target: it keeps one per target.
+ */
+export type RequestCache = WeakMap<object, CachedRequest>;
+
+/** One operation's request with everything its render read. */
+export interface CachedRequest {
+  path: string;
+  method: string;
+  baseUrl: string;
+  /** The path item's `parameters` and `servers` (a request reads both). */
+  itemParameters: unknown;
+  itemServers: unknown;
+  /** Every pointer the render followed, with the value it found. */
+  reads: Map<string, unknown>;
+  /** The identity before {@link unique} made it unique. */
+  identity: string;
+  request: HoppRequest & { id: string };
+}
+
+/**
+ * {@link renderCollection}, reusing the request of each frozen operation
+ * object rendered before (in `cache`) when nothing it read has changed: the
+ * same path, method and path item `parameters` and `servers`, and every
+ * `$ref` it followed still leading to the same object. The engine shares
+ * what did not change between two versions of a document, so an
+ * incremental sync renders only the operations that did. Cached requests
+ * are shared between renders: callers must not change them.
+ */
+export function renderWithCache(document: unknown, options: RenderOptions, cache: RequestCache | undefined): RenderedCollection {
   const version = options.collectionVersion ?? 12;
   const baseUrl = options.baseUrlVariable ?? 'baseUrl';
   if (version !== 12 && version !== 11) {
@@ -86,6 +121,8 @@ export function renderCollection(document: unknown, options: RenderOptions = {})
     });
   }
   const context: Context = { document, baseUrl, seen: new Map() };
+  // Only a document frozen throughout can be trusted not to have changed under a cached request.
+  if (!isFrozenTree(document)) cache = undefined;
   const info = isObject(document.info) ? document.info : {};
   const root: Draft = { name: nonEmpty(info.title) ?? 'Untitled Collection', description: nonEmpty(info.description) ?? null, folders: [], requests: [] };
   const folders = buildFolders(document, root);
@@ -97,7 +134,7 @@ export function renderCollection(document: unknown, options: RenderOptions = {})
       if (!(RENDERED_METHODS as readonly string[]).includes(method)) continue;
       const operation = item[method];
       if (!isObject(operation)) continue;
-      const request = renderRequest(context, path, method, item, operation);
+      const request = cache === undefined ? renderRequest(context, path, method, item, operation) : cachedRequest(context, cache, path, method, item, operation);
       placeOf(operation, folders, root).requests.push(request);
     }
   }
@@ -300,7 +337,7 @@ function renderRequest(context: Context, path: string, method: string, item: Jso
   const { body, others } = renderBody(operation.requestBody, document);
   const auth = renderAuth(operation.security, document, 'request');
   const description = describe(operation, others);
-  const id = unique(context, operationIdentity(method, path, typeof operation.operationId === 'string' ? operation.operationId : undefined));
+  const id = unique(context, identityOf(path, method, operation));
 
   const request: HoppRequest & { id: string } = {
     v: '17',
@@ -330,6 +367,36 @@ function renderRequest(context: Context, path: string, method: string, item: Jso
     request.responses[example.name] = response;
   }
   return request;
+}
+
+/** {@link renderRequest} through the cache: the request rendered before when nothing it read changed. */
+function cachedRequest(context: Context, cache: RequestCache, path: string, method: string, item: Json, operation: Json): HoppRequest & { id: string } {
+  const hit = cache.get(operation);
+  if (
+    hit !== undefined &&
+    hit.path === path &&
+    hit.method === method &&
+    hit.baseUrl === context.baseUrl &&
+    hit.itemParameters === item.parameters &&
+    hit.itemServers === item.servers &&
+    unchangedReads(hit.reads, context.document)
+  ) {
+    const id = unique(context, hit.identity);
+    return id === hit.request.id ? hit.request : { ...hit.request, id };
+  }
+  const identity = identityOf(path, method, operation);
+  const { value: request, reads } = trackReads(() => renderRequest(context, path, method, item, operation));
+  cache.set(operation, { path, method, baseUrl: context.baseUrl, itemParameters: item.parameters, itemServers: item.servers, reads, identity, request });
+  return request;
+}
+
+function unchangedReads(reads: ReadonlyMap<string, unknown>, document: Json): boolean {
+  for (const [ref, value] of reads) if (readPointer(document, ref) !== value) return false;
+  return true;
+}
+
+function identityOf(path: string, method: string, operation: Json): string {
+  return operationIdentity(method, path, typeof operation.operationId === 'string' ? operation.operationId : undefined);
 }
 
 /**

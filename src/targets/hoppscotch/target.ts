@@ -24,7 +24,7 @@ import {
   ownEntry,
 } from './normalise.js';
 import { parseCollection } from './parse.js';
-import { renderCollection } from './render.js';
+import { type RequestCache, renderWithCache } from './render.js';
 import type { HoppCollection } from './schema.js';
 
 /** The store record (per binding) holding the identity map of the last write. */
@@ -104,6 +104,11 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   // base of the next sync, so the base is not rendered twice. Frozen, since
   // the merge and everything after it share these objects.
   const renders = new WeakMap<object, { collection: NormalisedCollection; hints: Array<[string, string]> }>();
+  // Requests by operation object, so a new version of a document renders only the operations that changed.
+  const requests: RequestCache = new WeakMap();
+  // What this target wrote last: the bytes and their parsed, validated form (frozen). A read that finds
+  // exactly these bytes takes the parsed form instead of decoding, parsing and validating them again.
+  let written: { bytes: Buffer; collection: HoppCollection } | undefined;
 
   return {
     kind: 'hoppscotch',
@@ -117,7 +122,7 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
         return cached.collection;
       }
       const hints: Array<[string, string]> = [];
-      const { collection } = renderCollection(document, renderOptions);
+      const { collection } = renderWithCache(document, renderOptions, requests);
       // Older Hoppscotch importers wrote the literal server URL (with its
       // path, e.g. `/api`) instead of `<<baseUrl>>`: index both spellings.
       const variable = `<<${options.baseUrlVariable ?? 'baseUrl'}>>`;
@@ -139,8 +144,9 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
     async read(context: TargetContext): Promise<NormalisedCollection | undefined> {
       const hints = rendered;
       rendered = new Map();
-      const collection = await readCollectionFile(path);
-      if (collection === undefined) return undefined;
+      const bytes = await readCollectionBytes(path);
+      if (bytes === undefined) return undefined;
+      const collection = written !== undefined && written.bytes.equals(bytes) ? written.collection : parseCollectionBytes(bytes, path);
       const stored = validRecord(await context.records.get(HOPP_IDENTITY_RECORD));
       return normaliseCollection(collection, { stored, rendered: hints });
     },
@@ -153,18 +159,21 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       context.signal.throwIfAborted();
       const { collection, record } = denormaliseCollection(local);
       blankSecrets(collection);
+      const text = `${JSON.stringify(collection, null, indent)}\n`;
+      let checked: HoppCollection;
       try {
-        // The object, not a parse of the text: it is plain JSON data, and skipping the round trip saves a parse of the whole file.
-        parseCollection(collection);
+        // What the file will hold, parsed as a read would parse it: the next read of the same bytes takes this.
+        checked = parseCollection(JSON.parse(text)) as HoppCollection;
       } catch (error) {
         throw new TargetError('TARGET_INVALID', `Refusing to write ${path}: the synced collection is not valid. ${(error as Error).message}`, {
           cause: error,
           hint: 'The file was left as it was. A conflict resolver or reconcile step produced an invalid value; check the decisions, or report it with the documents.',
         });
       }
-      const text = `${JSON.stringify(collection, null, indent)}\n`;
+      const bytes = Buffer.from(text);
+      written = undefined;
       try {
-        await writeFileAtomic(path, text);
+        await writeFileAtomic(path, bytes);
       } catch (error) {
         throw new TargetError('TARGET_WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}`, {
           cause: error,
@@ -172,6 +181,7 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
           hint: 'Check free disk space and that the directory exists and is writable.',
         });
       }
+      written = { bytes, collection: deepFreeze(checked) };
       await context.records.set(HOPP_IDENTITY_RECORD, record);
     },
   };
@@ -183,13 +193,24 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
  * or an "export all" array of more than one collection.
  */
 export async function readCollectionFile(path: string): Promise<HoppCollection | undefined> {
-  let text: string;
+  const bytes = await readCollectionBytes(path);
+  return bytes === undefined ? undefined : parseCollectionBytes(bytes, path);
+}
+
+/** The bytes of a collection file; `undefined` when it does not exist. */
+async function readCollectionBytes(path: string): Promise<Buffer | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new TargetError('TARGET_READ_FAILED', `Could not read ${path}: ${(error as Error).message}`, { cause: error, hint: 'Check the file permissions.' });
   }
+}
+
+/** Decode, parse and validate the bytes of a collection file (see {@link readCollectionFile}). */
+function parseCollectionBytes(bytes: Buffer, path: string): HoppCollection {
+  // One decode of the whole file: a string built from chunks would be flattened again by the parse.
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

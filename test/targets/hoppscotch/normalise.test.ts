@@ -245,6 +245,32 @@ describe('hoppscotchTarget read and write', () => {
     ]);
   });
 
+  it('reads its own last write from memory while the bytes are unchanged, and parses any other bytes', async () => {
+    const file = join(dir, 'c.json');
+    const records = memoryRecords();
+    const target = hoppscotchTarget({ path: file });
+    const local = target.render(document, context(records)) as NormalisedCollection;
+    await target.write(local, context(records));
+    const fresh = async () => hoppscotchTarget({ path: file }).read(context(records));
+    // Unchanged since the write: the parsed form kept in memory (frozen), equal to a fresh parse of the file.
+    const remembered = (await target.read(context(records))) as NormalisedCollection;
+    expect(remembered).toStrictEqual(await fresh());
+    expect(remembered).toEqual(local);
+    expect(Object.isFrozen(remembered.requests.listPets?.request.headers)).toBe(true);
+    // Changed bytes of the same length: parsed again.
+    const text = await readFile(file, 'utf8');
+    const edited = text.replace('"List pets"', '"List Pets"');
+    expect(edited.length).toBe(text.length);
+    await writeFile(file, edited);
+    const reread = (await target.read(context(records))) as NormalisedCollection;
+    expect(reread.requests.listPets?.request.name).toBe('List Pets');
+    expect(Object.isFrozen(reread.requests.listPets?.request.headers)).toBe(false);
+    expect(reread).toStrictEqual(await fresh());
+    // The same bytes written back by someone else: the remembered form again, still equal to a parse.
+    await writeFile(file, text);
+    expect(await target.read(context(records))).toStrictEqual(await fresh());
+  });
+
   it('refuses to write a collection that does not validate, leaving the file and the record alone', async () => {
     const file = join(dir, 'b.json');
     const records = memoryRecords();
