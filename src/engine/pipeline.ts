@@ -218,15 +218,21 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     base?.document,
   );
   if (signal.aborted) throw signal.reason;
-  const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: loaded.hash };
+  // The loader's fast walk shares; this catches what its fallback walk (deep or unusual input) did not,
+  // and costs little where the loader did. Frozen from here on: targets, the merge, the store and the
+  // next sync share it instead of copying it. Hashed once frozen: the hash keeps the text of frozen
+  // parts, so the next version's hash serialises only what changed.
+  const newest = deepFreeze(shareUnchanged(base?.document, loaded.document));
+  const hash = canonicalHash(newest);
+  const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: hash };
 
-  if (base && base.hash === loaded.hash) {
+  if (base && base.hash === hash) {
     if (!options.dryRun) {
       deps.seen(binding.id, undefined);
       await store.saveValidators(binding.id, nextValidators);
     }
-    if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash: loaded.hash }));
-    return unchangedSync('same-hash', nextValidators, base, loaded.hash);
+    if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash }));
+    return unchangedSync('same-hash', nextValidators, base, hash);
   }
 
   let context: TargetContext | undefined;
@@ -234,22 +240,18 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
-  // The loader's fast walk shares; this catches what its fallback walk (deep or unusual input) did not,
-  // and costs little where the loader did. Frozen from here on: targets, the merge, the store and the
-  // next sync share it instead of copying it.
-  const shared = shareUnchanged(base?.document, loaded.document);
-  const remote = deepFreeze(withoutOperations(shared, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
+  const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
     sourceId: binding.id, jobId,
-    hash: loaded.hash,
+    hash: hash,
     ...(base ? { previousHash: base.hash } : {}),
     firstSync: base === undefined,
     changes,
   }));
 
-  const held = options.dryRun || !deps.isApproved(binding.id, loaded.hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, loaded.hash)) : undefined;
+  const held = options.dryRun || !deps.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, hash)) : undefined;
 
   const target = binding.target;
   const adapterError = (message: string) => (error: unknown) => {
@@ -301,7 +303,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const prepared: PreparedSync = {
     outcome: held ? 'held' : 'apply',
     validators: nextValidators,
-    hash: loaded.hash,
+    hash: hash,
     remote,
     base,
     changes,

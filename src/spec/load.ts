@@ -32,17 +32,20 @@ export const DEFAULT_MAX_ALIAS_COUNT = 100;
  * ```
  */
 export async function loadSpec(input: string | Uint8Array | object, options: LoadOptions = {}): Promise<LoadedSpec> {
-  return loadSharing(input, options, undefined);
+  const loaded = await loadSharing(input, options, undefined);
+  return { ...loaded, hash: canonicalHash(loaded.document) };
 }
 
 /**
- * {@link loadSpec}, sharing with `previous` (a document the engine loaded
- * and froze before) every part equal to the part at the same place in it,
- * instead of copying it; see `InspectOptions.share`. Internal: the engine
- * passes the base, so a new version of a document costs the memory of what
- * changed, and walks over both skip the rest.
+ * {@link loadSpec} without the hash, sharing with `previous` (a document the
+ * engine loaded and froze before) every part equal to the part at the same
+ * place in it, instead of copying it; see `InspectOptions.share`. Internal:
+ * the engine passes the base, so a new version of a document costs the
+ * memory of what changed, and walks over both skip the rest; it hashes the
+ * document once it has frozen it, so that the hash of the next version
+ * serialises only what changed.
  */
-export async function loadSharing(input: string | Uint8Array | object, options: LoadOptions, previous: unknown): Promise<LoadedSpec> {
+export async function loadSharing(input: string | Uint8Array | object, options: LoadOptions, previous: unknown): Promise<Omit<LoadedSpec, 'hash'>> {
   if (input instanceof ArrayBuffer) input = new Uint8Array(input);
   const maxBytes = positive(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES);
   const maxDepth = positive(options.maxDepth, 'maxDepth', DEFAULT_MAX_DEPTH);
@@ -107,7 +110,7 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
     warnings.push(...again.warnings.filter((warning) => !warnings.includes(warning)));
     document = tree as Record<string, unknown>;
   }
-  return { document, hash: canonicalHash(document), sourceVersion: checked.version, format, warnings };
+  return { document, sourceVersion: checked.version, format, warnings };
 }
 
 function positive(value: number | undefined, name: string, fallback: number): number {

@@ -89,3 +89,64 @@ describe('canonicalJson, fast path against a reference', () => {
     expect(canonicalJson(deep)).toBe(`${'['.repeat(2000)}${shallow}${']'.repeat(2000)}`);
   });
 });
+
+describe('canonicalHash of frozen trees (texts kept per part)', () => {
+  const reference = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(reference).join(',')}]`
+      : v !== null && typeof v === 'object'
+        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`
+        : JSON.stringify(v);
+
+  it('hashes a frozen tree, again and again, and every version sharing parts with it, exactly as its plain copy', async () => {
+    const { createHash } = await import('node:crypto');
+    const fc = await import('fast-check');
+    const { deepFreeze, shareUnchanged } = await import('../../src/merge/freeze.js');
+    const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    // Four levels of objects so that parts sit at the depth whose texts are kept, and deeper.
+    const leaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
+    const node = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, tie('object'), tie('array')),
+      object: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'paths', 'get', 'x'), tie('value'), { maxKeys: 4 }),
+      array: fc.array(tie('value'), { maxLength: 3 }),
+    })).object;
+    fc.assert(
+      fc.property(node, node, fc.constantFrom('a', 'b', 'c', 'paths', 'get', 'x'), (first, other, key) => {
+        const v1 = deepFreeze(structuredClone({ paths: { p: { get: first } }, components: { schemas: { S: first, T: other } } }));
+        expect(canonicalHash(v1)).toBe(sha(reference(v1)));
+        expect(canonicalHash(v1)).toBe(sha(reference(v1)));
+        // A new version: one part changed, the rest shared with v1's frozen objects.
+        const next = structuredClone(v1) as { paths: { p: { get: Record<string, unknown> } }; components: { schemas: Record<string, unknown> } };
+        next.paths.p.get = { ...next.paths.p.get, [key]: other };
+        const v2 = deepFreeze(shareUnchanged(v1, next));
+        expect(canonicalHash(v2)).toBe(sha(reference(structuredClone(v2))));
+        expect(canonicalHash(v1)).toBe(sha(reference(v1)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hashes GitHub\'s next release, sharing and frozen, as its plain copy', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { npmFixture } = await import('../support/npm-fixtures.js');
+    const { deepFreeze, shareUnchanged } = await import('../../src/merge/freeze.js');
+    const text = async (version: string) => readFile(join(await npmFixture('@octokit/openapi', version), 'generated/api.github.com.json'), 'utf8');
+    const [older, newer] = await Promise.all([text('23.0.0'), text('23.0.1')]);
+    const v1 = deepFreeze(JSON.parse(older) as object);
+    expect(canonicalHash(v1)).toBe(canonicalHash(JSON.parse(older)));
+    const v2 = deepFreeze(shareUnchanged(v1, JSON.parse(newer) as object));
+    expect((v2 as { components: unknown }).components).toBe((v1 as { components: unknown }).components);
+    expect(canonicalHash(v2)).toBe(canonicalHash(JSON.parse(newer)));
+    expect(canonicalHash(v2)).not.toBe(canonicalHash(v1));
+  }, 60_000);
+
+  it('keeps no text for a tree frozen only at the top: a changed part changes the hash', () => {
+    const child = { get: { summary: 'a', responses: {} } };
+    const doc = Object.freeze({ paths: Object.freeze({ '/a': child }) });
+    const before = canonicalHash(doc);
+    child.get.summary = 'b';
+    expect(canonicalHash(doc)).not.toBe(before);
+    expect(canonicalHash(doc)).toBe(canonicalHash(structuredClone(doc)));
+  });
+});
