@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalHash, canonicalJson } from '../../src/spec/index.js';
 
+/** A plain reference: sorted keys by code unit (an object cannot be the reference: JS orders integer-like keys first). */
+const reference = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(reference).join(',')}]`
+    : v !== null && typeof v === 'object'
+      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`
+      : JSON.stringify(v);
+
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops whitespace', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
@@ -39,13 +47,6 @@ describe('canonicalHash', () => {
 });
 
 describe('canonicalJson, fast path against a reference', () => {
-  // A plain reference: sorted keys by code unit (an object cannot be the reference: JS orders integer-like keys first).
-  const reference = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(reference).join(',')}]`
-      : v !== null && typeof v === 'object'
-        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`
-        : JSON.stringify(v);
 
   it('equals a plain reference implementation for any JSON value', async () => {
     const fc = await import('fast-check');
@@ -91,12 +92,6 @@ describe('canonicalJson, fast path against a reference', () => {
 });
 
 describe('canonicalHash of frozen trees (texts kept per part)', () => {
-  const reference = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(reference).join(',')}]`
-      : v !== null && typeof v === 'object'
-        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`
-        : JSON.stringify(v);
 
   it('hashes a frozen tree, again and again, and every version sharing parts with it, exactly as its plain copy', async () => {
     const { createHash } = await import('node:crypto');
