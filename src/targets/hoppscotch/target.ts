@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
 import { deepFreeze } from '../../merge/freeze.js';
+import { isJsonRoundTrip, parseJsonBytes } from '../../spec/json-bytes.js';
 import { writeFileAtomic } from '../../store/index.js';
 import type { ReconcileInfo, SyncTarget, TargetContext } from '../types.js';
 import { allRequests, endpointIdentity } from './identity.js';
@@ -163,7 +164,8 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       let checked: HoppCollection;
       try {
         // What the file will hold, parsed as a read would parse it: the next read of the same bytes takes this.
-        checked = parseCollection(JSON.parse(text)) as HoppCollection;
+        // A collection of plain JSON values stands for the parse of its own text (no second parse).
+        checked = parseCollection(isJsonRoundTrip(collection) ? collection : JSON.parse(text)) as HoppCollection;
       } catch (error) {
         throw new TargetError('TARGET_INVALID', `Refusing to write ${path}: the synced collection is not valid. ${(error as Error).message}`, {
           cause: error,
@@ -209,11 +211,9 @@ async function readCollectionBytes(path: string): Promise<Buffer | undefined> {
 
 /** Decode, parse and validate the bytes of a collection file (see {@link readCollectionFile}). */
 function parseCollectionBytes(bytes: Buffer, path: string): HoppCollection {
-  // One decode of the whole file: a string built from chunks would be flattened again by the parse.
-  const text = bytes.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonBytes(bytes);
   } catch (error) {
     throw new TargetError('TARGET_INVALID', `The collection file ${path} is not valid JSON: ${(error as Error).message}. Expected a Hoppscotch collection exported as JSON.`, {
       cause: error,

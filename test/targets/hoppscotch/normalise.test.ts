@@ -12,6 +12,7 @@ import {
   type HoppIdentityRecord,
   type HoppRequest,
   type NormalisedCollection,
+  type NormalisedRequest,
 } from '../../../src/targets/hoppscotch/index.js';
 import type { BindingRecords, TargetContext } from '../../../src/targets/index.js';
 import { oasExamples } from './oas-examples.js';
@@ -269,6 +270,26 @@ describe('hoppscotchTarget read and write', () => {
     // The same bytes written back by someone else: the remembered form again, still equal to a parse.
     await writeFile(file, text);
     expect(await target.read(context(records))).toStrictEqual(await fresh());
+  });
+
+  it('remembers what the file says when the written value holds what JSON drops or changes', async () => {
+    const file = join(dir, 'd.json');
+    const records = memoryRecords();
+    const target = hoppscotchTarget({ path: file });
+    const local = target.render(document, context(records)) as NormalisedCollection;
+    // A resolver may hand back such values: `undefined` is left out of the file, a Date becomes its ISO text, -0 is 0.
+    const listPets = local.requests.listPets as NormalisedRequest;
+    const odd: NormalisedCollection = {
+      ...local,
+      requests: { ...local.requests, listPets: { ...listPets, request: { ...listPets.request, description: undefined, 'x-when': new Date(0), 'x-zero': -0 } } },
+    };
+    await target.write(odd, context(records));
+    const remembered = await target.read(context(records));
+    const fresh = await hoppscotchTarget({ path: file }).read(context(records));
+    expect(remembered).toStrictEqual(fresh);
+    const request = (remembered as NormalisedCollection).requests.listPets?.request as Record<string, unknown>;
+    expect(request['x-when']).toBe('1970-01-01T00:00:00.000Z');
+    expect(Object.is(request['x-zero'], 0)).toBe(true);
   });
 
   it('refuses to write a collection that does not validate, leaving the file and the record alone', async () => {
