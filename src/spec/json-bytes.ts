@@ -12,7 +12,7 @@
  * @internal
  * @module
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Runs of non-ASCII bytes in a Latin-1 decoding of UTF-8 bytes. */
 const NON_ASCII_RUN = /[\x80-\xff]+/g;
@@ -26,17 +26,16 @@ function escapeOf(unit: number): string {
 }
 
 /**
- * Parse UTF-8 JSON bytes: the same value as
- * `JSON.parse(bytes.toString('utf8'))`, and when that throws, the same
- * error (its message counts positions in the real text).
+ * The text of UTF-8 bytes with every non-ASCII character written as a `\u`
+ * escape: ASCII, so a one-byte string. Inside JSON strings it means the same;
+ * anywhere else a non-ASCII character was invalid JSON and its escape still
+ * is. `undefined` when a non-ASCII byte follows a backslash (an invalid
+ * escape that the escaping could turn into a valid `\\`).
  *
- * Invalid UTF-8 decodes to U+FFFD as `toString('utf8')` does. A non-ASCII
- * byte right after a backslash (an invalid escape, which the escaping could
- * turn into a valid `\\`) takes the plain path, as does any text the fast
- * path cannot parse.
+ * Invalid UTF-8 turns into U+FFFD as `toString('utf8')` turns it.
  */
-export function parseJsonBytes(bytes: Buffer): unknown {
-  if (isAscii(bytes)) return JSON.parse(bytes.toString('latin1'));
+function escapedText(bytes: Buffer): string | undefined {
+  if (isAscii(bytes)) return bytes.toString('latin1');
   const latin1 = bytes.toString('latin1');
   let plain = false;
   const escaped = latin1.replace(NON_ASCII_RUN, (run: string, offset: number) => {
@@ -49,7 +48,17 @@ export function parseJsonBytes(bytes: Buffer): unknown {
     for (let i = 0; i < text.length; i++) out += escapeOf(text.charCodeAt(i));
     return out;
   });
-  if (!plain) {
+  return plain ? undefined : escaped;
+}
+
+/**
+ * Parse UTF-8 JSON bytes: the same value as
+ * `JSON.parse(bytes.toString('utf8'))`, and when that throws, the same
+ * error (its message counts positions in the real text).
+ */
+export function parseJsonBytes(bytes: Buffer): unknown {
+  const escaped = escapedText(bytes);
+  if (escaped !== undefined) {
     try {
       return JSON.parse(escaped);
     } catch {
@@ -57,6 +66,31 @@ export function parseJsonBytes(bytes: Buffer): unknown {
     }
   }
   return JSON.parse(bytes.toString('utf8'));
+}
+
+/** What {@link tryJsonObjectBytes} returns when the bytes are not that. */
+export const NOT_JSON_OBJECT: unique symbol = Symbol('not a JSON object');
+
+/**
+ * The object that valid UTF-8 bytes holding one JSON object parse to (an
+ * optional byte order mark and JSON whitespace around it), or
+ * {@link NOT_JSON_OBJECT} for anything else (other JSON, YAML, invalid
+ * UTF-8, a syntax error), which the caller then reads its slower way with
+ * its own errors. Never throws.
+ */
+export function tryJsonObjectBytes(input: Uint8Array): object | typeof NOT_JSON_OBJECT {
+  let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  let first = 0;
+  while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09)) first++;
+  if (bytes[first] !== 0x7b || !isUtf8(bytes)) return NOT_JSON_OBJECT;
+  const escaped = escapedText(bytes);
+  if (escaped === undefined) return NOT_JSON_OBJECT;
+  try {
+    return JSON.parse(escaped) as object;
+  } catch {
+    return NOT_JSON_OBJECT;
+  }
 }
 
 /** Nesting past this is left to a real round trip (the check recurses). */

@@ -1,7 +1,8 @@
 import { ConfigError, SpecError } from '../errors.js';
 import { canonicalHash } from './hash.js';
 import { inspectTree } from './inspect.js';
-import { decodeBytes, parseText } from './parse.js';
+import { NOT_JSON_OBJECT, tryJsonObjectBytes } from './json-bytes.js';
+import { decodeBytes, type ParseOptions, parseText } from './parse.js';
 import { DEFAULT_MAX_BYTES } from './read-limited.js';
 import type { LoadedSpec, LoadOptions } from './types.js';
 import { upgradeSwagger2 } from './upgrade.js';
@@ -68,23 +69,15 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
         details: { size, maxBytes },
       });
     }
-    const text = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '').trim();
-    if (text === '') {
-      throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got an empty body.`, {
-        hint: 'Check that the server or file actually serves the OpenAPI document (an empty 200 often means a misrouted request).',
-      });
+    // The common case first: UTF-8 bytes of a JSON object, parsed as a one-byte string (see json-bytes.ts).
+    const fast = typeof input === 'string' ? NOT_JSON_OBJECT : tryJsonObjectBytes(input);
+    if (fast !== NOT_JSON_OBJECT) {
+      value = fast;
+      format = 'json';
+      clone = false;
+    } else {
+      ({ value, format, clone } = parseInput(input, { maxDepth, maxAliasCount, contentType: options.contentType, where }, warnings));
     }
-    if (text.startsWith('<')) {
-      const html = /^<(!doctype\s+html|html|head|body|!--)/i.test(text);
-      throw new SpecError('SPEC_HTML', `Expected an OpenAPI document${where}, got ${html ? 'an HTML page' : 'markup'} starting ${JSON.stringify(text.slice(0, 80))}.`, {
-        hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
-      });
-    }
-    const parsed = parseText(text, { maxDepth, maxAliasCount, contentType: options.contentType, where });
-    value = parsed.value;
-    format = parsed.format;
-    clone = parsed.needsCopy;
-    warnings.push(...parsed.warnings);
   } else {
     if (input === null || input === undefined) {
       throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got ${String(input)}.`, { hint: 'Return the parsed OpenAPI document from the source.' });
@@ -111,6 +104,26 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
     document = tree as Record<string, unknown>;
   }
   return { document, sourceVersion: checked.version, format, warnings };
+}
+
+/** Text input, or bytes that are not plainly a JSON object: decode, refuse what is not a document, parse JSON or YAML. */
+function parseInput(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: LoadedSpec['format']; clone: boolean } {
+  const { where } = options;
+  const text = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '').trim();
+  if (text === '') {
+    throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got an empty body.`, {
+      hint: 'Check that the server or file actually serves the OpenAPI document (an empty 200 often means a misrouted request).',
+    });
+  }
+  if (text.startsWith('<')) {
+    const html = /^<(!doctype\s+html|html|head|body|!--)/i.test(text);
+    throw new SpecError('SPEC_HTML', `Expected an OpenAPI document${where}, got ${html ? 'an HTML page' : 'markup'} starting ${JSON.stringify(text.slice(0, 80))}.`, {
+      hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
+    });
+  }
+  const parsed = parseText(text, options);
+  warnings.push(...parsed.warnings);
+  return { value: parsed.value, format: parsed.format, clone: parsed.needsCopy };
 }
 
 function positive(value: number | undefined, name: string, fallback: number): number {

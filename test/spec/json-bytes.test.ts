@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isJsonRoundTrip, parseJsonBytes } from '../../src/spec/json-bytes.js';
+import { isJsonRoundTrip, NOT_JSON_OBJECT, parseJsonBytes, tryJsonObjectBytes } from '../../src/spec/json-bytes.js';
 
 /** What parseJsonBytes must match: the plain decode and parse, value or error message. */
 function plain(bytes: Buffer): { value: unknown } | { error: string } {
@@ -149,5 +149,60 @@ describe('isJsonRoundTrip', () => {
     for (let i = 0; i < 999; i++) deep = [deep];
     expect(isJsonRoundTrip(deep)).toBe(true);
     expect(isJsonRoundTrip([[deep]])).toBe(false);
+  });
+});
+
+describe('tryJsonObjectBytes', () => {
+  /** What the loader's plain path makes of bytes: strict UTF-8, BOM and outer whitespace dropped, then JSON.parse. */
+  const loaderPlain = (bytes: Uint8Array): unknown => {
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '').trim();
+      if (!text.startsWith('{')) return NOT_JSON_OBJECT;
+      return JSON.parse(text) as unknown;
+    } catch {
+      return NOT_JSON_OBJECT;
+    }
+  };
+
+  it('parses what the plain path parses as a JSON object, and hands back everything else without throwing', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\\', ' ', '\n', '\u00a0', '\ufeff', 'é', '🚀', '"k"', '1', 'a: b'),
+      fc.uint8Array({ minLength: 1, maxLength: 3 }).map((a) => [...a]),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+        const bytes = bytesOf(...pieces);
+        const expected = loaderPlain(bytes);
+        const actual = tryJsonObjectBytes(bytes);
+        if (actual !== NOT_JSON_OBJECT) expect(actual).toEqual(expected);
+        else expect(expected === NOT_JSON_OBJECT || (pieces.some((p) => p === '\\') && typeof expected === 'object')).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ stringUnit: 'binary' })), fc.boolean(), fc.constantFrom('', ' \n\t', '\r\n'), (value, bom, space) => {
+        const bytes = bytesOf(bom ? [0xef, 0xbb, 0xbf] : [], space, JSON.stringify(value, null, 1), space);
+        expect(tryJsonObjectBytes(bytes)).toEqual(loaderPlain(bytes));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves invalid UTF-8, YAML, arrays, scalars, gzip and syntax errors to the plain path', () => {
+    for (const bytes of [
+      bytesOf('{"a": "', [0xff], '"}'),
+      bytesOf('openapi: 3.1.0'),
+      bytesOf('[{"a": 1}]'),
+      bytesOf('"{"'),
+      bytesOf([0x1f, 0x8b, 0x08]),
+      bytesOf('{"a": 1,}'),
+      bytesOf('\u00a0{"a": 1}'),
+      bytesOf(''),
+    ]) {
+      expect(tryJsonObjectBytes(bytes)).toBe(NOT_JSON_OBJECT);
+    }
+    // A Uint8Array that is a window on a larger buffer.
+    const whole = bytesOf('xx{"a": "é"}yy');
+    expect(tryJsonObjectBytes(new Uint8Array(whole.buffer, whole.byteOffset + 2, whole.length - 4))).toEqual({ a: 'é' });
   });
 });

@@ -50,6 +50,23 @@ describe('loadSpec: formats and hashing', () => {
     expect(changed.hash).not.toBe(fromJson.hash);
   });
 
+  it('reads JSON bytes with non-ASCII text (one-byte fast path) exactly as it reads the same text', async () => {
+    const dir = await npmFixture('@octokit/openapi', '23.0.1');
+    const bytes = await readFile(join(dir, 'generated/api.github.com.json'));
+    expect(bytes.some((b) => b > 0x7f)).toBe(true); // GitHub's descriptions hold emoji
+    const fromBytes = await loadSpec(bytes);
+    const fromText = await loadSpec(bytes.toString('utf8'));
+    expect(fromBytes.format).toBe('json');
+    expect(fromBytes.hash).toBe(fromText.hash);
+    expect(fromBytes.document).toEqual(fromText.document);
+    // A byte order mark, outer whitespace and a window on a larger buffer change nothing.
+    const framed = Buffer.concat([Buffer.from('##'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(' \n'), Buffer.from(JSON.stringify({ ...minimal, info: { ...minimal.info, title: 'Pets 🐾 café' } })), Buffer.from('\n'), Buffer.from('##')]);
+    const window = new Uint8Array(framed.buffer, framed.byteOffset + 2, framed.length - 4);
+    const loaded = await loadSpec(window);
+    expect((loaded.document.info as { title: string }).title).toBe('Pets 🐾 café');
+    expect(loaded.hash).toBe((await loadSpec({ ...minimal, info: { ...minimal.info, title: 'Pets 🐾 café' } })).hash);
+  });
+
   it('keeps OpenAPI 3.0 and 3.1 documents and internal $refs as written', async () => {
     const doc = {
       ...minimal,
@@ -214,6 +231,12 @@ describe('loadSpec: refusals name what arrived', () => {
     expect(gzip.code).toBe('SPEC_PARSE');
     expect(gzip.message).toContain('gzip');
     expect(await code(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toBe('SPEC_PARSE');
+    // JSON-looking bytes the fast path leaves alone get the plain path's messages.
+    const invalid = await failure(Buffer.concat([Buffer.from('{"openapi": "3.0.3", "x": "'), Buffer.from([0xc3]), Buffer.from('"}')]));
+    expect(invalid.message).toContain('not valid UTF-8');
+    const syntax = await failure(Buffer.from('{"info": {"title": "café"},, }'));
+    expect(syntax.code).toBe('SPEC_PARSE');
+    expect(syntax.message).toContain('not valid JSON');
   });
 
   it('refuses input over maxBytes', async () => {
