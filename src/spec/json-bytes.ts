@@ -30,8 +30,9 @@ function escapeOf(unit: number): string {
  * The text of UTF-8 bytes with every non-ASCII character written as a `\u`
  * escape: ASCII, so a one-byte string. Inside JSON strings it means the same;
  * anywhere else a non-ASCII character was invalid JSON and its escape still
- * is. `undefined` when a non-ASCII byte follows a backslash (an invalid
- * escape that the escaping could turn into a valid `\\`).
+ * is. `undefined` when a non-ASCII byte follows an odd number of
+ * backslashes (an invalid escape that the escaping would turn into a valid
+ * `\\`).
  *
  * Invalid UTF-8 turns into U+FFFD as `toString('utf8')` turns it.
  */
@@ -40,7 +41,11 @@ function escapedText(bytes: Buffer): string | undefined {
   const latin1 = bytes.toString('latin1');
   let plain = false;
   const escaped = latin1.replace(NON_ASCII_RUN, (run: string, offset: number) => {
-    if (offset > 0 && latin1.charCodeAt(offset - 1) === 0x5c) plain = true;
+    // Backslashes right before the run pair up from the left; an odd one out escapes the first character of the
+    // run, which is invalid JSON that the escaping would turn valid (`\é` into `\\u00e9`).
+    let slashes = 0;
+    while (offset - slashes > 0 && latin1.charCodeAt(offset - slashes - 1) === 0x5c) slashes++;
+    if (slashes % 2 === 1) plain = true;
     if (plain) return run;
     // A run is whole UTF-8 sequences (their bytes are all non-ASCII), or bytes the decoder turns into U+FFFD
     // exactly as it would in place: an ASCII byte ends any unfinished sequence.

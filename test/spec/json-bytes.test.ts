@@ -76,6 +76,7 @@ describe('parseJsonBytes', () => {
   it('keeps every refusal of the plain parse, with its message', () => {
     const cases: Buffer[] = [
       bytesOf('"\\', 'é', '"'), // an invalid escape: escaping the é would make it a valid "\\u00e9"
+      bytesOf('"\\\\\\', 'é', '"'), // an escaped backslash, then the same invalid escape
       bytesOf([0xef, 0xbb, 0xbf], '{"a": 1}'), // a byte order mark
       bytesOf('{"a": 1} é'), // text after the value
       bytesOf('{é: 1}'), // a non-ASCII character outside a string
@@ -87,6 +88,14 @@ describe('parseJsonBytes', () => {
       expect(expected).toHaveProperty('error');
       expect(fast(bytes)).toEqual(expected);
     }
+  });
+
+  it('takes the fast path after escaped backslashes (an even number), as in Windows paths', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    const value = { path: 'C:\\Users\\Zoë\\ünïcode', twice: '\\\\é' };
+    expect(parseJsonBytes(Buffer.from(JSON.stringify(value)))).toEqual(value);
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(/^[\x00-\x7f]*$/.test(parse.mock.calls[0]?.[0] as string)).toBe(true);
   });
 
   it('accepts what the plain parse accepts where the escaping is near a backslash', () => {
@@ -174,8 +183,8 @@ describe('tryJsonObjectBytes', () => {
         const bytes = bytesOf(...pieces);
         const expected = loaderPlain(bytes);
         const actual = tryJsonObjectBytes(bytes);
-        // It may decline what the plain path reads (a backslash before a non-ASCII byte, Unicode spaces that
-        // `trim()` drops): the loader then takes that path. It must never give a value the plain path would not.
+        // It may decline what the plain path reads (Unicode spaces that `trim()` drops, a second byte order
+        // mark): the loader then takes that path. It must never give a value the plain path would not.
         if (actual !== NOT_JSON_OBJECT) expect(actual).toEqual(expected);
       }),
       { numRuns: 2000 },
