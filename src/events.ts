@@ -51,6 +51,16 @@ export interface SyncEngineEvents {
   'conflict:resolved': JobEventBase & { decisions: readonly ConflictDecision[] };
   'sync:applied': JobEventBase & { hash: string; changes: number; conflicts: number; written: boolean };
   'sync:held': JobEventBase & { reason: string; details: Record<string, unknown> };
+  /**
+   * The local copy changed while the sync wrote it (a person saved).
+   * `remerge`: the write was refused, the copy left as the person saved it,
+   * and the sync merges again from it (`attempt` counts refused writes; after
+   * `MAX_WRITE_ATTEMPTS` the job fails with the retryable
+   * `TARGET_CHANGED_DURING_WRITE`). `displaced`: a save landed in the very
+   * instant of the replace; its bytes are kept in journal entry `journalId`
+   * (`displaced`), never silently lost.
+   */
+  'target:changed': JobEventBase & { action: 'remerge' | 'displaced'; attempt: number; location?: string; journalId?: string };
   /** A binding was rolled back to before journal entry `rolledBack`; recorded as entry `journalId`. */
   'sync:rolled-back': EventBase & { sourceId: string; journalId: string; rolledBack: string; hash: string };
   'circuit:opened': EventBase & { sourceId: string; failures: number; halfOpenAt: number };
@@ -89,6 +99,7 @@ const EVENT_NAMES: Record<SyncEngineEventName, true> = {
   'conflict:resolved': true,
   'sync:applied': true,
   'sync:held': true,
+  'target:changed': true,
   'sync:rolled-back': true,
   'circuit:opened': true,
   'circuit:half-opened': true,

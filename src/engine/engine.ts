@@ -8,8 +8,9 @@ import { MemoryStore, type SyncStore } from '../store/index.js';
 import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
 import { SafeEmitter } from './emitter.js';
 import { createResolveStep, defaultDiff, defaultMerge } from './merge-step.js';
-import { planSync, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
-import { emptyDecisions, getDecisions, getJournal, setDecisions, validateDecisionsFile } from './records.js';
+import { planSync, recoverBinding, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
+import { getJournal } from './journal.js';
+import { emptyDecisions, getDecisions, setDecisions, validateDecisionsFile } from './records.js';
 import { rollbackBinding } from './rollback.js';
 import type {
   BindingDecisions,
@@ -40,6 +41,7 @@ export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({
   holdOnBreaking: false,
   stableRuns: 1,
   journalLimit: 50,
+  journalBytes: 5,
 });
 
 /** A job held by the `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}. */
@@ -304,6 +306,9 @@ export class SyncEngine {
         fail(`Binding "${options.id}": expected \`policy.${key}\` to be an integer from 1 and up, got ${JSON.stringify(policy[key])}.`, 'The default is fine for most setups.');
       }
     }
+    if (!Number.isInteger(policy.journalBytes) || policy.journalBytes < 0) {
+      fail(`Binding "${options.id}": expected \`policy.journalBytes\` to be an integer from 0 and up, got ${JSON.stringify(policy.journalBytes)}.`, 'Use 0 to keep no exact bytes (rollbacks then restore values).');
+    }
     return {
       id: options.id,
       source: options.source,
@@ -516,7 +521,11 @@ export class SyncEngine {
 
   /** The journal of a binding, oldest first: every applied sync and rollback, bounded by `policy.journalLimit`. */
   async getJournal(sourceId: string): Promise<JournalEntry[]> {
-    this.#binding(sourceId);
+    const binding = this.#binding(sourceId);
+    // A sync a crash interrupted is settled first (never beside a running job, whose own entry is in flight).
+    if (binding.journalChecked !== true && !this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) {
+      await recoverBinding(binding, { store: this.#store, clock: this.#clock }, new AbortController().signal);
+    }
     return getJournal(this.#store, sourceId);
   }
 

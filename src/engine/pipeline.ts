@@ -1,5 +1,5 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
-import { toSyncError } from '../errors.js';
+import { isSyncError, toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
 import { deepFreeze, shareUnchanged } from '../merge/freeze.js';
@@ -9,9 +9,10 @@ import type { FetchValidators, SpecSource } from '../sources/index.js';
 import { canonicalHash } from '../spec/index.js';
 import { loadSharing } from '../spec/load.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
-import type { SyncTarget, TargetContext } from '../targets/index.js';
-import { appendJournal, getDecisions } from './records.js';
-import type { BindingDecisions, JsonPatchOperation, SpecChangeLike, SyncJob, SyncPlan, SyncPolicy, SyncResult } from './types.js';
+import type { SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
+import { commitJournal, discardJournal, prepareJournal, recoverJournal, storeBytes, type JournalLimits, type PendingJournal } from './journal.js';
+import { getDecisions } from './records.js';
+import type { BindingDecisions, JournalEntry, JsonPatchOperation, SpecChangeLike, SyncJob, SyncPlan, SyncPolicy, SyncResult } from './types.js';
 
 /** The parts of a binding the pipeline works with. */
 export interface PipelineBinding {
@@ -27,6 +28,8 @@ export interface PipelineBinding {
    * (the Hoppscotch target does) need not render the base again.
    */
   lastBase?: BaseRecord | undefined;
+  /** Whether the journal's write-ahead record was settled since this engine took the binding (see `recoverBinding`). */
+  journalChecked?: boolean;
 }
 
 /** A three-way merge function (see `merge3`). */
@@ -146,6 +149,8 @@ export interface PreparedSync {
   dirty: boolean;
   /** The context the target was called with (absent when the run ended before touching the target). */
   targetContext?: TargetContext;
+  /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
+  keepLocal?: readonly string[];
 }
 
 /** The prepared sync of a run that found nothing new. */
@@ -235,9 +240,6 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     return unchangedSync('same-hash', nextValidators, base, hash);
   }
 
-  let context: TargetContext | undefined;
-  const targetContext = (): TargetContext => (context ??= targetContextOf(binding, store, signal));
-
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
@@ -251,22 +253,56 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     changes,
   }));
 
+  const prepared: PreparedSync = {
+    outcome: 'apply',
+    validators: nextValidators,
+    hash,
+    remote,
+    base,
+    changes,
+    conflicts: NO_CONFLICTS,
+    decisions: NO_DECISIONS,
+    local: undefined,
+    merged: undefined,
+    dirty: false,
+    keepLocal: lasting.keepLocal,
+    targetContext: targetContextOf(binding, store, signal),
+  };
   const held = options.dryRun || !deps.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, hash)) : undefined;
+  if (held) {
+    prepared.outcome = 'held';
+    prepared.held = held;
+  }
+  await mergeLocal(binding, jobId, signal, deps, options, prepared);
+  return prepared;
+}
 
+/**
+ * Render the base and the remote, read the local copy, merge the three,
+ * resolve the conflicts and reconcile: fills `local`, `merged`, `conflicts`,
+ * `decisions` and `dirty` of `prepared`. Runs again, from a fresh read, when
+ * the write found the local copy changed.
+ */
+async function mergeLocal(binding: PipelineBinding, jobId: string, signal: AbortSignal, deps: PipelineDeps, options: PrepareOptions, prepared: PreparedSync): Promise<void> {
+  const { clock } = deps;
+  const emit = options.dryRun || !deps.listening() ? noEmit : deps.emit;
+  const context = prepared.targetContext as TargetContext;
+  const remote = prepared.remote as Record<string, unknown>;
+  const base = prepared.base;
   const target = binding.target;
   const adapterError = (message: string) => (error: unknown) => {
     throw toSyncError(error, { code: 'TARGET_READ_FAILED', message, hint: frozenHint(error) ?? 'See the cause; the local copy was not changed.' });
   };
   // Called inside `then` so that a target that throws synchronously is reported like one that rejects.
   const call = <T>(fn: () => T | Promise<T>): Promise<T> => Promise.resolve().then(fn);
-  const renderedRemote = await call(() => target.render(remote, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
-  const renderedBase = base ? await call(() => target.render(base.document, targetContext())).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
-  const local = await call(() => target.read(targetContext())).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
+  const renderedRemote = await call(() => target.render(remote, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
+  const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
+  const local = await call(() => target.read(context)).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
   if (signal.aborted) throw signal.reason;
 
   let document: unknown = renderedRemote;
-  let conflicts: MergeConflict[] = [];
-  let decisions: ConflictDecision[] = [];
+  let conflicts: MergeConflict[] = NO_CONFLICTS;
+  let decisions: ConflictDecision[] = NO_DECISIONS;
   if (local !== undefined) {
     const merged = deps.merge(renderedBase, local, renderedRemote, target.identityRules);
     conflicts = merged.conflicts;
@@ -280,9 +316,9 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
         base: renderedBase,
         local,
         remote: renderedRemote,
-        changes,
+        changes: prepared.changes,
         signal,
-        keepLocal: lasting.keepLocal,
+        keepLocal: prepared.keepLocal ?? [],
         interactive: !options.dryRun,
       });
       document = resolved.document;
@@ -294,28 +330,16 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
     const merged = document;
-    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, targetContext())).catch(
+    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, context)).catch(
       adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
     );
   }
+  prepared.local = local;
+  prepared.merged = document;
+  prepared.conflicts = conflicts;
+  prepared.decisions = decisions;
   // Structural comparison: short-circuits on shared subtrees (the merge shares what it did not change).
-  const dirty = local === undefined || !jsonEqual(local, document);
-  const prepared: PreparedSync = {
-    outcome: held ? 'held' : 'apply',
-    validators: nextValidators,
-    hash: hash,
-    remote,
-    base,
-    changes,
-    conflicts,
-    decisions,
-    local,
-    merged: document,
-    dirty,
-    targetContext: targetContext(),
-  };
-  if (held) prepared.held = held;
-  return prepared;
+  prepared.dirty = local === undefined || !jsonEqual(local, document);
 }
 
 /**
@@ -327,6 +351,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJob>, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
   const { store, clock, emit } = deps;
   const startedAt = clock.now();
+  if (binding.journalChecked !== true) await recoverBinding(binding, deps, signal);
   const prepared = await prepareSync(binding, job.id, signal, deps, DRY_RUN_OFF);
   // The common case (nothing new) first, without a closure: this runs once per job.
   if (prepared.outcome === 'unchanged') return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'unchanged', false);
@@ -335,15 +360,36 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, reason: held.reason, details: held.details }));
     return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'held', false);
   }
-  if (signal.aborted) throw signal.reason;
   const remote = prepared.remote as Record<string, unknown>;
   const hash = prepared.hash as string;
-  if (prepared.dirty) {
+  const target = binding.target;
+  const forwardBasePatch = prepared.base ? diffPatch(prepared.base.document, remote) : undefined;
+  // From the first journal record written until the commit, a failure leaves a prepared entry for the next run to settle.
+  binding.journalChecked = false;
+  let pending: PendingJournal;
+  let report: TargetWriteReport | void = undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw signal.reason;
+    // Write ahead: the entry, with the bytes the target holds now, is in the store before the target changes.
+    ({ pending } = await prepareJournal(store, binding.id, journalEntryOf(binding.id, job.id, clock.now(), prepared), {
+      before: prepared.dirty ? target.snapshot?.(prepared.targetContext as TargetContext) : undefined,
+      forwardBasePatch,
+      validators: prepared.validators,
+    }));
+    if (!prepared.dirty) break;
     try {
-      await binding.target.write(prepared.merged, prepared.targetContext ?? targetContextOf(binding, store, signal));
+      report = await target.write(prepared.merged, prepared.targetContext as TargetContext);
+      break;
     } catch (error) {
-      const hint = frozenHint(error);
-      throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${binding.target.kind}" could not write`, retryable: hint === undefined, ...(hint === undefined ? {} : { hint }) });
+      await discardJournal(store, binding.id, pending);
+      if (!isSyncError(error) || error.code !== 'TARGET_CHANGED_DURING_WRITE' || attempt >= MAX_WRITE_ATTEMPTS) {
+        const hint = frozenHint(error);
+        throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${target.kind}" could not write`, retryable: hint === undefined, ...(hint === undefined ? {} : { hint }) });
+      }
+      emit('target:changed', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, action: 'remerge', attempt, ...(target.location === undefined ? {} : { location: target.location }) }));
+      // The person's save is the new local copy: merge again from it.
+      prepared.targetContext = targetContextOf(binding, store, signal);
+      await mergeLocal(binding, job.id, signal, deps, DRY_RUN_OFF, prepared);
     }
   }
   const saved: BaseRecord = { document: remote, hash, savedAt: clock.now() };
@@ -351,12 +397,33 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   await store.saveBase(binding.id, saved);
   binding.lastBase = saved;
   await store.saveValidators(binding.id, prepared.validators);
-  await appendJournal(store, binding.id, binding.policy.journalLimit, {
-    sourceId: binding.id,
+  const displaced = report?.displaced;
+  const entry = await commitJournal(store, binding.id, pending, journalLimitsOf(binding.policy), displaced === undefined ? undefined : { displaced: storeBytes(displaced) });
+  binding.journalChecked = true;
+  if (displaced !== undefined) {
+    emit('target:changed', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, action: 'displaced', attempt: 1, journalId: entry.id, ...(target.location === undefined ? {} : { location: target.location }) }));
+  }
+  emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
+  return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'applied', prepared.dirty);
+}
+
+/** How many times one job writes a local copy that keeps changing under it before it fails (retryable) with `TARGET_CHANGED_DURING_WRITE`. */
+export const MAX_WRITE_ATTEMPTS = 3;
+
+/** The journal limits of a policy. */
+export function journalLimitsOf(policy: Required<SyncPolicy>): JournalLimits {
+  return { journalLimit: policy.journalLimit, journalBytes: policy.journalBytes };
+}
+
+/** The journal entry of an applied sync (its id is assigned when it is prepared). */
+function journalEntryOf(sourceId: string, jobId: string, at: number, prepared: PreparedSync): Omit<JournalEntry, 'id'> {
+  const remote = prepared.remote as Record<string, unknown>;
+  return {
+    sourceId,
     kind: 'sync',
-    at: clock.now(),
-    jobId: job.id,
-    hash,
+    at,
+    jobId,
+    hash: prepared.hash as string,
     ...(prepared.base ? { previousHash: prepared.base.hash } : {}),
     writtenHash: canonicalHash(prepared.merged),
     changes: prepared.changes.map(({ id, level, operation, path, text }) => ({ id, level, ...(operation === undefined ? {} : { operation }), path, text })),
@@ -364,9 +431,20 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     localPatch: prepared.local === undefined ? [] : diffPatch(prepared.merged, prepared.local),
     basePatch: prepared.base ? diffPatch(remote, prepared.base.document) : [],
     firstSync: prepared.local === undefined,
-  });
-  emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
-  return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'applied', prepared.dirty);
+  };
+}
+
+/**
+ * Settle what a crash or a failed store write left of the binding's last
+ * sync (see `recoverJournal`), once per engine and after any failure in the
+ * write-ahead window. Runs before the binding's next sync or rollback, never
+ * beside one.
+ */
+export async function recoverBinding(binding: PipelineBinding, deps: Pick<PipelineDeps, 'store' | 'clock'>, signal: AbortSignal): Promise<void> {
+  const { store, clock } = deps;
+  const outcome = await recoverJournal(store, binding.id, binding.target, targetContextOf(binding, store, signal), journalLimitsOf(binding.policy), clock.now());
+  if (outcome.action !== 'none') binding.lastBase = undefined;
+  binding.journalChecked = true;
 }
 
 /**

@@ -3,22 +3,30 @@ import { JobError } from '../errors.js';
 import type { Clock } from '../scheduler/index.js';
 import { canonicalHash } from '../spec/index.js';
 import type { SyncStore } from '../store/index.js';
-import { diffPatch, targetContextOf, type PipelineBinding } from './pipeline.js';
-import { appendJournal, getJournal } from './records.js';
+import type { TargetWriteReport } from '../targets/index.js';
+import { commitJournal, discardJournal, getBeforeBytes, getJournal, prepareJournal, storeBytes } from './journal.js';
+import { diffPatch, journalLimitsOf, recoverBinding, targetContextOf, type PipelineBinding } from './pipeline.js';
 import type { JournalEntry } from './types.js';
 
 /**
  * Restore a binding's local copy and base as they were before journal entry
  * `toJournalId` (default: the newest) by applying the reverse patches of it
  * and every later entry, then record the rollback as a new journal entry.
- * Throws `ROLLBACK_REFUSED` when that would lose something. The caller makes
- * sure no job of the binding runs meanwhile.
+ * Undoing the newest entry over the copy it wrote restores the file byte for
+ * byte when the journal kept the bytes the target held before it and the
+ * target can restore bytes; otherwise the restored value is written. Written ahead like a sync: a crash at any point
+ * leaves the old state or the rolled-back one, with a journal that says
+ * which. Throws `ROLLBACK_REFUSED` when that would lose something. The
+ * caller makes sure no job of the binding runs meanwhile.
  */
 export async function rollbackBinding(binding: PipelineBinding, store: SyncStore, clock: Clock, toJournalId: string | undefined, force: boolean): Promise<JournalEntry> {
   const sourceId = binding.id;
   const refuse = (message: string, hint: string): never => {
     throw new JobError('ROLLBACK_REFUSED', message, { hint, details: { sourceId, ...(toJournalId === undefined ? {} : { toJournalId }) } });
   };
+  const signal = new AbortController().signal;
+  // A sync a crash interrupted is settled first, so the newest entry is the last thing that happened.
+  await recoverBinding(binding, { store, clock }, signal);
   const journal = await getJournal(store, sourceId);
   const newest = journal[journal.length - 1];
   if (!newest) return refuse(`"${sourceId}" has no journal entries to roll back.`, 'Only applied syncs can be rolled back.');
@@ -27,10 +35,11 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   if (!target) return refuse(`"${sourceId}" has no journal entry "${toJournalId}".`, `Known entries: ${journal.map((e) => e.id).join(', ')}.`);
   const undone = journal.slice(index).reverse();
   if (undone.some((e) => e.firstSync)) refuse(`Rolling back to before ${target.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`, 'Roll back to a later entry, or delete the local copy yourself.');
-  const context = targetContextOf(binding, store, new AbortController().signal);
+  const context = targetContextOf(binding, store, signal);
   const local = await binding.target.read(context);
   if (local === undefined) return refuse(`The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
-  if (!force && canonicalHash(local) !== newest.writtenHash) {
+  const unchanged = canonicalHash(local) === newest.writtenHash;
+  if (!force && !unchanged) {
     refuse(`The local copy of "${sourceId}" changed since the last sync; rolling back would lose those edits.`, 'Pass { force: true } to roll back anyway (the edits are recorded in the new journal entry and can be restored by rolling that back).');
   }
   const base = await store.getBase(sourceId);
@@ -46,11 +55,13 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   } catch (error) {
     return refuse(`The journal of "${sourceId}" does not apply to the current local copy: ${(error as Error).message}`, 'Roll back with force only to the newest entry, or restore the file from version control.');
   }
-  await binding.target.write(restoredLocal, context);
+  // Byte for byte when undoing the newest entry over the copy it wrote: the bytes are exactly the state before it.
+  // Further back (or over later edits) the patches restore values, keeping what happened in between.
+  const exact = undone.length === 1 && unchanged && binding.target.restore !== undefined;
+  const bytes = exact ? await getBeforeBytes(store, sourceId, target.id) : undefined;
   const hash = canonicalHash(restoredBase);
-  binding.lastBase = undefined;
-  await store.saveBase(sourceId, { document: restoredBase, hash, savedAt: clock.now() });
-  return appendJournal(store, sourceId, binding.policy.journalLimit, {
+  const limits = journalLimitsOf(binding.policy);
+  const entry: Omit<JournalEntry, 'id'> = {
     sourceId,
     kind: 'rollback',
     at: clock.now(),
@@ -63,5 +74,23 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
     localPatch: diffPatch(restoredLocal, local),
     basePatch: diffPatch(restoredBase, base.document),
     firstSync: false,
+  };
+  binding.journalChecked = false;
+  const { pending } = await prepareJournal(store, sourceId, entry, {
+    before: binding.target.snapshot?.(context),
+    forwardBasePatch: diffPatch(base.document, restoredBase),
   });
+  let report: TargetWriteReport | void;
+  try {
+    report = bytes !== undefined && binding.target.restore ? await binding.target.restore(bytes, context) : await binding.target.write(restoredLocal, context);
+  } catch (error) {
+    await discardJournal(store, sourceId, pending);
+    binding.journalChecked = true;
+    throw error;
+  }
+  binding.lastBase = undefined;
+  await store.saveBase(sourceId, { document: restoredBase, hash, savedAt: clock.now() });
+  const committed = await commitJournal(store, sourceId, pending, limits, report?.displaced === undefined ? undefined : { displaced: storeBytes(report.displaced) });
+  binding.journalChecked = true;
+  return committed;
 }

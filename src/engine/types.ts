@@ -59,6 +59,13 @@ export interface SyncPolicy {
   stableRuns?: number;
   /** Journal entries kept per binding. Default 50. */
   journalLimit?: number;
+  /**
+   * How many of the newest journal entries keep the exact bytes the target
+   * held before them (targets with `snapshot`/`restore`, such as the file
+   * targets), so that rolling back to them restores the file byte for byte;
+   * older entries restore values. `0` keeps none. Default 5.
+   */
+  journalBytes?: number;
 }
 
 /** Options of {@link SyncEngine.addSource}: one binding. */
@@ -219,7 +226,16 @@ export interface JournalEntry {
   basePatch: JsonPatchOperation[];
   /** True when there was no local copy before (the first sync). */
   firstSync: boolean;
+  /**
+   * A save the write displaced: bytes that were not the copy the merge read
+   * and landed in the instant the file was replaced (see `target:changed`).
+   * Recover them from here; they are not in the local copy.
+   */
+  displaced?: StoredBytes;
 }
+
+/** Bytes kept in a store record: UTF-8 text when they are text, else base64. */
+export type StoredBytes = { encoding: 'utf8'; text: string } | { encoding: 'base64'; data: string };
 
 /** A sync stopped by a safety rail, waiting for {@link SyncEngine.approve} or {@link SyncEngine.dismiss}. */
 export interface HeldSync {

@@ -5,16 +5,19 @@ import { basename, dirname, join } from 'node:path';
 /** The suffix of temporary files written by {@link writeFileAtomic}; readers ignore such files. */
 export const TEMP_SUFFIX = '.als-tmp';
 
+/** A fresh temporary name beside `path`: `.<name>.<12 hex>.als-tmp`. */
+export function tempNameFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+}
+
 /**
- * Write a file atomically: write a temporary file beside it, fsync it,
- * rename it over the destination, then fsync the directory. After a crash
- * the destination holds the old content or the new one, never a mix; at
- * worst a temporary file is left behind (named `.<name>.<random>.als-tmp`).
+ * Write `data` to a new temporary file beside `path` and fsync it; returns
+ * the temporary file's path. `mode` sets its permissions (default 0o644). On
+ * failure nothing is left behind.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-  const handle = await open(temp, 'w', 0o644);
+export async function writeTempFile(path: string, data: string | Uint8Array, mode = 0o644): Promise<string> {
+  const temp = tempNameFor(path);
+  const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -24,16 +27,28 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw error;
   }
   await handle.close();
+  return temp;
+}
+
+/**
+ * Write a file atomically: write a temporary file beside it, fsync it,
+ * rename it over the destination, then fsync the directory. After a crash
+ * the destination holds the old content or the new one, never a mix; at
+ * worst a temporary file is left behind (named `.<name>.<random>.als-tmp`).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = await writeTempFile(path, data);
   try {
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(dir);
+  await syncDirectory(dirname(path));
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** fsync a directory, so a rename or link in it survives a power loss. Ignored where the file system refuses. */
+export async function syncDirectory(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');

@@ -1,4 +1,6 @@
-export type { BindingRecords, ReconcileInfo, SyncTarget, TargetContext } from './types.js';
+export type { BindingRecords, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from './types.js';
+export { LocalFile, MOVED_SUFFIX } from './local-file.js';
+export type { LocalFileWriteReport } from './local-file.js';
 export { MemoryTarget } from './memory.js';
 export type { MemoryTargetOptions } from './memory.js';
 export { openApiFileTarget } from './openapi-file.js';

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import { ConfigError, TargetError } from '../errors.js';
-import { writeFileAtomic } from '../store/index.js';
 import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
-import type { SyncTarget, TargetContext } from './types.js';
+import { LocalFile } from './local-file.js';
+import type { SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 
 /** Options of {@link openApiFileTarget}. */
 export interface OpenApiFileTargetOptions {
@@ -33,8 +32,10 @@ interface YamlSnapshot {
  *   file's parsed `yaml` Document, node by node; new keys are appended.
  * - JSON keeps its indentation (spaces, tabs or one line), line endings and
  *   final newline; key order follows the merged document.
- * - Writes are atomic (temporary file, fsync, rename) and skipped when the
- *   bytes would not change.
+ * - Writes are atomic (temporary file, fsync, rename), skipped when the
+ *   bytes would not change, and compare-and-swap ({@link LocalFile}): a save
+ *   made while the sync ran is never overwritten; the engine merges again.
+ * - A rollback restores the file byte for byte (`snapshot`/`restore`).
  * - A local file that does not parse is reported as `TARGET_INVALID` and
  *   never overwritten: the sync fails and the user's file stays as it is.
  *
@@ -58,27 +59,19 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
   const format = yaml ? 'YAML' : 'JSON';
   /** Kept between read() and write() so that write() edits the Document the user's text produced. */
   let snapshot: YamlSnapshot | undefined;
-  /** What the last read() saw (`text` undefined: no file), so write() can refuse to clobber edits made in between. */
-  let lastRead: { text: string | undefined } | undefined;
+  /** Written compare-and-swap against what the same sync (its context) read. */
+  const file = new LocalFile(path);
+  const seen = new WeakMap<TargetContext, Buffer | null>();
+  let lastRead: Buffer | null | undefined;
+  /** What the write in this context must find: what its read saw, else what the last read saw, else the file now. */
+  const expectedFor = async (context: TargetContext): Promise<Buffer | null> =>
+    seen.has(context) ? (seen.get(context) as Buffer | null) : lastRead !== undefined ? lastRead : ((await file.read()) ?? null);
 
   const invalid = (detail: string, expected = `valid ${format}`) =>
     new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${detail}.`, {
       hint: 'Fix the local copy (or move it away to start afresh); the engine will not overwrite a file it cannot read.',
       details: { path, format },
     });
-
-  async function readText(): Promise<string | undefined> {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new TargetError('TARGET_READ_FAILED', `Could not read the local file ${path}: ${(error as Error).message}`, {
-        cause: error,
-        hint: 'Check that the path is a file and that it is readable.',
-        details: { path },
-      });
-    }
-  }
 
   /** Parse the file's text into its plain value (and, for YAML, its Document); throws `TARGET_INVALID`. */
   function parse(text: string): { value: Record<string, unknown>; document?: Document } {
@@ -121,20 +114,25 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
     return formatYaml(document, detectYamlLayout(current));
   }
 
+  /** The text behind some bytes: UTF-8 (as `readFile(path, 'utf8')` decodes it). */
+  const textOf = (bytes: Uint8Array | null | undefined): string | undefined => (bytes === null || bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+
   return {
     kind: 'openapi-file',
     location: path,
     render: (document) => document as Record<string, unknown>,
-    async read(): Promise<Record<string, unknown> | undefined> {
-      const text = await readText();
+    async read(context: TargetContext): Promise<Record<string, unknown> | undefined> {
       snapshot = undefined;
-      lastRead = { text };
+      const bytes = await file.read();
+      lastRead = bytes ?? null;
+      seen.set(context, lastRead);
+      const text = textOf(bytes);
       if (text === undefined) return undefined;
       const { value, document } = parse(text);
       if (document !== undefined) snapshot = { text, document };
       return value;
     },
-    async write(local: Record<string, unknown>, context: TargetContext): Promise<void> {
+    async write(local: Record<string, unknown>, context: TargetContext): Promise<TargetWriteReport> {
       context.signal.throwIfAborted();
       if (local === null || typeof local !== 'object' || Array.isArray(local)) {
         throw new TargetError('TARGET_INVALID', `Expected an OpenAPI document object to write to ${path}, got ${Array.isArray(local) ? 'a list' : local === null ? 'null' : `a ${typeof local}`}.`, {
@@ -142,29 +140,22 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
           details: { path },
         });
       }
-      const current = await readText();
-      if (lastRead !== undefined && lastRead.text !== current) {
-        lastRead = undefined;
-        throw new TargetError('TARGET_WRITE_FAILED', `The local file ${path} changed while the sync was running; nothing was written.`, {
-          retryable: true,
-          hint: 'The next attempt merges your latest edits; nothing to do.',
-          details: { path },
-        });
-      }
-      lastRead = undefined;
+      // The layout (and for YAML the Document) of the copy the merge read; the write below checks the file still holds it.
+      const expected = await expectedFor(context);
+      const current = textOf(expected);
       const text = render(local, current);
       context.signal.throwIfAborted();
-      if (text === current) return;
-      try {
-        await writeFileAtomic(path, text);
-      } catch (error) {
-        throw new TargetError('TARGET_WRITE_FAILED', `Could not write the local file ${path}: ${(error as Error).message}`, {
-          cause: error,
-          retryable: true,
-          hint: 'Check free disk space and that the directory exists and is writable.',
-          details: { path },
-        });
-      }
+      if (text === current) return {};
+      lastRead = undefined;
+      return file.write(text, expected);
+    },
+    snapshot: (context) => seen.get(context) ?? undefined,
+    async restore(bytes: Uint8Array, context: TargetContext): Promise<TargetWriteReport> {
+      context.signal.throwIfAborted();
+      snapshot = undefined;
+      const expected = await expectedFor(context);
+      lastRead = undefined;
+      return file.write(bytes, expected);
     },
   };
 }

@@ -35,6 +35,17 @@ export interface ReconcileInfo<Local> {
   readonly removal: 'remove' | 'deprecate' | 'keep';
 }
 
+/** What a target's `write` may report. */
+export interface TargetWriteReport {
+  /**
+   * Bytes the write replaced that were not the copy the last `read` saw: a
+   * save that landed in the instant of the replace itself. The engine keeps
+   * them in the journal entry of the sync (`displaced`) and emits
+   * `target:changed`, so the save can be recovered.
+   */
+  readonly displaced?: Uint8Array;
+}
+
 /**
  * A target adapter. `Local` is the shape of the working copy: an OpenAPI
  * document for OpenAPI targets, a collection for Hoppscotch.
@@ -58,8 +69,26 @@ export interface SyncTarget<Local = unknown> {
   render(document: unknown, context: TargetContext): Local | Promise<Local>;
   /** The current local copy, or `undefined` when there is none yet. */
   read(context: TargetContext): Promise<Local | undefined>;
-  /** Replace the local copy, atomically. Throw a `TargetError` when the value is invalid. */
-  write(local: Local, context: TargetContext): Promise<void>;
+  /**
+   * Replace the local copy, atomically, and only while it still is what
+   * `read` returned for the same context (one sync calls both with one
+   * context object): when a person saved in between, throw a
+   * `TargetError` with the retryable code `TARGET_CHANGED_DURING_WRITE` and
+   * leave their copy as it is; the engine then reads and merges again
+   * (`LocalFile` does all of this for a file). Throw a `TargetError`
+   * `TARGET_INVALID` when the value is invalid.
+   */
+  write(local: Local, context: TargetContext): Promise<void | TargetWriteReport>;
+  /**
+   * The exact bytes behind the value `read` returned for this context (one
+   * sync; `undefined` when there was no local copy). Optional: with it and
+   * {@link SyncTarget.restore}, the journal keeps the bytes a sync replaced
+   * and a rollback restores the file byte for byte; without them a rollback
+   * writes the restored value.
+   */
+  snapshot?(context: TargetContext): Uint8Array | undefined;
+  /** Put back exact bytes a {@link SyncTarget.snapshot} gave (a rollback), under the same rules as `write`. */
+  restore?(bytes: Uint8Array, context: TargetContext): Promise<void | TargetWriteReport>;
   /**
    * Adjust the merged local copy before it is written: apply the removal
    * policy to operations that disappeared upstream, re-attach identities.

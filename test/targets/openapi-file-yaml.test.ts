@@ -195,7 +195,7 @@ describe('openApiFileTarget keeps the Document between read and write', () => {
     const local = (await target.read(context()))!;
     const edited = original.replace('openapi: 3.0.3', '# added while the sync ran\nopenapi: 3.0.3');
     await writeFile(path, edited);
-    await expect(target.write({ ...local, info: { version: '1.1.0', title: 'Petstore' } }, context())).rejects.toMatchObject({ code: 'TARGET_WRITE_FAILED', retryable: true });
+    await expect(target.write({ ...local, info: { version: '1.1.0', title: 'Petstore' } }, context())).rejects.toMatchObject({ code: 'TARGET_CHANGED_DURING_WRITE', retryable: true });
     expect(await readFile(path, 'utf8')).toBe(edited);
     // The next run reads again and writes onto the edited file, keeping the comment.
     const again = (await target.read(context()))!;
@@ -225,7 +225,7 @@ describe('openApiFileTarget keeps the Document between read and write', () => {
     const target = openApiFileTarget({ path });
     const local = (await target.read(context()))!;
     await writeFile(path, `${original}  bad: [\n`);
-    await expect(target.write({ ...local, openapi: '3.0.4' }, context())).rejects.toMatchObject({ code: 'TARGET_WRITE_FAILED' });
+    await expect(target.write({ ...local, openapi: '3.0.4' }, context())).rejects.toMatchObject({ code: 'TARGET_CHANGED_DURING_WRITE' });
     await expect(target.read(context())).rejects.toMatchObject({ code: 'TARGET_INVALID' });
     expect(await readFile(path, 'utf8')).toBe(`${original}  bad: [\n`);
   });

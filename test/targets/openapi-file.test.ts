@@ -119,7 +119,7 @@ describe('openApiFileTarget on JSON layouts', () => {
     const target = openApiFileTarget({ path });
     const local = await target.read(ctx());
     await writeFile(path, '{"openapi": ');
-    await expect(target.write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({ code: 'TARGET_WRITE_FAILED', retryable: true });
+    await expect(target.write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({ code: 'TARGET_CHANGED_DURING_WRITE', retryable: true });
     expect(await readFile(path, 'utf8')).toBe('{"openapi": ');
     // A write without a fresh read still refuses a file it cannot parse.
     await expect(openApiFileTarget({ path }).write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({ code: 'TARGET_INVALID', hint: expect.stringContaining('will not overwrite') });

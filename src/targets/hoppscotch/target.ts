@@ -5,13 +5,12 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
 import { deepFreeze } from '../../merge/freeze.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../spec/json-bytes.js';
-import { writeFileAtomic } from '../../store/index.js';
-import type { ReconcileInfo, SyncTarget, TargetContext } from '../types.js';
+import { LocalFile } from '../local-file.js';
+import type { ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
 import { allRequests, endpointIdentity } from './identity.js';
 import {
   type HoppIdentityRecord,
@@ -69,7 +68,10 @@ export interface HoppscotchTargetOptions {
  *   as they are).
  * - `write`: blanks every variable's `currentValue` and the values of
  *   `secret` variables, validates the collection (an invalid one is never
- *   written), writes atomically and stores the identity map.
+ *   written), writes atomically and compare-and-swap ({@link LocalFile}: a
+ *   save made while the sync ran is never overwritten) and stores the
+ *   identity map.
+ * - `snapshot`/`restore`: a rollback restores the file byte for byte.
  *
  * One target object serves one binding: `read` uses what the same object
  * rendered just before it, in the same sync.
@@ -110,6 +112,13 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   // What this target wrote last: the bytes and their parsed, validated form (frozen). A read that finds
   // exactly these bytes takes the parsed form instead of decoding, parsing and validating them again.
   let written: { bytes: Buffer; collection: HoppCollection } | undefined;
+  // Written compare-and-swap against what the same sync (its context) read.
+  const file = new LocalFile(path);
+  const seen = new WeakMap<TargetContext, Buffer | null>();
+  let lastRead: Buffer | null | undefined;
+  /** What the write in this context must find: what its read saw, else what the last read saw, else the file now. */
+  const expectedFor = async (context: TargetContext): Promise<Buffer | null> =>
+    seen.has(context) ? (seen.get(context) as Buffer | null) : lastRead !== undefined ? lastRead : ((await file.read()) ?? null);
 
   return {
     kind: 'hoppscotch',
@@ -145,7 +154,9 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
     async read(context: TargetContext): Promise<NormalisedCollection | undefined> {
       const hints = rendered;
       rendered = new Map();
-      const bytes = await readCollectionBytes(path);
+      const bytes = await file.read();
+      lastRead = bytes ?? null;
+      seen.set(context, lastRead);
       if (bytes === undefined) return undefined;
       const collection = written !== undefined && written.bytes.equals(bytes) ? written.collection : parseCollectionBytes(bytes, path);
       const stored = validRecord(await context.records.get(HOPP_IDENTITY_RECORD));
@@ -156,7 +167,7 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       return reconcileCollection(merged, info);
     },
 
-    async write(local: NormalisedCollection, context: TargetContext): Promise<void> {
+    async write(local: NormalisedCollection, context: TargetContext): Promise<TargetWriteReport> {
       context.signal.throwIfAborted();
       const { collection, record } = denormaliseCollection(local);
       blankSecrets(collection);
@@ -174,17 +185,29 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       }
       const bytes = Buffer.from(text);
       written = undefined;
-      try {
-        await writeFileAtomic(path, bytes);
-      } catch (error) {
-        throw new TargetError('TARGET_WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}`, {
-          cause: error,
-          retryable: true,
-          hint: 'Check free disk space and that the directory exists and is writable.',
-        });
-      }
+      const expected = await expectedFor(context);
+      lastRead = undefined;
+      const report = await file.write(bytes, expected);
       written = { bytes, collection: deepFreeze(checked) };
       await context.records.set(HOPP_IDENTITY_RECORD, record);
+      return report;
+    },
+
+    snapshot: (context) => seen.get(context) ?? undefined,
+
+    async restore(bytes: Uint8Array, context: TargetContext): Promise<TargetWriteReport> {
+      context.signal.throwIfAborted();
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // Refuse bytes that are not a collection; rebuild the identity map from what they hold.
+      const collection = parseCollectionBytes(buffer, path);
+      const stored = validRecord(await context.records.get(HOPP_IDENTITY_RECORD));
+      const { record } = denormaliseCollection(normaliseCollection(collection, { stored }));
+      written = undefined;
+      const expected = await expectedFor(context);
+      lastRead = undefined;
+      const report = await file.write(buffer, expected);
+      await context.records.set(HOPP_IDENTITY_RECORD, record);
+      return report;
     },
   };
 }
@@ -195,18 +218,8 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
  * or an "export all" array of more than one collection.
  */
 export async function readCollectionFile(path: string): Promise<HoppCollection | undefined> {
-  const bytes = await readCollectionBytes(path);
+  const bytes = await new LocalFile(resolve(path)).read();
   return bytes === undefined ? undefined : parseCollectionBytes(bytes, path);
-}
-
-/** The bytes of a collection file; `undefined` when it does not exist. */
-async function readCollectionBytes(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TargetError('TARGET_READ_FAILED', `Could not read ${path}: ${(error as Error).message}`, { cause: error, hint: 'Check the file permissions.' });
-  }
 }
 
 /** Decode, parse and validate the bytes of a collection file (see {@link readCollectionFile}). */
