@@ -313,7 +313,7 @@ function parseHeaders(list: readonly string[], command: CliCommand): Record<stri
   return headers;
 }
 
-const POLICY_KEYS = ['removal', 'maxRemovalShare', 'holdOnBreaking', 'stableRuns', 'journalLimit'] as const;
+const POLICY_KEYS = ['removal', 'maxRemovalShare', 'holdOnBreaking', 'stableRuns', 'journalLimit', 'journalBytes'] as const;
 
 /**
  * Parse `--policy removal=deprecate,maxRemovalShare=0.5,holdOnBreaking=true`
@@ -351,6 +351,11 @@ export function parsePolicy(text: string, command?: CliCommand): SyncPolicy {
         const n = Number(value);
         if (!/^\d+$/.test(value) || n < 1) bad('a whole number from 1 and up');
         policy[key] = n;
+        break;
+      }
+      case 'journalBytes': {
+        if (!/^\d+$/.test(value)) bad('a whole number from 0 and up');
+        policy.journalBytes = Number(value);
         break;
       }
       default:

@@ -184,9 +184,23 @@ export async function recoverJournal(store: SyncStore, bindingId: string, target
     return { action: 'none' };
   }
   const base = await store.getBase(bindingId);
+  // The base is saved only after the target is written: then the write happened.
   const baseSaved = base?.hash === entry.hash;
+  // The remote of the interrupted sync, from the base before it.
+  let remote: unknown;
+  if (!baseSaved && base !== undefined && pending.forwardBasePatch !== undefined && base.hash === entry.previousHash) {
+    try {
+      const document = fastJsonPatch.applyPatch(structuredClone(base.document), structuredClone(pending.forwardBasePatch) as fastJsonPatch.Operation[], true, true).newDocument;
+      if (canonicalHash(document) === entry.hash) remote = document;
+    } catch {
+      // A patch that does not apply: the base stays; the next sync merges again.
+    }
+  }
   let written = baseSaved;
   if (!written) {
+    // Read as a sync reads: after rendering the remote and the base (a target may use its renders to read).
+    if (remote !== undefined) await Promise.resolve().then(() => target.render(remote, context)).catch(() => undefined);
+    if (base !== undefined) await Promise.resolve().then(() => target.render(base.document, context)).catch(() => undefined);
     const local = await target.read(context);
     written = local !== undefined && canonicalHash(local) === entry.writtenHash;
   }
@@ -195,13 +209,10 @@ export async function recoverJournal(store: SyncStore, bindingId: string, target
     return { action: 'dropped', journalId: pending.id };
   }
   let baseRestored = false;
-  if (!baseSaved && base !== undefined && pending.forwardBasePatch !== undefined && base.hash === entry.previousHash) {
-    const document = fastJsonPatch.applyPatch(structuredClone(base.document), structuredClone(pending.forwardBasePatch) as fastJsonPatch.Operation[], true, true).newDocument;
-    if (canonicalHash(document) === entry.hash) {
-      await store.saveBase(bindingId, { document, hash: entry.hash, savedAt: now });
-      if (pending.validators !== undefined) await store.saveValidators(bindingId, pending.validators);
-      baseRestored = true;
-    }
+  if (remote !== undefined) {
+    await store.saveBase(bindingId, { document: remote, hash: entry.hash, savedAt: now });
+    if (pending.validators !== undefined) await store.saveValidators(bindingId, pending.validators);
+    baseRestored = true;
   }
   await commitJournal(store, bindingId, pending, limits);
   return { action: 'committed', journalId: pending.id, baseRestored };

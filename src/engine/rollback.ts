@@ -36,14 +36,16 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   const undone = journal.slice(index).reverse();
   if (undone.some((e) => e.firstSync)) refuse(`Rolling back to before ${target.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`, 'Roll back to a later entry, or delete the local copy yourself.');
   const context = targetContextOf(binding, store, signal);
+  const base = await store.getBase(sourceId);
+  if (!base) return refuse(`"${sourceId}" has no base to roll back.`, 'Sync it first.');
+  // Read as a sync reads, after rendering the base (a target may use its renders to read: the Hoppscotch target does).
+  await Promise.resolve().then(() => binding.target.render(base.document, context)).catch(() => undefined);
   const local = await binding.target.read(context);
   if (local === undefined) return refuse(`The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
   const unchanged = canonicalHash(local) === newest.writtenHash;
   if (!force && !unchanged) {
     refuse(`The local copy of "${sourceId}" changed since the last sync; rolling back would lose those edits.`, 'Pass { force: true } to roll back anyway (the edits are recorded in the new journal entry and can be restored by rolling that back).');
   }
-  const base = await store.getBase(sourceId);
-  if (!base) return refuse(`"${sourceId}" has no base to roll back.`, 'Sync it first.');
   let restoredLocal: unknown = local;
   let restoredBase: unknown = base.document;
   try {

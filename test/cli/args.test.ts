@@ -92,12 +92,13 @@ describe('--resolver', () => {
 
 describe('parsePolicy, formatFromOut, isUrlSource', () => {
   it('parses every policy key and refuses typos and bad values', () => {
-    expect(parsePolicy('removal=remove, maxRemovalShare=0.25,holdOnBreaking=false,stableRuns=2,journalLimit=10')).toEqual({
+    expect(parsePolicy('removal=remove, maxRemovalShare=0.25,holdOnBreaking=false,stableRuns=2,journalLimit=10,journalBytes=0')).toEqual({
       removal: 'remove',
       maxRemovalShare: 0.25,
       holdOnBreaking: false,
       stableRuns: 2,
       journalLimit: 10,
+      journalBytes: 0,
     });
     expect(usageError(() => parsePolicy('maxRemovalShare=2')).message).toMatch(/from 0 to 1/);
     expect(usageError(() => parsePolicy('removal=delete')).message).toMatch(/remove, deprecate or keep/);
