@@ -6,7 +6,7 @@
  */
 import { tryParsePointer, type MergeConflict } from '../merge/index.js';
 import { operationScope } from './pointer.js';
-import { isSecretLocation, REDACTED, redactSecrets } from './redact.js';
+import { isSecretLocation, REDACTED, redactSecrets, redactText } from './redact.js';
 import type { ConflictContext } from './types.js';
 
 /** The marker that replaces a fragment too large to send. */
@@ -30,15 +30,22 @@ export interface PromptConflict {
 export interface PreparedConflict {
   conflict: MergeConflict;
   prompt: PromptConflict;
+  /** Why the conflict must not be sent at all (its path holds a secret), if so. */
+  withheld?: string;
 }
 
 /**
  * Turn a conflict into the fragment sent to the model: its path, kind,
  * operation and the three values, with secrets redacted and any side larger
- * than `maxFragmentChars` (as JSON) replaced by an omission marker.
+ * than `maxFragmentChars` (as JSON) replaced by an omission marker. A path
+ * that holds a secret cannot be redacted (the answer must name it exactly):
+ * such a conflict is `withheld`, its prompt left empty.
  */
 export function prepareConflict(conflict: MergeConflict, context: ConflictContext, maxFragmentChars: number): PreparedConflict {
   const segments = tryParsePointer(conflict.path) ?? [];
+  if ([conflict.path, ...segments].some((text) => redactText(text).redacted)) {
+    return { conflict, prompt: { path: REDACTED, kind: conflict.kind, absent: [], hidden: true }, withheld: 'its path holds what looks like a secret, so it was not sent' };
+  }
   const secretPlace = isSecretLocation(segments, [context.base, context.local, context.remote]);
   const prompt: PromptConflict = { path: conflict.path, kind: conflict.kind, absent: [], hidden: false };
   const scope = operationScope(segments);
@@ -67,7 +74,7 @@ export function prepareConflict(conflict: MergeConflict, context: ConflictContex
   return { conflict, prompt };
 }
 
-/** The system message: the task, the sides, and the rules of the answer. */
+/** The system message: the task, the sides, and the rules of the answer; secrets in `instructions` are redacted too. */
 export function systemPrompt(instructions: string | undefined): string {
   const lines = [
     'You settle conflicts of a three-way merge between two versions of an API description (an OpenAPI document or an API-client collection).',
@@ -78,7 +85,7 @@ export function systemPrompt(instructions: string | undefined): string {
     `Values shown as "${REDACTED}" or starting with "${OMITTED_PREFIX}" are hidden from you; when a conflict has "hidden": true choose only "local" or "remote", never "value".`,
     'Set "value_json" to null unless take is "value". Keep each reason to one short sentence.',
   ];
-  if (instructions !== undefined && instructions.trim() !== '') lines.push(`Project guidance: ${instructions.trim()}`);
+  if (instructions !== undefined && instructions.trim() !== '') lines.push(`Project guidance: ${redactText(instructions.trim()).text}`);
   return lines.join('\n');
 }
 

@@ -13,7 +13,7 @@ import { assertResolver, preferLocal } from './strategies.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 import { validateDecisions } from './validate.js';
 
-export { isSecretKey, REDACTED, redactSecrets } from './redact.js';
+export { isSecretKey, REDACTED, redactionPatterns, redactSecrets, type RedactionPattern } from './redact.js';
 
 /** The request body the resolver sends to `chat.completions.create`. */
 export interface ChatRequestBody {
@@ -104,7 +104,9 @@ const MAX_REASON_CHARS = 300;
 /**
  * A resolver that asks an OpenAI model to decide conflicts. It sends only the
  * conflicting fragments (path, kind, operation, base/local/remote values),
- * secrets redacted, asks for structured output, validates every decision,
+ * secrets redacted (by key name, and inside every string by
+ * {@link redactionPatterns}; a conflict whose path holds a secret is not sent),
+ * asks for structured output, validates every decision,
  * and hands whatever it cannot use to `fallback`. API failures (HTTP errors,
  * timeouts, malformed or out-of-schema answers) never throw: their conflicts
  * fall back, and the reason says why. A decision that would remove local
@@ -152,7 +154,12 @@ export function openAIResolver(options: OpenAIResolverOptions): ConflictResolver
         for (const { conflict } of batch) fallBackWhy.set(conflict.path, why);
       };
 
-      const prepared = conflicts.map((conflict) => prepareConflict(conflict, context, settings.maxFragmentChars));
+      const prepared: PreparedConflict[] = [];
+      for (const conflict of conflicts) {
+        const entry = prepareConflict(conflict, context, settings.maxFragmentChars);
+        if (entry.withheld === undefined) prepared.push(entry);
+        else fallBackWhy.set(conflict.path, entry.withheld);
+      }
       for (let start = 0; start < prepared.length; start += settings.maxConflictsPerRequest) {
         const batch = prepared.slice(start, start + settings.maxConflictsPerRequest);
         if (signal.aborted) {

@@ -4,50 +4,16 @@
  * @module
  */
 import { valueAtSegments } from '../merge/index.js';
+import { REDACTED, redactText } from './redact-text.js';
+import { isSecretKey } from './secret-names.js';
 
-/** What replaces a secret value in anything sent out. */
-export const REDACTED = '[REDACTED]';
-
-/** Key names (lower case, letters and digits only) that always hold secrets. */
-const SECRET_KEYS = new Set([
-  'auth',
-  'authorization',
-  'proxyauthorization',
-  'password',
-  'passwd',
-  'passphrase',
-  'token',
-  'apikey',
-  'secret',
-  'bearer',
-  'cookie',
-  'setcookie',
-  'clientsecret',
-  'currentvalue',
-  'privatekey',
-  'sessionid',
-  'credentials',
-]);
-
-/** Endings that mark a secret too: `accessToken`, `x-auth-token`, `db_password`, `x-api-key`. */
-const SECRET_ENDINGS = ['token', 'secret', 'password', 'apikey'];
+export { REDACTED, redactText, redactionPatterns, type RedactionPattern } from './redact-text.js';
+export { isSecretKey } from './secret-names.js';
 
 /** In a sensitive object (`secret: true`, or a key/value pair named like a secret) only these fields stay visible. */
 const VISIBLE_IN_SENSITIVE = new Set(['key', 'name', 'in', 'active', 'enabled', 'secret', 'type']);
 
 const MAX_DEPTH = 200;
-
-/**
- * True when a property or header named `key` holds a secret: auth,
- * authorization, password, token, apiKey/api_key/x-api-key, secret, bearer,
- * cookie, client_secret, currentValue and the like. Case, `-` and `_` are
- * ignored; names ending in token, secret, password or apikey count too.
- */
-export function isSecretKey(key: string): boolean {
-  const normal = key.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (normal === '') return false;
-  return SECRET_KEYS.has(normal) || SECRET_ENDINGS.some((ending) => normal.endsWith(ending));
-}
 
 /**
  * A copy of `value` with secrets replaced by {@link REDACTED}: members whose
@@ -56,11 +22,20 @@ export function isSecretKey(key: string): boolean {
  * `{ key: 'Authorization', value }`, a parameter `{ name: 'api_key', example }`)
  * every field except key, name, in, active, enabled, secret and type.
  * Booleans and nulls stay (a `secret: true` flag is not a secret).
- * `redacted` says whether anything was hidden.
+ * Every other string, and every object key, is scanned for secrets inside
+ * text ({@link redactionPatterns}: token shapes, `Bearer` credentials, URL
+ * userinfo, `password=…` pairs, PEM private keys), and only the secret span is
+ * replaced. `redacted` says whether anything was hidden.
  */
 export function redactSecrets(value: unknown): { value: unknown; redacted: boolean } {
   let redacted = false;
+  const scan = (text: string): string => {
+    const found = redactText(text);
+    redacted ||= found.redacted;
+    return found.text;
+  };
   const walk = (current: unknown, depth: number): unknown => {
+    if (typeof current === 'string') return scan(current);
     if (typeof current !== 'object' || current === null) return current;
     if (depth > MAX_DEPTH) {
       redacted = true;
@@ -70,16 +45,27 @@ export function redactSecrets(value: unknown): { value: unknown; redacted: boole
     const sensitive = isSensitiveObject(current);
     const copy: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(current)) {
-      if (member !== undefined && member !== null && typeof member !== 'boolean' && (isSecretKey(key) || (sensitive && !VISIBLE_IN_SENSITIVE.has(key)))) {
-        copy[key] = REDACTED;
-        redacted = true;
-      } else {
-        copy[key] = walk(member, depth + 1);
-      }
+      const hide = member !== undefined && member !== null && typeof member !== 'boolean' && (isSecretKey(key) || (sensitive && !VISIBLE_IN_SENSITIVE.has(key)));
+      if (hide) redacted = true;
+      setMember(copy, freeKey(copy, scan(key)), hide ? REDACTED : walk(member, depth + 1));
     }
     return copy;
   };
   return { value: walk(value, 0), redacted };
+}
+
+/** `key`, or when a redacted key already took that name, `key (2)`, `key (3)`, …: no member is lost. */
+function freeKey(target: Record<string, unknown>, key: string): string {
+  if (!Object.hasOwn(target, key)) return key;
+  for (let count = 2; ; count += 1) {
+    const candidate = `${key} (${count})`;
+    if (!Object.hasOwn(target, candidate)) return candidate;
+  }
+}
+
+/** An own member even for `__proto__`, which plain assignment would take as the prototype. */
+function setMember(target: Record<string, unknown>, key: string, member: unknown): void {
+  Object.defineProperty(target, key, { value: member, enumerable: true, writable: true, configurable: true });
 }
 
 /**
