@@ -6,11 +6,12 @@ import { EventRecorder, MemorySource, MemoryTarget } from '../../src/testing/ind
 import { petstore } from '../support/docs.js';
 import { listen, petsEngine, rawRequest, serveHandler, withRails } from './support.js';
 
+/** POST as a script would: JSON content type (required on every POST), no Origin. */
 const post = (url: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(url, {
     method: 'POST',
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }),
-    ...(body === undefined ? { headers } : {}),
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 
 describe('createSyncHandler: read endpoints', () => {
@@ -173,7 +174,7 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
     };
     const { origin } = await serveHandler(createSyncHandler(bare));
     for (const [method, path] of [['POST', '/jobs/job-1/approve'], ['POST', '/jobs/job-1/dismiss'], ['POST', '/sources/pets/rollback'], ['GET', '/held'], ['GET', '/conflicts']] as const) {
-      const response = await fetch(`${origin}${path}`, { method });
+      const response = await fetch(`${origin}${path}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' } } : {}) });
       expect(response.status, path).toBe(501);
       expect(await response.json()).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
     }
