@@ -9,7 +9,8 @@ describe('bearerAuth', () => {
   });
 
   it('refuses a missing, empty or non-string token at creation with CONFIG_INVALID', () => {
-    for (const token of [undefined, '', null, 42, ['t'], { token: 't' }]) {
+    // Untrimmed tokens too: HTTP strips a header value's outer whitespace, so they could never match.
+    for (const token of [undefined, '', null, 42, ['t'], { token: 't' }, 's3cret\n', ' s3cret']) {
       expect(() => bearerAuth(token as never), String(token)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     }
     // The environment variable of the quick start, unset.
