@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { SyncEngine, createSyncHandler, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from '../src/index.js';
+import { SyncEngine, bearerAuth, createSyncHandler, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from '../src/index.js';
 
 type Operation = { operationId: string; summary: string; description?: string; responses: Record<string, { description: string }> };
 type OpenApiDocument = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };
@@ -72,7 +72,7 @@ export async function startExpressExample(dir?: string): Promise<ExpressExample>
     res.json(pets);
   });
   // Express strips the mount path from req.url, so the handler keeps basePath ''.
-  const handler = createSyncHandler(engine, { auth: (req) => req.headers.authorization === `Bearer ${SYNC_TOKEN}` });
+  const handler = createSyncHandler(engine, { auth: bearerAuth(SYNC_TOKEN) });
   app.use('/sync', handler);
   // Unknown /sync paths reach here through next(), like any other unknown path.
   app.use((_req, res) => {
@@ -133,7 +133,8 @@ export async function runExample(options: { dir?: string; log?: (line: string) =
   const log = options.log ?? (() => undefined);
   const example = await startExpressExample(options.dir);
   const post = (path: string, token?: string): Promise<Response> =>
-    fetch(`${example.origin}${path}`, { method: 'POST', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    // Every POST declares a JSON body (an empty one here): the handler refuses any other content type.
+    fetch(`${example.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } });
   const json = async <T>(response: Response): Promise<T> => {
     if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;

@@ -8,7 +8,7 @@
  *
  *   curl http://127.0.0.1:<port>/sync/status
  *   curl -N http://127.0.0.1:<port>/sync/events
- *   curl -X POST -H 'authorization: Bearer dev-token' http://127.0.0.1:<port>/sync/sources/orders/sync
+ *   curl -X POST -H 'authorization: Bearer dev-token' -H 'content-type: application/json' http://127.0.0.1:<port>/sync/sources/orders/sync
  *
  * In your own app, import from 'api-live-sync' instead of '../src/...'.
  */
@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SyncEngine, type SyncStatus } from '../src/index.js';
-import { createSyncHandler } from '../src/index.js';
+import { bearerAuth, createSyncHandler } from '../src/index.js';
 import { MemorySource, MemoryTarget } from '../src/testing/index.js';
 
 const TOKEN = 'dev-token';
@@ -73,8 +73,11 @@ export async function startExample(log: (line: string) => void = console.log): P
 
   const handler = createSyncHandler(engine, {
     basePath: '/sync',
-    // Every POST needs the token; reads stay open on this loopback-only server.
-    auth: (req) => req.headers.authorization === `Bearer ${TOKEN}`,
+    // Every POST needs `authorization: Bearer dev-token` (and, like every POST, `content-type: application/json`).
+    auth: bearerAuth(TOKEN),
+    // The page's EventSource cannot send a token, so this loopback-only demo keeps /events, /held and
+    // /conflicts open (the default protects them when `auth` is set). Only loopback Host names are answered.
+    protectReads: false,
   });
   const server = http.createServer((req, res) => {
     void handler(req, res, () => {
@@ -91,7 +94,7 @@ export async function startExample(log: (line: string) => void = console.log): P
   log(`status:  ${origin}/sync/status`);
   log(`metrics: ${origin}/sync/metrics`);
   log(`events:  ${origin}/sync/events`);
-  log(`sync:    curl -X POST -H 'authorization: Bearer ${TOKEN}' ${origin}/sync/sources/orders/sync`);
+  log(`sync:    curl -X POST -H 'authorization: Bearer ${TOKEN}' -H 'content-type: application/json' ${origin}/sync/sources/orders/sync`);
 
   return {
     origin,

@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../errors.js';
 import type { ConflictDecision } from '../conflict/index.js';
-import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
+import { HttpError, readBody, readJsonBody, sendError, sendJson } from './http.js';
+import { checkHost, checkSameOrigin, requireJsonContentType, resolveRequestPolicy, type RequestPolicy } from './security.js';
 import { EventStreamHub, parseEventFilter } from './sse.js';
 import type { NextFunction, SyncHandler, SyncHandlerEngine, SyncHandlerOptions } from './types.js';
 
@@ -17,7 +18,8 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 interface ResolvedOptions {
   basePath: string;
   auth: SyncHandlerOptions['auth'];
-  protectReads: boolean;
+  protectReads: boolean | 'sensitive';
+  policy: RequestPolicy;
   heartbeatMs: number;
   maxBodyBytes: number;
   maxBufferedBytes: number;
@@ -29,12 +31,16 @@ interface RouteContext {
   res: ServerResponse;
   url: URL;
   params: readonly string[];
+  /** The JSON object body of a `POST` (`{}` when empty); `{}` for a `GET`. */
+  body: Record<string, unknown>;
 }
 
 interface Route {
   /** Path segments after the base path; `:` marks a parameter. */
   pattern: readonly string[];
   method: 'GET' | 'POST';
+  /** A read that shows local values: it needs `auth` unless `protectReads` is false. */
+  sensitive?: true;
   run: (context: RouteContext) => Promise<void> | void;
 }
 
@@ -61,11 +67,16 @@ function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
     }
     return value;
   };
+  const protectReads = options.protectReads ?? 'sensitive';
+  if (protectReads !== true && protectReads !== false && protectReads !== 'sensitive') {
+    throw new ConfigError(`Expected \`protectReads\` to be true, false or 'sensitive', got ${describe(protectReads)}.`);
+  }
   const onError = options.onError;
   return {
     basePath: basePath.replace(/\/+$/, ''),
     auth: options.auth,
-    protectReads: options.protectReads === true,
+    protectReads,
+    policy: resolveRequestPolicy(options),
     heartbeatMs: number('heartbeatMs', options.heartbeatMs, 15_000, 0),
     maxBodyBytes: number('maxBodyBytes', options.maxBodyBytes, 64 * 1024, 0),
     maxBufferedBytes: number('maxBufferedBytes', options.maxBufferedBytes, 1024 * 1024, 1),
@@ -91,7 +102,7 @@ function notSupported(name: string): HttpError {
   return new HttpError(501, 'NOT_SUPPORTED', `This engine has no \`${name}()\` method.`, { hint: 'Upgrade api-live-sync, or pass an engine that implements it.' });
 }
 
-function routes(engine: SyncHandlerEngine, hub: EventStreamHub, maxBodyBytes: number): Route[] {
+function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
   return [
     { method: 'GET', pattern: ['status'], run: ({ res }) => sendJson(res, 200, engine.getSyncStatus()) },
     {
@@ -106,6 +117,7 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub, maxBodyBytes: nu
     {
       method: 'GET',
       pattern: ['held'],
+      sensitive: true,
       run: ({ res }) => {
         if (typeof engine.getHeldSyncs !== 'function') throw notSupported('getHeldSyncs');
         sendJson(res, 200, engine.getHeldSyncs());
@@ -114,12 +126,13 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub, maxBodyBytes: nu
     {
       method: 'GET',
       pattern: ['conflicts'],
+      sensitive: true,
       run: ({ res }) => {
         if (typeof engine.getPendingDecisions !== 'function') throw notSupported('getPendingDecisions');
         sendJson(res, 200, engine.getPendingDecisions());
       },
     },
-    { method: 'GET', pattern: ['events'], run: ({ req, res, url }) => hub.open(req, res, parseEventFilter(url.searchParams.get('events'))) },
+    { method: 'GET', pattern: ['events'], sensitive: true, run: ({ req, res, url }) => hub.open(req, res, parseEventFilter(url.searchParams.get('events'))) },
     {
       method: 'POST',
       pattern: ['sources', ':', 'sync'],
@@ -128,9 +141,8 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub, maxBodyBytes: nu
     {
       method: 'POST',
       pattern: ['sources', ':', 'rollback'],
-      run: async ({ req, res, params }) => {
+      run: async ({ res, params, body }) => {
         if (typeof engine.rollback !== 'function') throw notSupported('rollback');
-        const body = objectBody(await readJsonBody(req, maxBodyBytes));
         const to = body['toJournalId'];
         if (to !== undefined && (typeof to !== 'string' || to === '')) {
           throw new HttpError(400, 'REQUEST_INVALID', `Expected \`toJournalId\` to be a non-empty string, got ${describe(to)}.`, { hint: 'Omit it to undo the latest applied sync.' });
@@ -165,8 +177,7 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub, maxBodyBytes: nu
     {
       method: 'POST',
       pattern: ['jobs', ':', 'decisions'],
-      run: async ({ req, res, params }) => {
-        const body = objectBody(await readJsonBody(req, maxBodyBytes));
+      run: async ({ res, params, body }) => {
         const decisions = body['decisions'];
         if (!Array.isArray(decisions)) {
           throw new HttpError(400, 'REQUEST_INVALID', `Expected \`decisions\` to be an array, got ${describe(decisions)}.`, { hint: 'Send { "decisions": [{ "path": "/paths/~1pets/get/summary", "take": "remote", "reason": "..." }] }; GET /conflicts lists the waiting jobs.' });
@@ -230,12 +241,22 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  * | POST | `/jobs/:jobId/decisions` | `engine.resolveConflicts(jobId, body.decisions)` |
  *
  * Errors are JSON `{ error: { code, message, hint } }` with a status from
- * the code (see {@link httpStatusForCode}). With `auth`, every `POST` needs
- * it to return true (`401` otherwise). Invalid options throw `CONFIG_INVALID`.
+ * the code (see {@link httpStatusForCode}). Invalid options throw
+ * `CONFIG_INVALID`.
+ *
+ * Safe by default, so that no web page the user visits can drive it through
+ * the browser: every route refuses a `Host` that is not a loopback name or
+ * in `allowedHosts` (403 `HOST_NOT_ALLOWED`); every `POST` refuses a request
+ * from a page of another origin unless it is in `allowedOrigins` (403
+ * `CROSS_SITE_REFUSED`) and needs `content-type: application/json` (415);
+ * every body is capped at `maxBodyBytes` (413), and a refused request is
+ * answered before its body is read. With `auth`, every `POST` and the reads
+ * that show local values (`/events`, `/held`, `/conflicts`; see
+ * `protectReads`) need it to return true (`401` otherwise).
  *
  * @example
  * ```ts
- * const handler = createSyncHandler(engine, { basePath: '/sync', auth: (req) => req.headers.authorization === `Bearer ${token}` });
+ * const handler = createSyncHandler(engine, { basePath: '/sync', auth: bearerAuth(process.env.SYNC_TOKEN) });
  * http.createServer(handler).listen(8080, '127.0.0.1');
  * ```
  */
@@ -245,11 +266,13 @@ export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: Syn
   }
   const resolved = resolveOptions(handlerOptions);
   const hub = new EventStreamHub(engine, resolved);
-  const table = routes(engine, hub, resolved.maxBodyBytes);
+  const table = routes(engine, hub);
+
+  const needsAuth = (route: Route): boolean =>
+    route.method === 'POST' || resolved.protectReads === true || (resolved.protectReads === 'sensitive' && route.sensitive === true);
 
   const allow = async (req: IncomingMessage, route: Route): Promise<boolean> => {
-    if (resolved.auth === undefined) return true;
-    if (route.method === 'GET' && !resolved.protectReads) return true;
+    if (resolved.auth === undefined || !needsAuth(route)) return true;
     try {
       return (await resolved.auth(req)) === true;
     } catch (error) {
@@ -264,25 +287,38 @@ export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: Syn
       const url = new URL(req.url ?? '/', 'http://localhost');
       const segments = segmentsOf(url.pathname, resolved.basePath);
       const found = segments === undefined ? { params: [], allowed: [] } : match(table, segments, req.method ?? 'GET');
+      if (!found.route && found.allowed.length === 0 && next) {
+        next();
+        return;
+      }
+      // Refusals come before anything is read or run, in this order: Host (every route), origin (POST), auth, content type (POST), body size.
+      checkHost(req, resolved.policy);
       if (!found.route) {
         if (found.allowed.length > 0) {
           const methods = [...new Set(found.allowed)].join(', ');
           throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed here; use ${methods}.`, { headers: { allow: methods } });
         }
-        if (next) {
-          next();
-          return;
-        }
         throw new HttpError(404, 'ROUTE_NOT_FOUND', `No endpoint at ${url.pathname}.`, {
           hint: `Endpoints: GET ${resolved.basePath}/status, /metrics, /events, /held, /conflicts; POST ${resolved.basePath}/sources/:id/sync, /sources/:id/rollback, /jobs/:jobId/approve, /jobs/:jobId/dismiss, /jobs/:jobId/decisions.`,
         });
       }
-      if (!(await allow(req, found.route))) {
-        req.resume();
+      const route = found.route;
+      if (route.method === 'POST') checkSameOrigin(req, resolved.policy);
+      if (!(await allow(req, route))) {
         throw new HttpError(401, 'UNAUTHORIZED', 'This endpoint requires authorisation.', { hint: 'Send the credentials the server expects.' });
       }
-      await found.route.run({ req, res, url, params: found.params });
+      let body: Record<string, unknown> = {};
+      if (route.method === 'POST') {
+        requireJsonContentType(req);
+        body = objectBody(await readJsonBody(req, resolved.maxBodyBytes));
+      } else {
+        // A read takes no body, but one sent anyway is capped like any other.
+        await readBody(req, resolved.maxBodyBytes);
+      }
+      await route.run({ req, res, url, params: found.params, body });
     } catch (error) {
+      // A body still on its way is not read: closing the connection after the answer ends it.
+      if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
       sendError(res, error, report);
     }
   };

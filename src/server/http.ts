@@ -1,6 +1,6 @@
 /**
  * Small HTTP helpers of the handler: JSON responses, errors mapped to
- * statuses, and a bounded JSON body reader.
+ * statuses, and a bounded body reader.
  *
  * @module
  */
@@ -27,6 +27,7 @@ export class HttpError extends Error {
 
 const STATUS_BY_CODE: Partial<Record<SyncErrorCode, number>> = {
   CONFIG_INVALID: 400,
+  BINDING_ID_INVALID: 400,
   CONFLICT_DECISION_INVALID: 400,
   POINTER_INVALID: 400,
   BINDING_NOT_FOUND: 404,
@@ -43,7 +44,7 @@ const STATUS_BY_CODE: Partial<Record<SyncErrorCode, number>> = {
 
 /**
  * The HTTP status the handler answers an engine error code with:
- * `CONFIG_INVALID` and bad decisions 400, unknown binding or job 404,
+ * `CONFIG_INVALID`, `BINDING_ID_INVALID` and bad decisions 400, unknown binding or job 404,
  * conflicting state (`JOB_NOT_PENDING`, `ROLLBACK_REFUSED`, …) 409, `CIRCUIT_OPEN` and `ENGINE_STOPPED` 503, failures
  * of the upstream API (`SOURCE_*`, `SPEC_*`, `DISCOVERY_FAILED`) 502, and
  * anything else (targets, stores, merge, resolvers) 500.
@@ -117,27 +118,18 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Read a JSON request body of at most `limit` bytes. An empty body gives
- * `undefined`. Throws {@link HttpError}: 413 over the limit, 415 for a
- * non-JSON content type, 400 for malformed JSON.
+ * Read the request body, at most `limit` bytes; a stream an earlier
+ * middleware already consumed gives an empty buffer. Throws
+ * {@link HttpError} 413 over the limit (by `content-length` before reading
+ * anything, or as soon as the streamed bytes pass it), with
+ * `connection: close` so the rest of the body is never read.
  */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const parsed = preParsedBody(req);
-  if (parsed.found) {
-    const value = parsed.value;
-    if (typeof value === 'string') return parseJson(value);
-    if (Buffer.isBuffer(value)) return parseJson(value.toString('utf8'));
-    // Express 4's json() leaves `{}` for a request without a body.
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
-    return value;
-  }
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (req.readableEnded) return Buffer.alloc(0);
   const tooLarge = (): HttpError =>
     new HttpError(413, 'REQUEST_TOO_LARGE', `The request body exceeds ${limit} bytes.`, { hint: 'Send a smaller body, or raise `maxBodyBytes`.', headers: { connection: 'close' } });
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw tooLarge();
-  }
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   await new Promise<void>((resolve, reject) => {
@@ -152,8 +144,8 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
       size += buffer.length;
       if (size > limit) {
         cleanup();
-        // Keep draining (not destroying) so the 413 can still be written; `connection: close` ends the socket after it.
-        req.resume();
+        // Stop here: the 413 goes out with `connection: close`, and closing the connection ends the body.
+        req.pause();
         reject(tooLarge());
         return;
       }
@@ -176,10 +168,25 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     req.on('error', onFailure);
     req.on('close', onClose);
   });
-  if (size === 0) return undefined;
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected an application/json body, got ${JSON.stringify(type)}.`, { hint: 'Set `content-type: application/json`.' });
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * Read a JSON request body of at most `limit` bytes (see {@link readBody}),
+ * or use the one an earlier middleware parsed. An empty body gives
+ * `undefined`. Throws {@link HttpError}: 413 over the limit, 400 for
+ * malformed JSON. The content type is checked before, by the handler.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const parsed = preParsedBody(req);
+  if (parsed.found) {
+    const value = parsed.value;
+    if (typeof value === 'string') return parseJson(value);
+    if (Buffer.isBuffer(value)) return parseJson(value.toString('utf8'));
+    // Express 4's json() leaves `{}` for a request without a body.
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
+    return value;
   }
-  return parseJson(Buffer.concat(chunks).toString('utf8'));
+  const bytes = await readBody(req, limit);
+  return bytes.length === 0 ? undefined : parseJson(bytes.toString('utf8'));
 }

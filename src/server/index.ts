@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { bearerAuth } from './auth.js';
 export { createSyncHandler, PROMETHEUS_CONTENT_TYPE } from './handler.js';
 export { httpStatusForCode } from './http.js';
 export {

@@ -64,17 +64,52 @@ export interface SyncHandlerOptions {
   /**
    * Decides whether a request may proceed. When set, every endpoint that
    * changes state (every `POST`) answers `401` unless it returns (or resolves
-   * to) `true`; a callback that throws counts as a refusal. Read-only
-   * endpoints also require it when {@link SyncHandlerOptions.protectReads} is
-   * true. Default: none (every endpoint is open: bind to 127.0.0.1 or put
-   * your own auth in front).
+   * to) `true`; a callback that throws counts as a refusal. Reads need it as
+   * {@link SyncHandlerOptions.protectReads} says. {@link bearerAuth} builds
+   * the usual one. Default: none (every endpoint is open to the clients the
+   * `Host` and origin checks let through).
    */
   auth?: (req: IncomingMessage) => boolean | Promise<boolean>;
-  /** Also require {@link SyncHandlerOptions.auth} for `GET /status`, `/metrics` and `/events`. Default `false`. */
-  protectReads?: boolean;
+  /**
+   * Which reads need {@link SyncHandlerOptions.auth} (without `auth`, none
+   * do):
+   *
+   * - `'sensitive'` (default): the reads that show local values,
+   *   `GET /events`, `/held` and `/conflicts`; `/status` and `/metrics` stay
+   *   open.
+   * - `true`: every read.
+   * - `false`: no read.
+   */
+  protectReads?: boolean | 'sensitive';
+  /**
+   * Host names the handler answers to, besides the loopback names
+   * (`localhost`, `127.0.0.1`, `[::1]`), which are always allowed, on any
+   * port. An entry is a name (`sync.example.com`, any port), a `name:port`
+   * (that port only), or `'*'`: any host, for a server behind a proxy that
+   * checks the host itself. Every other `Host` gets `403 HOST_NOT_ALLOWED`
+   * on every route, which stops DNS rebinding (a page whose own name
+   * resolves to your server). Default `[]`.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Origins of pages allowed to change state (`POST`), besides pages of the
+   * server's own origin (`http(s)://` + the request's allowed `Host`).
+   * Entries are serialised origins: `https://dashboard.example.com`,
+   * `http://localhost:5173`. A `POST` whose `Origin` is another one, or that
+   * the browser marks `Sec-Fetch-Site: cross-site` or `same-site`, gets
+   * `403 CROSS_SITE_REFUSED`; clients that send neither header (curl,
+   * scripts, servers) pass. The handler grants no CORS preflight itself: a
+   * page of a listed origin needs CORS answered in front of the handler.
+   * Default `[]`.
+   */
+  allowedOrigins?: readonly string[];
   /** Interval of the `: heartbeat` comment on `/events` streams, in milliseconds; `0` disables. Default 15000. */
   heartbeatMs?: number;
-  /** Largest accepted `POST` body, in bytes; larger ones get `413`. Default 65536 (64 KB). */
+  /**
+   * Largest accepted request body on any route, in bytes; a larger one gets
+   * `413` as soon as its declared length or its streamed bytes pass the
+   * limit, and the connection is closed. Default 65536 (64 KB).
+   */
   maxBodyBytes?: number;
   /**
    * An `/events` client whose unsent data exceeds this many bytes (a client
@@ -108,6 +143,10 @@ export interface SyncHandler {
 export type ServerErrorCode =
   /** The auth callback refused the request (401). */
   | 'UNAUTHORIZED'
+  /** The `Host` header is not a loopback name or in `allowedHosts` (403). */
+  | 'HOST_NOT_ALLOWED'
+  /** A `POST` a page of another origin made the browser send: its `Origin` is not the server's or in `allowedOrigins`, or `Sec-Fetch-Site` says cross-site or same-site (403). */
+  | 'CROSS_SITE_REFUSED'
   /** No endpoint at this path (404). */
   | 'ROUTE_NOT_FOUND'
   /** The endpoint exists but not for this method (405, with `Allow`). */
@@ -116,7 +155,7 @@ export type ServerErrorCode =
   | 'REQUEST_INVALID'
   /** A body over `maxBodyBytes` (413). */
   | 'REQUEST_TOO_LARGE'
-  /** A body that is not `application/json` (415). */
+  /** A `POST` without `content-type: application/json` (415). */
   | 'UNSUPPORTED_MEDIA_TYPE'
   /** The engine has no method for this endpoint (501). */
   | 'NOT_SUPPORTED'

@@ -25,14 +25,22 @@ export function signWebhookBody(body: string | Uint8Array, secret: string): stri
 
 /**
  * For receivers: true when `signature` (the header value) is the HMAC of the
- * exact raw `body` under `secret`. Compares in constant time.
+ * exact raw `body` under `secret`. Compares in constant time. Throws
+ * `CONFIG_INVALID` when `secret` is not a non-empty string: anyone can sign
+ * with an empty key, so an unset environment variable must not turn into
+ * accepting every forged delivery.
  *
  * @example
  * ```ts
- * if (!verifyWebhookSignature(rawBody, process.env.SECRET!, req.headers['x-api-live-sync-signature'])) return res.writeHead(401).end();
+ * if (!verifyWebhookSignature(rawBody, process.env.SECRET, req.headers['x-api-live-sync-signature'])) return res.writeHead(401).end();
  * ```
  */
-export function verifyWebhookSignature(body: string | Uint8Array, secret: string, signature: string | readonly string[] | undefined): boolean {
+export function verifyWebhookSignature(body: string | Uint8Array, secret: string | undefined, signature: string | readonly string[] | undefined): boolean {
+  if (typeof secret !== 'string' || secret === '') {
+    throw new ConfigError(`Expected the webhook secret to be a non-empty string, got ${secret === '' ? 'an empty string' : secret === null ? 'null' : typeof secret}.`, {
+      hint: 'Pass the secret the notifier signs with, e.g. process.env.HOOK_SECRET, and check that it is set.',
+    });
+  }
   if (typeof signature !== 'string') return false;
   const expected = Buffer.from(signWebhookBody(body, secret));
   const actual = Buffer.from(signature);

@@ -82,7 +82,7 @@ describe('the example live page in headless Chromium', () => {
     expect(await page.locator('#events li').count()).toBe(0);
 
     // A sync of an unchanged document: the page shows the job start, and no applied sync.
-    const unchanged = await fetch(`${server.origin}/sync/sources/orders/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const unchanged = await fetch(`${server.origin}/sync/sources/orders/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
     expect(unchanged.status).toBe(200);
     expect(((await unchanged.json()) as SyncResult).outcome).toBe('unchanged');
     await page.locator('#events li', { hasText: 'job:started orders' }).first().waitFor();
@@ -90,7 +90,7 @@ describe('the example live page in headless Chromium', () => {
 
     // The API changes (a new route) and the sync endpoint is called: the page shows the applied sync.
     server.source.set(api(2));
-    const sync = await fetch(`${server.origin}/sync/sources/orders/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const sync = await fetch(`${server.origin}/sync/sources/orders/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
     expect(sync.status).toBe(200);
     expect(['applied', 'unchanged']).toContain(((await sync.json()) as SyncResult).outcome);
     const item = page.locator('#events li', { hasText: 'sync:applied orders' });

@@ -1,45 +1,17 @@
 import http from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
-import { JobError, SourceError, SyncEngine, manual } from '../../src/index.js';
+import { SourceError, SyncEngine, manual } from '../../src/index.js';
 import { createSyncHandler, httpStatusForCode, type SyncHandlerEngine } from '../../src/server/index.js';
 import { EventRecorder, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
-import { listen, petsEngine, rawRequest, serveHandler } from './support.js';
+import { listen, petsEngine, rawRequest, serveHandler, withRails } from './support.js';
 
-type Call = [method: 'approve' | 'dismiss' | 'rollback', ...args: unknown[]];
-
-/** A real engine plus the approve/dismiss/rollback methods, recording their calls. */
-function withRails(engine: SyncEngine): { wrapped: SyncHandlerEngine; calls: Call[] } {
-  const calls: Call[] = [];
-  const wrapped: SyncHandlerEngine = {
-    getSyncStatus: () => engine.getSyncStatus(),
-    toPrometheusText: () => engine.toPrometheusText(),
-    syncNow: (id) => engine.syncNow(id),
-    resolveConflicts: (jobId, decisions) => engine.resolveConflicts(jobId, decisions),
-    on: (event, listener) => engine.on(event, listener),
-    off: (event, listener) => engine.off(event, listener),
-    approve: async (jobId) => {
-      calls.push(['approve', jobId]);
-      if (jobId === 'job-missing') throw new JobError('JOB_NOT_FOUND', `No held job "${jobId}".`, { hint: 'See GET /status.' });
-      return { jobId, outcome: 'applied' };
-    },
-    dismiss: async (jobId) => {
-      calls.push(['dismiss', jobId]);
-      return undefined;
-    },
-    rollback: async (...args: [string, string?, { force?: boolean }?]) => {
-      calls.push(['rollback', ...args]);
-      return { sourceId: args[0], journalId: 'journal-7' };
-    },
-  };
-  return { wrapped, calls };
-}
-
+/** POST as a script would: JSON content type (required on every POST), no Origin. */
 const post = (url: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(url, {
     method: 'POST',
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }),
-    ...(body === undefined ? { headers } : {}),
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 
 describe('createSyncHandler: read endpoints', () => {
@@ -202,7 +174,7 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
     };
     const { origin } = await serveHandler(createSyncHandler(bare));
     for (const [method, path] of [['POST', '/jobs/job-1/approve'], ['POST', '/jobs/job-1/dismiss'], ['POST', '/sources/pets/rollback'], ['GET', '/held'], ['GET', '/conflicts']] as const) {
-      const response = await fetch(`${origin}${path}`, { method });
+      const response = await fetch(`${origin}${path}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' } } : {}) });
       expect(response.status, path).toBe(501);
       expect(await response.json()).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
     }

@@ -6,8 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
-import { SyncEngine, type SyncEngineOptions } from '../../src/index.js';
-import type { SyncHandler } from '../../src/server/index.js';
+import { JobError, SyncEngine, type SyncEngineOptions } from '../../src/index.js';
+import type { SyncHandler, SyncHandlerEngine } from '../../src/server/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 
@@ -55,6 +55,38 @@ export async function petsEngine(options: SyncEngineOptions = {}, operations = 2
   await engine.syncNow('pets');
   cleanups.push(() => engine.stopSync());
   return { engine, source, target };
+}
+
+/** One call of the recording approve/dismiss/rollback of {@link withRails}. */
+export type Call = [method: 'approve' | 'dismiss' | 'rollback', ...args: unknown[]];
+
+/** A real engine plus the approve/dismiss/rollback methods, recording their calls. */
+export function withRails(engine: SyncEngine): { wrapped: SyncHandlerEngine; calls: Call[] } {
+  const calls: Call[] = [];
+  const wrapped: SyncHandlerEngine = {
+    getSyncStatus: () => engine.getSyncStatus(),
+    toPrometheusText: () => engine.toPrometheusText(),
+    syncNow: (id) => engine.syncNow(id),
+    resolveConflicts: (jobId, decisions) => engine.resolveConflicts(jobId, decisions),
+    on: (event, listener) => engine.on(event, listener),
+    off: (event, listener) => engine.off(event, listener),
+    getHeldSyncs: () => engine.getHeldSyncs(),
+    getPendingDecisions: () => engine.getPendingDecisions(),
+    approve: async (jobId) => {
+      calls.push(['approve', jobId]);
+      if (jobId === 'job-missing') throw new JobError('JOB_NOT_FOUND', `No held job "${jobId}".`, { hint: 'See GET /status.' });
+      return { jobId, outcome: 'applied' };
+    },
+    dismiss: async (jobId) => {
+      calls.push(['dismiss', jobId]);
+      return undefined;
+    },
+    rollback: async (...args: [string, string?, { force?: boolean }?]) => {
+      calls.push(['rollback', ...args]);
+      return { sourceId: args[0], journalId: 'journal-7' };
+    },
+  };
+  return { wrapped, calls };
 }
 
 /** One parsed SSE frame. */

@@ -4,6 +4,7 @@ import {
   WEBHOOK_DELIVERY_HEADER,
   WEBHOOK_EVENT_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
+  signWebhookBody,
   verifyWebhookSignature,
   webhookNotifier,
   type WebhookFailure,
@@ -191,5 +192,16 @@ describe('webhookNotifier', () => {
       expect(() => webhookNotifier(engine, options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     }
     expect(engine.listenerCount('sync:applied')).toBe(0);
+  });
+});
+
+describe('verifyWebhookSignature', () => {
+  it('refuses to verify under a missing or empty secret (anyone can sign with those) with CONFIG_INVALID', () => {
+    const body = '{"event":"sync:applied"}';
+    for (const secret of ['', undefined, null, 7]) {
+      const forged = typeof secret === 'string' ? signWebhookBody(body, secret) : 'sha256=00';
+      expect(() => verifyWebhookSignature(body, secret as never, forged), String(secret)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    }
+    expect(verifyWebhookSignature(body, 'shh', signWebhookBody(body, 'shh'))).toBe(true);
   });
 });
