@@ -77,7 +77,7 @@ function errorLines(ctx: CliContext, error: unknown, verbose: boolean, prefix = 
 
 /** The exit code of an error that ended a run: configuration problems are 2, everything else 3. */
 export function exitCodeOf(error: unknown): number {
-  if (isSyncError(error) && ['CONFIG_INVALID', 'BINDING_EXISTS', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'].includes(error.code)) return EXIT.usage;
+  if (isSyncError(error) && ['CONFIG_INVALID', 'BINDING_EXISTS', 'BINDING_ID_INVALID', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'].includes(error.code)) return EXIT.usage;
   return EXIT.failure;
 }
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type SyncPolicy } from '../index.js';
+import { ConfigError, assertBindingId, type SyncPolicy } from '../index.js';
 import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
@@ -18,7 +18,11 @@ export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs
 
 /** One binding as written in the config file. */
 export interface CliBindingConfig {
-  /** Unique id; default the file name of `out`. Names the binding in the store and in output. */
+  /**
+   * Unique id; default the file name of `out`. Names the binding in the store
+   * and in output: 1 to 128 characters, no `/`, `\` or control characters,
+   * not `.` or `..` (`BINDING_ID_INVALID`; see `isValidBindingId`).
+   */
   id?: string;
   /** A URL (`http:`/`https:`) or a file path. */
   source: string;
@@ -88,7 +92,7 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
   return undefined;
 }
 
-/** Read, evaluate (modules) and validate a config file. Every problem is a `ConfigError` naming the file. */
+/** Read, evaluate (modules) and validate a config file. Every problem is a `ConfigError` (or `BINDING_ID_INVALID`) naming the file. */
 export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   const ext = extname(path).toLowerCase();
   let raw: unknown;
@@ -127,7 +131,7 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
 const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'bindings']);
 const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'dependsOn']);
 
-/** Validate a config value read from `path`, resolving its relative paths against the file's folder. */
+/** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
   const dir = dirname(path);
   const fail = (message: string, hint = 'See docs/cli.md, "Config file".'): never => {
@@ -152,7 +156,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     const out = resolve(dir, b.out as string);
     if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch') fail(`${where}: expected \`format\` to be openapi or hoppscotch, got ${JSON.stringify(b.format)}.`);
     const id = b.id === undefined ? basename(out) : b.id;
-    if (typeof id !== 'string' || id.trim() === '') return fail(`${where}: expected \`id\` to be a non-empty string.`);
+    assertBindingId(id, `${b.id === undefined ? `the id of ${where} (the file name of \`out\`)` : `\`${where}.id\``} in ${basename(path)}`);
     if (ids.has(id)) fail(`${where}: the id \`${id}\` is used twice.`, 'Give every binding its own id.');
     ids.add(id);
     if (b.intervalMs !== undefined && !(Number.isInteger(b.intervalMs) && (b.intervalMs as number) >= 1)) fail(`${where}: expected \`intervalMs\` to be a whole number from 1 and up.`);

@@ -10,6 +10,7 @@ import {
   ConfigError,
   FileStore,
   SyncEngine,
+  assertBindingId,
   fileSource,
   hoppscotchTarget,
   httpSource,
@@ -41,9 +42,15 @@ export function defaultStoreFor(out: string): string {
   return resolve(dirname(out), '.api-live-sync');
 }
 
-/** The binding id of a stand-alone `--out` file: its file name (stable across runs and working directories). */
+/**
+ * The binding id of a stand-alone `--out` file: its file name (stable across
+ * runs and working directories). Throws `BINDING_ID_INVALID` when that name
+ * is not a binding id (longer than 128 characters, or holding a control character).
+ */
 export function bindingIdFor(out: string): string {
-  return basename(out);
+  const id = basename(out);
+  assertBindingId(id, `the file name of \`--out ${out}\` (the binding id)`);
+  return id;
 }
 
 /** The setup of `sync`, `watch`, `plan` and `check`: one binding from `<source> --out`, or the config file's. */

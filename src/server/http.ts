@@ -29,6 +29,7 @@ const STATUS_BY_CODE: Partial<Record<SyncErrorCode, number>> = {
   CONFIG_INVALID: 400,
   CONFLICT_DECISION_INVALID: 400,
   POINTER_INVALID: 400,
+  BINDING_ID_INVALID: 400,
   BINDING_NOT_FOUND: 404,
   JOB_NOT_FOUND: 404,
   BINDING_EXISTS: 409,
@@ -43,7 +44,7 @@ const STATUS_BY_CODE: Partial<Record<SyncErrorCode, number>> = {
 
 /**
  * The HTTP status the handler answers an engine error code with:
- * `CONFIG_INVALID` and bad decisions 400, unknown binding or job 404,
+ * `CONFIG_INVALID`, `BINDING_ID_INVALID` and bad decisions 400, unknown binding or job 404,
  * conflicting state (`JOB_NOT_PENDING`, `ROLLBACK_REFUSED`, …) 409, `CIRCUIT_OPEN` and `ENGINE_STOPPED` 503, failures
  * of the upstream API (`SOURCE_*`, `SPEC_*`, `DISCOVERY_FAILED`) 502, and
  * anything else (targets, stores, merge, resolvers) 500.
