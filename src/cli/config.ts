@@ -7,10 +7,9 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, assertBindingId, type SyncPolicy } from '../index.js';
+import { ConfigError, assertBindingId, isSyncError, openRegularFile, type SyncPolicy } from '../index.js';
 import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
@@ -95,20 +94,34 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
 /** Read, evaluate (modules) and validate a config file. Every problem is a `ConfigError` (or `BINDING_ID_INVALID`) naming the file. */
 export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   const ext = extname(path).toLowerCase();
-  let raw: unknown;
-  if (ext === '.json') {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`Could not read the config file ${path}: ${(error as Error).message}`, { cause: error });
+  const isModule = ext === '.mjs' || ext === '.js' || ext === '.cjs' || ext === '.ts' || ext === '.mts';
+  if (ext !== '.json' && !isModule) {
+    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, { hint: `Name it ${CONFIG_FILE_NAMES[0]}.` });
+  }
+  // A FIFO or a device named like a config file would block the read (or, for a module, the whole process): refuse it unopened.
+  let text: string;
+  try {
+    const opened = await openRegularFile(path);
+    if (opened.kind === 'other') {
+      throw new ConfigError(`The config file ${path} is ${opened.found}, not a regular file.`, { hint: 'Point --config at the config file itself.', details: { path } });
     }
+    try {
+      text = isModule ? '' : await opened.handle.readFile('utf8');
+    } finally {
+      await opened.handle.close().catch(() => undefined);
+    }
+  } catch (error) {
+    if (isSyncError(error)) throw error;
+    throw new ConfigError(`Could not read the config file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let raw: unknown;
+  if (!isModule) {
     try {
       raw = JSON.parse(text);
     } catch (error) {
       throw new ConfigError(`The config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error, hint: 'Fix the JSON syntax.' });
     }
-  } else if (ext === '.mjs' || ext === '.js' || ext === '.cjs' || ext === '.ts' || ext === '.mts') {
+  } else {
     let module: Record<string, unknown>;
     try {
       module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -122,8 +135,6 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
     }
     raw = module.default;
     if (typeof raw === 'function') raw = await (raw as () => unknown)();
-  } else {
-    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, { hint: `Name it ${CONFIG_FILE_NAMES[0]}.` });
   }
   return validateConfig(raw, path);
 }

@@ -1,7 +1,8 @@
-import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { assertBindingId } from '../binding-id.js';
-import { BindingError, StoreError } from '../errors.js';
+import { BindingError, StoreError, isSyncError } from '../errors.js';
+import { openRegularFile } from '../spec/index.js';
 import type { FetchValidators } from '../sources/index.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic.js';
 import type { BaseRecord, SyncStore } from './types.js';
@@ -120,8 +121,21 @@ export class FileStore implements SyncStore {
     await this.#cleanTemps(bindingId);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // Never blocks on a FIFO put where a record belongs (see openRegularFile).
+      const opened = await openRegularFile(file);
+      if (opened.kind === 'other') {
+        throw new StoreError('STORE_READ_FAILED', `The store record ${file} is ${opened.found}, not a file the store wrote.`, {
+          hint: 'Something other than the engine put it there: remove it (the binding then starts afresh) or restore the record from a backup.',
+          details: { bindingId, key, found: opened.found },
+        });
+      }
+      try {
+        text = await opened.handle.readFile('utf8');
+      } finally {
+        await opened.handle.close().catch(() => undefined);
+      }
     } catch (error) {
+      if (isSyncError(error)) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new StoreError('STORE_READ_FAILED', `Could not read ${file}: ${(error as Error).message}`, {
         cause: error,
