@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, assertBindingId, isSyncError, openRegularFile, type SyncPolicy } from '../index.js';
-import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
+import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, hostProblem, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
@@ -37,6 +37,12 @@ export interface CliBindingConfig {
   resolver?: ResolverChoice;
   /** Extra request headers for URL sources. */
   headers?: Record<string, string>;
+  /**
+   * Hosts a URL source may contact, its redirects included (`httpSource`'s
+   * `allowedHosts`): `"api.example.com"`, `"localhost:3000"`, `"*.example.com"`.
+   * Default: any. `--allow-host` replaces it.
+   */
+  allowedHosts?: string[];
   /** Ids of bindings that must sync first. */
   dependsOn?: string[];
 }
@@ -64,6 +70,8 @@ export interface ResolvedBinding {
   /** Who wins a merge conflict; absent: local. */
   resolver?: ResolverChoice;
   headers: Record<string, string>;
+  /** Hosts a URL source may contact, redirects included; absent: any. */
+  allowedHosts?: string[];
   dependsOn: string[];
 }
 
@@ -140,7 +148,7 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
 }
 
 const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'bindings']);
-const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'dependsOn']);
+const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'allowedHosts', 'dependsOn']);
 
 /** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
@@ -185,6 +193,13 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     if (b.headers !== undefined && (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
       fail(`${where}: expected \`headers\` to be an object of strings.`);
     }
+    if (b.allowedHosts !== undefined) {
+      if (!Array.isArray(b.allowedHosts) || b.allowedHosts.length === 0) fail(`${where}: expected \`allowedHosts\` to be a non-empty array of hosts.`);
+      for (const [i, host] of (b.allowedHosts as unknown[]).entries()) {
+        const problem = hostProblem(host);
+        if (problem !== undefined) fail(`${where}: expected \`allowedHosts[${i}]\` to be ${problem}.`, 'Examples: "api.example.com", "localhost:3000", "*.example.com".');
+      }
+    }
     if (b.dependsOn !== undefined && (!Array.isArray(b.dependsOn) || b.dependsOn.some((d) => typeof d !== 'string'))) fail(`${where}: expected \`dependsOn\` to be an array of binding ids.`);
     let format: OutFormat;
     let url: boolean;
@@ -204,6 +219,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
       ...(policy === undefined ? {} : { policy }),
       ...(resolver === undefined ? {} : { resolver }),
       headers: { ...((b.headers as Record<string, string> | undefined) ?? {}) },
+      ...(b.allowedHosts === undefined ? {} : { allowedHosts: [...(b.allowedHosts as string[])] }),
       dependsOn: [...((b.dependsOn as string[] | undefined) ?? [])],
     };
   });

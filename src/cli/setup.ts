@@ -70,6 +70,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
           ...(command.policy === undefined ? {} : { policy: command.policy }),
           ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
           headers: command.headers,
+          ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
           dependsOn: [],
         },
       ],
@@ -98,6 +99,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
     ...(command.policy === undefined ? {} : { policy: { ...b.policy, ...command.policy } }),
     ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
     headers: { ...b.headers, ...command.headers },
+    ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
   }));
   return {
     store: command.store === undefined ? config.store : resolve(cwd, command.store),
@@ -207,7 +209,11 @@ export class OutAwareStore implements SyncStore {
 /** The source adapter of a binding. */
 export function sourceOf(binding: ResolvedBinding): SpecSource {
   if (binding.sourceKind === 'url') {
-    return httpSource({ url: binding.source, ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}) });
+    return httpSource({
+      url: binding.source,
+      ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}),
+      ...(binding.allowedHosts === undefined ? {} : { allowedHosts: binding.allowedHosts }),
+    });
   }
   return fileSource({ path: binding.source, debounceMs: 100 });
 }
