@@ -6,6 +6,7 @@
  */
 export * from './engine/index.js';
 export * from './errors.js';
+export { assertBindingId, isValidBindingId } from './binding-id.js';
 export * from './events.js';
 export * from './metrics/index.js';
 export * from './scheduler/index.js';

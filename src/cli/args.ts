@@ -53,6 +53,8 @@ export interface BindingCommand extends GlobalFlags {
   store?: string;
   /** Extra request headers for URL sources (`--header "Name: value"`). */
   headers: Record<string, string>;
+  /** Hosts URL sources may contact, redirects included (`--allow-host`, repeatable); empty: the config's, else any. */
+  allowedHosts: string[];
   /** Config binding ids to run (`--binding`); empty: all. */
   bindings: string[];
   /** Poll interval of `watch`, milliseconds. */
@@ -68,6 +70,8 @@ export interface DiffCommand extends GlobalFlags {
   new: string;
   failOn?: ChangeLevel;
   headers: Record<string, string>;
+  /** Hosts the URLs may contact, redirects included (`--allow-host`); empty: any. */
+  allowedHosts: string[];
 }
 
 /** What `rollback` and `journal` were asked to do. */
@@ -88,6 +92,8 @@ export interface DiscoverCommand extends GlobalFlags {
   command: 'discover';
   baseUrl: string;
   headers: Record<string, string>;
+  /** Hosts the probes may contact, redirects included (`--allow-host`); empty: any. */
+  allowedHosts: string[];
   timeoutMs?: number;
 }
 
@@ -117,6 +123,7 @@ const BINDING: Options = {
   resolver: { type: 'string' },
   store: { type: 'string' },
   header: { type: 'string', short: 'H', multiple: true },
+  'allow-host': { type: 'string', multiple: true },
   binding: { type: 'string', short: 'b', multiple: true },
 };
 
@@ -125,7 +132,7 @@ const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
   watch: { ...BINDING, interval: { type: 'string', short: 'i' } },
   plan: BINDING,
   check: BINDING,
-  diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true } },
+  diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true } },
   rollback: {
     ...GLOBAL,
     out: { type: 'string', short: 'o' },
@@ -136,7 +143,7 @@ const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
     force: { type: 'boolean' },
   },
   journal: { ...GLOBAL, out: { type: 'string', short: 'o' }, binding: { type: 'string', short: 'b' }, format: { type: 'string', short: 'f' }, store: { type: 'string' } },
-  discover: { ...GLOBAL, header: { type: 'string', short: 'H', multiple: true }, timeout: { type: 'string' } },
+  discover: { ...GLOBAL, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, timeout: { type: 'string' } },
 };
 
 /** Default poll interval of `watch`, in milliseconds. */
@@ -204,6 +211,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     if (positionals.length > max) throw new UsageError(`Unexpected argument \`${positionals[max]}\`; \`${first}\` takes ${names}.`, first);
   };
   const headers = () => parseHeaders((values.header as string[] | undefined) ?? [], first);
+  const allowedHosts = () =>
+    ((values['allow-host'] as string[] | undefined) ?? []).map((host) => {
+      const problem = hostProblem(host);
+      if (problem !== undefined) throw new UsageError(`Expected \`--allow-host\` to be ${problem}.`, first, 'Examples: --allow-host api.example.com, --allow-host localhost:3000, --allow-host "*.example.com".');
+      return host;
+    });
 
   switch (first) {
     case 'sync':
@@ -235,6 +248,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         ...(resolver === undefined ? {} : { resolver: parseResolver(resolver, first) }),
         ...(store === undefined ? {} : { store }),
         headers: headers(),
+        allowedHosts: allowedHosts(),
         bindings,
         ...(interval === undefined ? {} : { intervalMs: parseMilliseconds(interval, 'interval', first) }),
         approve: values.approve === true,
@@ -248,7 +262,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       if (failOn !== undefined && !['breaking', 'warning', 'info'].includes(failOn)) {
         throw new UsageError(`Expected \`--fail-on\` to be breaking, warning or info, got \`${failOn}\`.`, first);
       }
-      return { command: 'diff', ...global, old, new: next, ...(failOn === undefined ? {} : { failOn: failOn as ChangeLevel }), headers: headers() };
+      return { command: 'diff', ...global, old, new: next, ...(failOn === undefined ? {} : { failOn: failOn as ChangeLevel }), headers: headers(), allowedHosts: allowedHosts() };
     }
     case 'rollback':
     case 'journal': {
@@ -276,7 +290,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       const baseUrl = positionals[0];
       if (baseUrl === undefined) throw new UsageError('`discover` needs the base URL of a running API, e.g. `api-live-sync discover http://localhost:8000`.', first);
       const timeout = str('timeout');
-      return { command: 'discover', ...global, baseUrl, headers: headers(), ...(timeout === undefined ? {} : { timeoutMs: parseMilliseconds(timeout, 'timeout', first) }) };
+      return { command: 'discover', ...global, baseUrl, headers: headers(), allowedHosts: allowedHosts(), ...(timeout === undefined ? {} : { timeoutMs: parseMilliseconds(timeout, 'timeout', first) }) };
     }
   }
 }
@@ -298,6 +312,18 @@ function parseMilliseconds(value: string, name: string, command: CliCommand): nu
     throw new UsageError(`Expected \`--${name}\` to be a whole number of milliseconds from 1 and up, got \`${value}\`.`, command);
   }
   return n;
+}
+
+/**
+ * What is wrong with an allowed-host entry (`--allow-host`, a config
+ * binding's `allowedHosts`), or `undefined` when it is one: a host name or
+ * IP address, with an optional `:port`, or `*.` and a domain.
+ */
+export function hostProblem(value: unknown): string | undefined {
+  const expected = 'a host name, host:port or *.domain';
+  if (typeof value !== 'string') return `${expected}, got ${value === null ? 'null' : typeof value}`;
+  if (!/^(\*\.)?(\[[0-9a-fA-F:.]+\]|[^\s/\\@?#:[\]*]+)(:\d{1,5})?$/.test(value)) return `${expected}, got \`${value.slice(0, 60)}\``;
+  return undefined;
 }
 
 function parseHeaders(list: readonly string[], command: CliCommand): Record<string, string> {

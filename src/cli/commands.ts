@@ -77,7 +77,7 @@ function errorLines(ctx: CliContext, error: unknown, verbose: boolean, prefix = 
 
 /** The exit code of an error that ended a run: configuration problems are 2, everything else 3. */
 export function exitCodeOf(error: unknown): number {
-  if (isSyncError(error) && ['CONFIG_INVALID', 'BINDING_EXISTS', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'].includes(error.code)) return EXIT.usage;
+  if (isSyncError(error) && ['CONFIG_INVALID', 'BINDING_EXISTS', 'BINDING_ID_INVALID', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'].includes(error.code)) return EXIT.usage;
   return EXIT.failure;
 }
 
@@ -258,7 +258,11 @@ export async function checkCommand(cmd: BindingCommand, ctx: CliContext): Promis
 /** Fetch and load one document for `diff`: a URL or a file. */
 async function loadLocation(location: string, cmd: DiffCommand, ctx: CliContext): Promise<LoadedSpec> {
   const source = isUrlSource(location)
-    ? httpSource({ url: location, ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}) })
+    ? httpSource({
+        url: location,
+        ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
+        ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
+      })
     : fileSource({ path: location });
   try {
     const fetched = await source.fetch({ validators: {}, signal: ctx.signal });
@@ -345,6 +349,7 @@ export async function discoverCommand(cmd: DiscoverCommand, ctx: CliContext): Pr
   const found = await discoverSpec(cmd.baseUrl, {
     signal: ctx.signal,
     ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
+    ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
     ...(cmd.timeoutMs === undefined ? {} : { timeoutMs: cmd.timeoutMs }),
   });
   if (cmd.json) {

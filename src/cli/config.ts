@@ -7,18 +7,21 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type SyncPolicy } from '../index.js';
-import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
+import { ConfigError, assertBindingId, isSyncError, openRegularFile, type SyncPolicy } from '../index.js';
+import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, hostProblem, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
 
 /** One binding as written in the config file. */
 export interface CliBindingConfig {
-  /** Unique id; default the file name of `out`. Names the binding in the store and in output. */
+  /**
+   * Unique id; default the file name of `out`. Names the binding in the store
+   * and in output: 1 to 128 characters, no `/`, `\` or control characters,
+   * not `.` or `..` (`BINDING_ID_INVALID`; see `isValidBindingId`).
+   */
   id?: string;
   /** A URL (`http:`/`https:`) or a file path. */
   source: string;
@@ -34,6 +37,12 @@ export interface CliBindingConfig {
   resolver?: ResolverChoice;
   /** Extra request headers for URL sources. */
   headers?: Record<string, string>;
+  /**
+   * Hosts a URL source may contact, its redirects included (`httpSource`'s
+   * `allowedHosts`): `"api.example.com"`, `"localhost:3000"`, `"*.example.com"`.
+   * Default: any. `--allow-host` replaces it.
+   */
+  allowedHosts?: string[];
   /** Ids of bindings that must sync first. */
   dependsOn?: string[];
 }
@@ -61,6 +70,8 @@ export interface ResolvedBinding {
   /** Who wins a merge conflict; absent: local. */
   resolver?: ResolverChoice;
   headers: Record<string, string>;
+  /** Hosts a URL source may contact, redirects included; absent: any. */
+  allowedHosts?: string[];
   dependsOn: string[];
 }
 
@@ -88,23 +99,37 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
   return undefined;
 }
 
-/** Read, evaluate (modules) and validate a config file. Every problem is a `ConfigError` naming the file. */
+/** Read, evaluate (modules) and validate a config file. Every problem is a `ConfigError` (or `BINDING_ID_INVALID`) naming the file. */
 export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   const ext = extname(path).toLowerCase();
-  let raw: unknown;
-  if (ext === '.json') {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`Could not read the config file ${path}: ${(error as Error).message}`, { cause: error });
+  const isModule = ext === '.mjs' || ext === '.js' || ext === '.cjs' || ext === '.ts' || ext === '.mts';
+  if (ext !== '.json' && !isModule) {
+    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, { hint: `Name it ${CONFIG_FILE_NAMES[0]}.` });
+  }
+  // A FIFO or a device named like a config file would block the read (or, for a module, the whole process): refuse it unopened.
+  let text: string;
+  try {
+    const opened = await openRegularFile(path);
+    if (opened.kind === 'other') {
+      throw new ConfigError(`The config file ${path} is ${opened.found}, not a regular file.`, { hint: 'Point --config at the config file itself.', details: { path } });
     }
+    try {
+      text = isModule ? '' : await opened.handle.readFile('utf8');
+    } finally {
+      await opened.handle.close().catch(() => undefined);
+    }
+  } catch (error) {
+    if (isSyncError(error)) throw error;
+    throw new ConfigError(`Could not read the config file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let raw: unknown;
+  if (!isModule) {
     try {
       raw = JSON.parse(text);
     } catch (error) {
       throw new ConfigError(`The config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error, hint: 'Fix the JSON syntax.' });
     }
-  } else if (ext === '.mjs' || ext === '.js' || ext === '.cjs' || ext === '.ts' || ext === '.mts') {
+  } else {
     let module: Record<string, unknown>;
     try {
       module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -118,16 +143,14 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
     }
     raw = module.default;
     if (typeof raw === 'function') raw = await (raw as () => unknown)();
-  } else {
-    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, { hint: `Name it ${CONFIG_FILE_NAMES[0]}.` });
   }
   return validateConfig(raw, path);
 }
 
 const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'bindings']);
-const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'dependsOn']);
+const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'allowedHosts', 'dependsOn']);
 
-/** Validate a config value read from `path`, resolving its relative paths against the file's folder. */
+/** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
   const dir = dirname(path);
   const fail = (message: string, hint = 'See docs/cli.md, "Config file".'): never => {
@@ -152,7 +175,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     const out = resolve(dir, b.out as string);
     if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch') fail(`${where}: expected \`format\` to be openapi or hoppscotch, got ${JSON.stringify(b.format)}.`);
     const id = b.id === undefined ? basename(out) : b.id;
-    if (typeof id !== 'string' || id.trim() === '') return fail(`${where}: expected \`id\` to be a non-empty string.`);
+    assertBindingId(id, `${b.id === undefined ? `the id of ${where} (the file name of \`out\`)` : `\`${where}.id\``} in ${basename(path)}`);
     if (ids.has(id)) fail(`${where}: the id \`${id}\` is used twice.`, 'Give every binding its own id.');
     ids.add(id);
     if (b.intervalMs !== undefined && !(Number.isInteger(b.intervalMs) && (b.intervalMs as number) >= 1)) fail(`${where}: expected \`intervalMs\` to be a whole number from 1 and up.`);
@@ -169,6 +192,13 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     }
     if (b.headers !== undefined && (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
       fail(`${where}: expected \`headers\` to be an object of strings.`);
+    }
+    if (b.allowedHosts !== undefined) {
+      if (!Array.isArray(b.allowedHosts) || b.allowedHosts.length === 0) fail(`${where}: expected \`allowedHosts\` to be a non-empty array of hosts.`);
+      for (const [i, host] of (b.allowedHosts as unknown[]).entries()) {
+        const problem = hostProblem(host);
+        if (problem !== undefined) fail(`${where}: expected \`allowedHosts[${i}]\` to be ${problem}.`, 'Examples: "api.example.com", "localhost:3000", "*.example.com".');
+      }
     }
     if (b.dependsOn !== undefined && (!Array.isArray(b.dependsOn) || b.dependsOn.some((d) => typeof d !== 'string'))) fail(`${where}: expected \`dependsOn\` to be an array of binding ids.`);
     let format: OutFormat;
@@ -189,6 +219,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
       ...(policy === undefined ? {} : { policy }),
       ...(resolver === undefined ? {} : { resolver }),
       headers: { ...((b.headers as Record<string, string> | undefined) ?? {}) },
+      ...(b.allowedHosts === undefined ? {} : { allowedHosts: [...(b.allowedHosts as string[])] }),
       dependsOn: [...((b.dependsOn as string[] | undefined) ?? [])],
     };
   });

@@ -11,6 +11,9 @@ const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml Ope
       --resolver <side>   who wins a conflict: local (keep your edit, default) | remote
       --store <dir>       the store (default: .api-live-sync next to --out, or the config's)
   -H, --header <h>        "Name: value" request header for URL sources (repeatable)
+      --allow-host <host> URL sources may contact only these hosts, redirects
+                          included (repeatable): api.example.com, localhost:3000,
+                          *.example.com; replaces the config's allowedHosts
   -b, --binding <id>      with a config file: only this binding (repeatable)`;
 
 const GLOBAL_FLAGS = `      --json              one JSON document on stdout
@@ -71,6 +74,7 @@ level and operation.
 Options:
       --fail-on <level>   exit 1 when a change at or above breaking|warning|info exists
   -H, --header <h>        "Name: value" request header for URLs (repeatable)
+      --allow-host <host> the URLs may contact only these hosts, redirects included (repeatable)
 
 Exit: 0, 1 a change at or above --fail-on, 2 usage, 3 a document could not be loaded.`,
   rollback: `Restore the local copy and the base as they were before a journal entry
@@ -97,6 +101,7 @@ framework it probably is.
 
 Options:
   -H, --header <h>        "Name: value" request header (repeatable)
+      --allow-host <host> probes may contact only these hosts, redirects included (repeatable)
       --timeout <ms>      per probe (default 5000)
 
 Exit: 0 found, 2 usage, 3 not found or unreachable.`,

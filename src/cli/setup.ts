@@ -10,6 +10,7 @@ import {
   ConfigError,
   FileStore,
   SyncEngine,
+  assertBindingId,
   fileSource,
   hoppscotchTarget,
   httpSource,
@@ -41,9 +42,15 @@ export function defaultStoreFor(out: string): string {
   return resolve(dirname(out), '.api-live-sync');
 }
 
-/** The binding id of a stand-alone `--out` file: its file name (stable across runs and working directories). */
+/**
+ * The binding id of a stand-alone `--out` file: its file name (stable across
+ * runs and working directories). Throws `BINDING_ID_INVALID` when that name
+ * is not a binding id (longer than 128 characters, or holding a control character).
+ */
 export function bindingIdFor(out: string): string {
-  return basename(out);
+  const id = basename(out);
+  assertBindingId(id, `the file name of \`--out ${out}\` (the binding id)`);
+  return id;
 }
 
 /** The setup of `sync`, `watch`, `plan` and `check`: one binding from `<source> --out`, or the config file's. */
@@ -63,6 +70,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
           ...(command.policy === undefined ? {} : { policy: command.policy }),
           ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
           headers: command.headers,
+          ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
           dependsOn: [],
         },
       ],
@@ -91,6 +99,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
     ...(command.policy === undefined ? {} : { policy: { ...b.policy, ...command.policy } }),
     ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
     headers: { ...b.headers, ...command.headers },
+    ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
   }));
   return {
     store: command.store === undefined ? config.store : resolve(cwd, command.store),
@@ -200,7 +209,11 @@ export class OutAwareStore implements SyncStore {
 /** The source adapter of a binding. */
 export function sourceOf(binding: ResolvedBinding): SpecSource {
   if (binding.sourceKind === 'url') {
-    return httpSource({ url: binding.source, ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}) });
+    return httpSource({
+      url: binding.source,
+      ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}),
+      ...(binding.allowedHosts === undefined ? {} : { allowedHosts: binding.allowedHosts }),
+    });
   }
   return fileSource({ path: binding.source, debounceMs: 100 });
 }

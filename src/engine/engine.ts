@@ -1,5 +1,6 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import type { MergeConflict } from '../merge/index.js';
+import { assertBindingId } from '../binding-id.js';
 import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
@@ -253,7 +254,7 @@ export class SyncEngine {
 
   // ── bindings ──────────────────────────────────────────────────────────
 
-  /** Register a binding. Throws `BINDING_EXISTS`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE` or `CONFIG_INVALID`. */
+  /** Register a binding. Throws `BINDING_ID_INVALID`, `BINDING_EXISTS`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE` or `CONFIG_INVALID`. */
   async addSource<Local>(options: SyncBindingOptions<Local>): Promise<void> {
     const binding = this.#validateBinding(options as SyncBindingOptions);
     this.#scheduler.register({
@@ -273,7 +274,7 @@ export class SyncEngine {
       throw new ConfigError(message, { hint });
     };
     if (options === null || typeof options !== 'object') fail(`Expected binding options to be an object, got ${typeof options}.`, 'Pass { id, source, target }.');
-    if (typeof options.id !== 'string' || options.id.trim() === '') fail(`Expected \`id\` to be a non-empty string, got ${JSON.stringify(options.id)}.`, 'Give every binding a unique id.');
+    assertBindingId(options.id, '`id`');
     if (!options.source || typeof options.source.fetch !== 'function') fail(`Binding "${options.id}": expected \`source\` to have a fetch() method.`, 'Use httpSource, fileSource, functionSource or your own SpecSource.');
     const target = options.target;
     if (!target || typeof target.read !== 'function' || typeof target.write !== 'function' || typeof target.render !== 'function') {
@@ -291,6 +292,7 @@ export class SyncEngine {
     if (options.dependsOn !== undefined && (!Array.isArray(options.dependsOn) || options.dependsOn.some((d) => typeof d !== 'string'))) {
       fail(`Binding "${options.id}": expected \`dependsOn\` to be an array of binding ids.`, 'List the ids of bindings that must run first.');
     }
+    for (const [index, dependency] of (options.dependsOn ?? []).entries()) assertBindingId(dependency, `\`dependsOn[${index}]\` of "${options.id}"`);
     const policy = { ...defaultSyncPolicy, ...(options.policy ?? {}) };
     if (!['remove', 'deprecate', 'keep'].includes(policy.removal)) {
       fail(`Binding "${options.id}": expected \`policy.removal\` to be remove, deprecate or keep, got ${JSON.stringify(policy.removal)}.`, 'Pick one of the three.');
@@ -322,7 +324,7 @@ export class SyncEngine {
 
   /** Remove a binding: its pending job is removed, a running one aborted, its watcher closed and its store records kept. */
   async removeSource(id: string): Promise<void> {
-    const binding = this.#bindings.get(id);
+    const binding = this.#bindings.get(this.#sourceId(id));
     await this.#scheduler.unregister(id);
     if (!binding) return;
     this.#bindings.delete(id);
@@ -361,6 +363,7 @@ export class SyncEngine {
    * pending, the request joins it (and may raise its priority); returns the job.
    */
   async addSyncJob(request: { sourceId: string; priority?: JobPriority }): Promise<SyncJob> {
+    this.#sourceId(request?.sourceId);
     if (request?.priority !== undefined && !PRIORITIES.includes(request.priority)) {
       throw new ConfigError(`Expected \`priority\` to be high, medium or low, got ${JSON.stringify(request.priority)}.`);
     }
@@ -376,6 +379,11 @@ export class SyncEngine {
 
   /** Run a binding now (high priority) and resolve with the result of that run; rejects with its final error. */
   syncNow(sourceId: string, options: { priority?: JobPriority } = {}): Promise<SyncResult> {
+    try {
+      this.#sourceId(sourceId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#scheduler.triggerAndWait(sourceId, 'manual', options.priority ?? 'high');
   }
 
@@ -474,8 +482,14 @@ export class SyncEngine {
     }
   }
 
+  /** Every method that takes a binding id checks it here first: `BINDING_ID_INVALID` for an id no binding can have. */
+  #sourceId(id: unknown): string {
+    assertBindingId(id, 'the source id');
+    return id;
+  }
+
   #binding(id: string): BindingRuntime {
-    const binding = this.#bindings.get(id);
+    const binding = this.#bindings.get(this.#sourceId(id));
     if (!binding) {
       throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, { hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.` });
     }
@@ -572,7 +586,7 @@ export class SyncEngine {
     return { format: 'api-live-sync/decisions', version: 1, bindings };
   }
 
-  /** Import a decisions file: validated first (`CONFIG_INVALID`, nothing changed), then each listed binding's decisions replaced. */
+  /** Import a decisions file: validated first (`CONFIG_INVALID` or `BINDING_ID_INVALID`, nothing changed), then each listed binding's decisions replaced. */
   async importDecisions(file: unknown): Promise<void> {
     const valid = validateDecisionsFile(file);
     for (const [id, decisions] of Object.entries(valid.bindings)) await setDecisions(this.#store, id, { ...emptyDecisions(), ...decisions });

@@ -1,3 +1,4 @@
+import { assertBindingId } from '../binding-id.js';
 import { ConfigError } from '../errors.js';
 import type { SyncStore } from '../store/index.js';
 import type { BindingDecisions, DecisionsFile } from './types.js';
@@ -29,7 +30,8 @@ const OPERATION = /^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) \/\S*$/;
 
 /**
  * Check a decisions file from outside (a teammate's, a repository's):
- * throws `CONFIG_INVALID` naming the first problem.
+ * throws `CONFIG_INVALID` naming the first problem (`BINDING_ID_INVALID`
+ * for a key that is not a binding id).
  */
 export function validateDecisionsFile(value: unknown): DecisionsFile {
   const fail = (message: string): never => {
@@ -41,6 +43,7 @@ export function validateDecisionsFile(value: unknown): DecisionsFile {
   if (file.version !== 1) fail(`expected "version": 1, got ${JSON.stringify(file.version)}.`);
   if (!file.bindings || typeof file.bindings !== 'object' || Array.isArray(file.bindings)) fail('expected "bindings" to be an object keyed by binding id.');
   for (const [id, decisions] of Object.entries(file.bindings as Record<string, unknown>)) {
+    assertBindingId(id, 'a binding id of the decisions file');
     if (!decisions || typeof decisions !== 'object') fail(`bindings.${id} must be an object.`);
     for (const list of ['ignoredOperations', 'keepLocal', 'tombstones'] as const) {
       const items = (decisions as Record<string, unknown>)[list] ?? [];

@@ -30,7 +30,11 @@ export interface DiscoverOptions {
   headers?: Record<string, string>;
   /** Credentials, as in `httpSource`. */
   auth?: HttpAuth;
-  /** Largest document accepted per probe. Default 50 MiB. */
+  /**
+   * Largest document accepted per probe, in decoded bytes (a compressed body
+   * is counted as it is decoded). Default 16 MiB: every probe may answer with
+   * a compression bomb, and probes are many. Bodies are read one at a time.
+   */
   maxBytes?: number;
   /** Hosts that may be contacted, checked on every redirect, as in `httpSource`. */
   allowedHosts?: string[];
@@ -54,7 +58,7 @@ export interface DiscoveredSpec {
 export const DISCOVER_DEFAULTS = {
   concurrency: 4,
   timeoutMs: 5_000,
-  maxBytes: 50 * 1024 * 1024,
+  maxBytes: 16 * 1024 * 1024,
 } as const;
 
 interface Candidate {
@@ -116,6 +120,16 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
   const found: Found[] = [];
   let fatal: unknown;
   let next = 0;
+  // Connections and headers run `concurrency` at once, bodies one at a time:
+  // at most one decoded body (up to maxBytes) is held, however many probes
+  // answer at once. A response waiting for its turn is not read, so TCP holds
+  // the rest of it back.
+  let bodyTurn: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = bodyTurn.then(work);
+    bodyTurn = run.catch(() => undefined);
+    return run;
+  };
 
   const probe = async (candidate: Candidate): Promise<void> => {
     const url = new URL(candidate.path.replace(/^\//, ''), base);
@@ -131,8 +145,7 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
         discard(open);
         outcome = 'an HTML page';
       } else {
-        const body = await readBody(open, { maxBytes, bodyTimeoutMs: timeoutMs, signal });
-        const check = looksLikeOpenApi(body);
+        const check = await oneAtATime(async () => looksLikeOpenApi(await readBody(open, { maxBytes, bodyTimeoutMs: timeoutMs, signal })));
         if (typeof check === 'string') outcome = check;
         else {
           outcome = `${check.version} document`;
@@ -183,7 +196,9 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
       retryable: false,
       hint: tried.length > 0 && tried.every((t) => t.outcome === 'HTTP 401' || t.outcome === 'HTTP 403')
         ? 'Every path wanted credentials: pass `auth` or `headers` to discoverSpec.'
-        : "Enable the framework's OpenAPI endpoint, or pass the document URL to httpSource directly (see docs/discovery.md for the paths probed).",
+        : tried.some((t) => t.outcome === 'SOURCE_TOO_LARGE')
+          ? `Some paths answered more than maxBytes (${maxBytes} bytes decoded): raise \`maxBytes\` if the document really is that large, or pass its URL to httpSource directly.`
+          : "Enable the framework's OpenAPI endpoint, or pass the document URL to httpSource directly (see docs/discovery.md for the paths probed).",
       details: { baseUrl: redactUrl(base), tried },
     });
   }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { ConfigError, SourceError } from '../errors.js';
-import { DEFAULT_MAX_BYTES, readLimited } from '../spec/index.js';
+import { DEFAULT_MAX_BYTES, openRegularFile, readLimited } from '../spec/index.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
 /** Options of {@link fileSource}. */
@@ -48,7 +47,9 @@ export const DEFAULT_FILE_POLL_MS = 500;
  * `fetch` reads the bytes and says `not-modified` when they are the same as
  * the last time (compared by SHA-256, so a `touch` costs no parse and a
  * same-size edit within the clock's resolution is still seen). Its
- * `fileStamp` validator is `mtimeMs:size:sha256`.
+ * `fileStamp` validator is `mtimeMs:size:sha256`. A path that is not a
+ * regular file (a folder, a FIFO, a socket, a device) is refused with
+ * `SOURCE_NOT_A_FILE` without being opened: opening a FIFO would block.
  *
  * `watch` follows the file's folder, so editors that save by writing a
  * temporary file and renaming it over the document, and a file that is
@@ -95,20 +96,22 @@ class FileSource implements SpecSource {
   async fetch({ validators, signal }: SourceFetchContext): Promise<SourceFetchResult> {
     signal.throwIfAborted();
     const path = await this.#resolve();
-    let handle;
+    let opened;
     try {
-      handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      // Never blocks on a FIFO (see openRegularFile); a symlink is refused with ELOOP.
+      opened = await openRegularFile(path, { noFollow: true });
     } catch (error) {
       throw this.#fsError(error);
     }
+    if (opened.kind === 'other') {
+      throw new SourceError('SOURCE_NOT_A_FILE', `Expected a regular file at ${this.location}, found ${opened.found}.`, {
+        retryable: false,
+        hint: 'Point `path` at the OpenAPI document itself; a folder, FIFO, socket or device is never read (a FIFO would block).',
+        details: { path: this.location, found: opened.found },
+      });
+    }
+    const { handle, stats: info } = opened;
     try {
-      const info = await handle.stat();
-      if (!info.isFile()) {
-        throw new SourceError('SOURCE_FAILED', `Expected a file at ${this.location}, found ${info.isDirectory() ? 'a folder' : 'something that is not a regular file'}.`, {
-          retryable: false,
-          hint: 'Point `path` at the OpenAPI document itself.',
-        });
-      }
       if (info.size > this.#maxBytes) {
         throw new SourceError('SOURCE_TOO_LARGE', `The file ${this.location} is ${info.size} bytes, over the limit of ${this.#maxBytes}.`, {
           retryable: false,

@@ -1,6 +1,8 @@
-import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { StoreError } from '../errors.js';
+import { assertBindingId } from '../binding-id.js';
+import { BindingError, StoreError, isSyncError } from '../errors.js';
+import { openRegularFile } from '../spec/index.js';
 import type { FetchValidators } from '../sources/index.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic.js';
 import type { BaseRecord, SyncStore } from './types.js';
@@ -14,9 +16,34 @@ export interface FileStoreOptions {
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+/** The longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or UTF-16 units). */
+const MAX_NAME_BYTES = 255;
 
 /**
- * A store in one directory: `<dir>/<binding id, URI-encoded>/<key>.json`.
+ * The directory name of a binding: its id URI-encoded (as stores have always
+ * been laid out), and the dots of a name made only of dots encoded too, so
+ * that no id maps to `.`, `..` or another path step even when a caller skips
+ * the id check. Throws `BINDING_ID_INVALID` for an id that is not a binding
+ * id, or whose name would be too long for a file system.
+ */
+function directoryName(bindingId: string): string {
+  assertBindingId(bindingId);
+  const encoded = encodeURIComponent(bindingId);
+  const name = /^\.+$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+    throw new BindingError('BINDING_ID_INVALID', `The binding id ${JSON.stringify(bindingId.slice(0, 40))}… encodes to a directory name of ${Buffer.byteLength(name)} bytes, over the ${MAX_NAME_BYTES} a file system takes.`, {
+      hint: "Use a shorter id: the store writes each UTF-8 byte of a character outside A-Z, a-z, 0-9 and - _ . ! ~ * ' ( ) as three (%XX).",
+      details: { id: bindingId },
+    });
+  }
+  return name;
+}
+
+/**
+ * A store in one directory: `<dir>/<binding id, URI-encoded>/<key>.json`
+ * (an id made only of dots has its dots encoded as `%2E`). Binding ids are
+ * checked (`BINDING_ID_INVALID`, see `isValidBindingId`), so no id reaches
+ * outside `dir`.
  * Every write is atomic (temporary file, fsync, rename). Temporary files left
  * by a crash are ignored by reads and removed when the store first touches
  * the binding; a record that is not valid JSON is reported as `STORE_CORRUPT`,
@@ -43,7 +70,7 @@ export class FileStore implements SyncStore {
   }
 
   #bindingDir(bindingId: string): string {
-    return join(this.#dir, encodeURIComponent(bindingId));
+    return join(this.#dir, directoryName(bindingId));
   }
 
   #file(bindingId: string, key: string): string {
@@ -94,8 +121,21 @@ export class FileStore implements SyncStore {
     await this.#cleanTemps(bindingId);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // Never blocks on a FIFO put where a record belongs (see openRegularFile).
+      const opened = await openRegularFile(file);
+      if (opened.kind === 'other') {
+        throw new StoreError('STORE_READ_FAILED', `The store record ${file} is ${opened.found}, not a file the store wrote.`, {
+          hint: 'Something other than the engine put it there: remove it (the binding then starts afresh) or restore the record from a backup.',
+          details: { bindingId, key, found: opened.found },
+        });
+      }
+      try {
+        text = await opened.handle.readFile('utf8');
+      } finally {
+        await opened.handle.close().catch(() => undefined);
+      }
     } catch (error) {
+      if (isSyncError(error)) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new StoreError('STORE_READ_FAILED', `Could not read ${file}: ${(error as Error).message}`, {
         cause: error,

@@ -19,7 +19,9 @@ export interface BaseRecord {
  * Persistence for bases, fetch validators and any other per-binding record
  * (journal, decisions, tombstones, identity maps) under a string key. Values
  * are plain JSON. Implementations must make each write atomic: after a crash
- * a reader sees the old value or the new one, never a mix.
+ * a reader sees the old value or the new one, never a mix. The engine passes
+ * only valid binding ids (`isValidBindingId`); a store that maps ids to paths
+ * or keys should check them too (`assertBindingId`), as `FileStore` does.
  */
 export interface SyncStore {
   /** The base of a binding, or `undefined` before its first successful sync. */

@@ -24,7 +24,7 @@ function usageError(fn: () => unknown): UsageError | ConfigError {
 describe('parseCommandLine', () => {
   it('parses sync with every binding flag', () => {
     expect(
-      parseCommandLine(['sync', 'http://x/openapi.json', '-o', 'api.yaml', '--format', 'openapi', '--policy', 'removal=keep,holdOnBreaking=true', '--store', 's', '-H', 'Authorization: Bearer t', '--json', '--approve']),
+      parseCommandLine(['sync', 'http://x/openapi.json', '-o', 'api.yaml', '--format', 'openapi', '--policy', 'removal=keep,holdOnBreaking=true', '--store', 's', '-H', 'Authorization: Bearer t', '--allow-host', 'x', '--allow-host', '*.example.com', '--json', '--approve']),
     ).toEqual({
       command: 'sync',
       json: true,
@@ -35,6 +35,7 @@ describe('parseCommandLine', () => {
       policy: { removal: 'keep', holdOnBreaking: true },
       store: 's',
       headers: { Authorization: 'Bearer t' },
+      allowedHosts: ['x', '*.example.com'],
       bindings: [],
       approve: true,
     });
@@ -63,6 +64,11 @@ describe('parseCommandLine', () => {
     expect(usageError(() => parseCommandLine(['diff', 'a', 'b', '--fail-on', 'error'])).message).toMatch(/breaking, warning or info/);
     expect(usageError(() => parseCommandLine(['watch', 'x', '--out', 'a.json', '--interval', '1.5'])).message).toMatch(/whole number of milliseconds/);
     expect(usageError(() => parseCommandLine(['rollback'])).message).toMatch(/needs `--out <file>`/);
+    for (const host of ['http://x', 'a b', 'user@x', 'x/y', '*']) {
+      expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--allow-host', host])).message, host).toMatch(/`--allow-host` to be a host name/);
+    }
+    expect(parseCommandLine(['diff', 'a', 'b', '--allow-host', 'localhost:3000'])).toMatchObject({ allowedHosts: ['localhost:3000'] });
+    expect(parseCommandLine(['discover', 'http://x', '--allow-host', '[::1]:8000'])).toMatchObject({ allowedHosts: ['[::1]:8000'] });
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '-H', 'no colon'])).message).toMatch(/`Name: value`/);
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).message).toMatch(/openapi or hoppscotch/);
   });

@@ -115,7 +115,7 @@ describe('one sync, end to end', () => {
     await expect(engine.addSource({ id: 'b', ...make(), dependsOn: ['zzz'] })).rejects.toMatchObject({ code: 'DEPENDENCY_MISSING' });
     await expect(engine.addSource({ id: 'c', ...make(), dependsOn: ['c'] })).rejects.toMatchObject({ code: 'DEPENDENCY_CYCLE' });
     await expect(engine.addSource({ id: 'd', ...make(), priority: 'urgent' as never })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    await expect(engine.addSource({ id: '', ...make() })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(engine.addSource({ id: '', ...make() })).rejects.toMatchObject({ code: 'BINDING_ID_INVALID' });
     await expect(engine.syncNow('nope')).rejects.toMatchObject({ code: 'BINDING_NOT_FOUND' });
     await engine.addSource({ id: 'e', ...make(), dependsOn: ['a'] });
     await expect(engine.removeSource('a')).rejects.toMatchObject({ code: 'DEPENDENCY_MISSING' });

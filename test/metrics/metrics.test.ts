@@ -80,9 +80,11 @@ describe('metrics', () => {
 
   it('renders the Prometheus text format, which parses back to the same numbers', async () => {
     const engine = new SyncEngine();
-    await engine.addSource({ id: 'pets "main"\\x', source: new MemorySource(petstore(1)), target: new MemoryTarget() });
-    await engine.syncNow('pets "main"\\x');
-    await engine.syncNow('pets "main"\\x');
+    // Quotes in a binding id; backslashes and newlines cannot be in one (BINDING_ID_INVALID) and are checked below.
+    const id = 'pets "main" ü';
+    await engine.addSource({ id, source: new MemorySource(petstore(1)), target: new MemoryTarget() });
+    await engine.syncNow(id);
+    await engine.syncNow(id);
     const text = engine.toPrometheusText();
     expect(text).toBe(toPrometheusText(engine.getMetrics()));
     const { types, samples } = parsePrometheus(text);
@@ -91,10 +93,18 @@ describe('metrics', () => {
     const find = (name: string, labels: Record<string, string> = {}) =>
       samples.find((s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
     expect(find('api_live_sync_syncs_total')).toBe(2);
-    expect(find('api_live_sync_syncs_total', { source: 'pets "main"\\x' })).toBe(2);
-    expect(find('api_live_sync_syncs_unchanged_total', { source: 'pets "main"\\x' })).toBe(1);
+    expect(find('api_live_sync_syncs_total', { source: id })).toBe(2);
+    expect(find('api_live_sync_syncs_unchanged_total', { source: id })).toBe(1);
     expect(find('api_live_sync_sync_duration_seconds_count')).toBe(2);
     expect(find('api_live_sync_sync_duration_seconds', { quantile: '0.99' })).toBeGreaterThanOrEqual(0);
     expect(find('api_live_sync_queue_length')).toBe(0);
+
+    // toPrometheusText takes any metrics (merged from several engines, say): a label with a quote, backslashes and a newline is escaped.
+    const metrics = engine.getMetrics();
+    const odd = 'pets "main"\\x\nnext\\';
+    const merged = toPrometheusText({ ...metrics, perSource: { [odd]: metrics.perSource[id]! } });
+    const parsed = parsePrometheus(merged).samples;
+    expect(parsed.find((s) => s.name === 'api_live_sync_syncs_total' && s.labels.source === odd)?.value).toBe(2);
+    expect(parsed.find((s) => s.name === 'api_live_sync_syncs_unchanged_total' && s.labels.source === odd)?.value).toBe(1);
   });
 });

@@ -59,6 +59,9 @@ describe('createSyncHandler: POST /sources/:id/sync', () => {
     const missingBody = (await missing.json()) as { error: { code: string; message: string } };
     expect(missingBody.error.code).toBe('BINDING_NOT_FOUND');
     expect(missingBody.error.message).toContain('nope');
+    const pathStep = await post(`${origin}/sources/a%2Fb/sync`);
+    expect(pathStep.status).toBe(400);
+    expect(((await pathStep.json()) as { error: { code: string } }).error.code).toBe('BINDING_ID_INVALID');
 
     source.set({ hello: 'not an API' });
     const invalid = await post(`${origin}/sources/pets/sync`);
@@ -79,6 +82,7 @@ describe('createSyncHandler: POST /sources/:id/sync', () => {
 
   it('httpStatusForCode covers every family', () => {
     expect(httpStatusForCode('CONFIG_INVALID')).toBe(400);
+    expect(httpStatusForCode('BINDING_ID_INVALID')).toBe(400);
     expect(httpStatusForCode('BINDING_NOT_FOUND')).toBe(404);
     expect(httpStatusForCode('JOB_NOT_FOUND')).toBe(404);
     expect(httpStatusForCode('JOB_NOT_PENDING')).toBe(409);

@@ -1,10 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSyncError, type SyncError } from '../../src/errors.js';
+import { SyncEngine } from '../../src/index.js';
 import { fileSource } from '../../src/sources/file.js';
+import { MemoryTarget } from '../../src/testing/index.js';
 import type { FetchValidators, SourceFetchResult, SpecSource } from '../../src/sources/types.js';
 
 const doc = (title: string) => JSON.stringify({ openapi: '3.0.3', info: { title, version: '1' }, paths: {} });
@@ -93,7 +98,9 @@ describe('fileSource.fetch', () => {
   });
 
   it('refuses a folder and a file over maxBytes', async () => {
-    expect((await failure(fetch(fileSource({ path: dir })))).code).toBe('SOURCE_FAILED');
+    const folder = await failure(fetch(fileSource({ path: dir })));
+    expect(folder.code).toBe('SOURCE_NOT_A_FILE');
+    expect(folder.retryable).toBe(false);
     const path = join(dir, 'big.json');
     await writeFile(path, 'x'.repeat(2000));
     const error = await failure(fetch(fileSource({ path, maxBytes: 1000 })));
@@ -204,5 +211,79 @@ describe('fileSource.watch', () => {
     await until(() => calls() >= 1);
     await quiet();
     expect(calls()).toBe(1);
+  });
+});
+
+/** Make a FIFO (named pipe); opening it for reading blocks until a writer comes. */
+function mkfifo(path: string): string {
+  execFileSync('mkfifo', [path]);
+  return path;
+}
+
+/**
+ * Release any reader blocked opening a FIFO (so a failing run cannot leave
+ * libuv's thread pool stuck): a non-blocking open for writing succeeds only
+ * while a reader waits, and closing it gives that reader an end of file.
+ * Synchronous on purpose: the thread pool may be full.
+ */
+function releaseReaders(paths: readonly string[]): void {
+  for (const path of paths) {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: nobody is waiting on it.
+    }
+  }
+}
+
+describe('fileSource and special files', () => {
+  const fifos: string[] = [];
+  afterEach(() => releaseReaders(fifos.splice(0)));
+
+  it('refuses a FIFO at once with SOURCE_NOT_A_FILE, without opening it (an open would block until a writer came)', async () => {
+    const path = mkfifo(join(dir, 'openapi.json'));
+    fifos.push(path);
+    const started = Date.now();
+    const error = await failure(fetch(fileSource({ path })));
+    expect(error.code).toBe('SOURCE_NOT_A_FILE');
+    expect(error.retryable).toBe(false);
+    expect(error.details).toMatchObject({ path });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a socket and a character device the same way', async () => {
+    const socketPath = join(dir, 'api.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      expect((await failure(fetch(fileSource({ path: socketPath })))).code).toBe('SOURCE_NOT_A_FILE');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect((await failure(fetch(fileSource({ path: '/dev/null' })))).code).toBe('SOURCE_NOT_A_FILE');
+  });
+
+  it('an engine with five FIFO bindings still syncs its good binding promptly, and stops at once', async () => {
+    const good = join(dir, 'good.json');
+    await writeFile(good, JSON.stringify({ openapi: '3.0.3', info: { title: 'good', version: '1' }, paths: { '/pets': { get: { responses: { '200': { description: 'ok' } } } } } }));
+    const engine = new SyncEngine({ concurrency: 6, stopGracePeriodMs: 30_000, retry: { maxRetries: 0 } });
+    for (let i = 0; i < 5; i++) {
+      const path = mkfifo(join(dir, `fifo-${i}.json`));
+      fifos.push(path);
+      await engine.addSource({ id: `fifo-${i}`, source: track(fileSource({ path })), target: new MemoryTarget(), watch: false });
+    }
+    const target = new MemoryTarget();
+    await engine.addSource({ id: 'good', source: track(fileSource({ path: good })), target, watch: false });
+    await engine.startSync();
+    const started = Date.now();
+    const fifoRuns = Array.from({ length: 5 }, (_, i) => engine.syncNow(`fifo-${i}`).then(() => 'synced', (error: unknown) => (isSyncError(error) ? error.code : String(error))));
+    const result = await engine.syncNow('good');
+    expect(result.outcome).toBe('applied');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await Promise.all(fifoRuns)).toEqual(Array(5).fill('SOURCE_NOT_A_FILE'));
+    const stopping = Date.now();
+    await engine.stopSync();
+    expect(Date.now() - stopping).toBeLessThan(1000);
+    expect(target.writeCount).toBe(1);
   });
 });

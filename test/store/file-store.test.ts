@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { mkdtemp, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,13 +23,13 @@ describe.each(stores)('%s conformance', (_name, make) => {
     await store.saveBase('a', { document: { openapi: '3.0.0' }, hash: 'sha256:1', savedAt: 1 });
     await store.saveValidators('a', { etag: '"v1"' });
     await store.setRecord('a', 'journal', [{ id: 1 }]);
-    await store.setRecord('b/with spaces', 'journal', [{ id: 2 }]);
+    await store.setRecord('b with spaces', 'journal', [{ id: 2 }]);
     expect(await store.getBase('a')).toEqual({ document: { openapi: '3.0.0' }, hash: 'sha256:1', savedAt: 1 });
     expect(await store.getValidators('a')).toEqual({ etag: '"v1"' });
-    expect(await store.getRecord('b/with spaces', 'journal')).toEqual([{ id: 2 }]);
+    expect(await store.getRecord('b with spaces', 'journal')).toEqual([{ id: 2 }]);
     await store.deleteBinding('a');
     expect(await store.getBase('a')).toBeUndefined();
-    expect(await store.getRecord('b/with spaces', 'journal')).toEqual([{ id: 2 }]);
+    expect(await store.getRecord('b with spaces', 'journal')).toEqual([{ id: 2 }]);
   });
 
   it('keeps what was written: mutating a written or a returned value changes nothing stored', async () => {
@@ -88,6 +89,26 @@ describe('FileStore', () => {
     await writeFile(join(dir, 'api', 'base.json'), 'not json');
     const store = new FileStore({ dir });
     await expect(store.getBase('api')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+
+  it('reports a FIFO where a record belongs as STORE_READ_FAILED at once, instead of blocking on it', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'api'));
+    const fifo = join(dir, 'api', 'base.json');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const store = new FileStore({ dir });
+      const started = Date.now();
+      await expect(store.getBase('api')).rejects.toMatchObject({ code: 'STORE_READ_FAILED', details: { found: 'a FIFO (named pipe)' } });
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      // Release a reader blocked in the open (a failing run), synchronously: the thread pool may be full.
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: nobody waits on it.
+      }
+    }
   });
 
   it('refuses odd record keys', async () => {

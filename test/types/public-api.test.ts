@@ -5,7 +5,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   SyncEngine,
+  assertBindingId,
   isSyncError,
+  isValidBindingId,
   type SerializedSyncError,
   type SyncEngineEvents,
   type SyncErrorCode,
@@ -51,6 +53,14 @@ describe('public types', () => {
     expectTypeOf(engine.syncNow).returns.resolves.toEqualTypeOf<SyncResult>();
     const error: unknown = new Error('x');
     if (isSyncError(error)) expectTypeOf(error.code).toEqualTypeOf<SyncErrorCode>();
+  });
+
+  it('narrows binding ids to strings', () => {
+    const maybe: unknown = 'petstore';
+    if (isValidBindingId(maybe)) expectTypeOf(maybe).toBeString();
+    const checked: unknown = 'petstore';
+    assertBindingId(checked);
+    expectTypeOf(checked).toBeString();
   });
 
   it('lets users write adapters against the interfaces alone', () => {
