@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { constants, type BigIntStats } from 'node:fs';
-import { link, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { link, lstat, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { linkSync, lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TargetError } from '../errors.js';
+import { openRegularFile } from '../spec/index.js';
 import { syncDirectory, TEMP_SUFFIX, writeTempFile } from '../store/atomic.js';
 
 /** The suffix of the name a file is moved to for the instant of a replace (see {@link LocalFile.write}). */
@@ -219,29 +220,27 @@ export class LocalFile {
     await Promise.all(names.map((n) => unlink(join(dir, n)).catch(() => undefined)));
   }
 
-  /** The bytes now at the path (not remembered), `undefined` when absent; never blocks on a FIFO. */
+  /** The bytes now at the path, `undefined` when absent; never blocks on a FIFO. */
   async #readBytes(): Promise<Buffer | undefined> {
-    let handle;
+    let opened;
     try {
-      handle = await open(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
+      opened = await openRegularFile(this.path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw this.#readFailed(error);
     }
+    if (opened.kind === 'other') {
+      throw new TargetError('TARGET_READ_FAILED', `Expected a regular file at ${this.path}, found ${opened.found}.`, {
+        hint: 'Point the target at a file path (it is created on the first sync).',
+        details: { path: this.path, found: opened.found },
+      });
+    }
     try {
-      const info = await handle.stat();
-      if (!info.isFile()) {
-        throw new TargetError('TARGET_READ_FAILED', `Expected a regular file at ${this.path}, found ${info.isDirectory() ? 'a folder' : 'a FIFO, socket or device'}.`, {
-          hint: 'Point the target at a file path (it is created on the first sync).',
-          details: { path: this.path },
-        });
-      }
-      return await handle.readFile();
+      return await opened.handle.readFile();
     } catch (error) {
-      throw error instanceof TargetError ? error : this.#readFailed(error);
+      throw this.#readFailed(error);
     } finally {
-      await handle.close().catch(() => undefined);
+      await opened.handle.close().catch(() => undefined);
     }
   }
 

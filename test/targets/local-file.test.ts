@@ -4,7 +4,9 @@ import { chmod, mkdtemp, readdir, readFile, rename, stat, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalFile } from '../../src/index.js';
+import { LocalFile, SyncEngine, hoppscotchTarget } from '../../src/index.js';
+import { MemorySource } from '../../src/testing/index.js';
+import { petstore } from '../support/docs.js';
 import { setLocalFileStepHook } from '../../src/targets/local-file.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'als-local-file-'));
@@ -120,6 +122,19 @@ describe('LocalFile', () => {
     const started = Date.now();
     await expect(new LocalFile(fifo).read()).rejects.toMatchObject({ code: 'TARGET_READ_FAILED', message: expect.stringContaining('FIFO') });
     await expect(new LocalFile(dir).read()).rejects.toMatchObject({ code: 'TARGET_READ_FAILED', message: expect.stringContaining('folder') });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a binding whose target path is a FIFO fails fast, and the engine stops at once', async () => {
+    const dir = await tempDir();
+    const fifo = join(dir, 'api.hoppscotch.json');
+    execFileSync('mkfifo', [fifo]);
+    const engine = new SyncEngine();
+    await engine.addSource({ id: 'fifo', source: new MemorySource(petstore(2)), target: hoppscotchTarget({ path: fifo }), maxRetries: 0 });
+    const started = Date.now();
+    await expect(engine.syncNow('fifo')).rejects.toMatchObject({ code: 'TARGET_READ_FAILED' });
+    await engine.startSync();
+    await engine.stopSync();
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
