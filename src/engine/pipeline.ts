@@ -151,6 +151,8 @@ export interface PreparedSync {
   targetContext?: TargetContext;
   /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
   keepLocal?: readonly string[];
+  /** The remote before ignored and tombstoned operations were taken out; absent when none were. */
+  upstream?: Record<string, unknown>;
 }
 
 /** The prepared sync of a run that found nothing new. */
@@ -243,6 +245,8 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
+  // What those decisions took out is the user's doing, not upstream's: the removal policy must not keep it.
+  const upstream = remote === newest ? undefined : newest;
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
@@ -268,6 +272,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     keepLocal: lasting.keepLocal,
     targetContext: targetContextOf(binding, store, signal),
   };
+  if (upstream !== undefined) prepared.upstream = upstream;
   const held = options.dryRun || !deps.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, hash)) : undefined;
   if (held) {
     prepared.outcome = 'held';
@@ -297,6 +302,8 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   const call = <T>(fn: () => T | Promise<T>): Promise<T> => Promise.resolve().then(fn);
   const renderedRemote = await call(() => target.render(remote, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
   const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
+  const upstream = prepared.upstream;
+  const renderedUpstream = upstream ? await call(() => target.render(upstream, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`)) : undefined;
   const local = await call(() => target.read(context)).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
   if (signal.aborted) throw signal.reason;
 
@@ -330,7 +337,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
     const merged = document;
-    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, context)).catch(
+    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }), removal: binding.policy.removal, now: clock.now() }, context)).catch(
       adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
     );
   }

@@ -44,12 +44,22 @@ export interface SyncJob {
   error?: SerializedSyncError;
 }
 
-/** How the engine treats operations that disappear upstream (used by targets; see docs). */
+/**
+ * How the engine treats operations that disappear upstream, the same on
+ * every built-in target (OpenAPI files, `MemoryTarget`, Hoppscotch): see
+ * docs/targets.md, "Removed upstream: the removal policy".
+ */
 export type RemovalPolicy = 'remove' | 'deprecate' | 'keep';
 
 /** Per-binding policy. Shapes may grow; every field has a documented default. */
 export interface SyncPolicy {
-  /** Endpoint removed upstream: remove it locally if untouched, keep it marked deprecated, or keep it. Default `deprecate`. */
+  /**
+   * An operation removed upstream, decided per operation on every target:
+   * `remove` removes it when you did not edit it (an edited one stays,
+   * marked), `deprecate` keeps it marked (OpenAPI: `deprecated: true` and an
+   * `x-api-live-sync-removed` note; Hoppscotch: a `[deprecated] ` name), `keep`
+   * keeps it as it is. The mark goes when it returns upstream. Default `deprecate`.
+   */
   removal?: RemovalPolicy;
   /** Hold the sync (`sync:held`) when the remote drops more than this share of operations. Default 0.5. */
   maxRemovalShare?: number;

@@ -4,6 +4,7 @@ import { ConfigError, TargetError } from '../errors.js';
 import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import { LocalFile } from './local-file.js';
+import { reconcileOpenApiDocument } from './openapi-removal.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 
 /** Options of {@link openApiFileTarget}. */
@@ -38,6 +39,11 @@ interface YamlSnapshot {
  * - A rollback restores the file byte for byte (`snapshot`/`restore`).
  * - A local file that does not parse is reported as `TARGET_INVALID` and
  *   never overwritten: the sync fails and the user's file stays as it is.
+ * - Operations removed upstream follow the binding's removal policy, each
+ *   method on its own (`reconcile`, {@link reconcileOpenApiDocument}):
+ *   `deprecate` keeps them with `deprecated: true` and an
+ *   `x-api-live-sync-removed` note, `remove` drops the untouched ones,
+ *   `keep` keeps them as they are.
  *
  * @example
  * ```ts
@@ -121,6 +127,7 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
     kind: 'openapi-file',
     location: path,
     render: (document) => document as Record<string, unknown>,
+    reconcile: (merged, info) => reconcileOpenApiDocument(merged, info),
     async read(context: TargetContext): Promise<Record<string, unknown> | undefined> {
       snapshot = undefined;
       const bytes = await file.read();

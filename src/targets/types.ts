@@ -31,8 +31,21 @@ export interface ReconcileInfo<Local> {
   readonly local: Local | undefined;
   /** The rendered remote. */
   readonly remote: Local;
-  /** What to do with operations removed upstream: `remove`, `deprecate` or `keep`. */
+  /**
+   * The rendered remote before the binding's lasting decisions took
+   * operations out of it (ignored operations, tombstones); absent when they
+   * took none. What is here but not in `remote` was dropped by the user's
+   * decision, not removed upstream: the removal policy leaves it alone.
+   */
+  readonly upstream?: Local;
+  /** What to do with operations removed upstream: `remove`, `deprecate` or `keep` (see docs/targets.md, "Removed upstream"). */
   readonly removal: 'remove' | 'deprecate' | 'keep';
+  /**
+   * When the sync runs, epoch milliseconds of the engine's clock (the engine
+   * always passes it; a plan passes the time it was computed). A target that
+   * marks what was removed upstream records it, so its `reconcile` stays pure.
+   */
+  readonly now?: number;
 }
 
 /** What a target's `write` may report. */

@@ -10,6 +10,7 @@ import { ConfigError, TargetError } from '../../errors.js';
 import { deepFreeze } from '../../merge/freeze.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../spec/json-bytes.js';
 import { LocalFile } from '../local-file.js';
+import { removedUpstream } from '../removal.js';
 import type { ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
 import { allRequests, endpointIdentity } from './identity.js';
 import {
@@ -277,9 +278,10 @@ function blankSecrets(collection: HoppCollection): void {
 /**
  * Apply the removal policy and repair placement after the merge (pure; the
  * merged value and the inputs are not changed):
- * - a request removed upstream (in base, not in remote) that the user did
- *   not delete: `remove` keeps it only when the merge kept it (the user
- *   edited it), marked; `deprecate` keeps it, marked; `keep` keeps it as is;
+ * - a request removed upstream (in base, not in `upstream ?? remote`) that
+ *   the user did not delete, as {@link removedUpstream} decides: `remove` keeps it only
+ *   when the user edited it and the merge kept it, marked; `deprecate`
+ *   keeps it, marked; `keep` keeps it as is;
  * - a marked request whose operation is back upstream loses the mark;
  * - a request or folder whose folder is gone gets the folder back (the
  *   local one, else the remote or base one), else moves to the root;
@@ -296,18 +298,14 @@ export function reconcileCollection(merged: NormalisedCollection, info: Reconcil
     requestOrder: { ...merged.requestOrder },
   };
 
-  if (base !== undefined && local !== undefined) {
-    for (const key of Object.keys(base.requests)) {
-      if (ownEntry(remote.requests, key) !== undefined) continue;
-      const localEntry = ownEntry(local.requests, key);
-      if (localEntry === undefined) continue;
-      let entry = ownEntry(out.requests, key);
-      if (entry === undefined) {
-        if (removal === 'remove') continue;
-        entry = localEntry;
-      }
-      out.requests[key] = removal === 'keep' ? entry : mark(entry, removal);
-    }
+  const keyed = (requests: Record<string, NormalisedRequest>) => ({ get: (key: string) => ownEntry(requests, key) });
+  const removed = removedUpstream(
+    { base: base && Object.entries(base.requests), local: local && keyed(local.requests), remote: keyed((info.upstream ?? remote).requests), merged: keyed(merged.requests) },
+    removal,
+  );
+  for (const { key, action, kept } of removed) {
+    if (action === 'drop') delete out.requests[key];
+    else out.requests[key] = action === 'keep' ? kept : mark(kept, removal === 'remove' ? 'remove' : 'deprecate');
   }
   for (const [key, entry] of Object.entries(out.requests)) {
     const upstream = ownEntry(remote.requests, key);
