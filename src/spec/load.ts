@@ -109,7 +109,8 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
 /** Text input, or bytes that are not plainly a JSON object: decode, refuse what is not a document, parse JSON or YAML. */
 function parseInput(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: LoadedSpec['format']; clone: boolean } {
   const { where } = options;
-  const text = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '').trim();
+  const whole = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '');
+  const text = whole.trim();
   if (text === '') {
     throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got an empty body.`, {
       hint: 'Check that the server or file actually serves the OpenAPI document (an empty 200 often means a misrouted request).',
@@ -121,7 +122,7 @@ function parseInput(input: string | Uint8Array, options: ParseOptions, warnings:
       hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
     });
   }
-  const parsed = parseText(text, options);
+  const parsed = parseText(whole, options);
   warnings.push(...parsed.warnings);
   return { value: parsed.value, format: parsed.format, clone: parsed.needsCopy };
 }

@@ -4,6 +4,7 @@ import { ConfigError, TargetError } from '../errors.js';
 import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import { LocalFile } from './local-file.js';
+import type { YamlErrorPosition } from '../spec/parse.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 
 /** Options of {@link openApiFileTarget}. */
@@ -67,10 +68,11 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
   const expectedFor = async (context: TargetContext): Promise<Buffer | null> =>
     seen.has(context) ? (seen.get(context) as Buffer | null) : lastRead !== undefined ? lastRead : ((await file.read()) ?? null);
 
-  const invalid = (detail: string, expected = `valid ${format}`) =>
-    new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${detail}.`, {
+  /** `at`: where a YAML syntax error is; the message then ends with the line and a caret under the column. */
+  const invalid = (detail: string, expected = `valid ${format}`, at?: YamlErrorPosition) =>
+    new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${at === undefined ? `${detail}.` : `${detail} (line ${at.line}, column ${at.column}):\n${at.excerpt}`}`, {
       hint: 'Fix the local copy (or move it away to start afresh); the engine will not overwrite a file it cannot read.',
-      details: { path, format },
+      details: { path, format, ...(at === undefined ? {} : { line: at.line, column: at.column }) },
     });
 
   /** Parse the file's text into its plain value (and, for YAML, its Document); throws `TARGET_INVALID`. */
@@ -79,7 +81,7 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
     let document: Document | undefined;
     if (yaml) {
       const parsed = parseYamlDocument(text);
-      if (!parsed.ok) throw invalid(parsed.message);
+      if (!parsed.ok) throw invalid(parsed.message, undefined, parsed.at);
       value = parsed.value;
       document = parsed.document;
     } else {
