@@ -65,8 +65,8 @@ const FALLBACK = Symbol('inspect fallback');
 /** Nesting the recursive path walks; deeper documents take the iterative path. */
 const FAST_DEPTH = 512;
 
-/** Flags of the object or array being walked (see the iterative path's {@link Frame}). */
-interface FastFlags {
+/** Flags of the object or array being walked (see the iterative path's {@link Frame}); the bundler walks with them too. */
+export interface FastFlags {
   /** Its own key in its parent. */
   key: string;
   namedMap: boolean;
@@ -96,7 +96,7 @@ function fastPlain(value: unknown): unknown {
  * a name; under example values, defaults, enums and `x-` extensions it is
  * user data.
  */
-function childFlags(parent: FastFlags | undefined, parentIsArray: boolean, key: string, isArray: boolean): FastFlags {
+export function childFlags(parent: FastFlags | undefined, parentIsArray: boolean, key: string, isArray: boolean): FastFlags {
   const inNamedMap = parent?.namedMap ?? false;
   return {
     key,
