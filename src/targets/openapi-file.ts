@@ -19,6 +19,27 @@ export interface OpenApiFileTargetOptions {
   indent?: number | '\t';
 }
 
+/**
+ * The binding record where the target keeps what it last wrote:
+ * `{ path, size }`. A file source reading that file (the CLI's `diff`, a
+ * chained binding) takes `size` as its byte limit when it is above its own,
+ * so a file api-live-sync wrote is a file it reads.
+ */
+export const WRITTEN_RECORD = 'openapi-file.written';
+
+/** What {@link WRITTEN_RECORD} holds. */
+export interface WrittenRecord {
+  /** Absolute path of the file written. */
+  path: string;
+  /** Its size in bytes. */
+  size: number;
+}
+
+async function recordWritten(context: TargetContext, path: string, size: number): Promise<void> {
+  const record: WrittenRecord = { path, size };
+  await context.records.set(WRITTEN_RECORD, record);
+}
+
 /** The Document last read or written, and the exact text it came from. */
 interface YamlSnapshot {
   readonly text: string;
@@ -149,7 +170,9 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
       context.signal.throwIfAborted();
       if (text === current) return {};
       lastRead = undefined;
-      return file.write(text, expected);
+      const report = await file.write(text, expected);
+      await recordWritten(context, path, Buffer.byteLength(text));
+      return report;
     },
     snapshot: (context) => seen.get(context) ?? undefined,
     async restore(bytes: Uint8Array, context: TargetContext): Promise<TargetWriteReport> {
@@ -157,7 +180,9 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
       snapshot = undefined;
       const expected = await expectedFor(context);
       lastRead = undefined;
-      return file.write(bytes, expected);
+      const report = await file.write(bytes, expected);
+      await recordWritten(context, path, bytes.byteLength);
+      return report;
     },
   };
 }
