@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
+import { realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { ConfigError, SourceError } from '../errors.js';
@@ -158,12 +159,18 @@ class FileSource implements SpecSource {
     if (mayReferenceFiles(entry.body)) {
       const read = new Map<string, number>([[path, entry.mtimeMs]]);
       const tried = new Set([this.location]);
+      // The bundle reads several files at once, each listening to the signal: one listener on the caller's.
+      const reads = new AbortController();
+      setMaxListeners(64, reads.signal);
+      const forward = (): void => reads.abort(signal.reason);
+      signal.addEventListener('abort', forward, { once: true });
+      let realRoot: Promise<string> | undefined;
       let bundle;
       try {
         bundle = await bundleFiles(path, entry.body, {
           read: async (file, limit, referrer) => {
             tried.add(file);
-            const got = await this.#readReferenced(file, Math.min(limit, maxBytes), referrer, signal);
+            const got = await this.#readReferenced(file, Math.min(limit, maxBytes), referrer, reads.signal, (realRoot ??= realpath(this.#bundleRoot)));
             read.set(file, got.mtimeMs);
             return got.body;
           },
@@ -173,6 +180,7 @@ class FileSource implements SpecSource {
           maxAliasCount: DEFAULT_MAX_ALIAS_COUNT,
         });
       } finally {
+        signal.removeEventListener('abort', forward);
         // Watch what it read, and what it looked for: a missing file is seen when it appears.
         this.#watch(tried);
       }
@@ -220,8 +228,9 @@ class FileSource implements SpecSource {
     const read: BundledFile[] = [{ path: files[0] as string, bytes: entry.body }];
     const times = new Map([[files[0] as string, entry.mtimeMs]]);
     let left = maxBytes - entry.body.byteLength;
+    const realRoot = realpath(this.#bundleRoot);
     for (const file of files.slice(1)) {
-      const got = await this.#readReferenced(file, left, { file: this.location, ref: file }, signal);
+      const got = await this.#readReferenced(file, left, { file: this.location, ref: file }, signal, realRoot);
       left -= got.body.byteLength;
       read.push({ path: file, bytes: got.body });
       times.set(file, got.mtimeMs);
@@ -230,7 +239,7 @@ class FileSource implements SpecSource {
   }
 
   /** A file a `$ref` names: inside the bundle root (after symlinks), a regular file, within `limit`. */
-  async #readReferenced(file: string, limit: number, referrer: { file: string; ref: string }, signal: AbortSignal): Promise<ReadFile> {
+  async #readReferenced(file: string, limit: number, referrer: { file: string; ref: string }, signal: AbortSignal, rootReal: Promise<string>): Promise<ReadFile> {
     const root = this.#bundleRoot;
     const escape = (resolved: string) =>
       new SourceError('SOURCE_PATH_ESCAPE', `The $ref "${referrer.ref}" in ${referrer.file} leads to ${resolved}, outside the root ${root}.`, {
@@ -244,7 +253,7 @@ class FileSource implements SpecSource {
     let realFile: string;
     let realRoot: string;
     try {
-      realRoot = await realpath(root);
+      realRoot = await rootReal;
       realFile = await realpath(file);
     } catch (error) {
       throw this.#fsError(error, file, referrer);
@@ -278,7 +287,10 @@ class FileSource implements SpecSource {
           details: { size: info.size, maxBytes, path: shown },
         });
       }
-      const body = await readLimited(handle.createReadStream({ autoClose: false, start: 0 }), maxBytes, signal, shown);
+      // Most files of a multi-file document are small: read them in one call instead of through a stream.
+      const small = info.size < SMALL_FILE_BYTES ? await readSmall(handle, info.size, maxBytes) : undefined;
+      signal.throwIfAborted();
+      const body = small ?? (await readLimited(handle.createReadStream({ autoClose: false, start: 0 }), maxBytes, signal, shown));
       return { body, mtimeMs: info.mtimeMs };
     } finally {
       await handle.close().catch(() => undefined);
@@ -419,6 +431,26 @@ class FileSource implements SpecSource {
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+
+/** Files below this size are read with one `read` call (see {@link readSmall}). */
+const SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of a file of `size` bytes (its size when opened), or `undefined`
+ * when it has grown since (the caller then streams it within the limit).
+ * Reads at most one byte more than expected, so a growing file costs no
+ * more than that.
+ */
+async function readSmall(handle: FileHandle, size: number, maxBytes: number): Promise<Buffer | undefined> {
+  const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) return buffer.subarray(0, filled);
+    filled += bytesRead;
+  }
+  return undefined;
 }
 
 /** The folders of some files. */

@@ -241,7 +241,7 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
     const value = plain(raw, options, stack, key);
     if (key === '$ref' && frame.keys !== undefined && typeof value === 'string' && !frame.freeForm && !frame.namedMap && !options.allowRemoteRefs && isRemoteRef(value)) {
       throw new SpecError('SPEC_REMOTE_REF', `The document${options.where} has a $ref to another document: "${value}" at ${pointer(stack, key)}.`, {
-        hint: 'Bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
+        hint: 'A file source bundles references to local files itself; for other sources, bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
         details: { ref: value },
       });
     }
