@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseByteSize, parseCommandLine } from '../../src/cli/args.js';
 import { validateConfig } from '../../src/cli/config.js';
-import { SyncEngine } from '../../src/index.js';
+import { SyncEngine, httpSource } from '../../src/index.js';
 import { fileSource } from '../../src/sources/file.js';
 import { MemoryTarget } from '../../src/testing/index.js';
 import { cli, serveDocument, tempDir, type DocServer } from './helpers.js';
@@ -156,6 +156,18 @@ describe('the engine loads what the source read, under the source’s limit', ()
       await engine.stopSync();
     } finally {
       temp.dispose();
+    }
+  });
+
+  it('the same for a 60 MB body over HTTP read under maxBytes 70 MB', { timeout: 60_000 }, async () => {
+    const server = await serveDocument({ openapi: '3.0.3', info: { title: 'Huge', version: '1', description: 'x'.repeat(60 * MB) }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } } });
+    try {
+      const engine = new SyncEngine();
+      await engine.addSource({ id: 'huge', source: httpSource({ url: server.url, maxBytes: 70 * MB }), target: new MemoryTarget() });
+      await expect(engine.syncNow('huge')).resolves.toMatchObject({ outcome: 'applied' });
+      await engine.stopSync();
+    } finally {
+      await server.close();
     }
   });
 });
