@@ -6,7 +6,7 @@
  * @module
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   diffSpecs,
   discoverSpec,
@@ -39,7 +39,7 @@ import {
   plural,
   type WatchStatus,
 } from './format.js';
-import { createEngine, disposeEngine, setupBindings, setupJournalBinding, type CliSetup } from './setup.js';
+import { createEngine, disposeEngine, fileLimit, setupBindings, setupJournalBinding, writersOf, type CliSetup } from './setup.js';
 
 /** Where a command writes and what it may wait for. */
 export interface CliContext {
@@ -257,19 +257,24 @@ export async function checkCommand(cmd: BindingCommand, ctx: CliContext): Promis
 
 /** Fetch and load one document for `diff`: a URL or a file. */
 async function loadLocation(location: string, cmd: DiffCommand, ctx: CliContext): Promise<LoadedSpec> {
-  const source = isUrlSource(location)
-    ? httpSource({
-        url: location,
-        ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
-        ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
-      })
-    : fileSource({ path: location });
+  const path = isUrlSource(location) ? undefined : resolve(ctx.cwd, location);
+  const source =
+    path === undefined
+      ? httpSource({
+          url: location,
+          ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
+          ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
+          ...(cmd.maxBytes === undefined ? {} : { maxBytes: cmd.maxBytes }),
+        })
+      : fileSource({ path, maxBytes: fileLimit(cmd.maxBytes, writersOf(path)) });
   try {
     const fetched = await source.fetch({ validators: {}, signal: ctx.signal });
     if (fetched.kind === 'not-modified') throw new Error(`${location} answered "not modified" to an unconditional request`);
     return await loadSpec(fetched.kind === 'raw' ? fetched.body : (fetched.document as object), {
       location: describeSource(location, isUrlSource(location) ? 'url' : 'file'),
       ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
+      ...(fetched.kind === 'raw' && fetched.maxBytes !== undefined ? { maxBytes: fetched.maxBytes } : {}),
+      ...(fetched.allowRemoteRefs === true ? { allowRemoteRefs: true } : {}),
     });
   } finally {
     await source.close?.();
@@ -351,6 +356,7 @@ export async function discoverCommand(cmd: DiscoverCommand, ctx: CliContext): Pr
     ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
     ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
     ...(cmd.timeoutMs === undefined ? {} : { timeoutMs: cmd.timeoutMs }),
+    ...(cmd.maxBytes === undefined ? {} : { maxBytes: cmd.maxBytes }),
   });
   if (cmd.json) {
     json(ctx, { command: 'discover', exitCode: EXIT.ok, ...found });

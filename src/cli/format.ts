@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncResult } from '../index.js';
+import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncError, type SyncResult } from '../index.js';
 
 const LEVELS = [
   ['breaking', 'breaking'],
@@ -95,7 +95,8 @@ export function formatError(error: unknown, verbose: boolean): string[] {
   const lines: string[] = [];
   if (isSyncError(error)) {
     lines.push(`error ${error.code}: ${error.message}`);
-    if (error.hint) lines.push(`hint: ${error.hint}`);
+    const hint = cliHint(error);
+    if (hint) lines.push(`hint: ${hint}`);
   } else {
     lines.push(`error UNEXPECTED: ${error instanceof Error ? error.message : String(error)}`);
     lines.push('hint: This is probably a bug in api-live-sync; rerun with --verbose and report the output.');
@@ -111,9 +112,29 @@ export function formatError(error: unknown, verbose: boolean): string[] {
   return lines;
 }
 
+/**
+ * The hint of an error as the CLI gives it: a document over the byte limit
+ * names the flag and the config key (with a size that fits, when the error
+ * knows the size) instead of the library's `maxBytes` option.
+ */
+export function cliHint(error: SyncError): string | undefined {
+  if (error.code !== 'SOURCE_TOO_LARGE') return error.hint;
+  const details = error.details ?? {};
+  // The exact size when the error knows it; a streamed read stopped at the limit knows only that it is larger.
+  const known = [details.size, details.contentLength].find((n): n is number => typeof n === 'number' && n > 0);
+  const limit = typeof details.maxBytes === 'number' ? details.maxBytes : undefined;
+  const needed = known ?? (limit === undefined ? undefined : limit * 2);
+  const size = needed === undefined ? '<size>' : `${Math.ceil(needed / 1024 ** 2)}MB`;
+  return `If the document really is that large, pass \`--max-bytes ${size}\` (or set \`maxBytes\` in the config file, for all bindings or one); otherwise check that the source is the OpenAPI document.`;
+}
+
 /** A serialised error for `--json` output. */
 export function errorJson(error: unknown): Record<string, unknown> {
-  if (isSyncError(error)) return error.toJSON() as unknown as Record<string, unknown>;
+  if (isSyncError(error)) {
+    const json = error.toJSON() as unknown as Record<string, unknown>;
+    const hint = cliHint(error);
+    return hint === undefined ? json : { ...json, hint };
+  }
   return { code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
 }
 

@@ -14,6 +14,8 @@ const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml Ope
       --allow-host <host> URL sources may contact only these hosts, redirects
                           included (repeatable): api.example.com, localhost:3000,
                           *.example.com; replaces the config's allowedHosts
+      --max-bytes <size>  largest document the sources read, e.g. 100MB (default
+                          50MB; a file api-live-sync wrote is read up to its size)
   -b, --binding <id>      with a config file: only this binding (repeatable)`;
 
 const GLOBAL_FLAGS = `      --json              one JSON document on stdout
@@ -75,6 +77,8 @@ Options:
       --fail-on <level>   exit 1 when a change at or above breaking|warning|info exists
   -H, --header <h>        "Name: value" request header for URLs (repeatable)
       --allow-host <host> the URLs may contact only these hosts, redirects included (repeatable)
+      --max-bytes <size>  largest document read, e.g. 100MB (default 50MB; a file
+                          api-live-sync wrote is read up to its size)
 
 Exit: 0, 1 a change at or above --fail-on, 2 usage, 3 a document could not be loaded.`,
   rollback: `Restore the local copy and the base as they were before a journal entry
@@ -103,6 +107,7 @@ Options:
   -H, --header <h>        "Name: value" request header (repeatable)
       --allow-host <host> probes may contact only these hosts, redirects included (repeatable)
       --timeout <ms>      per probe (default 5000)
+      --max-bytes <size>  largest response body read, e.g. 32MB (default 16MB)
 
 Exit: 0 found, 2 usage, 3 not found or unreachable.`,
   help: 'Show the help of a command.',

@@ -23,6 +23,8 @@ import {
   type SyncStore,
   type SyncTarget,
 } from '../index.js';
+import { DEFAULT_MAX_BYTES } from '../spec/read-limited.js';
+import { WRITTEN_RECORD, type WrittenRecord } from '../targets/openapi-file.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding } from './config.js';
 
@@ -72,6 +74,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
           headers: command.headers,
           ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
           dependsOn: [],
+          ...(command.maxBytes === undefined ? {} : { maxBytes: command.maxBytes }),
         },
       ],
     };
@@ -100,6 +103,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
     ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
     headers: { ...b.headers, ...command.headers },
     ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
+    ...(command.maxBytes === undefined ? {} : { maxBytes: command.maxBytes }),
   }));
   return {
     store: command.store === undefined ? config.store : resolve(cwd, command.store),
@@ -206,16 +210,55 @@ export class OutAwareStore implements SyncStore {
   }
 }
 
-/** The source adapter of a binding. */
-export function sourceOf(binding: ResolvedBinding): SpecSource {
+/** A store and binding where api-live-sync may have recorded writing a file. */
+export interface WrittenBy {
+  store: SyncStore;
+  bindingId: string;
+}
+
+/**
+ * Where a file may have been written by api-live-sync: the bindings of the
+ * setup whose `out` it is (in the setup's store), and the stand-alone
+ * binding of the file (the store `.api-live-sync` next to it, id = its name).
+ */
+export function writersOf(path: string, setup?: Pick<CliSetup, 'store' | 'bindings'>): WrittenBy[] {
+  const places = new Map<string, [string, string]>();
+  const add = (dir: string, bindingId: string) => places.set(`${dir}\0${bindingId}`, [dir, bindingId]);
+  for (const binding of setup?.bindings ?? []) if (binding.out === path) add(setup!.store, binding.id);
+  const beside = defaultStoreFor(path);
+  if (existsSync(beside)) add(beside, basename(path));
+  return [...places.values()].map(([dir, bindingId]) => ({ store: new FileStore({ dir }), bindingId }));
+}
+
+/**
+ * The byte limit of a file source in the CLI, asked before every read: the
+ * given limit (default 50 MB), or the size api-live-sync last recorded
+ * writing to that path when that is larger. A file the CLI wrote is a file
+ * the CLI reads; a file that grew past what was written needs `--max-bytes`.
+ */
+export function fileLimit(maxBytes: number | undefined, writers: readonly WrittenBy[]): (path: string) => Promise<number> {
+  const limit = maxBytes ?? DEFAULT_MAX_BYTES;
+  return async (path) => {
+    let written = 0;
+    for (const { store, bindingId } of writers) {
+      const record = await store.getRecord<WrittenRecord>(bindingId, WRITTEN_RECORD).catch(() => undefined);
+      if (record?.path === path && Number.isSafeInteger(record.size)) written = Math.max(written, record.size);
+    }
+    return Math.max(limit, written);
+  };
+}
+
+/** The source adapter of a binding; `setup` tells which files the setup's own bindings write. */
+export function sourceOf(binding: ResolvedBinding, setup?: Pick<CliSetup, 'store' | 'bindings'>): SpecSource {
   if (binding.sourceKind === 'url') {
     return httpSource({
       url: binding.source,
       ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}),
       ...(binding.allowedHosts === undefined ? {} : { allowedHosts: binding.allowedHosts }),
+      ...(binding.maxBytes === undefined ? {} : { maxBytes: binding.maxBytes }),
     });
   }
-  return fileSource({ path: binding.source, debounceMs: 100 });
+  return fileSource({ path: binding.source, debounceMs: 100, maxBytes: fileLimit(binding.maxBytes, writersOf(binding.source, setup)) });
 }
 
 /** A source for commands that never fetch (`rollback`, `journal`). */
@@ -255,7 +298,7 @@ export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<S
     const binding = pending.splice(index < 0 ? 0 : index, 1)[0]!;
     await engine.addSource({
       id: binding.id,
-      source: mode.kind === 'journal' ? noSource() : sourceOf(binding),
+      source: mode.kind === 'journal' ? noSource() : sourceOf(binding, setup),
       target: targetOf(binding.out, binding.format),
       intervalMs: mode.kind === 'watch' ? (binding.intervalMs ?? mode.intervalMs) : 0,
       ...(binding.policy === undefined ? {} : { policy: binding.policy }),

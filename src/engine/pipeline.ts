@@ -221,6 +221,9 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     {
       ...(fetched.location === undefined ? {} : { location: fetched.location }),
       ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
+      // The source's own limit: a file the source may read, the loader may load.
+      ...(fetched.kind === 'raw' && fetched.maxBytes !== undefined ? { maxBytes: fetched.maxBytes } : {}),
+      ...(fetched.allowRemoteRefs === true ? { allowRemoteRefs: true } : {}),
     },
     base?.document,
   );
