@@ -53,7 +53,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Send one command in the inline protocol and return the first reply line, or `undefined` when nothing answers. */
+/**
+ * Send one command in the inline protocol; returns its reply: the line of a
+ * simple reply (`+PONG`, `-ERR …`), the body of a bulk reply, or `undefined`
+ * when nothing answers.
+ */
 async function ask(port: number, command: string, password?: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -67,9 +71,14 @@ async function ask(port: number, command: string, password?: string): Promise<st
     socket.on('connect', () => socket.write(`${password === undefined ? '' : `AUTH ${password}\r\n`}${command}\r\n`));
     socket.on('data', (chunk) => {
       text += chunk.toString('utf8');
-      const lines = text.split('\r\n');
-      const wanted = password === undefined ? 1 : 2;
-      if (lines.length > wanted) done(lines[wanted - 1]);
+      // Skip AUTH's reply line.
+      const reply = password === undefined ? text : text.slice(text.indexOf('\r\n') + 2);
+      const end = reply.indexOf('\r\n');
+      if ((password !== undefined && !text.includes('\r\n')) || end < 0) return;
+      if (!reply.startsWith('$')) return done(reply.slice(0, end));
+      const length = Number(reply.slice(1, end));
+      if (length < 0) return done('');
+      if (Buffer.byteLength(reply) >= end + 2 + length + 2) done(Buffer.from(reply).subarray(end + 2, end + 2 + length).toString('utf8'));
     });
   });
 }
@@ -95,10 +104,12 @@ function watchdog(pid: number): ChildProcess {
 }
 
 async function startOnce(port: number, options: RedisServerOptions): Promise<RedisServer | undefined> {
+  // The cluster bus needs a port too (by default port + 10000, which may pass 65535).
+  const busPort = options.cluster ? await freePort() : 0;
   const dir = await mkdtemp(join(tmpdir(), 'als-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''];
   if (options.password !== undefined) args.push('--requirepass', options.password);
-  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'));
+  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1', '--cluster-port', String(busPort));
   let child: ChildProcess;
   try {
     child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -146,7 +157,7 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
 
   if (options.cluster) {
     await ask(port, 'CLUSTER ADDSLOTSRANGE 0 16383', options.password);
-    while ((await ask(port, 'CLUSTER INFO', options.password)) !== 'cluster_state:ok') {
+    while (!(await ask(port, 'CLUSTER INFO', options.password))?.startsWith('cluster_state:ok')) {
       if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not reach cluster_state:ok within 15 s.`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
