@@ -185,22 +185,22 @@ export class RedisStore implements SyncStore {
     }
   }
 
-  /** {@inheritDoc SyncStore.getBase} */
+  /** {@inheritDoc index!SyncStore.getBase} */
   async getBase(bindingId: string): Promise<BaseRecord | undefined> {
     return (await this.#read(bindingId, 'base')) as BaseRecord | undefined;
   }
 
-  /** {@inheritDoc SyncStore.saveBase} */
+  /** {@inheritDoc index!SyncStore.saveBase} */
   async saveBase(bindingId: string, record: BaseRecord): Promise<void> {
     await this.#write(bindingId, this.#prepare(bindingId, 'base', record));
   }
 
-  /** {@inheritDoc SyncStore.getValidators} */
+  /** {@inheritDoc index!SyncStore.getValidators} */
   async getValidators(bindingId: string): Promise<FetchValidators> {
     return ((await this.#read(bindingId, 'validators')) as FetchValidators | undefined) ?? {};
   }
 
-  /** {@inheritDoc SyncStore.saveValidators} */
+  /** {@inheritDoc index!SyncStore.saveValidators} */
   async saveValidators(bindingId: string, validators: FetchValidators): Promise<void> {
     await this.#write(bindingId, this.#prepare(bindingId, 'validators', validators));
   }
@@ -210,12 +210,12 @@ export class RedisStore implements SyncStore {
     return (await this.#read(bindingId, key)) as T | undefined;
   }
 
-  /** {@inheritDoc SyncStore.setRecord} */
+  /** {@inheritDoc index!SyncStore.setRecord} */
   async setRecord(bindingId: string, key: string, value: unknown): Promise<void> {
     await this.#write(bindingId, this.#prepare(bindingId, key, value));
   }
 
-  /** {@inheritDoc SyncStore.deleteRecord} */
+  /** {@inheritDoc index!SyncStore.deleteRecord} */
   async deleteRecord(bindingId: string, key: string): Promise<void> {
     await this.#write(bindingId, { op: 'delete', key: recordKey(key) });
   }
