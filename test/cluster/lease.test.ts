@@ -1,11 +1,12 @@
 /** Leases with fencing tokens, against a real redis-server. */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore, acquireLease, confirmLease, readLease, releaseLease, renewLease, type Lease } from '../../src/cluster/index.js';
 import { isSyncError, type SyncError, type SyncStore } from '../../src/index.js';
 import { useRedisServer } from '../support/redis.js';
 
 const server = useRedisServer();
+const cluster = useRedisServer({ cluster: true });
 let redis: Redis;
 let count = 0;
 const fresh = () => `lease-test-${++count}`;
@@ -257,5 +258,32 @@ describe('RedisStore.fenced', () => {
       expect(outcome.status, `write ${i}`).toBe(i % 2 === 0 ? 'rejected' : 'fulfilled');
     });
     expect(await store.getRecord('race', 'value')).toMatchObject({ by: 'new' });
+  });
+});
+
+describe('on Redis Cluster', () => {
+  it('takes, checks, fences and releases: the lease, epoch and store keys of a binding share one slot', async () => {
+    const client = new Cluster([{ host: cluster.current.host, port: cluster.current.port }]);
+    const prefix = fresh();
+    const store = new RedisStore({ redis: client, prefix });
+    try {
+      const stale = (await acquireLease(client, 'billing api', { prefix, owner: 'a', ttlMs: 30 }))!;
+      await store.fenced(stale).setRecord('billing api', 'k', 'stale');
+      const deadline = Date.now() + 5000;
+      while ((await readLease(client, 'billing api', { prefix })).lease) {
+        if (Date.now() > deadline) throw new Error('the lease did not expire within 5 s');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const lease = (await acquireLease(client, 'billing api', { prefix, owner: 'b', ttlMs: 60_000 }))!;
+      await confirmLease(client, lease);
+      expect(await renewLease(client, lease)).toBe(true);
+      await store.fenced(lease).setRecord('billing api', 'k', 'current');
+      expect((await rejection(store.fenced(stale).setRecord('billing api', 'k', 'late'))).code).toBe('STALE_LEASE');
+      expect(await store.getRecord('billing api', 'k')).toBe('current');
+      expect(await readLease(client, 'billing api', { prefix })).toMatchObject({ lease: { owner: 'b', token: lease.token }, epoch: lease.token });
+      expect(await releaseLease(client, lease)).toBe(true);
+    } finally {
+      client.disconnect();
+    }
   });
 });
