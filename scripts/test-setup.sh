@@ -4,7 +4,9 @@
 # `npm ci && npm test` passes on a fresh clone with nothing run before it.
 #   - openssl (the HTTP source's TLS test makes a self-signed certificate);
 #   - the real Hoppscotch CLI and a Node 22 to run it, in .tools/hopp;
-#   - Debian's chromium, for the browser tests.
+#   - Debian's chromium, for the browser tests;
+#   - Debian's redis-server, for the Redis store and lease tests (each test
+#     file starts its own server on a free loopback port: test/support/redis.ts).
 # Set API_LIVE_SYNC_SKIP_TOOLS=1 to skip (the tests that need a tool then fail
 # with a message naming this script).
 set -eu
@@ -28,5 +30,6 @@ apt_install() {
 }
 
 command -v openssl >/dev/null 2>&1 || apt_install openssl
+command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 sh "$ROOT/scripts/install-hopp.sh"
 sh "$ROOT/scripts/install-chromium.sh"

@@ -68,6 +68,8 @@ export const syncErrorCodes = [
   'STORE_READ_FAILED',
   'STORE_WRITE_FAILED',
   'STORE_CORRUPT',
+  // scale-out (api-live-sync/redis)
+  'STALE_LEASE',
 ] as const;
 
 /** A stable error code; see {@link syncErrorCodes}. */

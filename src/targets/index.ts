@@ -1,6 +1,8 @@
 export type { BindingRecords, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 export { LocalFile, MOVED_SUFFIX } from './local-file.js';
 export type { LocalFileWriteReport } from './local-file.js';
+export { fencedFileWrite, fileEpochPath, readFileEpoch } from './fence.js';
+export type { FileFence } from './fence.js';
 export { MemoryTarget } from './memory.js';
 export type { MemoryTargetOptions } from './memory.js';
 export { openApiFileTarget } from './openapi-file.js';
