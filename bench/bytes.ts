@@ -20,7 +20,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJsonBytes, tryJsonObjectBytes } from '../src/spec/json-bytes.js';
+import { parseJsonBytes, tryJsonObjectBytes } from '../src/json/bytes.js';
 import { renderCollection } from '../src/targets/hoppscotch/index.js';
 import { npmFixture } from '../test/support/npm-fixtures.js';
 

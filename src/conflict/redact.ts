@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { valueAtSegments } from '../merge/index.js';
+
 import { REDACTED, redactText } from './redact-text.js';
 import { isSecretKey } from './secret-names.js';
+import { valueAtSegments } from '../json/index.js';
 
 export { REDACTED, redactText, redactionPatterns, type RedactionPattern } from './redact-text.js';
 export { isSecretKey } from './secret-names.js';

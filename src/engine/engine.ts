@@ -2,7 +2,7 @@ import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import type { MergeConflict } from '../merge/index.js';
 import { assertBindingId } from '../binding-id.js';
 import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
+import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
 import { Scheduler, systemClock, type Clock, type TimerHandle } from '../scheduler/index.js';
 import { MemoryStore, type SyncStore } from '../store/index.js';
@@ -84,7 +84,7 @@ export class SyncEngine {
   readonly #emitter: SafeEmitter;
   readonly #metrics = new MetricsCollector();
   readonly #bindings = new Map<string, BindingRuntime>();
-  readonly #scheduler: Scheduler;
+  readonly #scheduler: Scheduler<SyncResult>;
   readonly #deps: PipelineDeps;
   #config: SyncEngineConfig;
   #state: EngineState = 'idle';
@@ -132,7 +132,7 @@ export class SyncEngine {
         return count;
       },
     };
-    this.#scheduler = new Scheduler(this.#config, this.#clock, this.#random, {
+    this.#scheduler = new Scheduler<SyncResult>(this.#config, this.#clock, this.#random, {
       run: (job, signal) => {
         const binding = this.#bindings.get(job.sourceId);
         if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);

@@ -15,12 +15,13 @@
  */
 import { isUtf8 } from 'node:buffer';
 import fastJsonPatch from 'fast-json-patch';
-import { canonicalHash } from '../spec/index.js';
+
 import type { FetchValidators } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext } from '../targets/index.js';
 import { RECORD_KEYS } from './records.js';
 import type { JournalEntry, JsonPatchOperation, StoredBytes } from './types.js';
+import { canonicalHash } from '../json/index.js';
 
 /** The journal's index record: entry ids, oldest first. */
 interface JournalIndex {

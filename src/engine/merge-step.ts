@@ -1,9 +1,11 @@
 import { preferLocal, resolveConflicts, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
-import { matchPointerPattern } from '../merge/index.js';
+
 import { diffSpecs } from '../diff/index.js';
-import { applyDecisions, merge3, type MergeConflict } from '../merge/index.js';
+import { merge3, type MergeConflict } from '../merge/index.js';
 import type { DiffFunction, MergeFunction, ResolveFunction } from './pipeline.js';
 import { keepLocalDecisions } from './pipeline.js';
+import { matchPointerPattern } from '../json/index.js';
+import { applyDecisions } from '../conflict/index.js';
 
 /** The three-way merge of the pipeline: `merge3` with the target's identity rules (the OpenAPI rules when it has none). */
 export const defaultMerge: MergeFunction = (base, local, remote, rules) =>

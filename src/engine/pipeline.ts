@@ -1,13 +1,11 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { isSyncError, toSyncError } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
-import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
-import { deepFreeze, shareUnchanged } from '../merge/freeze.js';
-import { jsonPatch } from '../merge/patch.js';
+import type { SyncEngineEventName, SyncEngineEvents } from './events.js';
+import type { IdentityRule, MergeConflict } from '../merge/index.js';
+import { canonicalHash, deepFreeze, jsonEqual, jsonPatch, shareUnchanged } from '../json/index.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
-import { canonicalHash } from '../spec/index.js';
-import { loadSharing } from '../spec/load.js';
+import { loadSharing, operationKeys, withoutOperations } from '../document/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, prepareJournal, recoverJournal, storeBytes, type JournalLimits, type PendingJournal } from './journal.js';
@@ -91,45 +89,10 @@ export interface PipelineDeps {
   seen(sourceId: string, hash: string | undefined): number;
 }
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const noEmit: EmitFunction = () => undefined;
 const NO_CHANGES: readonly SpecChangeLike[] = Object.freeze([]);
 const NO_CONFLICTS: MergeConflict[] = Object.freeze([]) as unknown as MergeConflict[];
 const NO_DECISIONS: ConflictDecision[] = Object.freeze([]) as unknown as ConflictDecision[];
-
-/** The operations of a document as `METHOD /path` keys. */
-export function operationKeys(document: unknown): Set<string> {
-  const keys = new Set<string>();
-  const paths = (document as { paths?: unknown } | undefined)?.paths;
-  if (!paths || typeof paths !== 'object') return keys;
-  for (const [path, item] of Object.entries(paths as Record<string, unknown>)) {
-    if (!item || typeof item !== 'object') continue;
-    for (const method of Object.keys(item)) if (HTTP_METHODS.has(method)) keys.add(`${method.toUpperCase()} ${path}`);
-  }
-  return keys;
-}
-
-/** A copy of an OpenAPI document without the given operations (`METHOD /path`); shares everything else. */
-export function withoutOperations(document: Record<string, unknown>, drop: ReadonlySet<string>): Record<string, unknown> {
-  if (drop.size === 0) return document;
-  const paths = document.paths as Record<string, Record<string, unknown>> | undefined;
-  if (!paths || typeof paths !== 'object') return document;
-  let changed = false;
-  const nextPaths: Record<string, unknown> = {};
-  for (const [path, item] of Object.entries(paths)) {
-    if (!item || typeof item !== 'object') {
-      nextPaths[path] = item;
-      continue;
-    }
-    const kept = Object.entries(item).filter(([method]) => !(HTTP_METHODS.has(method) && drop.has(`${method.toUpperCase()} ${path}`)));
-    if (kept.length === Object.keys(item).length) nextPaths[path] = item;
-    else {
-      changed = true;
-      if (kept.some(([key]) => HTTP_METHODS.has(key))) nextPaths[path] = Object.fromEntries(kept);
-    }
-  }
-  return changed ? { ...document, paths: nextPaths } : document;
-}
 
 /** Everything one sync computed before deciding whether to write. */
 export interface PreparedSync {

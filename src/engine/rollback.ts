@@ -1,12 +1,13 @@
 import fastJsonPatch from 'fast-json-patch';
 import { JobError } from '../errors.js';
 import type { Clock } from '../scheduler/index.js';
-import { canonicalHash } from '../spec/index.js';
+
 import type { SyncStore } from '../store/index.js';
 import type { TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, getBeforeBytes, getJournal, prepareJournal, storeBytes } from './journal.js';
 import { diffPatch, journalLimitsOf, recoverBinding, targetContextOf, type PipelineBinding } from './pipeline.js';
 import type { JournalEntry } from './types.js';
+import { canonicalHash } from '../json/index.js';
 
 /**
  * Restore a binding's local copy and base as they were before journal entry

@@ -1,10 +1,9 @@
 import PQueue from 'p-queue';
 import { BindingError, JobError, toSyncError, type SyncError } from '../errors.js';
-import type { JobPriority, JobTrigger, SyncEngineConfig, SyncJob, SyncResult } from '../engine/types.js';
-import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import { backoffDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { JobPriority, JobTrigger, RunResult, SchedulerConfig, SchedulerEvents, SyncJob } from './types.js';
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -12,17 +11,17 @@ const NONE: readonly string[] = Object.freeze([]);
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 2, medium: 1, low: 0 };
 
 /** What the scheduler needs from its owner. */
-export interface SchedulerHooks {
+export interface SchedulerHooks<Result extends RunResult = RunResult> {
   /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
-  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<SyncResult>;
+  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<Result>;
   /** Emit an event (payload built lazily). */
-  emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
+  emit<E extends keyof SchedulerEvents<Result>>(event: E, payload: () => SchedulerEvents<Result>[E]): void;
   /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */
   listening(): boolean;
   /** Called after every attempt, successful or not, with its duration. */
   onAttempt(sourceId: string, durationMs: number): void;
   /** Called when a job ends for good, with its result when it succeeded (before `job:completed` is emitted). */
-  onSettled(sourceId: string, outcome: SyncResult['outcome'] | 'failed', at: number, result?: SyncResult): void;
+  onSettled(sourceId: string, outcome: Result['outcome'] | 'failed', at: number, result?: Result): void;
   /** Called when a retry is scheduled. */
   onRetry(sourceId: string): void;
 }
@@ -37,10 +36,10 @@ export interface ScheduledBinding {
   maxRetries: number | undefined;
 }
 
-interface JobEntry {
+interface JobEntry<Result> {
   job: SyncJob;
   /** Callers waiting for the result (`syncNow`); created on first use. */
-  waiters: Array<{ resolve: (result: SyncResult) => void; reject: (error: SyncError) => void }> | undefined;
+  waiters: Array<{ resolve: (result: Result) => void; reject: (error: SyncError) => void }> | undefined;
   queued: boolean;
   cancelled: boolean;
   /** The signal the job ran with (its binding's controller at the time). */
@@ -48,12 +47,12 @@ interface JobEntry {
   retryTimer: TimerHandle | undefined;
 }
 
-interface BindingState {
+interface BindingState<Result> {
   spec: ScheduledBinding;
   /** Aborts the binding's running job; replaced after each abort. */
   controller: AbortController;
-  pending: JobEntry | undefined;
-  running: JobEntry | undefined;
+  pending: JobEntry<Result> | undefined;
+  running: JobEntry<Result> | undefined;
   /** Callbacks waiting for the running job to finish (stop, unregister); created only when someone waits. */
   runningWaiters: Array<() => void> | undefined;
   circuit: CircuitBreaker;
@@ -62,17 +61,17 @@ interface BindingState {
   pollTimer: TimerHandle | undefined;
   nextPoll: number | undefined;
   dueWhilePaused: boolean;
-  lastResult: SyncResult | undefined;
+  lastResult: Result | undefined;
   lastError: SyncError | undefined;
 }
 
 /** A read-only view of one binding's schedule, for status reports. */
-export interface BindingScheduleView {
+export interface BindingScheduleView<Result extends RunResult = RunResult> {
   circuit: CircuitBreaker['state'];
   consecutiveFailures: number;
   intervalMs: number;
   nextPoll: number | undefined;
-  lastResult: SyncResult | undefined;
+  lastResult: Result | undefined;
   lastError: SyncError | undefined;
 }
 
@@ -82,13 +81,13 @@ export interface BindingScheduleView {
  * trigger that arrives while a job is pending joins it; one that arrives
  * while a job runs creates exactly one follow-up.
  */
-export class Scheduler {
+export class Scheduler<Result extends RunResult = RunResult> {
   readonly #queue: PQueue;
-  readonly #bindings = new Map<string, BindingState>();
+  readonly #bindings = new Map<string, BindingState<Result>>();
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #hooks: SchedulerHooks;
-  #config: SyncEngineConfig;
+  readonly #hooks: SchedulerHooks<Result>;
+  #config: SchedulerConfig;
   #nextJobNumber = 1;
   #polling = false;
   #paused = false;
@@ -96,11 +95,11 @@ export class Scheduler {
   #stopController = new AbortController();
   #idleWaiters: Array<() => void> = [];
   /** Bindings with a pending or running job: what status, counts and idleness look at. */
-  readonly #active = new Set<BindingState>();
+  readonly #active = new Set<BindingState<Result>>();
   /** Reverse dependency index: id → ids of bindings that depend on it. */
   readonly #dependents = new Map<string, Set<string>>();
 
-  constructor(config: SyncEngineConfig, clock: Clock, random: () => number, hooks: SchedulerHooks) {
+  constructor(config: SchedulerConfig, clock: Clock, random: () => number, hooks: SchedulerHooks<Result>) {
     this.#config = config;
     this.#clock = clock;
     this.#random = random;
@@ -109,7 +108,7 @@ export class Scheduler {
   }
 
   /** Apply a new configuration: concurrency at once, intervals from the next tick, retry policy from the next failure. */
-  configure(config: SyncEngineConfig): void {
+  configure(config: SchedulerConfig): void {
     const intervalChanged = config.defaultIntervalMs !== this.#config.defaultIntervalMs;
     this.#config = config;
     this.#queue.concurrency = config.concurrency;
@@ -141,7 +140,7 @@ export class Scheduler {
         details: { cycle },
       });
     }
-    const state: BindingState = {
+    const state: BindingState<Result> = {
       spec: { ...spec, dependsOn: [...spec.dependsOn] },
       controller: new AbortController(),
       pending: undefined,
@@ -191,7 +190,7 @@ export class Scheduler {
     return set && set.size > 0 ? [...set] : NONE;
   }
 
-  #touch(state: BindingState): void {
+  #touch(state: BindingState<Result>): void {
     if (state.pending || state.running) this.#active.add(state);
     else this.#active.delete(state);
   }
@@ -218,7 +217,7 @@ export class Scheduler {
     this.#active.delete(state);
   }
 
-  #require(id: string): BindingState {
+  #require(id: string): BindingState<Result> {
     const state = this.#bindings.get(id);
     if (!state) {
       throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
@@ -246,8 +245,8 @@ export class Scheduler {
   }
 
   /** Like {@link Scheduler.trigger}, and wait for the job's result. */
-  triggerAndWait(id: string, trigger: JobTrigger, priority?: JobPriority): Promise<SyncResult> {
-    let entry: JobEntry | undefined;
+  triggerAndWait(id: string, trigger: JobTrigger, priority?: JobPriority): Promise<Result> {
+    let entry: JobEntry<Result> | undefined;
     try {
       entry = this.#trigger(id, trigger, priority);
     } catch (error) {
@@ -258,7 +257,7 @@ export class Scheduler {
     return new Promise((resolve, reject) => (target.waiters ??= []).push({ resolve, reject }));
   }
 
-  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry | undefined {
+  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry<Result> | undefined {
     const state = this.#require(id);
     if (this.#stopping) {
       throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
@@ -289,7 +288,7 @@ export class Scheduler {
       return pending;
     }
     const now = this.#clock.now();
-    const entry: JobEntry = {
+    const entry: JobEntry<Result> = {
       job: {
         id: `job-${this.#nextJobNumber++}`,
         sourceId: id,
@@ -316,7 +315,7 @@ export class Scheduler {
   }
 
   /** Move a binding's pending job into the queue when nothing holds it back. */
-  #dispatch(state: BindingState): void {
+  #dispatch(state: BindingState<Result>): void {
     const entry = state.pending;
     if (!entry || entry.queued || entry.retryTimer !== undefined || state.running) return;
     if (state.spec.dependsOn.some((dep) => this.#isBusy(dep))) return;
@@ -326,7 +325,7 @@ export class Scheduler {
   }
 
   /** Resolves when the binding's running job (if any) has finished. */
-  #runningDone(state: BindingState): Promise<void> {
+  #runningDone(state: BindingState<Result>): Promise<void> {
     if (!state.running) return Promise.resolve();
     return new Promise((resolve) => (state.runningWaiters ??= []).push(resolve));
   }
@@ -336,7 +335,7 @@ export class Scheduler {
     return !!state && (state.pending !== undefined || state.running !== undefined);
   }
 
-  async #execute(state: BindingState, entry: JobEntry): Promise<void> {
+  async #execute(state: BindingState<Result>, entry: JobEntry<Result>): Promise<void> {
     if (entry.cancelled || state.pending !== entry) return;
     state.pending = undefined;
     state.running = entry;
@@ -390,7 +389,7 @@ export class Scheduler {
     }
   }
 
-  #fail(state: BindingState, entry: JobEntry, error: SyncError, aborted: boolean): void {
+  #fail(state: BindingState<Result>, entry: JobEntry<Result>, error: SyncError, aborted: boolean): void {
     const job = entry.job;
     job.error = error.toJSON();
     const now = this.#clock.now();
@@ -427,7 +426,7 @@ export class Scheduler {
     if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
   }
 
-  #circuitEvent(state: BindingState, transition: CircuitTransition): void {
+  #circuitEvent(state: BindingState<Result>, transition: CircuitTransition): void {
     const sourceId = state.spec.id;
     const now = this.#clock.now();
     if (transition === 'opened') {
@@ -441,7 +440,7 @@ export class Scheduler {
     }
   }
 
-  #halfOpen(state: BindingState): void {
+  #halfOpen(state: BindingState<Result>): void {
     state.halfOpenTimer = undefined;
     state.halfOpenAt = undefined;
     if (state.circuit.halfOpen() !== 'half-opened') return;
@@ -466,7 +465,7 @@ export class Scheduler {
     throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
   }
 
-  #remove(state: BindingState, entry: JobEntry, reason: 'cancelled' | 'source-removed' | 'engine-stopped', error: SyncError): void {
+  #remove(state: BindingState<Result>, entry: JobEntry<Result>, reason: 'cancelled' | 'source-removed' | 'engine-stopped', error: SyncError): void {
     entry.cancelled = true;
     if (entry.retryTimer !== undefined) this.#clock.clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
@@ -487,11 +486,11 @@ export class Scheduler {
     for (const state of this.#bindings.values()) this.#schedulePoll(state);
   }
 
-  #intervalOf(state: BindingState): number {
+  #intervalOf(state: BindingState<Result>): number {
     return state.spec.intervalMs ?? this.#config.defaultIntervalMs;
   }
 
-  #schedulePoll(state: BindingState): void {
+  #schedulePoll(state: BindingState<Result>): void {
     if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
     state.pollTimer = undefined;
     state.nextPoll = undefined;
@@ -542,7 +541,7 @@ export class Scheduler {
     return this.#paused;
   }
 
-  #clearTimers(state: BindingState): void {
+  #clearTimers(state: BindingState<Result>): void {
     if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
     if (state.halfOpenTimer !== undefined) this.#clock.clearTimeout(state.halfOpenTimer);
     state.pollTimer = undefined;
@@ -605,7 +604,7 @@ export class Scheduler {
   }
 
   /** The schedule facts of one binding. */
-  view(id: string): BindingScheduleView {
+  view(id: string): BindingScheduleView<Result> {
     const state = this.#require(id);
     return {
       circuit: state.circuit.state,

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConflictDecision } from '../conflict/index.js';
 import type { HeldSync, PendingDecision, SyncResult, SyncStatus } from '../engine/index.js';
 import type { SerializedSyncError, SyncErrorCode } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
+import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../engine/index.js';
 import type { Clock } from '../scheduler/index.js';
 
 /** Anything with the engine's typed `on`/`off`: a `SyncEngine`, or a wrapper around one. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IdentityRule } from '../merge/types.js';
+import type { IdentityRule } from '../merge/index.js';
 
 /** A binding's own records in the engine's store, for targets that must remember things (identity maps). */
 export interface BindingRecords {

@@ -7,8 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
-import { deepFreeze } from '../../merge/freeze.js';
-import { isJsonRoundTrip, parseJsonBytes } from '../../spec/json-bytes.js';
+import { deepFreeze } from '../../json/index.js';
+import { isJsonRoundTrip, parseJsonBytes } from '../../json/index.js';
 import { LocalFile } from '../local-file.js';
 import { removedUpstream } from '../removal.js';
 import type { ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deepFreeze, isFrozenTree, shareUnchanged } from '../../src/merge/freeze.js';
+import { deepFreeze, isFrozenTree, shareUnchanged } from '../../src/json/freeze.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Container = Record<string, unknown> | unknown[];
