@@ -47,18 +47,22 @@ export { renderAuth } from './auth.js';
 export { mediaTypeRank, orderedMediaTypes } from './body.js';
 export {
   allRequests,
-  attachIdentities,
   endpointIdentity,
+  endpointPath,
+  endpointSignature,
   hoppscotchIdentityRules,
   normaliseEndpoint,
   operationIdentity,
   requestKey,
 } from './identity.js';
+export { attachIdentities, matchRequests, operationHints, requestShape } from './match.js';
+export type { IdentityAmbiguity, MatchResult, OperationHint, RequestToMatch, StoredHint } from './match.js';
 export {
   HOPP_DEPRECATED_NOTE,
   HOPP_DEPRECATED_PREFIX,
   HOPP_IDENTITY_RECORD,
   hoppscotchTarget,
+  prepareCollectionMerge,
   readCollectionFile,
   reconcileCollection,
 } from './target.js';
