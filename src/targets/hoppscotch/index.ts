@@ -39,7 +39,7 @@ export type {
   HoppRequestVariable,
   HoppResponse,
 } from './schema.js';
-export { renderCollection, serverUrl, parameterValue, RENDERED_METHODS } from './render.js';
+export { renderCollection, serverUrl, serverVariables, parameterValue, pathVariableValue, RENDERED_METHODS } from './render.js';
 export type { RenderOptions, RenderedCollection } from './render.js';
 export { exampleFromSchema, resolveRef } from './example.js';
 export type { ExampleOptions } from './example.js';
