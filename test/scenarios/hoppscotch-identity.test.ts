@@ -237,7 +237,7 @@ function petstore(withDelete: boolean): Json {
 
 describe('a route removed upstream and restored', () => {
   it('merges against what the engine wrote: no conflicts, upstream name and description back, the edit made while marked kept', async () => {
-    const { file, engine, source, edit } = await setup(petstore(true));
+    const { file, engine, source, edit } = await setup(petstore(true), { removal: 'deprecate' });
     const decisions: unknown[] = [];
     engine.on('conflict:resolved', (event) => {
       decisions.push(...event.decisions);

@@ -76,7 +76,9 @@ interface Candidate {
   paths: Set<string>;
   /** Whether an endpoint of it has a query or fragment. */
   suffixed: boolean;
-  shapes: Set<string>;
+  /** The rendered operations behind it, for their shapes (computed when a tie needs them). */
+  hints: OperationHint[];
+  shapes?: Set<string>;
   legacyIds: Set<string>;
   place?: string;
 }
@@ -136,11 +138,36 @@ export function matchRequests(
   stored: readonly StoredHint[],
 ): MatchResult {
   const keys: Array<string | undefined> = requests.map(() => undefined);
+  const ambiguities: IdentityAmbiguity[] = [];
+
+  // 1. Trusted ids, each to the one request that carries it (several carriers are weighed below).
+  const carriers = new Map<string, number[]>();
+  requests.forEach(({ request }, index) => {
+    const id = request.id;
+    if (typeof id === 'string' && id !== '' && trusted(id)) {
+      const list = carriers.get(id);
+      if (list === undefined) carriers.set(id, [index]);
+      else list.push(index);
+    }
+  });
+  const taken = new Set<string>(carriers.keys());
+  let rest = requests.length;
+  let shared = false;
+  for (const [id, indexes] of carriers) {
+    rest -= indexes.length;
+    if (indexes.length === 1) keys[indexes[0] as number] = id;
+    else shared = true;
+  }
+  // The usual case, ids intact: nothing to weigh.
+  if (rest === 0 && !shared) return { keys, ambiguities };
+
+  // What is known of every operation a request could still be.
   const candidates = new Map<string, Candidate>();
-  const candidate = (key: string): Candidate => {
+  const candidate = (key: string): Candidate | undefined => {
     let found = candidates.get(key);
     if (found === undefined) {
-      found = { key, methods: new Set(), names: new Set([key]), full: new Set(), signatures: new Set(), paths: new Set(), suffixed: false, shapes: new Set(), legacyIds: new Set() };
+      if (taken.has(key) && (carriers.get(key)?.length ?? 0) < 2) return undefined;
+      found = { key, methods: new Set(), names: new Set([key]), full: new Set(), signatures: new Set(), paths: new Set(), suffixed: false, hints: [], legacyIds: new Set() };
       candidates.set(key, found);
     }
     return found;
@@ -154,15 +181,17 @@ export function matchRequests(
   };
   for (const hint of rendered) {
     const c = candidate(hint.key);
+    if (c === undefined) continue;
     const method = hint.method.toUpperCase();
     c.methods.add(method);
     c.names.add(hint.name);
-    c.shapes.add(hint.shape);
+    c.hints.push(hint);
     for (const endpoint of hint.endpoints) addEndpoint(c, method, endpoint);
     if (hint.legacyId !== undefined) c.legacyIds.add(hint.legacyId);
   }
   for (const entry of stored) {
     const c = candidate(entry.key);
+    if (c === undefined) continue;
     const space = entry.endpoint.indexOf(' ');
     const method = space < 0 ? '' : entry.endpoint.slice(0, space).toUpperCase();
     const endpoint = space < 0 ? entry.endpoint : entry.endpoint.slice(space + 1);
@@ -172,31 +201,21 @@ export function matchRequests(
     if (entry.legacy) c.paths.add(`${method} ${endpointPath(endpoint)}`);
     else addEndpoint(c, method, endpoint);
   }
+  const signals: Array<Signals | undefined> = [];
+  const signalsAt = (index: number): Signals => (signals[index] ??= signalsOf(requests[index] as RequestToMatch));
 
-  // 1. Trusted ids, each to the one request that carries it, or to the best of those that do.
-  const taken = new Set<string>();
-  const carriers = new Map<string, number[]>();
-  requests.forEach(({ request }, index) => {
-    const id = request.id;
-    if (typeof id === 'string' && id !== '' && trusted(id)) {
-      const list = carriers.get(id);
-      if (list === undefined) carriers.set(id, [index]);
-      else list.push(index);
-    }
-  });
-  const signals = requests.map((entry) => signalsOf(entry));
-  const ambiguities: IdentityAmbiguity[] = [];
+  // Several requests carry one id (a Hoppscotch "Duplicate"): the best of them is it; a tie gives it to none.
   for (const [id, indexes] of carriers) {
+    if (indexes.length < 2) continue;
     const c = candidates.get(id);
     let chosen: number | undefined = indexes[0];
-    if (indexes.length > 1 && c !== undefined) {
-      const scores = indexes.map((i) => score(signals[i] as Signals, c) ?? 0);
+    if (c !== undefined) {
+      const scores = indexes.map((i) => score(signalsAt(i), c) ?? 0);
       const best = Math.max(...scores);
       const at = indexes.filter((_i, n) => scores[n] === best);
       chosen = at.length === 1 ? at[0] : undefined;
       if (chosen === undefined) ambiguities.push({ key: id, requests: at.map((i) => describe(requests[i] as RequestToMatch)) });
     }
-    taken.add(id);
     if (chosen !== undefined) keys[chosen] = id;
   }
   const carried = new Set([...carriers.values()].flat());
@@ -214,7 +233,7 @@ export function matchRequests(
   const open = new Map<number, Map<string, number>>();
   requests.forEach((entry, index) => {
     if (carried.has(index)) return;
-    const s = signals[index] as Signals;
+    const s = signalsAt(index);
     const scored = new Map<string, number>();
     const consider = (c: Candidate) => {
       if (scored.has(c.key)) return;
@@ -313,7 +332,7 @@ function score(s: Signals, c: Candidate): number | undefined {
     // The place counts only with the name: a request deleted before another moves that one into its place.
     (place && name ? WEIGHT.place : 0) +
     (id ? WEIGHT.id : 0) +
-    (c.shapes.has(s.shape()) ? WEIGHT.shape : 0)
+    ((c.shapes ??= new Set(c.hints.map((hint) => hint.shape))).has(s.shape()) ? WEIGHT.shape : 0)
   );
 }
 
@@ -346,7 +365,17 @@ export function operationHints(collection: HoppCollection): OperationHint[] {
     const value = lead === null ? undefined : values.get(lead[1] as string);
     if (lead !== null && value !== undefined && value !== '') endpoints.push(value + request.endpoint.slice(lead[0].length));
     const method = request.method.toUpperCase();
-    const hint: OperationHint = { key: request.id, method, name: request.name, endpoints, shape: requestShape(request) };
+    let shape: string | undefined;
+    const hint: OperationHint = {
+      key: request.id,
+      method,
+      name: request.name,
+      endpoints,
+      // Computed when a tie needs it: it may parse the body.
+      get shape() {
+        return (shape ??= requestShape(request));
+      },
+    };
     // Identities of operations without an operationId are `METHOD /path…`, with `#2`, `#3` for repeats.
     const current = `${method} ${normaliseEndpoint(request.endpoint)}`;
     const legacy = `${method} ${endpointPath(request.endpoint)}`;

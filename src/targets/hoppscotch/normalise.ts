@@ -75,10 +75,11 @@ export interface HoppIdentityRecord {
   /** Folders: JSON Pointer in the written file, key and name. */
   folders: Array<{ path: string; key: string; name: string }>;
   /**
-   * Requests the engine keeps marked after upstream removed their operation,
-   * by key: the upstream request as it was before the removal. When the
-   * operation comes back, the local request (mark taken off) is merged
-   * against it, so only what the user changed counts as a local change.
+   * Requests the engine keeps (marked, under `remove` and `deprecate`) after
+   * upstream removed their operation, by key: the upstream request as it was
+   * before the removal. When the operation comes back, the local request
+   * (mark taken off) is merged against it, so only what the user changed
+   * counts as a local change.
    */
   kept?: Record<string, NormalisedRequest>;
 }

@@ -60,9 +60,12 @@ export interface HoppscotchTargetOptions {
  * - `read`: a missing file is no local copy yet; a file that is not JSON or
  *   not a valid collection is a `TargetError` `TARGET_INVALID`, and the
  *   sync stops without touching it. Requests whose `id` was lost (a
- *   collection exported again from the Hoppscotch app) are matched by the
- *   identity map stored after the last write, then by method and normalised
- *   endpoint.
+ *   collection exported again from the Hoppscotch app) are matched with the
+ *   identity map stored after the last write and what was just rendered, by
+ *   every signal there is (see `matchRequests`); a tie is reported.
+ * - `prepareMerge`: a request kept marked whose operation is back upstream
+ *   merges against what the engine kept of it; ties of the read become
+ *   `ambiguous-identity` conflicts (see {@link prepareCollectionMerge}).
  * - `reconcile`: applies the removal policy to operations removed upstream
  *   (`remove`: untouched ones go, edited ones stay marked; `deprecate`: all
  *   stay, marked `[deprecated] ` with a description note; `keep`: all stay
@@ -71,7 +74,7 @@ export interface HoppscotchTargetOptions {
  *   `secret` variables, validates the collection (an invalid one is never
  *   written), writes atomically and compare-and-swap ({@link LocalFile}: a
  *   save made while the sync ran is never overwritten) and stores the
- *   identity map.
+ *   identity map with the upstream requests of marked ones.
  * - `snapshot`/`restore`: a rollback restores the file byte for byte.
  *
  * One target object serves one binding: `read` uses what the same object
@@ -279,9 +282,9 @@ function validRecord(value: unknown): HoppIdentityRecord | undefined {
 }
 
 /**
- * What the engine wrote for each request it keeps marked after upstream
- * removed its operation: those it marked in this sync (`marks`), and those
- * the last record held that are still marked and not back upstream.
+ * The upstream request of each request the engine keeps after upstream
+ * removed its operation: those it kept in this sync (`marks`), and those the
+ * last record held that are still in the collection and not back upstream.
  */
 function keptRequests(
   local: NormalisedCollection,
@@ -290,8 +293,8 @@ function keptRequests(
   remote: NormalisedCollection | undefined,
 ): Record<string, NormalisedRequest> | undefined {
   const kept: Record<string, NormalisedRequest> = {};
-  for (const [key, entry] of Object.entries(local.requests)) {
-    if (!isMarked(entry) || ownEntry(remote?.requests, key) !== undefined) continue;
+  for (const key of Object.keys(local.requests)) {
+    if (ownEntry(remote?.requests, key) !== undefined) continue;
     const engine = ownEntry(marks, key) ?? ownEntry(before, key);
     if (engine !== undefined) kept[key] = engine;
   }
@@ -377,6 +380,10 @@ function blankSecrets(collection: HoppCollection): void {
  *   local one, else the remote or base one), else moves to the root;
  * - a request or folder missing from its order list is put after the one it
  *   followed locally.
+ *
+ * `engineMarks`, when given, receives by key the upstream (base) request of
+ * each request kept here after its removal: the target stores them, and
+ * merges a returning operation against them.
  */
 export function reconcileCollection(
   merged: NormalisedCollection,
@@ -402,14 +409,10 @@ export function reconcileCollection(
         if (removal === 'remove') continue;
         entry = localEntry;
       }
-      if (removal === 'keep') {
-        out.requests[key] = entry;
-        continue;
-      }
-      out.requests[key] = mark(entry, removal);
+      out.requests[key] = removal === 'keep' ? entry : mark(entry, removal);
       // The upstream request the engine keeps (its last version), for when the operation comes back.
       const upstream = ownEntry(base.requests, key);
-      if (engineMarks !== undefined && upstream !== undefined && !isMarked(entry)) engineMarks[key] = upstream;
+      if (engineMarks !== undefined && upstream !== undefined) engineMarks[key] = upstream;
     }
   }
   for (const [key, entry] of Object.entries(out.requests)) {
