@@ -310,9 +310,9 @@ function keptRequests(
  *   upstream again and only what the user changed counts as a local change;
  * - an operation that the read could not tie to one request (`ambiguities`)
  *   is a conflict of kind `ambiguous-identity` at `/requests/<key>` when
- *   base and remote have it: the merged copy holds what local holds there
- *   (nothing); a decision for remote brings upstream's request back under its
- *   identity.
+ *   remote has it and there is a base (one new upstream is merged as if the
+ *   base had it): the merged copy holds what local holds there (nothing); a
+ *   decision for remote brings upstream's request in under its identity.
  */
 export function prepareCollectionMerge(
   sides: MergeSides<NormalisedCollection>,
@@ -338,8 +338,12 @@ export function prepareCollectionMerge(
   const conflicts: MergeConflict[] = [];
   for (const ambiguity of ambiguities) {
     const upstream = ownEntry(remote.requests, ambiguity.key);
-    // Only where the merge leaves nothing at the path: upstream has it, and it is not new there.
-    if (upstream === undefined || ownEntry(base?.requests, ambiguity.key) === undefined || ownEntry(local.requests, ambiguity.key) !== undefined) continue;
+    if (base === undefined || upstream === undefined || ownEntry(local.requests, ambiguity.key) !== undefined) continue;
+    // An operation new upstream would be added by the merge: merge it as one the local copy left out, so the decision adds it.
+    if (ownEntry(base.requests, ambiguity.key) === undefined) {
+      const requests = { ...(prepared.base ?? base).requests, [ambiguity.key]: upstream };
+      prepared.base = { ...(prepared.base ?? base), requests };
+    }
     const which = ambiguity.requests.map((r) => `"${r.name}" at ${r.path === '' ? '/' : r.path}`).join(', ');
     conflicts.push({
       path: `/requests/${escapePointer(ambiguity.key)}`,
