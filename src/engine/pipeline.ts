@@ -276,9 +276,15 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   let document: unknown = renderedRemote;
   let conflicts: MergeConflict[] = NO_CONFLICTS;
   let decisions: ConflictDecision[] = NO_DECISIONS;
+  let mergeBase = renderedBase;
   if (local !== undefined) {
-    const merged = deps.merge(renderedBase, local, renderedRemote, target.identityRules);
-    conflicts = merged.conflicts;
+    const prepareMerge = target.prepareMerge?.bind(target);
+    const own = prepareMerge
+      ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(adapterError(`Target "${target.kind}" could not prepare the merge`))
+      : undefined;
+    if (own?.base !== undefined) mergeBase = own.base;
+    const merged = deps.merge(mergeBase, own?.local ?? local, renderedRemote, target.identityRules);
+    conflicts = own?.conflicts === undefined || own.conflicts.length === 0 ? merged.conflicts : withTargetConflicts(merged.conflicts, own.conflicts);
     document = merged.merged;
     if (conflicts.length > 0) {
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
@@ -286,7 +292,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
       const resolved = await deps.resolve(document, conflicts, binding.resolver, {
         bindingId: binding.id,
         jobId,
-        base: renderedBase,
+        base: mergeBase,
         local,
         remote: renderedRemote,
         changes: prepared.changes,
@@ -303,7 +309,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
     const merged = document;
-    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }), removal: binding.policy.removal, now: clock.now() }, context)).catch(
+    document = await call(() => reconcile(merged, { base: mergeBase, local, remote: renderedRemote, ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }), removal: binding.policy.removal, now: clock.now() }, context)).catch(
       adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
     );
   }
@@ -313,6 +319,12 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   prepared.decisions = decisions;
   // Structural comparison: short-circuits on shared subtrees (the merge shares what it did not change).
   prepared.dirty = local === undefined || !jsonEqual(local, document);
+}
+
+/** The merge's conflicts with the target's own: a merge conflict at or below the path of one of the target's gives way to it. */
+function withTargetConflicts(merged: readonly MergeConflict[], own: readonly MergeConflict[]): MergeConflict[] {
+  const covered = (path: string) => own.some((c) => path === c.path || path.startsWith(`${c.path}/`));
+  return [...merged.filter((c) => !covered(c.path)), ...own];
 }
 
 /**
