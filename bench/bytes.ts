@@ -1,5 +1,5 @@
 /**
- * JSON from UTF-8 bytes: the one-byte fast path (`src/spec/json-bytes.ts`)
+ * JSON from UTF-8 bytes: the one-byte fast path (`src/json/bytes.ts`)
  * against the plain decode and parse, and against `JSON.parse` of text that
  * is already decoded, the yardstick of the other benches.
  *

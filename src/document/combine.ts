@@ -22,6 +22,7 @@ export type ComponentKind =
   | 'callbacks'
   | 'pathItems';
 
+/** Every {@link ComponentKind}, in OpenAPI's order. */
 export const COMPONENT_KINDS: readonly ComponentKind[] = ['schemas', 'parameters', 'responses', 'requestBodies', 'securitySchemes', 'headers', 'examples', 'links', 'callbacks', 'pathItems'];
 
 /** One document to combine, and how: its id (for messages), a path prefix, component renames, an operationId prefix. */

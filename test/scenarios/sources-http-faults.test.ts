@@ -27,7 +27,7 @@ import { petstore } from '../support/docs.js';
 import { endlessBody, serve, type TestServer } from '../sources/http-server.js';
 
 // Wrap the real loader (the engine's entry point to it) in a spy, so "ended before parsing" is observed, not inferred.
-vi.mock('../../src/spec/load.js', async (importOriginal) => {
+vi.mock('../../src/document/load.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/document/load.js')>();
   return { ...actual, loadSharing: vi.fn(actual.loadSharing) };
 });
