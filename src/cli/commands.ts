@@ -374,6 +374,8 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   const status: WatchStatus = { bindings: setup.bindings.length, state: 'starting', changes: 0 };
   const outs = new Map(setup.bindings.map((b) => [b.id, b.out] as const));
   const lastFailure = new Map<string, string>();
+  /** Bindings waiting for a restarting server: since when. */
+  const waiting = new Map<string, number>();
   let running = 0;
   let statusShown = false;
 
@@ -405,7 +407,7 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     drawStatus();
   };
   const setState = () => {
-    status.state = running > 0 ? 'syncing' : lastFailure.size > 0 ? 'failing' : 'idle';
+    status.state = waiting.size > 0 ? 'waiting for the server' : running > 0 ? 'syncing' : lastFailure.size > 0 ? 'failing' : 'idle';
     drawStatus();
   };
 
@@ -424,6 +426,11 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   engine.on('job:completed', (e) => {
     running = Math.max(0, running - 1);
     status.lastSync = { at: e.timestamp, sourceId: e.job.sourceId, outcome: e.result.outcome };
+    const since = waiting.get(e.job.sourceId);
+    if (since !== undefined) {
+      waiting.delete(e.job.sourceId);
+      say(e.job.sourceId, `the server answers again (down for ${((e.timestamp - since) / 1000).toFixed(1)}s)`);
+    }
     if (lastFailure.delete(e.job.sourceId)) say(e.job.sourceId, 'recovered');
     if (cmd.verbose && e.result.outcome === 'unchanged') say(e.job.sourceId, `unchanged (${e.result.unchangedReason ?? ''})`);
     setState();
@@ -431,11 +438,17 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   engine.on('job:failed', (e) => {
     running = Math.max(0, running - 1);
     status.lastSync = { at: e.timestamp, sourceId: e.job.sourceId, outcome: 'failed' };
+    waiting.delete(e.job.sourceId);
     const key = `${e.error.code}: ${e.error.message}`;
     if (lastFailure.get(e.job.sourceId) !== key) {
       say(e.job.sourceId, `error ${key}${e.error.hint ? `\nhint: ${e.error.hint}` : ''}`, 'err');
     }
     lastFailure.set(e.job.sourceId, key);
+    setState();
+  });
+  engine.on('source:restarting', (e) => {
+    waiting.set(e.sourceId, e.since);
+    say(e.sourceId, `waiting for the server (${e.error.code}: it looks like it is restarting); retrying every 0.25–1 s, failures count again after ${((e.graceEndsAt - e.since) / 1000).toFixed(0)}s`);
     setState();
   });
   engine.on('job:retrying', (e) => {

@@ -16,6 +16,11 @@ const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml Ope
                           *.example.com; replaces the config's allowedHosts
   -b, --binding <id>      with a config file: only this binding (repeatable)`;
 
+const RETRY_FLAGS = `      --retries <n>       retries of a failed run (sync: 0, watch: 2)
+      --restart-grace <ms> wait out a local server that refuses or resets
+                          connections (restarting) this long before failures
+                          count (sync: 0, watch: 30000); 0 does not wait`;
+
 const GLOBAL_FLAGS = `      --json              one JSON document on stdout
   -v, --verbose           stack traces and more events
   -c, --config <file>     the config file (default: ./live-sync.config.json|.mjs|.js|.ts)
@@ -40,6 +45,7 @@ keeping your edits, write it. Without <source>, every binding of the config file
 
 Options:
 ${BINDING_FLAGS}
+${RETRY_FLAGS}
       --approve           apply a run that a safety rail held
 
 Exit: 0 applied or unchanged, 1 held by a safety rail, 2 usage, 3 failure.`,
@@ -50,6 +56,9 @@ Ctrl-C (SIGINT) or SIGTERM stops gracefully.
 Options:
 ${BINDING_FLAGS}
   -i, --interval <ms>     poll interval (default 2000)
+${RETRY_FLAGS}
+      --breaker-threshold <n> failures in a row that pause a binding for 10 s
+                          (default 5; 0 never pauses)
 
 With --json, one JSON object per line (JSON Lines), one per event.
 Exit: 0 after a graceful stop, 2 usage, 3 when it cannot start.`,
