@@ -39,6 +39,7 @@ import {
   plural,
   type WatchStatus,
 } from './format.js';
+import { cliHint } from './hints.js';
 import { createEngine, disposeEngine, setupBindings, setupJournalBinding, type CliSetup } from './setup.js';
 
 /** Where a command writes and what it may wait for. */
@@ -441,7 +442,8 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     waiting.delete(e.job.sourceId);
     const key = `${e.error.code}: ${e.error.message}`;
     if (lastFailure.get(e.job.sourceId) !== key) {
-      say(e.job.sourceId, `error ${key}${e.error.hint ? `\nhint: ${e.error.hint}` : ''}`, 'err');
+      const hint = cliHint(e.error);
+      say(e.job.sourceId, `error ${key}${hint ? `\nhint: ${hint}` : ''}`, 'err');
     }
     lastFailure.set(e.job.sourceId, key);
     setState();
@@ -473,7 +475,10 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     say(e.sourceId, `held by a safety rail: ${e.reason} ${JSON.stringify(e.details)}; nothing was written\nhint: review it with \`api-live-sync plan\`, apply it with \`api-live-sync sync --approve\``);
   });
   engine.on('circuit:opened', (e) => say(e.sourceId, `paused after ${plural(e.failures, 'failure')} in a row; next try at ${clockTime(e.halfOpenAt)}`));
-  engine.on('error', (e) => say(e.sourceId, `error ${e.error.code}: ${e.error.message}${e.error.hint ? `\nhint: ${e.error.hint}` : ''}`, 'err'));
+  engine.on('error', (e) => {
+    const hint = cliHint(e.error);
+    say(e.sourceId, `error ${e.error.code}: ${e.error.message}${hint ? `\nhint: ${hint}` : ''}`, 'err');
+  });
 
   let stopping = false;
   let disposed = false;

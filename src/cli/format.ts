@@ -6,6 +6,7 @@
  * @module
  */
 import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncResult } from '../index.js';
+import { cliHint } from './hints.js';
 
 const LEVELS = [
   ['breaking', 'breaking'],
@@ -90,12 +91,13 @@ export function describeResult(result: SyncResult, out: string): string {
   }
 }
 
-/** `error CODE: message` and `hint: ...` lines for anything thrown; the stack only when `verbose`. */
+/** `error CODE: message` and `hint: ...` lines for anything thrown (the CLI's wording of the hint); the stack only when `verbose`. */
 export function formatError(error: unknown, verbose: boolean): string[] {
   const lines: string[] = [];
   if (isSyncError(error)) {
     lines.push(`error ${error.code}: ${error.message}`);
-    if (error.hint) lines.push(`hint: ${error.hint}`);
+    const hint = cliHint(error);
+    if (hint) lines.push(`hint: ${hint}`);
   } else {
     lines.push(`error UNEXPECTED: ${error instanceof Error ? error.message : String(error)}`);
     lines.push('hint: This is probably a bug in api-live-sync; rerun with --verbose and report the output.');
@@ -111,9 +113,12 @@ export function formatError(error: unknown, verbose: boolean): string[] {
   return lines;
 }
 
-/** A serialised error for `--json` output. */
+/** A serialised error for `--json` output, with the CLI's wording of the hint. */
 export function errorJson(error: unknown): Record<string, unknown> {
-  if (isSyncError(error)) return error.toJSON() as unknown as Record<string, unknown>;
+  if (isSyncError(error)) {
+    const hint = cliHint(error);
+    return { ...error.toJSON(), ...(hint === undefined ? {} : { hint }) };
+  }
   return { code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
 }
 

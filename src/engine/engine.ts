@@ -561,7 +561,7 @@ export class SyncEngine {
     if (this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) {
       throw new JobError('ROLLBACK_REFUSED', `"${sourceId}" has a pending or running job.`, {
         hint: 'Wait for it (engine.onIdle()), or pause the engine, then roll back.',
-        details: { sourceId },
+        details: { sourceId, reason: 'busy' },
       });
     }
     const entry = await rollbackBinding(binding, this.#store, this.#clock, toJournalId, options.force ?? false);

@@ -227,6 +227,7 @@ class FileSource implements SpecSource {
         cause: error,
         retryable: false,
         hint: 'Point `path` at the real file.',
+        details: { path: this.location, errno: code },
       });
     }
     return new SourceError('SOURCE_FAILED', `The file ${this.location} could not be read: ${(error as Error)?.message ?? String(error)}.`, {
