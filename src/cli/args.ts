@@ -67,6 +67,8 @@ export interface BindingCommand extends GlobalFlags {
   restartGraceMs?: number;
   /** `sync`: apply a run a safety rail held. */
   approve: boolean;
+  /** `plan`: print Markdown (`--markdown`) instead of plain text. */
+  markdown?: boolean;
 }
 
 /** What `diff` was asked to do. */
@@ -142,7 +144,7 @@ const RETRYING: Options = {
 const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
   sync: { ...BINDING, ...RETRYING, approve: { type: 'boolean' } },
   watch: { ...BINDING, ...RETRYING, interval: { type: 'string', short: 'i' }, 'breaker-threshold': { type: 'string' } },
-  plan: BINDING,
+  plan: { ...BINDING, markdown: { type: 'boolean' } },
   check: BINDING,
   diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true } },
   rollback: {
@@ -270,6 +272,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         ...(breakerThreshold === undefined ? {} : { breakerThreshold: parseWhole(breakerThreshold, 'breaker-threshold', first, 'a whole number from 0 (never pause) and up') }),
         ...(restartGrace === undefined ? {} : { restartGraceMs: parseWhole(restartGrace, 'restart-grace', first, 'a whole number of milliseconds from 0 (do not wait) and up') }),
         approve: values.approve === true,
+        ...(values.markdown === true ? { markdown: true } : {}),
       };
     }
     case 'diff': {

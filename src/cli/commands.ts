@@ -35,6 +35,7 @@ import {
   formatChanges,
   formatConflicts,
   formatError,
+  formatPlan,
   formatStatusLine,
   plural,
   type WatchStatus,
@@ -169,7 +170,7 @@ function printResult(ctx: CliContext, result: SyncResult, binding: ResolvedBindi
   }
 }
 
-/** `plan`: what a sync would do, as Markdown; writes nothing. */
+/** `plan`: what a sync would do, as plain text (Markdown with `--markdown`); writes nothing. */
 export async function planCommand(cmd: BindingCommand, ctx: CliContext): Promise<number> {
   const setup = await setupBindings(cmd, ctx.cwd);
   const engine = await createEngine(setup, { kind: 'once' });
@@ -187,7 +188,8 @@ export async function planCommand(cmd: BindingCommand, ctx: CliContext): Promise
     plans.forEach((p, index) => {
       if (!cmd.json && p.value) {
         if (index > 0) line(ctx);
-        ctx.stdout.write(planToMarkdown(p.value));
+        if (cmd.markdown === true) ctx.stdout.write(planToMarkdown(p.value));
+        else for (const text of [header(p.binding), ...formatPlan(p.value)]) line(ctx, text);
       }
       if (p.error !== undefined) errorLines(ctx, p.error, cmd.verbose, setup.bindings.length > 1 ? `[${p.binding.id}] ` : '');
     });

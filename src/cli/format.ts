@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncResult } from '../index.js';
+import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncPlan, type SyncResult } from '../index.js';
 import { cliHint } from './hints.js';
 
 const LEVELS = [
@@ -89,6 +89,25 @@ export function describeResult(result: SyncResult, out: string): string {
     case 'applied':
       return `applied ${describeCounts(result.changes as SpecChangeLike[])}, ${plural(result.conflicts.length, 'conflict')}; ${result.written ? `wrote ${out}` : 'the local copy already matched (nothing written)'}`;
   }
+}
+
+/**
+ * A plan as plain text for a terminal: the outcome on one line, then the
+ * changes by level and operation and the conflicts with how the resolver
+ * would decide them, indented by `indent` spaces (no Markdown: that is
+ * `planToMarkdown`, behind `plan --markdown`).
+ */
+export function formatPlan(plan: SyncPlan, indent = 2): string[] {
+  const pad = ' '.repeat(indent);
+  let outcome: string;
+  if (plan.outcome === 'unchanged') {
+    outcome = `nothing to do: ${plan.unchangedReason === 'not-modified' ? 'the source reports no change' : 'same document as the last sync'}`;
+  } else if (plan.outcome === 'held') {
+    outcome = `would be held by a safety rail: ${plan.heldReason ?? 'unknown'}${plan.heldDetails ? ` ${JSON.stringify(plan.heldDetails)}` : ''}; apply it with \`api-live-sync sync --approve\``;
+  } else {
+    outcome = `would apply ${describeCounts(plan.changes)}, ${plural(plan.conflicts.length, 'conflict')}, as a patch of ${plural(plan.patch.length, 'operation')}${plan.firstSync ? ' (first sync)' : ''}`;
+  }
+  return [`${pad}${outcome}`, ...formatChanges(plan.changes, indent), ...formatConflicts(plan.conflicts, plan.decisions, indent)];
 }
 
 /** `error CODE: message` and `hint: ...` lines for anything thrown (the CLI's wording of the hint); the stack only when `verbose`. */

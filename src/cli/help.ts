@@ -30,7 +30,7 @@ const GLOBAL_FLAGS = `      --json              one JSON document on stdout
 export const USAGE: Record<CliCommand, string> = {
   sync: 'api-live-sync sync [<source> --out <file>] [options]',
   watch: 'api-live-sync watch [<source> --out <file>] [--interval <ms>] [options]',
-  plan: 'api-live-sync plan [<source> --out <file>] [options]',
+  plan: 'api-live-sync plan [<source> --out <file>] [--markdown] [options]',
   check: 'api-live-sync check [<source> --out <file>] [options]',
   diff: 'api-live-sync diff <old> <new> [--fail-on breaking|warning|info]',
   rollback: 'api-live-sync rollback (--out <file> | --binding <id>) [--to <journalId>] [--force]',
@@ -62,11 +62,13 @@ ${RETRY_FLAGS}
 
 With --json, one JSON object per line (JSON Lines), one per event.
 Exit: 0 after a graceful stop, 2 usage, 3 when it cannot start.`,
-  plan: `Show what a sync would do, as a Markdown changelog with the conflicts;
-writes nothing (not the local copy, not the store).
+  plan: `Show what a sync would do: the changes by level and operation and the
+conflicts with how they would be decided; writes nothing (not the local copy,
+not the store).
 
 Options:
 ${BINDING_FLAGS}
+      --markdown          print a Markdown changelog (for a pull request) instead of text
 
 Exit: 0 (also when the plan would be held; see --json "outcome"), 2 usage, 3 failure.`,
   check: `A CI drift gate: exit 1 when a sync would change the local copy (the plan

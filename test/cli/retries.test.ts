@@ -53,6 +53,17 @@ describe('retry flags', () => {
     expect(refused(() => parseCommandLine(['plan', 'u', '-o', 'a.json', '--retries', '1'])).message).toMatch(/Unknown option '--retries'/);
   });
 
+  it('the help of sync and watch describes them, and the help of plan --markdown', async () => {
+    const help = async (command: string) => {
+      const run = await cli(['help', command], process.cwd());
+      expect(run.code).toBe(0);
+      return run.stdout;
+    };
+    expect(await help('sync')).toMatch(/--retries <n>[\s\S]*--restart-grace <ms>/);
+    expect(await help('watch')).toMatch(/--retries <n>[\s\S]*--restart-grace <ms>[\s\S]*--breaker-threshold <n>/);
+    expect(await help('plan')).toMatch(/--markdown/);
+  });
+
   it('the config file takes retries, breakerThreshold and restartGraceMs at the top level, whole numbers from 0', () => {
     const path = '/project/live-sync.config.json';
     const bindings = [{ source: 'http://127.0.0.1:8000/openapi.json', out: 'api.json' }];
