@@ -48,6 +48,8 @@ interface JobEntry {
   /** The signal the job ran with (its binding's controller at the time). */
   runController: AbortController | undefined;
   retryTimer: TimerHandle | undefined;
+  /** Retries spent waiting out a restart: counted in `retryCount`, never against `maxRetries`. */
+  restartRetries: number;
 }
 
 interface BindingState {
@@ -317,6 +319,7 @@ export class Scheduler {
       cancelled: false,
       runController: undefined,
       retryTimer: undefined,
+      restartRetries: 0,
     };
     state.pending = entry;
     this.#touch(state);
@@ -412,11 +415,12 @@ export class Scheduler {
     const canRetry =
       !aborted &&
       !this.#stopping &&
-      (waitOut !== undefined || (error.retryable && state.circuit.allowsAttempt && job.retryCount < job.maxRetries)) &&
+      (waitOut !== undefined || (error.retryable && state.circuit.allowsAttempt && job.retryCount - entry.restartRetries < job.maxRetries)) &&
       this.#bindings.get(job.sourceId) === state;
     if (canRetry) {
       job.retryCount += 1;
-      const delay = waitOut ?? error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount, this.#random);
+      if (waitOut !== undefined) entry.restartRetries += 1;
+      const delay = waitOut ?? error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount - entry.restartRetries, this.#random);
       job.status = 'pending';
       job.nextAttempt = now + delay;
       const followUp = state.pending;
@@ -460,8 +464,7 @@ export class Scheduler {
     if (restart === undefined) {
       restart = { since: now, retries: 0 };
       state.restart = restart;
-      const since = now;
-      this.#hooks.emit('source:restarting', () => ({ timestamp: now, sourceId: state.spec.id, jobId: entry.job.id, since, graceEndsAt: since + grace, error: error.toJSON() }));
+      this.#hooks.emit('source:restarting', () => ({ timestamp: now, sourceId: state.spec.id, jobId: entry.job.id, since: now, graceEndsAt: now + grace, error: error.toJSON() }));
     }
     if (now - restart.since >= grace) return undefined;
     restart.retries += 1;

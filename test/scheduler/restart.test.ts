@@ -107,6 +107,9 @@ describe('a restarting source (connection refused on a loopback address)', () =>
     expect(opened.length).toBeGreaterThan(0);
     expect(opened[0]!.timestamp).toBeGreaterThanOrEqual(since + 5000);
     expect(opened[0]!.failures).toBe(5);
+    // The quick retries did not use up the job's own retries: after the grace period it gets them, with the normal backoff.
+    const afterGrace = recorder.of('job:retrying').filter((e) => e.timestamp >= since + 5000);
+    expect(afterGrace.slice(0, 2).map((e) => e.delayMs)).toEqual([250, 500]);
     expect(engine.getSyncStatus().bindings[0]).toMatchObject({ circuit: 'open', restarting: undefined });
     // One restart episode per stretch of failures: no new grace period until the source answers.
     expect(recorder.of('source:restarting')).toHaveLength(1);
