@@ -59,10 +59,18 @@ export interface BindingCommand extends GlobalFlags {
   bindings: string[];
   /** Poll interval of `watch`, milliseconds. */
   intervalMs?: number;
+  /** `sync`, `watch`: retries of a failed run (`--retries`). */
+  retries?: number;
+  /** `watch`: consecutive failures that pause a binding (`--breaker-threshold`); 0 never pauses. */
+  breakerThreshold?: number;
+  /** `sync`, `watch`: how long a restarting local server is waited out, milliseconds (`--restart-grace`); 0 does not wait. */
+  restartGraceMs?: number;
   /** `sync`: apply a run a safety rail held. */
   approve: boolean;
   /** Byte limit of the sources (`--max-bytes`); overrides the config file's. */
   maxBytes?: number;
+  /** `plan`: print Markdown (`--markdown`) instead of plain text. */
+  markdown?: boolean;
 }
 
 /** What `diff` was asked to do. */
@@ -134,10 +142,16 @@ const BINDING: Options = {
   'max-bytes': { type: 'string' },
 };
 
+/** How failed runs are retried (`sync` and `watch`). */
+const RETRYING: Options = {
+  retries: { type: 'string' },
+  'restart-grace': { type: 'string' },
+};
+
 const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
-  sync: { ...BINDING, approve: { type: 'boolean' } },
-  watch: { ...BINDING, interval: { type: 'string', short: 'i' } },
-  plan: BINDING,
+  sync: { ...BINDING, ...RETRYING, approve: { type: 'boolean' } },
+  watch: { ...BINDING, ...RETRYING, interval: { type: 'string', short: 'i' }, 'breaker-threshold': { type: 'string' } },
+  plan: { ...BINDING, markdown: { type: 'boolean' } },
   check: BINDING,
   diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, 'max-bytes': { type: 'string' } },
   rollback: {
@@ -252,6 +266,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       const resolver = str('resolver');
       const store = str('store');
       const interval = str('interval');
+      const retries = str('retries');
+      const breakerThreshold = str('breaker-threshold');
+      const restartGrace = str('restart-grace');
       return {
         command: first,
         ...global,
@@ -265,8 +282,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         allowedHosts: allowedHosts(),
         bindings,
         ...(interval === undefined ? {} : { intervalMs: parseMilliseconds(interval, 'interval', first) }),
+        ...(retries === undefined ? {} : { retries: parseWhole(retries, 'retries', first, 'a whole number from 0 and up') }),
+        ...(breakerThreshold === undefined ? {} : { breakerThreshold: parseWhole(breakerThreshold, 'breaker-threshold', first, 'a whole number from 0 (never pause) and up') }),
+        ...(restartGrace === undefined ? {} : { restartGraceMs: parseWhole(restartGrace, 'restart-grace', first, 'a whole number of milliseconds from 0 (do not wait) and up') }),
         approve: values.approve === true,
         ...maxBytes(),
+        ...(values.markdown === true ? { markdown: true } : {}),
       };
     }
     case 'diff': {
@@ -346,6 +367,12 @@ export function parseByteSize(text: string | number): number | undefined {
   if (match === null || unit === undefined) return undefined;
   const bytes = Math.floor(Number(match[1]) * unit);
   return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
+}
+
+function parseWhole(value: string, name: string, command: CliCommand, expected: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`Expected \`--${name}\` to be ${expected}, got \`${value}\`.`, command);
+  return n;
 }
 
 /**

@@ -61,7 +61,24 @@ export interface CliConfig {
   intervalMs?: number;
   /** Default byte limit of every binding's source: bytes, or a size such as `"100MB"`. Default 50 MB. */
   maxBytes?: number | string;
+  /** Retries of a failed run by `sync` (default 0) and `watch` (default 2). `--retries` overrides it. */
+  retries?: number;
+  /** `watch`: consecutive failures that pause a binding for 10 s (default 5; 0 never pauses). `--breaker-threshold` overrides it. */
+  breakerThreshold?: number;
+  /**
+   * How long a local server that refuses or resets connections (restarting)
+   * is waited out before its failures count, milliseconds: `sync` default 0,
+   * `watch` default 30000. `--restart-grace` overrides it.
+   */
+  restartGraceMs?: number;
   bindings: CliBindingConfig[];
+}
+
+/** How `sync` and `watch` retry, as given by flags or the config file; absent: the command's defaults. */
+export interface RetrySettings {
+  retries?: number;
+  breakerThreshold?: number;
+  restartGraceMs?: number;
 }
 
 /** A binding ready to use: paths absolute, format and id decided. */
@@ -86,7 +103,7 @@ export interface ResolvedBinding {
 }
 
 /** A loaded config file. */
-export interface LoadedConfig {
+export interface LoadedConfig extends RetrySettings {
   /** Absolute path of the file. */
   path: string;
   /** Absolute store directory. */
@@ -157,7 +174,7 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   return validateConfig(raw, path);
 }
 
-const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'maxBytes', 'bindings']);
+const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'maxBytes', 'retries', 'breakerThreshold', 'restartGraceMs', 'bindings']);
 const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'allowedHosts', 'dependsOn', 'maxBytes']);
 
 /** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
@@ -179,6 +196,10 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     return bytes;
   };
   const defaultMaxBytes = size(config.maxBytes, 'maxBytes');
+  for (const key of ['retries', 'breakerThreshold', 'restartGraceMs'] as const) {
+    const value = config[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`expected \`${key}\` to be a whole number from 0 and up, got ${JSON.stringify(value)}.`);
+  }
   if (!Array.isArray(config.bindings) || config.bindings.length === 0) fail('expected `bindings` to be a non-empty array.');
   const ids = new Set<string>();
   const bindings = (config.bindings as unknown[]).map((value, index): ResolvedBinding => {
@@ -249,6 +270,9 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     path,
     store: resolve(dir, typeof config.store === 'string' ? config.store : '.api-live-sync'),
     ...(interval === undefined ? {} : { intervalMs: interval as number }),
+    ...(config.retries === undefined ? {} : { retries: config.retries as number }),
+    ...(config.breakerThreshold === undefined ? {} : { breakerThreshold: config.breakerThreshold as number }),
+    ...(config.restartGraceMs === undefined ? {} : { restartGraceMs: config.restartGraceMs as number }),
     bindings,
   };
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncError, type SyncResult } from '../index.js';
+import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncPlan, type SyncResult } from '../index.js';
+import { cliHint } from './hints.js';
 
 const LEVELS = [
   ['breaking', 'breaking'],
@@ -90,7 +91,26 @@ export function describeResult(result: SyncResult, out: string): string {
   }
 }
 
-/** `error CODE: message` and `hint: ...` lines for anything thrown; the stack only when `verbose`. */
+/**
+ * A plan as plain text for a terminal: the outcome on one line, then the
+ * changes by level and operation and the conflicts with how the resolver
+ * would decide them, indented by `indent` spaces (no Markdown: that is
+ * `planToMarkdown`, behind `plan --markdown`).
+ */
+export function formatPlan(plan: SyncPlan, indent = 2): string[] {
+  const pad = ' '.repeat(indent);
+  let outcome: string;
+  if (plan.outcome === 'unchanged') {
+    outcome = `nothing to do: ${plan.unchangedReason === 'not-modified' ? 'the source reports no change' : 'same document as the last sync'}`;
+  } else if (plan.outcome === 'held') {
+    outcome = `would be held by a safety rail: ${plan.heldReason ?? 'unknown'}${plan.heldDetails ? ` ${JSON.stringify(plan.heldDetails)}` : ''}; apply it with \`api-live-sync sync --approve\``;
+  } else {
+    outcome = `would apply ${describeCounts(plan.changes)}, ${plural(plan.conflicts.length, 'conflict')}, as a patch of ${plural(plan.patch.length, 'operation')}${plan.firstSync ? ' (first sync)' : ''}`;
+  }
+  return [`${pad}${outcome}`, ...formatChanges(plan.changes, indent), ...formatConflicts(plan.conflicts, plan.decisions, indent)];
+}
+
+/** `error CODE: message` and `hint: ...` lines for anything thrown (the CLI's wording of the hint); the stack only when `verbose`. */
 export function formatError(error: unknown, verbose: boolean): string[] {
   const lines: string[] = [];
   if (isSyncError(error)) {
@@ -112,28 +132,11 @@ export function formatError(error: unknown, verbose: boolean): string[] {
   return lines;
 }
 
-/**
- * The hint of an error as the CLI gives it: a document over the byte limit
- * names the flag and the config key (with a size that fits, when the error
- * knows the size) instead of the library's `maxBytes` option.
- */
-export function cliHint(error: SyncError): string | undefined {
-  if (error.code !== 'SOURCE_TOO_LARGE') return error.hint;
-  const details = error.details ?? {};
-  // The exact size when the error knows it; a streamed read stopped at the limit knows only that it is larger.
-  const known = [details.size, details.contentLength].find((n): n is number => typeof n === 'number' && n > 0);
-  const limit = typeof details.maxBytes === 'number' ? details.maxBytes : undefined;
-  const needed = known ?? (limit === undefined ? undefined : limit * 2);
-  const size = needed === undefined ? '<size>' : `${Math.ceil(needed / 1024 ** 2)}MB`;
-  return `If the document really is that large, pass \`--max-bytes ${size}\` (or set \`maxBytes\` in the config file, for all bindings or one); otherwise check that the source is the OpenAPI document.`;
-}
-
-/** A serialised error for `--json` output. */
+/** A serialised error for `--json` output, with the CLI's wording of the hint. */
 export function errorJson(error: unknown): Record<string, unknown> {
   if (isSyncError(error)) {
-    const json = error.toJSON() as unknown as Record<string, unknown>;
     const hint = cliHint(error);
-    return hint === undefined ? json : { ...json, hint };
+    return { ...error.toJSON(), ...(hint === undefined ? {} : { hint }) };
   }
   return { code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
 }

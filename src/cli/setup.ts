@@ -26,10 +26,10 @@ import {
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
 import { WRITTEN_RECORD, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
-import { findConfigFile, loadConfigFile, type ResolvedBinding } from './config.js';
+import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 
 /** The bindings a command runs and the store they share. */
-export interface CliSetup {
+export interface CliSetup extends RetrySettings {
   /** Absolute store directory. */
   store: string;
   bindings: ResolvedBinding[];
@@ -77,6 +77,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
           ...(command.maxBytes === undefined ? {} : { maxBytes: command.maxBytes }),
         },
       ],
+      ...retrySettings(command, {}),
     };
   }
   const path = findConfigFile(cwd, command.config);
@@ -110,6 +111,19 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
     bindings,
     configPath: path,
     ...(config.intervalMs === undefined ? {} : { intervalMs: config.intervalMs }),
+    ...retrySettings(command, config),
+  };
+}
+
+/** The retry settings of a command: its flags, else the config file's. */
+function retrySettings(command: BindingCommand, config: RetrySettings): RetrySettings {
+  const retries = command.retries ?? config.retries;
+  const breakerThreshold = command.breakerThreshold ?? config.breakerThreshold;
+  const restartGraceMs = command.restartGraceMs ?? config.restartGraceMs;
+  return {
+    ...(retries === undefined ? {} : { retries }),
+    ...(breakerThreshold === undefined ? {} : { breakerThreshold }),
+    ...(restartGraceMs === undefined ? {} : { restartGraceMs }),
   };
 }
 
@@ -277,17 +291,37 @@ export function targetOf(out: string, format: OutFormat): SyncTarget<unknown> {
 /** How the engine is used: one run (no retries, no polling), or continuously. */
 export type EngineMode = { kind: 'once' } | { kind: 'watch'; intervalMs: number } | { kind: 'journal' };
 
+/**
+ * The retry defaults of the CLI. A one-shot command reports a failure at
+ * once; `watch` retries twice with backoff, waits out a restarting local
+ * server for 30 s, and pauses a binding for 10 s after 5 failures in a row
+ * (a dev server that is down for a while is probed every 10 s, not every
+ * minute). Flags and the config file change them (docs/cli.md).
+ */
+export const CLI_RETRY_DEFAULTS = {
+  once: { retries: 0, restartGraceMs: 0 },
+  watch: { retries: 2, restartGraceMs: 30_000 },
+  breakerThreshold: 5,
+  cooldownMs: 10_000,
+  baseDelayMs: 500,
+  maxDelayMs: 5000,
+} as const;
+
 /** Build the engine of a setup and register its bindings. */
 export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<SyncEngine> {
   const outs = new Map(setup.bindings.map((b) => [b.id, b.out] as const));
   const store = new OutAwareStore(new FileStore({ dir: setup.store }), outs);
+  const defaults = mode.kind === 'watch' ? CLI_RETRY_DEFAULTS.watch : CLI_RETRY_DEFAULTS.once;
   const engine = new SyncEngine({
     store,
     defaultIntervalMs: 0,
-    // A one-shot command reports a failure at once; watch retries and polls.
-    retry: mode.kind === 'watch' ? { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 5000 } : { maxRetries: 0 },
-    // A dev server that is down for a while is probed again every 10 s, not every minute.
-    circuitBreaker: { failureThreshold: 5, cooldownMs: 10_000 },
+    retry: {
+      maxRetries: setup.retries ?? defaults.retries,
+      baseDelayMs: CLI_RETRY_DEFAULTS.baseDelayMs,
+      maxDelayMs: CLI_RETRY_DEFAULTS.maxDelayMs,
+      restartGraceMs: setup.restartGraceMs ?? defaults.restartGraceMs,
+    },
+    circuitBreaker: { failureThreshold: setup.breakerThreshold ?? CLI_RETRY_DEFAULTS.breakerThreshold, cooldownMs: CLI_RETRY_DEFAULTS.cooldownMs },
     stopGracePeriodMs: 5000,
   });
   // Register in dependency order (addSource needs its dependencies first).

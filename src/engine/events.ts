@@ -75,6 +75,7 @@ const EVENT_NAMES: Record<SyncEngineEventName, true> = {
   'config:updated': true,
   'source:added': true,
   'source:removed': true,
+  'source:restarting': true,
   'job:queued': true,
   'job:coalesced': true,
   'job:started': true,

@@ -65,6 +65,13 @@ export interface SyncBindingOptions<Local = unknown> {
   policy?: SyncPolicy;
   /** Retries for this binding; omitted uses the engine's retry policy. */
   maxRetries?: number;
+  /**
+   * How long a restarting source (a refused or reset connection to a local
+   * dev server) is waited out before its failures count, in milliseconds;
+   * omitted uses the engine's `retry.restartGraceMs`; `0` turns it off for
+   * this binding. See docs/engine.md, "Restarts are not failures".
+   */
+  restartGraceMs?: number;
   /** Use the source's `watch()` when it has one and the engine is started. Default true. */
   watch?: boolean;
   /** Conflict resolver of this binding; omitted uses the engine's. */
@@ -249,6 +256,13 @@ export interface BindingStatus {
   dependsOn: readonly string[];
   circuit: CircuitState;
   consecutiveFailures: number;
+  /**
+   * Set while the binding waits for its server to come back: its source
+   * failed as restarting (see `SyncError.restarting`) and the grace period
+   * runs. `since`: the first such failure; `graceEndsAt`: when failures count
+   * again. Epoch milliseconds.
+   */
+  restarting: { since: number; graceEndsAt: number } | undefined;
   /** When the next poll tick is due, epoch milliseconds. */
   nextPoll: number | undefined;
   lastResult: SyncResult | undefined;

@@ -70,6 +70,13 @@ export interface SchedulerEventBase {
 
 /** The events the scheduler emits, with their payloads; `Result` is what a successful run resolves to. */
 export interface SchedulerEvents<Result extends RunResult = RunResult> {
+  /**
+   * The source failed in a way that looks like its server restarting (see
+   * `SyncError.restarting`): the binding waits for it, retrying every 250 ms
+   * growing to 1 s, without counting toward the circuit breaker until
+   * `graceEndsAt`. Once per stretch of failures; the next success ends it.
+   */
+  'source:restarting': SchedulerEventBase & { sourceId: string; jobId: string; since: number; graceEndsAt: number; error: SerializedSyncError };
   'job:queued': SchedulerEventBase & { job: SyncJob };
   /** A trigger arrived while a job of the binding was pending and joined it. */
   'job:coalesced': SchedulerEventBase & { job: SyncJob; trigger: JobTrigger };

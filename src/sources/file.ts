@@ -417,6 +417,7 @@ class FileSource implements SpecSource {
         cause: error,
         retryable: false,
         hint: 'Point `path` at the real file.',
+        details: { path: this.location, errno: code },
       });
     }
     return new SourceError('SOURCE_FAILED', `The file ${path}${named} could not be read: ${(error as Error)?.message ?? String(error)}.`, {
