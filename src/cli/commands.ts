@@ -500,8 +500,8 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
       }
       say(undefined, 'press Ctrl-C to stop');
     }
+    // The engine runs every binding once at start (`syncOnStart`), then on its interval and file events.
     await engine.startSync();
-    for (const b of setup.bindings) await engine.addSyncJob({ sourceId: b.id });
     if (tty) ticker = setInterval(drawStatus, 250);
     const reason = await new Promise<string>((resolve) => {
       if (ctx.signal.aborted) resolve(String(ctx.signal.reason ?? 'signal'));

@@ -5,7 +5,8 @@ import type { SyncEngineConfig, SyncEngineConfigUpdate } from './types.js';
 /** The engine's defaults. docs/engine.md explains each. */
 export const defaultEngineConfig: Readonly<SyncEngineConfig> = Object.freeze({
   concurrency: 4,
-  defaultIntervalMs: 60_000,
+  defaultIntervalMs: 5000,
+  syncOnStart: true,
   retry: { ...defaultRetryPolicy },
   circuitBreaker: { ...defaultCircuitBreakerPolicy },
   stopGracePeriodMs: 10_000,
@@ -37,6 +38,13 @@ function positive(name: string, value: unknown, min: number): number {
   return value;
 }
 
+function boolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new ConfigError(`Expected \`${name}\` to be a boolean, got ${got(value)}.`, { hint: `Set \`${name}\` to true or false.`, details: { option: name } });
+  }
+  return value;
+}
+
 function plainObject(name: string, value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`Expected \`${name}\` to be an object, got ${got(value)}.`, { details: { option: name } });
@@ -44,7 +52,7 @@ function plainObject(name: string, value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-const TOP_KEYS = new Set(['concurrency', 'defaultIntervalMs', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
+const TOP_KEYS = new Set(['concurrency', 'defaultIntervalMs', 'syncOnStart', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
 const RETRY_KEYS = new Set(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs']);
 const BREAKER_KEYS = new Set(['failureThreshold', 'cooldownMs']);
 
@@ -72,6 +80,7 @@ export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncE
   const next: SyncEngineConfig = {
     concurrency: integer('concurrency', pick(update.concurrency, current.concurrency), 1),
     defaultIntervalMs: positive('defaultIntervalMs', pick(update.defaultIntervalMs, current.defaultIntervalMs), 0),
+    syncOnStart: boolean('syncOnStart', pick(update.syncOnStart, current.syncOnStart)),
     stopGracePeriodMs: positive('stopGracePeriodMs', pick(update.stopGracePeriodMs, current.stopGracePeriodMs), 0),
     metricsIntervalMs: positive('metricsIntervalMs', pick(update.metricsIntervalMs, current.metricsIntervalMs), 0),
     retry: {
@@ -98,7 +107,7 @@ export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncE
 /** Names of the options whose values differ, dotted for nested ones. */
 export function changedKeys(a: SyncEngineConfig, b: SyncEngineConfig): string[] {
   const changed: string[] = [];
-  for (const key of ['concurrency', 'defaultIntervalMs', 'stopGracePeriodMs', 'metricsIntervalMs'] as const) if (a[key] !== b[key]) changed.push(key);
+  for (const key of ['concurrency', 'defaultIntervalMs', 'syncOnStart', 'stopGracePeriodMs', 'metricsIntervalMs'] as const) if (a[key] !== b[key]) changed.push(key);
   for (const key of ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs'] as const) if (a.retry[key] !== b.retry[key]) changed.push(`retry.${key}`);
   for (const key of ['failureThreshold', 'cooldownMs'] as const) if (a.circuitBreaker[key] !== b.circuitBreaker[key]) changed.push(`circuitBreaker.${key}`);
   return changed;

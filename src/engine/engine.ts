@@ -266,6 +266,7 @@ export class SyncEngine {
       restartGraceMs: options.restartGraceMs,
     });
     this.#bindings.set(binding.id, binding);
+    this.#scheduler.startBinding(binding.id);
     if (this.#state === 'running' || this.#state === 'paused') await this.#startWatching(binding);
     this.#emit('source:added', () => ({ timestamp: this.#clock.now(), sourceId: binding.id, sourceKind: binding.source.kind, targetKind: binding.target.kind }));
   }

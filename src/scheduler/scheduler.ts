@@ -128,7 +128,10 @@ export class Scheduler<Result extends RunResult = RunResult> {
     }
   }
 
-  /** Add a binding. Dependencies must already be registered; a cycle is refused. */
+  /**
+   * Add a binding. Dependencies must already be registered; a cycle is
+   * refused. Call {@link Scheduler.startBinding} once the owner can run it.
+   */
   register(spec: ScheduledBinding): void {
     if (this.#bindings.has(spec.id)) {
       throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, { hint: 'Use another id, or remove the existing binding first.' });
@@ -173,7 +176,6 @@ export class Scheduler<Result extends RunResult = RunResult> {
       set.add(spec.id);
       this.#dependents.set(dep, set);
     }
-    if (this.#polling) this.#schedulePoll(state);
   }
 
   #findCycle(spec: ScheduledBinding): string[] | undefined {
@@ -524,10 +526,25 @@ export class Scheduler<Result extends RunResult = RunResult> {
     this.#checkIdle();
   }
 
-  /** Start poll timers. */
+  /**
+   * Start poll timers and, with `syncOnStart`, queue a first job for every
+   * binding (in registration order, so a dependency is queued before the
+   * bindings that depend on it and they wait for it).
+   */
   startPolling(): void {
     this.#polling = true;
-    for (const state of this.#bindings.values()) this.#schedulePoll(state);
+    for (const state of this.#bindings.values()) this.#start(state);
+  }
+
+  /** Start a binding registered while polling runs (its poll timer and first job); nothing before `startPolling`. */
+  startBinding(id: string): void {
+    if (this.#polling) this.#start(this.#require(id));
+  }
+
+  #start(state: BindingState<Result>): void {
+    this.#schedulePoll(state);
+    // The same path as a poll tick: remembered while paused, skipped on an open circuit, coalesced.
+    if (this.#config.syncOnStart) this.notify(state.spec.id, 'start');
   }
 
   #intervalOf(state: BindingState<Result>): number {

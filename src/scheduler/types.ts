@@ -16,8 +16,12 @@ export type JobPriority = 'high' | 'medium' | 'low';
 /** The lifecycle of a job. */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
 
-/** What made a job: a poll tick, a file watch, a user call, a dependency that applied a change, a resume after pause, a circuit probe. */
-export type JobTrigger = 'interval' | 'watch' | 'manual' | 'dependency' | 'resume' | 'probe';
+/**
+ * What made a job: the engine's start (or a binding joining a started
+ * engine), a poll tick, a file watch, a user call, a dependency that applied
+ * a change, a resume after pause, a circuit probe.
+ */
+export type JobTrigger = 'start' | 'interval' | 'watch' | 'manual' | 'dependency' | 'resume' | 'probe';
 
 /** One queued or running sync attempt for a binding (the seed's `SyncJob`). */
 export interface SyncJob {
@@ -47,8 +51,14 @@ export interface SyncJob {
 export interface SchedulerConfig {
   /** Jobs running at once across all bindings. Default 4. */
   concurrency: number;
-  /** Poll interval of bindings that set none, in milliseconds; `0` disables. Default 60000. */
+  /** Poll interval of bindings that set none, in milliseconds; `0` disables. Default 5000. */
   defaultIntervalMs: number;
+  /**
+   * Run every binding once when polling starts (`startSync()`), and a
+   * binding added to a started engine once when it is added, instead of
+   * waiting one interval for its first sync. Default true.
+   */
+  syncOnStart: boolean;
   /** Retry policy. */
   retry: RetryPolicy;
   /** Circuit breaker policy. */

@@ -63,7 +63,7 @@ const NOT_FROM_CLI: Partial<Record<SyncErrorCode, string>> = {
   JOB_NOT_FOUND: 'the CLI approves a held run right after it was held, and has no manual() resolver',
   JOB_NOT_PENDING: 'the CLI never removes jobs',
   JOB_CANCELLED: 'only on abort; an interrupted command prints "interrupted" and exits 130',
-  CIRCUIT_OPEN: 'only for a manual trigger on an open circuit; watch triggers manually only at start',
+  CIRCUIT_OPEN: 'only for a manual trigger on an open circuit; watch never triggers manually (its first run is the engine\'s start sync)',
   LISTENER_FAILED: 'the CLI listeners do not throw',
   SOURCE_PATH_ESCAPE: 'the CLI creates file sources without `root`',
   SOURCE_CLASH: 'only composite sources, which the CLI does not create',

@@ -62,7 +62,7 @@ describe('stopSync', () => {
 
   it('removes pending jobs, refuses new ones while stopping, and can start again', async () => {
     const clock = new ManualClock();
-    const engine = new SyncEngine({ clock, concurrency: 1 });
+    const engine = new SyncEngine({ clock, concurrency: 1, syncOnStart: false });
     const gate = deferred();
     const recorder = new EventRecorder(engine);
     await engine.addSource({ id: 'a', source: { kind: 'gated', fetch: async () => (await gate.promise, { kind: 'document', document: petstore(1) }) }, target: new MemoryTarget() });
@@ -90,7 +90,7 @@ describe('stopSync', () => {
 describe('pauseSync and resumeSync', () => {
   it('runs what came due while paused once per binding, not once per missed tick', async () => {
     const clock = new ManualClock();
-    const engine = new SyncEngine({ clock });
+    const engine = new SyncEngine({ clock, syncOnStart: false });
     const recorder = new EventRecorder(engine);
     const sources = [new MemorySource(petstore(1)), new MemorySource(petstore(2)), new MemorySource(petstore(3))];
     await engine.addSource({ id: 'fast', source: sources[0]!, target: new MemoryTarget(), intervalMs: 1000 });
@@ -111,7 +111,7 @@ describe('pauseSync and resumeSync', () => {
   });
 
   it('keeps queued jobs while paused and runs them on resume', async () => {
-    const engine = new SyncEngine();
+    const engine = new SyncEngine({ syncOnStart: false });
     const source = new MemorySource(petstore(1));
     await engine.addSource({ id: 'pets', source, target: new MemoryTarget(), intervalMs: 0 });
     await engine.startSync();
@@ -188,7 +188,8 @@ describe('configuration', () => {
     expect(config).toEqual({ ...defaultEngineConfig, defaultIntervalMs: 1000, retry: { ...defaultEngineConfig.retry, maxRetries: 7 } });
     expect(recorder.of('config:updated')[0]?.changed).toEqual(['defaultIntervalMs', 'retry.maxRetries']);
     await clock.advance(3000);
-    expect(source.fetchCount).toBe(3);
+    // The start sync, then one per second of the new interval.
+    expect(source.fetchCount).toBe(4);
     await engine.updateConfig({ defaultIntervalMs: 1000 });
     expect(recorder.of('config:updated')).toHaveLength(1);
     await engine.stopSync();

@@ -62,7 +62,7 @@ describe('metrics', () => {
 
   it('emits a metrics event every metricsIntervalMs while started', async () => {
     const clock = new ManualClock();
-    const engine = new SyncEngine({ clock, metricsIntervalMs: 5000 });
+    const engine = new SyncEngine({ clock, metricsIntervalMs: 5000, syncOnStart: false });
     const recorder = new EventRecorder(engine);
     await engine.addSource({ id: 'pets', source: new MemorySource(petstore(1)), target: new MemoryTarget(), intervalMs: 1000 });
     await engine.startSync();

@@ -56,7 +56,8 @@ beforeEach(async () => {
   localPath = join(base, 'local', 'openapi.json');
   await writeFile(specPath, text(petstore(2, 'v1')));
 
-  engine = new SyncEngine({ defaultIntervalMs: 0, retry: { maxRetries: 0 } });
+  // No polling and no start sync: only file events and the explicit first sync below.
+  engine = new SyncEngine({ defaultIntervalMs: 0, syncOnStart: false, retry: { maxRetries: 0 } });
   recorder = new EventRecorder(engine);
   await engine.addSource({
     id: 'api',

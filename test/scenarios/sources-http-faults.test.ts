@@ -89,7 +89,8 @@ async function harness(
 ): Promise<Harness<Record<string, unknown>>> {
   let handler: Handler = options.first ?? document(V1, { etag: '"v1"' });
   const server = await serve((req, res) => handler(req, res));
-  const engine = new SyncEngine({ defaultIntervalMs: 0, retry: { maxRetries: 0 }, ...options.engine });
+  // No polling and no start sync: each test makes its syncs itself.
+  const engine = new SyncEngine({ defaultIntervalMs: 0, syncOnStart: false, retry: { maxRetries: 0 }, ...options.engine });
   engines.push(engine);
   const source = httpSource({ url: `${server.origin}/openapi.json`, connectTimeoutMs: 2_000, headersTimeoutMs: 2_000, bodyTimeoutMs: 2_000, ...options.source });
   let writes = 0;

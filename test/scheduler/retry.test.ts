@@ -106,7 +106,7 @@ describe('retries with exponential backoff and full jitter', () => {
 describe('circuit breaker', () => {
   it('opens after N consecutive failures, half-opens after the cool-down, closes on success', async () => {
     const clock = new ManualClock();
-    const engine = new SyncEngine({ clock, retry: { maxRetries: 0 }, circuitBreaker: { failureThreshold: 3, cooldownMs: 30_000 } });
+    const engine = new SyncEngine({ clock, syncOnStart: false, retry: { maxRetries: 0 }, circuitBreaker: { failureThreshold: 3, cooldownMs: 30_000 } });
     const recorder = new EventRecorder(engine);
     const source = refusing();
     await engine.addSource({ id: 'api', source, target: new MemoryTarget(), intervalMs: 1000 });
@@ -141,7 +141,7 @@ describe('circuit breaker', () => {
 describe('one failing binding never stops another', () => {
   it('keeps polling the healthy binding while the other one retries and opens its circuit', async () => {
     const clock = new ManualClock();
-    const engine = new SyncEngine({ clock, circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 } });
+    const engine = new SyncEngine({ clock, syncOnStart: false, circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 } });
     const healthy = new MemorySource(petstore(1));
     const healthySource: SpecSource = healthy;
     await engine.addSource({ id: 'bad', source: refusing(), target: new MemoryTarget(), intervalMs: 1000 });

@@ -287,7 +287,7 @@ describe('fileSource: multi-file documents', () => {
   it('watches every file it read: a change to a referenced file syncs, an unrelated file in its folder does not', async () => {
     await files(usersApi);
     const path = join(dir, 'openapi.yaml');
-    const engine = new SyncEngine({ defaultIntervalMs: 0 });
+    const engine = new SyncEngine({ defaultIntervalMs: 0, syncOnStart: false });
     const target = new MemoryTarget();
     const source = track(fileSource({ path, debounceMs: 50 }));
     await engine.addSource({ id: 'api', source, target });

@@ -266,7 +266,7 @@ describe('fileSource and special files', () => {
   it('an engine with five FIFO bindings still syncs its good binding promptly, and stops at once', async () => {
     const good = join(dir, 'good.json');
     await writeFile(good, JSON.stringify({ openapi: '3.0.3', info: { title: 'good', version: '1' }, paths: { '/pets': { get: { responses: { '200': { description: 'ok' } } } } } }));
-    const engine = new SyncEngine({ concurrency: 6, stopGracePeriodMs: 30_000, retry: { maxRetries: 0 } });
+    const engine = new SyncEngine({ concurrency: 6, stopGracePeriodMs: 30_000, syncOnStart: false, retry: { maxRetries: 0 } });
     for (let i = 0; i < 5; i++) {
       const path = mkfifo(join(dir, `fifo-${i}.json`));
       fifos.push(path);
