@@ -3,11 +3,9 @@
  * that says how it is encoded. `j` + UTF-8 JSON for values up to the
  * compression threshold, `b` + Brotli-compressed UTF-8 JSON above it.
  *
- * Brotli at quality 5, measured on GitHub's REST API description
- * (`@octokit/openapi` 23.0.2, 6.95 MB of compact JSON) on a 2-core machine:
- * 407 KB stored (17×), about 250 ms to compress and 25 ms to decompress.
- * gzip -6 gives 643 KB in about the same time; Brotli 11 gives 337 KB but
- * takes 20 s. Compression runs on libuv's thread pool, not the event loop.
+ * Brotli at quality 5: the best size for the time among the settings
+ * measured (docs/scale-out.md). Compression runs on libuv's thread pool,
+ * not the event loop.
  *
  * @module
  */

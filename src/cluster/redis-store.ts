@@ -54,7 +54,7 @@ function recordKey(key: unknown): string {
  *   nothing of another. It keeps the binding's epoch (fencing must stay
  *   monotonic) and its lease.
  * - Records longer than `compressAbove` bytes of JSON (default 1 KiB) are
- *   stored Brotli-compressed: GitHub's 7 MB description takes 407 KB.
+ *   stored Brotli-compressed (docs/scale-out.md gives the sizes).
  * - Reads return a fresh copy each time (never shared with the store).
  * - A value this store did not write (not one of its tagged encodings, or
  *   not JSON) is `STORE_CORRUPT`; a server that cannot be reached, refuses

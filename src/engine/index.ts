@@ -1,5 +1,5 @@
 export { SyncEngine, defaultSyncPolicy } from './engine.js';
-export type { PendingDecision } from './engine.js';
+export type { ConflictAnswer, PendingDecision } from './decisions.js';
 export { defaultEngineConfig } from './config.js';
 export { diffPatch } from './pipeline.js';
 export { planToMarkdown } from './plan-markdown.js';

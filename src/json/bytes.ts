@@ -4,8 +4,7 @@
  * V8 keeps a string in one byte per character while every character fits
  * in Latin-1, and in two otherwise. One emoji in a 7 MB file makes the whole
  * decoded text two-byte, and both the decode and `JSON.parse` then run at
- * about half speed (`bench/bytes.ts`: 67 ms against 42 ms for the
- * collection rendered from GitHub's spec).
+ * about half speed (figures in docs/engine.md, "Where the time goes").
  * Outside strings JSON text is ASCII, and inside strings any character may
  * be written as a `\u` escape, so the non-ASCII characters can be escaped
  * before parsing: the value is the same and the text stays one-byte.

@@ -155,8 +155,8 @@ interface Sink {
  * The canonical text of `value` appended to `sink`, flushed in chunks of
  * about {@link CHUNK} characters. Same text as {@link fastCanonical} (the
  * value already converted with `toJSON`); returns false for a value JSON
- * leaves out. Building one 13 MB string and handing it to the hash costs
- * four times as much as this, mostly in flattening the concatenated string.
+ * leaves out. Chunks, because building one string of a whole large
+ * document and hashing it is several times slower (docs/engine.md).
  */
 function writeCanonical(sink: Sink, value: unknown, depth: number, frozen = false): boolean {
   if (value === null) {

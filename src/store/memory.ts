@@ -10,10 +10,9 @@ const NO_VALIDATORS: FetchValidators = Object.freeze({});
  * Each write stores a private copy (`structuredClone`) and deep-freezes it;
  * reads hand out that frozen value, not a copy. Nobody can change what the
  * store holds by mutating an object (a write to a returned value throws in
- * strict-mode code), and a read costs nothing however large the document:
- * for a 13 MB base that is about 140 ms saved on every sync. A base document
- * the engine already froze (every loaded document is) is kept without a
- * copy, saving as much again on each write.
+ * strict-mode code), and a read costs nothing however large the document.
+ * A base document the engine already froze (every loaded document is) is
+ * kept without a copy.
  * Copy a returned value (`structuredClone`) before changing it.
  */
 export class MemoryStore implements SyncStore {
