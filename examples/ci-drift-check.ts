@@ -15,14 +15,12 @@
  * local copy so that the gate tells the user's own edits from drift. The
  * ready-made command is `api-live-sync check`; this is the same gate in a
  * few lines, to adapt.
- *
- * In your own code, import from 'api-live-sync' instead of '../src/...'.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileStore, SyncEngine, fileSource, httpSource, isSyncError, openApiFileTarget, planToMarkdown, type SyncPlan } from '../src/index.js';
+import { FileStore, SyncEngine, fileSource, httpSource, isSyncError, openApiFileTarget, planToMarkdown, type SyncPlan } from 'api-live-sync';
 
 /** Options of the drift check. */
 export interface DriftCheckOptions {

@@ -10,8 +10,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SyncEngine, writeFileAtomic, type SyncTarget } from '../src/index.js';
-import { MemorySource } from '../src/testing/index.js';
+import { SyncEngine, writeFileAtomic, type SyncTarget } from 'api-live-sync';
+import { MemorySource } from 'api-live-sync/testing';
 
 /** The local shape: endpoint → the user's note (empty when none). */
 type Endpoints = Record<string, { summary: string; note: string }>;

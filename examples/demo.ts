@@ -13,7 +13,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileStore, SyncEngine, hoppscotchTarget, httpSource, openApiFileTarget, type HoppCollection } from '../src/index.js';
+import { FileStore, SyncEngine, hoppscotchTarget, httpSource, openApiFileTarget, type HoppCollection } from 'api-live-sync';
 
 type Operation = { summary: string; operationId: string; parameters?: unknown[]; responses: Record<string, unknown> };
 
@@ -89,9 +89,8 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
       target: hoppscotchTarget({ path: collectionFile }),
       intervalMs: options.pollMs ?? 250,
     });
-    await engine.startSync();
-    await engine.syncNow('petstore');
-    await engine.syncNow('petstore-hoppscotch');
+    await engine.startSync(); // the first sync of both bindings runs now
+    await engine.onIdle();
 
     log('2. You edit the local file: a description on GET /pets.');
     const local = JSON.parse(await readFile(file, 'utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };

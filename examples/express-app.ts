@@ -6,8 +6,6 @@
  * keeping whatever a person edited in that file.
  *
  *   npx tsx examples/express-app.ts
- *
- * In your own app, import from 'api-live-sync' instead of '../src/...'.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -16,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { SyncEngine, bearerAuth, createSyncHandler, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from '../src/index.js';
+import { SyncEngine, bearerAuth, createSyncHandler, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from 'api-live-sync';
 
 type Operation = { operationId: string; summary: string; description?: string; responses: Record<string, { description: string }> };
 type OpenApiDocument = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };

@@ -10,14 +10,11 @@
  *
  * Without OPENAI_API_KEY it prints this usage and exits 0. The `openai`
  * package is an optional peer dependency: `npm install openai`.
- *
- * In your own app, import from 'api-live-sync' and 'api-live-sync/openai'
- * instead of '../src/...'.
  */
 import { pathToFileURL } from 'node:url';
-import { SyncEngine, chain, preferLocal, rules, type ConflictDecision } from '../src/index.js';
-import { openAIResolver, type OpenAIUsageReport } from '../src/conflict/openai.js';
-import { MemorySource, MemoryTarget } from '../src/testing/index.js';
+import { SyncEngine, chain, preferLocal, rules, type ConflictDecision } from 'api-live-sync';
+import { openAIResolver, type OpenAIUsageReport } from 'api-live-sync/openai';
+import { MemorySource, MemoryTarget } from 'api-live-sync/testing';
 
 type Operation = { operationId: string; summary: string; description: string; responses: Record<string, { description: string }> };
 type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };

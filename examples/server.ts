@@ -9,15 +9,13 @@
  *   curl http://127.0.0.1:<port>/sync/status
  *   curl -N http://127.0.0.1:<port>/sync/events
  *   curl -X POST -H 'authorization: Bearer dev-token' -H 'content-type: application/json' http://127.0.0.1:<port>/sync/sources/orders/sync
- *
- * In your own app, import from 'api-live-sync' instead of '../src/...'.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { SyncEngine, type SyncStatus } from '../src/index.js';
-import { bearerAuth, createSyncHandler } from '../src/index.js';
-import { MemorySource, MemoryTarget } from '../src/testing/index.js';
+import { SyncEngine, type SyncStatus } from 'api-live-sync';
+import { bearerAuth, createSyncHandler } from 'api-live-sync';
+import { MemorySource, MemoryTarget } from 'api-live-sync/testing';
 
 const TOKEN = 'dev-token';
 
@@ -68,8 +66,8 @@ export async function startExample(log: (line: string) => void = console.log): P
   const engine = new SyncEngine({ defaultIntervalMs: 0 });
   const source = new MemorySource(api(1));
   await engine.addSource({ id: 'orders', source, target: new MemoryTarget() });
-  await engine.startSync();
-  await engine.syncNow('orders');
+  await engine.startSync(); // runs the first sync of every binding
+  await engine.onIdle();
 
   const handler = createSyncHandler(engine, {
     basePath: '/sync',

@@ -6,8 +6,8 @@
  *   npx tsx examples/unit-test-your-rules.ts
  */
 import { pathToFileURL } from 'node:url';
-import { SourceError, SyncEngine, rules } from '../src/index.js';
-import { EventRecorder, ManualClock, MemorySource, MemoryStore, MemoryTarget } from '../src/testing/index.js';
+import { SourceError, SyncEngine, rules } from 'api-live-sync';
+import { EventRecorder, ManualClock, MemorySource, MemoryStore, MemoryTarget } from 'api-live-sync/testing';
 
 type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, { summary: string; description?: string; responses: object }>> };
 
