@@ -180,7 +180,7 @@ const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'po
 /** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
   const dir = dirname(path);
-  const fail = (message: string, hint = 'See docs/cli.md, "Config file".'): never => {
+  const fail = (message: string, hint = 'See node_modules/api-live-sync/docs/cli.md, "Config file".'): never => {
     throw new ConfigError(`${basename(path)}: ${message}`, { hint, details: { path } });
   };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`expected an object with \`bindings\`, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}.`);

@@ -149,7 +149,7 @@ ${GLOBAL_FLAGS}
 
 Exit codes: 0 success / in sync, 1 drift / held / --fail-on hit, 2 usage or
 configuration error, 3 source, spec, target or store failure, 130 interrupted.
-Docs: docs/cli.md`;
+Docs: node_modules/api-live-sync/docs/cli.md`;
 }
 
 /** The help of one command. */

@@ -71,7 +71,7 @@ export const CLI_HINTS: Readonly<Partial<Record<SyncErrorCode, CliHintRow>>> = O
     if (tried.some((t) => t.outcome === 'SOURCE_TOO_LARGE')) {
       return `Some paths answered more than ${DISCOVER_DEFAULTS.maxBytes} bytes: if one is the document, sync its URL directly with \`api-live-sync sync <url> --out <file>\`.`;
     }
-    return "Enable the framework's OpenAPI endpoint, or sync the document's URL directly with `api-live-sync sync <url> --out <file>` (docs/discovery.md lists the paths tried).";
+    return "Enable the framework's OpenAPI endpoint, or sync the document's URL directly with `api-live-sync sync <url> --out <file>` (node_modules/api-live-sync/docs/discovery.md lists the paths tried).";
   },
   SPEC_ALIAS_LIMIT: () => 'Expand the aliases in the file: the CLI refuses a YAML document that expands them this often, as a possible alias bomb.',
   SPEC_TOO_DEEP: () => 'Real OpenAPI documents are far shallower: check the generator that wrote this one.',

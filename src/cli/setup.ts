@@ -83,7 +83,7 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
   const path = findConfigFile(cwd, command.config);
   if (path === undefined) {
     throw new ConfigError(`\`${command.command}\` needs a <source> and --out, or a config file; there is no live-sync.config.json in ${cwd}.`, {
-      hint: `Run \`api-live-sync ${command.command} <url|file> --out <file>\`, or write live-sync.config.json (see docs/cli.md).`,
+      hint: `Run \`api-live-sync ${command.command} <url|file> --out <file>\`, or write live-sync.config.json (see node_modules/api-live-sync/docs/cli.md).`,
     });
   }
   const config = await loadConfigFile(path);

@@ -170,7 +170,7 @@ function compileRule(rule: Rule, index: number): CompiledRule {
   const text = (key: keyof RuleMatch): string | undefined => {
     const value = match[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value === '') fail(`expected \`match.${key}\` to be a non-empty string, got ${JSON.stringify(value) ?? typeof value}.`, 'See docs/conflict-resolution.md for the pattern syntax.');
+    if (typeof value !== 'string' || value === '') fail(`expected \`match.${key}\` to be a non-empty string, got ${JSON.stringify(value) ?? typeof value}.`, 'See node_modules/api-live-sync/docs/conflict-resolution.md for the pattern syntax.');
     return value as string;
   };
   const path = text('path');

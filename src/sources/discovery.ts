@@ -198,7 +198,7 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
         ? 'Every path wanted credentials: pass `auth` or `headers` to discoverSpec.'
         : tried.some((t) => t.outcome === 'SOURCE_TOO_LARGE')
           ? `Some paths answered more than maxBytes (${maxBytes} bytes decoded): raise \`maxBytes\` if the document really is that large, or pass its URL to httpSource directly.`
-          : "Enable the framework's OpenAPI endpoint, or pass the document URL to httpSource directly (see docs/discovery.md for the paths probed).",
+          : "Enable the framework's OpenAPI endpoint, or pass the document URL to httpSource directly (see node_modules/api-live-sync/docs/discovery.md for the paths probed).",
       details: { baseUrl: redactUrl(base), tried },
     });
   }

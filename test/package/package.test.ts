@@ -6,13 +6,18 @@
  * root and `./testing` entries never load them, and `./redis` works against
  * a real redis-server.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { snippetsOf } from '../docs/snippets.js';
+import { petstore } from '../support/docs.js';
 import { useRedisServer } from '../support/redis.js';
 
 const run = promisify(execFile);
@@ -133,14 +138,31 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(help.stdout).toContain('sync');
   });
 
-  it('ships only what users need', async () => {
+  it('ships only what users need, and the docs and examples its text points to', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
     expect(files).toEqual(expect.arrayContaining(['package/dist/redis.js', 'package/dist/redis.cjs', 'package/dist/redis.d.ts', 'package/dist/redis.d.cts']));
-    expect(files.filter((f) => /^package\/(src|test|bench|examples|docs)\//.test(f))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['package/docs/getting-started.md', 'package/docs/troubleshooting.md', 'package/examples/demo.ts']));
+    expect(files.filter((f) => /^package\/(src|test|bench|scripts)\/|^package\/docs\/api\//.test(f))).toEqual([]);
+  });
+
+  it("the README's Hoppscotch snippet, pasted into an ES module, writes its collection within 5 s of startSync() against a loopback server", async () => {
+    const code = snippetsOf('README.md').find((s) => s.code.includes('hoppscotchTarget('))!.code;
+    const written = await runUntilWritten(project, 'hopp.mts', code, 'petstore.hoppscotch.json');
+    expect(written.ms).toBeLessThan(5000);
+    expect(JSON.parse(written.text)).toMatchObject({ name: 'Petstore' });
+    expect(written.text).toContain('/pets1');
+  });
+
+  it('the getting-started quick start runs unchanged in the CommonJS project `npm init` makes (no top-level await), and writes its file at start', async () => {
+    expect(JSON.parse(await readFile(join(project, 'package.json'), 'utf8')).type).toBeUndefined();
+    const code = snippetsOf('docs/getting-started.md')[0]!.code;
+    const written = await runUntilWritten(project, 'quick-start.cts', code, 'petstore.openapi.json');
+    expect(written.ms).toBeLessThan(5000);
+    expect(Object.keys((JSON.parse(written.text) as { paths: object }).paths)).toEqual(['/pets', '/pets1']);
   });
 
   it('passes publint and arethetypeswrong', async () => {
@@ -165,3 +187,39 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(problems).toEqual([]);
   });
 });
+
+/**
+ * Paste a TypeScript snippet into the project as `file` (`.mts`: an ES
+ * module, `.cts`: CommonJS), compiled the way tsc would with `nodenext`, its
+ * `http://127.0.0.1:8000` pointed at a loopback server; run it with node and
+ * wait for `output` to appear. Resolves with its text and the milliseconds
+ * from spawning node (so an upper bound for the time from `startSync()`).
+ */
+async function runUntilWritten(dir: string, file: string, code: string, output: string): Promise<{ ms: number; text: string }> {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(petstore(2))));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  expect(code).toContain('http://127.0.0.1:8000/');
+  const { outputText } = ts.transpileModule(code.replaceAll('http://127.0.0.1:8000', origin), {
+    fileName: file,
+    compilerOptions: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const script = file.replace(/\.([mc])ts$/, '.$1js');
+  await writeFile(join(dir, script), outputText);
+  const child = spawn(process.execPath, [script], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const started = performance.now();
+  try {
+    while (performance.now() - started < 15_000) {
+      const text = await readFile(join(dir, output), 'utf8').catch(() => undefined);
+      if (text !== undefined && text.length > 0) return { ms: performance.now() - started, text };
+      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${stderr}`);
+      await new Promise((done) => setTimeout(done, 25));
+    }
+    throw new Error(`${script} wrote no ${output} in 15 s: ${stderr}`);
+  } finally {
+    child.kill();
+    await new Promise((done) => server.close(done));
+  }
+}
