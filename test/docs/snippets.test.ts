@@ -5,9 +5,9 @@
  * `run` are also run, as real child processes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,10 +97,18 @@ describe('the TypeScript blocks of README.md and docs/', () => {
     expect(problems.map((p) => /^\S+ TS\d+/.exec(p)![0])).toEqual(['probe.md:11: TS18004', 'probe.md:11: TS18004', 'probe.md:20: TS2304', 'probe.md:30: TS7006']);
   }, 60_000);
 
-  const runnable = snippets.filter((s) => s.mode === 'run');
-  it.each(runnable.map((s) => [where(s), s] as const))('%s runs and exits 0', async (_name, snippet) => {
+  const isTest = (s: Snippet) => /from 'vitest'/.test(s.code);
+  const scripts = snippets.filter((s) => s.mode === 'run' && !isTest(s));
+  it.each(scripts.map((s) => [where(s), s] as const))('%s runs and exits 0', async (_name, snippet) => {
     expect(await runSnippet(snippet.code)).toEqual({ exitCode: 0, stderr: '' });
   });
+
+  const tests = snippets.filter((s) => s.mode === 'run' && isTest(s));
+  it('the test blocks marked run pass under vitest, in one child run', async () => {
+    expect(tests.filter((s) => s.file === 'docs/testing.md')).toHaveLength(2);
+    const report = await runTests(tests);
+    expect(report.testResults.map((r) => [r.name, r.status])).toEqual(tests.map((s) => [snippetFileName(s).replace(/\.ts$/, '.test.ts'), 'passed']));
+  }, 60_000);
 
   it('a run block that throws fails (the runner can fail)', async () => {
     const outcome = await runSnippet("import { rules } from 'api-live-sync';\nrules([{ match: { path: 'x' }, take: 'sideways' as 'local' }]);\n");
@@ -108,6 +116,23 @@ describe('the TypeScript blocks of README.md and docs/', () => {
     expect(outcome.stderr).toContain('CONFIG_INVALID');
   });
 });
+
+/**
+ * Run test snippets with vitest, as a child process with the repository's
+ * config (which maps the package names to the sources), from a folder inside
+ * the repository (so `vitest` resolves) that is git-ignored.
+ */
+async function runTests(list: readonly Snippet[]): Promise<{ testResults: Array<{ name: string; status: string }> }> {
+  const dir = mkdtempSync(join(root, '.cache', 'doc-snippets-'));
+  scratch.push(dir);
+  mkdirSync(join(dir, 'test'));
+  for (const s of list) writeFileSync(join(dir, 'test', snippetFileName(s).replace(/\.ts$/, '.test.ts')), s.code);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
+  const out = join(dir, 'report.json');
+  await run(join(root, 'node_modules/.bin/vitest'), ['run', '--dir', dir, '--reporter=json', `--outputFile=${out}`], { cwd: root, env, timeout: 50_000 }).catch(() => undefined);
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { testResults: Array<{ name: string; status: string }> };
+  return { testResults: report.testResults.map((r) => ({ name: basename(r.name), status: r.status })) };
+}
 
 /** Run a snippet with tsx in a fresh `"type": "module"` folder whose tsconfig maps the package names to the sources. */
 async function runSnippet(code: string): Promise<{ exitCode: number; stderr: string }> {

@@ -3,7 +3,8 @@
  * them. A block's info string says what the docs test does with it:
  *
  * - ` ```ts ` (or ` ```typescript `): a complete module, type-checked;
- * - ` ```ts run `: also run, and must exit 0 on its own;
+ * - ` ```ts run `: also run: a script with tsx (it must exit 0 on its own),
+ *   a block that imports `vitest` as a test file under vitest (it must pass);
  * - ` ```ts fragment `: deliberately incomplete (a few lines inside a larger
  *   program), not checked; the docs test keeps a list of them.
  */
