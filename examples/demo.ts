@@ -13,7 +13,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileStore, SyncEngine, hoppscotchTarget, httpSource, openApiFileTarget, type HoppCollection } from '../src/index.js';
+import { FileStore, SyncEngine, httpSource, openApiFileTarget } from '../src/index.js';
+import { hoppscotchTarget, type HoppCollection } from '../src/targets/hoppscotch/public.js';
 
 type Operation = { summary: string; operationId: string; parameters?: unknown[]; responses: Record<string, unknown> };
 

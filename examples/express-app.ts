@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { SyncEngine, bearerAuth, createSyncHandler, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from '../src/index.js';
+import { SyncEngine, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from '../src/index.js';
+import { bearerAuth, createSyncHandler } from '../src/server/index.js';
 
 type Operation = { operationId: string; summary: string; description?: string; responses: Record<string, { description: string }> };
 type OpenApiDocument = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };

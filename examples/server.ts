@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SyncEngine, type SyncStatus } from '../src/index.js';
-import { bearerAuth, createSyncHandler } from '../src/index.js';
+import { bearerAuth, createSyncHandler } from '../src/server/index.js';
 import { MemorySource, MemoryTarget } from '../src/testing/index.js';
 
 const TOKEN = 'dev-token';

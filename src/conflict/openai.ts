@@ -8,7 +8,7 @@
 import { ConfigError, ConflictError, describeThrown } from '../errors.js';
 import type { MergeConflict } from '../merge/index.js';
 import { containsMarker, DECISIONS_SCHEMA, parseAnswer, prepareConflict, removesLocalContent, systemPrompt, type PreparedConflict } from './ai-prompt.js';
-import { resolveConflicts } from './resolve.js';
+import { runResolver } from './resolve.js';
 import { assertResolver, preferLocal } from './strategies.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 import { validateDecisions } from './validate.js';
@@ -334,7 +334,7 @@ async function fallBackWith(
   name: string,
 ): Promise<ConflictDecision[]> {
   if (conflicts.length === 0) return [];
-  const outcome = await resolveConflicts(fallback, conflicts, context);
+  const outcome = await runResolver(fallback, conflicts, context);
   return outcome.decisions.map((decision) => {
     const cause = why.get(decision.path) ?? 'not decided by the model';
     const text = cause.startsWith('[review]') ? `${cause}; ${name} fell back: ${decision.reason}` : `${name} fell back (${cause}): ${decision.reason}`;

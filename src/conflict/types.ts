@@ -51,7 +51,7 @@ export interface RejectedDecision {
   resolver: string;
 }
 
-/** What `resolveConflicts` returns: the usable decisions and what is left open. */
+/** What {@link runResolver} returns: the usable decisions and what is left open. */
 export interface ResolveOutcome {
   /** Validated decisions, each with `resolver` set. */
   decisions: ConflictDecision[];

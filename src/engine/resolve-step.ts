@@ -1,4 +1,4 @@
-import { applyDecisions, preferLocal, resolveConflicts, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
+import { applyDecisions, preferLocal, runResolver, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
 import { matchPointerPattern } from '../json/index.js';
 import type { MergeConflict } from '../merge/index.js';
 import type { PendingDecisions } from './decisions.js';
@@ -22,7 +22,7 @@ const fallbackResolver: ConflictResolver = preferLocal();
 
 /** Until a resolver is configured, a conflict keeps the local value. */
 export function keepLocalDecisions(conflicts: readonly MergeConflict[], reason = 'Kept the local value (default).'): ConflictDecision[] {
-  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason, resolver: 'preferLocal' }));
+  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason, resolver: 'prefer-local' }));
 }
 
 /**
@@ -40,7 +40,7 @@ export async function resolveStep(
   const kept = conflicts.filter((c) => context.keepLocal.some((pattern) => matchPointerPattern(pattern, c.path)));
   const open = conflicts.filter((c) => !kept.includes(c));
   const { keepLocal: _keep, pending, ...resolverContext } = context;
-  const outcome = await resolveConflicts(resolver ?? fallbackResolver, open, {
+  const outcome = await runResolver(resolver ?? fallbackResolver, open, {
     ...resolverContext,
     awaitDecisions: async (timeoutMs: number, asked?: readonly MergeConflict[]) =>
       pending?.wait({ jobId: context.jobId, sourceId: context.bindingId, conflicts: asked ?? open, timeoutMs, signal: context.signal }),
