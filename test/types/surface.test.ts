@@ -260,6 +260,7 @@ const SURFACE: Record<string, Surface> = {
       'MemorySource',
       'MemoryStore',
       'MemoryTarget',
+      'createConflictContext',
       'flushPromises',
     ],
     types: [
