@@ -66,8 +66,21 @@ export {
 export type { SerializedSyncError, SyncErrorCode, SyncErrorOptions } from './errors.js';
 export { assertBindingId, isValidBindingId } from './binding-id.js';
 
-// Sources: where the remote document comes from.
-export { DISCOVER_DEFAULTS, HTTP_SOURCE_DEFAULTS, MemorySource, compositeSource, discoverSpec, fileSource, functionSource, httpSource } from './sources/index.js';
+// Sources: where the remote document comes from. parseRetryAfter is here for
+// your own HTTP sources (docs/http-source.md); FRAMEWORK_PATHS for adding
+// your own paths to discoverSpec's default list (docs/discovery.md).
+export {
+  DISCOVER_DEFAULTS,
+  FRAMEWORK_PATHS,
+  HTTP_SOURCE_DEFAULTS,
+  MemorySource,
+  compositeSource,
+  discoverSpec,
+  fileSource,
+  functionSource,
+  httpSource,
+  parseRetryAfter,
+} from './sources/index.js';
 export type {
   CompositeMember,
   CompositeSourceOptions,
@@ -76,6 +89,7 @@ export type {
   DocumentResult,
   FetchValidators,
   FileSourceOptions,
+  FrameworkPath,
   FunctionSourceOptions,
   FunctionSourceResult,
   HttpAuth,
@@ -89,20 +103,25 @@ export type {
 } from './sources/index.js';
 
 // OpenAPI documents: the type, and the loader every source goes through.
-export { loadSpec } from './document/index.js';
-export type { LoadOptions, LoadedSpec, OpenApiDocument, SpecVersion } from './document/index.js';
+// readLimited and openRegularFile are the guards the built-in sources read
+// through, here for your own sources and targets (docs/sources.md).
+export { loadSpec, openRegularFile, readLimited } from './document/index.js';
+export type { LoadOptions, LoadedSpec, OpenApiDocument, OpenRegularFileOptions, RegularFileOpening, SpecVersion } from './document/index.js';
 
 // Targets: where the local copy lives. LocalFile, reconcileOpenApiDocument and
 // removedUpstream are here for your own targets (docs/targets.md), fencedFileWrite
 // for file writes under a lease (docs/scale-out.md).
 export { LocalFile, MemoryTarget, fencedFileWrite, openApiFileTarget, reconcileOpenApiDocument, removedUpstream } from './targets/index.js';
 export type {
+  BindingRecords,
   FileFence,
   KeyedEntries,
   LocalFileWriteReport,
   MemoryTargetOptions,
+  MergeSides,
   OpenApiFileTargetOptions,
   OpenApiRemovedMark,
+  PreparedMerge,
   ReadInfo,
   ReconcileInfo,
   RemovalAction,

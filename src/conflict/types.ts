@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SpecChange } from '../diff/index.js';
 import type { MergeConflict } from '../merge/index.js';
 
 /** A resolver's answer for one conflict. */
@@ -19,7 +20,7 @@ export interface ConflictContext {
   readonly local: unknown;
   readonly remote: unknown;
   /** The semantic changes base → remote, when known. */
-  readonly changes: readonly unknown[];
+  readonly changes: readonly SpecChange[];
   readonly signal: AbortSignal;
   /**
    * Hold the job and wait for a person to answer `conflicts` (default: every

@@ -1,6 +1,7 @@
 import { applyDecisions, preferLocal, runResolver, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
 import { matchPointerPattern } from '../json/index.js';
 import type { MergeConflict } from '../merge/index.js';
+import type { SpecChange } from '../diff/index.js';
 import type { PendingDecisions } from './decisions.js';
 
 /** What the resolve step gets besides the merged document and conflicts. */
@@ -10,7 +11,7 @@ export interface ResolveContext {
   base: unknown;
   local: unknown;
   remote: unknown;
-  changes: readonly unknown[];
+  changes: readonly SpecChange[];
   signal: AbortSignal;
   /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
   keepLocal: readonly string[];
