@@ -27,8 +27,11 @@ export default defineConfig([
   },
   {
     // p-queue ships ESM only; the CommonJS build bundles it so `require()` works on every Node 20.
+    // Split like the ESM build, so every entry shares one copy of each class
+    // (`instanceof TargetError` holds for an error thrown by api-live-sync/hoppscotch).
     entry,
     format: ['cjs'],
+    splitting: true,
     dts: true,
     sourcemap: true,
     target: 'node20',

@@ -2,7 +2,7 @@
  * The published package, for real: `npm pack`, install the tarball into an
  * empty project, then import it from a plain ESM script and a plain CommonJS
  * script (every subpath: the root, ./hoppscotch, ./server, ./testing,
- * ./openai). Also runs publint and arethetypeswrong on the tarball. A second
+ * ./openai; one copy of each class across them, in both formats). Also runs publint and arethetypeswrong on the tarball. A second
  * project installs the optional peers `ioredis` and `bullmq` beside it: the
  * root and `./testing` entries never load them, and `./redis` works against
  * a real redis-server.
@@ -35,7 +35,9 @@ engine.addSource({ id: 'a', source, target })
   .then(() => engine.syncNow('a'))
   .then((result) => {
     const error = new SyncError('SPEC_EMPTY', 'x');
-    console.log(JSON.stringify({ outcome: result.outcome, paths: Object.keys(target.value.paths), branded: isSyncError(error), resolver: typeof openAIResolver, hoppscotch: typeof hoppscotchTarget, handler: typeof createSyncHandler(engine) }));
+    let invalid;
+    try { parseCollection({}); } catch (caught) { invalid = caught; }
+    console.log(JSON.stringify({ outcome: result.outcome, paths: Object.keys(target.value.paths), branded: isSyncError(error), resolver: typeof openAIResolver, hoppscotch: typeof hoppscotchTarget, handler: typeof createSyncHandler(engine), oneClass: invalid instanceof TargetError && MemorySource === RootMemorySource }));
   });
 `;
 
@@ -55,27 +57,27 @@ describe('the packed package', () => {
   it('imports cleanly from a plain ESM script', async () => {
     await writeFile(
       join(project, 'esm.mjs'),
-      script(`import { SyncEngine, SyncError, isSyncError } from 'api-live-sync';
+      script(`import { MemorySource as RootMemorySource, SyncEngine, SyncError, TargetError, isSyncError } from 'api-live-sync';
 import { MemorySource, MemoryTarget } from 'api-live-sync/testing';
 import { openAIResolver } from 'api-live-sync/openai';
-import { hoppscotchTarget } from 'api-live-sync/hoppscotch';
+import { hoppscotchTarget, parseCollection } from 'api-live-sync/hoppscotch';
 import { createSyncHandler } from 'api-live-sync/server';`),
     );
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function', oneClass: true });
   });
 
   it('requires cleanly from a plain CommonJS script', async () => {
     await writeFile(
       join(project, 'cjs.cjs'),
-      script(`const { SyncEngine, SyncError, isSyncError } = require('api-live-sync');
+      script(`const { MemorySource: RootMemorySource, SyncEngine, SyncError, TargetError, isSyncError } = require('api-live-sync');
 const { MemorySource, MemoryTarget } = require('api-live-sync/testing');
 const { openAIResolver } = require('api-live-sync/openai');
-const { hoppscotchTarget } = require('api-live-sync/hoppscotch');
+const { hoppscotchTarget, parseCollection } = require('api-live-sync/hoppscotch');
 const { createSyncHandler } = require('api-live-sync/server');`),
     );
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function', oneClass: true });
   });
 
   it('needs no ioredis or bullmq for the root, ./testing and ./openai entries (the project above has neither)', async () => {
