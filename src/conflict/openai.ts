@@ -43,6 +43,9 @@ export interface OpenAIChatClient {
 
 /** Token use and outcome of one `resolve` call, given to {@link OpenAIResolverOptions.onUsage}. */
 export interface OpenAIUsageReport {
+  /** The binding whose conflicts were asked about. */
+  sourceId: string;
+  /** @deprecated The same id as `sourceId` (one name per thing, see docs/concepts.md). Removed in 0.3. */
   bindingId: string;
   jobId: string;
   /** Requests sent (answered or not). */
@@ -137,7 +140,8 @@ export function openAIResolver(options: OpenAIResolverOptions): ConflictResolver
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(settings.timeoutMs)]);
       const api = await getClient();
       const report: OpenAIUsageReport = {
-        bindingId: context.bindingId,
+        sourceId: context.sourceId,
+        bindingId: context.sourceId,
         jobId: context.jobId,
         requests: 0,
         promptTokens: 0,

@@ -99,7 +99,7 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
       if (typeof context.awaitDecisions !== 'function') {
         throw new ConflictError('RESOLVER_FAILED', 'The manual() resolver was called without `context.awaitDecisions`; it needs the engine to hold the job and collect a person\'s answer.', {
           hint: 'Use manual() as the resolver of a SyncEngine, or supply `awaitDecisions` in the context when calling it yourself.',
-          details: { bindingId: context.bindingId, jobId: context.jobId },
+          details: { sourceId: context.sourceId, jobId: context.jobId },
         });
       }
       // Only what is still open reaches the person: earlier resolvers of a chain decided the rest.

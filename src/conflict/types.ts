@@ -13,7 +13,11 @@ export type ConflictDecision =
 
 /** What a resolver gets besides the conflicts. */
 export interface ConflictContext {
+  /** The binding whose sync found the conflicts: its id, as in every event and result. */
+  readonly sourceId: string;
+  /** @deprecated The same id as `sourceId` (one name per thing, see docs/concepts.md). Removed in 0.3. */
   readonly bindingId: string;
+  /** The job that runs the sync. */
   readonly jobId: string;
   /** The rendered base, local and remote documents the merge ran on. */
   readonly base: unknown;

@@ -98,6 +98,7 @@ const DRY_RUN_OFF: PrepareOptions = Object.freeze({ dryRun: false });
 /** The context every target call of a binding gets. */
 export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
   return {
+    sourceId: binding.id,
     bindingId: binding.id,
     signal,
     records: {
@@ -254,7 +255,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
       emit('conflict:detected', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, conflicts }));
       const resolved = await resolveStep(document, conflicts, binding.resolver, {
-        bindingId: binding.id,
+        sourceId: binding.id,
         jobId,
         base: mergeBase,
         local,

@@ -6,7 +6,7 @@ import type { PendingDecisions } from './decisions.js';
 
 /** What the resolve step gets besides the merged document and conflicts. */
 export interface ResolveContext {
-  bindingId: string;
+  sourceId: string;
   jobId: string;
   base: unknown;
   local: unknown;
@@ -43,8 +43,9 @@ export async function resolveStep(
   const { keepLocal: _keep, pending, ...resolverContext } = context;
   const outcome = await runResolver(resolver ?? fallbackResolver, open, {
     ...resolverContext,
+    bindingId: context.sourceId,
     awaitDecisions: async (timeoutMs: number, asked?: readonly MergeConflict[]) =>
-      pending?.wait({ jobId: context.jobId, sourceId: context.bindingId, conflicts: asked ?? open, timeoutMs, signal: context.signal }),
+      pending?.wait({ jobId: context.jobId, sourceId: context.sourceId, conflicts: asked ?? open, timeoutMs, signal: context.signal }),
   });
   const decisions: ConflictDecision[] = [
     ...keepLocalDecisions(kept, 'Kept the local value (a lasting "keep mine" decision).'),

@@ -8,7 +8,7 @@ import type { ConflictContext } from '../conflict/index.js';
 /**
  * Build the context a resolver receives, for calling it (or `runResolver`)
  * directly in a unit test. Every field has a default you can override:
- * `bindingId` `'test'`, `jobId` `'test-job'`, `base`, `local` and `remote`
+ * `sourceId` `'test'`, `jobId` `'test-job'`, `base`, `local` and `remote`
  * `undefined` (give the documents your resolver reads), `changes` `[]`, and
  * a `signal` that never aborts. There is no `awaitDecisions` unless you pass
  * one; `manual()` needs it, so play the person with
@@ -22,8 +22,8 @@ import type { ConflictContext } from '../conflict/index.js';
  * ```
  */
 export function createConflictContext(fields: Partial<ConflictContext> = {}): ConflictContext {
+  const sourceId = fields.sourceId ?? fields.bindingId ?? 'test';
   return {
-    bindingId: 'test',
     jobId: 'test-job',
     base: undefined,
     local: undefined,
@@ -31,5 +31,7 @@ export function createConflictContext(fields: Partial<ConflictContext> = {}): Co
     changes: [],
     signal: new AbortController().signal,
     ...fields,
+    sourceId,
+    bindingId: sourceId,
   };
 }

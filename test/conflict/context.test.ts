@@ -20,7 +20,7 @@ const keepWhenLocalIsDraft: ConflictResolver = {
 describe('createConflictContext', () => {
   it('gives every field a default: ids, no documents, no changes, a live signal, no person', () => {
     const context = createConflictContext();
-    expect(context).toMatchObject({ bindingId: 'test', jobId: 'test-job', base: undefined, local: undefined, remote: undefined, changes: [] });
+    expect(context).toMatchObject({ sourceId: 'test', bindingId: 'test', jobId: 'test-job', base: undefined, local: undefined, remote: undefined, changes: [] });
     expect(context.signal.aborted).toBe(false);
     expect(context.awaitDecisions).toBeUndefined();
   });

@@ -25,7 +25,7 @@ export function petstore(description = 'Local pets'): Record<string, unknown> {
 /** A context over the given documents, with a live signal. */
 export function makeContext(overrides: Partial<ConflictContext> = {}): ConflictContext {
   return createConflictContext({
-    bindingId: 'pets',
+    sourceId: 'pets',
     jobId: 'job-1',
     base: petstore('Base pets'),
     local: petstore('Local pets'),

@@ -4,7 +4,7 @@
  * `sync:applied` says counts under count names.
  */
 import { describe, expect, it } from 'vitest';
-import { SourceError, SyncEngine, type SyncEngineEventName } from '../../src/index.js';
+import { SourceError, SyncEngine, type SyncEngineEventName, type TargetContext } from '../../src/index.js';
 import { EventRecorder, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 
 const doc = (summary: string) => ({
@@ -62,5 +62,38 @@ describe('event id fields', () => {
     expect(result.changes.length).toBeGreaterThan(0);
     expect(applied.changes).toBe(applied.changeCount);
     expect(applied.conflicts).toBe(applied.conflictCount);
+  });
+});
+
+describe('adapter context id fields', () => {
+  it('hands targets and resolvers the binding id as sourceId, with the deprecated bindingId the same', async () => {
+    const seen: Array<{ where: string; sourceId: string; bindingId: string }> = [];
+    const inner = new MemoryTarget<ReturnType<typeof doc>>();
+    const engine = new SyncEngine({
+      resolver: {
+        name: 'recording',
+        resolve: (_conflicts, context) => {
+          seen.push({ where: 'resolver', sourceId: context.sourceId, bindingId: context.bindingId });
+          return [];
+        },
+      },
+    });
+    const target = {
+      kind: 'recording',
+      render: (document: unknown) => inner.render(document),
+      read: () => inner.read(),
+      write: async (local: ReturnType<typeof doc>, context: TargetContext) => {
+        seen.push({ where: 'target', sourceId: context.sourceId, bindingId: context.bindingId });
+        await inner.write(local, context);
+      },
+    };
+    const source = new MemorySource(doc('one'));
+    await engine.addSource({ id: 'pets', source, target });
+    await engine.syncNow('pets');
+    inner.value = doc('mine');
+    source.set(doc('theirs'));
+    await engine.syncNow('pets');
+    expect(seen.map((s) => s.where)).toEqual(['target', 'resolver']);
+    expect(seen.every((s) => s.sourceId === 'pets' && s.bindingId === 'pets')).toBe(true);
   });
 });
