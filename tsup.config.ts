@@ -3,6 +3,9 @@ import { defineConfig } from 'tsup';
 const entry = {
   index: 'src/index.ts',
   'testing/index': 'src/testing/index.ts',
+  // api-live-sync/hoppscotch and api-live-sync/server: what only some users need.
+  hoppscotch: 'src/targets/hoppscotch/public.ts',
+  server: 'src/server/index.ts',
   // The AI resolver: the only module that loads the `openai` package, and only when used.
   openai: 'src/conflict/openai.ts',
   // api-live-sync/redis: the only modules that load `ioredis` (and, later, `bullmq`).
@@ -24,8 +27,11 @@ export default defineConfig([
   },
   {
     // p-queue ships ESM only; the CommonJS build bundles it so `require()` works on every Node 20.
+    // Split like the ESM build, so every entry shares one copy of each class
+    // (`instanceof TargetError` holds for an error thrown by api-live-sync/hoppscotch).
     entry,
     format: ['cjs'],
+    splitting: true,
     dts: true,
     sourcemap: true,
     target: 'node20',

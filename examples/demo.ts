@@ -13,7 +13,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileStore, SyncEngine, hoppscotchTarget, httpSource, openApiFileTarget, type HoppCollection } from 'api-live-sync';
+import { FileStore, SyncEngine, httpSource, openApiFileTarget } from 'api-live-sync';
+import { hoppscotchTarget, type HoppCollection } from 'api-live-sync/hoppscotch';
 
 type Operation = { summary: string; operationId: string; parameters?: unknown[]; responses: Record<string, unknown> };
 
@@ -74,10 +75,10 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
   engine.on('spec:unchanged', (e) => log(`   · [${e.sourceId}] unchanged (${e.reason})`));
   engine.on('spec:changed', (e) => {
     log(`   · [${e.sourceId}] spec changed${e.firstSync ? ' (first sync)' : ''}: ${e.changes.length} change(s)`);
-    for (const change of e.changes.slice(0, 8) as Array<{ level?: string; text?: string }>) log(`       ${change.level ?? ''} ${change.text ?? JSON.stringify(change)}`);
+    for (const change of e.changes.slice(0, 8)) log(`       ${change.level} ${change.text}`);
   });
   engine.on('conflict:detected', (e) => log(`   · [${e.sourceId}] ${e.conflicts.length} conflict(s): ${e.conflicts.map((c) => c.path).join(', ')}`));
-  engine.on('sync:applied', (e) => log(`   · [${e.sourceId}] applied: ${e.changes} change(s), ${e.conflicts} conflict(s), file ${e.written ? 'written' : 'already up to date'}`));
+  engine.on('sync:applied', (e) => log(`   · [${e.sourceId}] applied: ${e.changeCount} change(s), ${e.conflictCount} conflict(s), file ${e.written ? 'written' : 'already up to date'}`));
   engine.on('job:failed', (e) => log(`   · [${e.job.sourceId}] job failed: ${e.error.code} ${e.error.message}`));
   try {
     log(`1. The API publishes ${api.url}; syncing it into ${file}`);

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { SyncEngine, bearerAuth, createSyncHandler, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from 'api-live-sync';
+import { SyncEngine, functionSource, openApiFileTarget, type SyncResult, type SyncStatus } from 'api-live-sync';
+import { bearerAuth, createSyncHandler } from 'api-live-sync/server';
 
 type Operation = { operationId: string; summary: string; description?: string; responses: Record<string, { description: string }> };
 type OpenApiDocument = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };

@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SyncEngine, type SyncStatus } from 'api-live-sync';
-import { bearerAuth, createSyncHandler } from 'api-live-sync';
+import { bearerAuth, createSyncHandler } from 'api-live-sync/server';
 import { MemorySource, MemoryTarget } from 'api-live-sync/testing';
 
 const TOKEN = 'dev-token';

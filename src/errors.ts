@@ -110,6 +110,8 @@ export interface SyncErrorOptions {
  * ```
  */
 export class SyncError extends Error {
+  /** Type-only: tells a live error from its serialised form (see {@link SerializedSyncError}). */
+  declare readonly [FORM]: 'instance';
   /** The stable code; see {@link SyncErrorCode}. */
   readonly code: SyncErrorCode;
   /** What to do about it. */
@@ -150,8 +152,22 @@ export class SyncError extends Error {
   }
 }
 
-/** The serialised form of a {@link SyncError}, as carried by events. */
+/**
+ * A type-only mark, no value at run time: a live {@link SyncError} has
+ * `[FORM]: 'instance'`, its serialised form at most `'serialized'`, so
+ * `event.error instanceof SyncError` narrows to `never` and the compiler
+ * flags any use of it (an event's error is never an instance).
+ */
+declare const FORM: unique symbol;
+
+/**
+ * The serialised form of a {@link SyncError}, as carried by events, statuses
+ * and the HTTP API: plain data, not an instance, so `instanceof SyncError` is
+ * false for it (and the compiler says so): check its `code` instead.
+ */
 export interface SerializedSyncError {
+  /** Type-only (see {@link SyncError}); never present at run time. */
+  readonly [FORM]?: 'serialized';
   name: string;
   code: SyncErrorCode;
   message: string;

@@ -19,7 +19,6 @@ import {
   type ChangeLevel,
   type LoadedSpec,
   type MergeConflict,
-  type SpecChangeLike,
   type SyncPlan,
   type SyncResult,
 } from '../index.js';
@@ -163,7 +162,7 @@ export async function syncCommand(cmd: BindingCommand, ctx: CliContext): Promise
 
 function printResult(ctx: CliContext, result: SyncResult, binding: ResolvedBinding, approved: boolean): void {
   line(ctx, `  ${approved ? 'approved and ' : ''}${describeResult(result, binding.out)}`);
-  for (const text of formatChanges(result.changes as SpecChangeLike[], 2)) line(ctx, text);
+  for (const text of formatChanges(result.changes, 2)) line(ctx, text);
   for (const text of formatConflicts(result.conflicts, result.decisions, 2)) line(ctx, text);
   if (result.outcome === 'held') {
     line(ctx, '  review it with `api-live-sync plan`, then apply it with `api-live-sync sync --approve` (or relax --policy)');
@@ -465,7 +464,7 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     if (cmd.verbose) say(e.job.sourceId, `retrying in ${(e.delayMs / 1000).toFixed(1)}s after ${e.error.code}`);
   });
   engine.on('spec:changed', (e) => {
-    const changes = e.changes as SpecChangeLike[];
+    const changes = e.changes;
     say(e.sourceId, [`remote changed${e.firstSync ? ' (first sync)' : ''}: ${describeCounts(changes)}`, ...formatChanges(changes, 2)].join('\n'));
   });
   const detected = new Map<string, readonly MergeConflict[]>();
@@ -476,8 +475,8 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     say(e.sourceId, formatConflicts(conflicts, e.decisions, 0).join('\n'));
   });
   engine.on('sync:applied', (e) => {
-    status.changes += e.changes;
-    say(e.sourceId, `applied ${plural(e.changes, 'change')}, ${plural(e.conflicts, 'conflict')}; ${e.written ? `wrote ${outs.get(e.sourceId) ?? ''}` : 'nothing to write'}`);
+    status.changes += e.changeCount;
+    say(e.sourceId, `applied ${plural(e.changeCount, 'change')}, ${plural(e.conflictCount, 'conflict')}; ${e.written ? `wrote ${outs.get(e.sourceId) ?? ''}` : 'nothing to write'}`);
   });
   engine.on('sync:held', (e) => {
     say(e.sourceId, `held by a safety rail: ${e.reason} ${JSON.stringify(e.details)}; nothing was written\nhint: review it with \`api-live-sync plan\`, apply it with \`api-live-sync sync --approve\``);

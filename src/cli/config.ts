@@ -9,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, assertBindingId, isSyncError, openRegularFile, type SyncPolicy } from '../index.js';
+import { ConfigError, assertBindingId, isSyncError, type SyncPolicy } from '../index.js';
+import { openRegularFile } from '../document/index.js';
 import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, hostProblem, isUrlSource, parseByteSize, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncPlan, type SyncResult } from '../index.js';
+import { isSyncError, type ConflictDecision, type MergeConflict, type SpecChange, type SyncPlan, type SyncResult } from '../index.js';
+import { redactUrl } from '../sources/index.js';
 import { cliHint } from './hints.js';
 
 const LEVELS = [
@@ -15,14 +16,14 @@ const LEVELS = [
 ] as const;
 
 /** Counts of changes per level. */
-export function countLevels(changes: readonly SpecChangeLike[]): { breaking: number; warning: number; info: number } {
+export function countLevels(changes: readonly SpecChange[]): { breaking: number; warning: number; info: number } {
   const counts = { breaking: 0, warning: 0, info: 0 };
   for (const change of changes) counts[change.level] += 1;
   return counts;
 }
 
 /** `3 changes (1 breaking, 2 info)`. */
-export function describeCounts(changes: readonly SpecChangeLike[]): string {
+export function describeCounts(changes: readonly SpecChange[]): string {
   const counts = countLevels(changes);
   const parts = LEVELS.filter(([level]) => counts[level] > 0).map(([level, name]) => `${counts[level]} ${name}`);
   return `${plural(changes.length, 'change')}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
@@ -37,14 +38,14 @@ export function plural(n: number, word: string): string {
  * Changes grouped by level (breaking, warning, info), then by operation,
  * one line each, indented by `indent` spaces.
  */
-export function formatChanges(changes: readonly SpecChangeLike[], indent = 2): string[] {
+export function formatChanges(changes: readonly SpecChange[], indent = 2): string[] {
   const pad = ' '.repeat(indent);
   const lines: string[] = [];
   for (const [level, name] of LEVELS) {
     const list = changes.filter((c) => c.level === level);
     if (list.length === 0) continue;
     lines.push(`${pad}${name} (${list.length})`);
-    const byOperation = new Map<string, SpecChangeLike[]>();
+    const byOperation = new Map<string, SpecChange[]>();
     for (const change of list) {
       const key = change.operation ?? '(document)';
       byOperation.set(key, [...(byOperation.get(key) ?? []), change]);
@@ -87,7 +88,7 @@ export function describeResult(result: SyncResult, out: string): string {
     case 'held':
       return `held by a safety rail: ${result.heldReason ?? 'unknown'}${result.heldDetails ? ` ${JSON.stringify(result.heldDetails)}` : ''}; nothing was written`;
     case 'applied':
-      return `applied ${describeCounts(result.changes as SpecChangeLike[])}, ${plural(result.conflicts.length, 'conflict')}; ${result.written ? `wrote ${out}` : 'the local copy already matched (nothing written)'}`;
+      return `applied ${describeCounts(result.changes)}, ${plural(result.conflicts.length, 'conflict')}; ${result.written ? `wrote ${out}` : 'the local copy already matched (nothing written)'}`;
   }
 }
 

@@ -6,25 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import {
-  ConfigError,
-  FileStore,
-  SyncEngine,
-  assertBindingId,
-  fileSource,
-  hoppscotchTarget,
-  httpSource,
-  openApiFileTarget,
-  preferLocal,
-  preferRemote,
-  type BaseRecord,
-  type FetchValidators,
-  type SpecSource,
-  type SyncStore,
-  type SyncTarget,
-} from '../index.js';
+import { ConfigError, FileStore, SyncEngine, assertBindingId, fileSource, httpSource, openApiFileTarget, preferLocal, preferRemote, type BaseRecord, type FetchValidators, type SpecSource, type SyncStore, type SyncTarget } from '../index.js';
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
-import { WRITTEN_RECORD, type WrittenRecord } from '../targets/index.js';
+import { WRITTEN_RECORD, hoppscotchTarget, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 

@@ -8,7 +8,7 @@
 import { ConfigError, ConflictError, describeThrown } from '../errors.js';
 import type { MergeConflict } from '../merge/index.js';
 import { containsMarker, DECISIONS_SCHEMA, parseAnswer, prepareConflict, removesLocalContent, systemPrompt, type PreparedConflict } from './ai-prompt.js';
-import { resolveConflicts } from './resolve.js';
+import { runResolver } from './resolve.js';
 import { assertResolver, preferLocal } from './strategies.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 import { validateDecisions } from './validate.js';
@@ -43,6 +43,9 @@ export interface OpenAIChatClient {
 
 /** Token use and outcome of one `resolve` call, given to {@link OpenAIResolverOptions.onUsage}. */
 export interface OpenAIUsageReport {
+  /** The binding whose conflicts were asked about. */
+  sourceId: string;
+  /** @deprecated The same id as `sourceId` (one name per thing, see docs/concepts.md). Removed in 0.3. */
   bindingId: string;
   jobId: string;
   /** Requests sent (answered or not). */
@@ -137,7 +140,8 @@ export function openAIResolver(options: OpenAIResolverOptions): ConflictResolver
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(settings.timeoutMs)]);
       const api = await getClient();
       const report: OpenAIUsageReport = {
-        bindingId: context.bindingId,
+        sourceId: context.sourceId,
+        bindingId: context.sourceId,
         jobId: context.jobId,
         requests: 0,
         promptTokens: 0,
@@ -334,7 +338,7 @@ async function fallBackWith(
   name: string,
 ): Promise<ConflictDecision[]> {
   if (conflicts.length === 0) return [];
-  const outcome = await resolveConflicts(fallback, conflicts, context);
+  const outcome = await runResolver(fallback, conflicts, context);
   return outcome.decisions.map((decision) => {
     const cause = why.get(decision.path) ?? 'not decided by the model';
     const text = cause.startsWith('[review]') ? `${cause}; ${name} fell back: ${decision.reason}` : `${name} fell back (${cause}): ${decision.reason}`;

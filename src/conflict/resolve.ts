@@ -8,7 +8,7 @@ import type { MergeConflict } from '../merge/index.js';
 import type { ConflictContext, ConflictResolver, ResolveOutcome } from './types.js';
 import { validateDecisions } from './validate.js';
 
-/** Library errors that pass through `resolveConflicts` unwrapped: they already say what happened. */
+/** Library errors that pass through `runResolver` unwrapped: they already say what happened. */
 const PASS_THROUGH = new Set(['RESOLVER_FAILED', 'JOB_CANCELLED', 'ENGINE_STOPPED']);
 
 /**
@@ -22,7 +22,7 @@ const PASS_THROUGH = new Set(['RESOLVER_FAILED', 'JOB_CANCELLED', 'ENGINE_STOPPE
  * array. Invalid decisions never throw: they come back in `rejected` and
  * their conflicts in `undecided`.
  */
-export async function resolveConflicts(
+export async function runResolver(
   resolver: ConflictResolver,
   conflicts: readonly MergeConflict[],
   context: ConflictContext,
@@ -36,13 +36,13 @@ export async function resolveConflicts(
     throw new ConflictError('RESOLVER_FAILED', `The resolver "${resolver.name}" threw while deciding ${conflicts.length} conflict(s): ${describeThrown(error)}`, {
       cause: error,
       hint: 'Fix the resolver, or put it in a chain() after a strategy that decides these conflicts.',
-      details: { resolver: resolver.name, bindingId: context.bindingId, jobId: context.jobId, conflicts: conflicts.length },
+      details: { resolver: resolver.name, sourceId: context.sourceId, jobId: context.jobId, conflicts: conflicts.length },
     });
   }
   if (!Array.isArray(answer)) {
     throw new ConflictError('RESOLVER_FAILED', `The resolver "${resolver.name}" returned ${answer === null ? 'null' : typeof answer}; expected an array of decisions.`, {
       hint: 'A resolver returns an array (possibly empty) of { path, take, reason } decisions.',
-      details: { resolver: resolver.name, bindingId: context.bindingId, jobId: context.jobId },
+      details: { resolver: resolver.name, sourceId: context.sourceId, jobId: context.jobId },
     });
   }
   const { valid, rejected } = validateDecisions(conflicts, answer, resolver.name);
@@ -51,3 +51,12 @@ export async function resolveConflicts(
   valid.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
   return { decisions: valid, undecided: conflicts.filter((conflict) => !decided.has(conflict.path)), rejected };
 }
+
+/**
+ * The old name of {@link runResolver}, kept for one minor version.
+ *
+ * @deprecated Use {@link runResolver}: `resolveConflicts` is the engine's
+ * method that answers a held job (`engine.resolveConflicts(jobId, decisions)`);
+ * the free function that runs one resolver is `runResolver`. Removed in 0.3.
+ */
+export const resolveConflicts: typeof runResolver = runResolver;

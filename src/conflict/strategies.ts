@@ -5,7 +5,7 @@
  */
 import { ConfigError, ConflictError } from '../errors.js';
 import type { MergeConflict } from '../merge/index.js';
-import { resolveConflicts } from './resolve.js';
+import { runResolver } from './resolve.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 
 /**
@@ -56,7 +56,7 @@ export function chain(...resolvers: ConflictResolver[]): ConflictResolver {
       let open: readonly MergeConflict[] = conflicts;
       for (const resolver of resolvers) {
         if (open.length === 0) break;
-        const outcome = await resolveConflicts(resolver, open, context);
+        const outcome = await runResolver(resolver, open, context);
         decisions.push(...outcome.decisions);
         open = outcome.undecided;
       }
@@ -99,7 +99,7 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
       if (typeof context.awaitDecisions !== 'function') {
         throw new ConflictError('RESOLVER_FAILED', 'The manual() resolver was called without `context.awaitDecisions`; it needs the engine to hold the job and collect a person\'s answer.', {
           hint: 'Use manual() as the resolver of a SyncEngine, or supply `awaitDecisions` in the context when calling it yourself.',
-          details: { bindingId: context.bindingId, jobId: context.jobId },
+          details: { sourceId: context.sourceId, jobId: context.jobId },
         });
       }
       // Only what is still open reaches the person: earlier resolvers of a chain decided the rest.
@@ -107,7 +107,7 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
       if (answer === undefined) {
         return fallBack(fallback, conflicts, context, `no answer within ${timeoutMs} ms`);
       }
-      const outcome = await resolveConflicts({ name: 'manual', resolve: () => answer }, conflicts, context);
+      const outcome = await runResolver({ name: 'manual', resolve: () => answer }, conflicts, context);
       if (outcome.undecided.length === 0) return outcome.decisions;
       const rest = await fallBack(fallback, outcome.undecided, context, 'not answered');
       return [...outcome.decisions, ...rest];
@@ -117,7 +117,7 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
 
 /** Ask `fallback`, prefixing each of its reasons with why it was asked. */
 async function fallBack(fallback: ConflictResolver, conflicts: readonly MergeConflict[], context: ConflictContext, why: string): Promise<ConflictDecision[]> {
-  const outcome = await resolveConflicts(fallback, conflicts, context);
+  const outcome = await runResolver(fallback, conflicts, context);
   return outcome.decisions.map((decision) => ({ ...decision, reason: `${why}; ${decision.reason}` }));
 }
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SpecChange } from '../diff/index.js';
 import type { MergeConflict } from '../merge/index.js';
 
 /** A resolver's answer for one conflict. */
@@ -12,14 +13,18 @@ export type ConflictDecision =
 
 /** What a resolver gets besides the conflicts. */
 export interface ConflictContext {
+  /** The binding whose sync found the conflicts: its id, as in every event and result. */
+  readonly sourceId: string;
+  /** @deprecated The same id as `sourceId` (one name per thing, see docs/concepts.md). Removed in 0.3. */
   readonly bindingId: string;
+  /** The job that runs the sync. */
   readonly jobId: string;
   /** The rendered base, local and remote documents the merge ran on. */
   readonly base: unknown;
   readonly local: unknown;
   readonly remote: unknown;
   /** The semantic changes base → remote, when known. */
-  readonly changes: readonly unknown[];
+  readonly changes: readonly SpecChange[];
   readonly signal: AbortSignal;
   /**
    * Hold the job and wait for a person to answer `conflicts` (default: every
@@ -51,7 +56,7 @@ export interface RejectedDecision {
   resolver: string;
 }
 
-/** What `resolveConflicts` returns: the usable decisions and what is left open. */
+/** What {@link runResolver} returns: the usable decisions and what is left open. */
 export interface ResolveOutcome {
   /** Validated decisions, each with `resolver` set. */
   decisions: ConflictDecision[];

@@ -2,7 +2,7 @@ export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH, loadSharing, loadSpec } fro
 export { DEFAULT_MAX_BYTES, readLimited } from './read-limited.js';
 export { openRegularFile } from './open-file.js';
 export type { OpenRegularFileOptions, RegularFileOpening } from './open-file.js';
-export type { LoadedSpec, LoadOptions, SpecVersion } from './types.js';
+export type { LoadedSpec, LoadOptions, OpenApiDocument, SpecVersion } from './types.js';
 export { operationKeys, pathTemplateOf, withoutOperations } from './operations.js';
 export { bundleDigest, bundleFiles, mayReferenceFiles } from './bundle.js';
 export type { BundledFile, BundleOptions, BundleReader, BundleResult } from './bundle.js';

@@ -4,6 +4,16 @@
  * @module
  */
 
+import type { oas30, oas31 } from 'openapi3-ts';
+
+/**
+ * An OpenAPI 3.0 or 3.1 document, as sources produce it and the engine,
+ * `MemorySource` and `MemoryTarget` hold it. The field types are those of
+ * `openapi3-ts` (a dependency of this package), so you need not install or
+ * import it yourself. Swagger 2.0 inputs are upgraded to 3.0 on load.
+ */
+export type OpenApiDocument = oas30.OpenAPIObject | oas31.OpenAPIObject;
+
 /** The OpenAPI version family of a loaded document, before any upgrade. */
 export type SpecVersion = '2.0' | '3.0' | '3.1';
 

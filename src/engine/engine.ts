@@ -1,7 +1,7 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { assertBindingId } from '../binding-id.js';
 import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';
+import { withJobIds, type SyncEngineEventName, type SyncEngineEvents, type SyncEngineListener } from './events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
 import { Scheduler, systemClock, type Clock, type TimerHandle } from '../scheduler/index.js';
 import { MemoryStore, type SyncStore } from '../store/index.js';
@@ -59,7 +59,7 @@ interface BindingRuntime extends PipelineBinding {
  * ```ts
  * const engine = new SyncEngine({ concurrency: 2 });
  * await engine.addSource({ id: 'petstore', source: httpSource({ url }), target: openApiFileTarget({ path: 'petstore.json' }) });
- * engine.on('sync:applied', (e) => console.log(`${e.sourceId}: ${e.changes} changes`));
+ * engine.on('sync:applied', (e) => console.log(`${e.sourceId}: ${e.changeCount} changes`));
  * await engine.startSync();
  * ```
  */
@@ -110,7 +110,8 @@ export class SyncEngine {
         if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
         return runPipeline(binding, job, signal, this.#deps);
       },
-      emit,
+      // Job events carry the job's ids at the top, like every other job event.
+      emit: (event, payload) => emitter.emit(event, () => withJobIds<typeof event>(payload())),
       listening,
       onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
       onSettled: (id, outcome, at, result) => {

@@ -7,7 +7,8 @@
  */
 import type { ConflictDecision } from '../conflict/index.js';
 import type { SerializedSyncError } from '../errors.js';
-import type { SyncEngineConfig, SyncResult } from './types.js';
+import type { HeldReason, SyncEngineConfig, SyncResult } from './types.js';
+import type { SpecChange } from '../diff/index.js';
 import type { SchedulerEvents } from '../scheduler/index.js';
 import type { MergeConflict } from '../merge/index.js';
 import type { SyncEngineMetrics } from '../metrics/index.js';
@@ -18,17 +19,31 @@ export interface EventBase {
   timestamp: number;
 }
 
-/** Fields of events about one run of one binding. */
+/** Fields of events about one run of one binding: the binding's id and the job's. */
 export interface JobEventBase extends EventBase {
+  /** The binding (the id given to `addSource`). */
   sourceId: string;
+  /** The job: one queued or running sync of the binding. */
   jobId: string;
 }
+
+/** A scheduler event about a job, with the job's ids at the top like every other job event (`e.sourceId`, `e.jobId`). */
+type WithJobIds<Payload> = Payload & { sourceId: string; jobId: string };
+type Scheduled = SchedulerEvents<SyncResult>;
 
 /**
  * Every event the engine emits, by name, with its payload.
  * Listen with `engine.on(name, listener)`; names and payloads are type-checked.
  */
-export interface SyncEngineEvents extends SchedulerEvents<SyncResult> {
+export interface SyncEngineEvents extends Scheduled {
+  'job:queued': WithJobIds<Scheduled['job:queued']>;
+  /** A trigger arrived while a job of the binding was pending and joined it. */
+  'job:coalesced': WithJobIds<Scheduled['job:coalesced']>;
+  'job:started': WithJobIds<Scheduled['job:started']>;
+  'job:retrying': WithJobIds<Scheduled['job:retrying']>;
+  'job:completed': WithJobIds<Scheduled['job:completed']>;
+  'job:failed': WithJobIds<Scheduled['job:failed']>;
+  'job:removed': WithJobIds<Scheduled['job:removed']>;
   'engine:started': EventBase;
   /** `unfinished` counts jobs still running when the grace period ended. */
   'engine:stopped': EventBase & { unfinished: number };
@@ -39,11 +54,26 @@ export interface SyncEngineEvents extends SchedulerEvents<SyncResult> {
   'source:removed': EventBase & { sourceId: string };
   'spec:fetched': JobEventBase & { kind: 'raw' | 'document' | 'not-modified'; location?: string; bytes?: number };
   'spec:unchanged': JobEventBase & { reason: 'not-modified' | 'same-hash'; hash?: string };
-  'spec:changed': JobEventBase & { hash: string; previousHash?: string; firstSync: boolean; changes: readonly unknown[] };
+  'spec:changed': JobEventBase & { hash: string; previousHash?: string; firstSync: boolean; changes: readonly SpecChange[] };
   'conflict:detected': JobEventBase & { conflicts: readonly MergeConflict[] };
   'conflict:resolved': JobEventBase & { decisions: readonly ConflictDecision[] };
-  'sync:applied': JobEventBase & { hash: string; changes: number; conflicts: number; written: boolean };
-  'sync:held': JobEventBase & { reason: string; details: Record<string, unknown> };
+  /**
+   * A sync wrote the local copy (or found it already matched: `written`
+   * false) and recorded the new base. `changeCount` and `conflictCount`
+   * count the semantic changes and the conflicts; the arrays themselves came
+   * with `spec:changed` and `conflict:detected`.
+   */
+  'sync:applied': JobEventBase & {
+    hash: string;
+    changeCount: number;
+    conflictCount: number;
+    written: boolean;
+    /** @deprecated The same number as `changeCount` (here `changes` is a count; everywhere else it is the array). Removed in 0.3. */
+    changes: number;
+    /** @deprecated The same number as `conflictCount` (here `conflicts` is a count; everywhere else it is the array). Removed in 0.3. */
+    conflicts: number;
+  };
+  'sync:held': JobEventBase & { reason: HeldReason; details: Record<string, unknown> };
   /**
    * The local copy changed while the sync wrote it (a person saved).
    * `remerge`: the write was refused, the copy left as the person saved it,
@@ -101,3 +131,13 @@ const EVENT_NAMES: Record<SyncEngineEventName, true> = {
 
 /** Every event name, in a stable order, for docs, recorders and tests that must not drift. */
 export const syncEngineEventNames: readonly SyncEngineEventName[] = Object.freeze(Object.keys(EVENT_NAMES) as SyncEngineEventName[]);
+
+/**
+ * A scheduler event's payload as the engine emits it: a job event gets the
+ * job's ids at the top (`sourceId`, `jobId`), like every other job event;
+ * other payloads pass unchanged.
+ */
+export function withJobIds<E extends keyof Scheduled>(payload: Scheduled[E]): SyncEngineEvents[E] {
+  const job = (payload as { job?: { id: string; sourceId: string } }).job;
+  return (job === undefined ? payload : { ...payload, sourceId: job.sourceId, jobId: job.id }) as SyncEngineEvents[E];
+}

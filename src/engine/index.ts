@@ -1,7 +1,6 @@
 export { SyncEngine, defaultSyncPolicy } from './engine.js';
 export type { ConflictAnswer, PendingDecision } from './decisions.js';
 export { defaultEngineConfig } from './config.js';
-export { diffPatch } from './pipeline.js';
 export { planToMarkdown } from './plan-markdown.js';
 export type { RollbackRefusal } from './rollback.js';
 export type {
@@ -11,7 +10,7 @@ export type {
   HeldSync,
   JournalEntry,
   JsonPatchOperation,
-  SpecChangeLike,
+  HeldReason,
   SyncPlan,
   EngineState,
   JobPriority,

@@ -2,7 +2,7 @@ import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { isSyncError, toSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from './events.js';
 import { merge3, type MergeConflict } from '../merge/index.js';
-import { diffSpecs } from '../diff/index.js';
+import { diffSpecs, type SpecChange } from '../diff/index.js';
 import { canonicalHash, deepFreeze, jsonEqual, jsonPatch, shareUnchanged } from '../json/index.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
@@ -14,7 +14,7 @@ import type { PendingDecisions } from './decisions.js';
 import { getDecisions } from './records.js';
 import { resolveStep } from './resolve-step.js';
 import type { ReviewState } from './review.js';
-import type { BindingDecisions, JournalEntry, JsonPatchOperation, SpecChangeLike, SyncJob, SyncPlan, SyncPolicy, SyncResult } from './types.js';
+import type { BindingDecisions, HeldReason, JournalEntry, JsonPatchOperation, SyncJob, SyncPlan, SyncPolicy, SyncResult } from './types.js';
 
 /** The parts of a binding the pipeline works with. */
 export interface PipelineBinding {
@@ -52,7 +52,7 @@ export interface PipelineDeps {
 }
 
 const noEmit: EmitFunction = () => undefined;
-const NO_CHANGES: readonly SpecChangeLike[] = Object.freeze([]);
+const NO_CHANGES: readonly SpecChange[] = Object.freeze([]);
 const NO_CONFLICTS: MergeConflict[] = Object.freeze([]) as unknown as MergeConflict[];
 const NO_DECISIONS: ConflictDecision[] = Object.freeze([]) as unknown as ConflictDecision[];
 
@@ -60,12 +60,12 @@ const NO_DECISIONS: ConflictDecision[] = Object.freeze([]) as unknown as Conflic
 export interface PreparedSync {
   outcome: 'apply' | 'unchanged' | 'held';
   unchangedReason?: 'not-modified' | 'same-hash';
-  held?: { reason: string; details: Record<string, unknown> };
+  held?: { reason: HeldReason; details: Record<string, unknown> };
   validators: FetchValidators;
   hash?: string;
   remote?: Record<string, unknown>;
   base: BaseRecord | undefined;
-  changes: readonly SpecChangeLike[];
+  changes: readonly SpecChange[];
   conflicts: MergeConflict[];
   decisions: ConflictDecision[];
   local: unknown;
@@ -98,6 +98,7 @@ const DRY_RUN_OFF: PrepareOptions = Object.freeze({ dryRun: false });
 /** The context every target call of a binding gets. */
 export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
   return {
+    sourceId: binding.id,
     bindingId: binding.id,
     signal,
     records: {
@@ -175,7 +176,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   // What those decisions took out is the user's doing, not upstream's: the removal policy must not keep it.
   const upstream = remote === newest ? undefined : newest;
-  const changes: readonly SpecChangeLike[] = diffSpecs(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
+  const changes: readonly SpecChange[] = diffSpecs(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
     sourceId: binding.id, jobId,
@@ -254,7 +255,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
       emit('conflict:detected', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, conflicts }));
       const resolved = await resolveStep(document, conflicts, binding.resolver, {
-        bindingId: binding.id,
+        sourceId: binding.id,
         jobId,
         base: mergeBase,
         local,
@@ -352,7 +353,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   if (displaced !== undefined) {
     emit('target:changed', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, action: 'displaced', attempt: 1, journalId: entry.id, ...(target.location === undefined ? {} : { location: target.location }) }));
   }
-  emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, changes: prepared.changes.length, conflicts: prepared.conflicts.length, written: prepared.dirty }));
+  emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, ...counts(prepared.changes.length, prepared.conflicts.length), written: prepared.dirty }));
   return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'applied', prepared.dirty);
 }
 
@@ -463,14 +464,19 @@ export function diffPatch(from: unknown, to: unknown): JsonPatchOperation[] {
   return jsonPatch(from, to) as JsonPatchOperation[];
 }
 
+/** The counts of `sync:applied`, under their names and, until 0.3, their deprecated ones. */
+function counts(changeCount: number, conflictCount: number): { changeCount: number; conflictCount: number; changes: number; conflicts: number } {
+  return { changeCount, conflictCount, changes: changeCount, conflicts: conflictCount };
+}
+
 /** The safety rails that apply before anything is written. */
 function checkSafetyRails(
   base: unknown,
   remote: Record<string, unknown>,
-  changes: readonly SpecChangeLike[],
+  changes: readonly SpecChange[],
   policy: Required<SyncPolicy>,
   seenInARow: number,
-): { reason: string; details: Record<string, unknown> } | undefined {
+): { reason: HeldReason; details: Record<string, unknown> } | undefined {
   if (seenInARow < policy.stableRuns) {
     return { reason: 'settling', details: { seen: seenInARow, stableRuns: policy.stableRuns } };
   }

@@ -1,4 +1,5 @@
-import type { SpecChangeLike, SyncPlan } from './types.js';
+import type { SpecChange } from '../diff/index.js';
+import type { SyncPlan } from './types.js';
 
 const LEVELS = [
   ['breaking', 'Breaking'],
@@ -39,7 +40,7 @@ export function planToMarkdown(plan: SyncPlan): string {
     const changes = plan.changes.filter((c) => c.level === level);
     if (changes.length === 0) continue;
     lines.push(`## ${title} (${changes.length})`, '');
-    const byOperation = new Map<string, SpecChangeLike[]>();
+    const byOperation = new Map<string, SpecChange[]>();
     for (const change of changes) {
       const key = change.operation ?? 'Document';
       byOperation.set(key, [...(byOperation.get(key) ?? []), change]);

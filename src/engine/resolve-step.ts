@@ -1,16 +1,17 @@
-import { applyDecisions, preferLocal, resolveConflicts, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
+import { applyDecisions, preferLocal, runResolver, type ConflictDecision, type ConflictResolver } from '../conflict/index.js';
 import { matchPointerPattern } from '../json/index.js';
 import type { MergeConflict } from '../merge/index.js';
+import type { SpecChange } from '../diff/index.js';
 import type { PendingDecisions } from './decisions.js';
 
 /** What the resolve step gets besides the merged document and conflicts. */
 export interface ResolveContext {
-  bindingId: string;
+  sourceId: string;
   jobId: string;
   base: unknown;
   local: unknown;
   remote: unknown;
-  changes: readonly unknown[];
+  changes: readonly SpecChange[];
   signal: AbortSignal;
   /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
   keepLocal: readonly string[];
@@ -22,7 +23,7 @@ const fallbackResolver: ConflictResolver = preferLocal();
 
 /** Until a resolver is configured, a conflict keeps the local value. */
 export function keepLocalDecisions(conflicts: readonly MergeConflict[], reason = 'Kept the local value (default).'): ConflictDecision[] {
-  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason, resolver: 'preferLocal' }));
+  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason, resolver: 'prefer-local' }));
 }
 
 /**
@@ -40,10 +41,11 @@ export async function resolveStep(
   const kept = conflicts.filter((c) => context.keepLocal.some((pattern) => matchPointerPattern(pattern, c.path)));
   const open = conflicts.filter((c) => !kept.includes(c));
   const { keepLocal: _keep, pending, ...resolverContext } = context;
-  const outcome = await resolveConflicts(resolver ?? fallbackResolver, open, {
+  const outcome = await runResolver(resolver ?? fallbackResolver, open, {
     ...resolverContext,
+    bindingId: context.sourceId,
     awaitDecisions: async (timeoutMs: number, asked?: readonly MergeConflict[]) =>
-      pending?.wait({ jobId: context.jobId, sourceId: context.bindingId, conflicts: asked ?? open, timeoutMs, signal: context.signal }),
+      pending?.wait({ jobId: context.jobId, sourceId: context.sourceId, conflicts: asked ?? open, timeoutMs, signal: context.signal }),
   });
   const decisions: ConflictDecision[] = [
     ...keepLocalDecisions(kept, 'Kept the local value (a lasting "keep mine" decision).'),

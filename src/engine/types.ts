@@ -10,6 +10,7 @@ import type { SpecSource } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget } from '../targets/index.js';
 import type { SerializedSyncError } from '../errors.js';
+import type { SpecChange } from '../diff/index.js';
 
 export type { JobPriority, JobStatus, JobTrigger, SyncJob } from '../scheduler/index.js';
 
@@ -115,7 +116,7 @@ export interface SyncResult {
   /** Canonical hash of the remote document, when it was loaded. */
   hash?: string;
   /** Semantic changes base → remote. */
-  changes: readonly unknown[];
+  changes: readonly SpecChange[];
   /** Conflicts the merge found. */
   conflicts: readonly MergeConflict[];
   /** How each conflict was decided. */
@@ -123,7 +124,7 @@ export interface SyncResult {
   /** Whether the target was written (false when the merge equals the local copy). */
   written: boolean;
   /** Why a held run was held. */
-  heldReason?: string;
+  heldReason?: HeldReason;
   /** The facts behind `heldReason`. */
   heldDetails?: Record<string, unknown>;
   startedAt: number;
@@ -152,15 +153,15 @@ export interface SyncPlan {
   /** `apply`: the sync would write; `unchanged`: nothing new; `held`: a safety rail would stop it. */
   outcome: 'apply' | 'unchanged' | 'held';
   unchangedReason?: 'not-modified' | 'same-hash';
-  heldReason?: string;
+  heldReason?: HeldReason;
   heldDetails?: Record<string, unknown>;
   /** Canonical hash of the remote document, when it was loaded. */
   remoteHash?: string;
   /** Canonical hash of the base, when there is one. */
   baseHash?: string;
   firstSync: boolean;
-  /** Semantic changes base → remote (`SpecChange`s). */
-  changes: readonly SpecChangeLike[];
+  /** Semantic changes base → remote. */
+  changes: readonly SpecChange[];
   conflicts: readonly MergeConflict[];
   decisions: readonly ConflictDecision[];
   /** The local copy after the sync (undefined when unchanged). */
@@ -169,14 +170,13 @@ export interface SyncPlan {
   patch: JsonPatchOperation[];
 }
 
-/** The fields of a semantic change the engine relies on (see `SpecChange`). */
-export interface SpecChangeLike {
-  id: string;
-  level: 'breaking' | 'warning' | 'info';
-  operation?: string;
-  path: string;
-  text: string;
-}
+/**
+ * Why a safety rail held a sync (see docs/engine.md, "Safety rails"):
+ * `settling` (the remote has not been seen `stableRuns` times in a row yet),
+ * `mass-removal` (more than `maxRemovalShare` of the operations dropped) or
+ * `breaking-changes` (`holdOnBreaking` and a breaking change).
+ */
+export type HeldReason = 'settling' | 'mass-removal' | 'breaking-changes';
 
 /** One applied sync (or rollback) in a binding's journal. */
 export interface JournalEntry {
@@ -194,7 +194,7 @@ export interface JournalEntry {
   previousHash?: string;
   /** Canonical hash of the local copy as written. */
   writtenHash: string;
-  changes: readonly SpecChangeLike[];
+  changes: readonly SpecChange[];
   decisions: readonly ConflictDecision[];
   /** Reverse patch: written local copy → the local copy before. */
   localPatch: JsonPatchOperation[];
@@ -217,12 +217,12 @@ export type StoredBytes = { encoding: 'utf8'; text: string } | { encoding: 'base
 export interface HeldSync {
   jobId: string;
   sourceId: string;
-  reason: string;
+  reason: HeldReason;
   details: Record<string, unknown>;
   /** The remote hash that was held; approval applies only that document. */
   hash: string;
   heldAt: number;
-  changes: readonly SpecChangeLike[];
+  changes: readonly SpecChange[];
 }
 
 /** Decisions that must last, per binding; exported and imported as one JSON file. */

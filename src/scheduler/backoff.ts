@@ -18,7 +18,7 @@ export interface RetryPolicy {
    * How long a failure marked `restarting` (a local dev server between stop
    * and start) is waited out, in milliseconds: within this time, counted from
    * the first such failure since the binding last succeeded, it is retried on
-   * the quick {@link restartDelay} schedule, does not use up `maxRetries` and
+   * the quick restart schedule, does not use up `maxRetries` and
    * does not count toward the circuit breaker. After it, the normal rules
    * apply. Default 30000; `0` treats restarts like any other failure.
    */

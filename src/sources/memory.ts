@@ -10,17 +10,24 @@ import type { SourceFetchContext, SourceFetchResult, SpecSource } from './types.
  * the engine's loader makes its own private copy, and so should any other
  * caller that means to change it.
  * Ideal for tests and for embedders who already hold the document.
+ *
+ * `Document` is the type of what it holds. By default anything: a source
+ * holds what an API served, which may be Swagger 2.0 (upgraded on load) or
+ * invalid (reported by the engine as a `SPEC_*` error), so a test can feed
+ * it exactly that. Say `new MemorySource<OpenApiDocument>(doc)` to have the
+ * compiler check every document you give it. It is never inferred from the
+ * first document, so a later {@link MemorySource.set} may hold another shape.
  */
-export class MemorySource implements SpecSource {
+export class MemorySource<Document = unknown> implements SpecSource {
   /** {@inheritDoc SpecSource.kind} */
   readonly kind = 'memory';
-  #document: unknown;
+  #document: Document | undefined;
   #failure: unknown;
   #fetches = 0;
   #version = 0;
   readonly #listeners = new Set<() => void>();
 
-  constructor(document?: unknown) {
+  constructor(document?: NoInfer<Document>) {
     this.#document = document;
   }
 
@@ -30,12 +37,12 @@ export class MemorySource implements SpecSource {
   }
 
   /** The current document. */
-  get document(): unknown {
+  get document(): Document | undefined {
     return this.#document;
   }
 
   /** Replace the document and notify watchers. */
-  set(document: unknown): void {
+  set(document: Document): void {
     this.#document = document;
     this.#failure = undefined;
     this.#version += 1;

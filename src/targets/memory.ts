@@ -1,3 +1,4 @@
+import type { OpenApiDocument } from '../document/index.js';
 import type { IdentityRule } from '../merge/index.js';
 import { reconcileOpenApiDocument } from './openapi-removal.js';
 import type { ReconcileInfo, SyncTarget, TargetContext } from './types.js';
@@ -5,7 +6,7 @@ import type { ReconcileInfo, SyncTarget, TargetContext } from './types.js';
 /** Options of {@link MemoryTarget}. */
 export interface MemoryTargetOptions<Local> {
   /** The starting local copy; omitted means none yet. */
-  initial?: Local;
+  initial?: NoInfer<Local>;
   /**
    * How to render an OpenAPI document into the local shape. Default: the
    * document itself, and then the binding's removal policy applies to it as
@@ -20,8 +21,12 @@ export interface MemoryTargetOptions<Local> {
 /**
  * A target that keeps the local copy in memory. Values are copied in and
  * out, so tests can edit `target.value` as a user would edit a file.
+ *
+ * `Local` is the type of the local copy: an {@link OpenApiDocument} unless
+ * you say otherwise (`new MemoryTarget<MyShape>()`), or what your `render`
+ * option returns.
  */
-export class MemoryTarget<Local = unknown> implements SyncTarget<Local> {
+export class MemoryTarget<Local = OpenApiDocument> implements SyncTarget<Local> {
   /** {@inheritDoc SyncTarget.kind} */
   readonly kind = 'memory';
   /** {@inheritDoc SyncTarget.identityRules} */

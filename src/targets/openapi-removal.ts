@@ -2,7 +2,7 @@
  * The removal policy on a local copy that is an OpenAPI document (the
  * OpenAPI file target, `MemoryTarget`): each operation upstream removed is
  * decided on its own ({@link removedUpstream}), kept ones are marked
- * `deprecated: true` with an {@link OPENAPI_REMOVED_KEY} note, and the mark
+ * `deprecated: true` with an `x-api-live-sync-removed` note, and the mark
  * comes off when the operation returns upstream.
  *
  * @module
@@ -16,7 +16,7 @@ import type { ReconcileInfo } from './types.js';
 export const OPENAPI_REMOVED_KEY = 'x-api-live-sync-removed';
 
 /**
- * The value of {@link OPENAPI_REMOVED_KEY} on an operation upstream removed
+ * The value of `x-api-live-sync-removed` on an operation upstream removed
  * that the removal policy kept, e.g.
  * `x-api-live-sync-removed: { at: 2026-02-02T03:04:05.000Z, policy: deprecate, setDeprecated: true }`.
  */
@@ -103,7 +103,7 @@ function unmark(operation: Json, upstream: Json): Json {
  *   path item's own fields (`summary`, `parameters`, …) of a path upstream
  *   removed counts as an edit of each of its operations, so it is never
  *   dropped silently; those fields stay while an operation of the path does;
- * - marked: `deprecated: true` and {@link OPENAPI_REMOVED_KEY} (when it
+ * - marked: `deprecated: true` and `x-api-live-sync-removed` (when it
  *   was, and whether the engine set `deprecated`);
  * - a marked operation that is back upstream loses the mark, and the
  *   `deprecated: true` the engine had added (upstream's own stays).

@@ -70,7 +70,7 @@ export function removalAction(policy: ReconcileInfo<unknown>['removal'], edited:
 /**
  * The entries upstream removed since the last sync (in `base`, not in
  * `remote`) that the local copy still has (an entry the user deleted stays
- * deleted and is not listed), each with the action of {@link removalAction}.
+ * deleted and is not listed), each with the action of the removal policy.
  * Pure. `edited` tells whether the user changed an entry; by default, when
  * its local value differs from the base's.
  *

@@ -15,7 +15,9 @@ export interface BindingRecords {
 
 /** What the engine passes to every target call. */
 export interface TargetContext {
-  /** The binding being synced. */
+  /** The binding being synced: its id, as in every event and result. */
+  readonly sourceId: string;
+  /** @deprecated The same id as `sourceId` (one name per thing, see docs/concepts.md). Removed in 0.3. */
   readonly bindingId: string;
   /** Aborted when the engine stops or the job is cancelled. */
   readonly signal: AbortSignal;

@@ -7,6 +7,7 @@
  */
 export { ManualClock, flushPromises } from './manual-clock.js';
 export { EventRecorder } from './event-recorder.js';
+export { createConflictContext } from './conflict-context.js';
 export type { EventSourceLike, RecordedEvent } from './event-recorder.js';
 export { MemorySource } from '../sources/index.js';
 export { MemoryTarget } from '../targets/index.js';

@@ -14,25 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FileStore,
-  LocalFile,
-  SyncEngine,
-  assertBindingId,
-  discoverSpec,
-  fileSource,
-  hoppscotchTarget,
-  httpSource,
-  isSyncError,
-  loadSpec,
-  openApiFileTarget,
-  syncErrorCodes,
-  type HttpSourceOptions,
-  type SpecSource,
-  type SyncError,
-  type SyncErrorCode,
-  type SyncTarget,
-} from '../../src/index.js';
+import { FileStore, LocalFile, SyncEngine, assertBindingId, discoverSpec, fileSource, httpSource, isSyncError, loadSpec, openApiFileTarget, syncErrorCodes, type HttpSourceOptions, type SpecSource, type SyncError, type SyncErrorCode, type SyncTarget } from '../../src/index.js';
+import { hoppscotchTarget } from '../../src/targets/hoppscotch/public.js';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { validateConfig } from '../../src/cli/config.js';
 import { CLI_HINTS, cliHint } from '../../src/cli/hints.js';
@@ -215,7 +198,7 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
   await engine.syncNow('api');
   memory.set(petstore(2));
   await engine.syncNow('api');
-  target.value = { ...(target.value as object), 'x-edited': true };
+  target.value = { ...target.value!, 'x-edited': true };
   add('rollback over edits', await thrown(() => engine.rollback('api')));
   add('dependency missing', await thrown(() => engine.addSource({ id: 'b', source: memory, target: new MemoryTarget(), dependsOn: ['nope'] })));
   add('stopped, job aborted', await stoppedWhileRunning());

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { preferRemote, resolveConflicts, type ConflictContext } from '../../src/conflict/index.js';
+import { preferRemote, runResolver, type ConflictContext } from '../../src/conflict/index.js';
 import { openAIResolver, type OpenAIResolverOptions, type OpenAIUsageReport } from '../../src/conflict/openai.js';
 import type { MergeConflict } from '../../src/merge/index.js';
 import { completion, decisions, FakeOpenAI } from './fake-openai.js';
@@ -30,7 +30,7 @@ function resolver(options: Partial<OpenAIResolverOptions> = {}, reports: OpenAIU
 
 async function run(conflicts: MergeConflict[], options: Partial<OpenAIResolverOptions> = {}, context: ConflictContext = makeContext()) {
   const reports: OpenAIUsageReport[] = [];
-  const outcome = await resolveConflicts(resolver(options, reports), conflicts, context);
+  const outcome = await runResolver(resolver(options, reports), conflicts, context);
   return { ...outcome, report: reports[0], byPath: Object.fromEntries(outcome.decisions.map((decision) => [decision.path, decision])) };
 }
 
@@ -215,7 +215,7 @@ describe('openAIResolver against a real local server', () => {
 
   it('creates its own client from apiKey and baseURL when none is given', async () => {
     fake.reply = () => ({ body: decisions([{ path: description.path, take: 'remote' }]) });
-    const outcome = await resolveConflicts(openAIResolver({ model: 'test-model', apiKey: 'sk-test', baseURL: fake.baseURL }), [description], makeContext());
+    const outcome = await runResolver(openAIResolver({ model: 'test-model', apiKey: 'sk-test', baseURL: fake.baseURL }), [description], makeContext());
     expect(outcome.decisions[0]).toMatchObject({ take: 'remote', resolver: 'openai' });
     expect(fake.requests).toHaveLength(1);
   });

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resolveConflicts } from '../../src/conflict/index.js';
+import { runResolver } from '../../src/conflict/index.js';
 import { openAIResolver, type OpenAIResolverOptions } from '../../src/conflict/openai.js';
 import { VARIABLE_REFERENCE } from '../../src/conflict/redact-text.js';
 import type { MergeConflict } from '../../src/merge/index.js';
@@ -29,7 +29,7 @@ beforeEach(() => {
 
 async function send(conflicts: MergeConflict[], options: Partial<OpenAIResolverOptions> = {}) {
   const resolver = openAIResolver({ client, model: 'test-model', budgetTokens: 100_000_000, maxFragmentChars: 10_000_000, ...options });
-  const outcome = await resolveConflicts(resolver, conflicts, makeContext());
+  const outcome = await runResolver(resolver, conflicts, makeContext());
   const request = fake.requests.at(-1);
   return { outcome, request, sent: request === undefined ? [] : FakeOpenAI.conflictsOf(request) };
 }

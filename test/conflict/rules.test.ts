@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chain, preferLocal, resolveConflicts, rules, type Rule } from '../../src/conflict/index.js';
+import { chain, preferLocal, runResolver, rules, type Rule } from '../../src/conflict/index.js';
 import { compileTemplateGlob, matchTemplate, operationScope } from '../../src/conflict/pointer.js';
 
 import { conflict, makeContext } from './support.js';
 import { matchPointerPattern } from '../../src/json/index.js';
 
 async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed') {
-  const outcome = await resolveConflicts(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), makeContext());
+  const outcome = await runResolver(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), makeContext());
   return Object.fromEntries(outcome.decisions.map((decision) => [decision.path, decision.take]));
 }
 
@@ -101,7 +101,7 @@ describe('rules', () => {
     const getPet = remote.paths['/pets/{petId}']?.['get'];
     if (getPet === undefined) throw new Error('fixture changed');
     getPet.tags = ['pets', 'beta'];
-    const outcome = await resolveConflicts(
+    const outcome = await runResolver(
       rules([{ match: { tag: 'beta' }, take: 'remote' }, { match: { tag: 'adm*' }, take: 'local' }]),
       [conflict('/paths/~1pets~1{petId}/get/summary'), conflict('/paths/~1pets~1{petId}/delete/description'), conflict('/paths/~1pets/get/description'), conflict('/info/title')],
       makeContext({ remote }),
@@ -145,7 +145,7 @@ describe('rules', () => {
   });
 
   it('writes a fixed value, with the given or a generated reason', async () => {
-    const outcome = await resolveConflicts(
+    const outcome = await runResolver(
       rules([
         { match: { path: '/info/description' }, take: { value: 'Pinned' }, reason: 'pinned text' },
         { match: { path: '/info/*' }, take: { value: null } },
@@ -165,7 +165,7 @@ describe('rules', () => {
   });
 
   it('composes with chain: rules first, preferLocal for the rest', async () => {
-    const outcome = await resolveConflicts(chain(rules([{ match: { path: '**/description' }, take: 'remote' }]), preferLocal()), paths.map((path) => conflict(path)), makeContext());
+    const outcome = await runResolver(chain(rules([{ match: { path: '**/description' }, take: 'remote' }]), preferLocal()), paths.map((path) => conflict(path)), makeContext());
     expect(outcome.undecided).toEqual([]);
     expect(outcome.decisions.find((decision) => decision.path === '/paths/~1pets/post/summary')?.resolver).toBe('prefer-local');
   });

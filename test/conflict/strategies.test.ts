@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chain, manual, preferLocal, preferRemote, resolveConflicts, rules, type ConflictDecision, type ConflictResolver } from '../../src/conflict/index.js';
+import { chain, manual, preferLocal, preferRemote, runResolver, rules, type ConflictDecision, type ConflictResolver } from '../../src/conflict/index.js';
 import { isSyncError } from '../../src/errors.js';
 import { conflict, makeContext } from './support.js';
 
@@ -7,7 +7,7 @@ const conflicts = [conflict('/info/description'), conflict('/paths/~1pets/get/de
 
 describe('preferLocal / preferRemote', () => {
   it('preferLocal keeps every local value and says so', async () => {
-    const outcome = await resolveConflicts(preferLocal(), conflicts, makeContext());
+    const outcome = await runResolver(preferLocal(), conflicts, makeContext());
     expect(outcome.undecided).toEqual([]);
     expect(outcome.decisions.map((decision) => [decision.take, decision.resolver])).toEqual([
       ['local', 'prefer-local'],
@@ -18,7 +18,7 @@ describe('preferLocal / preferRemote', () => {
   });
 
   it('preferRemote takes every remote value', async () => {
-    const outcome = await resolveConflicts(preferRemote(), conflicts, makeContext());
+    const outcome = await runResolver(preferRemote(), conflicts, makeContext());
     expect(outcome.decisions.every((decision) => decision.take === 'remote' && decision.resolver === 'prefer-remote')).toBe(true);
     expect(outcome.decisions).toHaveLength(3);
   });
@@ -36,7 +36,7 @@ describe('chain', () => {
     });
     const resolver = chain(spy('first', 'remote', (path) => path.endsWith('description')), spy('second', 'local', () => true), spy('third', 'remote', () => true));
     expect(resolver.name).toBe('chain(first, second, third)');
-    const outcome = await resolveConflicts(resolver, conflicts, makeContext());
+    const outcome = await runResolver(resolver, conflicts, makeContext());
     expect(seen).toEqual([['/info/description', '/paths/~1pets/get/description', '/paths/~1pets/post/summary'], ['/paths/~1pets/post/summary']]);
     expect(outcome.decisions.map((decision) => [decision.path, decision.take, decision.resolver])).toEqual([
       ['/info/description', 'remote', 'first'],
@@ -47,12 +47,12 @@ describe('chain', () => {
 
   it('passes a conflict on when an earlier resolver answered it invalidly', async () => {
     const invalid: ConflictResolver = { name: 'invalid', resolve: (open) => open.map((item) => ({ path: item.path, take: 'sideways' }) as unknown as ConflictDecision) };
-    const outcome = await resolveConflicts(chain(invalid, preferRemote()), conflicts, makeContext());
+    const outcome = await runResolver(chain(invalid, preferRemote()), conflicts, makeContext());
     expect(outcome.decisions.map((decision) => decision.resolver)).toEqual(['prefer-remote', 'prefer-remote', 'prefer-remote']);
   });
 
   it('leaves undecided what no resolver decides', async () => {
-    const outcome = await resolveConflicts(chain(rules([{ match: { path: '/info/**' }, take: 'remote' }])), conflicts, makeContext());
+    const outcome = await runResolver(chain(rules([{ match: { path: '/info/**' }, take: 'remote' }])), conflicts, makeContext());
     expect(outcome.decisions.map((decision) => decision.path)).toEqual(['/info/description']);
     expect(outcome.undecided).toHaveLength(2);
   });
@@ -64,13 +64,13 @@ describe('chain', () => {
         throw new TypeError('bug');
       },
     };
-    const error: unknown = await resolveConflicts(chain(preferLocal(), thrower), conflicts, makeContext()).then(
+    const error: unknown = await runResolver(chain(preferLocal(), thrower), conflicts, makeContext()).then(
       () => 'no error',
       (caught: unknown) => caught,
     );
     // preferLocal decided everything, so the thrower is never asked.
     expect(error).toBe('no error');
-    await expect(resolveConflicts(chain(thrower, preferLocal()), conflicts, makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED' });
+    await expect(runResolver(chain(thrower, preferLocal()), conflicts, makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED' });
   });
 
   it('rejects an empty chain or a non-resolver at construction', () => {
@@ -91,7 +91,7 @@ describe('manual', () => {
         ];
       },
     });
-    const outcome = await resolveConflicts(manual({ timeoutMs: 5_000, fallback: preferRemote() }), conflicts, context);
+    const outcome = await runResolver(manual({ timeoutMs: 5_000, fallback: preferRemote() }), conflicts, context);
     expect(waits).toEqual([5_000]);
     expect(outcome.undecided).toEqual([]);
     expect(outcome.decisions.map((decision) => [decision.path, decision.take, decision.resolver])).toEqual([
@@ -104,13 +104,13 @@ describe('manual', () => {
 
   it('falls back to preferLocal for everything on timeout', async () => {
     const context = makeContext({ awaitDecisions: async () => undefined });
-    const outcome = await resolveConflicts(manual({ timeoutMs: 10 }), conflicts, context);
+    const outcome = await runResolver(manual({ timeoutMs: 10 }), conflicts, context);
     expect(outcome.decisions.every((decision) => decision.take === 'local' && decision.resolver === 'prefer-local')).toBe(true);
     expect(outcome.decisions[0]?.reason).toMatch(/^no answer within 10 ms; /);
   });
 
   it('explains that it needs the engine when awaitDecisions is missing', async () => {
-    const error: unknown = await resolveConflicts(manual(), conflicts, makeContext()).catch((caught: unknown) => caught);
+    const error: unknown = await runResolver(manual(), conflicts, makeContext()).catch((caught: unknown) => caught);
     expect(isSyncError(error) && error.code).toBe('RESOLVER_FAILED');
     expect((error as Error).message).toContain('needs the engine');
     expect(isSyncError(error) && error.hint).toContain('SyncEngine');

@@ -1,4 +1,5 @@
 import type { ConflictContext } from '../../src/conflict/index.js';
+import { createConflictContext } from '../../src/testing/index.js';
 import type { MergeConflict } from '../../src/merge/index.js';
 
 /** A small OpenAPI document with tags, a secret-looking scheme and an unrelated marker. */
@@ -23,16 +24,14 @@ export function petstore(description = 'Local pets'): Record<string, unknown> {
 
 /** A context over the given documents, with a live signal. */
 export function makeContext(overrides: Partial<ConflictContext> = {}): ConflictContext {
-  return {
-    bindingId: 'pets',
+  return createConflictContext({
+    sourceId: 'pets',
     jobId: 'job-1',
     base: petstore('Base pets'),
     local: petstore('Local pets'),
     remote: petstore('Remote pets'),
-    changes: [],
-    signal: new AbortController().signal,
     ...overrides,
-  };
+  });
 }
 
 /** A conflict at `path` (both-changed, local "local", remote "remote" unless given; pass `undefined` for an absent side). */

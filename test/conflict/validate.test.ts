@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonValue, jsonProblem, resolveConflicts, validateDecisions, type ConflictResolver } from '../../src/conflict/index.js';
+import { isJsonValue, jsonProblem, runResolver, validateDecisions, type ConflictResolver } from '../../src/conflict/index.js';
 import { isSyncError } from '../../src/errors.js';
 import { conflict, makeContext } from './support.js';
 
@@ -101,7 +101,7 @@ describe('jsonProblem', () => {
   });
 });
 
-describe('resolveConflicts', () => {
+describe('runResolver', () => {
   it('records the resolver, keeps conflict order and lists the undecided and rejected', async () => {
     const resolver: ConflictResolver = {
       name: 'picky',
@@ -110,7 +110,7 @@ describe('resolveConflicts', () => {
         { path: '/nowhere', take: 'local', reason: 'invented' },
       ],
     };
-    const outcome = await resolveConflicts(resolver, conflicts, makeContext());
+    const outcome = await runResolver(resolver, conflicts, makeContext());
     expect(outcome.decisions).toEqual([{ path: '/paths/~1pets/get/summary', take: 'remote', reason: 'b', resolver: 'picky' }]);
     expect(outcome.undecided.map((item) => item.path)).toEqual(['/info/description']);
     expect(outcome.rejected).toHaveLength(1);
@@ -124,7 +124,7 @@ describe('resolveConflicts', () => {
       },
       async (): Promise<never> => Promise.reject(boom),
     ]) {
-      const error: unknown = await resolveConflicts({ name: 'bad', resolve }, conflicts, makeContext()).catch((caught: unknown) => caught);
+      const error: unknown = await runResolver({ name: 'bad', resolve }, conflicts, makeContext()).catch((caught: unknown) => caught);
       expect(isSyncError(error) && error.code).toBe('RESOLVER_FAILED');
       expect((error as Error).cause).toBe(boom);
       expect((error as Error).message).toContain('"bad"');
@@ -133,12 +133,12 @@ describe('resolveConflicts', () => {
 
   it('fails with RESOLVER_FAILED when the answer is not an array', async () => {
     const resolver = { name: 'odd', resolve: () => ({ path: '/info/description' }) } as unknown as ConflictResolver;
-    await expect(resolveConflicts(resolver, conflicts, makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED' });
+    await expect(runResolver(resolver, conflicts, makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED' });
   });
 
   it('does not call the resolver when there is nothing to decide', async () => {
     let calls = 0;
-    const outcome = await resolveConflicts({ name: 'count', resolve: () => (calls += 1, []) }, [], makeContext());
+    const outcome = await runResolver({ name: 'count', resolve: () => (calls += 1, []) }, [], makeContext());
     expect(calls).toBe(0);
     expect(outcome).toEqual({ decisions: [], undecided: [], rejected: [] });
   });

@@ -1,10 +1,17 @@
 /** Every public name has a TSDoc comment: checked with the TypeScript compiler over each entry point. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const entries = ['src/index.ts', 'src/testing/index.ts', 'src/conflict/openai.ts', 'src/cluster/index.ts'];
+/** The published entry points, as typedoc.json lists them (one per subpath of package.json `exports`). */
+const entries = (JSON.parse(readFileSync(resolve(root, 'typedoc.json'), 'utf8')) as { entryPoints: string[] }).entryPoints;
+
+it('reads one entry point per published subpath', () => {
+  const manifest = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  expect(entries).toHaveLength(Object.keys(manifest.exports).filter((key) => key !== './package.json').length);
+});
 
 describe('TSDoc', () => {
   it('documents every exported name of every entry point', () => {

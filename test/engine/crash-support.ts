@@ -1,7 +1,8 @@
 /** The binding the crash tests sync: its remote versions, its target, and a person's edits of the local copy. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hoppscotchTarget, openApiFileTarget, type SyncTarget } from '../../src/index.js';
+import { openApiFileTarget, type SyncTarget } from '../../src/index.js';
+import { hoppscotchTarget } from '../../src/targets/hoppscotch/public.js';
 import { petstore } from '../support/docs.js';
 
 export type CrashKind = 'openapi' | 'hoppscotch';

@@ -10,7 +10,8 @@ import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalHash, FileStore, SyncEngine, functionSource } from '../../src/index.js';
+import { FileStore, SyncEngine, functionSource } from '../../src/index.js';
+import { canonicalHash } from '../../src/json/index.js';
 import { crashBinding, crashTargetPath, editLocalCopy, editsKept, type CrashKind } from './crash-support.js';
 
 const CHILD = resolve(import.meta.dirname, 'crash-sync.ts');

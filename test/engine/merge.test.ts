@@ -45,6 +45,18 @@ describe('three-way merge in the pipeline', () => {
     expect(merged.paths['/pets']!.get!.parameters!.map((p) => p['name'])).toEqual(['limit', 'x-trace']);
   });
 
+  it('names the resolver of a kept local value in the documented kebab form (prefer-local), also for what a resolver left open', async () => {
+    for (const resolver of [undefined, rules([])]) {
+      const { engine, source, target } = await setup(resolver === undefined ? {} : { resolver });
+      const local = target.value!;
+      local.paths['/pets']!.get!.summary = 'Mine';
+      target.value = local;
+      source.set(api('Theirs'));
+      const result = await engine.syncNow('pets');
+      expect(result.decisions.map((d) => d.resolver)).toEqual(['prefer-local']);
+    }
+  });
+
   it('keeps the local value of a conflict by default and records the decision', async () => {
     const { engine, source, target } = await setup();
     const recorder = new EventRecorder(engine);

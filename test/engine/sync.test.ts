@@ -172,7 +172,7 @@ describe('one sync, end to end', () => {
   it('hands a target the remote of the last sync as the base of the next, the same frozen object', async () => {
     const engine = new SyncEngine();
     const seen: unknown[] = [];
-    const inner = new MemoryTarget();
+    const inner = new MemoryTarget<unknown>();
     const target = {
       kind: 'recording',
       render(document: unknown) {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
-import { FileStore, OPENAPI_REMOVED_KEY, SyncEngine, manual, openApiFileTarget, planToMarkdown } from '../../src/index.js';
+import { FileStore, SyncEngine, manual, openApiFileTarget, planToMarkdown } from '../../src/index.js';
+import { OPENAPI_REMOVED_KEY } from '../../src/targets/index.js';
 import { EventRecorder, MemorySource, MemoryStore, MemoryTarget } from '../../src/testing/index.js';
 
 type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Record<string, unknown>>> };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TEST_SCRIPT, runDemo } from '../../examples/demo.js';
-import { parseCollection, type HoppCollection } from '../../src/index.js';
+import { parseCollection, type HoppCollection } from '../../src/targets/hoppscotch/public.js';
 import { runExample as runCustomTarget } from '../../examples/custom-target.js';
 import { runExample as runUnitTesting } from '../../examples/unit-test-your-rules.js';
 import { runExample as runServer } from '../../examples/server.js';

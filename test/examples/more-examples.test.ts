@@ -42,7 +42,7 @@ describe('express-app example', () => {
     expect(report.first).toMatchObject({ sourceId: 'app', outcome: 'applied', written: true });
     // The app gained GET /pets/{id}; the second sync brings exactly that in.
     expect(report.second).toMatchObject({ sourceId: 'app', outcome: 'applied', written: true });
-    expect((report.second.changes as Array<{ text: string }>).map((c) => c.text)).toContain('GET /pets/{id} was added');
+    expect(report.second.changes.map((c) => c.text)).toContain('GET /pets/{id} was added');
 
     // GET /sync/status through Express.
     expect(report.status.bindings).toHaveLength(1);

@@ -1,7 +1,8 @@
 /**
  * The published package, for real: `npm pack`, install the tarball into an
  * empty project, then import it from a plain ESM script and a plain CommonJS
- * script. Also runs publint and arethetypeswrong on the tarball. A second
+ * script (every subpath: the root, ./hoppscotch, ./server, ./testing,
+ * ./openai; one copy of each class across them, in both formats). Also runs publint and arethetypeswrong on the tarball. A second
  * project installs the optional peers `ioredis` and `bullmq` beside it: the
  * root and `./testing` entries never load them, and `./redis` works against
  * a real redis-server.
@@ -39,7 +40,9 @@ engine.addSource({ id: 'a', source, target })
   .then(() => engine.syncNow('a'))
   .then((result) => {
     const error = new SyncError('SPEC_EMPTY', 'x');
-    console.log(JSON.stringify({ outcome: result.outcome, paths: Object.keys(target.value.paths), branded: isSyncError(error), resolver: typeof openAIResolver }));
+    let invalid;
+    try { parseCollection({}); } catch (caught) { invalid = caught; }
+    console.log(JSON.stringify({ outcome: result.outcome, paths: Object.keys(target.value.paths), branded: isSyncError(error), resolver: typeof openAIResolver, hoppscotch: typeof hoppscotchTarget, handler: typeof createSyncHandler(engine), oneClass: invalid instanceof TargetError && MemorySource === RootMemorySource }));
   });
 `;
 
@@ -59,23 +62,27 @@ describe('the packed package', () => {
   it('imports cleanly from a plain ESM script', async () => {
     await writeFile(
       join(project, 'esm.mjs'),
-      script(`import { SyncEngine, SyncError, isSyncError } from 'api-live-sync';
+      script(`import { MemorySource as RootMemorySource, SyncEngine, SyncError, TargetError, isSyncError } from 'api-live-sync';
 import { MemorySource, MemoryTarget } from 'api-live-sync/testing';
-import { openAIResolver } from 'api-live-sync/openai';`),
+import { openAIResolver } from 'api-live-sync/openai';
+import { hoppscotchTarget, parseCollection } from 'api-live-sync/hoppscotch';
+import { createSyncHandler } from 'api-live-sync/server';`),
     );
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function', oneClass: true });
   });
 
   it('requires cleanly from a plain CommonJS script', async () => {
     await writeFile(
       join(project, 'cjs.cjs'),
-      script(`const { SyncEngine, SyncError, isSyncError } = require('api-live-sync');
+      script(`const { MemorySource: RootMemorySource, SyncEngine, SyncError, TargetError, isSyncError } = require('api-live-sync');
 const { MemorySource, MemoryTarget } = require('api-live-sync/testing');
-const { openAIResolver } = require('api-live-sync/openai');`),
+const { openAIResolver } = require('api-live-sync/openai');
+const { hoppscotchTarget, parseCollection } = require('api-live-sync/hoppscotch');
+const { createSyncHandler } = require('api-live-sync/server');`),
     );
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function', oneClass: true });
   });
 
   it('needs no ioredis or bullmq for the root, ./testing and ./openai entries (the project above has neither)', async () => {
@@ -144,7 +151,9 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
-    expect(files).toEqual(expect.arrayContaining(['package/dist/redis.js', 'package/dist/redis.cjs', 'package/dist/redis.d.ts', 'package/dist/redis.d.cts']));
+    for (const entry of ['redis', 'hoppscotch', 'server']) {
+      expect(files).toEqual(expect.arrayContaining([`package/dist/${entry}.js`, `package/dist/${entry}.cjs`, `package/dist/${entry}.d.ts`, `package/dist/${entry}.d.cts`]));
+    }
     expect(files).toEqual(expect.arrayContaining(['package/docs/getting-started.md', 'package/docs/troubleshooting.md', 'package/examples/demo.ts']));
     expect(files.filter((f) => /^package\/(src|test|bench|scripts)\/|^package\/docs\/api\//.test(f))).toEqual([]);
   });
@@ -176,8 +185,9 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
       problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]>;
     };
     expect(report.analysis.types).not.toBe(false);
-    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './testing', './openai', './redis']));
-    for (const sub of ['.', './testing', './openai', './redis']) {
+    const subpaths = ['.', './hoppscotch', './server', './testing', './openai', './redis'];
+    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(subpaths));
+    for (const sub of subpaths) {
       const res = report.analysis.entrypoints[sub]!.resolutions;
       expect(res['node16-cjs']?.resolution?.fileName, sub).toMatch(/\.d\.cts$/);
       expect(res['node16-esm']?.resolution?.fileName, sub).toMatch(/\.d\.ts$/);

@@ -6,7 +6,8 @@
  * own law: a success resets its count of consecutive failures.
  */
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, SourceError, SyncEngine, type SyncEngineOptions } from '../../src/index.js';
+import { SourceError, SyncEngine, type SyncEngineOptions } from '../../src/index.js';
+import { CircuitBreaker } from '../../src/scheduler/index.js';
 import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 

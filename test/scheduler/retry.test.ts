@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SourceError, SyncEngine, backoffCeiling, defaultRetryPolicy, type SpecSource } from '../../src/index.js';
+import { SourceError, SyncEngine, type SpecSource } from '../../src/index.js';
+import { backoffCeiling, defaultRetryPolicy } from '../../src/scheduler/index.js';
 import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 

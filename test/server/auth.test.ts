@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as root from '../../src/index.js';
 import { bearerAuth, createSyncHandler } from '../../src/server/index.js';
 import { petsEngine, rawRequest, serveHandler, withRails } from './support.js';
 
 describe('bearerAuth', () => {
-  it('is exported from the package root too', () => {
-    expect(root.bearerAuth).toBe(bearerAuth);
-  });
-
   it('refuses a missing, empty or non-string token at creation with CONFIG_INVALID', () => {
     // Untrimmed tokens too: HTTP strips a header value's outer whitespace, so they could never match.
     for (const token of [undefined, '', null, 42, ['t'], { token: 't' }, 's3cret\n', ' s3cret']) {

@@ -4,7 +4,8 @@ import { mkdtemp, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileStore, TEMP_SUFFIX } from '../../src/index.js';
+import { FileStore } from '../../src/index.js';
+import { TEMP_SUFFIX } from '../../src/store/index.js';
 import { storeConformance } from './conformance.js';
 
 async function tempDir(): Promise<string> {

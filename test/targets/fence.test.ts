@@ -5,7 +5,8 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fencedFileWrite, fileEpochPath, isSyncError, readFileEpoch, type SyncError } from '../../src/index.js';
+import { fencedFileWrite, isSyncError, type SyncError } from '../../src/index.js';
+import { fileEpochPath, readFileEpoch } from '../../src/targets/index.js';
 import { prng } from '../support/prng.js';
 
 const CHILD = resolve(import.meta.dirname, 'fence-child.ts');

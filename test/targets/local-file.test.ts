@@ -4,7 +4,8 @@ import { chmod, mkdtemp, readdir, readFile, rename, stat, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalFile, SyncEngine, hoppscotchTarget } from '../../src/index.js';
+import { LocalFile, SyncEngine } from '../../src/index.js';
+import { hoppscotchTarget } from '../../src/targets/hoppscotch/public.js';
 import { MemorySource } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 import { setLocalFileStepHook } from '../../src/targets/local-file.js';

@@ -99,6 +99,7 @@ async function tempFile(name: string, text?: string): Promise<string> {
 function context(): TargetContext {
   const records = new Map<string, unknown>();
   return {
+    sourceId: 'api',
     bindingId: 'api',
     signal: new AbortController().signal,
     records: { get: async <T>(key: string) => records.get(key) as T | undefined, set: async (key, value) => void records.set(key, value) },

@@ -52,6 +52,7 @@ describe('openApiFileTarget', () => {
 });
 
 const ctx = (): TargetContext => ({
+  sourceId: 'api',
   bindingId: 'api',
   signal: new AbortController().signal,
   records: { get: async () => undefined, set: async () => undefined },

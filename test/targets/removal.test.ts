@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { OPENAPI_REMOVED_KEY, SyncEngine, allRequests, removedUpstream, hoppscotchTarget, openApiFileTarget, readCollectionFile, type RemovalPolicy } from '../../src/index.js';
+import { SyncEngine, removedUpstream, openApiFileTarget, type RemovalPolicy } from '../../src/index.js';
+import { OPENAPI_REMOVED_KEY, allRequests } from '../../src/targets/index.js';
+import { hoppscotchTarget, readCollectionFile } from '../../src/targets/hoppscotch/public.js';
 import { ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 
 type Json = Record<string, unknown>;

@@ -17,14 +17,28 @@ import { HoppCollectionSchema, type HoppCollection } from './schema.js';
  * Throws a `TargetError` with code `TARGET_INVALID` whose message names the
  * JSON path of the first problem, e.g. `folders[0].requests[2].auth.authType`.
  */
+export function parseCollection<T>(value: T): ParsedCollection<T>;
 export function parseCollection(value: unknown): HoppCollection | HoppCollection[] {
   if (Array.isArray(value)) return value.map((item, index) => parseOne(item, `[${index}]`, value));
   return parseOne(value, '', value);
 }
 
+/**
+ * What {@link parseCollection} returns for an input of type `T`: an array
+ * for an array, one collection for any other object, and either when the
+ * input's type says nothing (`unknown`, or the `any` of `JSON.parse`).
+ */
+export type ParsedCollection<T> = 0 extends 1 & T
+  ? HoppCollection | HoppCollection[]
+  : T extends readonly unknown[]
+    ? HoppCollection[]
+    : unknown extends T
+      ? HoppCollection | HoppCollection[]
+      : HoppCollection;
+
 /** Like {@link parseCollection}, but always returns an array (a single collection becomes a one-element array). */
 export function parseCollections(value: unknown): HoppCollection[] {
-  const parsed = parseCollection(value);
+  const parsed: HoppCollection | HoppCollection[] = parseCollection(value);
   return Array.isArray(parsed) ? parsed : [parsed];
 }
 

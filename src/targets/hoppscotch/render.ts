@@ -59,7 +59,7 @@ export const RENDERED_METHODS = ['get', 'head', 'post', 'put', 'delete', 'option
 /**
  * Render an OpenAPI 3.0 or 3.1 document (Swagger 2 must be upgraded first)
  * as a Hoppscotch collection. Every request carries its operation identity
- * (see {@link operationIdentity}) in its `id`, and the returned `operations`
+ * (`METHOD /path`, see docs/hoppscotch.md) in its `id`, and the returned `operations`
  * map lists where each went. The output is validated (unless `validate: false`) with
  * {@link parseCollection} before it is returned, and the same input always
  * gives byte-identical JSON.

@@ -66,7 +66,7 @@ export interface HoppscotchTargetOptions {
  *   every signal there is (see `matchRequests`); a tie is reported.
  * - `prepareMerge`: a request kept marked whose operation is back upstream
  *   merges against what the engine kept of it; ties of the read become
- *   `ambiguous-identity` conflicts (see {@link prepareCollectionMerge}).
+ *   `ambiguous-identity` conflicts (see docs/hoppscotch.md).
  * - `reconcile`: applies the removal policy to operations removed upstream
  *   (`remove`: untouched ones go, edited ones stay marked; `deprecate`: all
  *   stay, marked `[deprecated] ` with a description note; `keep`: all stay

@@ -56,7 +56,7 @@ function memoryRecords(): BindingRecords & { data: Map<string, unknown> } {
 }
 
 function context(records: BindingRecords = memoryRecords()): TargetContext {
-  return { bindingId: 'b', signal: new AbortController().signal, records };
+  return { sourceId: 'b', bindingId: 'b', signal: new AbortController().signal, records };
 }
 
 describe('normaliseCollection / denormaliseCollection', () => {
