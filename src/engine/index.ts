@@ -23,6 +23,8 @@ export type {
   SyncEngineConfigUpdate,
   SyncEngineOptions,
   SyncJob,
+  SyncNowOptions,
+  AddSyncJobRequest,
   SyncOutcome,
   SyncPolicy,
   SyncResult,
