@@ -71,3 +71,16 @@ export function checkOptions<T extends object>(name: string, value: unknown, kno
   }
   return value as T;
 }
+
+/** `K` when it names every key of `T`, else a type no array satisfies, naming the keys it lacks. */
+export type EveryKey<T, K extends readonly string[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : { missingKeys: Exclude<keyof T, K[number]> };
+
+/**
+ * The known keys of an options type, checked by the compiler against it:
+ * `optionKeys<HttpSourceOptions>()(['url', …])` does not compile when the
+ * list misses a key of the type or names one it does not have, so the list
+ * {@link checkOptions} accepts cannot drift from the documented type.
+ */
+export function optionKeys<T>(): <const K extends readonly (keyof T & string)[]>(keys: K & EveryKey<T, K>) => readonly string[] {
+  return (keys) => Object.freeze([...keys]);
+}

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { checkOptions, describeValue } from '../options.js';
-import { defaultCircuitBreakerPolicy, defaultRetryPolicy } from '../scheduler/index.js';
+import { checkOptions, describeValue, optionKeys } from '../options.js';
+import { defaultCircuitBreakerPolicy, defaultRetryPolicy, type CircuitBreakerPolicy, type RetryPolicy } from '../scheduler/index.js';
 import type { SyncEngineConfig, SyncEngineConfigUpdate } from './types.js';
 
 /** The engine's defaults. docs/engine.md explains each. */
@@ -35,9 +35,9 @@ function positive(name: string, value: unknown, min: number): number {
   return value;
 }
 
-const TOP_KEYS = ['concurrency', 'defaultIntervalMs', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs'];
-const RETRY_KEYS = ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs'];
-const BREAKER_KEYS = ['failureThreshold', 'cooldownMs'];
+const TOP_KEYS = optionKeys<SyncEngineConfig>()(['concurrency', 'defaultIntervalMs', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
+const RETRY_KEYS = optionKeys<RetryPolicy>()(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs']);
+const BREAKER_KEYS = optionKeys<CircuitBreakerPolicy>()(['failureThreshold', 'cooldownMs']);
 
 /**
  * Apply `update` to `current` and validate the result as a whole. Throws a

@@ -1,7 +1,7 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { assertBindingId } from '../binding-id.js';
 import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
-import { checkOptions, describeValue } from '../options.js';
+import { checkOptions, describeValue, optionKeys } from '../options.js';
 import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
 import { InProcessScheduler, systemClock, type Clock, type EnqueueOptions, type Scheduler, type TimerHandle } from '../scheduler/index.js';
@@ -36,12 +36,12 @@ import type {
 } from './types.js';
 
 const PRIORITIES: readonly JobPriority[] = ['high', 'medium', 'low'];
-const JOB_REQUEST_KEYS = ['sourceId', 'priority', 'signal'];
-const SYNC_NOW_KEYS = ['priority', 'signal'];
+const JOB_REQUEST_KEYS = optionKeys<AddSyncJobRequest>()(['sourceId', 'priority', 'signal']);
+const SYNC_NOW_KEYS = optionKeys<SyncNowOptions>()(['priority', 'signal']);
 const PLAN_KEYS = ['signal'];
 const ROLLBACK_KEYS = ['force'];
-const BINDING_KEYS = ['id', 'source', 'target', 'priority', 'intervalMs', 'dependsOn', 'policy', 'maxRetries', 'restartGraceMs', 'watch', 'resolver'];
-const POLICY_KEYS = ['removal', 'maxRemovalShare', 'holdOnBreaking', 'stableRuns', 'journalLimit', 'journalBytes'];
+const BINDING_KEYS = optionKeys<SyncBindingOptions>()(['id', 'source', 'target', 'priority', 'intervalMs', 'dependsOn', 'policy', 'maxRetries', 'restartGraceMs', 'watch', 'resolver']);
+const POLICY_KEYS = optionKeys<SyncPolicy>()(['removal', 'maxRemovalShare', 'holdOnBreaking', 'stableRuns', 'journalLimit', 'journalBytes']);
 
 /** The scheduler's options of a job request, checked: a known priority and an `AbortSignal`. */
 function jobOptions(request: { priority?: JobPriority | undefined; signal?: AbortSignal | undefined }): EnqueueOptions {

@@ -8,6 +8,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, SourceError, isSyncError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import {
   CONTENT_SIGNATURES,
   FRAMEWORK_PATHS,
@@ -94,7 +95,10 @@ const SCORE = { sharedPath: 0.3, uniquePath: 0.45, header: 0.45, content: 0.5 } 
  * // { url: 'http://localhost:8000/openapi.json', framework: 'FastAPI', confidence: 1, evidence: [...] }
  * ```
  */
+const DISCOVER_KEYS = optionKeys<DiscoverOptions>()(['signal', 'concurrency', 'timeoutMs', 'headers', 'auth', 'maxBytes', 'allowedHosts', 'paths']);
+
 export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptions = {}): Promise<DiscoveredSpec> {
+  checkOptions('discoverSpec options', options, DISCOVER_KEYS);
   const base = parseBase(baseUrl);
   const credentialHeaders = credentialsFor(base, options.headers, options.auth);
   const concurrency = integer(options.concurrency, 'concurrency', DISCOVER_DEFAULTS.concurrency);

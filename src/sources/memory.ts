@@ -1,4 +1,5 @@
 import { ConfigError, SourceError, toSyncError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
 /**
@@ -77,6 +78,8 @@ export interface FunctionSourceOptions {
   name?: string;
 }
 
+const FUNCTION_SOURCE_KEYS = optionKeys<FunctionSourceOptions>()(['name']);
+
 /**
  * A source that calls your function for the document:
  * `functionSource(async () => app.getOpenApiDocument())`. The function gets
@@ -89,7 +92,7 @@ export function functionSource(
   if (typeof fn !== 'function') {
     throw new ConfigError(`Expected a function returning an OpenAPI document, got ${typeof fn}.`, { hint: 'Pass `async () => document`.' });
   }
-  const name = options.name ?? 'function';
+  const name = checkOptions<FunctionSourceOptions>('functionSource options', options, FUNCTION_SOURCE_KEYS).name ?? 'function';
   return {
     kind: 'function',
     location: name,

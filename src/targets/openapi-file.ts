@@ -1,6 +1,7 @@
 import { extname, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import { ConfigError, TargetError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import { LocalFile } from './local-file.js';
@@ -72,7 +73,10 @@ interface YamlSnapshot {
  * await engine.addSource({ id: 'api', source, target: openApiFileTarget({ path: 'openapi.yaml' }) });
  * ```
  */
+const OPENAPI_FILE_TARGET_KEYS = optionKeys<OpenApiFileTargetOptions>()(['path', 'indent']);
+
 export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget<Record<string, unknown>> {
+  checkOptions('openApiFileTarget options', options, OPENAPI_FILE_TARGET_KEYS);
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, { hint: 'Pass the file the local OpenAPI copy lives in.' });
   }
