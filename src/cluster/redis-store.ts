@@ -39,7 +39,7 @@ type Write = { op: 'set'; key: string; json: string } | { op: 'delete'; key: str
 /** The record key of a write, checked: any non-empty string. */
 function recordKey(key: unknown): string {
   if (typeof key === 'string' && key !== '') return key;
-  throw new StoreError('CONFIG_INVALID', `Expected a record key to be a non-empty string, got ${JSON.stringify(key) ?? String(key)}.`, {
+  throw new ConfigError(`Expected a record key to be a non-empty string, got ${JSON.stringify(key) ?? String(key)}.`, {
     hint: 'Use a simple key such as "journal" or "decisions".',
   });
 }

@@ -1,4 +1,4 @@
-import { ConfigError, SpecError } from '../errors.js';
+import { ConfigError, SourceError, SpecError } from '../errors.js';
 import { canonicalHash } from '../json/index.js';
 import { inspectTree } from './inspect.js';
 import { NOT_JSON_OBJECT, tryJsonObjectBytes } from '../json/index.js';
@@ -64,7 +64,8 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
     if (size > maxBytes) {
-      throw new SpecError('SOURCE_TOO_LARGE', `The document${where} is ${size} bytes, over the limit of ${maxBytes}.`, {
+      throw new SourceError('SOURCE_TOO_LARGE', `The document${where} is ${size} bytes, over the limit of ${maxBytes}.`, {
+        retryable: false,
         hint: 'Raise `maxBytes` if the document really is that large.',
         details: { size, maxBytes },
       });

@@ -1,6 +1,6 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { assertBindingId } from '../binding-id.js';
-import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
+import { adapterFailure, BindingError, ConfigError, JobError } from '../errors.js';
 import { checkOptions, describeValue, optionKeys } from '../options.js';
 import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
@@ -14,6 +14,7 @@ import { getJournal } from './journal.js';
 import { ReviewState } from './review.js';
 import { emptyDecisions, getDecisions, setDecisions, validateDecisionsFile } from './records.js';
 import { rollbackBinding } from './rollback.js';
+import { guardedStore } from './adapters.js';
 import type {
   BindingDecisions,
   BindingStatus,
@@ -90,6 +91,9 @@ interface BindingRuntime extends PipelineBinding {
 export class SyncEngine {
   readonly #clock: Clock;
   readonly #random: () => number;
+  /** The store as the user gave it (what `engine.store` returns). */
+  readonly #userStore: SyncStore;
+  /** The same store, its failures reported as `STORE_ADAPTER_FAILED` unless they already are a `SyncError`. */
   readonly #store: SyncStore;
   readonly #resolver: ConflictResolver | undefined;
   readonly #emitter: SafeEmitter;
@@ -109,7 +113,8 @@ export class SyncEngine {
     this.#config = resolveConfig(defaultEngineConfig, options, CONSTRUCTOR_ONLY, 'SyncEngine options');
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#store = options.store ?? new MemoryStore();
+    this.#userStore = options.store ?? new MemoryStore();
+    this.#store = guardedStore(this.#userStore);
     this.#resolver = options.resolver;
     this.#emitter = new SafeEmitter(() => this.#clock.now());
     const emitter = this.#emitter;
@@ -343,7 +348,7 @@ export class SyncEngine {
     try {
       binding.unwatch = await binding.source.watch(() => this.#scheduler.notify(binding.id, 'watch'));
     } catch (error) {
-      const failure = toSyncError(error, { code: 'SOURCE_FAILED', message: `Could not watch the source of "${binding.id}"`, hint: 'Polling continues; see the cause.' });
+      const failure = adapterFailure('source', binding.source.kind, error, 'starting to watch', { hint: 'Polling continues; see the cause.', details: { bindingId: binding.id } });
       this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
     }
   }
@@ -354,7 +359,7 @@ export class SyncEngine {
     try {
       await unwatch?.();
     } catch (error) {
-      const failure = toSyncError(error, { code: 'SOURCE_FAILED', message: `Could not stop watching the source of "${binding.id}"` });
+      const failure = adapterFailure('source', binding.source.kind, error, 'stopping its watch', { details: { bindingId: binding.id } });
       this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
     }
   }
@@ -607,6 +612,6 @@ export class SyncEngine {
 
   /** The store the engine persists to. */
   get store(): SyncStore {
-    return this.#store;
+    return this.#userStore;
   }
 }

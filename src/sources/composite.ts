@@ -1,4 +1,4 @@
-import { ConfigError, isSyncError, SourceError } from '../errors.js';
+import { ConfigError, isSyncError, SourceError, syncErrorOf } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { COMPONENT_KINDS, combineDocuments, loadSpec, type CombineMember, type ComponentKind, type LoadedSpec, type LoadOptions } from '../document/index.js';
 import { canonicalHash, canonicalJson } from '../json/index.js';
@@ -213,7 +213,7 @@ function wrap(error: unknown, member: CompositeMember, signal: AbortSignal): unk
   // Cancelled by the caller: the caller's reason, whatever shape the member gave its abort.
   if (signal.aborted) return signal.reason;
   if (isSyncError(error)) {
-    return new SourceError(error.code, `Member "${member.id}": ${error.message}`, {
+    return syncErrorOf(error.code, `Member "${member.id}": ${error.message}`, {
       cause: error,
       retryable: error.retryable,
       ...(error.hint === undefined ? {} : { hint: error.hint }),

@@ -7,7 +7,7 @@
  */
 
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, SourceError, isSyncError } from '../errors.js';
+import { ConfigError, JobError, SourceError, isSyncError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import {
   CONTENT_SIGNATURES,
@@ -21,7 +21,7 @@ import { type HttpAuth, credentialsFor } from './http.js';
 
 /** Options of {@link discoverSpec}. */
 export interface DiscoverOptions {
-  /** Cancels every probe; the promise rejects with the signal's reason or a `JOB_CANCELLED` `SourceError`. */
+  /** Cancels every probe; the promise rejects with the signal's reason or a `JOB_CANCELLED` `JobError`. */
   signal?: AbortSignal;
   /** Probes in flight at once. Default 4. */
   concurrency?: number;
@@ -186,7 +186,7 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
   if (options.signal?.aborted) {
     const reason: unknown = options.signal.reason;
     if (isSyncError(reason)) throw reason;
-    throw new SourceError('JOB_CANCELLED', `Discovery under ${redactUrl(base)} was aborted.`, {
+    throw new JobError('JOB_CANCELLED', `Discovery under ${redactUrl(base)} was aborted.`, {
       cause: reason,
       retryable: false,
       hint: 'The discovery was cancelled by its AbortSignal.',

@@ -1,4 +1,4 @@
-import { ConfigError, SourceError, toSyncError } from '../errors.js';
+import { adapterFailure, ConfigError, SourceError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import type { SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
@@ -83,7 +83,8 @@ const FUNCTION_SOURCE_KEYS = optionKeys<FunctionSourceOptions>()(['name']);
 /**
  * A source that calls your function for the document:
  * `functionSource(async () => app.getOpenApiDocument())`. The function gets
- * the abort signal. Anything it throws becomes a retryable `SOURCE_FAILED`.
+ * the abort signal. Anything it throws that is not a `SyncError` becomes a
+ * retryable `SOURCE_ADAPTER_FAILED` with `details.adapter` set to its `name`.
  */
 export function functionSource(
   fn: (context: { signal: AbortSignal }) => FunctionSourceResult | Promise<FunctionSourceResult>,
@@ -101,7 +102,7 @@ export function functionSource(
       try {
         value = await fn({ signal: context.signal });
       } catch (error) {
-        throw toSyncError(error, { code: 'SOURCE_FAILED', message: `The source function "${name}" threw`, retryable: true, hint: 'See the cause; the engine retries per its retry policy.' });
+        throw context.signal.aborted ? context.signal.reason : adapterFailure('source', name, error, 'fetching', { hint: 'See the cause; the engine retries per its retry policy.' });
       }
       if (typeof value === 'string' || value instanceof Uint8Array) return { kind: 'raw', body: value, location: name };
       return { kind: 'document', document: value, location: name };

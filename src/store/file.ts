@@ -79,7 +79,7 @@ export class FileStore implements SyncStore {
 
   #file(bindingId: string, key: string): string {
     if (!KEY_PATTERN.test(key)) {
-      throw new StoreError('CONFIG_INVALID', `Expected a record key of letters, digits, ".", "_" or "-", got ${JSON.stringify(key)}.`, {
+      throw new ConfigError(`Expected a record key of letters, digits, ".", "_" or "-", got ${JSON.stringify(key)}.`, {
         hint: 'Use a simple key such as "journal" or "decisions".',
       });
     }
