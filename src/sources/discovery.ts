@@ -80,6 +80,8 @@ const FATAL = new Set(['SOURCE_CONNECTION_REFUSED', 'SOURCE_DNS', 'SOURCE_TLS', 
 
 const SCORE = { sharedPath: 0.3, uniquePath: 0.45, header: 0.45, content: 0.5 } as const;
 
+const DISCOVER_KEYS = optionKeys<DiscoverOptions>()(['signal', 'concurrency', 'timeoutMs', 'headers', 'auth', 'maxBytes', 'allowedHosts', 'paths']);
+
 /**
  * Find the OpenAPI document of the API at `baseUrl` by probing the default
  * paths of common frameworks, most likely first, `concurrency` at a time. A
@@ -95,8 +97,6 @@ const SCORE = { sharedPath: 0.3, uniquePath: 0.45, header: 0.45, content: 0.5 } 
  * // { url: 'http://localhost:8000/openapi.json', framework: 'FastAPI', confidence: 1, evidence: [...] }
  * ```
  */
-const DISCOVER_KEYS = optionKeys<DiscoverOptions>()(['signal', 'concurrency', 'timeoutMs', 'headers', 'auth', 'maxBytes', 'allowedHosts', 'paths']);
-
 export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptions = {}): Promise<DiscoveredSpec> {
   checkOptions('discoverSpec options', options, DISCOVER_KEYS);
   const base = parseBase(baseUrl);

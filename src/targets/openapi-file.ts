@@ -48,6 +48,8 @@ interface YamlSnapshot {
   readonly document: Document;
 }
 
+const OPENAPI_FILE_TARGET_KEYS = optionKeys<OpenApiFileTargetOptions>()(['path', 'indent']);
+
 /**
  * A target whose local copy is an OpenAPI document in a JSON or YAML file.
  *
@@ -73,8 +75,6 @@ interface YamlSnapshot {
  * await engine.addSource({ id: 'api', source, target: openApiFileTarget({ path: 'openapi.yaml' }) });
  * ```
  */
-const OPENAPI_FILE_TARGET_KEYS = optionKeys<OpenApiFileTargetOptions>()(['path', 'indent']);
-
 export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget<Record<string, unknown>> {
   checkOptions('openApiFileTarget options', options, OPENAPI_FILE_TARGET_KEYS);
   if (typeof options?.path !== 'string' || options.path === '') {
