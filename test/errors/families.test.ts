@@ -91,6 +91,25 @@ describe('an unknown throw from a user\'s adapter', () => {
     await expect(engine.syncNow('api')).rejects.toMatchObject({ name: 'TargetError', code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'my-postman', bindingId: 'api' } });
   });
 
+  it('from a target during a rollback is TARGET_ADAPTER_FAILED too', async () => {
+    const engine = new SyncEngine(quick);
+    class LockedTarget extends MemoryTarget {
+      locked = false;
+      override async read(...args: Parameters<MemoryTarget['read']>) {
+        if (this.locked) throw new Error('EBUSY');
+        return super.read(...args);
+      }
+    }
+    const target = new LockedTarget();
+    const source = new MemorySource(petstore(1));
+    await engine.addSource({ id: 'api', source, target });
+    await engine.syncNow('api');
+    source.set(petstore(2));
+    await engine.syncNow('api');
+    target.locked = true;
+    await expect(engine.rollback('api')).rejects.toMatchObject({ code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'memory', bindingId: 'api' } });
+  });
+
   it('from a store is STORE_ADAPTER_FAILED naming its class; engine.store stays the store given', async () => {
     class FlakyStore extends MemoryStore {
       override async saveBase(): Promise<void> {
