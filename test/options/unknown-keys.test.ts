@@ -11,11 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/cluster/index.js';
 import { manual, preferLocal, rules } from '../../src/conflict/index.js';
 import { openAIResolver } from '../../src/conflict/openai.js';
+import { diffSpecs } from '../../src/diff/index.js';
+import { loadSpec } from '../../src/document/index.js';
 import { SyncEngine } from '../../src/engine/index.js';
 import { createSyncHandler, webhookNotifier } from '../../src/server/index.js';
 import { compositeSource, discoverSpec, fileSource, functionSource, httpSource, MemorySource } from '../../src/sources/index.js';
 import { FileStore } from '../../src/store/index.js';
-import { hoppscotchTarget, MemoryTarget, openApiFileTarget } from '../../src/targets/index.js';
+import { hoppscotchTarget, MemoryTarget, openApiFileTarget, renderCollection } from '../../src/targets/index.js';
 import { petstore } from '../support/docs.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'als-options-'));
@@ -55,6 +57,9 @@ const entryPoints: Record<string, (extra: Record<string, unknown>) => unknown> =
   rules: (extra) => rules([], extra as never),
   manual: (extra) => manual({ fallback: preferLocal(), ...extra } as never),
   openAIResolver: (extra) => openAIResolver({ model: 'gpt-4.1-mini', ...extra } as never),
+  loadSpec: (extra) => loadSpec(petstore(1), extra as never),
+  diffSpecs: (extra) => diffSpecs(petstore(1), petstore(2), extra as never),
+  renderCollection: (extra) => renderCollection(petstore(1), extra as never),
 };
 
 /** The error a call throws or rejects with. */
