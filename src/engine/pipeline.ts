@@ -95,6 +95,15 @@ export interface PrepareOptions {
 
 const DRY_RUN_OFF: PrepareOptions = Object.freeze({ dryRun: false });
 
+/** The exact bytes the target holds now, for the journal (targets with `snapshot`); a throw is reported as `TARGET_ADAPTER_FAILED`. */
+export function snapshotOf(binding: Pick<PipelineBinding, 'id' | 'target'>, context: TargetContext): Uint8Array | undefined {
+  try {
+    return binding.target.snapshot?.(context);
+  } catch (error) {
+    throw adapterFailure('target', binding.target.kind, error, 'taking a snapshot of the local copy', { details: { bindingId: binding.id } });
+  }
+}
+
 /** The context every target call of a binding gets. */
 export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
   return {
@@ -325,7 +334,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     if (signal.aborted) throw signal.reason;
     // Write ahead: the entry, with the bytes the target holds now, is in the store before the target changes.
     ({ pending } = await prepareJournal(store, binding.id, journalEntryOf(binding.id, job.id, clock.now(), prepared), {
-      before: prepared.dirty ? target.snapshot?.(prepared.targetContext as TargetContext) : undefined,
+      before: prepared.dirty ? snapshotOf(binding, prepared.targetContext as TargetContext) : undefined,
       forwardBasePatch,
       validators: prepared.validators,
     }));

@@ -5,7 +5,7 @@ import type { Clock } from '../scheduler/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, getBeforeBytes, getJournal, prepareJournal, storeBytes } from './journal.js';
-import { diffPatch, journalLimitsOf, recoverBinding, targetContextOf, type PipelineBinding } from './pipeline.js';
+import { diffPatch, journalLimitsOf, recoverBinding, snapshotOf, targetContextOf, type PipelineBinding } from './pipeline.js';
 import type { JournalEntry } from './types.js';
 import { canonicalHash } from '../json/index.js';
 
@@ -93,7 +93,7 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   };
   binding.journalChecked = false;
   const { pending } = await prepareJournal(store, sourceId, entry, {
-    before: binding.target.snapshot?.(context),
+    before: snapshotOf(binding, context),
     forwardBasePatch: diffPatch(base.document, restoredBase),
   });
   let report: TargetWriteReport | void;

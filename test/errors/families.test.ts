@@ -91,6 +91,19 @@ describe('an unknown throw from a user\'s adapter', () => {
     await expect(engine.syncNow('api')).rejects.toMatchObject({ name: 'TargetError', code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'my-postman', bindingId: 'api' } });
   });
 
+  it('from a target\'s snapshot is TARGET_ADAPTER_FAILED, and nothing is written', async () => {
+    const engine = new SyncEngine(quick);
+    class SnappingTarget extends MemoryTarget {
+      snapshot(): Uint8Array {
+        throw new Error('cannot stat');
+      }
+    }
+    const target = new SnappingTarget();
+    await engine.addSource({ id: 'api', source: new MemorySource(petstore(1)), target });
+    await expect(engine.syncNow('api')).rejects.toMatchObject({ code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'memory', bindingId: 'api' } });
+    expect(target.value).toBeUndefined();
+  });
+
   it('from a target during a rollback is TARGET_ADAPTER_FAILED too', async () => {
     const engine = new SyncEngine(quick);
     class LockedTarget extends MemoryTarget {
