@@ -436,7 +436,7 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
       const aborted = signal.aborted;
       const error = aborted
         ? toSyncError(signal.reason, { code: 'ENGINE_STOPPED', message: 'The job was aborted' })
-        : toSyncError(thrown, { code: 'SOURCE_FAILED', message: `Sync of "${job.sourceId}" failed`, retryable: false });
+        : toSyncError(thrown, { code: 'JOB_FAILED', message: `Job ${job.id} of "${job.sourceId}" failed`, retryable: false, hint: 'The run threw something that is not a SyncError; see the cause.' });
       this.#fail(state, entry, error, aborted);
     } finally {
       state.running = undefined;

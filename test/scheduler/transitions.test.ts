@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncEngine, SourceError } from '../../src/index.js';
-import { InProcessScheduler, jobTransitionEvent, jobTransitions, type JobState, type Scheduler, type SyncJob } from '../../src/scheduler/index.js';
+import { InProcessScheduler, jobTransitionEvent, systemClock, jobTransitions, type JobState, type Scheduler, type SyncJob } from '../../src/scheduler/index.js';
 import type { SyncResult } from '../../src/engine/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
@@ -77,6 +77,26 @@ describe('the job transition table', () => {
     await expect(engine.syncNow('broken')).rejects.toMatchObject({ code: 'SOURCE_HTTP_STATUS' });
     expect(wrong).toEqual([]);
     expect(new Set(walked)).toEqual(new Set(Object.keys(ALLOWED)));
+  });
+
+  it('reports a run hook\'s raw throw as JOB_FAILED: the scheduler speaks for no source', async () => {
+    const events: string[] = [];
+    const scheduler = new InProcessScheduler({
+      config: { concurrency: 1, defaultIntervalMs: 0, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1, factor: 2, restartGraceMs: 0 }, circuitBreaker: { failureThreshold: 0, cooldownMs: 1 }, stopGracePeriodMs: 10 },
+      clock: systemClock,
+      random: Math.random,
+      hooks: {
+        run: () => Promise.reject(new TypeError('x is undefined')),
+        emit: (event) => void events.push(event),
+        listening: () => true,
+        onAttempt: () => undefined,
+        onSettled: () => undefined,
+        onRetry: () => undefined,
+      },
+    });
+    scheduler.register({ id: 'api', priority: 'medium', intervalMs: undefined, dependsOn: [], maxRetries: undefined, restartGraceMs: undefined });
+    await expect(scheduler.run('api', 'manual')).rejects.toMatchObject({ name: 'JobError', code: 'JOB_FAILED', retryable: false, cause: new TypeError('x is undefined') });
+    expect(events).toEqual(['job:queued', 'job:started', 'job:failed']);
   });
 
   it('runs the engine through an injected scheduler', async () => {
