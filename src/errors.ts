@@ -23,12 +23,15 @@ export const syncErrorCodes = [
   'JOB_NOT_FOUND',
   'JOB_NOT_PENDING',
   'JOB_CANCELLED',
+  'JOB_TRANSITION_INVALID',
+  'JOB_FAILED',
   'ENGINE_STOPPED',
   'CIRCUIT_OPEN',
   'ROLLBACK_REFUSED',
   'LISTENER_FAILED',
   // sources
   'SOURCE_FAILED',
+  'SOURCE_ADAPTER_FAILED',
   'SOURCE_CONNECTION_REFUSED',
   'SOURCE_CONNECTION_RESET',
   'SOURCE_DNS',
@@ -65,15 +68,73 @@ export const syncErrorCodes = [
   'TARGET_WRITE_FAILED',
   'TARGET_INVALID',
   'TARGET_CHANGED_DURING_WRITE',
+  'TARGET_ADAPTER_FAILED',
   'STORE_READ_FAILED',
   'STORE_WRITE_FAILED',
   'STORE_CORRUPT',
+  'STORE_ADAPTER_FAILED',
   // scale-out (api-live-sync/redis)
   'STALE_LEASE',
 ] as const;
 
 /** A stable error code; see {@link syncErrorCodes}. */
 export type SyncErrorCode = (typeof syncErrorCodes)[number];
+
+/**
+ * Which error class carries which codes: each family owns its codes, so a
+ * `SpecError` never carries a source code. A family's constructor accepts
+ * only its own (checked by the compiler, and at run time for plain
+ * JavaScript: another code throws `CONFIG_INVALID`). `STALE_LEASE` is the one
+ * code two families share: the store or the target that refused the write
+ * reports it.
+ */
+export const errorFamilies = {
+  ConfigError: ['CONFIG_INVALID'],
+  BindingError: ['BINDING_EXISTS', 'BINDING_NOT_FOUND', 'BINDING_ID_INVALID', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'],
+  JobError: ['JOB_NOT_FOUND', 'JOB_NOT_PENDING', 'JOB_CANCELLED', 'JOB_TRANSITION_INVALID', 'JOB_FAILED', 'ENGINE_STOPPED', 'CIRCUIT_OPEN', 'ROLLBACK_REFUSED'],
+  ListenerError: ['LISTENER_FAILED'],
+  SourceError: [
+    'SOURCE_FAILED',
+    'SOURCE_ADAPTER_FAILED',
+    'SOURCE_CONNECTION_REFUSED',
+    'SOURCE_CONNECTION_RESET',
+    'SOURCE_DNS',
+    'SOURCE_TIMEOUT',
+    'SOURCE_TLS',
+    'SOURCE_HTTP_STATUS',
+    'SOURCE_TOO_LARGE',
+    'SOURCE_REDIRECT_LIMIT',
+    'SOURCE_HOST_NOT_ALLOWED',
+    'SOURCE_PATH_ESCAPE',
+    'SOURCE_FILE_MISSING',
+    'SOURCE_NOT_A_FILE',
+    'SOURCE_CLASH',
+    'DISCOVERY_FAILED',
+  ],
+  SpecError: ['SPEC_EMPTY', 'SPEC_HTML', 'SPEC_PARSE', 'SPEC_NOT_OPENAPI', 'SPEC_UNSUPPORTED_VERSION', 'SPEC_NO_PATHS', 'SPEC_INVALID', 'SPEC_TOO_DEEP', 'SPEC_ALIAS_LIMIT', 'SPEC_REMOTE_REF', 'SPEC_UPGRADE_FAILED'],
+  ConflictError: ['MERGE_FAILED', 'POINTER_INVALID', 'CONFLICT_DECISION_INVALID', 'RESOLVER_FAILED'],
+  TargetError: ['TARGET_READ_FAILED', 'TARGET_WRITE_FAILED', 'TARGET_INVALID', 'TARGET_CHANGED_DURING_WRITE', 'TARGET_ADAPTER_FAILED', 'STALE_LEASE'],
+  StoreError: ['STORE_READ_FAILED', 'STORE_WRITE_FAILED', 'STORE_CORRUPT', 'STORE_ADAPTER_FAILED', 'STALE_LEASE'],
+} as const satisfies Record<string, readonly SyncErrorCode[]>;
+
+/** The name of an error family; see {@link errorFamilies}. */
+export type ErrorFamily = keyof typeof errorFamilies;
+
+/** The codes a family owns: `FamilyCode<'SpecError'>` is `'SPEC_EMPTY' | 'SPEC_HTML' | …`. */
+export type FamilyCode<F extends ErrorFamily> = (typeof errorFamilies)[F][number];
+
+/** The code, when `family` owns it; else a `ConfigError` saying which codes it owns (a plain-JavaScript caller passed another family's). */
+function owned<F extends ErrorFamily>(family: F, code: FamilyCode<F>): FamilyCode<F> {
+  const codes: readonly string[] = errorFamilies[family];
+  if (!codes.includes(code)) {
+    // eslint-disable-next-line @typescript-eslint/no-use-before-define -- ConfigError is defined below; this runs only after the module loaded
+    throw new ConfigError(`Expected a ${family} code (${codes.join(', ')}), got ${JSON.stringify(code) ?? String(code)}.`, {
+      hint: `Use the error class that owns the code (see errorFamilies), or one of the ${family} codes.`,
+      details: { family, code },
+    });
+  }
+  return code;
+}
 
 /** Options every {@link SyncError} constructor accepts. */
 export interface SyncErrorOptions {
@@ -189,35 +250,75 @@ export function isSyncError(value: unknown): value is SyncError {
 
 /** Invalid options or configuration: nothing was changed. */
 export class ConfigError extends SyncError {
+  /** Always `CONFIG_INVALID`. */
+  declare readonly code: 'CONFIG_INVALID';
   constructor(message: string, options: SyncErrorOptions = {}) {
     super('CONFIG_INVALID', message, options);
   }
 }
 
 /** A binding-level misuse: unknown id, duplicate id, missing or cyclic dependency. */
-export class BindingError extends SyncError {}
+export class BindingError extends SyncError {
+  /** One of the binding codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'BindingError'>;
+  constructor(code: FamilyCode<'BindingError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('BindingError', code), message, options);
+  }
+}
 
 /** A job-level condition: unknown job, cancelled job, engine stopped, circuit open. */
-export class JobError extends SyncError {}
+export class JobError extends SyncError {
+  /** One of the job codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'JobError'>;
+  constructor(code: FamilyCode<'JobError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('JobError', code), message, options);
+  }
+}
 
 /** A source could not produce a document (network, file system, HTTP status). Retryable by default. */
 export class SourceError extends SyncError {
-  constructor(code: SyncErrorCode, message: string, options: SyncErrorOptions = {}) {
-    super(code, message, { retryable: true, ...options });
+  /** One of the source codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'SourceError'>;
+  constructor(code: FamilyCode<'SourceError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('SourceError', code), message, { retryable: true, ...options });
   }
 }
 
 /** The fetched bytes are not an OpenAPI document the engine can use. Not retryable. */
-export class SpecError extends SyncError {}
+export class SpecError extends SyncError {
+  /** One of the document codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'SpecError'>;
+  constructor(code: FamilyCode<'SpecError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('SpecError', code), message, options);
+  }
+}
 
 /** Merge or conflict resolution failed, or a resolver returned an invalid decision. */
-export class ConflictError extends SyncError {}
+export class ConflictError extends SyncError {
+  /** One of the merge and conflict codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'ConflictError'>;
+  constructor(code: FamilyCode<'ConflictError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('ConflictError', code), message, options);
+  }
+}
 
 /** A target could not be read or written, or holds an invalid local copy. */
-export class TargetError extends SyncError {}
+export class TargetError extends SyncError {
+  /** One of the target codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'TargetError'>;
+  constructor(code: FamilyCode<'TargetError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('TargetError', code), message, options);
+  }
+}
 
 /** A store could not be read or written, or holds corrupt data. */
-export class StoreError extends SyncError {}
+export class StoreError extends SyncError {
+  /** One of the store codes; see {@link errorFamilies}. */
+  declare readonly code: FamilyCode<'StoreError'>;
+  constructor(code: FamilyCode<'StoreError'>, message: string, options: SyncErrorOptions = {}) {
+    super(owned('StoreError', code), message, options);
+  }
+}
 
 /** A user-supplied event listener threw; reported through the `error` event. */
 export class ListenerError extends SyncError {
@@ -239,10 +340,55 @@ export function toSyncError(
   fallback: { code: SyncErrorCode; message: string; hint?: string; retryable?: boolean },
 ): SyncError {
   if (isSyncError(value)) return value;
-  return new SyncError(fallback.code, `${fallback.message}: ${describeThrown(value)}`, {
+  return syncErrorOf(fallback.code, `${fallback.message}: ${describeThrown(value)}`, {
     cause: value,
     retryable: fallback.retryable ?? false,
     ...(fallback.hint === undefined ? {} : { hint: fallback.hint }),
+  });
+}
+
+/** An error of the family that owns `code` (a `SpecError` for `SPEC_PARSE`, …); `LISTENER_FAILED` has no such constructor and gets the base class. */
+export function syncErrorOf(code: SyncErrorCode, message: string, options: SyncErrorOptions = {}): SyncError {
+  const has = (family: ErrorFamily): boolean => (errorFamilies[family] as readonly string[]).includes(code);
+  if (code === 'CONFIG_INVALID') return new ConfigError(message, options);
+  if (has('BindingError')) return new BindingError(code as FamilyCode<'BindingError'>, message, options);
+  if (has('JobError')) return new JobError(code as FamilyCode<'JobError'>, message, options);
+  if (has('SourceError')) return new SourceError(code as FamilyCode<'SourceError'>, message, { retryable: false, ...options });
+  if (has('SpecError')) return new SpecError(code as FamilyCode<'SpecError'>, message, options);
+  if (has('ConflictError')) return new ConflictError(code as FamilyCode<'ConflictError'>, message, options);
+  if (has('TargetError')) return new TargetError(code as FamilyCode<'TargetError'>, message, options);
+  if (has('StoreError')) return new StoreError(code as FamilyCode<'StoreError'>, message, options);
+  return new SyncError(code, message, options);
+}
+
+/** The adapters a user can write, and the code an unknown throw from each is reported under. */
+const ADAPTER_CODES = {
+  source: 'SOURCE_ADAPTER_FAILED',
+  target: 'TARGET_ADAPTER_FAILED',
+  store: 'STORE_ADAPTER_FAILED',
+} as const;
+
+/**
+ * What an adapter's throw is reported as: a `SyncError` passes through as
+ * it is; anything else (a `TypeError`, a library's own error) becomes
+ * `SOURCE_ADAPTER_FAILED`, `TARGET_ADAPTER_FAILED` or `STORE_ADAPTER_FAILED`
+ * with `details.adapter` naming the adapter (its `kind`, or its class) and
+ * the original as `cause`. Only a source's is retryable (by default), as
+ * source failures are.
+ */
+export function adapterFailure(
+  role: keyof typeof ADAPTER_CODES,
+  adapter: string,
+  thrown: unknown,
+  doing: string,
+  extra: { hint?: string; retryable?: boolean; details?: Record<string, unknown> } = {},
+): SyncError {
+  if (isSyncError(thrown)) return thrown;
+  return syncErrorOf(ADAPTER_CODES[role], `The ${role} "${adapter}" threw while ${doing}: ${describeThrown(thrown)}`, {
+    cause: thrown,
+    retryable: extra.retryable ?? role === 'source',
+    hint: extra.hint ?? `Fix the ${role} "${adapter}", or make it throw a SyncError that says what went wrong; see the cause.`,
+    details: { ...extra.details, adapter },
   });
 }
 

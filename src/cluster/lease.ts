@@ -17,6 +17,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, StoreError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { isRedisClient, describeClient, redisFailure, type ResolvedRedis } from './connection.js';
 import { assertPrefix, bindingKeys } from './keys.js';
 import { ACQUIRE, RELEASE, REMAINING, RENEW, runScript } from './scripts.js';
@@ -103,6 +104,8 @@ async function call<T>(redis: Redis | Cluster, doing: string, details: Record<st
   }
 }
 
+const ACQUIRE_KEYS = optionKeys<AcquireLeaseOptions>()(['prefix', 'owner', 'ttlMs']);
+
 /**
  * Take the lease of a binding for `ttlMs` milliseconds. Returns the lease,
  * whose `token` is the new epoch of the binding (greater than every epoch
@@ -120,9 +123,7 @@ async function call<T>(redis: Redis | Cluster, doing: string, details: Record<st
  */
 export async function acquireLease(redis: Redis | Cluster, bindingId: string, options: AcquireLeaseOptions): Promise<Lease | undefined> {
   assertClient(redis);
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError(`Expected the options of acquireLease to be an object, got ${options === null ? 'null' : typeof options}.`, { hint: 'Pass { prefix, owner, ttlMs }.' });
-  }
+  checkOptions('acquireLease options', options, ACQUIRE_KEYS);
   assertPrefix(options.prefix);
   assertOwner(options.owner);
   assertTtl(options.ttlMs);
@@ -165,7 +166,7 @@ export async function releaseLease(redis: Redis | Cluster, lease: Lease): Promis
 export async function confirmLease(redis: Redis | Cluster, lease: Lease, options: { marginMs?: number } = {}): Promise<void> {
   assertClient(redis);
   assertLease(lease);
-  const marginMs = options.marginMs ?? 0;
+  const marginMs = checkOptions<{ marginMs?: number }>('confirmLease options', options, ['marginMs']).marginMs ?? 0;
   if (!Number.isSafeInteger(marginMs) || marginMs < 0) {
     throw new ConfigError(`Expected \`marginMs\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(options.marginMs)}.`, { hint: 'Leave it out for 0.' });
   }

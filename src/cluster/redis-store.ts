@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, StoreError, describeThrown } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { FetchValidators } from '../sources/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import { DEFAULT_COMPRESS_ABOVE, UndecodableValue, decode, encode, toJson } from './codec.js';
@@ -7,6 +8,8 @@ import { redisFailure, resolveRedis, type RedisConnection, type ResolvedRedis } 
 import { assertPrefix, bindingKeys } from './keys.js';
 import type { LeaseToken } from './lease.js';
 import { FENCED_WRITE, runScript } from './scripts.js';
+
+const REDIS_STORE_KEYS = optionKeys<RedisStoreOptions>()(['redis', 'prefix', 'compressAbove']);
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -36,7 +39,7 @@ type Write = { op: 'set'; key: string; json: string } | { op: 'delete'; key: str
 /** The record key of a write, checked: any non-empty string. */
 function recordKey(key: unknown): string {
   if (typeof key === 'string' && key !== '') return key;
-  throw new StoreError('CONFIG_INVALID', `Expected a record key to be a non-empty string, got ${JSON.stringify(key) ?? String(key)}.`, {
+  throw new ConfigError(`Expected a record key to be a non-empty string, got ${JSON.stringify(key) ?? String(key)}.`, {
     hint: 'Use a simple key such as "journal" or "decisions".',
   });
 }
@@ -75,11 +78,7 @@ export class RedisStore implements SyncStore {
   readonly #compressAbove: number;
 
   constructor(options: RedisStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new ConfigError(`Expected the options of RedisStore to be an object, got ${options === null ? 'null' : typeof options}.`, {
-        hint: 'Pass { redis: "redis://127.0.0.1:6379", prefix: "als" }.',
-      });
-    }
+    checkOptions('RedisStore options', options, REDIS_STORE_KEYS);
     assertPrefix(options.prefix);
     const compressAbove = options.compressAbove ?? DEFAULT_COMPRESS_ABOVE;
     if (typeof compressAbove !== 'number' || Number.isNaN(compressAbove) || compressAbove < 0) {

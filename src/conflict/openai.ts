@@ -6,6 +6,7 @@
  * @module
  */
 import { ConfigError, ConflictError, describeThrown } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { MergeConflict } from '../merge/index.js';
 import { containsMarker, DECISIONS_SCHEMA, parseAnswer, prepareConflict, removesLocalContent, systemPrompt, type PreparedConflict } from './ai-prompt.js';
 import { runResolver } from './resolve.js';
@@ -122,7 +123,7 @@ const MAX_REASON_CHARS = 300;
  * ```
  */
 export function openAIResolver(options: OpenAIResolverOptions): ConflictResolver {
-  const settings = checkOptions(options);
+  const settings = settingsOf(options);
   const name = options.name ?? 'openai';
   const fallback = options.fallback ?? preferLocal();
   let client: Promise<OpenAIChatClient> | undefined = options.client === undefined ? undefined : Promise.resolve(options.client);
@@ -249,10 +250,24 @@ interface Settings {
   allowDeletions: boolean;
 }
 
-function checkOptions(options: OpenAIResolverOptions): Settings {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError(`Expected openAIResolver() options to be an object, got ${options === null ? 'null' : typeof options}.`, { hint: "Pass at least { model: 'gpt-4.1-mini' }." });
-  }
+const OPENAI_RESOLVER_KEYS = optionKeys<OpenAIResolverOptions>()([
+  'model',
+  'client',
+  'apiKey',
+  'baseURL',
+  'budgetTokens',
+  'timeoutMs',
+  'fallback',
+  'maxConflictsPerRequest',
+  'maxFragmentChars',
+  'allowDeletions',
+  'instructions',
+  'onUsage',
+  'name',
+]);
+
+function settingsOf(options: OpenAIResolverOptions): Settings {
+  checkOptions('openAIResolver() options', options, OPENAI_RESOLVER_KEYS);
   if (typeof options.model !== 'string' || options.model.trim() === '') {
     throw new ConfigError(`Expected openAIResolver() \`model\` to be a model name, got ${JSON.stringify(options.model) ?? typeof options.model}.`, { hint: "Pass the model to use, e.g. { model: 'gpt-4.1-mini' }." });
   }

@@ -36,7 +36,7 @@ export async function runResolver(
     throw new ConflictError('RESOLVER_FAILED', `The resolver "${resolver.name}" threw while deciding ${conflicts.length} conflict(s): ${describeThrown(error)}`, {
       cause: error,
       hint: 'Fix the resolver, or put it in a chain() after a strategy that decides these conflicts.',
-      details: { resolver: resolver.name, sourceId: context.sourceId, jobId: context.jobId, conflicts: conflicts.length },
+      details: { resolver: resolver.name, adapter: resolver.name, sourceId: context.sourceId, jobId: context.jobId, conflicts: conflicts.length },
     });
   }
   if (!Array.isArray(answer)) {

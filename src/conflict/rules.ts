@@ -4,11 +4,14 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { type ConflictKind, type MergeConflict } from '../merge/index.js';
 import { compileTemplateGlob, matchTemplate, operationScope } from './pointer.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 import { jsonProblem } from './validate.js';
 import { compilePattern, compileWildcard, matchSegments, tryParsePointer, type CompiledPattern, valueAtSegments } from '../json/index.js';
+
+const RULES_KEYS = optionKeys<RulesOptions>()(['name']);
 
 /**
  * Which conflicts a rule applies to. Every given field must match (AND); an
@@ -98,6 +101,7 @@ export function rules(list: readonly Rule[], options: RulesOptions = {}): Confli
       hint: "Pass rules like [{ match: { path: '**/description' }, take: 'remote' }].",
     });
   }
+  checkOptions('rules() options', options, RULES_KEYS);
   const compiled = list.map((rule, index) => compileRule(rule, index));
   const name = options.name ?? 'rules';
   return {

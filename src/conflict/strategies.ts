@@ -4,9 +4,12 @@
  * @module
  */
 import { ConfigError, ConflictError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { MergeConflict } from '../merge/index.js';
 import { runResolver } from './resolve.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
+
+const MANUAL_KEYS = optionKeys<ManualOptions>()(['timeoutMs', 'fallback']);
 
 /**
  * Keep the local value of every conflict: the user's working copy wins. This
@@ -85,6 +88,7 @@ export const DEFAULT_MANUAL_TIMEOUT_MS = 15 * 60 * 1000;
  * missing and resolving throws a `ConflictError` (`RESOLVER_FAILED`).
  */
 export function manual(options: ManualOptions = {}): ConflictResolver {
+  checkOptions('manual() options', options, MANUAL_KEYS);
   const timeoutMs = options.timeoutMs ?? DEFAULT_MANUAL_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigError(`Expected manual() \`timeoutMs\` to be a positive number of milliseconds, got ${String(timeoutMs)} (${typeof timeoutMs}).`, {

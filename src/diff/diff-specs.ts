@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError, SpecError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { ChangeSink } from './emit.js';
 import { diffOperation, diffSecurity, diffStringSet, indexOperations, operationUnchanged, templateOf, type OperationEntry } from './operations.js';
 import { detectMoves } from './rename.js';
@@ -14,6 +15,8 @@ import { SchemaDiffer } from './schema.js';
 import type { ChangeLevel, DiffOptions, SpecChange } from './types.js';
 
 const RANK: Record<ChangeLevel, number> = { info: 0, warning: 1, breaking: 2 };
+
+const DIFF_KEYS = optionKeys<DiffOptions>()(['detectRenames', 'renameThreshold', 'minLevel', 'levels']);
 
 /**
  * The semantic changes from `base` to `remote`, two OpenAPI 3.x documents
@@ -34,6 +37,7 @@ const RANK: Record<ChangeLevel, number> = { info: 0, warning: 1, breaking: 2 };
  * ```
  */
 export function diffSpecs(base: unknown, remote: unknown, options: DiffOptions = {}): SpecChange[] {
+  checkOptions('diffSpecs options', options, DIFF_KEYS);
   const b = checkDocument(base, 'base');
   const r = checkDocument(remote, 'remote');
   const threshold = options.renameThreshold ?? 0.7;

@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { SpecError } from '../errors.js';
+import { SourceError, SpecError } from '../errors.js';
 import { childFlags, type FastFlags } from './inspect.js';
 import { parseBytes } from './load.js';
 import type { ParseOptions } from './parse.js';
@@ -393,7 +393,8 @@ class Bundler {
   #add(file: string, bytes: Uint8Array): void {
     this.#bytes += bytes.byteLength;
     if (this.#bytes > this.#options.maxBytes) {
-      throw new SpecError('SOURCE_TOO_LARGE', `The files of the document from ${this.#entry} add up to more than the limit of ${this.#options.maxBytes} bytes (${this.#files.length + 1} files read).`, {
+      throw new SourceError('SOURCE_TOO_LARGE', `The files of the document from ${this.#entry} add up to more than the limit of ${this.#options.maxBytes} bytes (${this.#files.length + 1} files read).`, {
+        retryable: false,
         hint: 'Raise `maxBytes` if the document really is that large.',
         details: { maxBytes: this.#options.maxBytes, files: this.#files.length + 1 },
       });

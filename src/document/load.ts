@@ -1,4 +1,5 @@
-import { ConfigError, SpecError } from '../errors.js';
+import { ConfigError, SourceError, SpecError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { canonicalHash } from '../json/index.js';
 import { inspectTree } from './inspect.js';
 import { NOT_JSON_OBJECT, tryJsonObjectBytes } from '../json/index.js';
@@ -12,6 +13,8 @@ import { validateDocument } from './validate.js';
 export const DEFAULT_MAX_DEPTH = 256;
 /** Default of {@link LoadOptions.maxAliasCount}: the `yaml` package's own. */
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
+
+const LOAD_KEYS = optionKeys<LoadOptions>()(['maxBytes', 'maxDepth', 'maxAliasCount', 'allowRemoteRefs', 'allowEmptyPaths', 'location', 'contentType']);
 
 /**
  * Turn bytes (JSON or YAML) or an already-parsed value into a validated
@@ -33,7 +36,7 @@ export const DEFAULT_MAX_ALIAS_COUNT = 100;
  * ```
  */
 export async function loadSpec(input: string | Uint8Array | object, options: LoadOptions = {}): Promise<LoadedSpec> {
-  const loaded = await loadSharing(input, options, undefined);
+  const loaded = await loadSharing(input, checkOptions<LoadOptions>('loadSpec options', options, LOAD_KEYS), undefined);
   return { ...loaded, hash: canonicalHash(loaded.document) };
 }
 
@@ -64,7 +67,8 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
     if (size > maxBytes) {
-      throw new SpecError('SOURCE_TOO_LARGE', `The document${where} is ${size} bytes, over the limit of ${maxBytes}.`, {
+      throw new SourceError('SOURCE_TOO_LARGE', `The document${where} is ${size} bytes, over the limit of ${maxBytes}.`, {
+        retryable: false,
         hint: 'Raise `maxBytes` if the document really is that large.',
         details: { size, maxBytes },
       });

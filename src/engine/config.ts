@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { defaultCircuitBreakerPolicy, defaultRetryPolicy } from '../scheduler/index.js';
+import { checkOptions, describeValue, optionKeys } from '../options.js';
+import { defaultCircuitBreakerPolicy, defaultRetryPolicy, type CircuitBreakerPolicy, type RetryPolicy } from '../scheduler/index.js';
 import type { SyncEngineConfig, SyncEngineConfigUpdate } from './types.js';
 
 /** The engine's defaults. docs/engine.md explains each. */
@@ -13,10 +14,7 @@ export const defaultEngineConfig: Readonly<SyncEngineConfig> = Object.freeze({
   metricsIntervalMs: 0,
 });
 
-function got(value: unknown): string {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
-}
+const got = describeValue;
 
 function integer(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -45,37 +43,19 @@ function boolean(name: string, value: unknown): boolean {
   return value;
 }
 
-function plainObject(name: string, value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(`Expected \`${name}\` to be an object, got ${got(value)}.`, { details: { option: name } });
-  }
-  return value as Record<string, unknown>;
-}
-
-const TOP_KEYS = new Set(['concurrency', 'defaultIntervalMs', 'syncOnStart', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
-const RETRY_KEYS = new Set(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs']);
-const BREAKER_KEYS = new Set(['failureThreshold', 'cooldownMs']);
-
-function unknownKeys(name: string, value: Record<string, unknown>, known: Set<string>): void {
-  for (const key of Object.keys(value)) {
-    if (!known.has(key)) {
-      throw new ConfigError(`Unknown option \`${name}${key}\`.`, { hint: `Known options: ${[...known].map((k) => `${name}${k}`).join(', ')}.`, details: { option: `${name}${key}` } });
-    }
-  }
-}
+const TOP_KEYS = optionKeys<SyncEngineConfig>()(['concurrency', 'defaultIntervalMs', 'syncOnStart', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
+const RETRY_KEYS = optionKeys<RetryPolicy>()(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs']);
+const BREAKER_KEYS = optionKeys<CircuitBreakerPolicy>()(['failureThreshold', 'cooldownMs']);
 
 /**
  * Apply `update` to `current` and validate the result as a whole. Throws a
  * `ConfigError` (code `CONFIG_INVALID`) naming the option, what was expected
  * and what arrived; `current` is never modified.
  */
-export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncEngineConfigUpdate, ignore: ReadonlySet<string> = new Set()): SyncEngineConfig {
-  const raw = plainObject('config', update);
-  unknownKeys('', Object.fromEntries(Object.entries(raw).filter(([k]) => !ignore.has(k))), TOP_KEYS);
-  const retryUpdate = raw.retry === undefined ? {} : plainObject('retry', raw.retry);
-  const breakerUpdate = raw.circuitBreaker === undefined ? {} : plainObject('circuitBreaker', raw.circuitBreaker);
-  unknownKeys('retry.', retryUpdate, RETRY_KEYS);
-  unknownKeys('circuitBreaker.', breakerUpdate, BREAKER_KEYS);
+export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncEngineConfigUpdate, ignore: ReadonlySet<string> = new Set(), name = 'the configuration update'): SyncEngineConfig {
+  const raw = checkOptions<Record<string, unknown>>(name, update, [...TOP_KEYS, ...ignore]);
+  const retryUpdate = raw.retry === undefined ? {} : checkOptions<Record<string, unknown>>('`retry`', raw.retry, RETRY_KEYS, 'retry.');
+  const breakerUpdate = raw.circuitBreaker === undefined ? {} : checkOptions<Record<string, unknown>>('`circuitBreaker`', raw.circuitBreaker, BREAKER_KEYS, 'circuitBreaker.');
   const pick = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
   const next: SyncEngineConfig = {
     concurrency: integer('concurrency', pick(update.concurrency, current.concurrency), 1),

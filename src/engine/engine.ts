@@ -1,9 +1,10 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { assertBindingId } from '../binding-id.js';
-import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
+import { adapterFailure, BindingError, ConfigError, JobError } from '../errors.js';
+import { checkOptions, describeValue, optionKeys } from '../options.js';
 import { withJobIds, type SyncEngineEventName, type SyncEngineEvents, type SyncEngineListener } from './events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
-import { Scheduler, systemClock, type Clock, type TimerHandle } from '../scheduler/index.js';
+import { InProcessScheduler, systemClock, type Clock, type EnqueueOptions, type Scheduler, type TimerHandle } from '../scheduler/index.js';
 import { MemoryStore, type SyncStore } from '../store/index.js';
 import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
 import { SafeEmitter } from './emitter.js';
@@ -13,6 +14,7 @@ import { getJournal } from './journal.js';
 import { ReviewState } from './review.js';
 import { emptyDecisions, getDecisions, setDecisions, validateDecisionsFile } from './records.js';
 import { rollbackBinding } from './rollback.js';
+import { guardedStore } from './adapters.js';
 import type {
   BindingDecisions,
   BindingStatus,
@@ -27,13 +29,36 @@ import type {
   SyncEngineConfigUpdate,
   SyncEngineOptions,
   SyncJob,
+  SyncNowOptions,
+  AddSyncJobRequest,
   SyncPolicy,
   SyncResult,
   SyncStatus,
 } from './types.js';
 
 const PRIORITIES: readonly JobPriority[] = ['high', 'medium', 'low'];
-const CONSTRUCTOR_ONLY = new Set(['store', 'resolver', 'clock', 'random']);
+const JOB_REQUEST_KEYS = optionKeys<AddSyncJobRequest>()(['sourceId', 'priority', 'signal']);
+const SYNC_NOW_KEYS = optionKeys<SyncNowOptions>()(['priority', 'signal']);
+const PLAN_KEYS = ['signal'];
+const ROLLBACK_KEYS = ['force'];
+const BINDING_KEYS = optionKeys<SyncBindingOptions>()(['id', 'source', 'target', 'priority', 'intervalMs', 'dependsOn', 'policy', 'maxRetries', 'restartGraceMs', 'watch', 'resolver']);
+const POLICY_KEYS = optionKeys<SyncPolicy>()(['removal', 'maxRemovalShare', 'holdOnBreaking', 'stableRuns', 'journalLimit', 'journalBytes']);
+
+/** The scheduler's options of a job request, checked: a known priority and an `AbortSignal`. */
+function jobOptions(request: { priority?: JobPriority | undefined; signal?: AbortSignal | undefined }): EnqueueOptions {
+  if (request.priority !== undefined && !PRIORITIES.includes(request.priority)) {
+    throw new ConfigError(`Expected \`priority\` to be high, medium or low, got ${describeValue(request.priority)}.`, { details: { option: 'priority' } });
+  }
+  const signal = request.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ConfigError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}.`, { hint: 'Pass `controller.signal` of an AbortController.', details: { option: 'signal' } });
+  }
+  const options: EnqueueOptions = {};
+  if (request.priority !== undefined) options.priority = request.priority;
+  if (signal !== undefined) options.signal = signal;
+  return options;
+}
+const CONSTRUCTOR_ONLY = new Set(['store', 'resolver', 'clock', 'random', 'scheduler']);
 
 /** Default per-binding policy. */
 export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({
@@ -66,6 +91,9 @@ interface BindingRuntime extends PipelineBinding {
 export class SyncEngine {
   readonly #clock: Clock;
   readonly #random: () => number;
+  /** The store as the user gave it (what `engine.store` returns). */
+  readonly #userStore: SyncStore;
+  /** The same store, its failures reported as `STORE_ADAPTER_FAILED` unless they already are a `SyncError`. */
   readonly #store: SyncStore;
   readonly #resolver: ConflictResolver | undefined;
   readonly #emitter: SafeEmitter;
@@ -82,13 +110,11 @@ export class SyncEngine {
   readonly #pending: PendingDecisions;
 
   constructor(options: SyncEngineOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new ConfigError(`Expected engine options to be an object, got ${options === null ? 'null' : typeof options}.`);
-    }
-    this.#config = resolveConfig(defaultEngineConfig, options, CONSTRUCTOR_ONLY);
+    this.#config = resolveConfig(defaultEngineConfig, options, CONSTRUCTOR_ONLY, 'SyncEngine options');
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#store = options.store ?? new MemoryStore();
+    this.#userStore = options.store ?? new MemoryStore();
+    this.#store = guardedStore(this.#userStore);
     this.#resolver = options.resolver;
     this.#emitter = new SafeEmitter(() => this.#clock.now());
     const emitter = this.#emitter;
@@ -104,7 +130,11 @@ export class SyncEngine {
       pending: this.#pending,
       onConflicts: (id, count) => this.#metrics.recordConflicts(id, count),
     };
-    this.#scheduler = new Scheduler<SyncResult>(this.#config, this.#clock, this.#random, {
+    const makeScheduler = options.scheduler ?? ((context) => new InProcessScheduler<SyncResult>(context));
+    if (typeof makeScheduler !== 'function') {
+      throw new ConfigError(`Expected \`scheduler\` to be a function that makes a scheduler, got ${typeof makeScheduler}.`, { hint: 'Omit it to use the in-process scheduler.', details: { option: 'scheduler' } });
+    }
+    this.#scheduler = makeScheduler({ config: this.#config, clock: this.#clock, random: this.#random, hooks: {
       run: (job, signal) => {
         const binding = this.#bindings.get(job.sourceId);
         if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
@@ -119,7 +149,7 @@ export class SyncEngine {
         this.#metrics.recordRun(id, outcome, at);
       },
       onRetry: (id) => this.#metrics.recordRetry(id),
-    });
+    } });
   }
 
   #emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void {
@@ -173,7 +203,7 @@ export class SyncEngine {
     if (this.#stopping) await this.#stopping;
     this.#state = 'running';
     this.#startedAt = this.#clock.now();
-    this.#scheduler.startPolling();
+    this.#scheduler.start();
     for (const binding of this.#bindings.values()) await this.#startWatching(binding);
     this.#scheduleMetrics();
     this.#emit('engine:started', () => ({ timestamp: this.#clock.now() }));
@@ -230,7 +260,7 @@ export class SyncEngine {
   /** Register a binding. Throws `BINDING_ID_INVALID`, `BINDING_EXISTS`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE` or `CONFIG_INVALID`. */
   async addSource<Local>(options: SyncBindingOptions<Local>): Promise<void> {
     const binding = this.#validateBinding(options as SyncBindingOptions);
-    this.#scheduler.register({
+    await this.#scheduler.register({
       id: binding.id,
       priority: options.priority ?? 'medium',
       intervalMs: options.intervalMs,
@@ -248,7 +278,8 @@ export class SyncEngine {
     const fail = (message: string, hint: string): never => {
       throw new ConfigError(message, { hint });
     };
-    if (options === null || typeof options !== 'object') fail(`Expected binding options to be an object, got ${typeof options}.`, 'Pass { id, source, target }.');
+    checkOptions('addSource options', options, BINDING_KEYS);
+    if (options.policy !== undefined) checkOptions('`policy`', options.policy, POLICY_KEYS, 'policy.');
     assertBindingId(options.id, '`id`');
     if (!options.source || typeof options.source.fetch !== 'function') fail(`Binding "${options.id}": expected \`source\` to have a fetch() method.`, 'Use httpSource, fileSource, functionSource or your own SpecSource.');
     const target = options.target;
@@ -319,7 +350,7 @@ export class SyncEngine {
     try {
       binding.unwatch = await binding.source.watch(() => this.#scheduler.notify(binding.id, 'watch'));
     } catch (error) {
-      const failure = toSyncError(error, { code: 'SOURCE_FAILED', message: `Could not watch the source of "${binding.id}"`, hint: 'Polling continues; see the cause.' });
+      const failure = adapterFailure('source', binding.source.kind, error, 'starting to watch', { hint: 'Polling continues; see the cause.', details: { bindingId: binding.id } });
       this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
     }
   }
@@ -330,7 +361,7 @@ export class SyncEngine {
     try {
       await unwatch?.();
     } catch (error) {
-      const failure = toSyncError(error, { code: 'SOURCE_FAILED', message: `Could not stop watching the source of "${binding.id}"` });
+      const failure = adapterFailure('source', binding.source.kind, error, 'stopping its watch', { details: { bindingId: binding.id } });
       this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
     }
   }
@@ -340,13 +371,16 @@ export class SyncEngine {
   /**
    * Queue a run of a binding now. When a job of that binding is already
    * pending, the request joins it (and may raise its priority); returns the job.
+   * Aborting `signal` gives the request up: the job is removed while pending,
+   * or aborted while running, unless it also serves a request without a
+   * signal (a poll, a watch, another call). An already aborted signal
+   * rejects at once (`JOB_CANCELLED`, or its reason when that is a `SyncError`).
    */
-  async addSyncJob(request: { sourceId: string; priority?: JobPriority }): Promise<SyncJob> {
-    this.#sourceId(request?.sourceId);
-    if (request?.priority !== undefined && !PRIORITIES.includes(request.priority)) {
-      throw new ConfigError(`Expected \`priority\` to be high, medium or low, got ${JSON.stringify(request.priority)}.`);
-    }
-    const job = this.#scheduler.trigger(request.sourceId, 'manual', request.priority);
+  async addSyncJob(request: AddSyncJobRequest): Promise<SyncJob> {
+    const valid = checkOptions<AddSyncJobRequest>('addSyncJob request', request, JOB_REQUEST_KEYS);
+    this.#sourceId(valid.sourceId);
+    const options = jobOptions(valid);
+    const job = await this.#scheduler.enqueue(valid.sourceId, 'manual', options);
     // A manual trigger either returns a job or throws (CIRCUIT_OPEN); never undefined.
     return job as SyncJob;
   }
@@ -356,20 +390,27 @@ export class SyncEngine {
     return this.#scheduler.cancel(jobId);
   }
 
-  /** Run a binding now (high priority) and resolve with the result of that run; rejects with its final error. */
-  syncNow(sourceId: string, options: { priority?: JobPriority } = {}): Promise<SyncResult> {
+  /**
+   * Run a binding now (high priority) and resolve with the result of that
+   * run; rejects with its final error. `signal` works as in
+   * {@link SyncEngine.addSyncJob}: aborting it rejects this call with
+   * `JOB_CANCELLED` (or the signal's reason when that is a `SyncError`) and
+   * removes or aborts the job when no other request holds it.
+   */
+  syncNow(sourceId: string, options: SyncNowOptions = {}): Promise<SyncResult> {
     try {
       this.#sourceId(sourceId);
+      const valid = checkOptions<SyncNowOptions>('syncNow options', options, SYNC_NOW_KEYS);
+      return this.#scheduler.run(sourceId, 'manual', jobOptions({ ...valid, priority: valid.priority ?? 'high' }));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#scheduler.triggerAndWait(sourceId, 'manual', options.priority ?? 'high');
   }
 
   /** Jobs and bindings as they are now. */
   getSyncStatus(): SyncStatus {
     const bindings: BindingStatus[] = [...this.#bindings.values()].map((b) => {
-      const view = this.#scheduler.view(b.id);
+      const view = this.#scheduler.status(b.id);
       return {
         id: b.id,
         sourceKind: b.source.kind,
@@ -430,6 +471,7 @@ export class SyncEngine {
    */
   async plan(sourceId: string, options: { signal?: AbortSignal } = {}): Promise<SyncPlan> {
     const binding = this.#binding(sourceId);
+    checkOptions('plan options', options, PLAN_KEYS);
     return planSync(binding, options.signal ?? new AbortController().signal, this.#deps);
   }
 
@@ -473,6 +515,7 @@ export class SyncEngine {
    */
   async rollback(sourceId: string, toJournalId?: string, options: { force?: boolean } = {}): Promise<JournalEntry> {
     const binding = this.#binding(sourceId);
+    checkOptions('rollback options', options, ROLLBACK_KEYS);
     if (this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) {
       throw new JobError('ROLLBACK_REFUSED', `"${sourceId}" has a pending or running job.`, {
         hint: 'Wait for it (engine.onIdle()), or pause the engine, then roll back.',
@@ -571,6 +614,6 @@ export class SyncEngine {
 
   /** The store the engine persists to. */
   get store(): SyncStore {
-    return this.#store;
+    return this.#userStore;
   }
 }

@@ -22,6 +22,8 @@ export type {
   SyncEngineConfigUpdate,
   SyncEngineOptions,
   SyncJob,
+  SyncNowOptions,
+  AddSyncJobRequest,
   SyncOutcome,
   SyncPolicy,
   SyncResult,

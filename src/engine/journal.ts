@@ -15,7 +15,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import fastJsonPatch from 'fast-json-patch';
-
+import { adapterFailure } from '../errors.js';
 import type { FetchValidators } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext } from '../targets/index.js';
@@ -202,7 +202,11 @@ export async function recoverJournal(store: SyncStore, bindingId: string, target
     // Read as a sync reads, with its renders of the remote and the base (a target may use them to read).
     const render = (document: unknown) => Promise.resolve().then(() => target.render(document, context)).catch(() => undefined);
     const rendered = [remote === undefined ? undefined : await render(remote), base === undefined ? undefined : await render(base.document)].filter((r) => r !== undefined);
-    const local = await target.read(context, { rendered });
+    const local = await Promise.resolve()
+      .then(() => target.read(context, { rendered }))
+      .catch((error: unknown) => {
+        throw adapterFailure('target', target.kind, error, 'reading the local copy to settle an interrupted sync', { details: { bindingId } });
+      });
     written = local !== undefined && canonicalHash(local) === entry.writtenHash;
   }
   if (!written) {

@@ -1,5 +1,5 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
-import { isSyncError, toSyncError } from '../errors.js';
+import { adapterFailure, isSyncError } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents } from './events.js';
 import { merge3, type MergeConflict } from '../merge/index.js';
 import { diffSpecs, type SpecChange } from '../diff/index.js';
@@ -95,6 +95,15 @@ export interface PrepareOptions {
 
 const DRY_RUN_OFF: PrepareOptions = Object.freeze({ dryRun: false });
 
+/** The exact bytes the target holds now, for the journal (targets with `snapshot`); a throw is reported as `TARGET_ADAPTER_FAILED`. */
+export function snapshotOf(binding: Pick<PipelineBinding, 'id' | 'target'>, context: TargetContext): Uint8Array | undefined {
+  try {
+    return binding.target.snapshot?.(context);
+  } catch (error) {
+    throw adapterFailure('target', binding.target.kind, error, 'taking a snapshot of the local copy', { details: { bindingId: binding.id } });
+  }
+}
+
 /** The context every target call of a binding gets. */
 export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
   return {
@@ -120,7 +129,11 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const emit = quiet ? noEmit : deps.emit;
   const validators = await store.getValidators(binding.id);
   if (signal.aborted) throw signal.reason;
-  const fetched = await binding.source.fetch({ validators, signal });
+  const fetched = await Promise.resolve()
+    .then(() => binding.source.fetch({ validators, signal }))
+    .catch((error: unknown) => {
+      throw signal.aborted ? signal.reason : adapterFailure('source', binding.source.kind, error, 'fetching', { details: { bindingId: binding.id } });
+    });
   if (signal.aborted) throw signal.reason;
   if (!quiet) emit('spec:fetched', () => ({
     timestamp: clock.now(),
@@ -224,18 +237,18 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   const remote = prepared.remote as Record<string, unknown>;
   const base = prepared.base;
   const target = binding.target;
-  const adapterError = (message: string) => (error: unknown) => {
-    throw toSyncError(error, { code: 'TARGET_READ_FAILED', message, hint: frozenHint(error) ?? 'See the cause; the local copy was not changed.' });
+  const adapterError = (step: string) => (error: unknown) => {
+    throw adapterFailure('target', target.kind, error, step, { hint: frozenHint(error) ?? 'See the cause; the local copy was not changed.', details: { bindingId: binding.id } });
   };
   // Called inside `then` so that a target that throws synchronously is reported like one that rejects.
   const call = <T>(fn: () => T | Promise<T>): Promise<T> => Promise.resolve().then(fn);
-  const renderedRemote = await call(() => target.render(remote, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
-  const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
+  const renderedRemote = await call(() => target.render(remote, context)).catch(adapterError('rendering the remote document'));
+  const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError('rendering the base')) : undefined;
   const upstream = prepared.upstream;
-  const renderedUpstream = upstream ? await call(() => target.render(upstream, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`)) : undefined;
+  const renderedUpstream = upstream ? await call(() => target.render(upstream, context)).catch(adapterError('rendering the remote document')) : undefined;
   const rendered = renderedBase === undefined ? [renderedRemote] : [renderedRemote, renderedBase];
   if (renderedUpstream !== undefined) rendered.push(renderedUpstream);
-  const local = await call(() => target.read(context, { rendered })).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
+  const local = await call(() => target.read(context, { rendered })).catch(adapterError('reading the local copy'));
   if (signal.aborted) throw signal.reason;
 
   let document: unknown = renderedRemote;
@@ -245,7 +258,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   if (local !== undefined) {
     const prepareMerge = target.prepareMerge?.bind(target);
     const own = prepareMerge
-      ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(adapterError(`Target "${target.kind}" could not prepare the merge`))
+      ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(adapterError('preparing the merge'))
       : undefined;
     if (own?.base !== undefined) mergeBase = own.base;
     const merged = merge3(mergeBase === undefined ? {} : mergeBase, own?.local ?? local, renderedRemote, target.identityRules === undefined ? {} : { rules: target.identityRules });
@@ -275,7 +288,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
     const reconcile = target.reconcile.bind(target);
     const merged = document;
     document = await call(() => reconcile(merged, { base: mergeBase, local, remote: renderedRemote, ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }), removal: binding.policy.removal, now: clock.now() }, context)).catch(
-      adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
+      adapterError('reconciling the merged copy'),
     );
   }
   prepared.local = local;
@@ -322,7 +335,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
     if (signal.aborted) throw signal.reason;
     // Write ahead: the entry, with the bytes the target holds now, is in the store before the target changes.
     ({ pending } = await prepareJournal(store, binding.id, journalEntryOf(binding.id, job.id, clock.now(), prepared), {
-      before: prepared.dirty ? target.snapshot?.(prepared.targetContext as TargetContext) : undefined,
+      before: prepared.dirty ? snapshotOf(binding, prepared.targetContext as TargetContext) : undefined,
       forwardBasePatch,
       validators: prepared.validators,
     }));
@@ -334,7 +347,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
       await discardJournal(store, binding.id, pending);
       if (!isSyncError(error) || error.code !== 'TARGET_CHANGED_DURING_WRITE' || attempt >= MAX_WRITE_ATTEMPTS) {
         const hint = frozenHint(error);
-        throw toSyncError(error, { code: 'TARGET_WRITE_FAILED', message: `Target "${target.kind}" could not write`, retryable: hint === undefined, ...(hint === undefined ? {} : { hint }) });
+        throw adapterFailure('target', target.kind, error, 'writing', { retryable: hint === undefined, ...(hint === undefined ? {} : { hint }), details: { bindingId: binding.id } });
       }
       emit('target:changed', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, action: 'remerge', attempt, ...(target.location === undefined ? {} : { location: target.location }) }));
       // The person's save is the new local copy: merge again from it.

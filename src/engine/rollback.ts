@@ -1,11 +1,11 @@
 import fastJsonPatch from 'fast-json-patch';
-import { JobError } from '../errors.js';
+import { adapterFailure, JobError } from '../errors.js';
 import type { Clock } from '../scheduler/index.js';
 
 import type { SyncStore } from '../store/index.js';
 import type { TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, getBeforeBytes, getJournal, prepareJournal, storeBytes } from './journal.js';
-import { diffPatch, journalLimitsOf, recoverBinding, targetContextOf, type PipelineBinding } from './pipeline.js';
+import { diffPatch, journalLimitsOf, recoverBinding, snapshotOf, targetContextOf, type PipelineBinding } from './pipeline.js';
 import type { JournalEntry } from './types.js';
 import { canonicalHash } from '../json/index.js';
 
@@ -50,7 +50,11 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   if (!base) return refuse('no-base', `"${sourceId}" has no base to roll back.`, 'Sync it first.');
   // Read as a sync reads, with its render of the base (a target may use it to read: the Hoppscotch target does).
   const rendered = await Promise.resolve().then(() => binding.target.render(base.document, context)).catch(() => undefined);
-  const local = await binding.target.read(context, { rendered: rendered === undefined ? [] : [rendered] });
+  const local = await Promise.resolve()
+    .then(() => binding.target.read(context, { rendered: rendered === undefined ? [] : [rendered] }))
+    .catch((error: unknown) => {
+      throw adapterFailure('target', binding.target.kind, error, 'reading the local copy for a rollback', { details: { bindingId: sourceId } });
+    });
   if (local === undefined) return refuse('local-missing', `The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
   const unchanged = canonicalHash(local) === newest.writtenHash;
   if (!force && !unchanged) {
@@ -89,7 +93,7 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   };
   binding.journalChecked = false;
   const { pending } = await prepareJournal(store, sourceId, entry, {
-    before: binding.target.snapshot?.(context),
+    before: snapshotOf(binding, context),
     forwardBasePatch: diffPatch(base.document, restoredBase),
   });
   let report: TargetWriteReport | void;
@@ -98,7 +102,7 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   } catch (error) {
     await discardJournal(store, sourceId, pending);
     binding.journalChecked = true;
-    throw error;
+    throw adapterFailure('target', binding.target.kind, error, 'writing a rollback', { retryable: false, details: { bindingId: sourceId } });
   }
   binding.lastBase = undefined;
   await store.saveBase(sourceId, { document: restoredBase, hash, savedAt: clock.now() });

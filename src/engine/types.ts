@@ -5,7 +5,7 @@
  */
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import type { MergeConflict } from '../merge/index.js';
-import type { CircuitBreakerPolicy, CircuitState, Clock, JobPriority, RetryPolicy, SchedulerConfig, SyncJob } from '../scheduler/index.js';
+import type { CircuitBreakerPolicy, CircuitState, Clock, JobPriority, RetryPolicy, SchedulerConfig, SchedulerFactory, SyncJob } from '../scheduler/index.js';
 import type { SpecSource } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget } from '../targets/index.js';
@@ -101,6 +101,30 @@ export interface SyncEngineOptions extends SyncEngineConfigUpdate {
   clock?: Clock;
   /** Source of randomness for jitter, returning [0, 1). Default `Math.random`. */
   random?: () => number;
+  /**
+   * Makes the scheduler the engine runs its jobs through (the scheduler seam,
+   * docs/architecture.md). Default: the in-process scheduler
+   * (`new InProcessScheduler(context)`).
+   */
+  scheduler?: SchedulerFactory<SyncResult>;
+}
+
+/** Options of {@link SyncEngine.syncNow}. */
+export interface SyncNowOptions {
+  /** Priority of the job. Default `high`. */
+  priority?: JobPriority;
+  /** Gives the call up; see {@link SyncEngine.addSyncJob}. */
+  signal?: AbortSignal;
+}
+
+/** What {@link SyncEngine.addSyncJob} takes. */
+export interface AddSyncJobRequest {
+  /** The binding to run. */
+  sourceId: string;
+  /** Priority of the job. Default: the binding's. */
+  priority?: JobPriority;
+  /** Gives the request up: the job is removed while pending, or aborted while running, unless it also serves a request without a signal. */
+  signal?: AbortSignal;
 }
 
 /** How one run ended. */

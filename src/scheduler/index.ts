@@ -4,6 +4,24 @@ export type { RetryPolicy } from './backoff.js';
 export { backoffCeiling, backoffDelay, defaultRetryPolicy, restartDelay } from './backoff.js';
 export type { CircuitBreakerPolicy, CircuitState, CircuitTransition } from './circuit-breaker.js';
 export { CircuitBreaker, defaultCircuitBreakerPolicy } from './circuit-breaker.js';
-export { Scheduler } from './scheduler.js';
-export type { BindingScheduleView, ScheduledBinding, SchedulerHooks } from './scheduler.js';
-export type { JobPriority, JobStatus, JobTrigger, RunResult, SchedulerConfig, SchedulerEventBase, SchedulerEvents, SyncJob } from './types.js';
+export { InProcessScheduler } from './scheduler.js';
+export { jobTransitionEvent, jobTransitions } from './transitions.js';
+export type { JobState, JobTransitionEvent } from './transitions.js';
+export type {
+  BindingScheduleView,
+  EnqueueOptions,
+  JobPriority,
+  JobRemovalReason,
+  JobStatus,
+  JobTrigger,
+  RunResult,
+  ScheduledBinding,
+  Scheduler,
+  SchedulerConfig,
+  SchedulerContext,
+  SchedulerEventBase,
+  SchedulerEvents,
+  SchedulerFactory,
+  SchedulerHooks,
+  SyncJob,
+} from './types.js';

@@ -1,49 +1,66 @@
 import PQueue from 'p-queue';
-import { BindingError, JobError, toSyncError, type SyncError } from '../errors.js';
+import { BindingError, JobError, isSyncError, toSyncError, type SyncError } from '../errors.js';
 import { backoffDelay, restartDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
-import type { JobPriority, JobTrigger, RunResult, SchedulerConfig, SchedulerEvents, SyncJob } from './types.js';
+import { jobTransitionEvent, type JobState } from './transitions.js';
+import type {
+  BindingScheduleView,
+  EnqueueOptions,
+  JobPriority,
+  JobRemovalReason,
+  JobStatus,
+  JobTrigger,
+  RunResult,
+  ScheduledBinding,
+  Scheduler,
+  SchedulerConfig,
+  SchedulerContext,
+  SchedulerEvents,
+  SchedulerHooks,
+  SyncJob,
+} from './types.js';
 
 const NONE: readonly string[] = Object.freeze([]);
 
 /** p-queue priorities: a larger number runs first. */
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 2, medium: 1, low: 0 };
 
-/** What the scheduler needs from its owner. */
-export interface SchedulerHooks<Result extends RunResult = RunResult> {
-  /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
-  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<Result>;
-  /** Emit an event (payload built lazily). */
-  emit<E extends keyof SchedulerEvents<Result>>(event: E, payload: () => SchedulerEvents<Result>[E]): void;
-  /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */
-  listening(): boolean;
-  /** Called after every attempt, successful or not, with its duration. */
-  onAttempt(sourceId: string, durationMs: number): void;
-  /** Called when a job ends for good, with its result when it succeeded (before `job:completed` is emitted). */
-  onSettled(sourceId: string, outcome: Result['outcome'] | 'failed', at: number, result?: Result): void;
-  /** Called when a retry is scheduled. */
-  onRetry(sourceId: string): void;
+/** What a change of status adds to its event's payload, by the status it goes to. */
+interface TransitionExtra<Result extends RunResult> {
+  pending: Record<string, never> | Omit<SchedulerEvents<Result>['job:retrying'], 'timestamp' | 'job'>;
+  running: Record<string, never>;
+  completed: { result: Result };
+  failed: { error: SchedulerEvents<Result>['job:failed']['error'] };
+  removed: { reason: JobRemovalReason };
 }
 
-/** The scheduling facts of one binding. */
-export interface ScheduledBinding {
-  id: string;
-  priority: JobPriority;
-  /** Explicit interval, or `undefined` to follow the engine's default. */
-  intervalMs: number | undefined;
-  dependsOn: readonly string[];
-  maxRetries: number | undefined;
-  /** Restart grace period of this binding, or `undefined` to follow the engine's `retry.restartGraceMs`. */
-  restartGraceMs: number | undefined;
+const NO_EXTRA: Record<string, never> = Object.freeze({}) as Record<string, never>;
+
+interface Waiter<Result> {
+  resolve: (result: Result) => void;
+  reject: (error: SyncError) => void;
+}
+
+/** One request with an abort signal that a job serves; moves with its callers when a retry absorbs the job. */
+interface Claim<Result> {
+  signal: AbortSignal;
+  waiter: Waiter<Result> | undefined;
+  entry: JobEntry<Result>;
+  off: () => void;
 }
 
 interface JobEntry<Result> {
   job: SyncJob;
+  /** Where the job is in `jobTransitions`; changed only by `#transition`. */
+  state: JobState;
   /** Callers waiting for the result (`syncNow`); created on first use. */
-  waiters: Array<{ resolve: (result: Result) => void; reject: (error: SyncError) => void }> | undefined;
+  waiters: Array<Waiter<Result>> | undefined;
   queued: boolean;
-  cancelled: boolean;
+  /** A request without an abort signal joined (a poll tick, a watch, a call without `signal`): aborts then only detach their own callers. */
+  unconditional: boolean;
+  /** Requests with an abort signal that joined; their listeners go when the job ends. */
+  claims: Array<Claim<Result>> | undefined;
   /** The signal the job ran with (its binding's controller at the time). */
   runController: AbortController | undefined;
   retryTimer: TimerHandle | undefined;
@@ -74,25 +91,13 @@ interface BindingState<Result> {
   restart: { since: number; retries: number } | undefined;
 }
 
-/** A read-only view of one binding's schedule, for status reports. */
-export interface BindingScheduleView<Result extends RunResult = RunResult> {
-  circuit: CircuitBreaker['state'];
-  consecutiveFailures: number;
-  intervalMs: number;
-  nextPoll: number | undefined;
-  lastResult: Result | undefined;
-  lastError: SyncError | undefined;
-  /** Set while a restarting source is waited out (the grace period runs). */
-  restarting: { since: number; graceEndsAt: number } | undefined;
-}
-
 /**
  * Jobs, priorities, coalescing, retries, circuits, polling and dependencies
  * over p-queue. One pending and one running job per binding at most: a
  * trigger that arrives while a job is pending joins it; one that arrives
  * while a job runs creates exactly one follow-up.
  */
-export class Scheduler<Result extends RunResult = RunResult> {
+export class InProcessScheduler<Result extends RunResult = RunResult> implements Scheduler<Result> {
   readonly #queue: PQueue;
   readonly #bindings = new Map<string, BindingState<Result>>();
   readonly #clock: Clock;
@@ -110,12 +115,59 @@ export class Scheduler<Result extends RunResult = RunResult> {
   /** Reverse dependency index: id → ids of bindings that depend on it. */
   readonly #dependents = new Map<string, Set<string>>();
 
-  constructor(config: SchedulerConfig, clock: Clock, random: () => number, hooks: SchedulerHooks<Result>) {
+  constructor({ config, clock, random, hooks }: SchedulerContext<Result>) {
     this.#config = config;
     this.#clock = clock;
     this.#random = random;
     this.#hooks = hooks;
     this.#queue = new PQueue({ concurrency: config.concurrency });
+  }
+
+  /**
+   * The one place a job's status changes: checks the change against
+   * `jobTransitions` (an illegal one throws `JOB_TRANSITION_INVALID`),
+   * commits it, releases the abort listeners of a job that ended, and then
+   * emits the change's event.
+   */
+  #transition<To extends keyof TransitionExtra<Result>>(entry: JobEntry<Result>, to: To, extra: TransitionExtra<Result>[To], at: number = this.#clock.now()): void {
+    const job = entry.job;
+    const event = jobTransitionEvent(entry.state, to, job.id);
+    entry.state = to;
+    if (to !== 'removed') job.status = to as JobStatus;
+    if (to !== 'pending' && to !== 'running' && entry.claims) {
+      for (const claim of entry.claims) claim.off();
+      entry.claims = undefined;
+    }
+    if (this.#hooks.listening()) {
+      this.#hooks.emit(event, () => ({ timestamp: at, job: { ...job }, ...extra }) as SchedulerEvents<Result>[typeof event]);
+    }
+  }
+
+  /** Record one request on the job that serves it: its waiter, and its abort signal (or that it has none). */
+  #join(state: BindingState<Result>, entry: JobEntry<Result>, signal: AbortSignal | undefined, waiter: Waiter<Result> | undefined): void {
+    if (waiter) (entry.waiters ??= []).push(waiter);
+    if (signal === undefined) {
+      entry.unconditional = true;
+      return;
+    }
+    const onAbort = (): void => this.#abandon(state, claim);
+    const claim: Claim<Result> = { signal, waiter, entry, off: () => signal.removeEventListener('abort', onAbort) };
+    signal.addEventListener('abort', onAbort, { once: true });
+    (entry.claims ??= []).push(claim);
+  }
+
+  /** A request's signal aborted: its caller rejects; when no request the job serves is left, a pending job is removed and a running one aborted. */
+  #abandon(state: BindingState<Result>, claim: Claim<Result>): void {
+    const entry = claim.entry;
+    const reason = abortReason(claim.signal.reason, state.spec.id, entry.job.id);
+    entry.claims = entry.claims?.filter((c) => c !== claim);
+    if (claim.waiter && entry.waiters) {
+      entry.waiters = entry.waiters.filter((w) => w !== claim.waiter);
+      claim.waiter.reject(reason);
+    }
+    if (entry.unconditional || (entry.claims !== undefined && entry.claims.length > 0)) return;
+    if (entry.state === 'pending' && state.pending === entry) this.#remove(state, entry, 'cancelled', reason);
+    else if (entry.state === 'running') entry.runController?.abort(reason);
   }
 
   /** Apply a new configuration: concurrency at once, intervals from the next tick, retry policy from the next failure. */
@@ -248,31 +300,27 @@ export class Scheduler<Result extends RunResult = RunResult> {
   }
 
   /**
-   * Ask for a run of a binding. Returns the job that will do it (new or
-   * joined), or `undefined` when an automatic trigger was skipped because the
-   * binding's circuit is open. A manual trigger on an open circuit throws
-   * `CIRCUIT_OPEN`.
+   * Ask for a run of a binding. Resolves with the job that will do it (new
+   * or joined), or `undefined` when an automatic trigger was skipped because
+   * the binding's circuit is open. A manual trigger on an open circuit
+   * rejects with `CIRCUIT_OPEN`; an aborted signal rejects before any job is made.
    */
-  trigger(id: string, trigger: JobTrigger, priority?: JobPriority): SyncJob | undefined {
-    const job = this.#trigger(id, trigger, priority)?.job;
+  async enqueue(id: string, trigger: JobTrigger, options: EnqueueOptions = {}): Promise<SyncJob | undefined> {
+    const job = this.#trigger(id, trigger, options.priority, options.signal)?.job;
     return job === undefined ? undefined : copyJob(job);
   }
 
-  /** Like {@link Scheduler.trigger}, and wait for the job's result. */
-  triggerAndWait(id: string, trigger: JobTrigger, priority?: JobPriority): Promise<Result> {
-    let entry: JobEntry<Result> | undefined;
-    try {
-      entry = this.#trigger(id, trigger, priority);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (!entry) return Promise.reject(new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open.`));
-    const target = entry;
-    return new Promise((resolve, reject) => (target.waiters ??= []).push({ resolve, reject }));
+  /** Like {@link InProcessScheduler.enqueue}, and wait for the job's result. */
+  run(id: string, trigger: JobTrigger, options: EnqueueOptions = {}): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      const entry = this.#trigger(id, trigger, options.priority, options.signal, { resolve, reject });
+      if (!entry) reject(new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open.`));
+    });
   }
 
-  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry<Result> | undefined {
+  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority, signal?: AbortSignal, waiter?: Waiter<Result>): JobEntry<Result> | undefined {
     const state = this.#require(id);
+    if (signal?.aborted) throw abortReason(signal.reason, id, undefined);
     if (this.#stopping) {
       throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
     }
@@ -297,6 +345,7 @@ export class Scheduler<Result extends RunResult = RunResult> {
         pending.retryTimer = undefined;
         pending.job.nextAttempt = this.#clock.now();
       }
+      this.#join(state, pending, signal, waiter);
       this.#hooks.emit('job:coalesced', () => ({ timestamp: this.#clock.now(), job: { ...pending.job }, trigger }));
       this.#dispatch(state);
       return pending;
@@ -315,16 +364,19 @@ export class Scheduler<Result extends RunResult = RunResult> {
         trigger,
         createdAt: now,
       },
+      state: 'new',
       waiters: undefined,
       queued: false,
-      cancelled: false,
+      unconditional: false,
+      claims: undefined,
       runController: undefined,
       retryTimer: undefined,
       restartRetries: 0,
     };
+    this.#join(state, entry, signal, waiter);
     state.pending = entry;
     this.#touch(state);
-    if (this.#hooks.listening()) this.#hooks.emit('job:queued', () => ({ timestamp: now, job: { ...entry.job } }));
+    this.#transition(entry, 'pending', NO_EXTRA, now);
     this.#dispatch(state);
     return entry;
   }
@@ -351,16 +403,15 @@ export class Scheduler<Result extends RunResult = RunResult> {
   }
 
   async #execute(state: BindingState<Result>, entry: JobEntry<Result>): Promise<void> {
-    if (entry.cancelled || state.pending !== entry) return;
+    if (entry.state !== 'pending' || state.pending !== entry) return;
     state.pending = undefined;
     state.running = entry;
     entry.queued = false;
     this.#touch(state);
     const job = entry.job;
-    job.status = 'running';
     job.lastAttempt = this.#clock.now();
     job.nextAttempt = undefined;
-    if (this.#hooks.listening()) this.#hooks.emit('job:started', () => ({ timestamp: this.#clock.now(), job: { ...job } }));
+    this.#transition(entry, 'running', NO_EXTRA);
     if (state.controller.signal.aborted) state.controller = new AbortController();
     const controller = state.controller;
     entry.runController = controller;
@@ -374,11 +425,10 @@ export class Scheduler<Result extends RunResult = RunResult> {
       state.restart = undefined;
       state.lastResult = result;
       state.lastError = undefined;
-      job.status = 'completed';
       if (job.error !== undefined) delete job.error; // delete only when set: deleting turns the object into a slow dictionary
       const at = this.#clock.now();
       this.#hooks.onSettled(job.sourceId, result.outcome, at, result);
-      if (this.#hooks.listening()) this.#hooks.emit('job:completed', () => ({ timestamp: at, job: { ...job }, result }));
+      this.#transition(entry, 'completed', { result }, at);
       if (entry.waiters) for (const waiter of entry.waiters) waiter.resolve(result);
       if (result.outcome === 'applied' && !this.#stopping) {
         for (const dependent of this.dependentsOf(job.sourceId)) this.#trigger(dependent, 'dependency');
@@ -388,7 +438,7 @@ export class Scheduler<Result extends RunResult = RunResult> {
       const aborted = signal.aborted;
       const error = aborted
         ? toSyncError(signal.reason, { code: 'ENGINE_STOPPED', message: 'The job was aborted' })
-        : toSyncError(thrown, { code: 'SOURCE_FAILED', message: `Sync of "${job.sourceId}" failed`, retryable: false });
+        : toSyncError(thrown, { code: 'JOB_FAILED', message: `Job ${job.id} of "${job.sourceId}" failed`, retryable: false, hint: 'The run threw something that is not a SyncError; see the cause.' });
       this.#fail(state, entry, error, aborted);
     } finally {
       state.running = undefined;
@@ -422,29 +472,35 @@ export class Scheduler<Result extends RunResult = RunResult> {
       job.retryCount += 1;
       if (waitOut !== undefined) entry.restartRetries += 1;
       const delay = waitOut ?? error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount - entry.restartRetries, this.#random);
-      job.status = 'pending';
       job.nextAttempt = now + delay;
       const followUp = state.pending;
       if (followUp) {
-        // A trigger arrived while this attempt ran: the retry absorbs it.
+        // A trigger arrived while this attempt ran: the retry absorbs it, its callers and their signals.
         if (followUp.waiters) (entry.waiters ??= []).push(...followUp.waiters);
+        followUp.waiters = undefined;
+        if (followUp.unconditional) entry.unconditional = true;
+        for (const claim of followUp.claims ?? []) {
+          claim.entry = entry;
+          (entry.claims ??= []).push(claim);
+        }
+        followUp.claims = undefined;
         if (PRIORITY_RANK[followUp.job.priority] > PRIORITY_RANK[job.priority]) job.priority = followUp.job.priority;
-        followUp.cancelled = true;
+        state.pending = undefined;
+        this.#transition(followUp, 'removed', { reason: 'coalesced' }, now);
       }
       state.pending = entry;
       this.#touch(state);
       this.#hooks.onRetry(job.sourceId);
-      this.#hooks.emit('job:retrying', () => ({ timestamp: now, job: { ...job }, error: error.toJSON(), delayMs: delay, nextAttempt: now + delay }));
+      this.#transition(entry, 'pending', { error: error.toJSON(), delayMs: delay, nextAttempt: now + delay }, now);
       entry.retryTimer = this.#clock.setTimeout(() => {
         entry.retryTimer = undefined;
         this.#dispatch(state);
       }, delay);
       return;
     }
-    job.status = 'failed';
     state.lastError = error;
     this.#hooks.onSettled(job.sourceId, 'failed', now);
-    this.#hooks.emit('job:failed', () => ({ timestamp: now, job: { ...job }, error: error.toJSON() }));
+    this.#transition(entry, 'failed', { error: job.error }, now);
     if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
   }
 
@@ -496,8 +552,8 @@ export class Scheduler<Result extends RunResult = RunResult> {
     else this.#trigger(state.spec.id, 'probe');
   }
 
-  /** Cancel a pending job. Throws `JOB_NOT_FOUND`, or `JOB_NOT_PENDING` for a running one. */
-  cancel(jobId: string): SyncJob {
+  /** Remove a pending job. Rejects with `JOB_NOT_FOUND`, or `JOB_NOT_PENDING` for a running one. */
+  async cancel(jobId: string): Promise<SyncJob> {
     for (const state of this.#bindings.values()) {
       if (state.running?.job.id === jobId) {
         throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, { hint: 'Wait for it, or stop the engine to abort it.' });
@@ -511,13 +567,12 @@ export class Scheduler<Result extends RunResult = RunResult> {
     throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
   }
 
-  #remove(state: BindingState<Result>, entry: JobEntry<Result>, reason: 'cancelled' | 'source-removed' | 'engine-stopped', error: SyncError): void {
-    entry.cancelled = true;
+  #remove(state: BindingState<Result>, entry: JobEntry<Result>, reason: JobRemovalReason, error: SyncError): void {
     if (entry.retryTimer !== undefined) this.#clock.clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
     if (state.pending === entry) state.pending = undefined;
     this.#touch(state);
-    this.#hooks.emit('job:removed', () => ({ timestamp: this.#clock.now(), job: { ...entry.job }, reason }));
+    this.#transition(entry, 'removed', { reason });
     if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
     for (const dependent of this.dependentsOf(state.spec.id)) {
       const dep = this.#bindings.get(dependent);
@@ -531,12 +586,12 @@ export class Scheduler<Result extends RunResult = RunResult> {
    * binding (in registration order, so a dependency is queued before the
    * bindings that depend on it and they wait for it).
    */
-  startPolling(): void {
+  start(): void {
     this.#polling = true;
     for (const state of this.#bindings.values()) this.#start(state);
   }
 
-  /** Start a binding registered while polling runs (its poll timer and first job); nothing before `startPolling`. */
+  /** Start a binding registered while polling runs (its poll timer and first job); nothing before `start`. */
   startBinding(id: string): void {
     if (this.#polling) this.#start(this.#require(id));
   }
@@ -665,7 +720,7 @@ export class Scheduler<Result extends RunResult = RunResult> {
   }
 
   /** The schedule facts of one binding. */
-  view(id: string): BindingScheduleView<Result> {
+  status(id: string): BindingScheduleView<Result> {
     const state = this.#require(id);
     return {
       circuit: state.circuit.state,
@@ -727,4 +782,14 @@ function copyJob(job: SyncJob): SyncJob {
   };
   if (job.error !== undefined) copy.error = job.error;
   return copy;
+}
+
+/** The error a caller's abort becomes: its reason when that is a `SyncError`, else `JOB_CANCELLED` with the reason as `cause` (as `plan` and the HTTP source do). */
+function abortReason(reason: unknown, sourceId: string, jobId: string | undefined): SyncError {
+  if (isSyncError(reason)) return reason;
+  return new JobError('JOB_CANCELLED', `${jobId === undefined ? 'The run' : `Job ${jobId}`} of "${sourceId}" was cancelled by its caller's abort signal.`, {
+    cause: reason,
+    hint: 'Nothing to do, unless the signal was not meant to abort.',
+    details: { sourceId, ...(jobId === undefined ? {} : { jobId }), aborted: true },
+  });
 }

@@ -6,20 +6,28 @@
  *
  * @module
  */
-import type { SerializedSyncError } from '../errors.js';
+import type { SerializedSyncError, SyncError } from '../errors.js';
 import type { RetryPolicy } from './backoff.js';
-import type { CircuitBreakerPolicy } from './circuit-breaker.js';
+import type { CircuitBreakerPolicy, CircuitState } from './circuit-breaker.js';
+import type { Clock } from './clock.js';
 
 /** Job priority: high runs before medium before low; FIFO within one priority. */
 export type JobPriority = 'high' | 'medium' | 'low';
 
-/** The lifecycle of a job. */
+/** The lifecycle of a job (a removed job keeps `pending`; `jobTransitions` lists the allowed changes). */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
 
 /**
+ * Why a pending job was removed: `cancelled` (`removeSyncJob`, or every
+ * caller's abort signal fired), `source-removed`, `engine-stopped`, or
+ * `coalesced` (a retry of the binding's previous job took its place and its
+ * callers).
+ */
+export type JobRemovalReason = 'cancelled' | 'source-removed' | 'engine-stopped' | 'coalesced';
+
+/**
  * What made a job: the engine's start (or a binding joining a started
- * engine), a poll tick, a file watch, a user call, a dependency that applied
- * a change, a resume after pause, a circuit probe.
+ * engine), a poll tick, a file watch, a user call, a dependency that applied a change, a resume after pause, a circuit probe.
  */
 export type JobTrigger = 'start' | 'interval' | 'watch' | 'manual' | 'dependency' | 'resume' | 'probe';
 
@@ -94,8 +102,127 @@ export interface SchedulerEvents<Result extends RunResult = RunResult> {
   'job:retrying': SchedulerEventBase & { job: SyncJob; error: SerializedSyncError; delayMs: number; nextAttempt: number };
   'job:completed': SchedulerEventBase & { job: SyncJob; result: Result };
   'job:failed': SchedulerEventBase & { job: SyncJob; error: SerializedSyncError };
-  'job:removed': SchedulerEventBase & { job: SyncJob; reason: 'cancelled' | 'source-removed' | 'engine-stopped' };
+  'job:removed': SchedulerEventBase & { job: SyncJob; reason: JobRemovalReason };
   'circuit:opened': SchedulerEventBase & { sourceId: string; failures: number; halfOpenAt: number };
   'circuit:half-opened': SchedulerEventBase & { sourceId: string };
   'circuit:closed': SchedulerEventBase & { sourceId: string };
 }
+
+/** The scheduling facts of one binding, as the engine registers them. */
+export interface ScheduledBinding {
+  id: string;
+  priority: JobPriority;
+  /** Explicit interval, or `undefined` to follow the configuration's `defaultIntervalMs`. */
+  intervalMs: number | undefined;
+  dependsOn: readonly string[];
+  maxRetries: number | undefined;
+  /** Restart grace period of this binding, or `undefined` to follow `retry.restartGraceMs`. */
+  restartGraceMs: number | undefined;
+}
+
+/** A read-only view of one binding's schedule, for status reports. */
+export interface BindingScheduleView<Result extends RunResult = RunResult> {
+  circuit: CircuitState;
+  consecutiveFailures: number;
+  intervalMs: number;
+  nextPoll: number | undefined;
+  lastResult: Result | undefined;
+  lastError: SyncError | undefined;
+  /** Set while a restarting source is waited out (the grace period runs). */
+  restarting: { since: number; graceEndsAt: number } | undefined;
+}
+
+/** What a scheduler needs from its owner (the engine). */
+export interface SchedulerHooks<Result extends RunResult = RunResult> {
+  /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
+  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<Result>;
+  /** Emit an event (payload built lazily). */
+  emit<E extends keyof SchedulerEvents<Result>>(event: E, payload: () => SchedulerEvents<Result>[E]): void;
+  /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */
+  listening(): boolean;
+  /** Called after every attempt, successful or not, with its duration. */
+  onAttempt(sourceId: string, durationMs: number): void;
+  /** Called when a job ends for good, with its result when it succeeded (before `job:completed` is emitted). */
+  onSettled(sourceId: string, outcome: Result['outcome'] | 'failed', at: number, result?: Result): void;
+  /** Called when a retry is scheduled. */
+  onRetry(sourceId: string): void;
+}
+
+/** Options of one request for a run ({@link Scheduler.enqueue}, {@link Scheduler.run}). */
+export interface EnqueueOptions {
+  /** Priority of the job; raises a joined pending job's priority. Default: the binding's. */
+  priority?: JobPriority;
+  /**
+   * Gives up this request: when every request a job serves had a signal and
+   * all of them aborted, a pending job is removed (`job:removed`, reason
+   * `cancelled`) and a running one is aborted (it fails with
+   * `JOB_CANCELLED`, or the signal's reason when that is a `SyncError`). A job
+   * that also serves a request without a signal (a poll tick, a watch) runs on.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The scheduler seam: what the engine needs of a scheduler. The engine
+ * depends on this interface only; `InProcessScheduler` (p-queue, timers) is
+ * the built-in implementation, and a distributed one plugs in through the
+ * engine's `scheduler` option (see docs/architecture.md, "The scheduler
+ * seam"). One pending and one running job per binding at most; triggers
+ * coalesce into the pending job. Every change of a job's status follows
+ * `jobTransitions` and is reported by its event through the hooks.
+ */
+export interface Scheduler<Result extends RunResult = RunResult> {
+  /** Apply a new configuration: concurrency at once, intervals from the next tick, retry policy from the next failure. */
+  configure(config: SchedulerConfig): void;
+  /** Add a binding. Throws `BINDING_EXISTS`, `DEPENDENCY_MISSING` or `DEPENDENCY_CYCLE`. */
+  register(binding: ScheduledBinding): void | Promise<void>;
+  /** Remove a binding: its pending job is removed, its running job aborted and awaited. */
+  unregister(id: string): Promise<void>;
+  /** Whether a binding is registered. */
+  has(id: string): boolean;
+  /**
+   * Ask for a run: returns the job that will do it (new or joined), or
+   * `undefined` when an automatic trigger met an open circuit. A manual
+   * trigger on an open circuit throws `CIRCUIT_OPEN`.
+   */
+  enqueue(id: string, trigger: JobTrigger, options?: EnqueueOptions): Promise<SyncJob | undefined>;
+  /** Like {@link Scheduler.enqueue}, and resolve with the job's result (reject with its final error). */
+  run(id: string, trigger: JobTrigger, options?: EnqueueOptions): Promise<Result>;
+  /** An automatic trigger (poll tick, file watch): remembered while paused, skipped while the circuit is open. */
+  notify(id: string, trigger: JobTrigger): void;
+  /** Remove a pending job. Throws `JOB_NOT_FOUND`, or `JOB_NOT_PENDING` for a running one. */
+  cancel(jobId: string): Promise<SyncJob>;
+  /** Start the automatic triggers (poll timers) and, with `syncOnStart`, a first job for every binding. */
+  start(): void;
+  /** Start one binding registered after {@link Scheduler.start} (its poll timer and, with `syncOnStart`, its first job); nothing before `start`. */
+  startBinding(id: string): void;
+  /** Stop: no new jobs, pending ones removed, running ones aborted and awaited for at most `graceMs`. Resolves with the number still running then. */
+  stop(graceMs: number): Promise<number>;
+  /** Hold queued jobs (running ones finish); automatic triggers are remembered. */
+  pause(): void;
+  /** Release held jobs and run, once per binding, what came due while paused. Returns those binding ids. */
+  resume(): string[];
+  /** Whether the queue is paused. */
+  readonly paused: boolean;
+  /** Resolves when no job runs or is ready to run (jobs waiting for a retry timer do not count). */
+  onIdle(): Promise<void>;
+  /** Pending and running jobs, running first, then by priority and age. */
+  jobs(): SyncJob[];
+  /** Counts for metrics. */
+  counts(): { running: number; pending: number };
+  /** The schedule facts of one binding. Throws `BINDING_NOT_FOUND`. */
+  status(id: string): BindingScheduleView<Result>;
+}
+
+/** What a {@link SchedulerFactory} gets from the engine. */
+export interface SchedulerContext<Result extends RunResult = RunResult> {
+  /** The engine's configuration at construction; later changes arrive through {@link Scheduler.configure}. */
+  config: SchedulerConfig;
+  clock: Clock;
+  /** Randomness for jitter, returning [0, 1). */
+  random: () => number;
+  hooks: SchedulerHooks<Result>;
+}
+
+/** Makes the engine's scheduler (the engine's `scheduler` option). */
+export type SchedulerFactory<Result extends RunResult = RunResult> = (context: SchedulerContext<Result>) => Scheduler<Result>;

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { ConflictDecision } from '../conflict/index.js';
 import { HttpError, readBody, readJsonBody, sendError, sendJson } from './http.js';
 import { checkHost, checkSameOrigin, requireJsonContentType, resolveRequestPolicy, type RequestPolicy } from './security.js';
@@ -48,8 +49,10 @@ function describe(value: unknown): string {
   return `\`${JSON.stringify(value) ?? String(value)}\` (${value === null ? 'null' : typeof value})`;
 }
 
+const HANDLER_KEYS = optionKeys<SyncHandlerOptions>()(['basePath', 'auth', 'protectReads', 'allowedHosts', 'allowedOrigins', 'heartbeatMs', 'maxBodyBytes', 'maxBufferedBytes', 'onError']);
+
 function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`Expected handler options to be an object, got ${describe(options)}.`);
+  checkOptions('createSyncHandler options', options, HANDLER_KEYS);
   const basePath = options.basePath ?? '';
   if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/')) || /[?#]/.test(basePath)) {
     throw new ConfigError(`Expected \`basePath\` to be '' or a path starting with '/', got ${describe(basePath)}.`, { hint: "For example '/sync'." });

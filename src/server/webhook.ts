@@ -7,6 +7,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { syncEngineEventNames, type SyncEngineEventName, type SyncEngineEvents } from '../engine/index.js';
 import { systemClock } from '../scheduler/index.js';
 import type { SyncEventSource, WebhookFailure, WebhookNotifier, WebhookNotifierOptions, WebhookPayload, WebhookStats } from './types.js';
@@ -53,8 +54,10 @@ function describe(value: unknown): string {
   return `\`${JSON.stringify(value) ?? String(value)}\` (${value === null ? 'null' : typeof value})`;
 }
 
+const WEBHOOK_KEYS = optionKeys<WebhookNotifierOptions>()(['urls', 'secret', 'events', 'retries', 'backoffMs', 'maxBackoffMs', 'timeoutMs', 'headers', 'onError', 'clock', 'sleep', 'fetch', 'createId']);
+
 function validate(options: WebhookNotifierOptions) {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`Expected webhook options to be an object, got ${describe(options)}.`);
+  checkOptions('webhookNotifier options', options, WEBHOOK_KEYS);
   if (!Array.isArray(options.urls) || options.urls.length === 0) {
     throw new ConfigError(`Expected \`urls\` to be a non-empty array of http(s) URLs, got ${describe(options.urls)}.`, { hint: "For example urls: ['https://hooks.example.com/api-sync']." });
   }

@@ -1,4 +1,5 @@
-import { ConfigError, isSyncError, SourceError } from '../errors.js';
+import { ConfigError, isSyncError, SourceError, syncErrorOf } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { COMPONENT_KINDS, combineDocuments, loadSpec, type CombineMember, type ComponentKind, type LoadedSpec, type LoadOptions } from '../document/index.js';
 import { canonicalHash, canonicalJson } from '../json/index.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
@@ -171,8 +172,12 @@ class CompositeSource implements SpecSource {
   }
 }
 
+const COMPOSITE_KEYS = optionKeys<CompositeSourceOptions>()(['sources', 'info', 'load']);
+const MEMBER_KEYS = optionKeys<CompositeMember>()(['id', 'source', 'prefix', 'rename', 'operationIdPrefix']);
+
 function checkMembers(options: CompositeSourceOptions): CompositeMember[] {
-  if (options === null || typeof options !== 'object' || !Array.isArray(options.sources) || options.sources.length === 0) {
+  checkOptions('compositeSource options', options, COMPOSITE_KEYS);
+  if (!Array.isArray(options.sources) || options.sources.length === 0) {
     throw new ConfigError(`Expected \`sources\` to be a non-empty array of { id, source }, got ${describeValue(options?.sources)}.`, {
       hint: 'compositeSource({ sources: [{ id: "users", source: ... }, { id: "billing", source: ... }] })',
     });
@@ -182,6 +187,7 @@ function checkMembers(options: CompositeSourceOptions): CompositeMember[] {
     if (member === null || typeof member !== 'object' || typeof member.id !== 'string' || member.id === '') {
       throw new ConfigError(`Expected sources[${index}].id to be a non-empty string, got ${describeValue(member?.id)}.`, { hint: 'Give every member a unique id.' });
     }
+    checkOptions(`sources[${index}] ("${member.id}")`, member, MEMBER_KEYS);
     if (ids.has(member.id)) throw new ConfigError(`Two members share the id "${member.id}".`, { hint: 'Give every member a unique id.' });
     ids.add(member.id);
     if (member.source === null || typeof member.source !== 'object' || typeof member.source.fetch !== 'function') {
@@ -207,7 +213,7 @@ function wrap(error: unknown, member: CompositeMember, signal: AbortSignal): unk
   // Cancelled by the caller: the caller's reason, whatever shape the member gave its abort.
   if (signal.aborted) return signal.reason;
   if (isSyncError(error)) {
-    return new SourceError(error.code, `Member "${member.id}": ${error.message}`, {
+    return syncErrorOf(error.code, `Member "${member.id}": ${error.message}`, {
       cause: error,
       retryable: error.retryable,
       ...(error.hint === undefined ? {} : { hint: error.hint }),

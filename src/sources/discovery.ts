@@ -7,7 +7,8 @@
  */
 
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, SourceError, isSyncError } from '../errors.js';
+import { ConfigError, JobError, SourceError, isSyncError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import {
   CONTENT_SIGNATURES,
   FRAMEWORK_PATHS,
@@ -20,7 +21,7 @@ import { type HttpAuth, credentialsFor } from './http.js';
 
 /** Options of {@link discoverSpec}. */
 export interface DiscoverOptions {
-  /** Cancels every probe; the promise rejects with the signal's reason or a `JOB_CANCELLED` `SourceError`. */
+  /** Cancels every probe; the promise rejects with the signal's reason or a `JOB_CANCELLED` `JobError`. */
   signal?: AbortSignal;
   /** Probes in flight at once. Default 4. */
   concurrency?: number;
@@ -79,6 +80,8 @@ const FATAL = new Set(['SOURCE_CONNECTION_REFUSED', 'SOURCE_DNS', 'SOURCE_TLS', 
 
 const SCORE = { sharedPath: 0.3, uniquePath: 0.45, header: 0.45, content: 0.5 } as const;
 
+const DISCOVER_KEYS = optionKeys<DiscoverOptions>()(['signal', 'concurrency', 'timeoutMs', 'headers', 'auth', 'maxBytes', 'allowedHosts', 'paths']);
+
 /**
  * Find the OpenAPI document of the API at `baseUrl` by probing the default
  * paths of common frameworks, most likely first, `concurrency` at a time. A
@@ -95,6 +98,7 @@ const SCORE = { sharedPath: 0.3, uniquePath: 0.45, header: 0.45, content: 0.5 } 
  * ```
  */
 export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptions = {}): Promise<DiscoveredSpec> {
+  checkOptions('discoverSpec options', options, DISCOVER_KEYS);
   const base = parseBase(baseUrl);
   const credentialHeaders = credentialsFor(base, options.headers, options.auth);
   const concurrency = integer(options.concurrency, 'concurrency', DISCOVER_DEFAULTS.concurrency);
@@ -182,7 +186,7 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
   if (options.signal?.aborted) {
     const reason: unknown = options.signal.reason;
     if (isSyncError(reason)) throw reason;
-    throw new SourceError('JOB_CANCELLED', `Discovery under ${redactUrl(base)} was aborted.`, {
+    throw new JobError('JOB_CANCELLED', `Discovery under ${redactUrl(base)} was aborted.`, {
       cause: reason,
       retryable: false,
       hint: 'The discovery was cancelled by its AbortSignal.',

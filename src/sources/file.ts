@@ -4,6 +4,7 @@ import { realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { ConfigError, SourceError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { bundleDigest, bundleFiles, mayReferenceFiles, type BundledFile } from '../document/index.js';
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, openRegularFile, readLimited } from '../document/index.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
@@ -43,6 +44,8 @@ export interface FileSourceOptions {
    */
   allowRemoteRefs?: boolean;
 }
+
+const FILE_SOURCE_KEYS = optionKeys<FileSourceOptions>()(['path', 'root', 'debounceMs', 'poll', 'maxBytes', 'allowRemoteRefs']);
 
 /** Default of {@link FileSourceOptions.debounceMs}. */
 export const DEFAULT_FILE_DEBOUNCE_MS = 300;
@@ -120,7 +123,7 @@ class FileSource implements SpecSource {
   #lastBundle: { files: readonly string[]; stamp: string } | undefined;
 
   constructor(options: FileSourceOptions) {
-    if (options === null || typeof options !== 'object') throw new ConfigError(`Expected fileSource options to be an object, got ${String(options)}.`, { hint: 'Call fileSource({ path: "openapi.json" }).' });
+    checkOptions('fileSource options', options, FILE_SOURCE_KEYS);
     if (typeof options.path !== 'string' || options.path.trim() === '') {
       throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options.path)} (${typeof options.path}).`, { hint: 'Give the path of the OpenAPI document, e.g. "openapi.yaml".' });
     }

@@ -8,7 +8,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import { SourceError, isSyncError } from '../errors.js';
+import { JobError, SourceError, isSyncError } from '../errors.js';
 import { FRAMEWORK_PORTS } from './frameworks.js';
 
 const SECRET_QUERY = /(token|key|secret|passw|pwd|auth|signature|^sig$|session|credential)/i;
@@ -222,13 +222,13 @@ export function statusError(facts: RequestFacts, status: number, headers: Incomi
 /**
  * The error an aborted fetch rejects with: the signal's reason when it is
  * already a `SyncError` (the engine aborts with one), otherwise a
- * non-retryable `SourceError` with code `JOB_CANCELLED` and `name`-independent
+ * non-retryable `JobError` with code `JOB_CANCELLED` and `name`-independent
  * `details.aborted: true`.
  */
 export function abortError(signal: AbortSignal, facts: RequestFacts): Error {
   const reason: unknown = signal.reason;
   if (isSyncError(reason)) return reason;
-  return new SourceError('JOB_CANCELLED', `${facts.method} ${facts.location}: aborted.`, {
+  return new JobError('JOB_CANCELLED', `${facts.method} ${facts.location}: aborted.`, {
     cause: reason,
     retryable: false,
     hint: 'The fetch was cancelled by its AbortSignal (engine stopped or job removed).',

@@ -8,6 +8,7 @@
  */
 
 import { ConfigError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { redactUrl, statusError } from './http-errors.js';
 import { type ExchangeSettings, discard, exchange, readBody } from './http-request.js';
 import type { FetchValidators, NotModifiedResult, RawResult, SourceFetchContext, SpecSource } from './types.js';
@@ -177,12 +178,24 @@ interface ResolvedConfig {
   rejectUnauthorized: boolean | undefined;
 }
 
+const HTTP_SOURCE_KEYS = optionKeys<HttpSourceOptions>()([
+  'url',
+  'headers',
+  'auth',
+  'connectTimeoutMs',
+  'headersTimeoutMs',
+  'bodyTimeoutMs',
+  'maxBytes',
+  'maxRedirects',
+  'allowedHosts',
+  'probe',
+  'userAgent',
+  'ca',
+  'rejectUnauthorized',
+]);
+
 function validate(options: HttpSourceOptions): ResolvedConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigError(`Expected httpSource options to be an object, got ${options === null ? 'null' : typeof options}.`, {
-      hint: "Call httpSource({ url: 'http://localhost:8000/openapi.json' }).",
-    });
-  }
+  checkOptions('httpSource options', options, HTTP_SOURCE_KEYS);
   let url: URL;
   try {
     url = new URL(String(options.url));

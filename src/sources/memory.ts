@@ -1,4 +1,5 @@
-import { ConfigError, SourceError, toSyncError } from '../errors.js';
+import { adapterFailure, ConfigError, SourceError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
 /**
@@ -84,10 +85,13 @@ export interface FunctionSourceOptions {
   name?: string;
 }
 
+const FUNCTION_SOURCE_KEYS = optionKeys<FunctionSourceOptions>()(['name']);
+
 /**
  * A source that calls your function for the document:
  * `functionSource(async () => app.getOpenApiDocument())`. The function gets
- * the abort signal. Anything it throws becomes a retryable `SOURCE_FAILED`.
+ * the abort signal. Anything it throws that is not a `SyncError` becomes a
+ * retryable `SOURCE_ADAPTER_FAILED` with `details.adapter` set to its `name`.
  */
 export function functionSource(
   fn: (context: { signal: AbortSignal }) => FunctionSourceResult | Promise<FunctionSourceResult>,
@@ -96,7 +100,7 @@ export function functionSource(
   if (typeof fn !== 'function') {
     throw new ConfigError(`Expected a function returning an OpenAPI document, got ${typeof fn}.`, { hint: 'Pass `async () => document`.' });
   }
-  const name = options.name ?? 'function';
+  const name = checkOptions<FunctionSourceOptions>('functionSource options', options, FUNCTION_SOURCE_KEYS).name ?? 'function';
   return {
     kind: 'function',
     location: name,
@@ -105,7 +109,7 @@ export function functionSource(
       try {
         value = await fn({ signal: context.signal });
       } catch (error) {
-        throw toSyncError(error, { code: 'SOURCE_FAILED', message: `The source function "${name}" threw`, retryable: true, hint: 'See the cause; the engine retries per its retry policy.' });
+        throw context.signal.aborted ? context.signal.reason : adapterFailure('source', name, error, 'fetching', { hint: 'See the cause; the engine retries per its retry policy.' });
       }
       if (typeof value === 'string' || value instanceof Uint8Array) return { kind: 'raw', body: value, location: name };
       return { kind: 'document', document: value, location: name };

@@ -1,7 +1,8 @@
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { assertBindingId } from '../binding-id.js';
-import { BindingError, StoreError, isSyncError } from '../errors.js';
+import { BindingError, ConfigError, StoreError, isSyncError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { openRegularFile } from '../document/index.js';
 import type { FetchValidators } from '../sources/index.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic.js';
@@ -14,6 +15,8 @@ export interface FileStoreOptions {
   /** Indentation of the JSON files; `0` writes them compact. Default 0. */
   indent?: number;
 }
+
+const FILE_STORE_KEYS = optionKeys<FileStoreOptions>()(['dir', 'indent']);
 
 const KEY_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 /** The longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or UTF-16 units). */
@@ -55,8 +58,9 @@ export class FileStore implements SyncStore {
   readonly #cleaned = new Set<string>();
 
   constructor(options: FileStoreOptions) {
+    checkOptions('FileStore options', options, FILE_STORE_KEYS);
     if (typeof options?.dir !== 'string' || options.dir === '') {
-      throw new StoreError('CONFIG_INVALID', `Expected \`dir\` to be a non-empty string, got ${JSON.stringify(options?.dir)}.`, {
+      throw new ConfigError(`Expected \`dir\` to be a non-empty string, got ${JSON.stringify(options?.dir)}.`, {
         hint: 'Pass the directory where the store keeps its files.',
       });
     }
@@ -75,7 +79,7 @@ export class FileStore implements SyncStore {
 
   #file(bindingId: string, key: string): string {
     if (!KEY_PATTERN.test(key)) {
-      throw new StoreError('CONFIG_INVALID', `Expected a record key of letters, digits, ".", "_" or "-", got ${JSON.stringify(key)}.`, {
+      throw new ConfigError(`Expected a record key of letters, digits, ".", "_" or "-", got ${JSON.stringify(key)}.`, {
         hint: 'Use a simple key such as "journal" or "decisions".',
       });
     }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { TargetError } from '../errors.js';
+import { ConfigError, TargetError } from '../errors.js';
 import { TEMP_SUFFIX, writeFileAtomic } from '../store/index.js';
 
 /** How a write is fenced: see {@link fencedFileWrite}. */
@@ -160,14 +160,14 @@ async function takeLock(path: string, token: number, timeoutMs: number, staleLoc
  * ```
  */
 export async function fencedFileWrite<T>(path: string, fence: FileFence, write: () => Promise<T>): Promise<T> {
-  if (typeof path !== 'string' || path === '') throw new TargetError('CONFIG_INVALID', `Expected \`path\` to be a file path, got ${JSON.stringify(path)}.`, { hint: 'Pass the path of the file the target writes.' });
+  if (typeof path !== 'string' || path === '') throw new ConfigError(`Expected \`path\` to be a file path, got ${JSON.stringify(path)}.`, { hint: 'Pass the path of the file the target writes.' });
   const token = fence?.token;
   if (!Number.isSafeInteger(token) || token < 1) {
-    throw new TargetError('CONFIG_INVALID', `Expected \`token\` to be a whole number from 1 up, got ${JSON.stringify(token) ?? String(token)}.`, { hint: "Pass the lease's token (the epoch acquireLease returned)." });
+    throw new ConfigError(`Expected \`token\` to be a whole number from 1 up, got ${JSON.stringify(token) ?? String(token)}.`, { hint: "Pass the lease's token (the epoch acquireLease returned)." });
   }
   for (const [name, value] of [['lockTimeoutMs', fence.lockTimeoutMs], ['staleLockMs', fence.staleLockMs]] as const) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-      throw new TargetError('CONFIG_INVALID', `Expected \`${name}\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(value)}.`, { hint: 'Leave it out for the default.' });
+      throw new ConfigError(`Expected \`${name}\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(value)}.`, { hint: 'Leave it out for the default.' });
     }
   }
   await mkdir(dirname(path), { recursive: true });

@@ -1,5 +1,6 @@
 import type { OpenApiDocument } from '../document/index.js';
 import type { IdentityRule } from '../merge/index.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { reconcileOpenApiDocument } from './openapi-removal.js';
 import type { ReconcileInfo, SyncTarget, TargetContext } from './types.js';
 
@@ -17,6 +18,8 @@ export interface MemoryTargetOptions<Local> {
   /** Identity rules for the merge. */
   identityRules?: readonly IdentityRule[];
 }
+
+const MEMORY_TARGET_KEYS = optionKeys<MemoryTargetOptions<unknown>>()(['initial', 'render', 'identityRules']);
 
 /**
  * A target that keeps the local copy in memory. Values are copied in and
@@ -38,6 +41,7 @@ export class MemoryTarget<Local = OpenApiDocument> implements SyncTarget<Local> 
   readonly #openApi: boolean;
 
   constructor(options: MemoryTargetOptions<Local> = {}) {
+    checkOptions('MemoryTarget options', options, MEMORY_TARGET_KEYS);
     this.#value = options.initial === undefined ? undefined : structuredClone(options.initial);
     this.#render = options.render ?? ((document) => document as Local);
     this.#openApi = options.render === undefined;

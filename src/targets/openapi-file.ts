@@ -1,6 +1,7 @@
 import { extname, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import { ConfigError, TargetError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import { LocalFile } from './local-file.js';
@@ -47,6 +48,8 @@ interface YamlSnapshot {
   readonly document: Document;
 }
 
+const OPENAPI_FILE_TARGET_KEYS = optionKeys<OpenApiFileTargetOptions>()(['path', 'indent']);
+
 /**
  * A target whose local copy is an OpenAPI document in a JSON or YAML file.
  *
@@ -73,6 +76,7 @@ interface YamlSnapshot {
  * ```
  */
 export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget<Record<string, unknown>> {
+  checkOptions('openApiFileTarget options', options, OPENAPI_FILE_TARGET_KEYS);
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, { hint: 'Pass the file the local OpenAPI copy lives in.' });
   }

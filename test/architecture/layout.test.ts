@@ -71,6 +71,7 @@ describe('the layout of src/', () => {
     const layer: Record<string, number> = {
       errors: -2,
       'binding-id': -1,
+      options: -1,
       json: 0,
       document: 1,
       merge: 1,

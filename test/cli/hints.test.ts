@@ -55,6 +55,11 @@ const NOT_FROM_CLI: Partial<Record<SyncErrorCode, string>> = {
   CONFLICT_DECISION_INVALID: 'only from custom resolvers; the CLI uses preferLocal() or preferRemote()',
   RESOLVER_FAILED: 'only from custom resolvers; the CLI uses preferLocal() or preferRemote()',
   STALE_LEASE: 'only from the cluster store and fenced writes (api-live-sync/redis), which the CLI does not use',
+  JOB_TRANSITION_INVALID: 'only from a bug in the scheduler',
+  JOB_FAILED: 'only from a bug: every adapter the CLI uses throws typed errors',
+  SOURCE_ADAPTER_FAILED: 'only from custom sources; the CLI uses file and HTTP sources',
+  TARGET_ADAPTER_FAILED: 'only from custom targets; the CLI uses the built-in ones',
+  STORE_ADAPTER_FAILED: 'only from custom stores; the CLI uses FileStore',
 };
 
 async function thrown(work: () => unknown): Promise<SyncError> {

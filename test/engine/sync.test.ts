@@ -145,8 +145,8 @@ describe('one sync, end to end', () => {
     await engine.addSource({ id: 'fine', source: new MemorySource(petstore(1)), target: healthy });
     const error = (await engine.syncNow('sloppy').catch((e: unknown) => e)) as SyncError;
     expect(isSyncError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'TARGET_READ_FAILED', retryable: false });
-    expect(error.message).toContain('could not render the remote document');
+    expect(error).toMatchObject({ code: 'TARGET_ADAPTER_FAILED', retryable: false, details: { adapter: 'sloppy', bindingId: 'sloppy' } });
+    expect(error.message).toContain('rendering the remote document');
     expect(error.hint).toMatch(/frozen/);
     expect(error.cause).toBeInstanceOf(TypeError);
     expect(written).toEqual([]);
@@ -165,7 +165,7 @@ describe('one sync, end to end', () => {
     };
     await engine.addSource({ id: 'write', source: new MemorySource(petstore(1)), target: mutatingWrite });
     const writeError = (await engine.syncNow('write').catch((e: unknown) => e)) as SyncError;
-    expect(writeError).toMatchObject({ code: 'TARGET_WRITE_FAILED', retryable: false });
+    expect(writeError).toMatchObject({ code: 'TARGET_ADAPTER_FAILED', retryable: false, details: { adapter: 'mutating-write' } });
     expect(writeError.hint).toMatch(/structuredClone/);
   });
 

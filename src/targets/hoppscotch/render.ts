@@ -21,6 +21,7 @@ import {
   type HoppRequestVariable,
   type HoppResponse,
 } from './schema.js';
+import { checkOptions, optionKeys } from '../../options.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +57,8 @@ export interface RenderedCollection {
 /** The HTTP methods that become requests, in the order they are read from a path item. */
 export const RENDERED_METHODS = ['get', 'head', 'post', 'put', 'delete', 'options', 'patch'] as const;
 
+const RENDER_KEYS = optionKeys<RenderOptions>()(['collectionVersion', 'baseUrlVariable', 'validate']);
+
 /**
  * Render an OpenAPI 3.0 or 3.1 document (Swagger 2 must be upgraded first)
  * as a Hoppscotch collection. Every request carries its operation identity
@@ -68,7 +71,7 @@ export const RENDERED_METHODS = ['get', 'head', 'post', 'put', 'delete', 'option
  * object, or the options are invalid.
  */
 export function renderCollection(document: unknown, options: RenderOptions = {}): RenderedCollection {
-  return renderWithCache(document, options, undefined);
+  return renderWithCache(document, checkOptions<RenderOptions>('renderCollection options', options, RENDER_KEYS), undefined);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import { deepFreeze } from '../../json/index.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../json/index.js';
 import { LocalFile } from '../local-file.js';
@@ -37,6 +38,8 @@ export const HOPP_DEPRECATED_PREFIX = '[deprecated] ';
 
 /** The first words of the description paragraph a deprecated request gets; the mark is recognised (and removed again) by them. */
 export const HOPP_DEPRECATED_NOTE = 'Removed upstream:';
+
+const HOPPSCOTCH_TARGET_KEYS = optionKeys<HoppscotchTargetOptions>()(['path', 'version', 'baseUrlVariable', 'indent']);
 
 /** Options of {@link hoppscotchTarget}. */
 export interface HoppscotchTargetOptions {
@@ -82,6 +85,7 @@ export interface HoppscotchTargetOptions {
  * rendered in the same sync (passed to it as `ReadInfo.rendered`).
  */
 export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<NormalisedCollection> {
+  checkOptions('hoppscotchTarget options', options, HOPPSCOTCH_TARGET_KEYS);
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, {
       hint: 'Pass the Hoppscotch collection file, e.g. { path: "petstore.hoppscotch.json" }.',
