@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH, loadSharing, loadSpec } from './load.js';
+export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH, LOAD_OPTION_KEYS, loadSharing, loadSpec } from './load.js';
 export { DEFAULT_MAX_BYTES, readLimited } from './read-limited.js';
 export { openRegularFile } from './open-file.js';
 export type { OpenRegularFileOptions, RegularFileOpening } from './open-file.js';

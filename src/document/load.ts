@@ -14,7 +14,8 @@ export const DEFAULT_MAX_DEPTH = 256;
 /** Default of {@link LoadOptions.maxAliasCount}: the `yaml` package's own. */
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
-const LOAD_KEYS = optionKeys<LoadOptions>()(['maxBytes', 'maxDepth', 'maxAliasCount', 'allowRemoteRefs', 'allowEmptyPaths', 'location', 'contentType']);
+/** The keys of {@link LoadOptions}, for checking an options object that carries them. */
+export const LOAD_OPTION_KEYS = optionKeys<LoadOptions>()(['maxBytes', 'maxDepth', 'maxAliasCount', 'allowRemoteRefs', 'allowEmptyPaths', 'location', 'contentType']);
 
 /**
  * Turn bytes (JSON or YAML) or an already-parsed value into a validated
@@ -36,7 +37,7 @@ const LOAD_KEYS = optionKeys<LoadOptions>()(['maxBytes', 'maxDepth', 'maxAliasCo
  * ```
  */
 export async function loadSpec(input: string | Uint8Array | object, options: LoadOptions = {}): Promise<LoadedSpec> {
-  const loaded = await loadSharing(input, checkOptions<LoadOptions>('loadSpec options', options, LOAD_KEYS), undefined);
+  const loaded = await loadSharing(input, checkOptions<LoadOptions>('loadSpec options', options, LOAD_OPTION_KEYS), undefined);
   return { ...loaded, hash: canonicalHash(loaded.document) };
 }
 

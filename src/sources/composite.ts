@@ -1,6 +1,6 @@
 import { ConfigError, isSyncError, SourceError, syncErrorOf } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
-import { COMPONENT_KINDS, combineDocuments, loadSpec, type CombineMember, type ComponentKind, type LoadedSpec, type LoadOptions } from '../document/index.js';
+import { COMPONENT_KINDS, combineDocuments, LOAD_OPTION_KEYS, loadSpec, type CombineMember, type ComponentKind, type LoadedSpec, type LoadOptions } from '../document/index.js';
 import { canonicalHash, canonicalJson } from '../json/index.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
@@ -177,6 +177,7 @@ const MEMBER_KEYS = optionKeys<CompositeMember>()(['id', 'source', 'prefix', 're
 
 function checkMembers(options: CompositeSourceOptions): CompositeMember[] {
   checkOptions('compositeSource options', options, COMPOSITE_KEYS);
+  if (options.load !== undefined) checkOptions('`load`', options.load, LOAD_OPTION_KEYS, 'load.');
   if (!Array.isArray(options.sources) || options.sources.length === 0) {
     throw new ConfigError(`Expected \`sources\` to be a non-empty array of { id, source }, got ${describeValue(options?.sources)}.`, {
       hint: 'compositeSource({ sources: [{ id: "users", source: ... }, { id: "billing", source: ... }] })',

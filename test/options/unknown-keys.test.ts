@@ -45,6 +45,7 @@ const entryPoints: Record<string, (extra: Record<string, unknown>) => unknown> =
   fileSource: (extra) => fileSource({ path: join(dir, 'openapi.json'), ...extra } as never),
   functionSource: (extra) => functionSource(() => petstore(1), extra as never),
   compositeSource: (extra) => compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)) }], ...extra } as never),
+  'compositeSource load': (extra) => compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)) }], load: extra } as never),
   'compositeSource member': (extra) => compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)), ...extra }] } as never),
   discoverSpec: (extra) => discoverSpec('http://127.0.0.1:9', extra as never),
   openApiFileTarget: (extra) => openApiFileTarget({ path: join(dir, 'local.json'), ...extra } as never),
