@@ -91,7 +91,9 @@ describe.each(['openapi', 'hoppscotch'] as const)('a save while the engine write
   it.each(['rename', 'inplace'] as const)('loses none of 200 saves made in a loop by another process while it syncs (%s saves)', async (style) => {
     // The race is with the target file: a memory store keeps each sync short, so the engine writes often.
     const { path, source, engine } = await setup(kind, 40, 3, 'memory');
-    const saver = spawn(process.execPath, [SAVER, path, kind, 'loop', '200', style], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Batches of 20 saves, each after one more engine write: the engine writes at least 10 times while the saves run, on any machine.
+    const saver = spawn(process.execPath, [SAVER, path, kind, 'loop', '200', style, '20'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    saver.stdin.on('error', () => undefined); // a line written as the saver exits
     let saved = 0;
     saver.stdout.on('data', (chunk: Buffer) => {
       saved = Math.max(saved, ...chunk.toString().trim().split('\n').map(Number));
@@ -109,7 +111,10 @@ describe.each(['openapi', 'hoppscotch'] as const)('a save while the engine write
       source.set(api(40 + (version % 7), version));
       try {
         const result = await engine.syncNow('api');
-        if (result.written) applied += 1;
+        if (result.written) {
+          applied += 1;
+          if (running) saver.stdin.write('written\n');
+        }
       } catch (error) {
         // A save caught half-written by an in-place writer does not parse (the engine refuses it); a write beaten three times fails.
         failures.push((error as { code: string }).code);
@@ -128,6 +133,7 @@ describe.each(['openapi', 'hoppscotch'] as const)('a save while the engine write
     expect({ missing, displaced: displaced.length }).toEqual({ missing: [], displaced: 0 });
     expect(failures.every((code) => code === 'TARGET_CHANGED_DURING_WRITE' || code === 'TARGET_INVALID')).toBe(true);
     expect(applied).toBeGreaterThanOrEqual(10);
+    saver.stdin.end();
     // (Remote changes a save's read-modify-write took back stay taken back: to the merge they are the person's edits.)
     console.log(`${kind} ${style}: 200 saves, ${applied} engine writes, ${changed.length} writes refused and merged again, ${failures.length} failed runs (${[...new Set(failures)].join(', ') || 'none'}), 0 lost`);
   }, 60_000);
