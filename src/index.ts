@@ -60,10 +60,11 @@ export {
   StoreError,
   SyncError,
   TargetError,
+  errorFamilies,
   isSyncError,
   syncErrorCodes,
 } from './errors.js';
-export type { SerializedSyncError, SyncErrorCode, SyncErrorOptions } from './errors.js';
+export type { ErrorFamily, FamilyCode, SerializedSyncError, SyncErrorCode, SyncErrorOptions } from './errors.js';
 export { assertBindingId, isValidBindingId } from './binding-id.js';
 
 // Sources: where the remote document comes from. parseRetryAfter is here for
@@ -175,3 +176,20 @@ export { toPrometheusText } from './metrics/index.js';
 export type { SyncCounters, SyncEngineMetrics } from './metrics/index.js';
 export { systemClock } from './scheduler/index.js';
 export type { CircuitBreakerPolicy, CircuitState, Clock, RetryPolicy, TimerHandle } from './scheduler/index.js';
+
+// The scheduler seam (docs/architecture.md): what another scheduler implements, given to the engine's `scheduler` option.
+export { InProcessScheduler } from './scheduler/index.js';
+export type {
+  BindingScheduleView,
+  EnqueueOptions,
+  JobRemovalReason,
+  RunResult,
+  ScheduledBinding,
+  Scheduler,
+  SchedulerConfig,
+  SchedulerContext,
+  SchedulerEventBase,
+  SchedulerEvents,
+  SchedulerFactory,
+  SchedulerHooks,
+} from './scheduler/index.js';
