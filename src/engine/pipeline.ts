@@ -5,7 +5,7 @@ import { merge3, type MergeConflict } from '../merge/index.js';
 import { diffSpecs, type SpecChange } from '../diff/index.js';
 import { canonicalHash, deepFreeze, jsonEqual, jsonPatch, shareUnchanged } from '../json/index.js';
 import type { Clock } from '../scheduler/index.js';
-import type { FetchValidators, SpecSource } from '../sources/index.js';
+import type { FetchValidators, SourceFetchResult, SpecSource } from '../sources/index.js';
 import { loadSharing, operationKeys, withoutOperations } from '../document/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
@@ -117,6 +117,17 @@ export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: Syn
   };
 }
 
+/** What one step of `prepareSync` needs: the binding, the job and where to report. */
+interface StepContext {
+  binding: PipelineBinding;
+  jobId: string;
+  signal: AbortSignal;
+  deps: PipelineDeps;
+  options: PrepareOptions;
+  emit: EmitFunction;
+  quiet: boolean;
+}
+
 /**
  * Steps one to eight of a sync (DESIGN.md, "One sync"): fetch, load, the
  * unchanged short-circuits, the semantic diff, render, merge, resolve,
@@ -124,11 +135,43 @@ export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: Syn
  * refreshed validators of an unchanged run.
  */
 export async function prepareSync(binding: PipelineBinding, jobId: string, signal: AbortSignal, deps: PipelineDeps, options: PrepareOptions): Promise<PreparedSync> {
-  const { store, clock } = deps;
   const quiet = options.dryRun || !deps.listening();
-  const emit = quiet ? noEmit : deps.emit;
-  const validators = await store.getValidators(binding.id);
+  const step: StepContext = { binding, jobId, signal, deps, options, emit: quiet ? noEmit : deps.emit, quiet };
+  const validators = await deps.store.getValidators(binding.id);
   if (signal.aborted) throw signal.reason;
+  const fetched = await fetchStep(step, validators);
+  if (fetched.kind === 'not-modified') return notModified(step, validators, fetched.validators);
+  const loaded = await loadStep(step, fetched);
+  if (loaded.base && loaded.base.hash === loaded.hash) return sameHash(step, loaded);
+  const { remote, upstream, keepLocal } = await lastingStep(step, loaded.newest);
+  const changes = diffStep(step, loaded, remote);
+  const prepared: PreparedSync = {
+    outcome: 'apply',
+    validators: loaded.validators,
+    hash: loaded.hash,
+    remote,
+    base: loaded.base,
+    changes,
+    conflicts: NO_CONFLICTS,
+    decisions: NO_DECISIONS,
+    local: undefined,
+    merged: undefined,
+    dirty: false,
+    keepLocal,
+    targetContext: targetContextOf(binding, deps.store, signal),
+  };
+  if (upstream !== undefined) prepared.upstream = upstream;
+  const held = railsStep(step, loaded, remote, changes);
+  if (held) {
+    prepared.outcome = 'held';
+    prepared.held = held;
+  }
+  await mergeLocal(binding, jobId, signal, deps, options, prepared);
+  return prepared;
+}
+
+/** Step 1: fetch with the stored validators; a throw of the user's source is reported under the adapter's name. */
+async function fetchStep({ binding, jobId, signal, deps, emit, quiet }: StepContext, validators: FetchValidators): Promise<SourceFetchResult> {
   const fetched = await Promise.resolve()
     .then(() => binding.source.fetch({ validators, signal }))
     .catch((error: unknown) => {
@@ -136,21 +179,34 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     });
   if (signal.aborted) throw signal.reason;
   if (!quiet) emit('spec:fetched', () => ({
-    timestamp: clock.now(),
+    timestamp: deps.clock.now(),
     sourceId: binding.id, jobId,
     kind: fetched.kind,
     ...(fetched.kind !== 'not-modified' && fetched.location !== undefined ? { location: fetched.location } : {}),
     ...(fetched.kind === 'raw' ? { bytes: typeof fetched.body === 'string' ? Buffer.byteLength(fetched.body) : fetched.body.byteLength } : {}),
   }));
+  return fetched;
+}
 
-  if (fetched.kind === 'not-modified') {
-    if (!options.dryRun) deps.review.seen(binding.id, undefined);
-    if (fetched.validators && !options.dryRun) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
-    if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'not-modified' }));
-    return unchangedSync('not-modified', validators);
-  }
+/** The source answered "not modified": keep its refreshed validators and stop. */
+async function notModified({ binding, jobId, deps, options, emit, quiet }: StepContext, validators: FetchValidators, refreshed: FetchValidators | undefined): Promise<PreparedSync> {
+  if (!options.dryRun) deps.review.seen(binding.id, undefined);
+  if (refreshed && !options.dryRun) await deps.store.saveValidators(binding.id, { ...validators, ...refreshed });
+  if (!quiet) emit('spec:unchanged', () => ({ timestamp: deps.clock.now(), sourceId: binding.id, jobId, reason: 'not-modified' }));
+  return unchangedSync('not-modified', validators);
+}
 
-  const stored = await store.getBase(binding.id);
+/** What the load step gives: the newest document, frozen and hashed, beside the base it was loaded against. */
+interface LoadedRemote {
+  base: BaseRecord | undefined;
+  newest: Record<string, unknown>;
+  hash: string;
+  validators: FetchValidators;
+}
+
+/** Step 2: load (parse, upgrade, validate) sharing what did not change with the base, freeze and hash. */
+async function loadStep({ binding, signal, deps }: StepContext, fetched: Exclude<SourceFetchResult, { kind: 'not-modified' }>): Promise<LoadedRemote> {
+  const stored = await deps.store.getBase(binding.id);
   const last = binding.lastBase;
   const base = stored !== undefined && last !== undefined && stored.hash === last.hash && stored.savedAt === last.savedAt ? last : stored;
   // What did not change comes out of the loader as the base's own frozen objects, so every walk over
@@ -173,55 +229,46 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   // parts, so the next version's hash serialises only what changed.
   const newest = deepFreeze(shareUnchanged(base?.document, loaded.document));
   const hash = canonicalHash(newest);
-  const nextValidators: FetchValidators = { ...(fetched.validators ?? {}), contentHash: hash };
+  return { base, newest, hash, validators: { ...(fetched.validators ?? {}), contentHash: hash } };
+}
 
-  if (base && base.hash === hash) {
-    if (!options.dryRun) {
-      deps.review.seen(binding.id, undefined);
-      await store.saveValidators(binding.id, nextValidators);
-    }
-    if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash }));
-    return unchangedSync('same-hash', nextValidators, base, hash);
+/** The loaded document is the base's: keep the new validators and stop. */
+async function sameHash({ binding, jobId, deps, options, emit, quiet }: StepContext, loaded: LoadedRemote): Promise<PreparedSync> {
+  if (!options.dryRun) {
+    deps.review.seen(binding.id, undefined);
+    await deps.store.saveValidators(binding.id, loaded.validators);
   }
+  if (!quiet) emit('spec:unchanged', () => ({ timestamp: deps.clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash: loaded.hash }));
+  return unchangedSync('same-hash', loaded.validators, loaded.base, loaded.hash);
+}
 
-  // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
-  const lasting = await getDecisions(store, binding.id);
+/** Step 3: lasting decisions. Ignored operations never come in; tombstoned ones stay deleted. */
+async function lastingStep({ binding, deps }: StepContext, newest: Record<string, unknown>): Promise<{ remote: Record<string, unknown>; upstream: Record<string, unknown> | undefined; keepLocal: readonly string[] }> {
+  const lasting = await getDecisions(deps.store, binding.id);
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   // What those decisions took out is the user's doing, not upstream's: the removal policy must not keep it.
-  const upstream = remote === newest ? undefined : newest;
-  const changes: readonly SpecChange[] = diffSpecs(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
+  return { remote, upstream: remote === newest ? undefined : newest, keepLocal: lasting.keepLocal };
+}
+
+/** Step 4: the semantic diff of the base and the remote, reported as `spec:changed`. */
+function diffStep({ binding, jobId, deps, emit }: StepContext, loaded: LoadedRemote, remote: Record<string, unknown>): readonly SpecChange[] {
+  const { base, hash } = loaded;
+  const changes: readonly SpecChange[] = diffSpecs(base?.document ?? { openapi: remote['openapi'] ?? '3.0.0', info: remote['info'] ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
-    timestamp: clock.now(),
+    timestamp: deps.clock.now(),
     sourceId: binding.id, jobId,
-    hash: hash,
+    hash,
     ...(base ? { previousHash: base.hash } : {}),
     firstSync: base === undefined,
     changes,
   }));
+  return changes;
+}
 
-  const prepared: PreparedSync = {
-    outcome: 'apply',
-    validators: nextValidators,
-    hash,
-    remote,
-    base,
-    changes,
-    conflicts: NO_CONFLICTS,
-    decisions: NO_DECISIONS,
-    local: undefined,
-    merged: undefined,
-    dirty: false,
-    keepLocal: lasting.keepLocal,
-    targetContext: targetContextOf(binding, store, signal),
-  };
-  if (upstream !== undefined) prepared.upstream = upstream;
-  const held = options.dryRun || !deps.review.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.review.seen(binding.id, hash)) : undefined;
-  if (held) {
-    prepared.outcome = 'held';
-    prepared.held = held;
-  }
-  await mergeLocal(binding, jobId, signal, deps, options, prepared);
-  return prepared;
+/** Step 5: the safety rails (mass removal, breaking changes, flapping), unless a person approved this document. */
+function railsStep({ binding, deps, options }: StepContext, loaded: LoadedRemote, remote: Record<string, unknown>, changes: readonly SpecChange[]): PreparedSync['held'] {
+  if (!options.dryRun && deps.review.isApproved(binding.id, loaded.hash)) return undefined;
+  return checkSafetyRails(loaded.base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.review.seen(binding.id, loaded.hash));
 }
 
 /**
