@@ -123,6 +123,14 @@ describe('rules', () => {
     expect(await decide([{ match: { operation: 'get /pets/**' }, take: 'remote' }], paths)).toEqual({ '/paths/~1pets/get/description': 'remote' });
   });
 
+  it('never matches an operation rule, even `* /template`, to a conflict at the path-item level', async () => {
+    // `/paths/~1pets~1{petId}/parameters/0/description` is under `/pets/{petId}` but in no operation.
+    expect(await decide([{ match: { operation: '* /pets/*' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
+    });
+    expect(await decide([{ match: { operation: '* /**' }, take: 'remote' }], ['/paths/~1pets/parameters/0/description', '/paths/~1pets/summary'])).toEqual({});
+  });
+
   it('matches by operationId, with wildcards', async () => {
     expect(await decide([{ match: { operationId: 'deletePet' }, take: 'remote' }], paths)).toEqual({
       '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',

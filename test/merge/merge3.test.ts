@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { merge3, openApiIdentityRules, type IdentityRule, type MergeConflict } from '../../src/merge/index.js';
+import { deepFreeze } from './support.js';
 
 const op = (parameters: unknown[], extra: Record<string, unknown> = {}) => ({
   openapi: '3.1.0',
@@ -285,10 +286,31 @@ describe('merge3: inputs', () => {
     expect(() => merge3({}, {}, {}, { rules: 'x' as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
-  it('never mutates its inputs', () => {
-    const base = Object.freeze({ a: Object.freeze([Object.freeze({ in: 'query', name: 'x' })]) });
-    const make = () => structuredClone(base);
-    expect(() => merge3(base, make(), make())).not.toThrow();
+  it('never mutates its inputs: all three frozen deeply, each side with edits of its own', () => {
+    const base = op([param('limit'), param('offset', { description: 'skip' }), param('q')], { summary: 'Get', tags: ['pets'] });
+    const local = op([param('limit', { description: 'mine' }), param('q'), param('mine')], { summary: 'Get one pet', tags: ['pets'], 'x-note': 'mine' });
+    const remote = op([param('offset', { description: 'skip n' }), param('limit'), param('q', { required: true }), param('theirs')], {
+      summary: 'Get a pet',
+      tags: ['pets', 'v2'],
+    });
+    const copies = structuredClone({ base, local, remote });
+    deepFreeze(base);
+    deepFreeze(local);
+    deepFreeze(remote);
+
+    const { merged, conflicts } = merge3(base, local, remote);
+    expect({ base, local, remote }).toStrictEqual(copies);
+    expect(conflicts).toStrictEqual([
+      { path: '/paths/~1pets~1{id}/get/parameters/0', kind: 'deleted-vs-changed', base: param('offset', { description: 'skip' }), local: undefined, remote: param('offset', { description: 'skip n' }) },
+      { path: '/paths/~1pets~1{id}/get/summary', kind: 'both-changed', base: 'Get', local: 'Get one pet', remote: 'Get a pet' },
+    ]);
+    expect(paramsOf(merged)).toStrictEqual([param('limit', { description: 'mine' }), param('q', { required: true }), param('mine'), param('theirs')]);
+    expect((merged as typeof local).paths['/pets/{id}'].get).toMatchObject({ summary: 'Get one pet', tags: ['pets', 'v2'], 'x-note': 'mine' });
+
+    // Without a base every key counts as added by both: the same inputs, untouched.
+    merge3(undefined, local, remote);
+    merge3(remote, local, base);
+    expect({ base, local, remote }).toStrictEqual(copies);
   });
 
   it('keeps a __proto__ key as data', () => {
