@@ -2,6 +2,7 @@ import fastJsonPatch from 'fast-json-patch';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonPatch } from '../../src/merge/patch.js';
+import { propertyRuns } from '../support/mutation.js';
 
 const apply = (doc: unknown, ops: ReturnType<typeof jsonPatch>): unknown =>
   fastJsonPatch.applyPatch(structuredClone(doc), structuredClone(ops) as fastJsonPatch.Operation[], true, true).newDocument;
@@ -45,7 +46,7 @@ describe('jsonPatch', () => {
         fc.pre(!hasBannedKey(from) && !hasBannedKey(to));
         expect(apply(from, jsonPatch(from, to))).toEqual(to);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 

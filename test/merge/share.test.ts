@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deepFreeze, isFrozenTree, shareUnchanged } from '../../src/merge/freeze.js';
+import { propertyRuns } from '../support/mutation.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Container = Record<string, unknown> | unknown[];
@@ -224,7 +225,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.jsonValue({ maxDepth: 4 }), (base, next) => {
         checkShare(copy(base) as Json, copy(next) as Json);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -233,7 +234,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
       fc.property(tree, tree, (base, next) => {
         checkShare(copy(base), copy(next));
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -243,7 +244,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         const out = checkShare(base, copy(base));
         if (!hasProtoKey(base)) expect(out).toBe(base);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -254,7 +255,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         for (const e of edits) next = applyEdit(next, e);
         checkShare(base, next);
       }),
-      { numRuns: 600 },
+      { numRuns: propertyRuns(600) },
     );
   });
 
@@ -272,7 +273,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
           }
         }
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -286,7 +287,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         for (const e of second) v3 = applyEdit(v3, e);
         checkShare(shared, v3);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });
