@@ -94,7 +94,9 @@ function compareEdits(a: Edit, b: Edit): number {
     const x = a.segments[i] as string;
     const y = b.segments[i] as string;
     if (x === y) continue;
+    // Stryker disable next-line LogicalOperator: under an array both are indices; under an object, edits at different keys are independent, in any order
     if (INDEX.test(x) && INDEX.test(y)) return Number(y) - Number(x);
+    // Stryker disable next-line EqualityOperator: x !== y here, and edits at different keys of an object are independent, in any order
     return x < y ? 1 : -1;
   }
   if (a.segments.length !== b.segments.length) return b.segments.length - a.segments.length;
@@ -137,25 +139,25 @@ function applyEdit(root: unknown, edit: Edit, owned: WeakSet<object>): unknown {
 /** A private, mutable copy of a container on the edit's path (copied once per call). */
 function own(value: unknown, edit: Edit, depth: number, owned: WeakSet<object>): Record<string, unknown> | unknown[] {
   if (typeof value !== 'object' || value === null) throw missing(edit, depth);
+  // Stryker disable next-line ConditionalExpression: copying an owned container again gives the same document, only slower
   if (owned.has(value)) return value as Record<string, unknown> | unknown[];
   const copy = Array.isArray(value) ? value.slice() : { ...(value as Record<string, unknown>) };
   owned.add(copy);
   return copy;
 }
 
+/**
+ * The member at `key`, own members only: an array's are its indices (no `01`,
+ * nothing past the end) and `length`, a number {@link own} refuses.
+ */
 function read(parent: Record<string, unknown> | unknown[], key: string, edit: Edit, depth: number): unknown {
-  if (Array.isArray(parent)) {
-    if (!INDEX.test(key) || Number(key) >= parent.length) throw missing(edit, depth + 1);
-    return parent[Number(key)];
-  }
   if (!Object.hasOwn(parent, key)) throw missing(edit, depth + 1);
-  return parent[key];
+  return (parent as Record<string, unknown>)[key];
 }
 
+/** Set an own member, even one named `__proto__` (which `=` would take as the prototype); an index of an array alike. */
 function write(parent: Record<string, unknown> | unknown[], key: string, value: unknown): void {
-  if (Array.isArray(parent)) parent[Number(key)] = value;
-  else if (key === '__proto__') Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
-  else parent[key] = value;
+  Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function missing(edit: Edit, depth: number): ConflictError {
