@@ -14,7 +14,7 @@ export const modules = {
   merge: {
     mutate: ['src/merge/**/*.ts'],
     // github.test.ts merges the real GitHub spec: minutes per mutant once instrumented; the laws and unit tests cover the same code.
-    testFiles: ['test/merge/{apply,laws,merge3,patch,pointer,share}.test.ts'],
+    testFiles: ['test/merge/{apply,equal,laws,merge3,patch,pointer,rules,share}.test.ts'],
   },
   conflict: {
     mutate: ['src/conflict/**/*.ts'],

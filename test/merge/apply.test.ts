@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConflictDecision } from '../../src/conflict/index.js';
-import { applyDecisions, merge3, type IdentityRule } from '../../src/merge/index.js';
+import { applyDecisions, merge3, type IdentityRule, type MergeConflict } from '../../src/merge/index.js';
 import { deepFreeze } from './support.js';
 
 const take = (path: string, side: 'local' | 'remote'): ConflictDecision => ({ path, take: side, reason: 'test' });
@@ -131,5 +131,137 @@ describe('applyDecisions', () => {
     const { merged, conflicts } = merge3({ a: 1 }, ['local'], 'remote');
     expect(conflicts).toMatchObject([{ path: '', kind: 'both-changed' }]);
     expect(applyDecisions(merged, conflicts, [take('', 'remote')])).toBe('remote');
+  });
+});
+
+describe('applyDecisions: places, order and refusals', () => {
+  const byId: IdentityRule[] = [{ path: '/l', key: (item) => (item as { id?: string }).id }];
+  const conflict = (path: string, local: unknown, remote: unknown): MergeConflict => ({
+    path,
+    kind: local === undefined ? 'deleted-vs-changed' : remote === undefined ? 'changed-vs-deleted' : 'both-changed',
+    base: 'base',
+    local,
+    remote,
+  });
+  /** The typed refusal, with a hint, the details given and a message naming `mentions`. */
+  const refused = (details: Record<string, unknown>, mentions: string) =>
+    expect.objectContaining({ code: 'CONFLICT_DECISION_INVALID', message: expect.stringContaining(mentions), hint: expect.stringMatching(/\S/), details });
+
+  it('edits an element under the index where a locally deleted element goes back, before putting that one in', () => {
+    const base = { l: [{ id: 'a' }, { id: 'b', v: 1 }, { id: 'c', v: 1 }] };
+    const { merged, conflicts } = merge3(base, { l: [{ id: 'a' }, { id: 'c', v: 2 }] }, { l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] }, { rules: byId });
+    expect(conflicts.map((c) => [c.path, c.kind])).toStrictEqual([
+      ['/l/1', 'deleted-vs-changed'],
+      ['/l/1/v', 'both-changed'],
+    ]);
+    const both = [take('/l/1', 'remote'), take('/l/1/v', 'remote')];
+    expect(applyDecisions(merged, conflicts, both)).toStrictEqual({ l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] });
+    expect(applyDecisions(merged, conflicts, [...both].reverse())).toStrictEqual({ l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] });
+    expect(applyDecisions(merged, conflicts, [take('/l/1', 'remote'), take('/l/1/v', 'local')])).toStrictEqual({ l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 2 }] });
+  });
+
+  it('orders places by index as numbers, from the end, across arrays of ten and more and across subtrees', () => {
+    const ids = Array.from({ length: 14 }, (_, i) => `e${i}`);
+    const item = (id: string, v = 0) => ({ id, v });
+    const doc = (values: Record<string, number>, drop: string[] = []) => ({
+      a: { l: ids.filter((id) => !drop.includes(id)).map((id) => item(id, values[id])) },
+      b: { x: values.x ?? 0 },
+      c: { l: ids.filter((id) => !drop.includes(id)).map((id) => item(id, values[id])) },
+    });
+    const rules: IdentityRule[] = [{ path: '/*/l', key: (element) => (element as { id?: string }).id }];
+    // Locally: e0, e2 and e11 deleted, e12 and e13 edited; remotely: all five edited otherwise, and x.
+    const local = doc({ e12: 1, e13: 1, x: 1 }, ['e0', 'e2', 'e11']);
+    const remote = doc({ e0: 2, e2: 2, e11: 2, e12: 2, e13: 2, x: 2 });
+    const { merged, conflicts } = merge3(doc({}), local, remote, { rules });
+    expect(conflicts.map((c) => c.path)).toStrictEqual([
+      '/a/l/0', '/a/l/1', '/a/l/9', '/a/l/9/v', '/a/l/10/v', '/b/x',
+      '/c/l/0', '/c/l/1', '/c/l/9', '/c/l/9/v', '/c/l/10/v',
+    ]);
+    // Decided in an order unlike the places', interleaving the subtrees.
+    const order = [10, 0, 5, 2, 7, 4, 9, 1, 8, 3, 6];
+    const decided = applyDecisions(merged, conflicts, order.map((i) => take(conflicts[i]!.path, 'remote')));
+    expect(decided).toStrictEqual(remote);
+    const kept = applyDecisions(merged, conflicts, order.map((i) => take(conflicts[i]!.path, 'local')));
+    expect(kept).toStrictEqual(merged);
+  });
+
+  it('edits inside an element before replacing the element, whatever the order of the conflicts', () => {
+    const conflicts = [conflict('/l/1/v', 1, 2), conflict('/l/1', { v: 1 }, { w: 5 })];
+    for (const list of [conflicts, [...conflicts].reverse()]) {
+      expect(applyDecisions({ l: ['a', { v: 1 }] }, list, [take('/l/1', 'remote'), take('/l/1/v', 'remote')])).toStrictEqual({ l: ['a', { w: 5 }] });
+    }
+  });
+
+  it('replaces what a place holds before inserting there, whatever the order of the conflicts', () => {
+    // Hand-made conflicts: a changed element at /l/1 and, listed after it, one to put back at /l/1.
+    const conflicts = [conflict('/l/1', 'x', 'x2'), conflict('/l/1', undefined, 'y')];
+    expect(applyDecisions({ l: ['a', 'x'] }, conflicts, [take('/l/1', 'remote'), take('/l/1', 'remote')])).toStrictEqual({ l: ['a', 'y', 'x2'] });
+    expect(applyDecisions({ l: ['a', 'x'] }, [...conflicts].reverse(), [take('/l/1', 'remote'), take('/l/1', 'remote')])).toStrictEqual({ l: ['a', 'y', 'x2'] });
+  });
+
+  it('decides at index 0, and a removed value or an absent one put nowhere leaves the array as it is', () => {
+    const { merged, conflicts } = merge3({ l: [{ id: 'a', v: 1 }, { id: 'b' }] }, { l: [{ id: 'b' }] }, { l: [{ id: 'a', v: 2 }, { id: 'b' }] }, { rules: byId });
+    expect(conflicts).toMatchObject([{ path: '/l/0', kind: 'deleted-vs-changed' }]);
+    expect(applyDecisions(merged, conflicts, [take('/l/0', 'remote')])).toStrictEqual({ l: [{ id: 'a', v: 2 }, { id: 'b' }] });
+    expect(applyDecisions(merged, conflicts, [{ path: '/l/0', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({ l: [{ id: 'b' }] });
+    const changed = [conflict('/l/0', 'a', 'a2')];
+    expect(applyDecisions({ l: ['a', 'b'] }, changed, [take('/l/0', 'remote')])).toStrictEqual({ l: ['a2', 'b'] });
+    expect(applyDecisions({ l: ['a', 'b'] }, changed, [{ path: '/l/0', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({ l: ['b'] });
+  });
+
+  it('refuses a place in an array that is not an index, naming the place', () => {
+    for (const last of ['x', '-', '01', '1x', 'x1', '1.0', '-1']) {
+      const path = `/l/${last}`;
+      for (const local of ['old', undefined]) {
+        expect(() => applyDecisions({ l: ['a', 'b'] }, [conflict(path, local, 'new')], [take(path, 'remote')]), path).toThrow(refused({ path }, JSON.stringify(path)));
+      }
+    }
+  });
+
+  it('refuses a place whose parent is missing, not a container, or only inherited, naming the first place missing', () => {
+    const at = (doc: unknown, path: string) => () => applyDecisions(doc, [conflict(path, 'old', 'new')], [take(path, 'remote')]);
+    expect(at({ a: 5 }, '/a/b/c')).toThrow(refused({ path: '/a' }, '"/a"'));
+    expect(at({ a: null }, '/a/b')).toThrow(refused({ path: '/a' }, '"/a"'));
+    expect(at({ a: 'text' }, '/a/b')).toThrow(refused({ path: '/a' }, '"/a"'));
+    expect(at({ a: {} }, '/a/b/c')).toThrow(refused({ path: '/a/b' }, '"/a/b"'));
+    expect(at({ a: { l: ['x'] } }, '/a/l/1/c')).toThrow(refused({ path: '/a/l/1' }, '"/a/l/1"'));
+    expect(at({ a: { l: [{}, {}] } }, '/a/l/01/c')).toThrow(refused({ path: '/a/l/01' }, '"/a/l/01"'));
+    expect(at({ a: { l: [{}, {}] } }, '/a/l/1.0/c')).toThrow(refused({ path: '/a/l/1.0' }, '"/a/l/1.0"'));
+    expect(at({ a: { l: ['x'] } }, '/a/l/length/c')).toThrow(refused({ path: '/a/l/length' }, '"/a/l/length"'));
+    expect(at({ a: {} }, '/a/__proto__/b')).toThrow(refused({ path: '/a/__proto__' }, '"/a/__proto__"'));
+    expect(at({ a: {} }, '/a/toString/b')).toThrow(refused({ path: '/a/toString' }, '"/a/toString"'));
+    expect(at(7, '/a')).toThrow(refused({ path: '' }, '""'));
+    expect(({} as Record<string, unknown>).b).toBeUndefined();
+  });
+
+  it('writes a key named __proto__ as an own member, never as the prototype', () => {
+    const merged = JSON.parse('{"o": {"__proto__": {"v": 1}, "k": 1}}') as { o: Record<string, unknown> };
+    const decided = applyDecisions(merged, [conflict('/o/__proto__', { v: 1 }, { v: 2 }), conflict('/o/k', 1, 2)], [take('/o/__proto__', 'remote'), take('/o/k', 'remote')]);
+    expect(Object.getPrototypeOf(decided.o)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(decided.o, '__proto__')).toStrictEqual({ value: { v: 2 }, enumerable: true, writable: true, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(decided.o, 'k')).toStrictEqual({ value: 2, enumerable: true, writable: true, configurable: true });
+    const added = applyDecisions({ o: {} }, [conflict('/o/__proto__', undefined, { polluted: true })], [take('/o/__proto__', 'remote')]);
+    expect(Object.hasOwn(added.o, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses a decision that is not one, saying what arrived', () => {
+    const { merged, conflicts } = merge3({ a: 1 }, { a: 2 }, { a: 3 });
+    const cyclic: Record<string, unknown> = { path: 5 };
+    cyclic.self = cyclic;
+    const cases: [unknown, string][] = [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [{ path: 5, take: 'remote' }, '{"path":5,"take":"remote"}'],
+      [{ path: '/a', take: 'theirs' }, '{"path":"/a","take":"theirs"}'],
+      [{ path: '/a' }, '{"path":"/a"}'],
+      [cyclic, '[object Object]'],
+      [{ path: 1n, take: 'remote' }, '[object Object]'],
+    ];
+    for (const [decision, shown] of cases) {
+      expect(() => applyDecisions(merged, conflicts, [decision as ConflictDecision]), shown).toThrow(refused({ decision: shown }, shown));
+    }
+    expect(() => applyDecisions(merged, conflicts, [take('/b', 'remote')])).toThrow(refused({ path: '/b' }, '"/b"'));
+    expect(() => applyDecisions(merged, conflicts, [take('/a', 'remote'), take('/a', 'remote')])).toThrow(refused({ path: '/a' }, '"/a"'));
   });
 });

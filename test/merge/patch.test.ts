@@ -77,6 +77,22 @@ describe('jsonPatch', () => {
     ]);
   });
 
+  it('takes a member holding undefined as absent on either side, and an undefined element as null', () => {
+    expect(jsonPatch({ a: 1, b: 1 }, { a: undefined, b: 1 })).toStrictEqual([{ op: 'remove', path: '/a' }]);
+    expect(jsonPatch({ a: undefined }, { a: 1 })).toStrictEqual([{ op: 'add', path: '/a', value: 1 }]);
+    expect(jsonPatch([1, 2], [undefined, 2])).toStrictEqual([{ op: 'replace', path: '/0', value: null }]);
+    expect(jsonPatch([1], [1, undefined])).toStrictEqual([{ op: 'add', path: '/1', value: null }]);
+  });
+
+  it('reads own members only, and leaves NaN where it is NaN', () => {
+    const inherited = Object.assign(Object.create({ fromPrototype: 1 }) as Record<string, unknown>, { own: 1 });
+    expect(jsonPatch({ own: 1 }, inherited)).toStrictEqual([]);
+    expect(jsonPatch(inherited, { own: 1 })).toStrictEqual([]);
+    expect(jsonPatch({ n: Number.NaN }, { n: Number.NaN })).toStrictEqual([]);
+    expect(jsonPatch({ n: Number.NaN }, { n: 1 })).toStrictEqual([{ op: 'replace', path: '/n', value: 1 }]);
+    expect(jsonPatch({ n: 'NaN' }, { n: Number.NaN })).toStrictEqual([{ op: 'replace', path: '/n', value: Number.NaN }]);
+  });
+
   it('escapes keys, drops undefined members, and replaces the root when the kinds differ', () => {
     expect(jsonPatch({ 'a/b': 1, 'c~d': 1, gone: undefined }, { 'a/b': 2, 'c~d': 1, also: undefined })).toEqual([{ op: 'replace', path: '/a~1b', value: 2 }]);
     expect(jsonPatch([1], { 0: 1 })).toEqual([{ op: 'replace', path: '', value: { 0: 1 } }]);

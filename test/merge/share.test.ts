@@ -438,3 +438,41 @@ describe('shareUnchanged: edge cases', () => {
     expect(JSON.stringify(out)).toBe('{"a":{"k":2},"b":{"k":1}}');
   });
 });
+
+describe('shareUnchanged: what it records and how deep it goes', () => {
+  it('records each shared part as a frozen tree of its own, so the next share and walk skip it', () => {
+    const base = deepFreeze({ kept: { deep: { x: 1 } }, list: [{ y: 1 }, 2], changed: 1 });
+    const next = shareUnchanged(base, { kept: { deep: { x: 1 } }, list: [{ y: 1 }, 3], changed: 2 });
+    expect(next.kept).toBe(base.kept);
+    expect(isFrozenTree(next.kept)).toBe(true);
+    expect(next.list[0]).toBe(base.list[0]);
+    expect(isFrozenTree(next.list[0])).toBe(true);
+    expect(isFrozenTree(next)).toBe(false);
+    expect(isFrozenTree(next.list)).toBe(false);
+    // A shared part can itself be the base of a next share.
+    const again = { deep: { x: 1 } };
+    expect(shareUnchanged(next.kept, again)).toBe(base.kept);
+  });
+
+  it('shares down to 512 levels, and leaves what lies deeper as it is', () => {
+    const nest = (levels: number): Record<string, unknown> => {
+      let doc: Record<string, unknown> = { leaf: 1 };
+      for (let i = 0; i < levels; i++) doc = { d: doc };
+      return doc;
+    };
+    const base = deepFreeze(nest(512));
+    expect(shareUnchanged(base, nest(512))).toBe(base);
+    const deeper = deepFreeze(nest(513));
+    const next = nest(513);
+    expect(shareUnchanged(deeper, next)).toBe(next);
+  });
+
+  it('tells a hole in base from an undefined element in next', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const base = deepFreeze([1, , 3]);
+    const next = [1, undefined, 3];
+    expect(shareUnchanged(base, next)).toBe(next);
+    expect(isFrozenTree('text')).toBe(false);
+    expect(isFrozenTree(null)).toBe(false);
+  });
+});
