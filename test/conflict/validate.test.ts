@@ -166,9 +166,7 @@ describe('saying what arrived', () => {
       [withProto({ constructor: {} }), 'the value is an instance of Object, not a plain object'],
       [cyclic, 'the value.self refers back to one of its ancestors (a cycle)'],
       [{ a: { b: undefined } }, 'the value.a.b is undefined'],
-      // eslint-disable-next-line no-sparse-arrays
       [[1, , 3], 'the value[1] is a hole'],
-      // eslint-disable-next-line no-sparse-arrays
       [[, 1], 'the value[0] is a hole'],
       [{ [Symbol('k')]: 1 }, 'the value has symbol keys'],
     ];

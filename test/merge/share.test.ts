@@ -468,7 +468,6 @@ describe('shareUnchanged: what it records and how deep it goes', () => {
   });
 
   it('tells a hole in base from an undefined element in next', () => {
-    // eslint-disable-next-line no-sparse-arrays
     const base = deepFreeze([1, , 3]);
     const next = [1, undefined, 3];
     expect(shareUnchanged(base, next)).toBe(next);
