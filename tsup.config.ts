@@ -5,6 +5,8 @@ const entry = {
   'testing/index': 'src/testing/index.ts',
   // The AI resolver: the only module that loads the `openai` package, and only when used.
   openai: 'src/conflict/openai.ts',
+  // api-live-sync/redis: the only modules that load `ioredis` (and, later, `bullmq`).
+  redis: 'src/cluster/index.ts',
 };
 
 export default defineConfig([

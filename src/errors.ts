@@ -68,6 +68,8 @@ export const syncErrorCodes = [
   'STORE_READ_FAILED',
   'STORE_WRITE_FAILED',
   'STORE_CORRUPT',
+  // scale-out (api-live-sync/redis)
+  'STALE_LEASE',
 ] as const;
 
 /** A stable error code; see {@link syncErrorCodes}. */
@@ -86,6 +88,14 @@ export interface SyncErrorOptions {
   retryable?: boolean;
   /** When the failing peer asked us to wait (HTTP `Retry-After`), in milliseconds. */
   retryAfterMs?: number;
+  /**
+   * The failure looks like a server restarting (the HTTP source sets it for
+   * a refused or reset connection to a loopback address: a local dev server
+   * between stop and start). The scheduler then retries quickly and, for the
+   * binding's restart grace period (`restartGraceMs`), does not count it
+   * toward the circuit breaker. Default false.
+   */
+  restarting?: boolean;
   /** Structured, serialisable facts about the failure (never secrets). */
   details?: Record<string, unknown>;
 }
@@ -108,6 +118,8 @@ export class SyncError extends Error {
   readonly retryable: boolean;
   /** How long the peer asked us to wait before the next attempt, in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** Whether the failure looks like a server restarting; see {@link SyncErrorOptions.restarting}. */
+  readonly restarting: boolean;
   /** Serialisable details (ids, paths, statuses). */
   readonly details: Record<string, unknown>;
 
@@ -118,6 +130,7 @@ export class SyncError extends Error {
     this.hint = options.hint;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.restarting = options.restarting === true;
     this.details = options.details ?? {};
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -131,6 +144,7 @@ export class SyncError extends Error {
       ...(this.hint === undefined ? {} : { hint: this.hint }),
       retryable: this.retryable,
       ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      ...(this.restarting ? { restarting: true } : {}),
       details: this.details,
     };
   }
@@ -144,6 +158,8 @@ export interface SerializedSyncError {
   hint?: string;
   retryable: boolean;
   retryAfterMs?: number;
+  /** Present (true) when the failure looks like a server restarting. */
+  restarting?: true;
   details: Record<string, unknown>;
 }
 

@@ -36,6 +36,13 @@ export interface SyncEngineEvents {
   'config:updated': EventBase & { previous: SyncEngineConfig; config: SyncEngineConfig; changed: string[] };
   'source:added': EventBase & { sourceId: string; sourceKind: string; targetKind: string };
   'source:removed': EventBase & { sourceId: string };
+  /**
+   * The source failed in a way that looks like its server restarting (see
+   * `SyncError.restarting`): the binding waits for it, retrying every 250 ms
+   * growing to 1 s, without counting toward the circuit breaker until
+   * `graceEndsAt`. Once per stretch of failures; the next success ends it.
+   */
+  'source:restarting': EventBase & { sourceId: string; jobId: string; since: number; graceEndsAt: number; error: SerializedSyncError };
   'job:queued': EventBase & { job: SyncJob };
   /** A trigger arrived while a job of the binding was pending and joined it. */
   'job:coalesced': EventBase & { job: SyncJob; trigger: JobTrigger };
@@ -85,6 +92,7 @@ const EVENT_NAMES: Record<SyncEngineEventName, true> = {
   'config:updated': true,
   'source:added': true,
   'source:removed': true,
+  'source:restarting': true,
   'job:queued': true,
   'job:coalesced': true,
   'job:started': true,

@@ -59,8 +59,18 @@ export interface BindingCommand extends GlobalFlags {
   bindings: string[];
   /** Poll interval of `watch`, milliseconds. */
   intervalMs?: number;
+  /** `sync`, `watch`: retries of a failed run (`--retries`). */
+  retries?: number;
+  /** `watch`: consecutive failures that pause a binding (`--breaker-threshold`); 0 never pauses. */
+  breakerThreshold?: number;
+  /** `sync`, `watch`: how long a restarting local server is waited out, milliseconds (`--restart-grace`); 0 does not wait. */
+  restartGraceMs?: number;
   /** `sync`: apply a run a safety rail held. */
   approve: boolean;
+  /** Byte limit of the sources (`--max-bytes`); overrides the config file's. */
+  maxBytes?: number;
+  /** `plan`: print Markdown (`--markdown`) instead of plain text. */
+  markdown?: boolean;
 }
 
 /** What `diff` was asked to do. */
@@ -72,6 +82,8 @@ export interface DiffCommand extends GlobalFlags {
   headers: Record<string, string>;
   /** Hosts the URLs may contact, redirects included (`--allow-host`); empty: any. */
   allowedHosts: string[];
+  /** Byte limit of each document (`--max-bytes`). */
+  maxBytes?: number;
 }
 
 /** What `rollback` and `journal` were asked to do. */
@@ -95,6 +107,8 @@ export interface DiscoverCommand extends GlobalFlags {
   /** Hosts the probes may contact, redirects included (`--allow-host`); empty: any. */
   allowedHosts: string[];
   timeoutMs?: number;
+  /** Byte limit of each response body (`--max-bytes`). */
+  maxBytes?: number;
 }
 
 /** `help [command]`, `--help`, `--version`. */
@@ -125,14 +139,21 @@ const BINDING: Options = {
   header: { type: 'string', short: 'H', multiple: true },
   'allow-host': { type: 'string', multiple: true },
   binding: { type: 'string', short: 'b', multiple: true },
+  'max-bytes': { type: 'string' },
+};
+
+/** How failed runs are retried (`sync` and `watch`). */
+const RETRYING: Options = {
+  retries: { type: 'string' },
+  'restart-grace': { type: 'string' },
 };
 
 const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
-  sync: { ...BINDING, approve: { type: 'boolean' } },
-  watch: { ...BINDING, interval: { type: 'string', short: 'i' } },
-  plan: BINDING,
+  sync: { ...BINDING, ...RETRYING, approve: { type: 'boolean' } },
+  watch: { ...BINDING, ...RETRYING, interval: { type: 'string', short: 'i' }, 'breaker-threshold': { type: 'string' } },
+  plan: { ...BINDING, markdown: { type: 'boolean' } },
   check: BINDING,
-  diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true } },
+  diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, 'max-bytes': { type: 'string' } },
   rollback: {
     ...GLOBAL,
     out: { type: 'string', short: 'o' },
@@ -143,7 +164,7 @@ const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
     force: { type: 'boolean' },
   },
   journal: { ...GLOBAL, out: { type: 'string', short: 'o' }, binding: { type: 'string', short: 'b' }, format: { type: 'string', short: 'f' }, store: { type: 'string' } },
-  discover: { ...GLOBAL, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, timeout: { type: 'string' } },
+  discover: { ...GLOBAL, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, timeout: { type: 'string' }, 'max-bytes': { type: 'string' } },
 };
 
 /** Default poll interval of `watch`, in milliseconds. */
@@ -211,6 +232,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     if (positionals.length > max) throw new UsageError(`Unexpected argument \`${positionals[max]}\`; \`${first}\` takes ${names}.`, first);
   };
   const headers = () => parseHeaders((values.header as string[] | undefined) ?? [], first);
+  const maxBytes = (): { maxBytes?: number } => {
+    const text = str('max-bytes');
+    if (text === undefined) return {};
+    const bytes = parseByteSize(text);
+    if (bytes === undefined) throw new UsageError(`Expected \`--max-bytes\` to be a size in bytes, got \`${text}\`.`, first, 'Examples: --max-bytes 100MB, --max-bytes 1.5GB, --max-bytes 80000000 (KB, MB and GB are 1024-based).');
+    return { maxBytes: bytes };
+  };
   const allowedHosts = () =>
     ((values['allow-host'] as string[] | undefined) ?? []).map((host) => {
       const problem = hostProblem(host);
@@ -238,6 +266,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       const resolver = str('resolver');
       const store = str('store');
       const interval = str('interval');
+      const retries = str('retries');
+      const breakerThreshold = str('breaker-threshold');
+      const restartGrace = str('restart-grace');
       return {
         command: first,
         ...global,
@@ -251,7 +282,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         allowedHosts: allowedHosts(),
         bindings,
         ...(interval === undefined ? {} : { intervalMs: parseMilliseconds(interval, 'interval', first) }),
+        ...(retries === undefined ? {} : { retries: parseWhole(retries, 'retries', first, 'a whole number from 0 and up') }),
+        ...(breakerThreshold === undefined ? {} : { breakerThreshold: parseWhole(breakerThreshold, 'breaker-threshold', first, 'a whole number from 0 (never pause) and up') }),
+        ...(restartGrace === undefined ? {} : { restartGraceMs: parseWhole(restartGrace, 'restart-grace', first, 'a whole number of milliseconds from 0 (do not wait) and up') }),
         approve: values.approve === true,
+        ...maxBytes(),
+        ...(values.markdown === true ? { markdown: true } : {}),
       };
     }
     case 'diff': {
@@ -262,7 +298,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       if (failOn !== undefined && !['breaking', 'warning', 'info'].includes(failOn)) {
         throw new UsageError(`Expected \`--fail-on\` to be breaking, warning or info, got \`${failOn}\`.`, first);
       }
-      return { command: 'diff', ...global, old, new: next, ...(failOn === undefined ? {} : { failOn: failOn as ChangeLevel }), headers: headers(), allowedHosts: allowedHosts() };
+      return { command: 'diff', ...global, old, new: next, ...(failOn === undefined ? {} : { failOn: failOn as ChangeLevel }), headers: headers(), allowedHosts: allowedHosts(), ...maxBytes() };
     }
     case 'rollback':
     case 'journal': {
@@ -290,7 +326,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       const baseUrl = positionals[0];
       if (baseUrl === undefined) throw new UsageError('`discover` needs the base URL of a running API, e.g. `api-live-sync discover http://localhost:8000`.', first);
       const timeout = str('timeout');
-      return { command: 'discover', ...global, baseUrl, headers: headers(), allowedHosts: allowedHosts(), ...(timeout === undefined ? {} : { timeoutMs: parseMilliseconds(timeout, 'timeout', first) }) };
+      return { command: 'discover', ...global, baseUrl, headers: headers(), allowedHosts: allowedHosts(), ...(timeout === undefined ? {} : { timeoutMs: parseMilliseconds(timeout, 'timeout', first) }), ...maxBytes() };
     }
   }
 }
@@ -311,6 +347,31 @@ function parseMilliseconds(value: string, name: string, command: CliCommand): nu
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
     throw new UsageError(`Expected \`--${name}\` to be a whole number of milliseconds from 1 and up, got \`${value}\`.`, command);
   }
+  return n;
+}
+
+/** Bytes in a kilobyte, megabyte and gigabyte of {@link parseByteSize}: 1024-based, as the default limit's "50 MB". */
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/**
+ * A byte size as `--max-bytes` and the config's `maxBytes` accept it: a
+ * whole number of bytes (`80000000`), or a number with a unit, `KB`, `MB`
+ * or `GB` (1024-based; `KiB`, `MiB`, `GiB`, `k`, `m`, `g` mean the same;
+ * any case; `1.5GB`). A positive integer number of bytes, or `undefined`
+ * when the text is not a size.
+ */
+export function parseByteSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 1 ? text : undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match === null ? undefined : BYTE_UNITS[(match[2] as string).toLowerCase()];
+  if (match === null || unit === undefined) return undefined;
+  const bytes = Math.floor(Number(match[1]) * unit);
+  return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
+}
+
+function parseWhole(value: string, name: string, command: CliCommand, expected: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`Expected \`--${name}\` to be ${expected}, got \`${value}\`.`, command);
   return n;
 }
 

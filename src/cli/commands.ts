@@ -6,7 +6,7 @@
  * @module
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   diffSpecs,
   discoverSpec,
@@ -35,11 +35,13 @@ import {
   formatChanges,
   formatConflicts,
   formatError,
+  formatPlan,
   formatStatusLine,
   plural,
   type WatchStatus,
 } from './format.js';
-import { createEngine, disposeEngine, setupBindings, setupJournalBinding, type CliSetup } from './setup.js';
+import { cliHint } from './hints.js';
+import { createEngine, disposeEngine, fileLimit, setupBindings, setupJournalBinding, writersOf, type CliSetup } from './setup.js';
 
 /** Where a command writes and what it may wait for. */
 export interface CliContext {
@@ -168,7 +170,7 @@ function printResult(ctx: CliContext, result: SyncResult, binding: ResolvedBindi
   }
 }
 
-/** `plan`: what a sync would do, as Markdown; writes nothing. */
+/** `plan`: what a sync would do, as plain text (Markdown with `--markdown`); writes nothing. */
 export async function planCommand(cmd: BindingCommand, ctx: CliContext): Promise<number> {
   const setup = await setupBindings(cmd, ctx.cwd);
   const engine = await createEngine(setup, { kind: 'once' });
@@ -186,7 +188,8 @@ export async function planCommand(cmd: BindingCommand, ctx: CliContext): Promise
     plans.forEach((p, index) => {
       if (!cmd.json && p.value) {
         if (index > 0) line(ctx);
-        ctx.stdout.write(planToMarkdown(p.value));
+        if (cmd.markdown === true) ctx.stdout.write(planToMarkdown(p.value));
+        else for (const text of [header(p.binding), ...formatPlan(p.value)]) line(ctx, text);
       }
       if (p.error !== undefined) errorLines(ctx, p.error, cmd.verbose, setup.bindings.length > 1 ? `[${p.binding.id}] ` : '');
     });
@@ -257,19 +260,24 @@ export async function checkCommand(cmd: BindingCommand, ctx: CliContext): Promis
 
 /** Fetch and load one document for `diff`: a URL or a file. */
 async function loadLocation(location: string, cmd: DiffCommand, ctx: CliContext): Promise<LoadedSpec> {
-  const source = isUrlSource(location)
-    ? httpSource({
-        url: location,
-        ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
-        ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
-      })
-    : fileSource({ path: location });
+  const path = isUrlSource(location) ? undefined : resolve(ctx.cwd, location);
+  const source =
+    path === undefined
+      ? httpSource({
+          url: location,
+          ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
+          ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
+          ...(cmd.maxBytes === undefined ? {} : { maxBytes: cmd.maxBytes }),
+        })
+      : fileSource({ path, maxBytes: fileLimit(cmd.maxBytes, writersOf(path)) });
   try {
     const fetched = await source.fetch({ validators: {}, signal: ctx.signal });
     if (fetched.kind === 'not-modified') throw new Error(`${location} answered "not modified" to an unconditional request`);
     return await loadSpec(fetched.kind === 'raw' ? fetched.body : (fetched.document as object), {
       location: describeSource(location, isUrlSource(location) ? 'url' : 'file'),
       ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
+      ...(fetched.kind === 'raw' && fetched.maxBytes !== undefined ? { maxBytes: fetched.maxBytes } : {}),
+      ...(fetched.allowRemoteRefs === true ? { allowRemoteRefs: true } : {}),
     });
   } finally {
     await source.close?.();
@@ -351,6 +359,7 @@ export async function discoverCommand(cmd: DiscoverCommand, ctx: CliContext): Pr
     ...(Object.keys(cmd.headers).length > 0 ? { headers: cmd.headers } : {}),
     ...(cmd.allowedHosts.length > 0 ? { allowedHosts: cmd.allowedHosts } : {}),
     ...(cmd.timeoutMs === undefined ? {} : { timeoutMs: cmd.timeoutMs }),
+    ...(cmd.maxBytes === undefined ? {} : { maxBytes: cmd.maxBytes }),
   });
   if (cmd.json) {
     json(ctx, { command: 'discover', exitCode: EXIT.ok, ...found });
@@ -374,6 +383,8 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   const status: WatchStatus = { bindings: setup.bindings.length, state: 'starting', changes: 0 };
   const outs = new Map(setup.bindings.map((b) => [b.id, b.out] as const));
   const lastFailure = new Map<string, string>();
+  /** Bindings waiting for a restarting server: since when. */
+  const waiting = new Map<string, number>();
   let running = 0;
   let statusShown = false;
 
@@ -405,7 +416,7 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     drawStatus();
   };
   const setState = () => {
-    status.state = running > 0 ? 'syncing' : lastFailure.size > 0 ? 'failing' : 'idle';
+    status.state = waiting.size > 0 ? 'waiting for the server' : running > 0 ? 'syncing' : lastFailure.size > 0 ? 'failing' : 'idle';
     drawStatus();
   };
 
@@ -424,6 +435,11 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   engine.on('job:completed', (e) => {
     running = Math.max(0, running - 1);
     status.lastSync = { at: e.timestamp, sourceId: e.job.sourceId, outcome: e.result.outcome };
+    const since = waiting.get(e.job.sourceId);
+    if (since !== undefined) {
+      waiting.delete(e.job.sourceId);
+      say(e.job.sourceId, `the server answers again (down for ${((e.timestamp - since) / 1000).toFixed(1)}s)`);
+    }
     if (lastFailure.delete(e.job.sourceId)) say(e.job.sourceId, 'recovered');
     if (cmd.verbose && e.result.outcome === 'unchanged') say(e.job.sourceId, `unchanged (${e.result.unchangedReason ?? ''})`);
     setState();
@@ -431,11 +447,18 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   engine.on('job:failed', (e) => {
     running = Math.max(0, running - 1);
     status.lastSync = { at: e.timestamp, sourceId: e.job.sourceId, outcome: 'failed' };
+    waiting.delete(e.job.sourceId);
     const key = `${e.error.code}: ${e.error.message}`;
     if (lastFailure.get(e.job.sourceId) !== key) {
-      say(e.job.sourceId, `error ${key}${e.error.hint ? `\nhint: ${e.error.hint}` : ''}`, 'err');
+      const hint = cliHint(e.error);
+      say(e.job.sourceId, `error ${key}${hint ? `\nhint: ${hint}` : ''}`, 'err');
     }
     lastFailure.set(e.job.sourceId, key);
+    setState();
+  });
+  engine.on('source:restarting', (e) => {
+    waiting.set(e.sourceId, e.since);
+    say(e.sourceId, `waiting for the server (${e.error.code}: it looks like it is restarting); retrying every 0.25–1 s, failures count again after ${((e.graceEndsAt - e.since) / 1000).toFixed(0)}s`);
     setState();
   });
   engine.on('job:retrying', (e) => {
@@ -460,7 +483,10 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     say(e.sourceId, `held by a safety rail: ${e.reason} ${JSON.stringify(e.details)}; nothing was written\nhint: review it with \`api-live-sync plan\`, apply it with \`api-live-sync sync --approve\``);
   });
   engine.on('circuit:opened', (e) => say(e.sourceId, `paused after ${plural(e.failures, 'failure')} in a row; next try at ${clockTime(e.halfOpenAt)}`));
-  engine.on('error', (e) => say(e.sourceId, `error ${e.error.code}: ${e.error.message}${e.error.hint ? `\nhint: ${e.error.hint}` : ''}`, 'err'));
+  engine.on('error', (e) => {
+    const hint = cliHint(e.error);
+    say(e.sourceId, `error ${e.error.code}: ${e.error.message}${hint ? `\nhint: ${hint}` : ''}`, 'err');
+  });
 
   let stopping = false;
   let disposed = false;

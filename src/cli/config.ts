@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, assertBindingId, isSyncError, openRegularFile, type SyncPolicy } from '../index.js';
-import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, hostProblem, isUrlSource, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
+import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, hostProblem, isUrlSource, parseByteSize, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
 
 /** The names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
@@ -45,6 +45,12 @@ export interface CliBindingConfig {
   allowedHosts?: string[];
   /** Ids of bindings that must sync first. */
   dependsOn?: string[];
+  /**
+   * Byte limit of this binding's source: bytes, or a size such as `"100MB"`
+   * (see `parseByteSize`). Default: the file's `maxBytes`, else 50 MB.
+   * `--max-bytes` overrides it.
+   */
+  maxBytes?: number | string;
 }
 
 /** The config file. */
@@ -53,7 +59,26 @@ export interface CliConfig {
   store?: string;
   /** Default `watch` poll interval, milliseconds. */
   intervalMs?: number;
+  /** Default byte limit of every binding's source: bytes, or a size such as `"100MB"`. Default 50 MB. */
+  maxBytes?: number | string;
+  /** Retries of a failed run by `sync` (default 0) and `watch` (default 2). `--retries` overrides it. */
+  retries?: number;
+  /** `watch`: consecutive failures that pause a binding for 10 s (default 5; 0 never pauses). `--breaker-threshold` overrides it. */
+  breakerThreshold?: number;
+  /**
+   * How long a local server that refuses or resets connections (restarting)
+   * is waited out before its failures count, milliseconds: `sync` default 0,
+   * `watch` default 30000. `--restart-grace` overrides it.
+   */
+  restartGraceMs?: number;
   bindings: CliBindingConfig[];
+}
+
+/** How `sync` and `watch` retry, as given by flags or the config file; absent: the command's defaults. */
+export interface RetrySettings {
+  retries?: number;
+  breakerThreshold?: number;
+  restartGraceMs?: number;
 }
 
 /** A binding ready to use: paths absolute, format and id decided. */
@@ -73,10 +98,12 @@ export interface ResolvedBinding {
   /** Hosts a URL source may contact, redirects included; absent: any. */
   allowedHosts?: string[];
   dependsOn: string[];
+  /** Byte limit of the source; absent: the sources' default (50 MB). */
+  maxBytes?: number;
 }
 
 /** A loaded config file. */
-export interface LoadedConfig {
+export interface LoadedConfig extends RetrySettings {
   /** Absolute path of the file. */
   path: string;
   /** Absolute store directory. */
@@ -147,8 +174,8 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   return validateConfig(raw, path);
 }
 
-const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'bindings']);
-const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'allowedHosts', 'dependsOn']);
+const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'maxBytes', 'retries', 'breakerThreshold', 'restartGraceMs', 'bindings']);
+const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'allowedHosts', 'dependsOn', 'maxBytes']);
 
 /** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
@@ -162,6 +189,17 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
   if (config.store !== undefined && (typeof config.store !== 'string' || config.store === '')) fail('expected `store` to be a directory path.');
   const interval = config.intervalMs;
   if (interval !== undefined && !(Number.isInteger(interval) && (interval as number) >= 1)) fail(`expected \`intervalMs\` to be a whole number from 1 and up, got ${JSON.stringify(interval)}.`);
+  const size = (value: unknown, where: string): number | undefined => {
+    if (value === undefined) return undefined;
+    const bytes = typeof value === 'string' || typeof value === 'number' ? parseByteSize(value) : undefined;
+    if (bytes === undefined) fail(`expected \`${where}\` to be a whole number of bytes or a size such as "100MB", got ${JSON.stringify(value)}.`, 'KB, MB and GB are 1024-based.');
+    return bytes;
+  };
+  const defaultMaxBytes = size(config.maxBytes, 'maxBytes');
+  for (const key of ['retries', 'breakerThreshold', 'restartGraceMs'] as const) {
+    const value = config[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`expected \`${key}\` to be a whole number from 0 and up, got ${JSON.stringify(value)}.`);
+  }
   if (!Array.isArray(config.bindings) || config.bindings.length === 0) fail('expected `bindings` to be a non-empty array.');
   const ids = new Set<string>();
   const bindings = (config.bindings as unknown[]).map((value, index): ResolvedBinding => {
@@ -201,6 +239,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
       }
     }
     if (b.dependsOn !== undefined && (!Array.isArray(b.dependsOn) || b.dependsOn.some((d) => typeof d !== 'string'))) fail(`${where}: expected \`dependsOn\` to be an array of binding ids.`);
+    const maxBytes = size(b.maxBytes, `${where}.maxBytes`) ?? defaultMaxBytes;
     let format: OutFormat;
     let url: boolean;
     try {
@@ -221,6 +260,7 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
       headers: { ...((b.headers as Record<string, string> | undefined) ?? {}) },
       ...(b.allowedHosts === undefined ? {} : { allowedHosts: [...(b.allowedHosts as string[])] }),
       dependsOn: [...((b.dependsOn as string[] | undefined) ?? [])],
+      ...(maxBytes === undefined ? {} : { maxBytes }),
     };
   });
   for (const b of bindings) {
@@ -230,6 +270,9 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     path,
     store: resolve(dir, typeof config.store === 'string' ? config.store : '.api-live-sync'),
     ...(interval === undefined ? {} : { intervalMs: interval as number }),
+    ...(config.retries === undefined ? {} : { retries: config.retries as number }),
+    ...(config.breakerThreshold === undefined ? {} : { breakerThreshold: config.breakerThreshold as number }),
+    ...(config.restartGraceMs === undefined ? {} : { restartGraceMs: config.restartGraceMs as number }),
     bindings,
   };
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncResult } from '../index.js';
+import { isSyncError, redactUrl, type ConflictDecision, type MergeConflict, type SpecChangeLike, type SyncPlan, type SyncResult } from '../index.js';
+import { cliHint } from './hints.js';
 
 const LEVELS = [
   ['breaking', 'breaking'],
@@ -90,12 +91,32 @@ export function describeResult(result: SyncResult, out: string): string {
   }
 }
 
-/** `error CODE: message` and `hint: ...` lines for anything thrown; the stack only when `verbose`. */
+/**
+ * A plan as plain text for a terminal: the outcome on one line, then the
+ * changes by level and operation and the conflicts with how the resolver
+ * would decide them, indented by `indent` spaces (no Markdown: that is
+ * `planToMarkdown`, behind `plan --markdown`).
+ */
+export function formatPlan(plan: SyncPlan, indent = 2): string[] {
+  const pad = ' '.repeat(indent);
+  let outcome: string;
+  if (plan.outcome === 'unchanged') {
+    outcome = `nothing to do: ${plan.unchangedReason === 'not-modified' ? 'the source reports no change' : 'same document as the last sync'}`;
+  } else if (plan.outcome === 'held') {
+    outcome = `would be held by a safety rail: ${plan.heldReason ?? 'unknown'}${plan.heldDetails ? ` ${JSON.stringify(plan.heldDetails)}` : ''}; apply it with \`api-live-sync sync --approve\``;
+  } else {
+    outcome = `would apply ${describeCounts(plan.changes)}, ${plural(plan.conflicts.length, 'conflict')}, as a patch of ${plural(plan.patch.length, 'operation')}${plan.firstSync ? ' (first sync)' : ''}`;
+  }
+  return [`${pad}${outcome}`, ...formatChanges(plan.changes, indent), ...formatConflicts(plan.conflicts, plan.decisions, indent)];
+}
+
+/** `error CODE: message` and `hint: ...` lines for anything thrown (the CLI's wording of the hint); the stack only when `verbose`. */
 export function formatError(error: unknown, verbose: boolean): string[] {
   const lines: string[] = [];
   if (isSyncError(error)) {
     lines.push(`error ${error.code}: ${error.message}`);
-    if (error.hint) lines.push(`hint: ${error.hint}`);
+    const hint = cliHint(error);
+    if (hint) lines.push(`hint: ${hint}`);
   } else {
     lines.push(`error UNEXPECTED: ${error instanceof Error ? error.message : String(error)}`);
     lines.push('hint: This is probably a bug in api-live-sync; rerun with --verbose and report the output.');
@@ -111,9 +132,12 @@ export function formatError(error: unknown, verbose: boolean): string[] {
   return lines;
 }
 
-/** A serialised error for `--json` output. */
+/** A serialised error for `--json` output, with the CLI's wording of the hint. */
 export function errorJson(error: unknown): Record<string, unknown> {
-  if (isSyncError(error)) return error.toJSON() as unknown as Record<string, unknown>;
+  if (isSyncError(error)) {
+    const hint = cliHint(error);
+    return { ...error.toJSON(), ...(hint === undefined ? {} : { hint }) };
+  }
   return { code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
 }
 

@@ -14,7 +14,14 @@ const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml Ope
       --allow-host <host> URL sources may contact only these hosts, redirects
                           included (repeatable): api.example.com, localhost:3000,
                           *.example.com; replaces the config's allowedHosts
+      --max-bytes <size>  largest document the sources read, e.g. 100MB (default
+                          50MB; a file api-live-sync wrote is read up to its size)
   -b, --binding <id>      with a config file: only this binding (repeatable)`;
+
+const RETRY_FLAGS = `      --retries <n>       retries of a failed run (sync: 0, watch: 2)
+      --restart-grace <ms> wait out a local server that refuses or resets
+                          connections (restarting) this long before failures
+                          count (sync: 0, watch: 30000); 0 does not wait`;
 
 const GLOBAL_FLAGS = `      --json              one JSON document on stdout
   -v, --verbose           stack traces and more events
@@ -25,7 +32,7 @@ const GLOBAL_FLAGS = `      --json              one JSON document on stdout
 export const USAGE: Record<CliCommand, string> = {
   sync: 'api-live-sync sync [<source> --out <file>] [options]',
   watch: 'api-live-sync watch [<source> --out <file>] [--interval <ms>] [options]',
-  plan: 'api-live-sync plan [<source> --out <file>] [options]',
+  plan: 'api-live-sync plan [<source> --out <file>] [--markdown] [options]',
   check: 'api-live-sync check [<source> --out <file>] [options]',
   diff: 'api-live-sync diff <old> <new> [--fail-on breaking|warning|info]',
   rollback: 'api-live-sync rollback (--out <file> | --binding <id>) [--to <journalId>] [--force]',
@@ -40,6 +47,7 @@ keeping your edits, write it. Without <source>, every binding of the config file
 
 Options:
 ${BINDING_FLAGS}
+${RETRY_FLAGS}
       --approve           apply a run that a safety rail held
 
 Exit: 0 applied or unchanged, 1 held by a safety rail, 2 usage, 3 failure.`,
@@ -50,14 +58,19 @@ Ctrl-C (SIGINT) or SIGTERM stops gracefully.
 Options:
 ${BINDING_FLAGS}
   -i, --interval <ms>     poll interval (default 2000)
+${RETRY_FLAGS}
+      --breaker-threshold <n> failures in a row that pause a binding for 10 s
+                          (default 5; 0 never pauses)
 
 With --json, one JSON object per line (JSON Lines), one per event.
 Exit: 0 after a graceful stop, 2 usage, 3 when it cannot start.`,
-  plan: `Show what a sync would do, as a Markdown changelog with the conflicts;
-writes nothing (not the local copy, not the store).
+  plan: `Show what a sync would do: the changes by level and operation and the
+conflicts with how they would be decided; writes nothing (not the local copy,
+not the store).
 
 Options:
 ${BINDING_FLAGS}
+      --markdown          print a Markdown changelog (for a pull request) instead of text
 
 Exit: 0 (also when the plan would be held; see --json "outcome"), 2 usage, 3 failure.`,
   check: `A CI drift gate: exit 1 when a sync would change the local copy (the plan
@@ -75,6 +88,8 @@ Options:
       --fail-on <level>   exit 1 when a change at or above breaking|warning|info exists
   -H, --header <h>        "Name: value" request header for URLs (repeatable)
       --allow-host <host> the URLs may contact only these hosts, redirects included (repeatable)
+      --max-bytes <size>  largest document read, e.g. 100MB (default 50MB; a file
+                          api-live-sync wrote is read up to its size)
 
 Exit: 0, 1 a change at or above --fail-on, 2 usage, 3 a document could not be loaded.`,
   rollback: `Restore the local copy and the base as they were before a journal entry
@@ -103,6 +118,7 @@ Options:
   -H, --header <h>        "Name: value" request header (repeatable)
       --allow-host <host> probes may contact only these hosts, redirects included (repeatable)
       --timeout <ms>      per probe (default 5000)
+      --max-bytes <size>  largest response body read, e.g. 32MB (default 16MB)
 
 Exit: 0 found, 2 usage, 3 not found or unreachable.`,
   help: 'Show the help of a command.',

@@ -23,11 +23,13 @@ import {
   type SyncStore,
   type SyncTarget,
 } from '../index.js';
+import { DEFAULT_MAX_BYTES } from '../spec/read-limited.js';
+import { WRITTEN_RECORD, type WrittenRecord } from '../targets/openapi-file.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
-import { findConfigFile, loadConfigFile, type ResolvedBinding } from './config.js';
+import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 
 /** The bindings a command runs and the store they share. */
-export interface CliSetup {
+export interface CliSetup extends RetrySettings {
   /** Absolute store directory. */
   store: string;
   bindings: ResolvedBinding[];
@@ -72,8 +74,10 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
           headers: command.headers,
           ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
           dependsOn: [],
+          ...(command.maxBytes === undefined ? {} : { maxBytes: command.maxBytes }),
         },
       ],
+      ...retrySettings(command, {}),
     };
   }
   const path = findConfigFile(cwd, command.config);
@@ -100,12 +104,26 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
     ...(command.resolver === undefined ? {} : { resolver: command.resolver }),
     headers: { ...b.headers, ...command.headers },
     ...(command.allowedHosts.length === 0 ? {} : { allowedHosts: command.allowedHosts }),
+    ...(command.maxBytes === undefined ? {} : { maxBytes: command.maxBytes }),
   }));
   return {
     store: command.store === undefined ? config.store : resolve(cwd, command.store),
     bindings,
     configPath: path,
     ...(config.intervalMs === undefined ? {} : { intervalMs: config.intervalMs }),
+    ...retrySettings(command, config),
+  };
+}
+
+/** The retry settings of a command: its flags, else the config file's. */
+function retrySettings(command: BindingCommand, config: RetrySettings): RetrySettings {
+  const retries = command.retries ?? config.retries;
+  const breakerThreshold = command.breakerThreshold ?? config.breakerThreshold;
+  const restartGraceMs = command.restartGraceMs ?? config.restartGraceMs;
+  return {
+    ...(retries === undefined ? {} : { retries }),
+    ...(breakerThreshold === undefined ? {} : { breakerThreshold }),
+    ...(restartGraceMs === undefined ? {} : { restartGraceMs }),
   };
 }
 
@@ -206,16 +224,55 @@ export class OutAwareStore implements SyncStore {
   }
 }
 
-/** The source adapter of a binding. */
-export function sourceOf(binding: ResolvedBinding): SpecSource {
+/** A store and binding where api-live-sync may have recorded writing a file. */
+export interface WrittenBy {
+  store: SyncStore;
+  bindingId: string;
+}
+
+/**
+ * Where a file may have been written by api-live-sync: the bindings of the
+ * setup whose `out` it is (in the setup's store), and the stand-alone
+ * binding of the file (the store `.api-live-sync` next to it, id = its name).
+ */
+export function writersOf(path: string, setup?: Pick<CliSetup, 'store' | 'bindings'>): WrittenBy[] {
+  const places = new Map<string, [string, string]>();
+  const add = (dir: string, bindingId: string) => places.set(`${dir}\0${bindingId}`, [dir, bindingId]);
+  for (const binding of setup?.bindings ?? []) if (binding.out === path) add(setup!.store, binding.id);
+  const beside = defaultStoreFor(path);
+  if (existsSync(beside)) add(beside, basename(path));
+  return [...places.values()].map(([dir, bindingId]) => ({ store: new FileStore({ dir }), bindingId }));
+}
+
+/**
+ * The byte limit of a file source in the CLI, asked before every read: the
+ * given limit (default 50 MB), or the size api-live-sync last recorded
+ * writing to that path when that is larger. A file the CLI wrote is a file
+ * the CLI reads; a file that grew past what was written needs `--max-bytes`.
+ */
+export function fileLimit(maxBytes: number | undefined, writers: readonly WrittenBy[]): (path: string) => Promise<number> {
+  const limit = maxBytes ?? DEFAULT_MAX_BYTES;
+  return async (path) => {
+    let written = 0;
+    for (const { store, bindingId } of writers) {
+      const record = await store.getRecord<WrittenRecord>(bindingId, WRITTEN_RECORD).catch(() => undefined);
+      if (record?.path === path && Number.isSafeInteger(record.size)) written = Math.max(written, record.size);
+    }
+    return Math.max(limit, written);
+  };
+}
+
+/** The source adapter of a binding; `setup` tells which files the setup's own bindings write. */
+export function sourceOf(binding: ResolvedBinding, setup?: Pick<CliSetup, 'store' | 'bindings'>): SpecSource {
   if (binding.sourceKind === 'url') {
     return httpSource({
       url: binding.source,
       ...(Object.keys(binding.headers).length > 0 ? { headers: binding.headers } : {}),
       ...(binding.allowedHosts === undefined ? {} : { allowedHosts: binding.allowedHosts }),
+      ...(binding.maxBytes === undefined ? {} : { maxBytes: binding.maxBytes }),
     });
   }
-  return fileSource({ path: binding.source, debounceMs: 100 });
+  return fileSource({ path: binding.source, debounceMs: 100, maxBytes: fileLimit(binding.maxBytes, writersOf(binding.source, setup)) });
 }
 
 /** A source for commands that never fetch (`rollback`, `journal`). */
@@ -234,17 +291,37 @@ export function targetOf(out: string, format: OutFormat): SyncTarget<unknown> {
 /** How the engine is used: one run (no retries, no polling), or continuously. */
 export type EngineMode = { kind: 'once' } | { kind: 'watch'; intervalMs: number } | { kind: 'journal' };
 
+/**
+ * The retry defaults of the CLI. A one-shot command reports a failure at
+ * once; `watch` retries twice with backoff, waits out a restarting local
+ * server for 30 s, and pauses a binding for 10 s after 5 failures in a row
+ * (a dev server that is down for a while is probed every 10 s, not every
+ * minute). Flags and the config file change them (docs/cli.md).
+ */
+export const CLI_RETRY_DEFAULTS = {
+  once: { retries: 0, restartGraceMs: 0 },
+  watch: { retries: 2, restartGraceMs: 30_000 },
+  breakerThreshold: 5,
+  cooldownMs: 10_000,
+  baseDelayMs: 500,
+  maxDelayMs: 5000,
+} as const;
+
 /** Build the engine of a setup and register its bindings. */
 export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<SyncEngine> {
   const outs = new Map(setup.bindings.map((b) => [b.id, b.out] as const));
   const store = new OutAwareStore(new FileStore({ dir: setup.store }), outs);
+  const defaults = mode.kind === 'watch' ? CLI_RETRY_DEFAULTS.watch : CLI_RETRY_DEFAULTS.once;
   const engine = new SyncEngine({
     store,
     defaultIntervalMs: 0,
-    // A one-shot command reports a failure at once; watch retries and polls.
-    retry: mode.kind === 'watch' ? { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 5000 } : { maxRetries: 0 },
-    // A dev server that is down for a while is probed again every 10 s, not every minute.
-    circuitBreaker: { failureThreshold: 5, cooldownMs: 10_000 },
+    retry: {
+      maxRetries: setup.retries ?? defaults.retries,
+      baseDelayMs: CLI_RETRY_DEFAULTS.baseDelayMs,
+      maxDelayMs: CLI_RETRY_DEFAULTS.maxDelayMs,
+      restartGraceMs: setup.restartGraceMs ?? defaults.restartGraceMs,
+    },
+    circuitBreaker: { failureThreshold: setup.breakerThreshold ?? CLI_RETRY_DEFAULTS.breakerThreshold, cooldownMs: CLI_RETRY_DEFAULTS.cooldownMs },
     stopGracePeriodMs: 5000,
   });
   // Register in dependency order (addSource needs its dependencies first).
@@ -255,7 +332,7 @@ export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<S
     const binding = pending.splice(index < 0 ? 0 : index, 1)[0]!;
     await engine.addSource({
       id: binding.id,
-      source: mode.kind === 'journal' ? noSource() : sourceOf(binding),
+      source: mode.kind === 'journal' ? noSource() : sourceOf(binding, setup),
       target: targetOf(binding.out, binding.format),
       intervalMs: mode.kind === 'watch' ? (binding.intervalMs ?? mode.intervalMs) : 0,
       ...(binding.policy === undefined ? {} : { policy: binding.policy }),

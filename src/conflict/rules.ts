@@ -80,7 +80,7 @@ interface CompiledRule extends Matcher {
 }
 
 const MATCH_KEYS = new Set(['path', 'tag', 'operation', 'operationId', 'pathTemplate', 'kind']);
-const KINDS = new Set(['both-changed', 'changed-vs-deleted', 'deleted-vs-changed', 'both-added']);
+const KINDS = new Set(['both-changed', 'changed-vs-deleted', 'deleted-vs-changed', 'both-added', 'ambiguous-identity']);
 
 /**
  * A resolver from declarative rules. For each conflict the first rule whose

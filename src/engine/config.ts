@@ -45,7 +45,7 @@ function plainObject(name: string, value: unknown): Record<string, unknown> {
 }
 
 const TOP_KEYS = new Set(['concurrency', 'defaultIntervalMs', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
-const RETRY_KEYS = new Set(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor']);
+const RETRY_KEYS = new Set(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs']);
 const BREAKER_KEYS = new Set(['failureThreshold', 'cooldownMs']);
 
 function unknownKeys(name: string, value: Record<string, unknown>, known: Set<string>): void {
@@ -79,6 +79,7 @@ export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncE
       baseDelayMs: positive('retry.baseDelayMs', pick(retryUpdate.baseDelayMs, current.retry.baseDelayMs), 0),
       maxDelayMs: positive('retry.maxDelayMs', pick(retryUpdate.maxDelayMs, current.retry.maxDelayMs), 0),
       factor: positive('retry.factor', pick(retryUpdate.factor, current.retry.factor), 1),
+      restartGraceMs: positive('retry.restartGraceMs', pick(retryUpdate.restartGraceMs, current.retry.restartGraceMs), 0),
     },
     circuitBreaker: {
       failureThreshold: integer('circuitBreaker.failureThreshold', pick(breakerUpdate.failureThreshold, current.circuitBreaker.failureThreshold), 0),
@@ -98,7 +99,7 @@ export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncE
 export function changedKeys(a: SyncEngineConfig, b: SyncEngineConfig): string[] {
   const changed: string[] = [];
   for (const key of ['concurrency', 'defaultIntervalMs', 'stopGracePeriodMs', 'metricsIntervalMs'] as const) if (a[key] !== b[key]) changed.push(key);
-  for (const key of ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor'] as const) if (a.retry[key] !== b.retry[key]) changed.push(`retry.${key}`);
+  for (const key of ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs'] as const) if (a.retry[key] !== b.retry[key]) changed.push(`retry.${key}`);
   for (const key of ['failureThreshold', 'cooldownMs'] as const) if (a.circuitBreaker[key] !== b.circuitBreaker[key]) changed.push(`circuitBreaker.${key}`);
   return changed;
 }

@@ -263,6 +263,7 @@ export class SyncEngine {
       intervalMs: options.intervalMs,
       dependsOn: options.dependsOn ?? [],
       maxRetries: options.maxRetries,
+      restartGraceMs: options.restartGraceMs,
     });
     this.#bindings.set(binding.id, binding);
     if (this.#state === 'running' || this.#state === 'paused') await this.#startWatching(binding);
@@ -288,6 +289,9 @@ export class SyncEngine {
     }
     if (options.maxRetries !== undefined && (!Number.isInteger(options.maxRetries) || options.maxRetries < 0)) {
       fail(`Binding "${options.id}": expected \`maxRetries\` to be an integer from 0 and up, got ${JSON.stringify(options.maxRetries)}.`, 'Use 0 to disable retries.');
+    }
+    if (options.restartGraceMs !== undefined && (typeof options.restartGraceMs !== 'number' || !Number.isFinite(options.restartGraceMs) || options.restartGraceMs < 0)) {
+      fail(`Binding "${options.id}": expected \`restartGraceMs\` to be a number from 0 and up, got ${JSON.stringify(options.restartGraceMs)}.`, 'Use 0 to count restarts like any other failure.');
     }
     if (options.dependsOn !== undefined && (!Array.isArray(options.dependsOn) || options.dependsOn.some((d) => typeof d !== 'string'))) {
       fail(`Binding "${options.id}": expected \`dependsOn\` to be an array of binding ids.`, 'List the ids of bindings that must run first.');
@@ -400,6 +404,7 @@ export class SyncEngine {
         dependsOn: [...(b.options.dependsOn ?? [])],
         circuit: view.circuit,
         consecutiveFailures: view.consecutiveFailures,
+        restarting: view.restarting,
         nextPoll: view.nextPoll,
         lastResult: view.lastResult,
         lastError: view.lastError?.toJSON(),
@@ -556,7 +561,7 @@ export class SyncEngine {
     if (this.#scheduler.jobs().some((j) => j.sourceId === sourceId)) {
       throw new JobError('ROLLBACK_REFUSED', `"${sourceId}" has a pending or running job.`, {
         hint: 'Wait for it (engine.onIdle()), or pause the engine, then roll back.',
-        details: { sourceId },
+        details: { sourceId, reason: 'busy' },
       });
     }
     const entry = await rollbackBinding(binding, this.#store, this.#clock, toJournalId, options.force ?? false);

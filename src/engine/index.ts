@@ -3,6 +3,7 @@ export type { PendingDecision } from './engine.js';
 export { defaultEngineConfig } from './config.js';
 export { diffPatch, operationKeys, withoutOperations } from './pipeline.js';
 export { planToMarkdown } from './plan-markdown.js';
+export type { RollbackRefusal } from './rollback.js';
 export type {
   BindingDecisions,
   BindingStatus,

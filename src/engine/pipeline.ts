@@ -151,6 +151,8 @@ export interface PreparedSync {
   targetContext?: TargetContext;
   /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
   keepLocal?: readonly string[];
+  /** The remote before ignored and tombstoned operations were taken out; absent when none were. */
+  upstream?: Record<string, unknown>;
 }
 
 /** The prepared sync of a run that found nothing new. */
@@ -219,6 +221,9 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     {
       ...(fetched.location === undefined ? {} : { location: fetched.location }),
       ...(fetched.kind === 'raw' && fetched.contentType !== undefined ? { contentType: fetched.contentType } : {}),
+      // The source's own limit: a file the source may read, the loader may load.
+      ...(fetched.kind === 'raw' && fetched.maxBytes !== undefined ? { maxBytes: fetched.maxBytes } : {}),
+      ...(fetched.allowRemoteRefs === true ? { allowRemoteRefs: true } : {}),
     },
     base?.document,
   );
@@ -243,6 +248,8 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   // Lasting decisions: ignored operations never come in; tombstoned ones stay deleted.
   const lasting = await getDecisions(store, binding.id);
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
+  // What those decisions took out is the user's doing, not upstream's: the removal policy must not keep it.
+  const upstream = remote === newest ? undefined : newest;
   const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
@@ -268,6 +275,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     keepLocal: lasting.keepLocal,
     targetContext: targetContextOf(binding, store, signal),
   };
+  if (upstream !== undefined) prepared.upstream = upstream;
   const held = options.dryRun || !deps.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, hash)) : undefined;
   if (held) {
     prepared.outcome = 'held';
@@ -297,15 +305,23 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   const call = <T>(fn: () => T | Promise<T>): Promise<T> => Promise.resolve().then(fn);
   const renderedRemote = await call(() => target.render(remote, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`));
   const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
+  const upstream = prepared.upstream;
+  const renderedUpstream = upstream ? await call(() => target.render(upstream, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`)) : undefined;
   const local = await call(() => target.read(context)).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
   if (signal.aborted) throw signal.reason;
 
   let document: unknown = renderedRemote;
   let conflicts: MergeConflict[] = NO_CONFLICTS;
   let decisions: ConflictDecision[] = NO_DECISIONS;
+  let mergeBase = renderedBase;
   if (local !== undefined) {
-    const merged = deps.merge(renderedBase, local, renderedRemote, target.identityRules);
-    conflicts = merged.conflicts;
+    const prepareMerge = target.prepareMerge?.bind(target);
+    const own = prepareMerge
+      ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(adapterError(`Target "${target.kind}" could not prepare the merge`))
+      : undefined;
+    if (own?.base !== undefined) mergeBase = own.base;
+    const merged = deps.merge(mergeBase, own?.local ?? local, renderedRemote, target.identityRules);
+    conflicts = own?.conflicts === undefined || own.conflicts.length === 0 ? merged.conflicts : withTargetConflicts(merged.conflicts, own.conflicts);
     document = merged.merged;
     if (conflicts.length > 0) {
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
@@ -313,7 +329,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
       const resolved = await deps.resolve(document, conflicts, binding.resolver, {
         bindingId: binding.id,
         jobId,
-        base: renderedBase,
+        base: mergeBase,
         local,
         remote: renderedRemote,
         changes: prepared.changes,
@@ -330,7 +346,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
     const merged = document;
-    document = await call(() => reconcile(merged, { base: renderedBase, local, remote: renderedRemote, removal: binding.policy.removal }, context)).catch(
+    document = await call(() => reconcile(merged, { base: mergeBase, local, remote: renderedRemote, ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }), removal: binding.policy.removal, now: clock.now() }, context)).catch(
       adapterError(`Target "${target.kind}" could not reconcile the merged copy`),
     );
   }
@@ -340,6 +356,12 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   prepared.decisions = decisions;
   // Structural comparison: short-circuits on shared subtrees (the merge shares what it did not change).
   prepared.dirty = local === undefined || !jsonEqual(local, document);
+}
+
+/** The merge's conflicts with the target's own: a merge conflict at or below the path of one of the target's gives way to it. */
+function withTargetConflicts(merged: readonly MergeConflict[], own: readonly MergeConflict[]): MergeConflict[] {
+  const covered = (path: string) => own.some((c) => path === c.path || path.startsWith(`${c.path}/`));
+  return [...merged.filter((c) => !covered(c.path)), ...own];
 }
 
 /**

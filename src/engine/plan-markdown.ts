@@ -10,10 +10,21 @@ function escape(text: string): string {
   return text.replace(/([\\`*_[\]<>|])/g, '\\$1');
 }
 
+/** Escape `text` outside its code spans: a change's `` `name` `` stays a code span, whatever it holds. */
+function escapeProse(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, index) => (index % 2 === 1 ? part : escape(part)))
+    .join('');
+}
+
 /**
  * A plan as a readable Markdown changelog: the outcome, the changes grouped
  * by level (breaking, warning, info) and then by operation, the conflicts
- * with how each was decided, and the size of the patch.
+ * with how each was decided, and the size of the patch. Code spans in a
+ * change's text (`` `faxes/items/account_sid` ``) stay code spans; the rest
+ * is escaped. Meant to be rendered (a pull request comment, a report); the
+ * CLI prints plain text unless asked for Markdown.
  */
 export function planToMarkdown(plan: SyncPlan): string {
   const lines: string[] = [`# Sync plan: ${plan.sourceId}`, ''];
@@ -35,7 +46,7 @@ export function planToMarkdown(plan: SyncPlan): string {
     }
     for (const [operation, list] of [...byOperation].sort(([a], [b]) => (a === 'Document' ? -1 : b === 'Document' ? 1 : a < b ? -1 : a > b ? 1 : 0))) {
       lines.push(`### ${escape(operation)}`, '');
-      for (const change of list) lines.push(`- ${escape(change.text)} \`${change.id}\``);
+      for (const change of list) lines.push(`- ${escapeProse(change.text)} \`${change.id}\``);
       lines.push('');
     }
   }
@@ -43,7 +54,7 @@ export function planToMarkdown(plan: SyncPlan): string {
     lines.push(`## Conflicts (${plan.conflicts.length})`, '');
     for (const conflict of plan.conflicts) {
       const decision = plan.decisions.find((d) => d.path === conflict.path);
-      const how = decision ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escape(decision.reason)}` : '→ undecided';
+      const how = decision ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escapeProse(decision.reason)}` : '→ undecided';
       lines.push(`- \`${conflict.path}\` ${conflict.kind} ${how}`);
     }
     lines.push('');

@@ -9,6 +9,14 @@ import { diffPatch, journalLimitsOf, recoverBinding, targetContextOf, type Pipel
 import type { JournalEntry } from './types.js';
 
 /**
+ * Why a rollback was refused: `details.reason` of `ROLLBACK_REFUSED`.
+ * `busy`: the binding has a job; `local-changed`: the local copy changed since
+ * the last sync (`force` overrides it); `patch-failed`: the journal does not
+ * apply to the forced local copy; the others name what is missing.
+ */
+export type RollbackRefusal = 'busy' | 'no-journal' | 'unknown-entry' | 'first-sync' | 'no-base' | 'local-missing' | 'local-changed' | 'patch-failed';
+
+/**
  * Restore a binding's local copy and base as they were before journal entry
  * `toJournalId` (default: the newest) by applying the reverse patches of it
  * and every later entry, then record the rollback as a new journal entry.
@@ -21,30 +29,31 @@ import type { JournalEntry } from './types.js';
  */
 export async function rollbackBinding(binding: PipelineBinding, store: SyncStore, clock: Clock, toJournalId: string | undefined, force: boolean): Promise<JournalEntry> {
   const sourceId = binding.id;
-  const refuse = (message: string, hint: string): never => {
-    throw new JobError('ROLLBACK_REFUSED', message, { hint, details: { sourceId, ...(toJournalId === undefined ? {} : { toJournalId }) } });
+  // `reason` names the refusal for callers that word their own hint (the CLI's `--force`).
+  const refuse = (reason: RollbackRefusal, message: string, hint: string): never => {
+    throw new JobError('ROLLBACK_REFUSED', message, { hint, details: { sourceId, reason, ...(toJournalId === undefined ? {} : { toJournalId }) } });
   };
   const signal = new AbortController().signal;
   // A sync a crash interrupted is settled first, so the newest entry is the last thing that happened.
   await recoverBinding(binding, { store, clock }, signal);
   const journal = await getJournal(store, sourceId);
   const newest = journal[journal.length - 1];
-  if (!newest) return refuse(`"${sourceId}" has no journal entries to roll back.`, 'Only applied syncs can be rolled back.');
+  if (!newest) return refuse('no-journal', `"${sourceId}" has no journal entries to roll back.`, 'Only applied syncs can be rolled back.');
   const index = toJournalId === undefined ? journal.length - 1 : journal.findIndex((e) => e.id === toJournalId);
   const target = journal[index];
-  if (!target) return refuse(`"${sourceId}" has no journal entry "${toJournalId}".`, `Known entries: ${journal.map((e) => e.id).join(', ')}.`);
+  if (!target) return refuse('unknown-entry', `"${sourceId}" has no journal entry "${toJournalId}".`, `Known entries: ${journal.map((e) => e.id).join(', ')}.`);
   const undone = journal.slice(index).reverse();
-  if (undone.some((e) => e.firstSync)) refuse(`Rolling back to before ${target.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`, 'Roll back to a later entry, or delete the local copy yourself.');
+  if (undone.some((e) => e.firstSync)) refuse('first-sync', `Rolling back to before ${target.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`, 'Roll back to a later entry, or delete the local copy yourself.');
   const context = targetContextOf(binding, store, signal);
   const base = await store.getBase(sourceId);
-  if (!base) return refuse(`"${sourceId}" has no base to roll back.`, 'Sync it first.');
+  if (!base) return refuse('no-base', `"${sourceId}" has no base to roll back.`, 'Sync it first.');
   // Read as a sync reads, after rendering the base (a target may use its renders to read: the Hoppscotch target does).
   await Promise.resolve().then(() => binding.target.render(base.document, context)).catch(() => undefined);
   const local = await binding.target.read(context);
-  if (local === undefined) return refuse(`The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
+  if (local === undefined) return refuse('local-missing', `The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
   const unchanged = canonicalHash(local) === newest.writtenHash;
   if (!force && !unchanged) {
-    refuse(`The local copy of "${sourceId}" changed since the last sync; rolling back would lose those edits.`, 'Pass { force: true } to roll back anyway (the edits are recorded in the new journal entry and can be restored by rolling that back).');
+    refuse('local-changed', `The local copy of "${sourceId}" changed since the last sync; rolling back would lose those edits.`, 'Pass { force: true } to roll back anyway (the edits are recorded in the new journal entry and can be restored by rolling that back).');
   }
   let restoredLocal: unknown = local;
   let restoredBase: unknown = base.document;
@@ -55,7 +64,7 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
       restoredBase = fastJsonPatch.applyPatch(structuredClone(restoredBase), structuredClone(entry.basePatch) as fastJsonPatch.Operation[], true, true).newDocument;
     }
   } catch (error) {
-    return refuse(`The journal of "${sourceId}" does not apply to the current local copy: ${(error as Error).message}`, 'Roll back with force only to the newest entry, or restore the file from version control.');
+    return refuse('patch-failed', `The journal of "${sourceId}" does not apply to the current local copy: ${(error as Error).message}`, 'Roll back with force only to the newest entry, or restore the file from version control.');
   }
   // Byte for byte when undoing the newest entry over the copy it wrote: the bytes are exactly the state before it.
   // Further back (or over later edits) the patches restore values, keeping what happened in between.

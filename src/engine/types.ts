@@ -44,12 +44,22 @@ export interface SyncJob {
   error?: SerializedSyncError;
 }
 
-/** How the engine treats operations that disappear upstream (used by targets; see docs). */
+/**
+ * How the engine treats operations that disappear upstream, the same on
+ * every built-in target (OpenAPI files, `MemoryTarget`, Hoppscotch): see
+ * docs/targets.md, "Removed upstream: the removal policy".
+ */
 export type RemovalPolicy = 'remove' | 'deprecate' | 'keep';
 
 /** Per-binding policy. Shapes may grow; every field has a documented default. */
 export interface SyncPolicy {
-  /** Endpoint removed upstream: remove it locally if untouched, keep it marked deprecated, or keep it. Default `deprecate`. */
+  /**
+   * An operation removed upstream, decided per operation on every target:
+   * `remove` removes it when you did not edit it (an edited one stays,
+   * marked), `deprecate` keeps it marked (OpenAPI: `deprecated: true` and an
+   * `x-api-live-sync-removed` note; Hoppscotch: a `[deprecated] ` name), `keep`
+   * keeps it as it is. The mark goes when it returns upstream. Default `deprecate`.
+   */
   removal?: RemovalPolicy;
   /** Hold the sync (`sync:held`) when the remote drops more than this share of operations. Default 0.5. */
   maxRemovalShare?: number;
@@ -86,6 +96,13 @@ export interface SyncBindingOptions<Local = unknown> {
   policy?: SyncPolicy;
   /** Retries for this binding; omitted uses the engine's retry policy. */
   maxRetries?: number;
+  /**
+   * How long a restarting source (a refused or reset connection to a local
+   * dev server) is waited out before its failures count, in milliseconds;
+   * omitted uses the engine's `retry.restartGraceMs`; `0` turns it off for
+   * this binding. See docs/engine.md, "Restarts are not failures".
+   */
+  restartGraceMs?: number;
   /** Use the source's `watch()` when it has one and the engine is started. Default true. */
   watch?: boolean;
   /** Conflict resolver of this binding; omitted uses the engine's. */
@@ -280,6 +297,13 @@ export interface BindingStatus {
   dependsOn: readonly string[];
   circuit: CircuitState;
   consecutiveFailures: number;
+  /**
+   * Set while the binding waits for its server to come back: its source
+   * failed as restarting (see `SyncError.restarting`) and the grace period
+   * runs. `since`: the first such failure; `graceEndsAt`: when failures count
+   * again. Epoch milliseconds.
+   */
+  restarting: { since: number; graceEndsAt: number } | undefined;
   /** When the next poll tick is due, epoch milliseconds. */
   nextPoll: number | undefined;
   lastResult: SyncResult | undefined;

@@ -9,9 +9,15 @@
  * - `both-changed`: local and remote changed the same value differently;
  * - `changed-vs-deleted`: local changed what remote deleted;
  * - `deleted-vs-changed`: local deleted what remote changed;
- * - `both-added`: both added the same key (or identity) with different values.
+ * - `both-added`: both added the same key (or identity) with different values;
+ * - `ambiguous-identity`: not found by `merge3` but reported by a target
+ *   (`SyncTarget.prepareMerge`): it could not tell which local item is this
+ *   remote one (a Hoppscotch collection whose request ids were lost, with
+ *   several requests that could each be the operation). The merged copy
+ *   holds the local side (nothing at the path); taking remote adds the
+ *   remote item.
  */
-export type ConflictKind = 'both-changed' | 'changed-vs-deleted' | 'deleted-vs-changed' | 'both-added';
+export type ConflictKind = 'both-changed' | 'changed-vs-deleted' | 'deleted-vs-changed' | 'both-added' | 'ambiguous-identity';
 
 /** One place where local and remote disagree. A value absent on a side is `undefined`. */
 export interface MergeConflict {
@@ -21,6 +27,8 @@ export interface MergeConflict {
   base: unknown;
   local: unknown;
   remote: unknown;
+  /** Why, in words, for conflicts a target reports itself (`ambiguous-identity`): what it could not tell apart and what each decision does. */
+  note?: string;
 }
 
 /**

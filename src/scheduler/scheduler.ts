@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { BindingError, JobError, toSyncError, type SyncError } from '../errors.js';
 import type { JobPriority, JobTrigger, SyncEngineConfig, SyncJob, SyncResult } from '../engine/types.js';
 import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, restartDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
 
@@ -35,6 +35,8 @@ export interface ScheduledBinding {
   intervalMs: number | undefined;
   dependsOn: readonly string[];
   maxRetries: number | undefined;
+  /** Restart grace period of this binding, or `undefined` to follow the engine's `retry.restartGraceMs`. */
+  restartGraceMs: number | undefined;
 }
 
 interface JobEntry {
@@ -46,6 +48,8 @@ interface JobEntry {
   /** The signal the job ran with (its binding's controller at the time). */
   runController: AbortController | undefined;
   retryTimer: TimerHandle | undefined;
+  /** Retries spent waiting out a restart: counted in `retryCount`, never against `maxRetries`. */
+  restartRetries: number;
 }
 
 interface BindingState {
@@ -64,6 +68,11 @@ interface BindingState {
   dueWhilePaused: boolean;
   lastResult: SyncResult | undefined;
   lastError: SyncError | undefined;
+  /**
+   * The stretch of failures that began with a restarting one, until the next
+   * success: when it began and how many quick retries it has had.
+   */
+  restart: { since: number; retries: number } | undefined;
 }
 
 /** A read-only view of one binding's schedule, for status reports. */
@@ -74,6 +83,8 @@ export interface BindingScheduleView {
   nextPoll: number | undefined;
   lastResult: SyncResult | undefined;
   lastError: SyncError | undefined;
+  /** Set while a restarting source is waited out (the grace period runs). */
+  restarting: { since: number; graceEndsAt: number } | undefined;
 }
 
 /**
@@ -155,6 +166,7 @@ export class Scheduler {
       dueWhilePaused: false,
       lastResult: undefined,
       lastError: undefined,
+      restart: undefined,
     };
     this.#bindings.set(spec.id, state);
     for (const dep of spec.dependsOn) {
@@ -307,6 +319,7 @@ export class Scheduler {
       cancelled: false,
       runController: undefined,
       retryTimer: undefined,
+      restartRetries: 0,
     };
     state.pending = entry;
     this.#touch(state);
@@ -357,6 +370,7 @@ export class Scheduler {
       const result = await this.#hooks.run(job, signal);
       this.#hooks.onAttempt(job.sourceId, performance.now() - started);
       this.#circuitEvent(state, state.circuit.recordSuccess());
+      state.restart = undefined;
       state.lastResult = result;
       state.lastError = undefined;
       job.status = 'completed';
@@ -394,13 +408,19 @@ export class Scheduler {
     const job = entry.job;
     job.error = error.toJSON();
     const now = this.#clock.now();
-    const opened = aborted ? undefined : state.circuit.recordFailure(now, this.#config.circuitBreaker);
+    // A restart being waited out is not a failure: no breaker count, no retry budget, a quick retry.
+    const waitOut = aborted ? undefined : this.#restartDelay(state, entry, error, now);
+    const opened = aborted || waitOut !== undefined ? undefined : state.circuit.recordFailure(now, this.#config.circuitBreaker);
     this.#circuitEvent(state, opened);
     const canRetry =
-      !aborted && !this.#stopping && error.retryable && state.circuit.allowsAttempt && job.retryCount < job.maxRetries && this.#bindings.get(job.sourceId) === state;
+      !aborted &&
+      !this.#stopping &&
+      (waitOut !== undefined || (error.retryable && state.circuit.allowsAttempt && job.retryCount - entry.restartRetries < job.maxRetries)) &&
+      this.#bindings.get(job.sourceId) === state;
     if (canRetry) {
       job.retryCount += 1;
-      const delay = error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount, this.#random);
+      if (waitOut !== undefined) entry.restartRetries += 1;
+      const delay = waitOut ?? error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount - entry.restartRetries, this.#random);
       job.status = 'pending';
       job.nextAttempt = now + delay;
       const followUp = state.pending;
@@ -425,6 +445,30 @@ export class Scheduler {
     this.#hooks.onSettled(job.sourceId, 'failed', now);
     this.#hooks.emit('job:failed', () => ({ timestamp: now, job: { ...job }, error: error.toJSON() }));
     if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
+  }
+
+  #graceOf(state: BindingState): number {
+    return state.spec.restartGraceMs ?? this.#config.retry.restartGraceMs;
+  }
+
+  /**
+   * The quick retry delay when `error` marks a restart that is still within
+   * the binding's grace period, else `undefined` (the normal rules apply).
+   * The first restarting failure since the last success starts the period
+   * and emits `source:restarting`.
+   */
+  #restartDelay(state: BindingState, entry: JobEntry, error: SyncError, now: number): number | undefined {
+    const grace = this.#graceOf(state);
+    if (!error.restarting || !error.retryable || grace <= 0) return undefined;
+    let restart = state.restart;
+    if (restart === undefined) {
+      restart = { since: now, retries: 0 };
+      state.restart = restart;
+      this.#hooks.emit('source:restarting', () => ({ timestamp: now, sourceId: state.spec.id, jobId: entry.job.id, since: now, graceEndsAt: now + grace, error: error.toJSON() }));
+    }
+    if (now - restart.since >= grace) return undefined;
+    restart.retries += 1;
+    return restartDelay(restart.retries);
   }
 
   #circuitEvent(state: BindingState, transition: CircuitTransition): void {
@@ -614,7 +658,15 @@ export class Scheduler {
       nextPoll: state.nextPoll,
       lastResult: state.lastResult,
       lastError: state.lastError,
+      restarting: this.#restartingView(state),
     };
+  }
+
+  #restartingView(state: BindingState): BindingScheduleView['restarting'] {
+    const restart = state.restart;
+    if (restart === undefined) return undefined;
+    const graceEndsAt = restart.since + this.#graceOf(state);
+    return this.#clock.now() < graceEndsAt ? { since: restart.since, graceEndsAt } : undefined;
   }
 
   #isIdle(): boolean {

@@ -7,6 +7,7 @@
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import { SourceError, isSyncError } from '../errors.js';
 import { FRAMEWORK_PORTS } from './frameworks.js';
 
@@ -69,8 +70,40 @@ export function refusedHint(url: URL): string {
   return `Nothing is listening on ${url.host}: start the API server, or fix the host and port in the URL.`;
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('0.0.0.0', 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addAddress('::', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
 /**
- * Turn anything a Node request threw into a `SourceError`. A `SyncError`
+ * True when `host` (a URL's hostname, brackets allowed, or an IP address) is
+ * this machine: `localhost` and `*.localhost`, 127.0.0.0/8, `::1`, an
+ * IPv4-mapped 127.x address, or the unspecified `0.0.0.0` / `::` (which
+ * connect to this machine). Internal: shared with the tests.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  const family = isIP(name);
+  if (family === 0) return false;
+  return LOOPBACK.check(name, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Whether a failed connection went to this machine: by the URL's host, or by
+ * the address Node connected to (a name that resolved to 127.0.0.1).
+ */
+function toLoopback(error: unknown, url: URL): boolean {
+  const address = (error as { address?: unknown } | null)?.address;
+  return isLoopbackHost(url.hostname) || (typeof address === 'string' && isLoopbackHost(address));
+}
+
+/**
+ * Turn anything a Node request threw into a `SourceError`. A refused or
+ * reset connection to this machine is marked `restarting` (a dev server
+ * between stop and start), which the scheduler waits out. A `SyncError`
  * passes through unchanged (timeouts, size limits and aborts are raised as
  * such by the request code itself).
  */
@@ -83,6 +116,7 @@ export function networkError(error: unknown, facts: RequestFacts): SourceError |
   if (code === 'ECONNREFUSED') {
     return new SourceError('SOURCE_CONNECTION_REFUSED', `${at}: connection refused by ${facts.url.host}.`, {
       cause: error,
+      restarting: toLoopback(error, facts.url),
       hint: refusedHint(facts.url),
       details: { ...details, port: portOf(facts.url) },
     });
@@ -90,6 +124,7 @@ export function networkError(error: unknown, facts: RequestFacts): SourceError |
   if (code === 'ECONNRESET' || code === 'EPIPE' || message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
     return new SourceError('SOURCE_CONNECTION_RESET', `${at}: the server closed the connection before the response was complete.`, {
       cause: error,
+      restarting: toLoopback(error, facts.url),
       hint: 'The server crashed or restarted mid-response (a dev server reloading does this); the next attempt usually succeeds.',
       details,
     });

@@ -155,6 +155,7 @@ export function httpSource(options: HttpSourceOptions): HttpSource {
         ...(contentType === undefined ? {} : { contentType }),
         validators: fresh,
         location: redactUrl(open.url),
+        maxBytes: config.maxBytes,
       };
     },
   };

@@ -45,14 +45,20 @@ export interface RawResult {
   validators?: FetchValidators;
   /** Where the document came from (URL or file path), for messages and events. */
   location?: string;
+  /** The byte limit the source read under; the engine loads the body with the same limit (default 50 MB). */
+  maxBytes?: number;
+  /** The source was told to keep `$ref`s to URLs (never fetched); the engine's loader keeps them too. */
+  allowRemoteRefs?: boolean;
 }
 
-/** An already-parsed document (function and memory sources). It is still validated and hashed. */
+/** An already-parsed document (function and memory sources, multi-file documents). It is still validated and hashed. */
 export interface DocumentResult {
   kind: 'document';
   document: unknown;
   validators?: FetchValidators;
   location?: string;
+  /** The source was told to keep `$ref`s to URLs (never fetched); the engine's loader keeps them too. */
+  allowRemoteRefs?: boolean;
 }
 
 /** Everything {@link SpecSource.fetch} may return. */

@@ -65,8 +65,8 @@ const FALLBACK = Symbol('inspect fallback');
 /** Nesting the recursive path walks; deeper documents take the iterative path. */
 const FAST_DEPTH = 512;
 
-/** Flags of the object or array being walked (see the iterative path's {@link Frame}). */
-interface FastFlags {
+/** Flags of the object or array being walked (see the iterative path's {@link Frame}); the bundler walks with them too. */
+export interface FastFlags {
   /** Its own key in its parent. */
   key: string;
   namedMap: boolean;
@@ -96,7 +96,7 @@ function fastPlain(value: unknown): unknown {
  * a name; under example values, defaults, enums and `x-` extensions it is
  * user data.
  */
-function childFlags(parent: FastFlags | undefined, parentIsArray: boolean, key: string, isArray: boolean): FastFlags {
+export function childFlags(parent: FastFlags | undefined, parentIsArray: boolean, key: string, isArray: boolean): FastFlags {
   const inNamedMap = parent?.namedMap ?? false;
   return {
     key,
@@ -241,7 +241,7 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
     const value = plain(raw, options, stack, key);
     if (key === '$ref' && frame.keys !== undefined && typeof value === 'string' && !frame.freeForm && !frame.namedMap && !options.allowRemoteRefs && isRemoteRef(value)) {
       throw new SpecError('SPEC_REMOTE_REF', `The document${options.where} has a $ref to another document: "${value}" at ${pointer(stack, key)}.`, {
-        hint: 'Bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
+        hint: 'A file source bundles references to local files itself; for other sources, bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
         details: { ref: value },
       });
     }

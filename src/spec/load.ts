@@ -69,15 +69,7 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
         details: { size, maxBytes },
       });
     }
-    // The common case first: UTF-8 bytes of a JSON object, parsed as a one-byte string (see json-bytes.ts).
-    const fast = typeof input === 'string' ? NOT_JSON_OBJECT : tryJsonObjectBytes(input);
-    if (fast !== NOT_JSON_OBJECT) {
-      value = fast;
-      format = 'json';
-      clone = false;
-    } else {
-      ({ value, format, clone } = parseInput(input, { maxDepth, maxAliasCount, contentType: options.contentType, where }, warnings));
-    }
+    ({ value, format, clone } = parseBytes(input, { maxDepth, maxAliasCount, contentType: options.contentType, where }, warnings));
   } else {
     if (input === null || input === undefined) {
       throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got ${String(input)}.`, { hint: 'Return the parsed OpenAPI document from the source.' });
@@ -106,10 +98,24 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
   return { document, sourceVersion: checked.version, format, warnings };
 }
 
+/**
+ * Parse text or bytes (JSON or YAML) into a value, refusing what is not a
+ * document (`SPEC_EMPTY`, `SPEC_HTML`, `SPEC_PARSE`, the YAML limits).
+ * `clone` says the value needs a plain-JSON copy (see `ParsedText.needsCopy`).
+ * Internal: the loader and the bundler read every file through it.
+ */
+export function parseBytes(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: 'json' | 'yaml'; clone: boolean } {
+  // The common case first: UTF-8 bytes of a JSON object, parsed as a one-byte string (see json-bytes.ts).
+  const fast = typeof input === 'string' ? NOT_JSON_OBJECT : tryJsonObjectBytes(input);
+  if (fast !== NOT_JSON_OBJECT) return { value: fast, format: 'json', clone: false };
+  return parseInput(input, options, warnings);
+}
+
 /** Text input, or bytes that are not plainly a JSON object: decode, refuse what is not a document, parse JSON or YAML. */
-function parseInput(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: LoadedSpec['format']; clone: boolean } {
+function parseInput(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: 'json' | 'yaml'; clone: boolean } {
   const { where } = options;
-  const text = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '').trim();
+  const whole = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '');
+  const text = whole.trim();
   if (text === '') {
     throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got an empty body.`, {
       hint: 'Check that the server or file actually serves the OpenAPI document (an empty 200 often means a misrouted request).',
@@ -121,7 +127,7 @@ function parseInput(input: string | Uint8Array, options: ParseOptions, warnings:
       hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
     });
   }
-  const parsed = parseText(text, options);
+  const parsed = parseText(whole, options);
   warnings.push(...parsed.warnings);
   return { value: parsed.value, format: parsed.format, clone: parsed.needsCopy };
 }

@@ -1,4 +1,4 @@
-import { Lexer, parseDocument } from 'yaml';
+import { Lexer, LineCounter, parseDocument } from 'yaml';
 import { SpecError } from '../errors.js';
 
 /** The outcome of {@link parseText}. */
@@ -38,9 +38,13 @@ export function decodeBytes(bytes: Uint8Array, where: string): string {
   }
 }
 
-/** Parse JSON or YAML text. `text` is already trimmed and known not to be empty or markup. */
+/**
+ * Parse JSON or YAML text, known not to be empty or markup. Leading blank
+ * lines are kept, so that the lines of a YAML error are the file's own.
+ */
 export function parseText(text: string, options: ParseOptions): ParsedText {
-  const looksJson = text.startsWith('{') || text.startsWith('[') || /\bjson\b/i.test(options.contentType ?? '');
+  const start = text.trimStart();
+  const looksJson = start.startsWith('{') || start.startsWith('[') || /\bjson\b/i.test(options.contentType ?? '');
   let jsonError: unknown;
   if (looksJson) {
     try {
@@ -50,15 +54,17 @@ export function parseText(text: string, options: ParseOptions): ParsedText {
     }
   }
   checkFlowDepth(text, options);
-  const document = parseDocument(text, { merge: true, prettyErrors: false, strict: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { merge: true, prettyErrors: false, strict: false, lineCounter });
   const first = document.errors[0];
   if (first !== undefined) {
     if (/call stack/i.test(first.message)) throw tooDeep(options);
     if (jsonError !== undefined) throw notJson(jsonError, options);
-    throw new SpecError('SPEC_PARSE', `The document${options.where} is neither JSON nor valid YAML: ${first.message} (line ${first.linePos?.[0].line ?? '?'}).`, {
+    const at = yamlErrorAt(text, first.pos[0], lineCounter);
+    throw new SpecError('SPEC_PARSE', `The document${options.where} is neither JSON nor valid YAML: ${first.message.replace(/\.$/, '')} (line ${at.line}, column ${at.column}):\n${at.excerpt}`, {
       cause: first,
-      hint: 'Fix the syntax at that line.',
-      details: { yamlCode: first.code },
+      hint: 'Fix the syntax at that line and column.',
+      details: { yamlCode: first.code, line: at.line, column: at.column },
     });
   }
   let value: unknown;
@@ -75,8 +81,35 @@ export function parseText(text: string, options: ParseOptions): ParsedText {
     if (error instanceof RangeError) throw tooDeep(options);
     throw new SpecError('SPEC_PARSE', `The YAML document${options.where} could not be read: ${(error as Error).message}.`, { cause: error, hint: 'Fix the YAML.' });
   }
-  const warnings = document.warnings.map((warning) => `YAML: ${warning.message} (line ${warning.linePos?.[0].line ?? '?'}).`);
+  const warnings = document.warnings.map((warning) => `YAML: ${warning.message.replace(/\.$/, '')} (line ${lineCounter.linePos(warning.pos[0]).line}).`);
   return { value, format: 'yaml', needsCopy: true, warnings };
+}
+
+/** Where in a text a YAML error is, for messages: see {@link yamlErrorAt}. */
+export interface YamlErrorPosition {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+  /** Two lines: the offending line (tabs shown as `→`, long lines cut around the column), and a caret under the column. */
+  excerpt: string;
+}
+
+/** Characters of a long line shown around the column. */
+const EXCERPT_WIDTH = 100;
+
+/** Line, column and a short excerpt of the error at `offset` in `text`, as counted by the parse's `lineCounter`. */
+export function yamlErrorAt(text: string, offset: number, lineCounter: LineCounter): YamlErrorPosition {
+  const { line, col: column } = lineCounter.linePos(offset);
+  const lineStart = lineCounter.lineStarts[line - 1] ?? 0;
+  const lineEnd = text.indexOf('\n', lineStart);
+  const whole = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd).replace(/\r$/, '');
+  // A window around the column when the line is long.
+  const from = Math.max(0, Math.min(column - 1 - EXCERPT_WIDTH / 2, whole.length - EXCERPT_WIDTH));
+  const shown = `${from > 0 ? '…' : ''}${whole.slice(from, from + EXCERPT_WIDTH)}${from + EXCERPT_WIDTH < whole.length ? '…' : ''}`.replaceAll('\t', '→');
+  const gutter = String(line);
+  const caret = ' '.repeat(column - 1 - from + (from > 0 ? 1 : 0));
+  return { line, column, excerpt: `  ${gutter} | ${shown}\n  ${' '.repeat(gutter.length)} | ${caret}^` };
 }
 
 /**

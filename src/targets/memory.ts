@@ -1,11 +1,17 @@
 import type { IdentityRule } from '../merge/index.js';
-import type { SyncTarget, TargetContext } from './types.js';
+import { reconcileOpenApiDocument } from './openapi-removal.js';
+import type { ReconcileInfo, SyncTarget, TargetContext } from './types.js';
 
 /** Options of {@link MemoryTarget}. */
 export interface MemoryTargetOptions<Local> {
   /** The starting local copy; omitted means none yet. */
   initial?: Local;
-  /** How to render an OpenAPI document into the local shape. Default: the document itself. */
+  /**
+   * How to render an OpenAPI document into the local shape. Default: the
+   * document itself, and then the binding's removal policy applies to it as
+   * on an OpenAPI file (see {@link reconcileOpenApiDocument}); with your own
+   * render, the shape is yours and the merge result is kept as it is.
+   */
   render?: (document: unknown) => Local;
   /** Identity rules for the merge. */
   identityRules?: readonly IdentityRule[];
@@ -23,10 +29,13 @@ export class MemoryTarget<Local = unknown> implements SyncTarget<Local> {
   #value: Local | undefined;
   #writes = 0;
   readonly #render: (document: unknown) => Local;
+  /** Whether the local copy is an OpenAPI document (no custom render). */
+  readonly #openApi: boolean;
 
   constructor(options: MemoryTargetOptions<Local> = {}) {
     this.#value = options.initial === undefined ? undefined : structuredClone(options.initial);
     this.#render = options.render ?? ((document) => document as Local);
+    this.#openApi = options.render === undefined;
     this.identityRules = options.identityRules;
   }
 
@@ -53,6 +62,12 @@ export class MemoryTarget<Local = unknown> implements SyncTarget<Local> {
   /** {@inheritDoc SyncTarget.read} */
   async read(): Promise<Local | undefined> {
     return this.value;
+  }
+
+  /** The removal policy on an OpenAPI local copy (see {@link MemoryTargetOptions.render}); any other shape as merged. */
+  reconcile(merged: Local, info: ReconcileInfo<Local>): Local {
+    if (!this.#openApi || merged === null || typeof merged !== 'object') return merged;
+    return reconcileOpenApiDocument(merged as Record<string, unknown>, info as unknown as ReconcileInfo<Record<string, unknown>>) as Local;
   }
 
   /** {@inheritDoc SyncTarget.write} */

@@ -4,6 +4,8 @@ import { ConfigError, TargetError } from '../errors.js';
 import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.js';
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import { LocalFile } from './local-file.js';
+import { reconcileOpenApiDocument } from './openapi-removal.js';
+import type { YamlErrorPosition } from '../spec/parse.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 
 /** Options of {@link openApiFileTarget}. */
@@ -16,6 +18,27 @@ export interface OpenApiFileTargetOptions {
    * always keep their own indentation.
    */
   indent?: number | '\t';
+}
+
+/**
+ * The binding record where the target keeps what it last wrote:
+ * `{ path, size }`. A file source reading that file (the CLI's `diff`, a
+ * chained binding) takes `size` as its byte limit when it is above its own,
+ * so a file api-live-sync wrote is a file it reads.
+ */
+export const WRITTEN_RECORD = 'openapi-file.written';
+
+/** What {@link WRITTEN_RECORD} holds. */
+export interface WrittenRecord {
+  /** Absolute path of the file written. */
+  path: string;
+  /** Its size in bytes. */
+  size: number;
+}
+
+async function recordWritten(context: TargetContext, path: string, size: number): Promise<void> {
+  const record: WrittenRecord = { path, size };
+  await context.records.set(WRITTEN_RECORD, record);
 }
 
 /** The Document last read or written, and the exact text it came from. */
@@ -38,6 +61,11 @@ interface YamlSnapshot {
  * - A rollback restores the file byte for byte (`snapshot`/`restore`).
  * - A local file that does not parse is reported as `TARGET_INVALID` and
  *   never overwritten: the sync fails and the user's file stays as it is.
+ * - Operations removed upstream follow the binding's removal policy, each
+ *   method on its own (`reconcile`, {@link reconcileOpenApiDocument}):
+ *   `deprecate` keeps them with `deprecated: true` and an
+ *   `x-api-live-sync-removed` note, `remove` drops the untouched ones,
+ *   `keep` keeps them as they are.
  *
  * @example
  * ```ts
@@ -67,10 +95,11 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
   const expectedFor = async (context: TargetContext): Promise<Buffer | null> =>
     seen.has(context) ? (seen.get(context) as Buffer | null) : lastRead !== undefined ? lastRead : ((await file.read()) ?? null);
 
-  const invalid = (detail: string, expected = `valid ${format}`) =>
-    new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${detail}.`, {
+  /** `at`: where a YAML syntax error is; the message then ends with the line and a caret under the column. */
+  const invalid = (detail: string, expected = `valid ${format}`, at?: YamlErrorPosition) =>
+    new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${at === undefined ? `${detail}.` : `${detail} (line ${at.line}, column ${at.column}):\n${at.excerpt}`}`, {
       hint: 'Fix the local copy (or move it away to start afresh); the engine will not overwrite a file it cannot read.',
-      details: { path, format },
+      details: { path, format, ...(at === undefined ? {} : { line: at.line, column: at.column }) },
     });
 
   /** Parse the file's text into its plain value (and, for YAML, its Document); throws `TARGET_INVALID`. */
@@ -79,7 +108,7 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
     let document: Document | undefined;
     if (yaml) {
       const parsed = parseYamlDocument(text);
-      if (!parsed.ok) throw invalid(parsed.message);
+      if (!parsed.ok) throw invalid(parsed.message, undefined, parsed.at);
       value = parsed.value;
       document = parsed.document;
     } else {
@@ -121,6 +150,7 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
     kind: 'openapi-file',
     location: path,
     render: (document) => document as Record<string, unknown>,
+    reconcile: (merged, info) => reconcileOpenApiDocument(merged, info),
     async read(context: TargetContext): Promise<Record<string, unknown> | undefined> {
       snapshot = undefined;
       const bytes = await file.read();
@@ -147,7 +177,9 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
       context.signal.throwIfAborted();
       if (text === current) return {};
       lastRead = undefined;
-      return file.write(text, expected);
+      const report = await file.write(text, expected);
+      await recordWritten(context, path, Buffer.byteLength(text));
+      return report;
     },
     snapshot: (context) => seen.get(context) ?? undefined,
     async restore(bytes: Uint8Array, context: TargetContext): Promise<TargetWriteReport> {
@@ -155,7 +187,9 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
       snapshot = undefined;
       const expected = await expectedFor(context);
       lastRead = undefined;
-      return file.write(bytes, expected);
+      const report = await file.write(bytes, expected);
+      await recordWritten(context, path, bytes.byteLength);
+      return report;
     },
   };
 }

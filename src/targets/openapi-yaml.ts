@@ -7,6 +7,7 @@
  */
 import { Document, LineCounter, Pair, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Node, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { jsonEqual } from '../merge/index.js';
+import { yamlErrorAt, type YamlErrorPosition } from '../spec/parse.js';
 
 /** Node creation options: never turn shared objects of the merged value into anchors and aliases. */
 const CREATE = { aliasDuplicateObjects: false } as const;
@@ -17,10 +18,10 @@ const MAX_ALIAS_COUNT = 10_000;
 /** Above this many cell comparisons a sequence is matched without the longest common subsequence. */
 const LCS_LIMIT = 250_000;
 
-/** What {@link parseYamlDocument} found. */
+/** What {@link parseYamlDocument} found; a syntax error says where it is (`at`). */
 export type YamlParseResult =
   | { ok: true; document: Document; value: unknown }
-  | { ok: false; message: string };
+  | { ok: false; message: string; at?: YamlErrorPosition };
 
 /**
  * Parse YAML text into a Document (merge keys enabled, as the spec loader
@@ -31,10 +32,7 @@ export function parseYamlDocument(text: string): YamlParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { merge: true, prettyErrors: false, lineCounter });
   const error = document.errors[0];
-  if (error !== undefined) {
-    const at = lineCounter.linePos(error.pos[0]);
-    return { ok: false, message: `${error.message.replace(/\.$/, '')} (line ${at.line}, column ${at.col})` };
-  }
+  if (error !== undefined) return { ok: false, message: error.message.replace(/\.$/, ''), at: yamlErrorAt(text, error.pos[0], lineCounter) };
   try {
     return { ok: true, document, value: toPlain(document) };
   } catch (thrown) {

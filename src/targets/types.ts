@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IdentityRule } from '../merge/types.js';
+import type { IdentityRule, MergeConflict } from '../merge/types.js';
 
 /** A binding's own records in the engine's store, for targets that must remember things (identity maps). */
 export interface BindingRecords {
@@ -31,8 +31,56 @@ export interface ReconcileInfo<Local> {
   readonly local: Local | undefined;
   /** The rendered remote. */
   readonly remote: Local;
-  /** What to do with operations removed upstream: `remove`, `deprecate` or `keep`. */
+  /**
+   * The rendered remote before the binding's lasting decisions took
+   * operations out of it (ignored operations, tombstones); absent when they
+   * took none. What is here but not in `remote` was dropped by the user's
+   * decision, not removed upstream: the removal policy leaves it alone.
+   */
+  readonly upstream?: Local;
+  /** What to do with operations removed upstream: `remove`, `deprecate` or `keep` (see docs/targets.md, "Removed upstream"). */
   readonly removal: 'remove' | 'deprecate' | 'keep';
+  /**
+   * When the sync runs, epoch milliseconds of the engine's clock (the engine
+   * always passes it; a plan passes the time it was computed). A target that
+   * marks what was removed upstream records it, so its `reconcile` stays pure.
+   */
+  readonly now?: number;
+}
+
+/** The three sides of a merge, as {@link SyncTarget.prepareMerge} gets them. */
+export interface MergeSides<Local> {
+  /** The rendered base, or `undefined` on a first sync. */
+  readonly base: Local | undefined;
+  /** The local copy as `read` returned it. */
+  readonly local: Local;
+  /** The rendered remote. */
+  readonly remote: Local;
+}
+
+/** What {@link SyncTarget.prepareMerge} may return. */
+export interface PreparedMerge<Local> {
+  /**
+   * The base to merge against instead of the rendered one: for parts whose
+   * last synced state the document does not hold, such as a request the
+   * target kept after upstream removed its operation (what the target wrote
+   * then is the base when the operation comes back). The pipeline's
+   * `reconcile` and resolver see this base too.
+   */
+  base?: Local;
+  /**
+   * The local copy to merge instead of the one `read` returned: without
+   * changes the target made itself earlier (such as a mark it put on a
+   * request it kept), so that they do not count as the user's.
+   */
+  local?: Local;
+  /**
+   * Conflicts the target found itself, e.g. `ambiguous-identity`: a part of
+   * the local copy it could not tie to one upstream part. They are decided by
+   * the resolver like the merge's own; a merge conflict at the same path or
+   * below it gives way to the target's.
+   */
+  conflicts?: readonly MergeConflict[];
 }
 
 /** What a target's `write` may report. */
@@ -95,6 +143,13 @@ export interface SyncTarget<Local = unknown> {
    * Must be pure. Optional: without it the merge result is written as is.
    */
   reconcile?(merged: Local, info: ReconcileInfo<Local>, context: TargetContext): Local | Promise<Local>;
+  /**
+   * Called before the three-way merge when there is a local copy (optional):
+   * a base to merge against instead of the rendered one, and conflicts only
+   * the target can see (see {@link PreparedMerge}). Must not change its
+   * arguments.
+   */
+  prepareMerge?(sides: MergeSides<Local>, context: TargetContext): PreparedMerge<Local> | Promise<PreparedMerge<Local>>;
   /** Identity rules for arrays of the local shape, used by the three-way merge. */
   readonly identityRules?: readonly IdentityRule[] | undefined;
   /** Release resources. */

@@ -48,7 +48,7 @@ describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60
     expect(report.bindings[0]).toMatchObject({ id: 'api.json', outcome: 'unchanged', result: { written: false } });
   });
 
-  it('plan prints the Markdown changelog and writes nothing; check exits 1 on drift', async () => {
+  it('plan --markdown prints the Markdown changelog and writes nothing; check exits 1 on drift', async () => {
     // The user edits the local copy; the API gains an endpoint and a required parameter.
     const local = JSON.parse(readFileSync(out, 'utf8'));
     local.paths['/pets'].get.description = 'My own words.';
@@ -59,7 +59,7 @@ describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60
     server.set(remote);
     const storeBefore = storeSnapshot();
 
-    const plan = await cli(['plan', server.url, '--out', 'api.json'], temp.dir);
+    const plan = await cli(['plan', server.url, '--out', 'api.json', '--markdown'], temp.dir);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('# Sync plan: api.json');
     expect(plan.stdout).toContain('Would apply 2 change(s), with 0 conflict(s)');

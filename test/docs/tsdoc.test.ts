@@ -4,7 +4,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const entries = ['src/index.ts', 'src/testing/index.ts', 'src/conflict/openai.ts'];
+const entries = ['src/index.ts', 'src/testing/index.ts', 'src/conflict/openai.ts', 'src/cluster/index.ts'];
 
 describe('TSDoc', () => {
   it('documents every exported name of every entry point', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
-import { FileStore, SyncEngine, manual, openApiFileTarget, planToMarkdown } from '../../src/index.js';
+import { FileStore, OPENAPI_REMOVED_KEY, SyncEngine, manual, openApiFileTarget, planToMarkdown } from '../../src/index.js';
 import { EventRecorder, MemorySource, MemoryStore, MemoryTarget } from '../../src/testing/index.js';
 
 type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Record<string, unknown>>> };
@@ -93,7 +93,8 @@ describe('safety rails', () => {
     expect(engine.getHeldSyncs()).toHaveLength(1);
     const applied = await engine.approve(held.jobId);
     expect(applied.outcome).toBe('applied');
-    expect(target.value!.paths['/pets/{id}']!.delete).toBeUndefined();
+    // Applied under the default removal policy (`deprecate`): the removed operation stays, marked.
+    expect(target.value!.paths['/pets/{id}']!.delete).toMatchObject({ deprecated: true, [OPENAPI_REMOVED_KEY]: { policy: 'deprecate' } });
     expect(engine.getHeldSyncs()).toEqual([]);
     await expect(engine.approve(held.jobId)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });

@@ -1,20 +1,30 @@
 /**
  * The published package, for real: `npm pack`, install the tarball into an
  * empty project, then import it from a plain ESM script and a plain CommonJS
- * script. Also runs publint and arethetypeswrong on the tarball.
+ * script. Also runs publint and arethetypeswrong on the tarball. A second
+ * project installs the optional peers `ioredis` and `bullmq` beside it: the
+ * root and `./testing` entries never load them, and `./redis` works against
+ * a real redis-server.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useRedisServer } from '../support/redis.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 let project: string;
+let redisProject: string;
 let tarball: string;
+const redis = useRedisServer();
+const peers = () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  return ['ioredis', 'bullmq'].map((name) => `${name}@${manifest.devDependencies[name]}`);
+};
 
 const script = (load: string) => `${load}
 const engine = new SyncEngine();
@@ -35,7 +45,10 @@ beforeAll(async () => {
   tarball = join(project, stdout.trim().split('\n').pop()!);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: project });
-}, 180_000);
+  redisProject = await mkdtemp(join(tmpdir(), 'als-pack-redis-'));
+  await writeFile(join(redisProject, 'package.json'), JSON.stringify({ name: 'consumer-redis', version: '1.0.0', private: true }));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers()], { cwd: redisProject });
+}, 300_000);
 
 describe('the packed package', () => {
   it('imports cleanly from a plain ESM script', async () => {
@@ -60,6 +73,58 @@ const { openAIResolver } = require('api-live-sync/openai');`),
     expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function' });
   });
 
+  it('needs no ioredis or bullmq for the root, ./testing and ./openai entries (the project above has neither)', async () => {
+    for (const name of ['ioredis', 'bullmq']) expect(existsSync(join(project, 'node_modules', name)), name).toBe(false);
+    const failed = await run(process.execPath, ['--input-type=module', '-e', "await import('api-live-sync/redis')"], { cwd: project }).then(
+      () => undefined,
+      (error: { stderr: string }) => error,
+    );
+    expect(failed?.stderr).toContain('ERR_MODULE_NOT_FOUND');
+  });
+
+  it('never loads ioredis or bullmq from the root and ./testing entries, even when installed; ./redis works against a real Redis (ESM)', async () => {
+    await writeFile(
+      join(redisProject, 'redis.mjs'),
+      `import { createRequire } from 'node:module';
+import * as root from 'api-live-sync';
+import * as testing from 'api-live-sync/testing';
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((path) => /node_modules[\\/](ioredis|bullmq)[\\/]/.test(path)).length;
+const before = loaded();
+const { RedisStore, acquireLease } = await import('api-live-sync/redis');
+const store = new RedisStore({ redis: process.argv[2], prefix: 'pack-esm' });
+await store.setRecord('api', 'k', { big: 'x'.repeat(5000), ok: true });
+const lease = await acquireLease(store.client, 'api', { prefix: 'pack-esm', owner: 'esm', ttlMs: 10000 });
+const value = await store.getRecord('api', 'k');
+await store.close();
+console.log(JSON.stringify({ before, after: loaded() > 0, ok: value.ok, token: lease.token > 0, root: typeof root.SyncEngine, testing: typeof testing.MemoryStore }));
+`,
+    );
+    const { stdout } = await run(process.execPath, ['redis.mjs', redis.current.url], { cwd: redisProject });
+    expect(JSON.parse(stdout)).toEqual({ before: 0, after: true, ok: true, token: true, root: 'function', testing: 'function' });
+  });
+
+  it('never loads ioredis or bullmq from the root and ./testing entries, even when installed; ./redis works against a real Redis (CommonJS)', async () => {
+    await writeFile(
+      join(redisProject, 'redis.cjs'),
+      `const root = require('api-live-sync');
+const testing = require('api-live-sync/testing');
+const loaded = () => Object.keys(require.cache).filter((path) => /node_modules[\\/](ioredis|bullmq)[\\/]/.test(path)).length;
+const before = loaded();
+const { RedisStore, acquireLease } = require('api-live-sync/redis');
+(async () => {
+  const store = new RedisStore({ redis: process.argv[2], prefix: 'pack-cjs' });
+  await store.setRecord('api', 'k', { big: 'x'.repeat(5000), ok: true });
+  const lease = await acquireLease(store.client, 'api', { prefix: 'pack-cjs', owner: 'cjs', ttlMs: 10000 });
+  const value = await store.getRecord('api', 'k');
+  await store.close();
+  console.log(JSON.stringify({ before, after: loaded() > 0, ok: value.ok, token: lease.token > 0, root: typeof root.SyncEngine, testing: typeof testing.MemoryStore }));
+})();
+`,
+    );
+    const { stdout } = await run(process.execPath, ['redis.cjs', redis.current.url], { cwd: redisProject });
+    expect(JSON.parse(stdout)).toEqual({ before: 0, after: true, ok: true, token: true, root: 'function', testing: 'function' });
+  });
+
   it('installs the api-live-sync command', async () => {
     const bin = join(project, 'node_modules/.bin/api-live-sync');
     const { stdout } = await run(bin, ['--version'], { cwd: project });
@@ -74,6 +139,7 @@ const { openAIResolver } = require('api-live-sync/openai');`),
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
+    expect(files).toEqual(expect.arrayContaining(['package/dist/redis.js', 'package/dist/redis.cjs', 'package/dist/redis.d.ts', 'package/dist/redis.d.cts']));
     expect(files.filter((f) => /^package\/(src|test|bench|examples|docs)\//.test(f))).toEqual([]);
   });
 
@@ -88,8 +154,8 @@ const { openAIResolver } = require('api-live-sync/openai');`),
       problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]>;
     };
     expect(report.analysis.types).not.toBe(false);
-    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './testing', './openai']));
-    for (const sub of ['.', './testing', './openai']) {
+    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './testing', './openai', './redis']));
+    for (const sub of ['.', './testing', './openai', './redis']) {
       const res = report.analysis.entrypoints[sub]!.resolutions;
       expect(res['node16-cjs']?.resolution?.fileName, sub).toMatch(/\.d\.cts$/);
       expect(res['node16-esm']?.resolution?.fileName, sub).toMatch(/\.d\.ts$/);

@@ -640,3 +640,17 @@ describe('hoppscotchTarget: folders the user rearranged', () => {
     expect([shop.name, shop.requests.map((r) => r.id)]).toEqual(['Shop', ['getInventory', 'listOrders']]);
   });
 });
+
+describe('hoppscotchTarget: header names are case-insensitive', () => {
+  it('a header renamed only in case locally takes the upstream value under the local name, with no conflict', async () => {
+    const { file, engine, source, edit } = await setup();
+    await edit((c) => {
+      req(c, 'listPets').headers.find((h) => h.key === 'X-Trace')!.key = 'x-trace';
+    });
+    const document = petstore();
+    (operation(document, 'listPets').parameters as Json[]).find((p) => p.name === 'X-Trace')!.example = 'trace-2';
+    source.set(document);
+    expect(await engine.syncNow('pets')).toMatchObject({ outcome: 'applied', conflicts: [] });
+    expect(req(await readJson(file), 'listPets').headers).toEqual([{ key: 'x-trace', value: 'trace-2', active: true, description: '' }]);
+  });
+});

@@ -277,13 +277,16 @@ describe('engine + httpSource: faults never reach the target', () => {
   });
 
   it('connection reset mid-body: SOURCE_CONNECTION_RESET', async () => {
-    const h = await harness();
+    // A reset by a server on 127.0.0.1 looks like a dev server restarting, which the engine waits out by
+    // default (test/scheduler/restart.test.ts); with no grace period the fault ends the job at once.
+    const h = await harness({ engine: { retry: { maxRetries: 0, restartGraceMs: 0 } } });
     h.respond((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
       res.write(`${JSON.stringify(V2).slice(0, 40)}`, () => res.socket?.destroy());
     });
     const error = await expectFault(h, 'SOURCE_CONNECTION_RESET');
     expect(error.retryable).toBe(true);
+    expect(error.restarting).toBe(true);
     await expectRecovery(h);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffCeiling, backoffDelay, CircuitBreaker, defaultCircuitBreakerPolicy, defaultRetryPolicy } from '../../src/index.js';
 
 describe('backoff', () => {
-  const policy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000, factor: 3 };
+  const policy = { ...defaultRetryPolicy, maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000, factor: 3 };
 
   it('grows the ceiling by the factor from the base delay, up to the cap', () => {
     expect([1, 2, 3, 4, 5].map((retry) => backoffCeiling(policy, retry))).toStrictEqual([100, 300, 900, 1000, 1000]);

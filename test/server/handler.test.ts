@@ -143,7 +143,10 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
     const approved = await post(`${origin}/jobs/${held.jobId}/approve`);
     expect(approved.status).toBe(200);
     expect(await approved.json()).toMatchObject({ outcome: 'applied' });
-    expect(target.value).toEqual(petstore(1));
+    // Applied under the default removal policy (`deprecate`): the three removed operations stay, marked deprecated.
+    const paths = (target.value as { paths: Record<string, { get: Record<string, unknown> }> }).paths;
+    expect(paths['/pets']).toEqual((petstore(1).paths as Record<string, unknown>)['/pets']);
+    expect(['/pets1', '/pets2', '/pets3'].map((path) => paths[path]?.get.deprecated)).toEqual([true, true, true]);
     expect(await (await fetch(`${origin}/held`)).json()).toEqual([]);
     expect((await post(`${origin}/jobs/${held.jobId}/approve`)).status).toBe(404);
   });

@@ -239,6 +239,25 @@ describe('loadSpec: refusals name what arrived', () => {
     expect(syntax.message).toContain('not valid JSON');
   });
 
+  /** Malformed YAML and where the error is: line and column, 1-based. */
+  const MALFORMED_YAML: Array<[string, string, number, number]> = [
+    ['bad indentation', 'openapi: 3.0.3\ninfo:\n  title: x\n   version: 1\npaths: {}\n', 3, 10],
+    ['an unclosed flow sequence', 'openapi: 3.0.3\ntags: [a, b\npaths: {}\n', 3, 1],
+    ['tab indentation', 'openapi: 3.0.3\ninfo:\n\ttitle: x\npaths: {}\n', 3, 1],
+    ['a duplicate key', 'openapi: 3.0.3\ninfo:\n  title: x\n  title: y\npaths: {}\n', 4, 3],
+    ['blank lines before it', '\n\nopenapi: 3.0.3\ninfo:\n\ttitle: x\npaths: {}\n', 5, 1],
+  ];
+
+  it.each(MALFORMED_YAML)('says where YAML with %s is broken: line, column and the line with a caret', async (_, text, line, column) => {
+    const error = await failure(text, { location: 'api.yaml' });
+    expect(error.code).toBe('SPEC_PARSE');
+    expect(error.details).toMatchObject({ line, column });
+    // The excerpt: the offending line (a tab shown as →), then a caret under the column.
+    const [quoted, caret] = error.message.split('\n').slice(-2) as [string, string];
+    expect(quoted.slice(quoted.indexOf('|') + 2)).toBe(text.split('\n')[line - 1]!.replaceAll('\t', '→'));
+    expect(caret.indexOf('^') - caret.indexOf('|') - 2).toBe(column - 1);
+  });
+
   it('refuses input over maxBytes', async () => {
     const error = await failure(JSON.stringify(minimal), { maxBytes: 20 });
     expect(error.code).toBe('SOURCE_TOO_LARGE');

@@ -4,72 +4,14 @@ import { mkdtemp, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileStore, MemoryStore, TEMP_SUFFIX, type SyncStore } from '../../src/index.js';
+import { FileStore, TEMP_SUFFIX } from '../../src/index.js';
+import { storeConformance } from './conformance.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'als-store-'));
 }
 
-const stores: Array<[string, () => Promise<SyncStore>]> = [
-  ['MemoryStore', async () => new MemoryStore()],
-  ['FileStore', async () => new FileStore({ dir: await tempDir() })],
-];
-
-describe.each(stores)('%s conformance', (_name, make) => {
-  it('keeps bases, validators and records per binding, and forgets a binding', async () => {
-    const store = await make();
-    expect(await store.getBase('a')).toBeUndefined();
-    expect(await store.getValidators('a')).toEqual({});
-    await store.saveBase('a', { document: { openapi: '3.0.0' }, hash: 'sha256:1', savedAt: 1 });
-    await store.saveValidators('a', { etag: '"v1"' });
-    await store.setRecord('a', 'journal', [{ id: 1 }]);
-    await store.setRecord('b with spaces', 'journal', [{ id: 2 }]);
-    expect(await store.getBase('a')).toEqual({ document: { openapi: '3.0.0' }, hash: 'sha256:1', savedAt: 1 });
-    expect(await store.getValidators('a')).toEqual({ etag: '"v1"' });
-    expect(await store.getRecord('b with spaces', 'journal')).toEqual([{ id: 2 }]);
-    await store.deleteBinding('a');
-    expect(await store.getBase('a')).toBeUndefined();
-    expect(await store.getRecord('b with spaces', 'journal')).toEqual([{ id: 2 }]);
-  });
-
-  it('keeps what was written: mutating a written or a returned value changes nothing stored', async () => {
-    const store = await make();
-    const record = { list: [1, 2] };
-    await store.setRecord('a', 'r', record);
-    record.list.push(3);
-    const read = await store.getRecord<{ list: number[] }>('a', 'r');
-    try {
-      read!.list.push(4); // a copy (FileStore) or a frozen value that refuses the change (MemoryStore)
-    } catch (error) {
-      expect(error).toBeInstanceOf(TypeError);
-    }
-    expect(await store.getRecord('a', 'r')).toEqual({ list: [1, 2] });
-  });
-
-  it('deletes one record and leaves the others', async () => {
-    const store = await make();
-    await store.setRecord('a', 'journal.j-1', { id: 'j-1' });
-    await store.setRecord('a', 'journal.j-2', { id: 'j-2' });
-    await store.deleteRecord!('a', 'journal.j-1');
-    await store.deleteRecord!('a', 'journal.j-1'); // already gone: no error
-    await store.deleteRecord!('never', 'seen');
-    expect(await store.getRecord('a', 'journal.j-1')).toBeUndefined();
-    expect(await store.getRecord('a', 'journal.j-2')).toEqual({ id: 'j-2' });
-  });
-});
-
-describe('MemoryStore', () => {
-  it('hands out the stored value itself, deeply frozen, so a 13 MB base costs nothing to read', async () => {
-    const store = new MemoryStore();
-    await store.saveBase('a', { document: { paths: { '/x': { get: { tags: ['t'] } } } }, hash: 'sha256:1', savedAt: 1 });
-    const first = await store.getBase('a');
-    expect(await store.getBase('a')).toBe(first);
-    const tags = (first!.document as { paths: Record<string, { get: { tags: string[] } }> }).paths['/x']!.get.tags;
-    expect(Object.isFrozen(first)).toBe(true);
-    expect(Object.isFrozen(tags)).toBe(true);
-    expect(() => tags.push('u')).toThrow(TypeError);
-  });
-});
+storeConformance('FileStore', async () => new FileStore({ dir: await tempDir() }));
 
 describe('FileStore', () => {
   it('ignores and removes a torn temporary file left by a crash', async () => {

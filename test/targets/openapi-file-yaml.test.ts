@@ -176,6 +176,24 @@ describe('openApiFileTarget on YAML, with a real engine', () => {
     expect(await readFile(path, 'utf8')).toBe(text);
   });
 
+  it.each([
+    ['bad indentation', 'openapi: 3.0.3\ninfo:\n  title: x\n   version: 1\npaths: {}\n', 3, 10],
+    ['an unclosed flow sequence', 'openapi: 3.0.3\ntags: [a, b\npaths: {}\n', 3, 1],
+    ['tab indentation', '# notes\nopenapi: 3.0.3\ninfo:\n\ttitle: x\npaths: {}\n', 4, 1],
+    ['a duplicate key', 'openapi: 3.0.3\ninfo:\n  title: x\n  title: y\npaths: {}\n', 4, 3],
+  ])('says where a local file with %s is broken (TARGET_INVALID with line, column and the line)', async (_, text, line, column) => {
+    const path = await tempFile('api.yaml', text);
+    const failure = await openApiFileTarget({ path }).read(context()).then(
+      () => undefined,
+      (error: unknown) => error as { code: string; message: string; details: Record<string, unknown> },
+    );
+    expect(failure?.code).toBe('TARGET_INVALID');
+    expect(failure?.details).toMatchObject({ path, line, column });
+    const [quoted, caret] = failure!.message.split('\n').slice(-2) as [string, string];
+    expect(quoted.slice(quoted.indexOf('|') + 2)).toBe(text.split('\n')[line - 1]!.replaceAll('\t', '→'));
+    expect(caret.indexOf('^') - caret.indexOf('|') - 2).toBe(column - 1);
+  });
+
   it('writes a new YAML file in document order without anchors for shared objects', async () => {
     const path = await tempFile('api.yaml');
     const shared = { description: 'ok' };

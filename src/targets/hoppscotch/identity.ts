@@ -12,30 +12,66 @@ import type { HoppCollection, HoppRequest } from './schema.js';
  * compares equal however it is written:
  * - a leading `<<variable>>` (the base URL, whatever its name) or a literal
  *   `scheme://host[:port]` is removed;
- * - the query string and fragment are removed;
  * - every path parameter, written `{id}`, `<<id>>`, `{{id}}` or `:id`,
  *   becomes `{}` (names do not matter: renaming `{id}` to `{petId}` keeps
  *   the identity);
- * - repeated slashes collapse, a trailing slash goes, a leading one is added.
+ * - repeated slashes collapse, a trailing slash goes, a leading one is added;
+ * - a query or fragment written in the endpoint or template is kept (AWS-style
+ *   APIs tell operations apart by `/#X-Amz-Target=…` or `/?Action=…` alone);
+ *   parameters in it are written `{}` too. Query parameters that are
+ *   `params` of the request are not part of the endpoint and play no part.
  *
  * @example
- * normaliseEndpoint('<<baseUrl>>/pets/<<petId>>?x=1') // '/pets/{}'
+ * normaliseEndpoint('<<baseUrl>>/pets/<<petId>>') // '/pets/{}'
  * normaliseEndpoint('https://api.example.com:8443/pets/:id/') // '/pets/{}'
+ * normaliseEndpoint('<<baseUrl>>/#X-Amz-Target=Lake.GetLFTag') // '/#X-Amz-Target=Lake.GetLFTag'
  */
 export function normaliseEndpoint(endpoint: string): string {
+  return normalised(endpoint, false, true);
+}
+
+/**
+ * {@link normaliseEndpoint} with the parameter names kept, each written
+ * `{name}`: `/v2/{sinkName}` and `/v2/{name}` normalise alike but have
+ * different signatures. Identity matching uses it to tell apart operations on
+ * the same path shape.
+ *
+ * @example
+ * endpointSignature('<<baseUrl>>/v2/<<sinkName>>') // '/v2/{sinkName}'
+ */
+export function endpointSignature(endpoint: string): string {
+  return normalised(endpoint, true, true);
+}
+
+/**
+ * The path of an endpoint as identities were written before query and
+ * fragment were kept (api-live-sync 0.x up to issue 12): {@link normaliseEndpoint}
+ * without them. Used to read identity records and ids of that time.
+ */
+export function endpointPath(endpoint: string): string {
+  return normalised(endpoint, false, false);
+}
+
+function normalised(endpoint: string, keepNames: boolean, keepSuffix: boolean): string {
   let path = endpoint.trim();
   path = path.replace(/^<<[^<>]*>>/, '');
   path = path.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, '');
-  path = path.replace(/[?#].*$/, '');
-  path = path
-    .replace(/\{\{[^{}]*\}\}/g, '{}')
-    .replace(/<<[^<>]*>>/g, '{}')
-    .replace(/\{[^{}/]*\}/g, '{}')
-    .replace(/(^|\/):[A-Za-z_][\w.-]*/g, '$1{}');
+  const cut = path.search(/[?#]/);
+  let suffix = cut < 0 ? '' : path.slice(cut);
+  if (cut >= 0) path = path.slice(0, cut);
+  const name = keepNames ? (_whole: string, n: string) => `{${n}}` : () => '{}';
+  const params = (text: string) =>
+    text
+      .replace(/\{\{([^{}]*)\}\}/g, name)
+      .replace(/<<([^<>]*)>>/g, name)
+      .replace(/\{([^{}/]*)\}/g, name);
+  path = params(path).replace(/(^|\/):([A-Za-z_][\w.-]*)/g, (_whole, lead: string, n: string) => `${lead}${keepNames ? `{${n}}` : '{}'}`);
   path = path.replace(/\/{2,}/g, '/');
   if (!path.startsWith('/')) path = `/${path}`;
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  return path;
+  if (!keepSuffix) return path;
+  suffix = params(suffix);
+  return suffix === '?' || suffix === '#' ? path : path + suffix;
 }
 
 /**
@@ -59,7 +95,7 @@ export function endpointIdentity(method: string, endpoint: string): string {
 /**
  * The merge key of a request: its `id` when it has one (rendered requests
  * carry their operation identity there), else its method and normalised
- * endpoint. Use {@link attachIdentities} first on a collection whose `id`s
+ * endpoint. Use `attachIdentities` first on a collection whose `id`s
  * were lost (re-exported from Hoppscotch, or made by its own importer).
  */
 export function requestKey(request: unknown): string | undefined {
@@ -68,39 +104,6 @@ export function requestKey(request: unknown): string | undefined {
   if (typeof id === 'string' && id !== '') return id;
   if (typeof method === 'string' && typeof endpoint === 'string') return endpointIdentity(method, endpoint);
   return undefined;
-}
-
-/**
- * Give every request of `local` that carries no identity known to
- * `rendered` the identity of the rendered request with the same method and
- * normalised endpoint (first match wins; each rendered identity is handed
- * out once). Returns a new collection; `local` is not changed. Requests that
- * match nothing keep what they had: they are the user's own.
- */
-export function attachIdentities<C extends HoppCollection>(local: C, rendered: HoppCollection): C {
-  const known = new Set<string>();
-  const byEndpoint = new Map<string, string>();
-  for (const request of allRequests(rendered)) {
-    if (request.id === undefined) continue;
-    known.add(request.id);
-    const key = endpointIdentity(request.method, request.endpoint);
-    if (!byEndpoint.has(key)) byEndpoint.set(key, request.id);
-  }
-  // Identities a local request already holds are not handed out again.
-  const taken = new Set(allRequests(local).flatMap((request) => (request.id !== undefined && known.has(request.id) ? [request.id] : [])));
-  const visit = <T extends HoppCollection>(collection: T): T => ({
-    ...collection,
-    requests: collection.requests.map((request) => {
-      if (request.id !== undefined && known.has(request.id)) return request;
-      const key = endpointIdentity(request.method, request.endpoint);
-      const id = byEndpoint.get(key);
-      if (id === undefined || taken.has(id)) return request;
-      taken.add(id);
-      return { ...request, id };
-    }),
-    folders: collection.folders.map((folder) => visit(folder)),
-  });
-  return visit(local);
 }
 
 /** Every request of a collection, depth first, folders before the collection's own requests. */

@@ -39,7 +39,7 @@ export type {
   HoppRequestVariable,
   HoppResponse,
 } from './schema.js';
-export { renderCollection, serverUrl, parameterValue, RENDERED_METHODS } from './render.js';
+export { renderCollection, serverUrl, serverVariables, parameterValue, pathVariableValue, RENDERED_METHODS } from './render.js';
 export type { RenderOptions, RenderedCollection } from './render.js';
 export { exampleFromSchema, resolveRef } from './example.js';
 export type { ExampleOptions } from './example.js';
@@ -47,18 +47,22 @@ export { renderAuth } from './auth.js';
 export { mediaTypeRank, orderedMediaTypes } from './body.js';
 export {
   allRequests,
-  attachIdentities,
   endpointIdentity,
+  endpointPath,
+  endpointSignature,
   hoppscotchIdentityRules,
   normaliseEndpoint,
   operationIdentity,
   requestKey,
 } from './identity.js';
+export { attachIdentities, matchRequests, operationHints, requestShape } from './match.js';
+export type { IdentityAmbiguity, MatchResult, OperationHint, RequestToMatch, StoredHint } from './match.js';
 export {
   HOPP_DEPRECATED_NOTE,
   HOPP_DEPRECATED_PREFIX,
   HOPP_IDENTITY_RECORD,
   hoppscotchTarget,
+  prepareCollectionMerge,
   readCollectionFile,
   reconcileCollection,
 } from './target.js';

@@ -8,7 +8,8 @@
  * @module
  */
 import type { IdentityRule } from '../../merge/index.js';
-import { endpointIdentity } from './identity.js';
+import { endpointSignature } from './identity.js';
+import { type IdentityAmbiguity, type OperationHint, matchRequests } from './match.js';
 import type { HoppCollection, HoppRequest } from './schema.js';
 
 /** The root key of {@link NormalisedCollection.folderOrder} and {@link NormalisedCollection.requestOrder}. */
@@ -57,27 +58,49 @@ export interface NormalisedCollection {
 /**
  * What the target remembers in the store after each write (record
  * `hoppscotch-identities`): where each folder and each request with an
- * operation identity was written, under which name and endpoint.
+ * operation identity was written, under which name and endpoint, and what
+ * the engine itself wrote for requests it keeps after their operation was
+ * removed upstream.
  */
 export interface HoppIdentityRecord {
-  v: 1;
-  /** Requests with an operation identity: JSON Pointer in the written file, key, name, and `METHOD /normalised/endpoint`. */
+  /** 2 since issue 12; records of version 1 are read too (see `requests`). */
+  v: 1 | 2;
+  /**
+   * Requests with an operation identity: JSON Pointer in the written file,
+   * key, name, and `METHOD /signature` (the endpoint as `endpointSignature`
+   * writes it: parameter names, query and fragment kept). Version 1 records
+   * hold `METHOD /path` instead (parameters `{}`, no query, no fragment).
+   */
   requests: Array<{ path: string; key: string; name: string; endpoint: string }>;
   /** Folders: JSON Pointer in the written file, key and name. */
   folders: Array<{ path: string; key: string; name: string }>;
+  /**
+   * Requests the engine keeps (marked, under `remove` and `deprecate`) after
+   * upstream removed their operation, by key: the upstream request as it was
+   * before the removal. When the operation comes back, the local request
+   * (mark taken off) is merged against it, so only what the user changed
+   * counts as a local change.
+   */
+  kept?: Record<string, NormalisedRequest>;
 }
 
 /** What {@link normaliseCollection} may use to tie a local request to its operation. */
 export interface IdentityHints {
   /** The record of the last write. */
   stored?: HoppIdentityRecord | undefined;
-  /** `METHOD /normalised/endpoint` → operation identity of rendered documents (for files whose ids were lost). */
-  rendered?: ReadonlyMap<string, string> | undefined;
+  /** The operations of rendered documents (see `operationHints`), for files whose ids were lost. */
+  rendered?: Iterable<OperationHint> | undefined;
   /**
    * Take every request `id` as its key without checking it against the
    * hints (rendered collections, whose ids are operation identities).
    */
   trustIds?: boolean;
+  /**
+   * Called for each operation that several requests could be, equally well
+   * (or that a request could be as well as another operation): none of them
+   * gets its identity, and each stays the user's own.
+   */
+  onAmbiguity?: (ambiguity: IdentityAmbiguity) => void;
 }
 
 type Json = Record<string, unknown>;
@@ -87,20 +110,21 @@ interface FoundRequest {
   /** JSON Pointer of the folder it is in, `""` for the root. */
   folderPath: string;
   request: HoppRequest;
-  endpoint: string;
 }
 
 /**
- * Turn a collection into its keyed form. Request keys, first match wins
- * (each key is handed out once):
+ * Turn a collection into its keyed form. Request keys:
  * 1. the request's `id` when it is an operation identity we know (from the
- *    stored record or a render; with `trustIds`, any `id`);
- * 2. the stored record's request at the same place with the same name (an
- *    endpoint the user edited);
- * 3. method + normalised endpoint, from the stored record, then from the
- *    rendered documents (a collection exported from the Hoppscotch app,
- *    which may drop ids, and renamed there);
- * 4. otherwise the request is the user's own: `user:` + its `id`, or its
+ *    stored record or a render; with `trustIds`, any `id`). An id of the
+ *    identity rules before issue 12 that a rendered operation has outgrown
+ *    (`POST /` for `POST /#X-Amz-Target=…`) is not taken as it is, but is a
+ *    signal below;
+ * 2. every other request is matched to an operation not yet taken by every
+ *    signal there is (see `matchRequests`): endpoint with query, fragment
+ *    and parameter names, method, name, the place the stored record says it
+ *    was written at, an old id, and its shape. A match is taken only where it
+ *    is the best both ways; a tie is reported to `onAmbiguity`, never guessed;
+ * 3. otherwise the request is the user's own: `user:` + its `id`, or its
  *    method, endpoint and name (`#2`, `#3` for duplicates).
  *
  * Folder keys, first match wins: the stored record's folder at the same
@@ -122,41 +146,41 @@ export function normaliseCollection(collection: HoppCollection, hints: IdentityH
       collect(child, childPath);
     });
     node.requests.forEach((request, index) => {
-      found.push({ path: `${path}/requests/${index}`, folderPath: path, request, endpoint: endpointIdentity(request.method, request.endpoint) });
+      found.push({ path: `${path}/requests/${index}`, folderPath: path, request });
     });
   };
   collect(collection, '');
 
   // Request keys.
   const storedRequests = stored?.requests ?? [];
-  const known = new Set<string>(storedRequests.map((r) => r.key));
-  for (const identity of hints.rendered?.values() ?? []) known.add(identity);
-  const keys: Array<string | undefined> = found.map(() => undefined);
+  const rendered = [...(hints.rendered ?? [])];
+  const renderedKeys = new Set(rendered.map((hint) => hint.key));
+  const storedKeys = new Set(storedRequests.map((entry) => entry.key));
+  const outgrown = new Set(rendered.flatMap((hint) => (hint.legacyId === undefined ? [] : [hint.legacyId])));
+  const trusted = (id: string): boolean =>
+    !id.startsWith(HOPP_USER_KEY_PREFIX) &&
+    (hints.trustIds === true ||
+      renderedKeys.has(id) ||
+      (storedKeys.has(id) && !outgrown.has(id.replace(/#\d+$/, ''))) ||
+      (renderedKeys.size === 0 && storedKeys.size === 0));
+  const legacy = stored?.v === 1;
+  const match = matchRequests(
+    found,
+    trusted,
+    rendered,
+    storedRequests.map((entry) => ({ ...entry, legacy })),
+  );
+  for (const ambiguity of match.ambiguities) hints.onAmbiguity?.(ambiguity);
   const taken = new Set<string>();
-  const give = (index: number, wanted: string | undefined): void => {
-    const key = wanted === undefined ? undefined : safeKey(wanted);
-    if (key === undefined || taken.has(key) || keys[index] !== undefined) return;
-    keys[index] = key;
-    taken.add(key);
-  };
-  found.forEach(({ request }, index) => {
-    const id = request.id;
-    if (typeof id === 'string' && id !== '' && !id.startsWith(HOPP_USER_KEY_PREFIX) && (hints.trustIds === true || known.has(id) || known.size === 0)) give(index, id);
+  const keys: Array<string | undefined> = match.keys.map((key) => {
+    if (key === undefined) return undefined;
+    const safe = safeKey(key);
+    taken.add(safe);
+    return safe;
   });
-  if (storedRequests.length > 0) {
-    const at = new Map(storedRequests.map((r) => [r.path, r]));
-    found.forEach(({ path, request }, index) => {
-      const entry = at.get(path);
-      if (entry !== undefined && entry.name === request.name) give(index, entry.key);
-    });
-  }
-  const byEndpoint = new Map<string, string>();
-  for (const entry of storedRequests) if (!byEndpoint.has(entry.endpoint)) byEndpoint.set(entry.endpoint, entry.key);
-  found.forEach(({ endpoint }, index) => give(index, byEndpoint.get(endpoint)));
-  if (hints.rendered !== undefined) found.forEach(({ endpoint }, index) => give(index, hints.rendered?.get(endpoint)));
-  found.forEach(({ request, endpoint }, index) => {
+  found.forEach(({ request }, index) => {
     if (keys[index] !== undefined) return;
-    const own = typeof request.id === 'string' && request.id !== '' ? request.id.replace(/^user:/, '') : `${endpoint} ${request.name}`;
+    const own = typeof request.id === 'string' && request.id !== '' ? request.id.replace(/^user:/, '') : `${request.method.toUpperCase()} ${endpointSignature(request.endpoint)} ${request.name}`;
     const key = uniqueKey(`${HOPP_USER_KEY_PREFIX}${own}`, taken);
     keys[index] = key;
     taken.add(key);
@@ -291,7 +315,7 @@ export interface DenormalisedCollection {
  */
 export function denormaliseCollection(normalised: NormalisedCollection): DenormalisedCollection {
   const { folders, requests } = normalised;
-  const record: HoppIdentityRecord = { v: 1, requests: [], folders: [] };
+  const record: HoppIdentityRecord = { v: 2, requests: [], folders: [] };
 
   // Effective parent: a missing parent or a cycle puts the folder at the root.
   const parentOf = new Map<string, string | null>();
@@ -347,7 +371,7 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
         path: `${path}/requests/${index}`,
         key: requestKey,
         name: String(rest.name ?? ''),
-        endpoint: endpointIdentity(String(rest.method ?? ''), String(rest.endpoint ?? '')),
+        endpoint: `${String(rest.method ?? '').toUpperCase()} ${endpointSignature(String(rest.endpoint ?? ''))}`,
       });
       return { v, id: requestKey, ...rest };
     });

@@ -82,6 +82,8 @@ export interface CachedRequest {
   path: string;
   method: string;
   baseUrl: string;
+  /** The server variable its endpoint starts with, `<<baseUrl>>` or another (see {@link serverVariables}). */
+  server: string;
   /** The path item's `parameters` and `servers` (a request reads both). */
   itemParameters: unknown;
   itemServers: unknown;
@@ -120,7 +122,9 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
       hint: 'Load the document with loadSpec(), which upgrades Swagger 2.0 to OpenAPI 3.0.',
     });
   }
-  const context: Context = { document, baseUrl, seen: new Map() };
+  const documentServer = serverUrl(document.servers);
+  const servers = serverVariables(document, baseUrl, documentServer);
+  const context: Context = { document, baseUrl, servers, seen: new Map() };
   // Only a document frozen throughout can be trusted not to have changed under a cached request.
   if (!isFrozenTree(document)) cache = undefined;
   const info = isObject(document.info) ? document.info : {};
@@ -141,7 +145,8 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
 
   const operations: Record<string, string> = {};
   const collection = finish(root, version, true, '', operations);
-  collection.variables = [{ key: baseUrl, initialValue: serverUrl(document.servers), currentValue: '', secret: false }];
+  collection.variables = [{ key: baseUrl, initialValue: documentServer, currentValue: '', secret: false }];
+  for (const [url, key] of servers) if (key !== baseUrl) collection.variables.push({ key, initialValue: url, currentValue: '', secret: false });
   collection.auth = renderAuth(document.security, document, 'collection');
   try {
     if (options.validate !== false) parseCollection(JSON.parse(JSON.stringify(collection)));
@@ -157,6 +162,8 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
 interface Context {
   readonly document: Json;
   readonly baseUrl: string;
+  /** Server URL → the collection variable that holds it (see {@link serverVariables}). */
+  readonly servers: ReadonlyMap<string, string>;
   /** Identities handed out so far, to keep them unique (a duplicated operationId gets `#2`). */
   readonly seen: Map<string, number>;
 }
@@ -292,8 +299,28 @@ function parametersOf(item: Json, operation: Json, document: Json): Parameter[] 
     in: parameter.in as string,
     required: parameter.required === true || parameter.in === 'path',
     description: typeof parameter.description === 'string' ? parameter.description : '',
-    value: parameterValue(parameter, document),
+    value: parameter.in === 'path' ? pathVariableValue(parameter, document) : parameterValue(parameter, document),
   }));
+}
+
+/**
+ * The value of a path variable: {@link parameterValue}, else the schema's
+ * `example`, first `examples` entry or first non-null `enum` value, else
+ * the placeholder `<name>`: a path variable is never empty, so a request
+ * never goes out as `/items/` or `//` (the placeholder goes out
+ * percent-encoded, `/items/%3Cid%3E`, and reads as what to fill in).
+ */
+export function pathVariableValue(parameter: Json, document: unknown): string {
+  const value = parameterValue(parameter, document);
+  if (value !== '') return value;
+  const schema = resolveRef(parameter.schema, document);
+  if (isObject(schema)) {
+    const examples = Array.isArray(schema.examples) ? schema.examples : [];
+    const enumValues = Array.isArray(schema.enum) ? schema.enum.filter((v) => v !== null) : [];
+    const found = [schema.example, examples[0], enumValues[0]].find((c) => c !== undefined && c !== null && typeof c !== 'object' && String(c) !== '');
+    if (found !== undefined) return String(found);
+  }
+  return `<${typeof parameter.name === 'string' ? parameter.name : 'value'}>`;
 }
 
 /** Example value of a parameter: `example`, first `examples[*].value`, `x-example`, `default`, `schema.default`; else `""`. */
@@ -332,7 +359,7 @@ function renderRequest(context: Context, path: string, method: string, item: Jso
     .filter((p) => p.in === 'path')
     .map((p) => ({ key: p.name, value: p.value, active: true }));
 
-  const endpoint = `${serverOverride(item, operation) ?? `<<${context.baseUrl}>>`}${path.replace(/\{([^{}]+)\}/g, '<<$1>>')}`;
+  const endpoint = `${serverOf(context, item, operation)}${path.replace(/\{([^{}]+)\}/g, '<<$1>>')}`;
   const name = nonEmpty(operation.summary) ?? nonEmpty(operation.operationId) ?? 'Untitled Request';
   const { body, others } = renderBody(operation.requestBody, document);
   const auth = renderAuth(operation.security, document, 'request');
@@ -372,11 +399,13 @@ function renderRequest(context: Context, path: string, method: string, item: Jso
 /** {@link renderRequest} through the cache: the request rendered before when nothing it read changed. */
 function cachedRequest(context: Context, cache: RequestCache, path: string, method: string, item: Json, operation: Json): HoppRequest & { id: string } {
   const hit = cache.get(operation);
+  const server = serverOf(context, item, operation);
   if (
     hit !== undefined &&
     hit.path === path &&
     hit.method === method &&
     hit.baseUrl === context.baseUrl &&
+    hit.server === server &&
     hit.itemParameters === item.parameters &&
     hit.itemServers === item.servers &&
     unchangedReads(hit.reads, context.document)
@@ -386,7 +415,7 @@ function cachedRequest(context: Context, cache: RequestCache, path: string, meth
   }
   const identity = identityOf(path, method, operation);
   const { value: request, reads } = trackReads(() => renderRequest(context, path, method, item, operation));
-  cache.set(operation, { path, method, baseUrl: context.baseUrl, itemParameters: item.parameters, itemServers: item.servers, reads, identity, request });
+  cache.set(operation, { path, method, baseUrl: context.baseUrl, server, itemParameters: item.parameters, itemServers: item.servers, reads, identity, request });
   return request;
 }
 
@@ -400,14 +429,87 @@ function identityOf(path: string, method: string, operation: Json): string {
 }
 
 /**
- * The server of an operation that has its own `servers` (or whose path item
- * has): its resolved URL when absolute. A relative one is ignored, like no
- * override at all, as it is relative to where the document was served.
+ * The absolute server URL of an operation that has its own `servers` (or
+ * whose path item has), resolved like {@link serverUrl}. A relative one is
+ * ignored, like no override at all, as it is relative to where the document
+ * was served.
  */
 function serverOverride(item: Json, operation: Json): string | undefined {
   const servers = [operation.servers, item.servers].find((list) => Array.isArray(list) && list.length > 0);
   const url = serverUrl(servers);
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : undefined;
+}
+
+/** `<<variable>>` the endpoint of an operation starts with: its own server's variable, else the base URL's. */
+function serverOf(context: Context, item: Json, operation: Json): string {
+  const url = serverOverride(item, operation);
+  return `<<${(url === undefined ? undefined : context.servers.get(url)) ?? context.baseUrl}>>`;
+}
+
+/**
+ * One collection variable per distinct server of operations and path items
+ * (`servers` other than the document's): server URL → variable name, so that
+ * every request moves with a variable when the user points it at a staging
+ * server or a mock. The document's own server is `baseUrl`. Other names are
+ * `baseUrl_` and the shortest readable part of the URL that no other server
+ * shares: the host's first label (`https://uploads.github.com` →
+ * `baseUrl_uploads`), else with the path (`baseUrl_api_v2`), else the whole
+ * host and port (`baseUrl_files_a_example`); then `_2`, `_3` in URL order. An
+ * IP address or `localhost` is written whole (`baseUrl_127_0_0_1_4010`).
+ * Servers are taken in URL order. A name depends only on the set of servers
+ * of the document, never on where an operation sits.
+ */
+export function serverVariables(document: Json, baseUrl: string, documentServer: string): Map<string, string> {
+  const urls = new Set<string>();
+  for (const rawItem of Object.values(isObject(document.paths) ? document.paths : {})) {
+    const item = resolveRef(rawItem, document);
+    if (!isObject(item)) continue;
+    for (const method of RENDERED_METHODS) {
+      const operation = item[method];
+      if (!isObject(operation)) continue;
+      const url = serverOverride(item, operation);
+      if (url !== undefined && url !== documentServer) urls.add(url);
+    }
+  }
+  const names = new Map<string, string>();
+  if (documentServer !== '') names.set(documentServer, baseUrl);
+  const sorted = [...urls].sort();
+  // Each server takes the shortest name no other server shares: host label, then with the path, then the whole host and port.
+  const levels = [0, 1, 2].map((level) => {
+    const slugs = new Map(sorted.map((url) => [url, slugOf(url, level)]));
+    const counts = new Map<string, number>();
+    for (const slug of slugs.values()) counts.set(slug, (counts.get(slug) ?? 0) + 1);
+    return { slugs, counts };
+  });
+  const taken = new Set<string>([baseUrl]);
+  for (const url of sorted) {
+    const level = levels.find(({ slugs, counts }) => counts.get(slugs.get(url) as string) === 1) ?? (levels[2] as (typeof levels)[number]);
+    const slug = level.slugs.get(url) as string;
+    let name = `${baseUrl}_${slug}`;
+    for (let n = 2; taken.has(name); n++) name = `${baseUrl}_${slug}_${n}`;
+    taken.add(name);
+    names.set(url, name);
+  }
+  return names;
+}
+
+/**
+ * A readable, variable-safe part of a server URL: at level 0 the host's
+ * first label, at 1 that and the path, at 2 the whole host, port and path
+ * (an IP address or `localhost` is always whole).
+ */
+function slugOf(url: string, level: number): string {
+  let text = url;
+  try {
+    const parsed = new URL(url);
+    const whole = level >= 2 || /^[\d.]+$|^\[|^localhost$/i.test(parsed.hostname);
+    const host = whole ? `${parsed.hostname}_${parsed.port}` : (parsed.hostname.split('.')[0] ?? '');
+    text = level >= 1 ? `${host}_${decodeURIComponent(parsed.pathname)}` : host;
+  } catch {
+    // Not a URL the platform parses: its own characters, made safe below.
+  }
+  const slug = text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return slug === '' ? 'server' : slug;
 }
 
 function describe(operation: Json, otherMediaTypes: string[]): string | null {

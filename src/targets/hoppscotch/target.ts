@@ -10,8 +10,10 @@ import { ConfigError, TargetError } from '../../errors.js';
 import { deepFreeze } from '../../merge/freeze.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../spec/json-bytes.js';
 import { LocalFile } from '../local-file.js';
-import type { ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
-import { allRequests, endpointIdentity } from './identity.js';
+import type { MergeConflict } from '../../merge/index.js';
+import { removedUpstream } from '../removal.js';
+import type { MergeSides, PreparedMerge, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
+import { type IdentityAmbiguity, type OperationHint, operationHints } from './match.js';
 import {
   type HoppIdentityRecord,
   type NormalisedCollection,
@@ -59,9 +61,12 @@ export interface HoppscotchTargetOptions {
  * - `read`: a missing file is no local copy yet; a file that is not JSON or
  *   not a valid collection is a `TargetError` `TARGET_INVALID`, and the
  *   sync stops without touching it. Requests whose `id` was lost (a
- *   collection exported again from the Hoppscotch app) are matched by the
- *   identity map stored after the last write, then by method and normalised
- *   endpoint.
+ *   collection exported again from the Hoppscotch app) are matched with the
+ *   identity map stored after the last write and what was just rendered, by
+ *   every signal there is (see `matchRequests`); a tie is reported.
+ * - `prepareMerge`: a request kept marked whose operation is back upstream
+ *   merges against what the engine kept of it; ties of the read become
+ *   `ambiguous-identity` conflicts (see {@link prepareCollectionMerge}).
  * - `reconcile`: applies the removal policy to operations removed upstream
  *   (`remove`: untouched ones go, edited ones stay marked; `deprecate`: all
  *   stay, marked `[deprecated] ` with a description note; `keep`: all stay
@@ -70,7 +75,7 @@ export interface HoppscotchTargetOptions {
  *   `secret` variables, validates the collection (an invalid one is never
  *   written), writes atomically and compare-and-swap ({@link LocalFile}: a
  *   save made while the sync ran is never overwritten) and stores the
- *   identity map.
+ *   identity map with the upstream requests of marked ones.
  * - `snapshot`/`restore`: a rollback restores the file byte for byte.
  *
  * One target object serves one binding: `read` uses what the same object
@@ -100,13 +105,12 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   const path = resolve(options.path);
   // Not validated here: every collection is validated before it is written.
   const renderOptions = { collectionVersion: version, validate: false, ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }) };
-  // Endpoint → identity of what was rendered since the last read (the
-  // pipeline renders the remote, then the base, then reads).
-  let rendered = new Map<string, string>();
+  // The operations rendered since the last read (the pipeline renders the remote and the base, then reads).
+  let rendered: OperationHint[] = [];
   // Renders by document object: the engine hands the same object back as the
   // base of the next sync, so the base is not rendered twice. Frozen, since
   // the merge and everything after it share these objects.
-  const renders = new WeakMap<object, { collection: NormalisedCollection; hints: Array<[string, string]> }>();
+  const renders = new WeakMap<object, { collection: NormalisedCollection; hints: OperationHint[] }>();
   // Requests by operation object, so a new version of a document renders only the operations that changed.
   const requests: RequestCache = new WeakMap();
   // What this target wrote last: the bytes and their parsed, validated form (frozen). A read that finds
@@ -115,6 +119,11 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   // Written compare-and-swap against what the same sync (its context) read.
   const file = new LocalFile(path);
   const seen = new WeakMap<TargetContext, Buffer | null>();
+  // Per sync: operations its read could not tie to one request, the record it read, and what its reconcile marked.
+  const ambiguous = new WeakMap<TargetContext, IdentityAmbiguity[]>();
+  const records = new WeakMap<TargetContext, HoppIdentityRecord | undefined>();
+  const marked = new WeakMap<TargetContext, Record<string, NormalisedRequest>>();
+  const merges = new WeakMap<TargetContext, MergeSides<NormalisedCollection>>();
   let lastRead: Buffer | null | undefined;
   /** What the write in this context must find: what its read saw, else what the last read saw, else the file now. */
   const expectedFor = async (context: TargetContext): Promise<Buffer | null> =>
@@ -128,24 +137,12 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
     render(document: unknown): NormalisedCollection {
       const cached = document !== null && typeof document === 'object' ? renders.get(document) : undefined;
       if (cached !== undefined) {
-        for (const [key, id] of cached.hints) if (!rendered.has(key)) rendered.set(key, id);
+        rendered.push(...cached.hints);
         return cached.collection;
       }
-      const hints: Array<[string, string]> = [];
       const { collection } = renderWithCache(document, renderOptions, requests);
-      // Older Hoppscotch importers wrote the literal server URL (with its
-      // path, e.g. `/api`) instead of `<<baseUrl>>`: index both spellings.
-      const variable = `<<${options.baseUrlVariable ?? 'baseUrl'}>>`;
-      const server = collection.variables.find((v) => `<<${v.key}>>` === variable)?.initialValue ?? '';
-      for (const request of allRequests(collection)) {
-        if (request.id === undefined) continue;
-        const spellings = [request.endpoint, request.endpoint.startsWith(variable) ? server + request.endpoint.slice(variable.length) : request.endpoint];
-        for (const endpoint of spellings) {
-          const key = endpointIdentity(request.method, endpoint);
-          hints.push([key, request.id]);
-          if (!rendered.has(key)) rendered.set(key, request.id);
-        }
-      }
+      const hints = operationHints(collection);
+      rendered.push(...hints);
       const normalised = deepFreeze(normaliseCollection(collection, { trustIds: true }));
       if (document !== null && typeof document === 'object') renders.set(document, { collection: normalised, hints });
       return normalised;
@@ -153,23 +150,35 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
 
     async read(context: TargetContext): Promise<NormalisedCollection | undefined> {
       const hints = rendered;
-      rendered = new Map();
+      rendered = [];
       const bytes = await file.read();
       lastRead = bytes ?? null;
       seen.set(context, lastRead);
       if (bytes === undefined) return undefined;
       const collection = written !== undefined && written.bytes.equals(bytes) ? written.collection : parseCollectionBytes(bytes, path);
       const stored = validRecord(await context.records.get(HOPP_IDENTITY_RECORD));
-      return normaliseCollection(collection, { stored, rendered: hints });
+      records.set(context, stored);
+      const found: IdentityAmbiguity[] = [];
+      ambiguous.set(context, found);
+      return normaliseCollection(collection, { stored, rendered: hints, onAmbiguity: (ambiguity) => found.push(ambiguity) });
     },
 
-    reconcile(merged: NormalisedCollection, info: ReconcileInfo<NormalisedCollection>): NormalisedCollection {
-      return reconcileCollection(merged, info);
+    prepareMerge(sides: MergeSides<NormalisedCollection>, context: TargetContext): PreparedMerge<NormalisedCollection> {
+      merges.set(context, sides);
+      return prepareCollectionMerge(sides, records.get(context)?.kept, ambiguous.get(context) ?? []);
+    },
+
+    reconcile(merged: NormalisedCollection, info: ReconcileInfo<NormalisedCollection>, context: TargetContext): NormalisedCollection {
+      const engineMarks: Record<string, NormalisedRequest> = {};
+      marked.set(context, engineMarks);
+      return reconcileCollection(merged, info, engineMarks);
     },
 
     async write(local: NormalisedCollection, context: TargetContext): Promise<TargetWriteReport> {
       context.signal.throwIfAborted();
       const { collection, record } = denormaliseCollection(local);
+      const kept = keptRequests(local, records.get(context)?.kept, marked.get(context), merges.get(context)?.remote);
+      if (kept !== undefined) record.kept = kept;
       blankSecrets(collection);
       const text = `${JSON.stringify(collection, null, indent)}\n`;
       let checked: HoppCollection;
@@ -201,7 +210,10 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       // Refuse bytes that are not a collection; rebuild the identity map from what they hold.
       const collection = parseCollectionBytes(buffer, path);
       const stored = validRecord(await context.records.get(HOPP_IDENTITY_RECORD));
-      const { record } = denormaliseCollection(normaliseCollection(collection, { stored }));
+      const normalised = normaliseCollection(collection, { stored });
+      const { record } = denormaliseCollection(normalised);
+      const kept = keptRequests(normalised, stored?.kept, undefined, undefined);
+      if (kept !== undefined) record.kept = kept;
       written = undefined;
       const expected = await expectedFor(context);
       lastRead = undefined;
@@ -253,14 +265,102 @@ function parseCollectionBytes(bytes: Buffer, path: string): HoppCollection {
 function validRecord(value: unknown): HoppIdentityRecord | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const record = value as Partial<HoppIdentityRecord>;
-  if (record.v !== 1 || !Array.isArray(record.requests) || !Array.isArray(record.folders)) return undefined;
+  if ((record.v !== 1 && record.v !== 2) || !Array.isArray(record.requests) || !Array.isArray(record.folders)) return undefined;
   const ok = (entry: unknown, fields: string[]) =>
     entry !== null && typeof entry === 'object' && fields.every((f) => typeof (entry as Record<string, unknown>)[f] === 'string');
+  const kept: Record<string, NormalisedRequest> = {};
+  if (record.v === 2 && record.kept !== null && typeof record.kept === 'object') {
+    for (const [key, entry] of Object.entries(record.kept)) {
+      if (entry !== null && typeof entry === 'object' && entry.request !== null && typeof entry.request === 'object' && (entry.folder === null || typeof entry.folder === 'string')) kept[key] = entry;
+    }
+  }
   return {
-    v: 1,
+    v: record.v,
     requests: record.requests.filter((e) => ok(e, ['path', 'key', 'name', 'endpoint'])),
     folders: record.folders.filter((e) => ok(e, ['path', 'key', 'name'])),
+    ...(Object.keys(kept).length > 0 ? { kept } : {}),
   };
+}
+
+/**
+ * The upstream request of each request the engine keeps after upstream
+ * removed its operation: those it kept in this sync (`marks`), and those the
+ * last record held that are still in the collection and not back upstream.
+ */
+function keptRequests(
+  local: NormalisedCollection,
+  before: Readonly<Record<string, NormalisedRequest>> | undefined,
+  marks: Readonly<Record<string, NormalisedRequest>> | undefined,
+  remote: NormalisedCollection | undefined,
+): Record<string, NormalisedRequest> | undefined {
+  const kept: Record<string, NormalisedRequest> = {};
+  for (const key of Object.keys(local.requests)) {
+    if (ownEntry(remote?.requests, key) !== undefined) continue;
+    const engine = ownEntry(marks, key) ?? ownEntry(before, key);
+    if (engine !== undefined) kept[key] = engine;
+  }
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
+/**
+ * The base, local copy and conflicts of the merge that only the target knows:
+ * - a request kept marked whose operation is back upstream is merged against
+ *   the upstream request the engine kept (`kept`) instead of against
+ *   nothing, with the engine's mark taken off the local side: the mark is
+ *   the engine's edit, not the user's. So its name and description follow
+ *   upstream again and only what the user changed counts as a local change;
+ * - an operation that the read could not tie to one request (`ambiguities`)
+ *   is a conflict of kind `ambiguous-identity` at `/requests/<key>` when
+ *   remote has it and there is a base (one new upstream is merged as if the
+ *   base had it): the merged copy holds what local holds there (nothing); a
+ *   decision for remote brings upstream's request in under its identity.
+ */
+export function prepareCollectionMerge(
+  sides: MergeSides<NormalisedCollection>,
+  kept: Readonly<Record<string, NormalisedRequest>> | undefined,
+  ambiguities: readonly IdentityAmbiguity[],
+): PreparedMerge<NormalisedCollection> {
+  const { base, local, remote } = sides;
+  const prepared: PreparedMerge<NormalisedCollection> = {};
+  if (base !== undefined && kept !== undefined) {
+    let baseRequests: Record<string, NormalisedRequest> | undefined;
+    let localRequests: Record<string, NormalisedRequest> | undefined;
+    for (const [key, upstream] of Object.entries(kept)) {
+      const entry = ownEntry(local.requests, key);
+      if (entry === undefined || ownEntry(remote.requests, key) === undefined || ownEntry(base.requests, key) !== undefined) continue;
+      baseRequests ??= { ...base.requests };
+      baseRequests[key] = upstream;
+      localRequests ??= { ...local.requests };
+      localRequests[key] = unmark(entry);
+    }
+    if (baseRequests !== undefined) prepared.base = { ...base, requests: baseRequests };
+    if (localRequests !== undefined) prepared.local = { ...local, requests: localRequests };
+  }
+  const conflicts: MergeConflict[] = [];
+  for (const ambiguity of ambiguities) {
+    const upstream = ownEntry(remote.requests, ambiguity.key);
+    if (base === undefined || upstream === undefined || ownEntry(local.requests, ambiguity.key) !== undefined) continue;
+    // An operation new upstream would be added by the merge: merge it as one the local copy left out, so the decision adds it.
+    if (ownEntry(base.requests, ambiguity.key) === undefined) {
+      const requests = { ...(prepared.base ?? base).requests, [ambiguity.key]: upstream };
+      prepared.base = { ...(prepared.base ?? base), requests };
+    }
+    const which = ambiguity.requests.map((r) => `"${r.name}" at ${r.path === '' ? '/' : r.path}`).join(', ');
+    conflicts.push({
+      path: `/requests/${escapePointer(ambiguity.key)}`,
+      kind: 'ambiguous-identity',
+      base: ownEntry(base?.requests, ambiguity.key),
+      local: undefined,
+      remote: upstream,
+      note: `The collection has lost its request ids, and ${ambiguity.requests.length === 1 ? 'the request' : `${ambiguity.requests.length} requests`} ${which} could each be operation ${JSON.stringify(ambiguity.key)} as well as ${ambiguity.requests.length === 1 ? 'another' : 'each other'}: none was given its identity. Keep local to leave them as your own requests; take remote to add upstream's request for it. Give a request its id back ("id": ${JSON.stringify(ambiguity.key)}) to tie it for good.`,
+    });
+  }
+  if (conflicts.length > 0) prepared.conflicts = conflicts;
+  return prepared;
+}
+
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Blank every collection and folder variable's `currentValue`, and both values of `secret` variables. Mutates `collection` (a fresh copy). */
@@ -277,16 +377,25 @@ function blankSecrets(collection: HoppCollection): void {
 /**
  * Apply the removal policy and repair placement after the merge (pure; the
  * merged value and the inputs are not changed):
- * - a request removed upstream (in base, not in remote) that the user did
- *   not delete: `remove` keeps it only when the merge kept it (the user
- *   edited it), marked; `deprecate` keeps it, marked; `keep` keeps it as is;
+ * - a request removed upstream (in base, not in `upstream ?? remote`) that
+ *   the user did not delete, as {@link removedUpstream} decides: `remove` keeps it only
+ *   when the user edited it and the merge kept it, marked; `deprecate`
+ *   keeps it, marked; `keep` keeps it as is;
  * - a marked request whose operation is back upstream loses the mark;
  * - a request or folder whose folder is gone gets the folder back (the
  *   local one, else the remote or base one), else moves to the root;
  * - a request or folder missing from its order list is put after the one it
  *   followed locally.
+ *
+ * `engineMarks`, when given, receives by key the upstream (base) request of
+ * each request kept here after its removal: the target stores them, and
+ * merges a returning operation against them.
  */
-export function reconcileCollection(merged: NormalisedCollection, info: ReconcileInfo<NormalisedCollection>): NormalisedCollection {
+export function reconcileCollection(
+  merged: NormalisedCollection,
+  info: ReconcileInfo<NormalisedCollection>,
+  engineMarks?: Record<string, NormalisedRequest>,
+): NormalisedCollection {
   const { base, local, remote, removal } = info;
   const out: NormalisedCollection = {
     collection: merged.collection,
@@ -296,18 +405,20 @@ export function reconcileCollection(merged: NormalisedCollection, info: Reconcil
     requestOrder: { ...merged.requestOrder },
   };
 
-  if (base !== undefined && local !== undefined) {
-    for (const key of Object.keys(base.requests)) {
-      if (ownEntry(remote.requests, key) !== undefined) continue;
-      const localEntry = ownEntry(local.requests, key);
-      if (localEntry === undefined) continue;
-      let entry = ownEntry(out.requests, key);
-      if (entry === undefined) {
-        if (removal === 'remove') continue;
-        entry = localEntry;
-      }
-      out.requests[key] = removal === 'keep' ? entry : mark(entry, removal);
+  const keyed = (requests: Record<string, NormalisedRequest>) => ({ get: (key: string) => ownEntry(requests, key) });
+  const removed = removedUpstream(
+    { base: base && Object.entries(base.requests), local: local && keyed(local.requests), remote: keyed((info.upstream ?? remote).requests), merged: keyed(merged.requests) },
+    removal,
+  );
+  for (const { key, action, kept } of removed) {
+    if (action === 'drop') {
+      delete out.requests[key];
+      continue;
     }
+    out.requests[key] = action === 'keep' ? kept : mark(kept, removal === 'remove' ? 'remove' : 'deprecate');
+    // The upstream request the engine keeps (its last version), for when the operation comes back.
+    const upstream = base === undefined ? undefined : ownEntry(base.requests, key);
+    if (engineMarks !== undefined && upstream !== undefined) engineMarks[key] = upstream;
   }
   for (const [key, entry] of Object.entries(out.requests)) {
     const upstream = ownEntry(remote.requests, key);
@@ -394,9 +505,13 @@ function mark(entry: NormalisedRequest, policy: 'remove' | 'deprecate'): Normali
   return { ...entry, request: { ...entry.request, name: `${HOPP_DEPRECATED_PREFIX}${name}`, description } };
 }
 
+/** The request without the engine's mark: the name prefix and the description note, where they still are. */
 function unmark(entry: NormalisedRequest): NormalisedRequest {
-  const name = String(entry.request.name).slice(HOPP_DEPRECATED_PREFIX.length);
+  const name = typeof entry.request.name === 'string' && isMarked(entry) ? entry.request.name.slice(HOPP_DEPRECATED_PREFIX.length) : entry.request.name;
   const description = typeof entry.request.description === 'string' ? entry.request.description : null;
-  const kept = description === null ? null : description.split('\n\n').filter((part) => !part.startsWith(HOPP_DEPRECATED_NOTE)).join('\n\n');
-  return { ...entry, request: { ...entry.request, name, description: kept === '' ? null : kept } };
+  const parts = description?.split('\n\n');
+  const kept = parts?.filter((part) => !part.startsWith(HOPP_DEPRECATED_NOTE));
+  if (name === entry.request.name && parts?.length === kept?.length) return entry;
+  const rest = kept === undefined ? null : kept.join('\n\n');
+  return { ...entry, request: { ...entry.request, name, description: rest === '' || rest === null ? null : rest } };
 }

@@ -2,11 +2,13 @@
  * The real Hoppscotch CLI runs what we render. Needs scripts/install-hopp.sh
  * to have run once: without it these tests fail, they do not skip.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allRequests, renderCollection, type HoppCollection, type HoppRequest } from '../../../src/targets/hoppscotch/index.js';
+import { SyncEngine } from '../../../src/engine/index.js';
+import { allRequests, hoppscotchTarget, renderCollection, type HoppCollection, type HoppRequest } from '../../../src/targets/hoppscotch/index.js';
+import { MemorySource } from '../../../src/testing/index.js';
 import { assertHoppInstalled, runHopp, startServer, type TestServer } from '../../support/hopp.js';
 import { oasExamples } from './oas-examples.js';
 
@@ -81,8 +83,11 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
     // JSON files only: the YAML ones are the same documents.
     const examples = await oasExamples(/^(2\.0|3\.0|3\.1)\/json\/.+\.json$/);
     const seen = new Set<string>();
+    // Path- and operation-level servers are collection variables (baseUrl_…): all point at the test server too.
+    const serverVariables = new Set<string>();
     const folders = examples.map(({ file, document }) => {
       const { collection } = renderCollection(document);
+      for (const variable of collection.variables) if (variable.key !== 'baseUrl') serverVariables.add(variable.key);
       // A folder variable would shadow the collection's baseUrl, which points at the test server.
       return { ...toLoopback(onePerShape(collection, seen), server.url), name: file, variables: [] } as HoppCollection;
     });
@@ -93,7 +98,7 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
       requests: [],
       auth: { authType: 'none', authActive: true },
       headers: [],
-      variables: [{ key: 'baseUrl', initialValue: server.url, currentValue: '', secret: false }],
+      variables: ['baseUrl', ...serverVariables].map((key) => ({ key, initialValue: server.url, currentValue: '', secret: false })),
       description: null,
       preRequestScript: '',
       testScript: '',
@@ -158,6 +163,63 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
       expect(failed.code).toBe(1);
     } finally {
       await petstore.close();
+    }
+  });
+
+  it('runs a synced collection whose server variables the user pointed at staging, with every path variable filled', { timeout: 90_000 }, async () => {
+    const staging = await startServer();
+    const uploads = await startServer();
+    try {
+      const document = (version: string) => ({
+        openapi: '3.0.3',
+        info: { title: 'Shop', version },
+        servers: [{ url: 'https://api.example.com/v1' }],
+        paths: {
+          '/pets/{petId}': { get: { operationId: 'getPet', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' }, example: '7' }] } },
+          '/pets/{petId}/photos': {
+            servers: [{ url: 'https://uploads.example.com' }],
+            post: { operationId: 'addPhoto', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'integer', default: 3 } }] },
+          },
+          '/stores/{kind}/items/{itemId}': {
+            get: {
+              operationId: 'getItem',
+              parameters: [
+                { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['toys', 'food'] } },
+                { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } },
+              ],
+            },
+          },
+          '/faxes': { get: { operationId: 'listFaxes', servers: [{ url: 'https://fax.example.com/2010-04-01' }] } },
+        },
+      });
+      const file = join(dir, 'shop.hoppscotch.json');
+      const engine = new SyncEngine();
+      const source = new MemorySource(document('1'));
+      await engine.addSource({ id: 'shop', source, target: hoppscotchTarget({ path: file }), intervalMs: 0 });
+      await engine.syncNow('shop');
+      // The user points every server at staging, and sets one path variable of their own.
+      const collection = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
+      expect(collection.variables.map((v) => v.key)).toEqual(['baseUrl', 'baseUrl_fax', 'baseUrl_uploads']);
+      const staged: Record<string, string> = { baseUrl: `${staging.url}/v1`, baseUrl_fax: `${uploads.url}/2010-04-01`, baseUrl_uploads: uploads.url };
+      for (const variable of collection.variables) variable.initialValue = staged[variable.key] ?? variable.initialValue;
+      allRequests(collection).find((r) => r.id === 'getPet')!.requestVariables[0]!.value = '12';
+      await writeFile(file, JSON.stringify(collection, null, 2));
+      // Upstream changes the servers' URLs and the example: the user's values stay.
+      const next = document('2') as Record<string, any>;
+      next.servers = [{ url: 'https://api.example.com/v1.1' }];
+      next.paths['/pets/{petId}'].get.parameters[0].example = '8';
+      source.set(next);
+      await engine.syncNow('shop');
+      const synced = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
+      expect(Object.fromEntries(synced.variables.map((v) => [v.key, v.initialValue]))).toEqual(staged);
+
+      const run = await runHopp(file);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(staging.requests.sort()).toEqual(['GET /v1/pets/12', 'GET /v1/stores/toys/items/%3CitemId%3E']);
+      expect(uploads.requests.sort()).toEqual(['GET /2010-04-01/faxes', 'POST /pets/3/photos']);
+    } finally {
+      await staging.close();
+      await uploads.close();
     }
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { matchPointerPattern } from '../../../src/merge/index.js';
+import { matchPointerPattern, merge3 } from '../../../src/merge/index.js';
 import {
   attachIdentities,
   endpointIdentity,
   hoppscotchIdentityRules,
+  endpointPath,
+  endpointSignature,
   normaliseEndpoint,
   operationIdentity,
   renderCollection,
@@ -17,12 +19,31 @@ describe('normaliseEndpoint', () => {
     expect(new Set(forms.map(normaliseEndpoint))).toEqual(new Set(['/pets/{}/toys/{}']));
   });
 
-  it('strips the base URL variable or a literal origin, the query and the fragment', () => {
+  it('strips the base URL variable or a literal origin, and keeps a query and a fragment written in the endpoint', () => {
     expect(normaliseEndpoint('<<baseUrl>>/pets')).toBe('/pets');
     expect(normaliseEndpoint('<<apiRoot>>/pets/<<id>>')).toBe('/pets/{}');
-    expect(normaliseEndpoint('https://api.example.com:8443/pets/1?limit=2#top')).toBe('/pets/1');
+    expect(normaliseEndpoint('https://api.example.com:8443/pets/1?limit=2#top')).toBe('/pets/1?limit=2#top');
     expect(normaliseEndpoint('http://localhost/')).toBe('/');
     expect(normaliseEndpoint('<<baseUrl>>')).toBe('/');
+    expect(normaliseEndpoint('<<baseUrl>>/?Action=Purge&Queue=<<queue>>')).toBe('/?Action=Purge&Queue={}');
+    // A trailing slash before the query goes, as it does without one.
+    expect(normaliseEndpoint('/items/?Action=List')).toBe('/items?Action=List');
+  });
+
+  it('keeps a fragment without a query in the identity (AWS JSON APIs tell operations apart by it)', () => {
+    expect(normaliseEndpoint('<<baseUrl>>/#X-Amz-Target=Lake.GetLFTag')).toBe('/#X-Amz-Target=Lake.GetLFTag');
+    expect(normaliseEndpoint('/#X-Amz-Target=Lake.GetLFTag')).not.toBe(normaliseEndpoint('/#X-Amz-Target=Lake.DeleteLFTag'));
+    expect(operationIdentity('post', '/#X-Amz-Target=Lake.GetLFTag')).toBe('POST /#X-Amz-Target=Lake.GetLFTag');
+    expect(endpointIdentity('post', 'https://lake.example.com/#X-Amz-Target=Lake.GetLFTag')).toBe('POST /#X-Amz-Target=Lake.GetLFTag');
+  });
+
+  it('endpointSignature keeps parameter names; endpointPath is the identity before issue 12', () => {
+    expect(endpointSignature('<<baseUrl>>/v2/<<sinkName>>')).toBe('/v2/{sinkName}');
+    expect(endpointSignature('/v2/:name')).toBe('/v2/{name}');
+    expect(endpointSignature('https://x.example.com/v2/{{name}}?a=<<b>>')).toBe('/v2/{name}?a={b}');
+    expect(normaliseEndpoint(endpointSignature('/v2/<<sinkName>>'))).toBe('/v2/{}');
+    expect(endpointPath('<<baseUrl>>/#X-Amz-Target=Lake.GetLFTag')).toBe('/');
+    expect(endpointPath('https://api.example.com/pets/1?limit=2#top')).toBe('/pets/1');
   });
 
   it('collapses slashes and drops a trailing one, but keeps case and literal colons inside segments', () => {
@@ -74,6 +95,29 @@ describe('attachIdentities', () => {
     expect(local.folders[0]?.requests[0]?.id).toBeUndefined();
   });
 
+  it('tells operations on the same path shape apart by parameter names, and leaves a tie without an identity', () => {
+    const google = {
+      openapi: '3.0.3',
+      info: { title: 'Logging', version: '2' },
+      paths: {
+        '/v2/{sinkName}': { get: { operationId: 'sinks.get', parameters: [{ name: 'sinkName', in: 'path', required: true }] } },
+        '/v2/{name}': { get: { operationId: 'exclusions.get', parameters: [{ name: 'name', in: 'path', required: true }] } },
+      },
+    };
+    const rendered = renderCollection(google).collection;
+    const local = structuredClone(rendered) as HoppCollection;
+    local.requests.reverse();
+    for (const request of local.requests) {
+      delete request.id;
+      request.name = 'renamed';
+    }
+    expect(attachIdentities(local, rendered).requests.map((r) => r.id)).toEqual(['exclusions.get', 'sinks.get']);
+    // Two requests that are the same operation in every way: neither gets it.
+    const twins = structuredClone(local);
+    twins.requests = [structuredClone(local.requests[0]!), structuredClone(local.requests[0]!)];
+    expect(attachIdentities(twins, rendered).requests.map((r) => r.id)).toEqual([undefined, undefined]);
+  });
+
   it('leaves known ids alone and hands each identity out once', () => {
     const rendered = renderCollection(document).collection;
     const local = structuredClone(rendered) as HoppCollection;
@@ -86,6 +130,30 @@ describe('attachIdentities', () => {
 });
 
 describe('hoppscotchIdentityRules', () => {
+  it('merges raw collections whose requests have no id by method and endpoint, not by position', () => {
+    const base = renderCollection({
+      openapi: '3.0.3',
+      info: { title: 'Pets', version: '1' },
+      paths: { '/pets': { get: { summary: 'List' }, post: { summary: 'Add' } }, '/#X-Amz-Target=Pets.Feed': { post: { summary: 'Feed' } } },
+    }).collection;
+    for (const request of base.requests) delete request.id;
+    const local = structuredClone(base);
+    local.requests.reverse();
+    local.requests[0]!.testScript = 'mine';
+    const remote = structuredClone(base);
+    remote.requests[2]!.description = 'Feeds the pets.';
+    remote.requests[0]!.description = 'Lists the pets.';
+    const { merged, conflicts } = merge3(base, local, remote, { rules: hoppscotchIdentityRules });
+    expect(conflicts).toEqual([]);
+    const result = (merged as HoppCollection).requests.map((r) => [r.name, r.testScript, r.description]);
+    expect(result).toEqual(expect.arrayContaining([
+      ['Feed', 'mine', 'Feeds the pets.'],
+      ['List', '', 'Lists the pets.'],
+      ['Add', '', null],
+    ]));
+    expect(result).toHaveLength(3);
+  });
+
   const ruleFor = (pointer: string) => hoppscotchIdentityRules.find((rule) => matchPointerPattern(rule.path, pointer));
 
   it('keys headers case-insensitively and params case-sensitively', () => {

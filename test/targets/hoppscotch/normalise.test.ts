@@ -6,6 +6,7 @@ import {
   denormaliseCollection,
   hoppscotchTarget,
   normaliseCollection,
+  prepareCollectionMerge,
   reconcileCollection,
   renderCollection,
   type HoppCollection,
@@ -158,6 +159,35 @@ describe('reconcileCollection', () => {
     ]);
     expect(reconcileCollection(merged, { base, local: base, remote, removal: 'remove' }).requests.createPet).toBeUndefined();
     expect(reconcileCollection(merged, { base, local: base, remote, removal: 'keep' }).requests.createPet).toEqual(base.requests.createPet);
+  });
+});
+
+describe('prepareCollectionMerge', () => {
+  const base = deepFreeze(normaliseCollection(rendered(), { trustIds: true }));
+  const grown = structuredClone(document) as { paths: Record<string, Record<string, unknown>> };
+  grown.paths['/toys'] = { get: { operationId: 'listToys', summary: 'Toys', responses: { '200': { description: 'ok' } } } };
+  const remote = deepFreeze(normaliseCollection(renderCollection(grown).collection, { trustIds: true }));
+  const { listPets: _gone, ...requests } = base.requests;
+  const local = deepFreeze({ ...base, requests });
+  const tie = (key: string) => ({ key, requests: [{ path: '/folders/0/requests/0', name: 'Mine' }, { path: '/folders/0/requests/1', name: 'Mine' }] });
+
+  it('turns a tie into an ambiguous-identity conflict where the merge leaves nothing, and changes no input', () => {
+    const prepared = prepareCollectionMerge({ base, local, remote }, undefined, [tie('listPets')]);
+    expect(prepared.base).toBeUndefined();
+    expect(prepared.conflicts).toEqual([
+      expect.objectContaining({ path: '/requests/listPets', kind: 'ambiguous-identity', base: base.requests.listPets, local: undefined, remote: remote.requests.listPets }),
+    ]);
+    expect(prepared.conflicts?.[0]?.note).toContain('"Mine" at /folders/0/requests/0, "Mine" at /folders/0/requests/1');
+  });
+
+  it('merges an operation new upstream as one the local copy left out, so that only taking remote adds it', () => {
+    const prepared = prepareCollectionMerge({ base, local, remote }, undefined, [tie('listToys')]);
+    expect(prepared.base?.requests.listToys).toBe(remote.requests.listToys);
+    expect(base.requests.listToys).toBeUndefined();
+    expect(prepared.conflicts?.map((c) => [c.path, c.base])).toEqual([['/requests/listToys', undefined]]);
+    // Nothing to report where there is no base, or where local holds the operation after all.
+    expect(prepareCollectionMerge({ base: undefined, local, remote }, undefined, [tie('listToys')])).toEqual({});
+    expect(prepareCollectionMerge({ base, local, remote }, undefined, [tie('createPet')])).toEqual({});
   });
 });
 

@@ -142,15 +142,85 @@ describe('renderCollection: parameters', () => {
     ]);
   });
 
-  it('resolves server variables with their defaults, and honours absolute path-level servers', () => {
+  it('resolves server variables with their defaults, and gives absolute path-level servers their own variable', () => {
     const document = doc(
       { '/a': { get: {} }, '/b': { servers: [{ url: 'https://b.example.com' }], get: {} }, '/c': { get: { servers: [{ url: '/relative' }] } } },
       { servers: [{ url: '{scheme}://{host}/api', variables: { scheme: { default: 'https' }, host: { default: 'example.com', enum: ['example.com'] } } }] },
     );
     const { collection } = renderCollection(document);
-    expect(collection.variables[0]?.initialValue).toBe('https://example.com/api');
-    expect(collection.requests.map((r) => r.endpoint)).toEqual(['<<baseUrl>>/a', 'https://b.example.com/b', '<<baseUrl>>/c']);
+    expect(collection.variables.map((v) => [v.key, v.initialValue])).toEqual([
+      ['baseUrl', 'https://example.com/api'],
+      ['baseUrl_b', 'https://b.example.com'],
+    ]);
+    expect(collection.requests.map((r) => r.endpoint)).toEqual(['<<baseUrl>>/a', '<<baseUrl_b>>/b', '<<baseUrl>>/c']);
     expect(renderCollection(doc({ '/a': { get: {} } }, { servers: undefined })).collection.variables[0]?.initialValue).toBe('');
+  });
+
+  it('names one variable per distinct server, readable, unique and independent of where operations sit', () => {
+    const document = doc({
+      '/repos/{repo}/assets': { servers: [{ url: 'https://uploads.github.com' }], post: { operationId: 'upload' } },
+      '/repos/{repo}/other': { post: { operationId: 'upload2', servers: [{ url: 'https://uploads.github.com/' }] } },
+      '/faxes': { get: { operationId: 'faxes', servers: [{ url: 'https://fax.twilio.com/{v}', variables: { v: { default: '2010-04-01' } } }] } },
+      '/same': { get: { operationId: 'same', servers: [{ url: 'https://api.example.com/v1/' }] } },
+      '/x': { get: { operationId: 'x', servers: [{ url: 'https://files.a.example' }] } },
+      '/y': { get: { operationId: 'y', servers: [{ url: 'http://files.b.example:8080' }] } },
+      '/local': { get: { operationId: 'local', servers: [{ url: 'http://127.0.0.1:4010' }] } },
+      '/v2': { get: { operationId: 'v2', servers: [{ url: 'https://www.example.com/v2' }] } },
+      '/v3': { get: { operationId: 'v3', servers: [{ url: 'https://www.example.com/v3' }] } },
+    });
+    const { collection } = renderCollection(document);
+    expect(collection.variables.map((v) => [v.key, v.initialValue, v.currentValue, v.secret])).toEqual([
+      // The document's server, then the others in URL order.
+      ['baseUrl', 'https://api.example.com/v1', '', false],
+      ['baseUrl_127_0_0_1_4010', 'http://127.0.0.1:4010', '', false],
+      ['baseUrl_files_b_example_8080', 'http://files.b.example:8080', '', false],
+      ['baseUrl_fax', 'https://fax.twilio.com/2010-04-01', '', false],
+      ['baseUrl_files_a_example', 'https://files.a.example', '', false],
+      ['baseUrl_uploads', 'https://uploads.github.com', '', false],
+      ['baseUrl_www_v2', 'https://www.example.com/v2', '', false],
+      ['baseUrl_www_v3', 'https://www.example.com/v3', '', false],
+    ]);
+    const endpoints = Object.fromEntries(allRequests(collection).map((r) => [r.id, r.endpoint]));
+    expect(endpoints).toEqual({
+      upload: '<<baseUrl_uploads>>/repos/<<repo>>/assets',
+      upload2: '<<baseUrl_uploads>>/repos/<<repo>>/other',
+      faxes: '<<baseUrl_fax>>/faxes',
+      same: '<<baseUrl>>/same',
+      x: '<<baseUrl_files_a_example>>/x',
+      y: '<<baseUrl_files_b_example_8080>>/y',
+      local: '<<baseUrl_127_0_0_1_4010>>/local',
+      v2: '<<baseUrl_www_v2>>/v2',
+      v3: '<<baseUrl_www_v3>>/v3',
+    });
+    // Another base URL variable name carries over; removing the other operations renames nothing.
+    const alone = renderCollection(doc({ '/repos/{repo}/assets': (document.paths as Record<string, unknown>)['/repos/{repo}/assets'] }), { baseUrlVariable: 'api' }).collection;
+    expect(alone.variables.map((v) => v.key)).toEqual(['api', 'api_uploads']);
+  });
+
+  it('gives every path variable a value: example, examples, default, schema example or enum, else a <name> placeholder', () => {
+    const path = (name: string, extra: Record<string, unknown>) => ({ name, in: 'path', required: true, ...extra });
+    const document = doc({
+      '/a/{a}/{b}/{c}/{d}/{e}/{f}': {
+        get: {
+          parameters: [
+            path('a', { example: 'ex', schema: { type: 'string', default: 'no' } }),
+            path('b', { schema: { type: 'integer', default: 3 } }),
+            path('c', { schema: { type: 'string', enum: [null, 'toys', 'food'] } }),
+            path('d', { schema: { type: 'string', example: 'schema-example' } }),
+            path('e', { examples: { one: { value: 42 } } }),
+            path('f', { schema: { type: 'string' } }),
+          ],
+        },
+      },
+    });
+    expect(only(renderCollection(document).collection).requestVariables).toEqual([
+      { key: 'a', value: 'ex', active: true },
+      { key: 'b', value: '3', active: true },
+      { key: 'c', value: 'toys', active: true },
+      { key: 'd', value: 'schema-example', active: true },
+      { key: 'e', value: '42', active: true },
+      { key: 'f', value: '<f>', active: true },
+    ]);
   });
 });
 
@@ -268,7 +338,7 @@ describe('renderCollection: the petstore of @readme/oas-examples', () => {
       name: 'Find pet by ID',
       method: 'GET',
       endpoint: '<<baseUrl>>/pet/<<petId>>',
-      requestVariables: [{ key: 'petId', value: '', active: true }],
+      requestVariables: [{ key: 'petId', value: '<petId>', active: true }],
       auth: { authType: 'api-key', key: 'api_key', addTo: 'HEADERS' },
     });
     expect(byId.get('findPetsByStatus')).toMatchObject({ endpoint: '<<baseUrl>>/pet/findByStatus', params: [{ key: 'status', active: true }] });
