@@ -21,8 +21,8 @@ export const modules = {
     testFiles: ['test/conflict/*.test.ts'],
   },
   'hoppscotch-identity': {
-    mutate: ['src/targets/hoppscotch/identity.ts', 'src/targets/hoppscotch/normalise.ts'],
-    testFiles: ['test/targets/hoppscotch/{identity,normalise}.test.ts', 'test/scenarios/hoppscotch-customisations.test.ts'],
+    mutate: ['src/targets/hoppscotch/{identity,normalise,match}.ts'],
+    testFiles: ['test/targets/hoppscotch/{identity,identity-property,normalise}.test.ts', 'test/scenarios/hoppscotch-{customisations,identity}.test.ts'],
   },
   scheduler: {
     mutate: ['src/scheduler/backoff.ts', 'src/scheduler/circuit-breaker.ts'],
