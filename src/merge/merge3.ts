@@ -182,7 +182,6 @@ function sameObject(a: Record<string, unknown>, b: Record<string, unknown>): boo
   const keysA = Object.keys(a);
   const keysB = Object.keys(b);
   if (keysA.length !== keysB.length) return false;
-  // Stryker disable next-line EqualityOperator: one step past the end compares undefined with undefined
   for (let i = 0; i < keysA.length; i++) {
     const key = keysA[i] as string;
     if (key !== keysB[i] || a[key] !== b[key]) return false;
@@ -228,7 +227,6 @@ function mergeIdentityArray(
   const b = indexArray(base, rule);
   const l = b && indexArray(local, rule);
   const r = l && indexArray(remote, rule);
-  // Stryker disable next-line LogicalOperator: r is undefined whenever b or l is (each is computed from the one before)
   if (!b || !l || !r) return undefined;
 
   // Remote order; an element only local has goes after the element it follows locally.
@@ -277,7 +275,6 @@ function mergeIdentityArray(
 
 function sameArray(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
-  // Stryker disable next-line EqualityOperator: one step past the end compares undefined with undefined
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -359,6 +359,14 @@ describe('merge3: which object or array it returns', () => {
     expect(Object.keys(same)).toStrictEqual(['a', 'b']);
   });
 
+  it('returns local itself, in its own key order, when remote is the base', () => {
+    const base = { a: 1, b: 1 };
+    const local = { b: 1, a: 2 };
+    const { merged } = merge3(base, local, base);
+    expect(merged).toBe(local);
+    expect(Object.keys(merged)).toStrictEqual(['b', 'a']);
+  });
+
   it('drops a member remote deleted even when every member left is local’s', () => {
     expect(merge3({ b: 1, x: 1 }, { b: 2, x: 1 }, { b: 1 }).merged).toStrictEqual({ b: 2 });
   });

@@ -467,6 +467,11 @@ describe('shareUnchanged: what it records and how deep it goes', () => {
     expect(shareUnchanged(deeper, next)).toBe(next);
   });
 
+  it('takes a member holding undefined on both sides as the same', () => {
+    const base = deepFreeze({ a: undefined, b: 1 });
+    expect(shareUnchanged(base, { a: undefined, b: 1 })).toBe(base);
+  });
+
   it('tells a hole in base from an undefined element in next', () => {
     const base = deepFreeze([1, , 3]);
     const next = [1, undefined, 3];
