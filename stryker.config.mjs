@@ -12,9 +12,10 @@
 /** @type {Record<string, { mutate: string[]; testFiles: string[] }>} */
 export const modules = {
   merge: {
-    mutate: ['src/merge/**/*.ts'],
+    // The three-way merge and the JSON kernel it stands on (src/json: frozen trees, equality, patches, pointers).
+    mutate: ['src/merge/**/*.ts', 'src/json/{equal,freeze,patch,pointer}.ts'],
     // github.test.ts merges the real GitHub spec: minutes per mutant once instrumented; the laws and unit tests cover the same code.
-    testFiles: ['test/merge/{apply,equal,laws,merge3,patch,pointer,rules,share}.test.ts'],
+    testFiles: ['test/merge/{laws,merge3,rules}.test.ts', 'test/json/{equal,patch,pointer,share}.test.ts', 'test/conflict/apply.test.ts'],
   },
   conflict: {
     mutate: ['src/conflict/**/*.ts'],

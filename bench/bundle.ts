@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSource } from '../src/sources/file.js';
-import { loadSpec } from '../src/spec/index.js';
+import { loadSpec } from '../src/document/index.js';
 import { npmFixture } from '../test/support/npm-fixtures.js';
 import { splitSpec } from '../test/support/split-spec.js';
 

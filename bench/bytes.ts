@@ -1,5 +1,5 @@
 /**
- * JSON from UTF-8 bytes: the one-byte fast path (`src/spec/json-bytes.ts`)
+ * JSON from UTF-8 bytes: the one-byte fast path (`src/json/bytes.ts`)
  * against the plain decode and parse, and against `JSON.parse` of text that
  * is already decoded, the yardstick of the other benches.
  *
@@ -20,7 +20,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJsonBytes, tryJsonObjectBytes } from '../src/spec/json-bytes.js';
+import { parseJsonBytes, tryJsonObjectBytes } from '../src/json/bytes.js';
 import { renderCollection } from '../src/targets/hoppscotch/index.js';
 import { npmFixture } from '../test/support/npm-fixtures.js';
 

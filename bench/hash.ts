@@ -19,9 +19,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deepFreeze, shareUnchanged } from '../src/merge/freeze.js';
-import { canonicalHash } from '../src/spec/index.js';
+import { deepFreeze, shareUnchanged } from '../src/json/freeze.js';
+
 import { npmFixture } from '../test/support/npm-fixtures.js';
+import { canonicalHash } from '../src/json/index.js';
 
 const RUNS = Number(process.argv[2] ?? 9);
 const text = async (version: string): Promise<string> =>

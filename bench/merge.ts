@@ -34,10 +34,11 @@ import { join } from 'node:path';
 import { apply as scalarApply, diff as scalarDiff, merge as scalarMerge } from '@scalar/json-magic/diff';
 import jsonPatch from 'fast-json-patch';
 import { diffSpecs } from '../src/diff/index.js';
-import { jsonEqual, merge3 } from '../src/merge/index.js';
+import { merge3 } from '../src/merge/index.js';
 import { githubLocalEdits, type Doc } from '../test/merge/github-edits.js';
 import { flatten } from '../test/merge/support.js';
 import { npmFixture } from '../test/support/npm-fixtures.js';
+import { jsonEqual } from '../src/json/index.js';
 
 const RUNS = Number(process.argv[2] ?? 11);
 const FILE = 'generated/api.github.com.json';

@@ -7,14 +7,15 @@
 export * from './engine/index.js';
 export * from './errors.js';
 export { assertBindingId, isValidBindingId } from './binding-id.js';
-export * from './events.js';
+export * from './engine/index.js';
 export * from './metrics/index.js';
 export * from './scheduler/index.js';
 export * from './sources/index.js';
-export * from './spec/index.js';
+export * from './document/index.js';
 export * from './store/index.js';
 export * from './targets/index.js';
 export * from './merge/index.js';
+export * from './json/index.js';
 export * from './conflict/index.js';
 export * from './diff/index.js';
 export * from './server/index.js';

@@ -23,8 +23,8 @@ import {
   type SyncStore,
   type SyncTarget,
 } from '../index.js';
-import { DEFAULT_MAX_BYTES } from '../spec/read-limited.js';
-import { WRITTEN_RECORD, type WrittenRecord } from '../targets/openapi-file.js';
+import { DEFAULT_MAX_BYTES } from '../document/index.js';
+import { WRITTEN_RECORD, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 

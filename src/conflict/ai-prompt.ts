@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { tryParsePointer, type MergeConflict } from '../merge/index.js';
+import { type MergeConflict } from '../merge/index.js';
 import { operationScope } from './pointer.js';
 import { isSecretLocation, REDACTED, redactSecrets, redactText } from './redact.js';
 import type { ConflictContext } from './types.js';
+import { tryParsePointer } from '../json/index.js';
 
 /** The marker that replaces a fragment too large to send. */
 export const OMITTED_PREFIX = '[OMITTED:';

@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { compileSegmentPattern, matchSegments, type CompiledPattern } from '../merge/index.js';
+import { compileSegmentPattern, isHttpMethod, matchSegments, type CompiledPattern } from '../json/index.js';
 
 /** The HTTP methods an OpenAPI path item may hold, lower case. */
-const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /**
  * Compile a path-template glob such as `/pets/*`, `/admin/**` or
@@ -44,7 +43,7 @@ export interface OperationScope {
 export function operationScope(segments: readonly string[]): OperationScope | undefined {
   const [root, template, method] = segments;
   if (root !== 'paths' || template === undefined) return undefined;
-  if (method !== undefined && METHODS.has(method)) return { template, method };
+  if (method !== undefined && isHttpMethod(method)) return { template, method };
   return { template };
 }
 

@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { valueAtSegments } from '../merge/index.js';
-import { isRecord } from '../merge/equal.js';
 import { REDACTED, redactText } from './redact-text.js';
 import { isSecretKey } from './secret-names.js';
+import { isRecord, valueAtSegments } from '../json/index.js';
 
 export { REDACTED, redactText, redactionPatterns, type RedactionPattern } from './redact-text.js';
 export { isSecretKey } from './secret-names.js';

@@ -4,19 +4,11 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import {
-  compilePattern,
-  compileWildcard,
-  matchSegments,
-  tryParsePointer,
-  valueAtSegments,
-  type CompiledPattern,
-  type ConflictKind,
-  type MergeConflict,
-} from '../merge/index.js';
+import { type ConflictKind, type MergeConflict } from '../merge/index.js';
 import { compileTemplateGlob, matchTemplate, operationScope } from './pointer.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
 import { jsonProblem } from './validate.js';
+import { compilePattern, compileWildcard, matchSegments, tryParsePointer, type CompiledPattern, valueAtSegments } from '../json/index.js';
 
 /**
  * Which conflicts a rule applies to. Every given field must match (AND); an

@@ -102,7 +102,8 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
           details: { bindingId: context.bindingId, jobId: context.jobId },
         });
       }
-      const answer = await context.awaitDecisions(timeoutMs);
+      // Only what is still open reaches the person: earlier resolvers of a chain decided the rest.
+      const answer = await context.awaitDecisions(timeoutMs, conflicts);
       if (answer === undefined) {
         return fallBack(fallback, conflicts, context, `no answer within ${timeoutMs} ms`);
       }

@@ -22,11 +22,13 @@ export interface ConflictContext {
   readonly changes: readonly unknown[];
   readonly signal: AbortSignal;
   /**
-   * Hold the job and wait for a person to answer through
-   * `engine.resolveConflicts(jobId, decisions)`; resolves `undefined` on timeout.
-   * Provided by the engine; used by the `manual()` strategy.
+   * Hold the job and wait for a person to answer `conflicts` (default: every
+   * conflict of the job) through `engine.resolveConflicts(jobId, decisions)`;
+   * resolves `undefined` on timeout. Provided by the engine; the `manual()`
+   * strategy passes the conflicts it was given, so a person is asked only
+   * what earlier resolvers of a chain left open.
    */
-  readonly awaitDecisions?: (timeoutMs: number) => Promise<ConflictDecision[] | undefined>;
+  readonly awaitDecisions?: (timeoutMs: number, conflicts?: readonly MergeConflict[]) => Promise<ConflictDecision[] | undefined>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../json/index.js';
 /**
  * Canonical JSON for the differ: the same text as `canonicalJson` (sorted
  * keys, no whitespace), made faster for plain data, which is what parsed
@@ -7,7 +8,6 @@
  *
  * @module
  */
-import { canonicalJson } from '../spec/index.js';
 
 const MAX_DEPTH = 200;
 

@@ -5,13 +5,15 @@
  *
  * @module
  */
+import { pathTemplateOf } from '../document/index.js';
+import { HTTP_METHODS } from '../json/index.js';
 import type { ChangeSink, Where } from './emit.js';
 import { escapeSegment as escape, isObj, pointer, type Obj, type RefResolver } from './resolve.js';
 import type { Unchanged } from './same.js';
 import type { SchemaDiffer } from './schema.js';
 
 /** The HTTP methods of a path item, in the order OpenAPI lists them. */
-export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export const METHODS = HTTP_METHODS;
 
 /** One operation of a document. */
 export interface OperationEntry {
@@ -39,9 +41,7 @@ interface ParameterEntry {
 }
 
 /** Blank parameter names, so `/pets/{id}` and `/pets/{petId}` are the same endpoint (as oasdiff does). */
-export function templateOf(path: string): string {
-  return path.includes('{') ? path.replace(/\{[^}]*\}/g, '{}') : path;
-}
+export const templateOf = pathTemplateOf;
 
 /** Every operation of a document, keyed by `METHOD template`. */
 export function indexOperations(doc: Obj, resolver: RefResolver): Map<string, OperationEntry> {

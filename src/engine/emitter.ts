@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { ListenerError } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
+import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';
 
 type AnyListener = (payload: unknown) => void | Promise<void>;
 

@@ -1,16 +1,16 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
-import type { MergeConflict } from '../merge/index.js';
 import { assertBindingId } from '../binding-id.js';
 import { BindingError, ConfigError, JobError, toSyncError } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
+import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';
 import { MetricsCollector, toPrometheusText, type SyncEngineMetrics } from '../metrics/index.js';
 import { Scheduler, systemClock, type Clock, type TimerHandle } from '../scheduler/index.js';
 import { MemoryStore, type SyncStore } from '../store/index.js';
 import { changedKeys, defaultEngineConfig, resolveConfig } from './config.js';
 import { SafeEmitter } from './emitter.js';
-import { createResolveStep, defaultDiff, defaultMerge } from './merge-step.js';
 import { planSync, recoverBinding, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
+import { PendingDecisions, type ConflictAnswer, type PendingDecision } from './decisions.js';
 import { getJournal } from './journal.js';
+import { ReviewState } from './review.js';
 import { emptyDecisions, getDecisions, setDecisions, validateDecisionsFile } from './records.js';
 import { rollbackBinding } from './rollback.js';
 import type {
@@ -45,19 +45,6 @@ export const defaultSyncPolicy: Readonly<Required<SyncPolicy>> = Object.freeze({
   journalBytes: 5,
 });
 
-/** A job held by the `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}. */
-export interface PendingDecision {
-  jobId: string;
-  sourceId: string;
-  conflicts: readonly MergeConflict[];
-  /** When the resolver gives up and falls back, epoch milliseconds. */
-  expiresAt: number;
-}
-
-interface DecisionWaiter extends PendingDecision {
-  settle: (decisions: ConflictDecision[] | undefined) => void;
-}
-
 interface BindingRuntime extends PipelineBinding {
   options: SyncBindingOptions;
   unwatch: (() => void | Promise<void>) | undefined;
@@ -84,18 +71,15 @@ export class SyncEngine {
   readonly #emitter: SafeEmitter;
   readonly #metrics = new MetricsCollector();
   readonly #bindings = new Map<string, BindingRuntime>();
-  readonly #scheduler: Scheduler;
+  readonly #scheduler: Scheduler<SyncResult>;
   readonly #deps: PipelineDeps;
   #config: SyncEngineConfig;
   #state: EngineState = 'idle';
   #startedAt: number | undefined;
   #metricsTimer: TimerHandle | undefined;
   #stopping: Promise<void> | undefined;
-  readonly #decisionWaiters = new Map<string, DecisionWaiter>();
-  readonly #held = new Map<string, HeldSync>();
-  readonly #dismissed = new Map<string, string>();
-  readonly #approved = new Map<string, string>();
-  readonly #seen = new Map<string, { hash: string; count: number }>();
+  readonly #review = new ReviewState();
+  readonly #pending: PendingDecisions;
 
   constructor(options: SyncEngineOptions = {}) {
     if (options === null || typeof options !== 'object') {
@@ -110,29 +94,17 @@ export class SyncEngine {
     const emitter = this.#emitter;
     const emit: PipelineDeps['emit'] = (event, payload) => emitter.emit(event, payload);
     const listening = (): boolean => emitter.listening;
+    this.#pending = new PendingDecisions(this.#clock);
     this.#deps = {
       store: this.#store,
       clock: this.#clock,
       emit,
       listening,
-      merge: defaultMerge,
-      resolve: createResolveStep((request) => this.#awaitDecisions(request)),
-      diff: defaultDiff,
+      review: this.#review,
+      pending: this.#pending,
       onConflicts: (id, count) => this.#metrics.recordConflicts(id, count),
-      isApproved: (id, hash) => this.#approved.get(id) === hash,
-      heldBefore: (id, hash) => this.#dismissed.get(id) === hash || [...this.#held.values()].some((h) => h.sourceId === id && h.hash === hash),
-      seen: (id, hash) => {
-        if (hash === undefined) {
-          this.#seen.delete(id);
-          return 0;
-        }
-        const last = this.#seen.get(id);
-        const count = last?.hash === hash ? last.count + 1 : 1;
-        this.#seen.set(id, { hash, count });
-        return count;
-      },
     };
-    this.#scheduler = new Scheduler(this.#config, this.#clock, this.#random, {
+    this.#scheduler = new Scheduler<SyncResult>(this.#config, this.#clock, this.#random, {
       run: (job, signal) => {
         const binding = this.#bindings.get(job.sourceId);
         if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
@@ -142,7 +114,7 @@ export class SyncEngine {
       listening,
       onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
       onSettled: (id, outcome, at, result) => {
-        if (result) this.#afterRun(result);
+        if (result) this.#review.afterRun(result);
         this.#metrics.recordRun(id, outcome, at);
       },
       onRetry: (id) => this.#metrics.recordRetry(id),
@@ -336,6 +308,7 @@ export class SyncEngine {
     await binding.source.close?.();
     await binding.target.close?.();
     this.#metrics.forget(id);
+    this.#review.forget(id);
     this.#emit('source:removed', () => ({ timestamp: this.#clock.now(), sourceId: id }));
   }
 
@@ -415,77 +388,23 @@ export class SyncEngine {
 
   // ── manual conflict decisions ───────────────────────────────────────
 
-  #awaitDecisions(request: { jobId: string; sourceId: string; conflicts: readonly MergeConflict[]; timeoutMs: number; signal: AbortSignal }): Promise<ConflictDecision[] | undefined> {
-    return new Promise((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => settle(undefined), request.timeoutMs);
-      const onAbort = (): void => {
-        this.#clock.clearTimeout(timer);
-        this.#decisionWaiters.delete(request.jobId);
-        reject(request.signal.reason);
-      };
-      const settle = (decisions: ConflictDecision[] | undefined): void => {
-        this.#clock.clearTimeout(timer);
-        request.signal.removeEventListener('abort', onAbort);
-        this.#decisionWaiters.delete(request.jobId);
-        resolve(decisions);
-      };
-      if (request.signal.aborted) return onAbort();
-      request.signal.addEventListener('abort', onAbort, { once: true });
-      this.#decisionWaiters.set(request.jobId, {
-        jobId: request.jobId,
-        sourceId: request.sourceId,
-        conflicts: request.conflicts,
-        expiresAt: this.#clock.now() + request.timeoutMs,
-        settle,
-      });
-    });
-  }
-
-  /** Jobs held by a `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}. */
+  /** Jobs held by a `manual()` resolver, waiting for {@link SyncEngine.resolveConflicts}: only the conflicts still open (not those earlier resolvers of a chain decided). */
   getPendingDecisions(): PendingDecision[] {
-    return [...this.#decisionWaiters.values()].map(({ jobId, sourceId, conflicts, expiresAt }) => ({ jobId, sourceId, conflicts, expiresAt }));
+    return this.#pending.list();
   }
 
   /**
-   * Answer the conflicts of a job held by the `manual()` resolver. Decisions
-   * are validated by the resolver; conflicts left undecided go to its fallback.
-   * Throws `JOB_NOT_FOUND` when no job with that id is waiting.
+   * Answer the conflicts of a job held by the `manual()` resolver. Resolves
+   * with what was taken, what was refused and why (a path that is not one of
+   * the job's open conflicts, one decided twice, a bad `take`), and what
+   * stays undecided (the resolver's fallback decides it). Throws
+   * `JOB_NOT_FOUND` when no job with that id is waiting.
    */
-  async resolveConflicts(jobId: string, decisions: readonly ConflictDecision[]): Promise<void> {
-    const waiter = this.#decisionWaiters.get(jobId);
-    if (!waiter) {
-      throw new JobError('JOB_NOT_FOUND', `No job "${jobId}" is waiting for conflict decisions.`, {
-        hint: 'See getPendingDecisions(); the job may have timed out and used its fallback.',
-      });
-    }
-    if (!Array.isArray(decisions)) throw new ConfigError(`Expected an array of decisions, got ${typeof decisions}.`);
-    waiter.settle([...decisions]);
+  async resolveConflicts(jobId: string, decisions: readonly ConflictDecision[]): Promise<ConflictAnswer> {
+    return this.#pending.answer(jobId, decisions);
   }
 
   // ── plans, held syncs, journal, rollback ───────────────────────────
-
-  #afterRun(result: SyncResult): void {
-    const id = result.sourceId;
-    if (result.outcome === 'applied') {
-      this.#approved.delete(id);
-      this.#dismissed.delete(id);
-      for (const [jobId, held] of this.#held) if (held.sourceId === id) this.#held.delete(jobId);
-    } else if (result.outcome === 'held' && result.hash !== undefined && result.heldReason !== undefined) {
-      const known = [...this.#held.values()].some((h) => h.sourceId === id && h.hash === result.hash) || this.#dismissed.get(id) === result.hash;
-      if (!known) {
-        for (const [jobId, held] of this.#held) if (held.sourceId === id) this.#held.delete(jobId);
-        this.#held.set(result.jobId, {
-          jobId: result.jobId,
-          sourceId: id,
-          reason: result.heldReason,
-          details: result.heldDetails ?? {},
-          hash: result.hash,
-          heldAt: result.finishedAt,
-          changes: result.changes as HeldSync['changes'],
-        });
-      }
-    }
-  }
 
   /** Every method that takes a binding id checks it here first: `BINDING_ID_INVALID` for an id no binding can have. */
   #sourceId(id: unknown): string {
@@ -514,7 +433,7 @@ export class SyncEngine {
 
   /** Syncs held by a safety rail, waiting for {@link SyncEngine.approve} or {@link SyncEngine.dismiss}. */
   getHeldSyncs(): HeldSync[] {
-    return [...this.#held.values()].map((h) => structuredClone(h));
+    return this.#review.list();
   }
 
   /**
@@ -523,19 +442,13 @@ export class SyncEngine {
    * be held) again. Resolves with the result of the run.
    */
   async approve(jobId: string): Promise<SyncResult> {
-    const held = this.#held.get(jobId);
-    if (!held) throw new JobError('JOB_NOT_FOUND', `No held sync with job id "${jobId}".`, { hint: 'See getHeldSyncs().' });
-    this.#held.delete(jobId);
-    this.#approved.set(held.sourceId, held.hash);
+    const held = this.#review.approve(jobId);
     return this.syncNow(held.sourceId);
   }
 
   /** Dismiss a held sync: that remote document is not applied, and is held quietly until the remote changes. */
   async dismiss(jobId: string): Promise<void> {
-    const held = this.#held.get(jobId);
-    if (!held) throw new JobError('JOB_NOT_FOUND', `No held sync with job id "${jobId}".`, { hint: 'See getHeldSyncs().' });
-    this.#held.delete(jobId);
-    this.#dismissed.set(held.sourceId, held.hash);
+    this.#review.dismiss(jobId);
   }
 
   /** The journal of a binding, oldest first: every applied sync and rollback, bounded by `policy.journalLimit`. */

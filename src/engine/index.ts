@@ -1,7 +1,7 @@
 export { SyncEngine, defaultSyncPolicy } from './engine.js';
-export type { PendingDecision } from './engine.js';
+export type { ConflictAnswer, PendingDecision } from './decisions.js';
 export { defaultEngineConfig } from './config.js';
-export { diffPatch, operationKeys, withoutOperations } from './pipeline.js';
+export { diffPatch } from './pipeline.js';
 export { planToMarkdown } from './plan-markdown.js';
 export type { RollbackRefusal } from './rollback.js';
 export type {
@@ -28,3 +28,5 @@ export type {
   SyncResult,
   SyncStatus,
 } from './types.js';
+export { syncEngineEventNames } from './events.js';
+export type { EventBase, JobEventBase, SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from './events.js';

@@ -15,12 +15,13 @@
  */
 import { isUtf8 } from 'node:buffer';
 import fastJsonPatch from 'fast-json-patch';
-import { canonicalHash } from '../spec/index.js';
+
 import type { FetchValidators } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext } from '../targets/index.js';
 import { RECORD_KEYS } from './records.js';
 import type { JournalEntry, JsonPatchOperation, StoredBytes } from './types.js';
+import { canonicalHash } from '../json/index.js';
 
 /** The journal's index record: entry ids, oldest first. */
 interface JournalIndex {
@@ -198,10 +199,10 @@ export async function recoverJournal(store: SyncStore, bindingId: string, target
   }
   let written = baseSaved;
   if (!written) {
-    // Read as a sync reads: after rendering the remote and the base (a target may use its renders to read).
-    if (remote !== undefined) await Promise.resolve().then(() => target.render(remote, context)).catch(() => undefined);
-    if (base !== undefined) await Promise.resolve().then(() => target.render(base.document, context)).catch(() => undefined);
-    const local = await target.read(context);
+    // Read as a sync reads, with its renders of the remote and the base (a target may use them to read).
+    const render = (document: unknown) => Promise.resolve().then(() => target.render(document, context)).catch(() => undefined);
+    const rendered = [remote === undefined ? undefined : await render(remote), base === undefined ? undefined : await render(base.document)].filter((r) => r !== undefined);
+    const local = await target.read(context, { rendered });
     written = local !== undefined && canonicalHash(local) === entry.writtenHash;
   }
   if (!written) {

@@ -1,17 +1,19 @@
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import { isSyncError, toSyncError } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
-import { jsonEqual, type IdentityRule, type MergeConflict } from '../merge/index.js';
-import { deepFreeze, shareUnchanged } from '../merge/freeze.js';
-import { jsonPatch } from '../merge/patch.js';
+import type { SyncEngineEventName, SyncEngineEvents } from './events.js';
+import { merge3, type MergeConflict } from '../merge/index.js';
+import { diffSpecs } from '../diff/index.js';
+import { canonicalHash, deepFreeze, jsonEqual, jsonPatch, shareUnchanged } from '../json/index.js';
 import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SpecSource } from '../sources/index.js';
-import { canonicalHash } from '../spec/index.js';
-import { loadSharing } from '../spec/load.js';
+import { loadSharing, operationKeys, withoutOperations } from '../document/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, prepareJournal, recoverJournal, storeBytes, type JournalLimits, type PendingJournal } from './journal.js';
+import type { PendingDecisions } from './decisions.js';
 import { getDecisions } from './records.js';
+import { resolveStep } from './resolve-step.js';
+import type { ReviewState } from './review.js';
 import type { BindingDecisions, JournalEntry, JsonPatchOperation, SpecChangeLike, SyncJob, SyncPlan, SyncPolicy, SyncResult } from './types.js';
 
 /** The parts of a binding the pipeline works with. */
@@ -32,40 +34,6 @@ export interface PipelineBinding {
   journalChecked?: boolean;
 }
 
-/** A three-way merge function (see `merge3`). */
-export type MergeFunction = (
-  base: unknown,
-  local: unknown,
-  remote: unknown,
-  rules: readonly IdentityRule[] | undefined,
-) => { merged: unknown; conflicts: MergeConflict[] };
-
-/** What the resolve step gets besides the merged document and conflicts. */
-export interface ResolveContext {
-  bindingId: string;
-  jobId: string;
-  base: unknown;
-  local: unknown;
-  remote: unknown;
-  changes: readonly unknown[];
-  signal: AbortSignal;
-  /** JSON Pointer patterns whose conflicts always keep the local value (lasting decisions). */
-  keepLocal: readonly string[];
-  /** False for plans: a manual resolver must not wait for a person. */
-  interactive: boolean;
-}
-
-/** Runs the resolver over the conflicts and applies its decisions to the merged document. */
-export type ResolveFunction = (
-  merged: unknown,
-  conflicts: readonly MergeConflict[],
-  resolver: ConflictResolver | undefined,
-  context: ResolveContext,
-) => Promise<{ document: unknown; decisions: ConflictDecision[] }>;
-
-/** Computes the semantic changes between two OpenAPI documents. */
-export type DiffFunction = (base: unknown, remote: unknown) => readonly SpecChangeLike[];
-
 /** Emits an event (payload built lazily). */
 export type EmitFunction = <E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]) => void;
 
@@ -76,60 +44,17 @@ export interface PipelineDeps {
   emit: EmitFunction;
   /** Whether anyone listens at all (hot paths skip building payload closures when not). */
   listening(): boolean;
-  merge: MergeFunction;
-  resolve: ResolveFunction;
-  diff: DiffFunction;
+  /** Held syncs, approvals and flapping counts. */
+  review: ReviewState;
+  /** Jobs a `manual()` resolver holds for a person's decisions. */
+  pending: PendingDecisions;
   onConflicts(sourceId: string, count: number): void;
-  /** Whether a held remote hash was approved for this binding (skips the safety rails once). */
-  isApproved(sourceId: string, hash: string): boolean;
-  /** Whether this remote hash was already held (or dismissed): hold it again quietly. */
-  heldBefore(sourceId: string, hash: string): boolean;
-  /**
-   * Flapping protection: report the remote hash of this run (`undefined` when
-   * the run found nothing new); returns how many runs in a row saw it.
-   */
-  seen(sourceId: string, hash: string | undefined): number;
 }
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const noEmit: EmitFunction = () => undefined;
 const NO_CHANGES: readonly SpecChangeLike[] = Object.freeze([]);
 const NO_CONFLICTS: MergeConflict[] = Object.freeze([]) as unknown as MergeConflict[];
 const NO_DECISIONS: ConflictDecision[] = Object.freeze([]) as unknown as ConflictDecision[];
-
-/** The operations of a document as `METHOD /path` keys. */
-export function operationKeys(document: unknown): Set<string> {
-  const keys = new Set<string>();
-  const paths = (document as { paths?: unknown } | undefined)?.paths;
-  if (!paths || typeof paths !== 'object') return keys;
-  for (const [path, item] of Object.entries(paths as Record<string, unknown>)) {
-    if (!item || typeof item !== 'object') continue;
-    for (const method of Object.keys(item)) if (HTTP_METHODS.has(method)) keys.add(`${method.toUpperCase()} ${path}`);
-  }
-  return keys;
-}
-
-/** A copy of an OpenAPI document without the given operations (`METHOD /path`); shares everything else. */
-export function withoutOperations(document: Record<string, unknown>, drop: ReadonlySet<string>): Record<string, unknown> {
-  if (drop.size === 0) return document;
-  const paths = document.paths as Record<string, Record<string, unknown>> | undefined;
-  if (!paths || typeof paths !== 'object') return document;
-  let changed = false;
-  const nextPaths: Record<string, unknown> = {};
-  for (const [path, item] of Object.entries(paths)) {
-    if (!item || typeof item !== 'object') {
-      nextPaths[path] = item;
-      continue;
-    }
-    const kept = Object.entries(item).filter(([method]) => !(HTTP_METHODS.has(method) && drop.has(`${method.toUpperCase()} ${path}`)));
-    if (kept.length === Object.keys(item).length) nextPaths[path] = item;
-    else {
-      changed = true;
-      if (kept.some(([key]) => HTTP_METHODS.has(key))) nextPaths[path] = Object.fromEntries(kept);
-    }
-  }
-  return changed ? { ...document, paths: nextPaths } : document;
-}
 
 /** Everything one sync computed before deciding whether to write. */
 export interface PreparedSync {
@@ -205,7 +130,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   }));
 
   if (fetched.kind === 'not-modified') {
-    if (!options.dryRun) deps.seen(binding.id, undefined);
+    if (!options.dryRun) deps.review.seen(binding.id, undefined);
     if (fetched.validators && !options.dryRun) await store.saveValidators(binding.id, { ...validators, ...fetched.validators });
     if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'not-modified' }));
     return unchangedSync('not-modified', validators);
@@ -238,7 +163,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 
   if (base && base.hash === hash) {
     if (!options.dryRun) {
-      deps.seen(binding.id, undefined);
+      deps.review.seen(binding.id, undefined);
       await store.saveValidators(binding.id, nextValidators);
     }
     if (!quiet) emit('spec:unchanged', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash }));
@@ -250,7 +175,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   // What those decisions took out is the user's doing, not upstream's: the removal policy must not keep it.
   const upstream = remote === newest ? undefined : newest;
-  const changes = deps.diff(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
+  const changes: readonly SpecChangeLike[] = diffSpecs(base?.document ?? { openapi: remote.openapi ?? '3.0.0', info: remote.info ?? {}, paths: {} }, remote);
   emit('spec:changed', () => ({
     timestamp: clock.now(),
     sourceId: binding.id, jobId,
@@ -276,7 +201,7 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
     targetContext: targetContextOf(binding, store, signal),
   };
   if (upstream !== undefined) prepared.upstream = upstream;
-  const held = options.dryRun || !deps.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.seen(binding.id, hash)) : undefined;
+  const held = options.dryRun || !deps.review.isApproved(binding.id, hash) ? checkSafetyRails(base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.review.seen(binding.id, hash)) : undefined;
   if (held) {
     prepared.outcome = 'held';
     prepared.held = held;
@@ -307,7 +232,9 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError(`Target "${target.kind}" could not render the base`)) : undefined;
   const upstream = prepared.upstream;
   const renderedUpstream = upstream ? await call(() => target.render(upstream, context)).catch(adapterError(`Target "${target.kind}" could not render the remote document`)) : undefined;
-  const local = await call(() => target.read(context)).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
+  const rendered = renderedBase === undefined ? [renderedRemote] : [renderedRemote, renderedBase];
+  if (renderedUpstream !== undefined) rendered.push(renderedUpstream);
+  const local = await call(() => target.read(context, { rendered })).catch(adapterError(`Target "${target.kind}" could not read the local copy`));
   if (signal.aborted) throw signal.reason;
 
   let document: unknown = renderedRemote;
@@ -320,13 +247,13 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
       ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(adapterError(`Target "${target.kind}" could not prepare the merge`))
       : undefined;
     if (own?.base !== undefined) mergeBase = own.base;
-    const merged = deps.merge(mergeBase, own?.local ?? local, renderedRemote, target.identityRules);
+    const merged = merge3(mergeBase === undefined ? {} : mergeBase, own?.local ?? local, renderedRemote, target.identityRules === undefined ? {} : { rules: target.identityRules });
     conflicts = own?.conflicts === undefined || own.conflicts.length === 0 ? merged.conflicts : withTargetConflicts(merged.conflicts, own.conflicts);
     document = merged.merged;
     if (conflicts.length > 0) {
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
       emit('conflict:detected', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId, conflicts }));
-      const resolved = await deps.resolve(document, conflicts, binding.resolver, {
+      const resolved = await resolveStep(document, conflicts, binding.resolver, {
         bindingId: binding.id,
         jobId,
         base: mergeBase,
@@ -335,7 +262,7 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
         changes: prepared.changes,
         signal,
         keepLocal: prepared.keepLocal ?? [],
-        interactive: !options.dryRun,
+        pending: options.dryRun ? undefined : deps.pending,
       });
       document = resolved.document;
       decisions = resolved.decisions;
@@ -379,7 +306,7 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   if (prepared.outcome === 'unchanged') return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'unchanged', false);
   if (prepared.outcome === 'held' && prepared.held) {
     const held = prepared.held;
-    if (!deps.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, reason: held.reason, details: held.details }));
+    if (!deps.review.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, reason: held.reason, details: held.details }));
     return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'held', false);
   }
   const remote = prepared.remote as Record<string, unknown>;
@@ -568,10 +495,6 @@ function checkSafetyRails(
   return undefined;
 }
 
-/** Until a resolver is configured, a conflict keeps the local value. */
-export function keepLocalDecisions(conflicts: readonly MergeConflict[], reason = 'Kept the local value (default).'): ConflictDecision[] {
-  return conflicts.map((c) => ({ path: c.path, take: 'local' as const, reason, resolver: 'preferLocal' }));
-}
 
 /** Re-exported for the engine: the lasting decisions of a binding. */
 export type { BindingDecisions };

@@ -1,12 +1,13 @@
 import fastJsonPatch from 'fast-json-patch';
 import { JobError } from '../errors.js';
 import type { Clock } from '../scheduler/index.js';
-import { canonicalHash } from '../spec/index.js';
+
 import type { SyncStore } from '../store/index.js';
 import type { TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, getBeforeBytes, getJournal, prepareJournal, storeBytes } from './journal.js';
 import { diffPatch, journalLimitsOf, recoverBinding, targetContextOf, type PipelineBinding } from './pipeline.js';
 import type { JournalEntry } from './types.js';
+import { canonicalHash } from '../json/index.js';
 
 /**
  * Why a rollback was refused: `details.reason` of `ROLLBACK_REFUSED`.
@@ -47,9 +48,9 @@ export async function rollbackBinding(binding: PipelineBinding, store: SyncStore
   const context = targetContextOf(binding, store, signal);
   const base = await store.getBase(sourceId);
   if (!base) return refuse('no-base', `"${sourceId}" has no base to roll back.`, 'Sync it first.');
-  // Read as a sync reads, after rendering the base (a target may use its renders to read: the Hoppscotch target does).
-  await Promise.resolve().then(() => binding.target.render(base.document, context)).catch(() => undefined);
-  const local = await binding.target.read(context);
+  // Read as a sync reads, with its render of the base (a target may use it to read: the Hoppscotch target does).
+  const rendered = await Promise.resolve().then(() => binding.target.render(base.document, context)).catch(() => undefined);
+  const local = await binding.target.read(context, { rendered: rendered === undefined ? [] : [rendered] });
   if (local === undefined) return refuse('local-missing', `The local copy of "${sourceId}" is missing.`, 'Restore the file, then roll back.');
   const unchanged = canonicalHash(local) === newest.writtenHash;
   if (!force && !unchanged) {

@@ -5,44 +5,13 @@
  */
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import type { MergeConflict } from '../merge/index.js';
-import type { CircuitBreakerPolicy, CircuitState, Clock, RetryPolicy } from '../scheduler/index.js';
+import type { CircuitBreakerPolicy, CircuitState, Clock, JobPriority, RetryPolicy, SchedulerConfig, SyncJob } from '../scheduler/index.js';
 import type { SpecSource } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget } from '../targets/index.js';
 import type { SerializedSyncError } from '../errors.js';
 
-/** Job priority: high runs before medium before low; FIFO within one priority. */
-export type JobPriority = 'high' | 'medium' | 'low';
-
-/** The lifecycle of a job. */
-export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
-
-/** What made a job: a poll tick, a file watch, a user call, a dependency that applied a change, a resume after pause, a circuit probe. */
-export type JobTrigger = 'interval' | 'watch' | 'manual' | 'dependency' | 'resume' | 'probe';
-
-/** One queued or running sync attempt for a binding (the seed's `SyncJob`). */
-export interface SyncJob {
-  /** Unique id, e.g. `job-42`. */
-  id: string;
-  /** The binding it syncs. */
-  sourceId: string;
-  priority: JobPriority;
-  /** Retries already scheduled for this job. */
-  retryCount: number;
-  /** Retries allowed. */
-  maxRetries: number;
-  /** When the last attempt started, epoch milliseconds. */
-  lastAttempt: number | undefined;
-  /** When the next attempt is due, epoch milliseconds; exact (jitter already applied). */
-  nextAttempt: number | undefined;
-  status: JobStatus;
-  /** What created the job. */
-  trigger: JobTrigger;
-  /** When it was created, epoch milliseconds. */
-  createdAt: number;
-  /** The last error, when an attempt failed. */
-  error?: SerializedSyncError;
-}
+export type { JobPriority, JobStatus, JobTrigger, SyncJob } from '../scheduler/index.js';
 
 /**
  * How the engine treats operations that disappear upstream, the same on
@@ -110,17 +79,7 @@ export interface SyncBindingOptions<Local = unknown> {
 }
 
 /** The live-updatable engine configuration (see {@link SyncEngine.updateConfig}). */
-export interface SyncEngineConfig {
-  /** Jobs running at once across all bindings. Default 4. */
-  concurrency: number;
-  /** Poll interval of bindings that set none, in milliseconds; `0` disables. Default 60000. */
-  defaultIntervalMs: number;
-  /** Retry policy. */
-  retry: RetryPolicy;
-  /** Circuit breaker policy. */
-  circuitBreaker: CircuitBreakerPolicy;
-  /** How long `stopSync()` waits for running jobs after aborting them, in milliseconds. Default 10000. */
-  stopGracePeriodMs: number;
+export interface SyncEngineConfig extends SchedulerConfig {
   /** Interval of the `metrics` event while started, in milliseconds; `0` disables. Default 0. */
   metricsIntervalMs: number;
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import { ConfigError, ConflictError, isSyncError } from '../errors.js';
-import { jsonEqual, isRecord } from './equal.js';
-import { formatPointer } from './pointer.js';
+import { jsonEqual, isRecord } from '../json/index.js';
+import { formatPointer } from '../json/index.js';
 import { compileRules, findRule, openApiIdentityRules, type CompiledRule } from './rules.js';
 import type { ConflictKind, MergeConflict, MergeOptions, MergeResult } from './types.js';
 

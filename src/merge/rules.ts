@@ -6,10 +6,11 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import { canonicalJson } from '../spec/index.js';
-import { compilePattern, matchSegments, type CompiledPattern } from './pointer.js';
-import { isRecord } from './equal.js';
+
+import { compilePattern, matchSegments, type CompiledPattern } from '../json/index.js';
+import { isRecord } from '../json/index.js';
 import type { IdentityRule } from './types.js';
+import { canonicalJson } from '../json/index.js';
 
 /**
  * The identity of an OpenAPI parameter: `in` and `name` (header names

@@ -6,3 +6,4 @@ export type { CircuitBreakerPolicy, CircuitState, CircuitTransition } from './ci
 export { CircuitBreaker, defaultCircuitBreakerPolicy } from './circuit-breaker.js';
 export { Scheduler } from './scheduler.js';
 export type { BindingScheduleView, ScheduledBinding, SchedulerHooks } from './scheduler.js';
+export type { JobPriority, JobStatus, JobTrigger, RunResult, SchedulerConfig, SchedulerEventBase, SchedulerEvents, SyncJob } from './types.js';

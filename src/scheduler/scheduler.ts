@@ -1,10 +1,9 @@
 import PQueue from 'p-queue';
 import { BindingError, JobError, toSyncError, type SyncError } from '../errors.js';
-import type { JobPriority, JobTrigger, SyncEngineConfig, SyncJob, SyncResult } from '../engine/types.js';
-import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
 import { backoffDelay, restartDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { JobPriority, JobTrigger, RunResult, SchedulerConfig, SchedulerEvents, SyncJob } from './types.js';
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -12,17 +11,17 @@ const NONE: readonly string[] = Object.freeze([]);
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 2, medium: 1, low: 0 };
 
 /** What the scheduler needs from its owner. */
-export interface SchedulerHooks {
+export interface SchedulerHooks<Result extends RunResult = RunResult> {
   /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
-  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<SyncResult>;
+  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<Result>;
   /** Emit an event (payload built lazily). */
-  emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void;
+  emit<E extends keyof SchedulerEvents<Result>>(event: E, payload: () => SchedulerEvents<Result>[E]): void;
   /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */
   listening(): boolean;
   /** Called after every attempt, successful or not, with its duration. */
   onAttempt(sourceId: string, durationMs: number): void;
   /** Called when a job ends for good, with its result when it succeeded (before `job:completed` is emitted). */
-  onSettled(sourceId: string, outcome: SyncResult['outcome'] | 'failed', at: number, result?: SyncResult): void;
+  onSettled(sourceId: string, outcome: Result['outcome'] | 'failed', at: number, result?: Result): void;
   /** Called when a retry is scheduled. */
   onRetry(sourceId: string): void;
 }
@@ -39,10 +38,10 @@ export interface ScheduledBinding {
   restartGraceMs: number | undefined;
 }
 
-interface JobEntry {
+interface JobEntry<Result> {
   job: SyncJob;
   /** Callers waiting for the result (`syncNow`); created on first use. */
-  waiters: Array<{ resolve: (result: SyncResult) => void; reject: (error: SyncError) => void }> | undefined;
+  waiters: Array<{ resolve: (result: Result) => void; reject: (error: SyncError) => void }> | undefined;
   queued: boolean;
   cancelled: boolean;
   /** The signal the job ran with (its binding's controller at the time). */
@@ -52,12 +51,12 @@ interface JobEntry {
   restartRetries: number;
 }
 
-interface BindingState {
+interface BindingState<Result> {
   spec: ScheduledBinding;
   /** Aborts the binding's running job; replaced after each abort. */
   controller: AbortController;
-  pending: JobEntry | undefined;
-  running: JobEntry | undefined;
+  pending: JobEntry<Result> | undefined;
+  running: JobEntry<Result> | undefined;
   /** Callbacks waiting for the running job to finish (stop, unregister); created only when someone waits. */
   runningWaiters: Array<() => void> | undefined;
   circuit: CircuitBreaker;
@@ -66,7 +65,7 @@ interface BindingState {
   pollTimer: TimerHandle | undefined;
   nextPoll: number | undefined;
   dueWhilePaused: boolean;
-  lastResult: SyncResult | undefined;
+  lastResult: Result | undefined;
   lastError: SyncError | undefined;
   /**
    * The stretch of failures that began with a restarting one, until the next
@@ -76,12 +75,12 @@ interface BindingState {
 }
 
 /** A read-only view of one binding's schedule, for status reports. */
-export interface BindingScheduleView {
+export interface BindingScheduleView<Result extends RunResult = RunResult> {
   circuit: CircuitBreaker['state'];
   consecutiveFailures: number;
   intervalMs: number;
   nextPoll: number | undefined;
-  lastResult: SyncResult | undefined;
+  lastResult: Result | undefined;
   lastError: SyncError | undefined;
   /** Set while a restarting source is waited out (the grace period runs). */
   restarting: { since: number; graceEndsAt: number } | undefined;
@@ -93,13 +92,13 @@ export interface BindingScheduleView {
  * trigger that arrives while a job is pending joins it; one that arrives
  * while a job runs creates exactly one follow-up.
  */
-export class Scheduler {
+export class Scheduler<Result extends RunResult = RunResult> {
   readonly #queue: PQueue;
-  readonly #bindings = new Map<string, BindingState>();
+  readonly #bindings = new Map<string, BindingState<Result>>();
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #hooks: SchedulerHooks;
-  #config: SyncEngineConfig;
+  readonly #hooks: SchedulerHooks<Result>;
+  #config: SchedulerConfig;
   #nextJobNumber = 1;
   #polling = false;
   #paused = false;
@@ -107,11 +106,11 @@ export class Scheduler {
   #stopController = new AbortController();
   #idleWaiters: Array<() => void> = [];
   /** Bindings with a pending or running job: what status, counts and idleness look at. */
-  readonly #active = new Set<BindingState>();
+  readonly #active = new Set<BindingState<Result>>();
   /** Reverse dependency index: id → ids of bindings that depend on it. */
   readonly #dependents = new Map<string, Set<string>>();
 
-  constructor(config: SyncEngineConfig, clock: Clock, random: () => number, hooks: SchedulerHooks) {
+  constructor(config: SchedulerConfig, clock: Clock, random: () => number, hooks: SchedulerHooks<Result>) {
     this.#config = config;
     this.#clock = clock;
     this.#random = random;
@@ -120,7 +119,7 @@ export class Scheduler {
   }
 
   /** Apply a new configuration: concurrency at once, intervals from the next tick, retry policy from the next failure. */
-  configure(config: SyncEngineConfig): void {
+  configure(config: SchedulerConfig): void {
     const intervalChanged = config.defaultIntervalMs !== this.#config.defaultIntervalMs;
     this.#config = config;
     this.#queue.concurrency = config.concurrency;
@@ -152,7 +151,7 @@ export class Scheduler {
         details: { cycle },
       });
     }
-    const state: BindingState = {
+    const state: BindingState<Result> = {
       spec: { ...spec, dependsOn: [...spec.dependsOn] },
       controller: new AbortController(),
       pending: undefined,
@@ -203,7 +202,7 @@ export class Scheduler {
     return set && set.size > 0 ? [...set] : NONE;
   }
 
-  #touch(state: BindingState): void {
+  #touch(state: BindingState<Result>): void {
     if (state.pending || state.running) this.#active.add(state);
     else this.#active.delete(state);
   }
@@ -230,7 +229,7 @@ export class Scheduler {
     this.#active.delete(state);
   }
 
-  #require(id: string): BindingState {
+  #require(id: string): BindingState<Result> {
     const state = this.#bindings.get(id);
     if (!state) {
       throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
@@ -258,8 +257,8 @@ export class Scheduler {
   }
 
   /** Like {@link Scheduler.trigger}, and wait for the job's result. */
-  triggerAndWait(id: string, trigger: JobTrigger, priority?: JobPriority): Promise<SyncResult> {
-    let entry: JobEntry | undefined;
+  triggerAndWait(id: string, trigger: JobTrigger, priority?: JobPriority): Promise<Result> {
+    let entry: JobEntry<Result> | undefined;
     try {
       entry = this.#trigger(id, trigger, priority);
     } catch (error) {
@@ -270,7 +269,7 @@ export class Scheduler {
     return new Promise((resolve, reject) => (target.waiters ??= []).push({ resolve, reject }));
   }
 
-  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry | undefined {
+  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority): JobEntry<Result> | undefined {
     const state = this.#require(id);
     if (this.#stopping) {
       throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
@@ -301,7 +300,7 @@ export class Scheduler {
       return pending;
     }
     const now = this.#clock.now();
-    const entry: JobEntry = {
+    const entry: JobEntry<Result> = {
       job: {
         id: `job-${this.#nextJobNumber++}`,
         sourceId: id,
@@ -329,7 +328,7 @@ export class Scheduler {
   }
 
   /** Move a binding's pending job into the queue when nothing holds it back. */
-  #dispatch(state: BindingState): void {
+  #dispatch(state: BindingState<Result>): void {
     const entry = state.pending;
     if (!entry || entry.queued || entry.retryTimer !== undefined || state.running) return;
     if (state.spec.dependsOn.some((dep) => this.#isBusy(dep))) return;
@@ -339,7 +338,7 @@ export class Scheduler {
   }
 
   /** Resolves when the binding's running job (if any) has finished. */
-  #runningDone(state: BindingState): Promise<void> {
+  #runningDone(state: BindingState<Result>): Promise<void> {
     if (!state.running) return Promise.resolve();
     return new Promise((resolve) => (state.runningWaiters ??= []).push(resolve));
   }
@@ -349,7 +348,7 @@ export class Scheduler {
     return !!state && (state.pending !== undefined || state.running !== undefined);
   }
 
-  async #execute(state: BindingState, entry: JobEntry): Promise<void> {
+  async #execute(state: BindingState<Result>, entry: JobEntry<Result>): Promise<void> {
     if (entry.cancelled || state.pending !== entry) return;
     state.pending = undefined;
     state.running = entry;
@@ -404,7 +403,7 @@ export class Scheduler {
     }
   }
 
-  #fail(state: BindingState, entry: JobEntry, error: SyncError, aborted: boolean): void {
+  #fail(state: BindingState<Result>, entry: JobEntry<Result>, error: SyncError, aborted: boolean): void {
     const job = entry.job;
     job.error = error.toJSON();
     const now = this.#clock.now();
@@ -447,7 +446,7 @@ export class Scheduler {
     if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(error);
   }
 
-  #graceOf(state: BindingState): number {
+  #graceOf(state: BindingState<Result>): number {
     return state.spec.restartGraceMs ?? this.#config.retry.restartGraceMs;
   }
 
@@ -457,7 +456,7 @@ export class Scheduler {
    * The first restarting failure since the last success starts the period
    * and emits `source:restarting`.
    */
-  #restartDelay(state: BindingState, entry: JobEntry, error: SyncError, now: number): number | undefined {
+  #restartDelay(state: BindingState<Result>, entry: JobEntry<Result>, error: SyncError, now: number): number | undefined {
     const grace = this.#graceOf(state);
     if (!error.restarting || !error.retryable || grace <= 0) return undefined;
     let restart = state.restart;
@@ -471,7 +470,7 @@ export class Scheduler {
     return restartDelay(restart.retries);
   }
 
-  #circuitEvent(state: BindingState, transition: CircuitTransition): void {
+  #circuitEvent(state: BindingState<Result>, transition: CircuitTransition): void {
     const sourceId = state.spec.id;
     const now = this.#clock.now();
     if (transition === 'opened') {
@@ -485,7 +484,7 @@ export class Scheduler {
     }
   }
 
-  #halfOpen(state: BindingState): void {
+  #halfOpen(state: BindingState<Result>): void {
     state.halfOpenTimer = undefined;
     state.halfOpenAt = undefined;
     if (state.circuit.halfOpen() !== 'half-opened') return;
@@ -510,7 +509,7 @@ export class Scheduler {
     throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
   }
 
-  #remove(state: BindingState, entry: JobEntry, reason: 'cancelled' | 'source-removed' | 'engine-stopped', error: SyncError): void {
+  #remove(state: BindingState<Result>, entry: JobEntry<Result>, reason: 'cancelled' | 'source-removed' | 'engine-stopped', error: SyncError): void {
     entry.cancelled = true;
     if (entry.retryTimer !== undefined) this.#clock.clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
@@ -531,11 +530,11 @@ export class Scheduler {
     for (const state of this.#bindings.values()) this.#schedulePoll(state);
   }
 
-  #intervalOf(state: BindingState): number {
+  #intervalOf(state: BindingState<Result>): number {
     return state.spec.intervalMs ?? this.#config.defaultIntervalMs;
   }
 
-  #schedulePoll(state: BindingState): void {
+  #schedulePoll(state: BindingState<Result>): void {
     if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
     state.pollTimer = undefined;
     state.nextPoll = undefined;
@@ -586,7 +585,7 @@ export class Scheduler {
     return this.#paused;
   }
 
-  #clearTimers(state: BindingState): void {
+  #clearTimers(state: BindingState<Result>): void {
     if (state.pollTimer !== undefined) this.#clock.clearTimeout(state.pollTimer);
     if (state.halfOpenTimer !== undefined) this.#clock.clearTimeout(state.halfOpenTimer);
     state.pollTimer = undefined;
@@ -649,7 +648,7 @@ export class Scheduler {
   }
 
   /** The schedule facts of one binding. */
-  view(id: string): BindingScheduleView {
+  view(id: string): BindingScheduleView<Result> {
     const state = this.#require(id);
     return {
       circuit: state.circuit.state,
@@ -662,7 +661,7 @@ export class Scheduler {
     };
   }
 
-  #restartingView(state: BindingState): BindingScheduleView['restarting'] {
+  #restartingView(state: BindingState<Result>): BindingScheduleView['restarting'] {
     const restart = state.restart;
     if (restart === undefined) return undefined;
     const graceEndsAt = restart.since + this.#graceOf(state);

@@ -182,8 +182,9 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
         if (!Array.isArray(decisions)) {
           throw new HttpError(400, 'REQUEST_INVALID', `Expected \`decisions\` to be an array, got ${describe(decisions)}.`, { hint: 'Send { "decisions": [{ "path": "/paths/~1pets/get/summary", "take": "remote", "reason": "..." }] }; GET /conflicts lists the waiting jobs.' });
         }
-        await engine.resolveConflicts(params[0]!, decisions as ConflictDecision[]);
-        sendJson(res, 200, { ok: true, jobId: params[0], decisions: decisions.length });
+        const answer = await engine.resolveConflicts(params[0]!, decisions as ConflictDecision[]);
+        // What was taken and what was refused (and why), when the engine says so.
+        sendJson(res, 200, { ok: true, jobId: params[0], decisions: decisions.length, ...(answer ? { accepted: answer.accepted.length, refused: answer.refused, undecided: answer.undecided.map((c) => c.path) } : {}) });
       },
     },
   ];

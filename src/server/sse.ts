@@ -6,7 +6,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { syncEngineEventNames, type SyncEngineEventName, type SyncEngineEvents } from '../events.js';
+import { syncEngineEventNames, type SyncEngineEventName, type SyncEngineEvents } from '../engine/index.js';
 import { HttpError } from './http.js';
 import type { SyncEventSource } from './types.js';
 

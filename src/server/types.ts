@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConflictDecision } from '../conflict/index.js';
-import type { HeldSync, PendingDecision, SyncResult, SyncStatus } from '../engine/index.js';
+import type { ConflictAnswer, HeldSync, PendingDecision, SyncResult, SyncStatus } from '../engine/index.js';
 import type { SerializedSyncError, SyncErrorCode } from '../errors.js';
-import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../events.js';
+import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../engine/index.js';
 import type { Clock } from '../scheduler/index.js';
 
 /** Anything with the engine's typed `on`/`off`: a `SyncEngine`, or a wrapper around one. */
@@ -33,7 +33,7 @@ export interface SyncHandlerEngine extends SyncEventSource {
   /** Called by `POST /sources/:id/sync`. */
   syncNow(sourceId: string): Promise<SyncResult>;
   /** Called by `POST /jobs/:jobId/decisions`. */
-  resolveConflicts(jobId: string, decisions: readonly ConflictDecision[]): Promise<void>;
+  resolveConflicts(jobId: string, decisions: readonly ConflictDecision[]): Promise<ConflictAnswer | void>;
   /** Called by `POST /jobs/:jobId/approve`: apply a sync held by a safety rail. */
   approve?(jobId: string): Promise<unknown>;
   /** Called by `POST /jobs/:jobId/dismiss`: drop a sync held by a safety rail. */

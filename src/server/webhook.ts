@@ -7,7 +7,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../errors.js';
-import { syncEngineEventNames, type SyncEngineEventName, type SyncEngineEvents } from '../events.js';
+import { syncEngineEventNames, type SyncEngineEventName, type SyncEngineEvents } from '../engine/index.js';
 import { systemClock } from '../scheduler/index.js';
 import type { SyncEventSource, WebhookFailure, WebhookNotifier, WebhookNotifierOptions, WebhookPayload, WebhookStats } from './types.js';
 

@@ -4,8 +4,8 @@ import { realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { ConfigError, SourceError } from '../errors.js';
-import { bundleDigest, bundleFiles, mayReferenceFiles, type BundledFile } from '../spec/bundle.js';
-import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, openRegularFile, readLimited } from '../spec/index.js';
+import { bundleDigest, bundleFiles, mayReferenceFiles, type BundledFile } from '../document/index.js';
+import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, openRegularFile, readLimited } from '../document/index.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
 /** Options of {@link fileSource}. */

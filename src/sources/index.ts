@@ -19,4 +19,4 @@ export type { ContentSignature, FrameworkPath, HeaderSignature } from './framewo
 export { DEFAULT_FILE_DEBOUNCE_MS, DEFAULT_FILE_POLL_MS, fileSource } from './file.js';
 export type { FileSourceOptions } from './file.js';
 export { compositeSource } from './composite.js';
-export type { ComponentKind, CompositeMember, CompositeSourceOptions } from './composite.js';
+export type { CompositeMember, CompositeSourceOptions } from './composite.js';

@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { assertBindingId } from '../binding-id.js';
 import { BindingError, StoreError, isSyncError } from '../errors.js';
-import { openRegularFile } from '../spec/index.js';
+import { openRegularFile } from '../document/index.js';
 import type { FetchValidators } from '../sources/index.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic.js';
 import type { BaseRecord, SyncStore } from './types.js';

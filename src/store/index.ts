@@ -2,4 +2,4 @@ export type { BaseRecord, SyncStore } from './types.js';
 export { MemoryStore } from './memory.js';
 export { FileStore } from './file.js';
 export type { FileStoreOptions } from './file.js';
-export { writeFileAtomic, TEMP_SUFFIX } from './atomic.js';
+export { syncDirectory, TEMP_SUFFIX, writeFileAtomic, writeTempFile } from './atomic.js';

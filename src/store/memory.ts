@@ -1,4 +1,4 @@
-import { deepFreeze, isFrozenTree } from '../merge/freeze.js';
+import { deepFreeze, isFrozenTree } from '../json/index.js';
 import type { FetchValidators } from '../sources/index.js';
 import type { BaseRecord, SyncStore } from './types.js';
 

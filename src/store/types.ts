@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FetchValidators } from '../sources/types.js';
+import type { FetchValidators } from '../sources/index.js';
 
 /** The remote document as it was at the last successful sync of a binding: the merge's common ancestor. */
 export interface BaseRecord {

@@ -1,14 +1,14 @@
-export type { BindingRecords, MergeSides, PreparedMerge, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from './types.js';
+export type { BindingRecords, MergeSides, PreparedMerge, ReadInfo, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 export { LocalFile, MOVED_SUFFIX } from './local-file.js';
 export type { LocalFileWriteReport } from './local-file.js';
 export { fencedFileWrite, fileEpochPath, readFileEpoch } from './fence.js';
 export type { FileFence } from './fence.js';
 export { MemoryTarget } from './memory.js';
 export type { MemoryTargetOptions } from './memory.js';
-export { openApiFileTarget } from './openapi-file.js';
+export { openApiFileTarget, WRITTEN_RECORD } from './openapi-file.js';
 export { OPENAPI_REMOVED_KEY, isRemovedMark, reconcileOpenApiDocument } from './openapi-removal.js';
 export type { OpenApiRemovedMark } from './openapi-removal.js';
 export { removalAction, removedUpstream } from './removal.js';
 export type { KeyedEntries, RemovalAction, RemovalSides, RemovedEntry } from './removal.js';
-export type { OpenApiFileTargetOptions } from './openapi-file.js';
+export type { OpenApiFileTargetOptions, WrittenRecord } from './openapi-file.js';
 export * from './hoppscotch/index.js';

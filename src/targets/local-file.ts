@@ -9,8 +9,8 @@ import { link, lstat, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { linkSync, lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TargetError } from '../errors.js';
-import { openRegularFile } from '../spec/index.js';
-import { syncDirectory, TEMP_SUFFIX, writeTempFile } from '../store/atomic.js';
+import { openRegularFile } from '../document/index.js';
+import { syncDirectory, TEMP_SUFFIX, writeTempFile } from '../store/index.js';
 
 /** The suffix of the name a file is moved to for the instant of a replace (see {@link LocalFile.write}). */
 export const MOVED_SUFFIX = '.als-moved';

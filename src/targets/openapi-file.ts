@@ -5,7 +5,7 @@ import { defaultJsonLayout, detectJsonLayout, formatJson } from './openapi-json.
 import { applyToDocument, createYamlDocument, detectYamlLayout, formatYaml, parseYamlDocument, stripBom } from './openapi-yaml.js';
 import { LocalFile } from './local-file.js';
 import { reconcileOpenApiDocument } from './openapi-removal.js';
-import type { YamlErrorPosition } from '../spec/parse.js';
+import type { YamlErrorPosition } from '../document/index.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from './types.js';
 
 /** Options of {@link openApiFileTarget}. */

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { METHODS, templateOf } from '../diff/operations.js';
-import { isRecord, jsonEqual } from '../merge/equal.js';
+import { pathTemplateOf as templateOf } from '../document/index.js';
+import { HTTP_METHODS, isHttpMethod, isRecord, jsonEqual } from '../json/index.js';
 import { removedUpstream } from './removal.js';
 import type { ReconcileInfo } from './types.js';
 
@@ -31,7 +31,6 @@ export interface OpenApiRemovedMark {
 
 type Json = Record<string, unknown>;
 
-const HTTP_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 /** One operation in a document: where it is and the path item around it. */
 interface OperationAt {
@@ -49,7 +48,7 @@ function operationsOf(document: unknown): Map<string, OperationAt> {
   for (const [path, item] of Object.entries(paths)) {
     if (!isRecord(item)) continue;
     const template = templateOf(path);
-    for (const method of METHODS) {
+    for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!isRecord(operation)) continue;
       const key = `${method.toUpperCase()} ${template}`;
@@ -61,7 +60,7 @@ function operationsOf(document: unknown): Map<string, OperationAt> {
 
 /** Whether two path items have the same fields of their own (everything but the operations). */
 function sameOwnFields(a: Json, b: Json): boolean {
-  const own = (item: Json) => Object.entries(item).filter(([key]) => !HTTP_METHODS.has(key));
+  const own = (item: Json) => Object.entries(item).filter(([key]) => !isHttpMethod(key));
   const left = own(a);
   const right = own(b);
   return left.length === right.length && left.every(([key, value]) => Object.hasOwn(b, key) && jsonEqual(value, b[key]));
@@ -183,7 +182,7 @@ function applyEdits(item: Json, methods: ReadonlyMap<string, Json | undefined>, 
   let had = false;
   let has = false;
   for (const [key, value] of Object.entries(item)) {
-    if (!HTTP_METHODS.has(key)) out.push([key, value]);
+    if (!isHttpMethod(key)) out.push([key, value]);
     else {
       had = true;
       const next = methods.has(key) ? methods.get(key) : others ? value : undefined;

@@ -6,8 +6,9 @@
  * @module
  */
 import { Document, LineCounter, Pair, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Node, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
-import { jsonEqual } from '../merge/index.js';
-import { yamlErrorAt, type YamlErrorPosition } from '../spec/parse.js';
+
+import { yamlErrorAt, type YamlErrorPosition } from '../document/index.js';
+import { jsonEqual } from '../json/index.js';
 
 /** Node creation options: never turn shared objects of the merged value into anchors and aliases. */
 const CREATE = { aliasDuplicateObjects: false } as const;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { jsonEqual } from '../merge/equal.js';
+import { jsonEqual } from '../json/index.js';
 import type { ReconcileInfo } from './types.js';
 
 /** What the removal policy does with one entry upstream removed. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IdentityRule, MergeConflict } from '../merge/types.js';
+import type { IdentityRule, MergeConflict } from '../merge/index.js';
 
 /** A binding's own records in the engine's store, for targets that must remember things (identity maps). */
 export interface BindingRecords {
@@ -21,6 +21,17 @@ export interface TargetContext {
   readonly signal: AbortSignal;
   /** The binding's records in the engine's store. */
   readonly records: BindingRecords;
+}
+
+/** What {@link SyncTarget.read} may use besides the local copy itself. */
+export interface ReadInfo<Local> {
+  /**
+   * What the same sync rendered (the remote, the base, the remote before
+   * lasting decisions), as `render` returned it: a target that recognises its
+   * own requests by what it rendered (the Hoppscotch target, for a collection
+   * whose request ids were lost) reads them from here.
+   */
+  readonly rendered: readonly Local[];
 }
 
 /** What {@link SyncTarget.reconcile} gets besides the merged local copy. */
@@ -116,7 +127,7 @@ export interface SyncTarget<Local = unknown> {
   /** Turn an OpenAPI document into the local shape. Must be pure and deterministic. */
   render(document: unknown, context: TargetContext): Local | Promise<Local>;
   /** The current local copy, or `undefined` when there is none yet. */
-  read(context: TargetContext): Promise<Local | undefined>;
+  read(context: TargetContext, info?: ReadInfo<Local>): Promise<Local | undefined>;
   /**
    * Replace the local copy, atomically, and only while it still is what
    * `read` returned for the same context (one sync calls both with one

@@ -1,5 +1,5 @@
-import type { SyncEngineEventName, SyncEngineEvents } from '../events.js';
-import { syncEngineEventNames } from '../events.js';
+import type { SyncEngineEventName, SyncEngineEvents } from '../engine/index.js';
+import { syncEngineEventNames } from '../engine/index.js';
 
 /** One recorded event. */
 export interface RecordedEvent<E extends SyncEngineEventName = SyncEngineEventName> {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { chain, preferLocal, resolveConflicts, rules, type Rule } from '../../src/conflict/index.js';
 import { compileTemplateGlob, matchTemplate, operationScope } from '../../src/conflict/pointer.js';
-import { matchPointerPattern } from '../../src/merge/index.js';
+
 import { conflict, makeContext } from './support.js';
+import { matchPointerPattern } from '../../src/json/index.js';
 
 async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed', context = makeContext()) {
   const outcome = await resolveConflicts(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), context);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchPointerPattern, merge3, openApiIdentityRules, openApiParameterKey, setMemberKey, type IdentityRule } from '../../src/merge/index.js';
+import { matchPointerPattern } from '../../src/json/index.js';
+import { merge3, openApiIdentityRules, openApiParameterKey, setMemberKey, type IdentityRule } from '../../src/merge/index.js';
 import { compileRules } from '../../src/merge/rules.js';
 
 /** The first built-in rule for the array at `pointer`, as merge3 finds it. */

@@ -3,16 +3,10 @@
  * (so changes are compared by what they are, not where they sit), conflict
  * paths translated to the same form, deterministic edits, and freezing.
  */
-import {
-  formatPointer,
-  matchPointerPattern,
-  openApiIdentityRules,
-  setMemberKey,
-  type IdentityRule,
-  type MergeConflict,
-} from '../../src/merge/index.js';
+import { openApiIdentityRules, setMemberKey, type IdentityRule, type MergeConflict } from '../../src/merge/index.js';
 
 import { prng } from '../support/prng.js';
+import { formatPointer, matchPointerPattern } from '../../src/json/index.js';
 
 export { prng };
 
@@ -141,7 +135,6 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
 
 const PRIMITIVES: readonly Json[] = ['v1', 'v2', 'text', 1, 2, true, false, null];
 

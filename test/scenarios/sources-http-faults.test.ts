@@ -21,14 +21,14 @@ import {
   type SyncErrorCode,
   type SyncTarget,
 } from '../../src/index.js';
-import { loadSharing } from '../../src/spec/load.js';
+import { loadSharing } from '../../src/document/load.js';
 import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
 import { endlessBody, serve, type TestServer } from '../sources/http-server.js';
 
 // Wrap the real loader (the engine's entry point to it) in a spy, so "ended before parsing" is observed, not inferred.
-vi.mock('../../src/spec/load.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/spec/load.js')>();
+vi.mock('../../src/document/load.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/document/load.js')>();
   return { ...actual, loadSharing: vi.fn(actual.loadSharing) };
 });
 const loadSpy = vi.mocked(loadSharing);

@@ -210,7 +210,7 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
       decisions: [{ path: '/paths/~1pets/get/summary', take: 'value', value: 'Agreed', reason: 'reviewed' }],
     });
     expect(answered.status).toBe(200);
-    expect(await answered.json()).toEqual({ ok: true, jobId: detected.jobId, decisions: 1 });
+    expect(await answered.json()).toEqual({ ok: true, jobId: detected.jobId, decisions: 1, accepted: 1, refused: [], undecided: [] });
     const result = await run;
     expect(result.status).toBe(200);
     expect(await result.json()).toMatchObject({ outcome: 'applied' });

@@ -8,7 +8,7 @@ import { isSyncError, SourceError, type SyncError } from '../../src/errors.js';
 import { compositeSource, type CompositeMember } from '../../src/sources/composite.js';
 import { fileSource } from '../../src/sources/file.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from '../../src/sources/types.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/document/index.js';
 
 type Json = Record<string, unknown>;
 

@@ -14,7 +14,7 @@ import { isSyncError, type SyncError } from '../../src/errors.js';
 import { SyncEngine } from '../../src/index.js';
 import { fileSource } from '../../src/sources/file.js';
 import type { FetchValidators, SourceFetchResult, SpecSource } from '../../src/sources/types.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/document/index.js';
 import { MemoryTarget } from '../../src/testing/index.js';
 import { npmFixture } from '../support/npm-fixtures.js';
 import { splitSpec } from '../support/split-spec.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import { TargetError } from '../../errors.js';
-import { isFrozenTree } from '../../merge/freeze.js';
+import { isFrozenTree } from '../../json/index.js';
 import { renderAuth } from './auth.js';
 import { renderBody, responseExamples } from './body.js';
 import { readPointer, resolveRef, trackReads } from './example.js';

@@ -7,12 +7,12 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
-import { deepFreeze } from '../../merge/freeze.js';
-import { isJsonRoundTrip, parseJsonBytes } from '../../spec/json-bytes.js';
+import { deepFreeze } from '../../json/index.js';
+import { isJsonRoundTrip, parseJsonBytes } from '../../json/index.js';
 import { LocalFile } from '../local-file.js';
 import type { MergeConflict } from '../../merge/index.js';
 import { removedUpstream } from '../removal.js';
-import type { MergeSides, PreparedMerge, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
+import type { MergeSides, PreparedMerge, ReadInfo, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
 import { type IdentityAmbiguity, type OperationHint, operationHints } from './match.js';
 import {
   type HoppIdentityRecord,
@@ -79,7 +79,7 @@ export interface HoppscotchTargetOptions {
  * - `snapshot`/`restore`: a rollback restores the file byte for byte.
  *
  * One target object serves one binding: `read` uses what the same object
- * rendered just before it, in the same sync.
+ * rendered in the same sync (passed to it as `ReadInfo.rendered`).
  */
 export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<NormalisedCollection> {
   if (typeof options?.path !== 'string' || options.path === '') {
@@ -105,8 +105,8 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   const path = resolve(options.path);
   // Not validated here: every collection is validated before it is written.
   const renderOptions = { collectionVersion: version, validate: false, ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }) };
-  // The operations rendered since the last read (the pipeline renders the remote and the base, then reads).
-  let rendered: OperationHint[] = [];
+  // The operations of each render, by the rendered collection: a read gets the renders of its sync (`ReadInfo.rendered`).
+  const renderHints = new WeakMap<NormalisedCollection, OperationHint[]>();
   // Renders by document object: the engine hands the same object back as the
   // base of the next sync, so the base is not rendered twice. Frozen, since
   // the merge and everything after it share these objects.
@@ -136,21 +136,18 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
 
     render(document: unknown): NormalisedCollection {
       const cached = document !== null && typeof document === 'object' ? renders.get(document) : undefined;
-      if (cached !== undefined) {
-        rendered.push(...cached.hints);
-        return cached.collection;
-      }
+      if (cached !== undefined) return cached.collection;
       const { collection } = renderWithCache(document, renderOptions, requests);
       const hints = operationHints(collection);
-      rendered.push(...hints);
       const normalised = deepFreeze(normaliseCollection(collection, { trustIds: true }));
+      renderHints.set(normalised, hints);
       if (document !== null && typeof document === 'object') renders.set(document, { collection: normalised, hints });
       return normalised;
     },
 
-    async read(context: TargetContext): Promise<NormalisedCollection | undefined> {
-      const hints = rendered;
-      rendered = [];
+    async read(context: TargetContext, info?: ReadInfo<NormalisedCollection>): Promise<NormalisedCollection | undefined> {
+      // What this sync rendered tells requests whose ids were lost apart (a collection exported again from the app).
+      const hints = (info?.rendered ?? []).flatMap((render) => renderHints.get(render) ?? []);
       const bytes = await file.read();
       lastRead = bytes ?? null;
       seen.set(context, lastRead);

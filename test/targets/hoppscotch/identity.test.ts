@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchPointerPattern, merge3 } from '../../../src/merge/index.js';
+import { merge3 } from '../../../src/merge/index.js';
 import {
   attachIdentities,
   endpointIdentity,
@@ -12,6 +12,7 @@ import {
   requestKey,
   type HoppCollection,
 } from '../../../src/targets/hoppscotch/index.js';
+import { matchPointerPattern } from '../../../src/json/index.js';
 
 describe('normaliseEndpoint', () => {
   it('writes every path parameter style alike', () => {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deepFreeze, shareUnchanged } from '../../../src/merge/freeze.js';
+import { deepFreeze, shareUnchanged } from '../../../src/json/freeze.js';
 import { RENDERED_METHODS, renderCollection, renderWithCache, type RenderOptions, type RequestCache } from '../../../src/targets/hoppscotch/render.js';
 import type { HoppCollection, HoppRequest } from '../../../src/targets/hoppscotch/schema.js';
 import { npmFixture } from '../../support/npm-fixtures.js';

@@ -1,7 +1,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonPatch } from '../../src/merge/patch.js';
+import { jsonPatch } from '../../src/json/patch.js';
 import { propertyRuns } from '../support/mutation.js';
 
 const apply = (doc: unknown, ops: ReturnType<typeof jsonPatch>): unknown =>

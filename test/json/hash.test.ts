@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalHash, canonicalJson } from '../../src/spec/index.js';
+import { canonicalHash, canonicalJson } from '../../src/json/index.js';
 
 /** A plain reference: sorted keys by code unit (an object cannot be the reference: JS orders integer-like keys first). */
 const reference = (v: unknown): string =>
@@ -96,7 +96,7 @@ describe('canonicalHash of frozen trees (texts kept per part)', () => {
   it('hashes a frozen tree, again and again, and every version sharing parts with it, exactly as its plain copy', async () => {
     const { createHash } = await import('node:crypto');
     const fc = await import('fast-check');
-    const { deepFreeze, shareUnchanged } = await import('../../src/merge/freeze.js');
+    const { deepFreeze, shareUnchanged } = await import('../../src/json/freeze.js');
     const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
     // Four levels of objects so that parts sit at the depth whose texts are kept, and deeper.
     const leaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
@@ -125,7 +125,7 @@ describe('canonicalHash of frozen trees (texts kept per part)', () => {
     const { readFile } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { npmFixture } = await import('../support/npm-fixtures.js');
-    const { deepFreeze, shareUnchanged } = await import('../../src/merge/freeze.js');
+    const { deepFreeze, shareUnchanged } = await import('../../src/json/freeze.js');
     const text = async (version: string) => readFile(join(await npmFixture('@octokit/openapi', version), 'generated/api.github.com.json'), 'utf8');
     const [older, newer] = await Promise.all([text('23.0.0'), text('23.0.1')]);
     const v1 = deepFreeze(JSON.parse(older) as object);

@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compilePattern,
-  compileSegmentPattern,
-  compileWildcard,
-  escapePointer,
-  formatPointer,
-  matchPointerPattern,
-  matchSegments,
-  parsePointer,
-  tryParsePointer,
-  unescapePointer,
-  valueAtSegments,
-} from '../../src/merge/index.js';
+import { compilePattern, compileSegmentPattern, compileWildcard, escapePointer, formatPointer, matchPointerPattern, matchSegments, parsePointer, tryParsePointer, unescapePointer, valueAtSegments } from '../../src/json/index.js';
 
 describe('JSON Pointer helpers', () => {
   it('escapes ~ before / so that ~1 in a key survives a round trip', () => {

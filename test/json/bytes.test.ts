@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isJsonRoundTrip, NOT_JSON_OBJECT, parseJsonBytes, tryJsonObjectBytes } from '../../src/spec/json-bytes.js';
+import { isJsonRoundTrip, NOT_JSON_OBJECT, parseJsonBytes, tryJsonObjectBytes } from '../../src/json/bytes.js';
 
 /** What parseJsonBytes must match: the plain decode and parse, value or error message. */
 function plain(bytes: Buffer): { value: unknown } | { error: string } {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deepFreeze } from '../../src/merge/freeze.js';
-import { inspectTree, iterativeInspect, type InspectOptions } from '../../src/spec/inspect.js';
+import { deepFreeze } from '../../src/json/freeze.js';
+import { inspectTree, iterativeInspect, type InspectOptions } from '../../src/document/inspect.js';
 
 /** Keys that change how `$ref` is judged (named maps, free-form keywords, example objects), and plain ones. */
 const keys = fc.constantFrom('$ref', 'paths', 'schemas', 'properties', 'examples', 'example', 'value', 'default', 'enum', 'x-extra', 'content', 'items', 'a', 'b', '__proto__');

@@ -1,8 +1,7 @@
+import { canonicalJson, HTTP_METHODS } from '../json/index.js';
 import { SpecError } from '../errors.js';
-import { canonicalJson } from './hash.js';
 import type { SpecVersion } from './types.js';
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 /** The checks' outcome: the version family and the tolerated problems. */
 export interface Validation {
@@ -64,7 +63,7 @@ export function validateDocument(value: unknown, where: string, allowEmptyPaths:
           details: { path: key },
         });
       }
-      for (const method of METHODS) {
+      for (const method of HTTP_METHODS) {
         const operation = (item as Record<string, unknown>)[method];
         if (operation === undefined) continue;
         if (operation === null || typeof operation !== 'object' || Array.isArray(operation)) {

@@ -1,12 +1,12 @@
 /**
- * `shareUnchanged` (src/merge/freeze.ts): `next` takes every subtree it has
+ * `shareUnchanged` (src/json/freeze.ts): `next` takes every subtree it has
  * in common with a deep-frozen `base` (same place, same keys in the same
  * order, same items, same primitives), in place, and is otherwise unchanged.
  * Properties over random JSON trees, plus unit cases for the edges.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deepFreeze, isFrozenTree, shareUnchanged } from '../../src/merge/freeze.js';
+import { deepFreeze, isFrozenTree, shareUnchanged } from '../../src/json/freeze.js';
 import { propertyRuns } from '../support/mutation.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

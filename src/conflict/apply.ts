@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { ConflictDecision } from '../conflict/index.js';
+import type { ConflictDecision } from './index.js';
 import { ConflictError } from '../errors.js';
-import { formatPointer, parsePointer } from './pointer.js';
-import type { MergeConflict } from './types.js';
+import { formatPointer, parsePointer } from '../json/index.js';
+import type { MergeConflict } from '../merge/index.js';
 
 const ABSENT: unique symbol = Symbol('absent');
 

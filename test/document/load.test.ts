@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { isSyncError, SpecError, type SyncErrorCode } from '../../src/errors.js';
-import { loadSpec, type LoadOptions } from '../../src/spec/index.js';
+import { loadSpec, type LoadOptions } from '../../src/document/index.js';
 import { npmFixture } from '../support/npm-fixtures.js';
 
 const minimal = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isFrozenTree } from '../merge/freeze.js';
+import { isFrozenTree } from './freeze.js';
 
 type Frame =
   | { array: true; items: readonly unknown[]; next: number; owner: object }

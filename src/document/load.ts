@@ -1,7 +1,7 @@
 import { ConfigError, SpecError } from '../errors.js';
-import { canonicalHash } from './hash.js';
+import { canonicalHash } from '../json/index.js';
 import { inspectTree } from './inspect.js';
-import { NOT_JSON_OBJECT, tryJsonObjectBytes } from './json-bytes.js';
+import { NOT_JSON_OBJECT, tryJsonObjectBytes } from '../json/index.js';
 import { decodeBytes, type ParseOptions, parseText } from './parse.js';
 import { DEFAULT_MAX_BYTES } from './read-limited.js';
 import type { LoadedSpec, LoadOptions } from './types.js';

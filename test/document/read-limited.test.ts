@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isSyncError } from '../../src/errors.js';
-import { readLimited } from '../../src/spec/index.js';
+import { readLimited } from '../../src/document/index.js';
 
 describe('readLimited', () => {
   it('reads a stream of buffers and strings into one buffer', async () => {

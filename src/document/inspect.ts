@@ -1,5 +1,5 @@
 import { SpecError } from '../errors.js';
-import { adoptFrozen, isFrozenTree } from '../merge/freeze.js';
+import { adoptFrozen, isFrozenTree } from '../json/index.js';
 
 /** What {@link inspectTree} checks and does. */
 export interface InspectOptions {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isSyncError } from '../../src/errors.js';
-import { loadSpec, type SpecVersion } from '../../src/spec/index.js';
+import { loadSpec, type SpecVersion } from '../../src/document/index.js';
 import { digest, expectGolden, goldenName, tableText } from '../support/golden.js';
 import { listFiles, npmFixture } from '../support/npm-fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEqual } from '../../src/merge/index.js';
+import { jsonEqual } from '../../src/json/index.js';
 
 describe('jsonEqual', () => {
   it('compares objects by key regardless of order, arrays by position', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConflictDecision } from '../../src/conflict/index.js';
-import { applyDecisions, merge3, type IdentityRule, type MergeConflict } from '../../src/merge/index.js';
-import { deepFreeze } from './support.js';
+import { merge3, type IdentityRule, type MergeConflict } from '../../src/merge/index.js';
+import { deepFreeze } from '../merge/support.js';
+import { applyDecisions } from '../../src/conflict/index.js';
 
 const take = (path: string, side: 'local' | 'remote'): ConflictDecision => ({ path, take: side, reason: 'test' });
 

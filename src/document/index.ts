@@ -1,0 +1,12 @@
+export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH, loadSharing, loadSpec } from './load.js';
+export { DEFAULT_MAX_BYTES, readLimited } from './read-limited.js';
+export { openRegularFile } from './open-file.js';
+export type { OpenRegularFileOptions, RegularFileOpening } from './open-file.js';
+export type { LoadedSpec, LoadOptions, SpecVersion } from './types.js';
+export { operationKeys, pathTemplateOf, withoutOperations } from './operations.js';
+export { bundleDigest, bundleFiles, mayReferenceFiles } from './bundle.js';
+export type { BundledFile, BundleOptions, BundleReader, BundleResult } from './bundle.js';
+export { yamlErrorAt } from './parse.js';
+export type { YamlErrorPosition } from './parse.js';
+export { COMPONENT_KINDS, combineDocuments } from './combine.js';
+export type { CombineMember, ComponentKind } from './combine.js';
