@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   denormaliseCollection,
   hoppscotchTarget,
+  hoppscotchTargetIdentityRules,
   normaliseCollection,
   prepareCollectionMerge,
   reconcileCollection,
@@ -17,6 +18,7 @@ import {
 } from '../../../src/targets/hoppscotch/index.js';
 import type { BindingRecords, TargetContext } from '../../../src/targets/index.js';
 import { oasExamples } from './oas-examples.js';
+import { matchPointerPattern } from '../../../src/json/index.js';
 
 const document = {
   openapi: '3.0.3',
@@ -334,5 +336,30 @@ describe('hoppscotchTarget read and write', () => {
     await expect(target.write(bad, context(records))).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringContaining('folders[0].requests[0].auth.authType') });
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(records.data.size).toBe(0);
+  });
+});
+
+describe('hoppscotchTargetIdentityRules', () => {
+  const ruleFor = (pointer: string) => hoppscotchTargetIdentityRules.find((rule) => matchPointerPattern(rule.path, pointer));
+
+  it('merges the order lists as sets of keys', () => {
+    for (const pointer of ['/folderOrder/__root__', '/requestOrder/f1']) {
+      const rule = ruleFor(pointer);
+      expect(rule?.set).toBe(true);
+      expect([rule?.key('k1'), rule?.key(1), rule?.key(null)]).toEqual(['k1', undefined, undefined]);
+    }
+  });
+
+  it('keys headers by lower-cased key, params, request variables, variables and form fields by key as written', () => {
+    const headers = ruleFor('/requests/r1/headers');
+    expect([headers?.key({ key: 'X-Trace' }), headers?.key({ key: 'x-trace' })]).toEqual(['x-trace', 'x-trace']);
+    for (const pointer of ['/requests/r1/params', '/requests/r1/requestVariables', '/variables', '/folders/f1/variables', '/requests/r1/body/body']) {
+      const rule = ruleFor(pointer);
+      expect(rule?.set).toBeUndefined();
+      expect(rule?.key({ key: 'Limit' })).toBe('Limit');
+    }
+    for (const rule of [headers, ruleFor('/requests/r1/params')]) {
+      expect([rule?.key(null), rule?.key('X-Trace'), rule?.key({}), rule?.key({ key: 1 })]).toEqual([undefined, undefined, undefined, undefined]);
+    }
   });
 });
