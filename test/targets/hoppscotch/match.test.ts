@@ -1,10 +1,21 @@
 /**
- * `requestShape` on its own: the shape breaks ties in identity matching
- * (test/targets/hoppscotch/identity.test.ts and the identity property test
- * cover the matching itself).
+ * The pieces of identity matching on their own: `requestShape`,
+ * `operationHints`, `withoutRepeat`, and `matchRequests` on requests that
+ * carry one id several times (a Hoppscotch "Duplicate").
+ * test/targets/hoppscotch/identity.test.ts, the identity property test and
+ * the identity scenarios cover the matching as a whole.
  */
 import { describe, expect, it } from 'vitest';
-import { requestShape } from '../../../src/targets/hoppscotch/index.js';
+import {
+  attachIdentities,
+  matchRequests,
+  operationHints,
+  renderCollection,
+  requestShape,
+  type HoppCollection,
+  type HoppRequest,
+} from '../../../src/targets/hoppscotch/index.js';
+import { withoutRepeat } from '../../../src/targets/hoppscotch/match.js';
 
 type Shaped = Parameters<typeof requestShape>[0];
 const shape = (request: Partial<Record<keyof Shaped, unknown>>): string => requestShape(request as Shaped);
@@ -45,5 +56,118 @@ describe('requestShape', () => {
     expect(sized(65_536)).toHaveLength(65_536);
     expect(shape({ body: json(sized(65_536)) })).toBe('||application/json|a');
     expect(shape({ body: json(sized(65_537)) })).toBe('||application/json|');
+  });
+});
+
+const rendered = renderCollection({
+  openapi: '3.0.3',
+  info: { title: 'Pets', version: '1' },
+  servers: [{ url: 'https://api.example.com/v1' }],
+  paths: {
+    '/pets': { get: { operationId: 'listPets', summary: 'List pets' }, post: { summary: 'Add a pet' } },
+    '/search?kind=pets': { get: { summary: 'Search' } },
+  },
+}).collection;
+const requestNamed = (name: string): HoppRequest => {
+  const found = [...rendered.requests, ...rendered.folders.flatMap((folder) => folder.requests)].find((request) => request.name === name);
+  if (found === undefined) throw new Error(`no request ${name}`);
+  return structuredClone(found);
+};
+
+describe('operationHints', () => {
+  it('gives every request with an id its endpoint as written and with the leading variable replaced by its value', () => {
+    const hints = operationHints(rendered);
+    expect(hints.map((hint) => [hint.key, hint.method, hint.name, hint.endpoints])).toEqual(
+      expect.arrayContaining([
+        ['listPets', 'GET', 'List pets', ['<<baseUrl>>/pets', 'https://api.example.com/v1/pets']],
+        ['POST /pets', 'POST', 'Add a pet', ['<<baseUrl>>/pets', 'https://api.example.com/v1/pets']],
+      ]),
+    );
+    expect(hints).toHaveLength(3);
+    expect(hints.every((hint) => hint.shape === '|||')).toBe(true);
+  });
+
+  it('gives no second spelling for an empty or unknown variable, or an endpoint not starting with one', () => {
+    const collection = structuredClone(rendered);
+    collection.variables = collection.variables.map((variable) => ({ ...variable, initialValue: '' }));
+    const extra = { ...requestNamed('Add a pet'), id: 'own', endpoint: 'https://x.example.com/<<baseUrl>>/pets' };
+    const unknown = { ...requestNamed('Add a pet'), id: 'other', endpoint: '<<elsewhere>>/pets' };
+    const withoutId = { ...requestNamed('Add a pet'), endpoint: '/mine' };
+    delete (withoutId as Partial<HoppRequest>).id;
+    collection.requests = [...collection.requests, extra, unknown, withoutId];
+    const hints = operationHints(collection);
+    expect(hints.find((hint) => hint.key === 'listPets')?.endpoints).toEqual(['<<baseUrl>>/pets']);
+    const ownVariable = structuredClone(rendered);
+    ownVariable.requests = [extra, unknown];
+    expect(operationHints(ownVariable).map((hint) => hint.endpoints)).toEqual([['https://x.example.com/<<baseUrl>>/pets'], ['<<elsewhere>>/pets']]);
+    expect(hints.map((hint) => hint.key)).not.toContain(undefined);
+    expect(hints).toHaveLength(5);
+  });
+
+  it('computes the shape of the request it stands for', () => {
+    const collection = structuredClone(rendered);
+    const request = { ...requestNamed('Add a pet'), id: 'addPet', body: { contentType: 'application/json', body: '{"name":"Rex"}' } } as HoppRequest;
+    collection.requests = [request];
+    expect(operationHints(collection)[0]?.shape).toBe(requestShape(request));
+    expect(operationHints(collection)[0]?.shape).toBe('||application/json|name');
+  });
+
+  it('names the id written before query and fragment were kept, for identities without an operationId only', () => {
+    const hints = operationHints(rendered);
+    expect(hints.find((hint) => hint.name === 'Search')?.legacyId).toBe('GET /search');
+    expect(hints.find((hint) => hint.key === 'POST /pets')?.legacyId).toBeUndefined();
+    expect(hints.find((hint) => hint.key === 'listPets')?.legacyId).toBeUndefined();
+    const repeat = structuredClone(rendered);
+    repeat.requests = [{ ...requestNamed('Search'), id: 'GET /search?kind=pets#2' }, { ...requestNamed('Search'), id: 'searchPets' }];
+    expect(operationHints(repeat).map((hint) => hint.legacyId)).toEqual(['GET /search', undefined]);
+  });
+});
+
+describe('withoutRepeat', () => {
+  it('drops a trailing #n only', () => {
+    expect(withoutRepeat('GET /pets#2')).toBe('GET /pets');
+    expect(withoutRepeat('GET /pets#12')).toBe('GET /pets');
+    expect(withoutRepeat('POST /#X-Amz-Target=Feed#3')).toBe('POST /#X-Amz-Target=Feed');
+    expect(withoutRepeat('GET /pets#2a')).toBe('GET /pets#2a');
+    expect(withoutRepeat('GET /pets')).toBe('GET /pets');
+  });
+});
+
+describe('matchRequests: one id on several requests', () => {
+  const at = (request: HoppRequest, index: number) => ({ path: `/requests/${index}`, request });
+  const hints = operationHints(rendered);
+
+  it('gives the id to the request that is most like the operation', () => {
+    const original = requestNamed('List pets');
+    const duplicate = { ...requestNamed('List pets'), name: 'List pets (copy)', endpoint: '<<baseUrl>>/pets/mine' };
+    const result = matchRequests([duplicate, original].map(at), (id) => id === 'listPets', hints, []);
+    expect(result).toEqual({ keys: [undefined, 'listPets'], ambiguities: [] });
+  });
+
+  it('gives it to none of two that are equally like it, and reports them', () => {
+    const result = matchRequests([requestNamed('List pets'), requestNamed('List pets')].map(at), (id) => id === 'listPets', hints, []);
+    expect(result).toEqual({
+      keys: [undefined, undefined],
+      ambiguities: [{ key: 'listPets', requests: [{ path: '/requests/0', name: 'List pets' }, { path: '/requests/1', name: 'List pets' }] }],
+    });
+  });
+
+  it('gives an id that no operation describes to the first that carries it', () => {
+    const mine = { ...requestNamed('List pets'), id: 'mine' };
+    expect(matchRequests([mine, mine].map(at), () => true, hints, []).keys).toEqual(['mine', undefined]);
+  });
+});
+
+describe('attachIdentities', () => {
+  it('keeps the very request objects whose identity is already right', () => {
+    const local = structuredClone(rendered) as HoppCollection;
+    const moved = local.requests[0] as HoppRequest;
+    delete (moved as Partial<HoppRequest>).id;
+    const attached = attachIdentities(local, rendered);
+    expect(attached.requests[0]).not.toBe(moved);
+    expect(attached.requests[0]?.id).toBe(rendered.requests[0]?.id);
+    expect(attached.requests).toHaveLength(3);
+    expect(attached.requests.slice(1)).toEqual(local.requests.slice(1));
+    attached.requests.slice(1).forEach((request, r) => expect(request).toBe(local.requests[r + 1]));
   });
 });
