@@ -14,6 +14,8 @@ import {
   requestShape,
   type HoppCollection,
   type HoppRequest,
+  type OperationHint,
+  type StoredHint,
 } from '../../../src/targets/hoppscotch/index.js';
 import { withoutRepeat } from '../../../src/targets/hoppscotch/match.js';
 
@@ -169,5 +171,69 @@ describe('attachIdentities', () => {
     expect(attached.requests).toHaveLength(3);
     expect(attached.requests.slice(1)).toEqual(local.requests.slice(1));
     attached.requests.slice(1).forEach((request, r) => expect(request).toBe(local.requests[r + 1]));
+  });
+});
+
+describe('matchRequests: the signals', () => {
+  const hint = (key: string, method: string, endpoint: string, name: string, legacyId?: string): OperationHint => ({
+    key,
+    method,
+    name,
+    endpoints: [endpoint],
+    shape: '|||',
+    ...(legacyId === undefined ? {} : { legacyId }),
+  });
+  const request = (name: string, method: string, endpoint: string, id?: string) =>
+    ({ name, method, endpoint, params: [], requestVariables: [], body: { contentType: null, body: null }, ...(id === undefined ? {} : { id }) }) as unknown as HoppRequest;
+  const keysOf = (requests: HoppRequest[], hints: OperationHint[], stored: StoredHint[] = []) =>
+    matchRequests(requests.map((r, i) => ({ path: `/requests/${i}`, request: r })), () => false, hints, stored).keys;
+  const list = hint('listPets', 'GET', '<<baseUrl>>/pets', 'List pets');
+
+  it('takes the same endpoint with the same method, whatever the name', () => {
+    expect(keysOf([request('Mine', 'get', 'https://old.example.com/pets')], [list])).toEqual(['listPets']);
+    expect(keysOf([request('List pets', 'POST', '<<baseUrl>>/pets')], [list])).toEqual([undefined]);
+  });
+
+  it('takes the path without its query only together with the name, and never between two different queries', () => {
+    expect(keysOf([request('List pets', 'GET', '<<baseUrl>>/pets?page=2')], [list])).toEqual(['listPets']);
+    expect(keysOf([request('Mine', 'GET', '<<baseUrl>>/pets?page=2')], [list])).toEqual([undefined]);
+    const search = hint('search', 'GET', '<<baseUrl>>/search?kind=pets', 'Search');
+    expect(keysOf([request('Search', 'GET', '<<baseUrl>>/search?kind=cats')], [search])).toEqual([undefined]);
+    expect(keysOf([request('Search', 'GET', '<<baseUrl>>/search')], [search])).toEqual(['search']);
+  });
+
+  it('takes the stored place only together with the stored name, whatever the method and endpoint', () => {
+    const stored: StoredHint[] = [{ path: '/requests/0', key: 'listPets', name: 'All my pets', endpoint: 'GET /pets', legacy: false }];
+    expect(keysOf([request('All my pets', 'PUT', '/elsewhere')], [list], stored)).toEqual(['listPets']);
+    expect(keysOf([request('Other', 'PUT', '/elsewhere')], [list], stored)).toEqual([undefined]);
+    expect(keysOf([request('Other', 'GET', '/elsewhere')], [list], stored)).toEqual([undefined]);
+    expect(keysOf([request('Other', 'PUT', '/elsewhere'), request('All my pets', 'PUT', '/elsewhere')], [list], stored)).toEqual([undefined, undefined]);
+  });
+
+  it('takes an id written before query and fragment were kept, with the method', () => {
+    const search = hint('GET /search?kind=pets', 'GET', '<<baseUrl>>/search?kind=pets', 'Search', 'GET /search');
+    expect(keysOf([request('Mine', 'GET', '/moved', 'GET /search')], [search])).toEqual(['GET /search?kind=pets']);
+    expect(keysOf([request('Mine', 'GET', '/moved', 'GET /search#2')], [search])).toEqual(['GET /search?kind=pets']);
+    expect(keysOf([request('Mine', 'POST', '/moved', 'GET /search')], [search])).toEqual([undefined]);
+  });
+
+  it('reads the method and endpoint of a stored record, and only the path of a version 1 record', () => {
+    const renamed = hint('addPet', 'POST', '<<baseUrl>>/pets', 'Add a pet');
+    const stored = (endpoint: string, legacy: boolean): StoredHint[] => [{ path: '/requests/5', key: 'addPet', name: 'Create', endpoint, legacy }];
+    // The record knows the request as `Create` at POST /animals: a request named so at that endpoint is it.
+    expect(keysOf([request('Create', 'POST', '/animals')], [renamed], stored('post /animals', false))).toEqual(['addPet']);
+    expect(keysOf([request('Create', 'GET', '/animals')], [renamed], stored('post /animals', false))).toEqual([undefined]);
+    expect(keysOf([request('Create', 'POST', '/animals?x=1')], [renamed], stored('POST /animals', true))).toEqual(['addPet']);
+    // A version 1 record wrote the path without its query: with another name it is not enough.
+    expect(keysOf([request('Mine', 'POST', '/animals')], [renamed], stored('POST /animals', true))).toEqual([undefined]);
+    expect(keysOf([request('Mine', 'POST', '/animals')], [renamed], stored('POST /animals', false))).toEqual(['addPet']);
+    expect(keysOf([request('Create', 'POST', '/animals')], [renamed], stored('/animals', false))).toEqual([undefined]);
+  });
+
+  it('matches each request to its own best operation when several could be it', () => {
+    const first = hint('first', 'GET', '<<baseUrl>>/pets', 'First');
+    const second = hint('second', 'GET', '<<baseUrl>>/pets?page=1', 'Second');
+    expect(keysOf([request('Second', 'GET', '/pets?page=1'), request('First', 'GET', '/pets')], [first, second])).toEqual(['second', 'first']);
+    expect(keysOf([request('First', 'GET', '/pets?page=1'), request('Second', 'GET', '/pets')], [first, second])).toEqual(['second', 'first']);
   });
 });
