@@ -141,6 +141,64 @@ describe('normaliseCollection / denormaliseCollection', () => {
   });
 });
 
+describe('denormaliseCollection on hand-made input', () => {
+  const folder = (name: string, parent: string | null, v: unknown = 12): NormalisedCollection['folders'][string] => ({
+    parent,
+    folder: { v, name, auth: { authType: 'inherit', authActive: true }, headers: [] },
+  });
+  const request = (folderKey: string | null, fields: Record<string, unknown>) => ({ folder: folderKey, request: { v: '16', name: 'r', method: 'GET', endpoint: '/', ...fields } });
+  const input = (parts: Partial<NormalisedCollection>): NormalisedCollection => ({
+    collection: { v: 12, name: 'C' },
+    folders: {},
+    requests: {},
+    folderOrder: {},
+    requestOrder: {},
+    ...parts,
+  });
+
+  it('puts a folder whose parent is missing at the root, and keeps one whose parent is there under it', () => {
+    const { collection, record } = denormaliseCollection(input({ folders: { a: folder('A', 'gone'), b: folder('B', 'a') } }));
+    expect(collection.folders.map((f) => [f.name, f.folders.map((g) => g.name)])).toEqual([['A', ['B']]]);
+    expect(record.folders).toEqual([
+      { path: '/folders/0', key: 'a', name: 'A' },
+      { path: '/folders/0/folders/0', key: 'b', name: 'B' },
+    ]);
+  });
+
+  it('writes a folder of an unknown version as v12, scripts kept', () => {
+    const unknown = folder('A', null, 13);
+    unknown.folder = { ...unknown.folder, preRequestScript: 'pre', testScript: 'test' };
+    const { collection } = denormaliseCollection(input({ folders: { a: unknown, b: folder('B', null, 11) } }));
+    const scripts = (f: HoppCollection) => f as HoppCollection & { preRequestScript?: string; testScript?: string };
+    expect(collection.folders.map((f) => [f.v, scripts(f).preRequestScript, scripts(f).testScript])).toEqual([[12, 'pre', 'test'], [11, undefined, undefined]]);
+  });
+
+  it('records identity-keyed requests with the method in capitals and the endpoint signature', () => {
+    const { collection, record } = denormaliseCollection(
+      input({ requests: { listPets: request(null, { name: 'List', method: 'get', endpoint: '<<baseUrl>>/pets/<<petId>>?q=<<q>>' }) } }),
+    );
+    expect(record.requests).toEqual([{ path: '/requests/0', key: 'listPets', name: 'List', endpoint: 'GET /pets/{petId}?q={q}' }]);
+    expect(collection.requests[0]?.id).toBe('listPets');
+  });
+
+  it('drops the id of a user request only where it is the key of another request', () => {
+    const requests = {
+      listPets: request(null, { name: 'List' }),
+      'user:copy': request(null, { name: 'Copy', id: 'listPets' }),
+      'user:own': request(null, { name: 'Own', id: 'my-own-id' }),
+      'user:prefixed': request(null, { name: 'Prefixed', id: 'user:copy' }),
+    };
+    const { collection } = denormaliseCollection(input({ requests }));
+    expect(collection.requests.map((r) => [r.name, r.id])).toEqual([
+      ['List', 'listPets'],
+      ['Copy', undefined],
+      ['Own', 'my-own-id'],
+      ['Prefixed', 'user:copy'],
+    ]);
+    expect('id' in (collection.requests[1] as object)).toBe(false);
+  });
+});
+
 describe('reconcileCollection', () => {
   it('is pure, keeps removed requests marked under deprecate, and restores their folder and place', () => {
     const target = hoppscotchTarget({ path: join(tmpdir(), 'never-written.json') });
