@@ -141,6 +141,60 @@ describe('normaliseCollection / denormaliseCollection', () => {
   });
 });
 
+describe('normaliseCollection: folder keys from the stored record', () => {
+  const auth = { authType: 'inherit', authActive: true };
+  const request = (name: string, id?: string, endpoint = '<<baseUrl>>/pets') =>
+    ({ v: '16', name, method: 'GET', endpoint, params: [], headers: [], requestVariables: [], ...(id === undefined ? {} : { id }) }) as unknown as HoppRequest;
+  const folder = (name: string, requests: HoppRequest[] = []) => ({ v: 12, name, folders: [], requests, auth, headers: [] }) as unknown as HoppCollection;
+  const collection = (...folders: HoppCollection[]) => ({ v: 12, name: 'C', folders, requests: [], auth, headers: [] }) as unknown as HoppCollection;
+  const record = (folders: HoppIdentityRecord['folders'], requests: HoppIdentityRecord['requests'] = []): HoppIdentityRecord => ({ v: 2, folders, requests });
+  const keysOf = (local: HoppCollection, stored: HoppIdentityRecord) => Object.entries(normaliseCollection(local, { stored }).folders).map(([key, f]) => [key, f.folder.name]);
+
+  it('gives a folder at its stored place under its stored name the stored key', () => {
+    expect(keysOf(collection(folder('Pets')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Pets']]);
+    // Two folders of one name: each keeps the key of its place, whatever the order of the record.
+    const twins = record([
+      { path: '/folders/1', key: 'second', name: 'Pets' },
+      { path: '/folders/0', key: 'first', name: 'Pets' },
+    ]);
+    expect(keysOf(collection(folder('Pets'), folder('Pets')), twins)).toEqual([['first', 'Pets'], ['second', 'Pets']]);
+  });
+
+  it('gives a moved folder the key stored under its name, once', () => {
+    const stored = record([{ path: '/folders/3', key: 'pets', name: 'Pets' }]);
+    expect(keysOf(collection(folder('Other'), folder('Pets')), stored)).toEqual([['Other', 'Other'], ['pets', 'Pets']]);
+    expect(keysOf(collection(folder('Pets'), folder('Pets')), stored)).toEqual([['pets', 'Pets'], ['Pets', 'Pets']]);
+  });
+
+  it('gives a renamed folder the key of the stored folder most of its requests came from', () => {
+    const stored = record(
+      [
+        { path: '/folders/0', key: 'pets', name: 'Pets' },
+        { path: '/folders/1', key: 'store', name: 'Store' },
+      ],
+      [
+        { path: '/folders/0/requests/0', key: 'listPets', name: 'List', endpoint: 'GET /pets' },
+        { path: '/folders/0/requests/1', key: 'addPet', name: 'Add', endpoint: 'GET /pets' },
+        { path: '/folders/1/requests/0', key: 'getStore', name: 'Get', endpoint: 'GET /pets' },
+      ],
+    );
+    const local = collection(folder('Stock'), folder('Animals', [request('Get', 'getStore'), request('List', 'listPets'), request('Add', 'addPet')]));
+    expect(keysOf(local, stored)).toEqual([['Stock', 'Stock'], ['pets', 'Animals']]);
+  });
+
+  it('gives a renamed, emptied folder at its stored place the stored key', () => {
+    expect(keysOf(collection(folder('Animals')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Animals']]);
+  });
+
+  it('keys a user request by its own id without the user prefix, or by method, endpoint and name', () => {
+    const local = collection(folder('F', [request('Mine', 'user:mine'), request('N', '', '<<baseUrl>>/pets/<<petId>>')]));
+    expect(Object.keys(normaliseCollection(local, { stored: record([], [{ path: '/x', key: 'listPets', name: 'L', endpoint: 'GET /x' }]) }).requests)).toEqual([
+      'user:mine',
+      'user:GET /pets/{petId} N',
+    ]);
+  });
+});
+
 describe('denormaliseCollection on hand-made input', () => {
   const folder = (name: string, parent: string | null, v: unknown = 12): NormalisedCollection['folders'][string] => ({
     parent,
