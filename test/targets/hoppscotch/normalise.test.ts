@@ -6,6 +6,7 @@ import {
   denormaliseCollection,
   hoppscotchTarget,
   hoppscotchTargetIdentityRules,
+  operationHints,
   normaliseCollection,
   prepareCollectionMerge,
   reconcileCollection,
@@ -192,6 +193,28 @@ describe('normaliseCollection: folder keys from the stored record', () => {
       'user:mine',
       'user:GET /pets/{petId} N',
     ]);
+  });
+});
+
+describe('normaliseCollection: which ids are taken as they are', () => {
+  const request = (id: string, endpoint = '<<baseUrl>>/elsewhere') =>
+    ({ v: '16', id, name: 'R', method: 'GET', endpoint, params: [], headers: [], requestVariables: [] }) as unknown as HoppRequest;
+  const local = (...requests: HoppRequest[]) => ({ v: 12, name: 'C', folders: [], requests, auth: { authType: 'inherit', authActive: true }, headers: [] }) as unknown as HoppCollection;
+  const record = (...keys: string[]): HoppIdentityRecord => ({ v: 2, folders: [], requests: keys.map((key, i) => ({ path: `/requests/${i + 5}`, key, name: 'Old', endpoint: 'GET /old' })) });
+  const search = renderCollection({ openapi: '3.0.3', info: { title: 'S', version: '1' }, paths: { '/search?kind=pets': { get: { summary: 'Search' } }, '/pets': { get: { operationId: 'listPets' } } } }).collection;
+  const keysOf = (collection: HoppCollection, hints: Parameters<typeof normaliseCollection>[1]) => Object.keys(normaliseCollection(collection, hints).requests);
+
+  it('takes every id when nothing is known, none that is not rendered or stored otherwise', () => {
+    expect(keysOf(local(request('foo')), {})).toEqual(['foo']);
+    expect(keysOf(local(request('foo'), request('listPets')), { rendered: operationHints(search) })).toEqual(['user:foo', 'listPets']);
+    expect(keysOf(local(request('foo')), { stored: record('foo') })).toEqual(['foo']);
+    expect(keysOf(local(request('foo')), { stored: record('bar') })).toEqual(['user:foo']);
+  });
+
+  it('does not take a stored id that an operation outgrew (written before queries were kept): the operation is matched instead', () => {
+    const hints = { rendered: operationHints(search), stored: record('GET /search', 'GET /search#2') };
+    expect(keysOf(local(request('GET /search', '<<baseUrl>>/search?kind=pets')), hints)).toEqual(['GET /search?kind=pets']);
+    expect(keysOf(local(request('GET /search#2', '<<baseUrl>>/search?kind=pets')), hints)).toEqual(['GET /search?kind=pets']);
   });
 });
 
