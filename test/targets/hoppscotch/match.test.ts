@@ -154,6 +154,15 @@ describe('matchRequests: one id on several requests', () => {
     });
   });
 
+  it('never gives an id one request carries to another, and takes no empty id', () => {
+    const copy = { ...requestNamed('List pets'), name: 'List pets' };
+    delete (copy as Partial<HoppRequest>).id;
+    expect(matchRequests([requestNamed('List pets'), copy].map(at), (id) => id === 'listPets', hints, []).keys).toEqual(['listPets', undefined]);
+    const empty = { ...requestNamed('List pets'), id: '' };
+    expect(matchRequests([empty].map(at), () => true, hints, []).keys).toEqual(['listPets']);
+    expect(matchRequests([empty].map(at), () => true, [], []).keys).toEqual([undefined]);
+  });
+
   it('gives an id that no operation describes to the first that carries it', () => {
     const mine = { ...requestNamed('List pets'), id: 'mine' };
     expect(matchRequests([mine, mine].map(at), () => true, hints, []).keys).toEqual(['mine', undefined]);
