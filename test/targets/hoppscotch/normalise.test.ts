@@ -183,6 +183,11 @@ describe('normaliseCollection: folder keys from the stored record', () => {
     expect(keysOf(local, stored)).toEqual([['Stock', 'Stock'], ['pets', 'Animals']]);
   });
 
+  it('keys other folders by name, numbering repeats past taken keys, an empty name and __proto__', () => {
+    const local = collection(folder('A'), folder('A#2'), folder('A'), folder(''), folder('__proto__'));
+    expect(keysOf(local, record([]))).toEqual([['A', 'A'], ['A#2', 'A#2'], ['A#3', 'A'], ['#2', ''], ['__proto__#2', '__proto__']]);
+  });
+
   it('gives a renamed, emptied folder at its stored place the stored key', () => {
     expect(keysOf(collection(folder('Animals')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Animals']]);
   });
@@ -209,6 +214,22 @@ describe('normaliseCollection: which ids are taken as they are', () => {
     expect(keysOf(local(request('foo'), request('listPets')), { rendered: operationHints(search) })).toEqual(['user:foo', 'listPets']);
     expect(keysOf(local(request('foo')), { stored: record('foo') })).toEqual(['foo']);
     expect(keysOf(local(request('foo')), { stored: record('bar') })).toEqual(['user:foo']);
+    // A user request keeps its own id among its fields; an identity-keyed one has it as its key only.
+    expect(normaliseCollection(local(request('foo')), { stored: record('bar') }).requests['user:foo']?.request.id).toBe('foo');
+    expect(normaliseCollection(local(request('foo')), {}).requests.foo?.request).not.toHaveProperty('id');
+  });
+
+  it('reports operations that two requests could equally be, to onAmbiguity when given', () => {
+    const twin = () => {
+      const r = request('x', '<<baseUrl>>/pets') as Partial<HoppRequest>;
+      delete r.id;
+      return r as HoppRequest;
+    };
+    const seen: unknown[] = [];
+    const keys = keysOf(local(twin(), twin()), { rendered: operationHints(search), onAmbiguity: (a) => seen.push(a) });
+    expect(keys).toEqual(['user:GET /pets R', 'user:GET /pets R#2']);
+    expect(seen).toEqual([{ key: 'listPets', requests: [{ path: '/requests/0', name: 'R' }, { path: '/requests/1', name: 'R' }] }]);
+    expect(keysOf(local(twin(), twin()), { rendered: operationHints(search) })).toEqual(keys);
   });
 
   it('does not take a stored id that an operation outgrew (written before queries were kept): the operation is matched instead', () => {
