@@ -239,6 +239,17 @@ describe('matchRequests: the signals', () => {
     expect(keysOf([request('Create', 'POST', '/animals')], [renamed], stored('/animals', false))).toEqual([undefined]);
   });
 
+  it('gives a request its next best operation once its best went to a better request', () => {
+    const first = hint('first', 'GET', '<<baseUrl>>/pets', 'First');
+    const second = hint('second', 'GET', '<<baseUrl>>/pets?page=1', 'Second');
+    // B is at the place the record has for `second`, under the name it has there; its endpoint is `first`'s.
+    const stored: StoredHint[] = [{ path: '/requests/1', key: 'second', name: 'Other', endpoint: 'GET /pets?page=1', legacy: false }];
+    expect(keysOf([request('First', 'GET', '/pets'), request('Other', 'GET', '/pets')], [first, second], stored)).toEqual(['first', 'second']);
+    const storedFirst: StoredHint[] = [{ ...stored[0]!, path: '/requests/0' }];
+    expect(keysOf([request('Other', 'GET', '/pets'), request('First', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['second', 'first']);
+    expect(keysOf([request('Other', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['first']);
+  });
+
   it('matches each request to its own best operation when several could be it', () => {
     const first = hint('first', 'GET', '<<baseUrl>>/pets', 'First');
     const second = hint('second', 'GET', '<<baseUrl>>/pets?page=1', 'Second');
