@@ -248,6 +248,7 @@ describe('matchRequests: the signals', () => {
     const storedFirst: StoredHint[] = [{ ...stored[0]!, path: '/requests/0' }];
     expect(keysOf([request('Other', 'GET', '/pets'), request('First', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['second', 'first']);
     expect(keysOf([request('Other', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['first']);
+    expect(keysOf([request('Other', 'GET', '/pets')], [second, first], storedFirst)).toEqual(['first']);
   });
 
   it('matches each request to its own best operation when several could be it', () => {
