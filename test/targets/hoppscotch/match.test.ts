@@ -170,6 +170,17 @@ describe('matchRequests: one id on several requests', () => {
 });
 
 describe('attachIdentities', () => {
+  it('never gives a request the identity another request already carries', () => {
+    const local = structuredClone(rendered) as HoppCollection;
+    const first = local.requests[0] as HoppRequest;
+    const copy = structuredClone(first);
+    delete (copy as Partial<HoppRequest>).id;
+    first.endpoint = '<<baseUrl>>/v9/elsewhere';
+    local.requests.push(copy);
+    const attached = attachIdentities(local, rendered);
+    expect(attached.requests.map((r) => r.id)).toEqual([first.id, ...local.requests.slice(1, -1).map((r) => r.id), undefined]);
+  });
+
   it('keeps the very request objects whose identity is already right', () => {
     const local = structuredClone(rendered) as HoppCollection;
     const moved = local.requests[0] as HoppRequest;
@@ -249,6 +260,24 @@ describe('matchRequests: the signals', () => {
     expect(keysOf([request('Other', 'GET', '/pets'), request('First', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['second', 'first']);
     expect(keysOf([request('Other', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['first']);
     expect(keysOf([request('Other', 'GET', '/pets')], [second, first], storedFirst)).toEqual(['first']);
+  });
+
+  it('tells operations on one path shape apart by parameter names, the stored place and the shape', () => {
+    const sinks = hint('sinks', 'GET', '<<baseUrl>>/v2/<<sinkName>>', 'Get');
+    const exclusions = hint('exclusions', 'GET', '<<baseUrl>>/v2/<<name>>', 'Get');
+    expect(keysOf([request('Get', 'GET', '/v2/{sinkName}')], [sinks, exclusions])).toEqual(['sinks']);
+    expect(keysOf([request('Get', 'GET', '/v2/:name')], [exclusions, sinks])).toEqual(['exclusions']);
+    // Two requests alike in every way but the place: the one at the stored place (under the stored name) is it.
+    const stored: StoredHint[] = [{ path: '/requests/1', key: 'listPets', name: 'List pets', endpoint: 'GET /pets', legacy: false }];
+    expect(keysOf([request('List pets', 'GET', '/pets'), request('List pets', 'GET', '/pets')], [list], stored)).toEqual([undefined, 'listPets']);
+    // ... or but the shape: the one with the operation's shape is it.
+    const paged = { ...list, shape: '|limit||' };
+    const withLimit = { ...request('List pets', 'GET', '/pets'), params: [{ key: 'limit', value: '', active: true }] } as HoppRequest;
+    expect(keysOf([request('List pets', 'GET', '/pets'), withLimit], [paged])).toEqual([undefined, 'listPets']);
+  });
+
+  it('ignores an id that is not a string', () => {
+    expect(keysOf([{ ...request('List pets', 'GET', '/pets'), id: 5 } as unknown as HoppRequest], [list])).toEqual(['listPets']);
   });
 
   it('matches each request to its own best operation when several could be it', () => {

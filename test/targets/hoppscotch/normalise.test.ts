@@ -214,6 +214,8 @@ describe('normaliseCollection: which ids are taken as they are', () => {
     expect(keysOf(local(request('foo'), request('listPets')), { rendered: operationHints(search) })).toEqual(['user:foo', 'listPets']);
     expect(keysOf(local(request('foo')), { stored: record('foo') })).toEqual(['foo']);
     expect(keysOf(local(request('foo')), { stored: record('bar') })).toEqual(['user:foo']);
+    expect(keysOf(local(request('foo')), { stored: record('bar'), trustIds: true })).toEqual(['foo']);
+    expect(keysOf(local(request('x-user:y')), { stored: record('bar') })).toEqual(['user:x-user:y']);
     // A user request keeps its own id among its fields; an identity-keyed one has it as its key only.
     expect(normaliseCollection(local(request('foo')), { stored: record('bar') }).requests['user:foo']?.request.id).toBe('foo');
     expect(normaliseCollection(local(request('foo')), {}).requests.foo?.request).not.toHaveProperty('id');
@@ -236,6 +238,16 @@ describe('normaliseCollection: which ids are taken as they are', () => {
     const hints = { rendered: operationHints(search), stored: record('GET /search', 'GET /search#2') };
     expect(keysOf(local(request('GET /search', '<<baseUrl>>/search?kind=pets')), hints)).toEqual(['GET /search?kind=pets']);
     expect(keysOf(local(request('GET /search#2', '<<baseUrl>>/search?kind=pets')), hints)).toEqual(['GET /search?kind=pets']);
+    const repeat = { rendered: operationHints(search), stored: record('GET /search#12') };
+    expect(keysOf(local(request('GET /search#12', '<<baseUrl>>/search?kind=pets')), repeat)).toEqual(['GET /search?kind=pets']);
+  });
+
+  it('reads a version 1 record as paths without query: with another name that is not enough', () => {
+    const stored = (v: 1 | 2): HoppIdentityRecord => ({ v, folders: [], requests: [{ path: '/requests/5', key: 'addPet', name: 'Create', endpoint: 'POST /animals' }] });
+    const mine = { ...request('x', '<<baseUrl>>/animals'), name: 'Mine', method: 'POST' } as Partial<HoppRequest>;
+    delete mine.id;
+    expect(keysOf(local(mine as HoppRequest), { stored: stored(2) })).toEqual(['addPet']);
+    expect(keysOf(local(mine as HoppRequest), { stored: stored(1) })).toEqual(['user:POST /animals Mine']);
   });
 });
 
