@@ -43,6 +43,7 @@ export interface PreparedConflict {
  * such a conflict is `withheld`, its prompt left empty.
  */
 export function prepareConflict(conflict: MergeConflict, context: ConflictContext, maxFragmentChars: number): PreparedConflict {
+  // Stryker disable next-line ArrayDeclaration: a path that is not a pointer has no segment a secret or an operation could be in
   const segments = tryParsePointer(conflict.path) ?? [];
   if ([conflict.path, ...segments].some((text) => redactText(text).redacted)) {
     return { conflict, prompt: { path: REDACTED, kind: conflict.kind, absent: [], hidden: true }, withheld: 'its path holds what looks like a secret, so it was not sent' };
@@ -63,6 +64,7 @@ export function prepareConflict(conflict: MergeConflict, context: ConflictContex
       continue;
     }
     const { value, redacted } = redactSecrets(raw);
+    // Stryker disable next-line OptionalChaining: a conflict's side is JSON (undefined sides are left out above)
     const size = JSON.stringify(value)?.length ?? 0;
     if (size > maxFragmentChars) {
       prompt[side] = `${OMITTED_PREFIX} ${size} characters of JSON]`;

@@ -94,7 +94,9 @@ function compareEdits(a: Edit, b: Edit): number {
     const x = a.segments[i] as string;
     const y = b.segments[i] as string;
     if (x === y) continue;
+    // Stryker disable next-line LogicalOperator: under an array both are indices; under an object, edits at different keys are independent, in any order
     if (INDEX.test(x) && INDEX.test(y)) return Number(y) - Number(x);
+    // Stryker disable next-line EqualityOperator: x !== y here, and edits at different keys of an object are independent, in any order
     return x < y ? 1 : -1;
   }
   if (a.segments.length !== b.segments.length) return b.segments.length - a.segments.length;
@@ -143,19 +145,18 @@ function own(value: unknown, edit: Edit, depth: number, owned: WeakSet<object>):
   return copy;
 }
 
+/**
+ * The member at `key`, own members only: an array's are its indices (no `01`,
+ * nothing past the end) and `length`, a number {@link own} refuses.
+ */
 function read(parent: Record<string, unknown> | unknown[], key: string, edit: Edit, depth: number): unknown {
-  if (Array.isArray(parent)) {
-    if (!INDEX.test(key) || Number(key) >= parent.length) throw missing(edit, depth + 1);
-    return parent[Number(key)];
-  }
   if (!Object.hasOwn(parent, key)) throw missing(edit, depth + 1);
-  return parent[key];
+  return (parent as Record<string, unknown>)[key];
 }
 
+/** Set an own member, even one named `__proto__` (which `=` would take as the prototype); an index of an array alike. */
 function write(parent: Record<string, unknown> | unknown[], key: string, value: unknown): void {
-  if (Array.isArray(parent)) parent[Number(key)] = value;
-  else if (key === '__proto__') Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
-  else parent[key] = value;
+  Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function missing(edit: Edit, depth: number): ConflictError {

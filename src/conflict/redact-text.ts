@@ -61,6 +61,12 @@ const AUTH_SCHEME = `(?:${anyCase('bearer')}|${anyCase('basic')})`;
 /** A key that holds a stem of a secret name (a short prefix, the stem, a short suffix); {@link isSecretKey} decides. */
 const STEMMED_KEY = String.raw`[A-Za-z0-9_.-]{0,40}?(?:${SECRET_KEY_STEMS.map(anyCase).join('|')})[A-Za-z0-9_.-]{0,24}`;
 
+/** A named group of a scanner match: `''` when the group took no part (an optional one). */
+function group(match: RegExpExecArray, name: string): string {
+  // Stryker disable next-line OptionalChaining: the scanner has named groups, so a match always has `groups`
+  return match.groups?.[name] ?? '';
+}
+
 /** Replaces the whole match. */
 const whole = (match: RegExpExecArray): Outcome => ({ replacement: REDACTED, end: match.index + match[0].length });
 
@@ -82,8 +88,11 @@ function pairValue(text: string, at: number, state: ScanState): { start: number;
   if (quote === '"' || quote === "'") {
     const pattern = quote === '"' ? DOUBLE_AT : SINGLE_AT;
     pattern.lastIndex = start;
+    // Both patterns match at a quote (the content may be empty, the closing quote missing): `value` is never null.
     const value = pattern.exec(text);
+    // Stryker disable next-line OptionalChaining,StringLiteral: the match is never null (see above)
     const content = value?.[1] ?? '';
+    // Stryker disable next-line OptionalChaining: the match is never null (see above)
     return { start: start + 1, end: start + 1 + content.length, valueEnd: start + (value?.[0].length ?? 1) };
   }
   if (start < state.bareStart || start >= state.bareEnd) {
@@ -122,7 +131,7 @@ const RULES: readonly Rule[] = [
       'PEM private keys (`-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----`, PGP `PRIVATE KEY BLOCK` too): the body between the two lines; a block without its end line loses everything up to the next `-----` or the end of the text',
     source: String.raw`(?<pemHead>-----BEGIN [A-Z0-9 ]{0,40}?PRIVATE KEY(?: BLOCK)?-----)(?:[^-]|-(?!----))*(?<pemTail>-----END [A-Z0-9 ]{0,40}?PRIVATE KEY(?: BLOCK)?-----)?`,
     redact: (match) => ({
-      replacement: `${match.groups?.['pemHead'] ?? ''}${REDACTED}${match.groups?.['pemTail'] ?? ''}`,
+      replacement: `${group(match, 'pemHead')}${REDACTED}${group(match, 'pemTail')}`,
       end: match.index + match[0].length,
     }),
     rescan: true,
@@ -131,7 +140,7 @@ const RULES: readonly Rule[] = [
     name: 'url-userinfo',
     description: 'user and password in a URL (`https://user:pass@host`): the part before `@`; scheme, host and path stay',
     source: String.raw`(?<![A-Za-z0-9+.-])(?<urlScheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)[^\s/?#@"'<>\\\x60{}|^\[\]]+@`,
-    redact: (match) => ({ replacement: `${match.groups?.['urlScheme'] ?? ''}${REDACTED}@`, end: match.index + match[0].length }),
+    redact: (match) => ({ replacement: `${group(match, 'urlScheme')}${REDACTED}@`, end: match.index + match[0].length }),
   },
   {
     name: 'bearer-basic-credential',
@@ -139,7 +148,7 @@ const RULES: readonly Rule[] = [
       'the credential after `Bearer` or `Basic` (any case), in an `Authorization:` line or alone; alone it must look like one (20 characters or more, or 8 or more with a digit or mixed case), so "a bearer token" stays',
     source: String.raw`${START}(?<authScheme>${AUTH_SCHEME})[ \t]+(?<authCredential>[A-Za-z0-9._~+/-]{8,}=*)`,
     redact: (match) => {
-      const credential = match.groups?.['authCredential'] ?? '';
+      const credential = group(match, 'authCredential');
       if (!looksLikeCredential(credential)) return undefined;
       return { replacement: `${match[0].slice(0, match[0].length - credential.length)}${REDACTED}`, end: match.index + match[0].length };
     },
@@ -187,7 +196,7 @@ const RULES: readonly Rule[] = [
       '`key=value`, `key: value` and `"key": "value"` whose key names a secret (the same names as for members: password, pwd, secret, token, api_key, access_key, client_secret, private_key, auth, authorization, credential, `aws_secret_access_key`, …): only the value, quotes and a `Bearer`/`Basic` scheme stay; a bare value ends at a space, a quote, `,`, `;`, `&`, `<` or `>`; a value that only names a variable (`{{token}}`, `<<token>>`, `${TOKEN}`) stays',
     source: String.raw`(?<![A-Za-z0-9_.-])(?<pairQuote>["']?)(?<pairKey>${STEMMED_KEY})\k<pairQuote>[ \t]*[:=][ \t]*`,
     redact: (match, text, state) => {
-      if (!isSecretKey(match.groups?.['pairKey'] ?? '')) return undefined;
+      if (!isSecretKey(group(match, 'pairKey'))) return undefined;
       const value = pairValue(text, match.index + match[0].length, state);
       if (value === undefined || value.end === value.start) return undefined;
       if (VARIABLE_REFERENCE.test(text.slice(value.start, value.end))) return undefined;
@@ -217,11 +226,14 @@ export function redactText(text: string): { text: string; redacted: boolean } {
   let out = '';
   let copied = 0;
   SCANNER.lastIndex = 0;
-  for (let match = SCANNER.exec(text); match !== null; match = SCANNER.exec(text)) {
+  for (let found = SCANNER.exec(text); found !== null; found = SCANNER.exec(text)) {
+    const match = found;
     SCANNER.lastIndex = match.index + 1;
-    const rule = RULES.find((_, index) => match?.groups?.[`rule${index}`] !== undefined);
-    const outcome = rule?.redact(match, text, state);
-    if (rule === undefined || outcome === undefined || outcome.end <= copied) continue;
+    // Exactly one alternative of the scanner matched.
+    // Stryker disable next-line OptionalChaining: the scanner has named groups, so a match always has `groups`
+    const rule = RULES.find((_, index) => match.groups?.[`rule${index}`] !== undefined) as Rule;
+    const outcome = rule.redact(match, text, state);
+    if (outcome === undefined || outcome.end <= copied) continue;
     out += match.index < copied ? REDACTED : text.slice(copied, match.index) + outcome.replacement;
     copied = outcome.end;
     if (rule.rescan !== true) SCANNER.lastIndex = outcome.end;

@@ -58,15 +58,18 @@ export interface RulesOptions {
   name?: string;
 }
 
-interface CompiledRule {
-  index: number;
+/** A rule's `match`, compiled. */
+interface Matcher {
   path?: CompiledPattern;
   tag?: RegExp;
   operationId?: RegExp;
-  method?: RegExp;
-  operation?: CompiledPattern;
+  /** The method (lower case, as {@link operationScope} gives it) and the template glob. */
+  operation?: { method: RegExp; template: CompiledPattern };
   pathTemplate?: CompiledPattern;
   kinds?: ReadonlySet<string>;
+}
+
+interface CompiledRule extends Matcher {
   decide: { take: 'local' | 'remote' } | { take: 'value'; value: unknown };
   reason: string;
 }
@@ -148,12 +151,13 @@ function ruleMatches(rule: CompiledRule, conflict: MergeConflict, facts: Conflic
   if (rule.kinds !== undefined && !rule.kinds.has(conflict.kind)) return false;
   if (rule.path !== undefined && (facts.segments === undefined || !matchSegments(rule.path, facts.segments))) return false;
   if (rule.pathTemplate !== undefined && (facts.template === undefined || !matchTemplate(rule.pathTemplate, facts.template))) return false;
-  if (rule.operation !== undefined) {
+  const { operation, tag, operationId } = rule;
+  if (operation !== undefined) {
     if (facts.template === undefined || facts.method === undefined) return false;
-    if (!(rule.method?.test(facts.method) ?? true) || !matchTemplate(rule.operation, facts.template)) return false;
+    if (!operation.method.test(facts.method) || !matchTemplate(operation.template, facts.template)) return false;
   }
-  if (rule.tag !== undefined && !facts.tags.some((tag) => rule.tag?.test(tag) === true)) return false;
-  if (rule.operationId !== undefined && !facts.operationIds.some((id) => rule.operationId?.test(id) === true)) return false;
+  if (tag !== undefined && !facts.tags.some((name) => tag.test(name))) return false;
+  if (operationId !== undefined && !facts.operationIds.some((id) => operationId.test(id))) return false;
   return true;
 }
 
@@ -170,7 +174,7 @@ function compileRule(rule: Rule, index: number): CompiledRule {
   for (const key of Object.keys(match)) {
     if (!MATCH_KEYS.has(key)) fail(`unknown match field "${key}".`, 'The match fields are path, tag, operation, operationId, pathTemplate and kind.');
   }
-  const compiled: CompiledRule = { index, decide: { take: 'local' }, reason: '' };
+  const compiled: Matcher = {};
   const text = (key: keyof RuleMatch): string | undefined => {
     const value = match[key];
     if (value === undefined) return undefined;
@@ -200,28 +204,27 @@ function compileRule(rule: Rule, index: number): CompiledRule {
     const parsed = /^(\S+)\s+(\/\S*)$/.exec(operation.trim());
     if (parsed === null) fail(`expected \`match.operation\` to be "METHOD /template", got "${operation}".`, "Write it like 'GET /pets/{id}', '* /pets/**' or 'DELETE /admin/*'.");
     const [, method = '*', template = '/'] = parsed ?? [];
-    compiled.method = compileWildcard(method.toLowerCase(), { ignoreCase: true });
-    compiled.operation = compileTemplateGlob(template);
+    compiled.operation = { method: compileWildcard(method.toLowerCase()), template: compileTemplateGlob(template) };
   }
   if (match.kind !== undefined) {
-    const kinds: readonly unknown[] = typeof match.kind === 'string' ? [match.kind] : Array.isArray(match.kind) ? match.kind : [match.kind];
+    const kinds: readonly unknown[] = Array.isArray(match.kind) ? match.kind : [match.kind];
     for (const kind of kinds) {
-      if (typeof kind !== 'string' || !KINDS.has(kind)) fail(`expected \`match.kind\` to be one of ${[...KINDS].join(', ')}, got ${JSON.stringify(kind) ?? typeof kind}.`, 'Use a conflict kind, or an array of them.');
+      if (!KINDS.has(kind as string)) fail(`expected \`match.kind\` to be one of ${[...KINDS].join(', ')}, got ${JSON.stringify(kind) ?? typeof kind}.`, 'Use a conflict kind, or an array of them.');
     }
     compiled.kinds = new Set(kinds as string[]);
   }
+  let decide: CompiledRule['decide'];
   if (take === 'local' || take === 'remote') {
-    compiled.decide = { take };
+    decide = { take };
   } else if (typeof take === 'object' && take !== null && Object.hasOwn(take, 'value')) {
     const problem = jsonProblem(take.value);
     if (problem !== undefined) fail(`the \`take.value\` is not JSON: ${problem}.`, 'A rule value must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).');
-    compiled.decide = { take: 'value', value: take.value };
+    decide = { take: 'value', value: take.value };
   } else {
-    fail(`expected \`take\` to be "local", "remote" or { value }, got ${JSON.stringify(take) ?? typeof take}.`, 'Say which side wins, or give a fixed value as { value: ... }.');
+    decide = fail(`expected \`take\` to be "local", "remote" or { value }, got ${JSON.stringify(take) ?? typeof take}.`, 'Say which side wins, or give a fixed value as { value: ... }.');
   }
   if (reason !== undefined && typeof reason !== 'string') fail(`expected \`reason\` to be a string, got ${typeof reason}.`, 'Give a short sentence, or leave it out.');
-  compiled.reason = reason ?? `${where} (${describeMatch(match)}) took ${compiled.decide.take}`;
-  return compiled;
+  return { ...compiled, decide, reason: reason ?? `${where} (${describeMatch(match)}) took ${decide.take}` };
 }
 
 function describeMatch(match: RuleMatch): string {

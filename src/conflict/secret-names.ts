@@ -36,6 +36,7 @@ export const SECRET_KEY_ENDINGS: readonly string[] = ['token', 'secret', 'passwo
  * of `key=value` pairs in text looks only at keys that hold a stem, and asks
  * {@link isSecretKey} about those.
  */
+// Stryker disable next-line StringLiteral: the stems only narrow which keys the scanner asks isSecretKey about; an empty stem narrows nothing and the result is the same
 export const SECRET_KEY_STEMS: readonly string[] = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'bearer', 'cookie', 'credential', 'session', 'current'];
 
 const NAMES = new Set(SECRET_KEY_NAMES);
@@ -49,6 +50,5 @@ const NAMES = new Set(SECRET_KEY_NAMES);
  */
 export function isSecretKey(key: string): boolean {
   const normal = key.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (normal === '') return false;
   return NAMES.has(normal) || SECRET_KEY_ENDINGS.some((ending) => normal.endsWith(ending));
 }

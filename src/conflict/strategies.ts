@@ -90,7 +90,7 @@ export const DEFAULT_MANUAL_TIMEOUT_MS = 15 * 60 * 1000;
 export function manual(options: ManualOptions = {}): ConflictResolver {
   checkOptions('manual() options', options, MANUAL_KEYS);
   const timeoutMs = options.timeoutMs ?? DEFAULT_MANUAL_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigError(`Expected manual() \`timeoutMs\` to be a positive number of milliseconds, got ${String(timeoutMs)} (${typeof timeoutMs}).`, {
       hint: 'Pass how long a person may take to answer, e.g. { timeoutMs: 600_000 } for ten minutes.',
     });

@@ -59,7 +59,7 @@ export function validateDecisions(
       reject(decision, `path "${path}" was decided more than once; the first decision was kept`);
       continue;
     }
-    if (typeof take !== 'string' || !TAKES.has(take)) {
+    if (!TAKES.has(take as string)) {
       reject(decision, `expected \`take\` to be "local", "remote" or "value", got ${describeValue(take)}`);
       continue;
     }

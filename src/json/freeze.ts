@@ -34,7 +34,8 @@ export function adoptFrozen<T extends object>(node: T): T {
 
 /** Whether `value` is the root of a tree {@link deepFreeze} froze (so it can be shared as it is). */
 export function isFrozenTree(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && frozenTrees.has(value);
+  // A WeakSet holds no primitive: `has` is false for them and for null.
+  return frozenTrees.has(value as object);
 }
 
 /** How deep {@link shareUnchanged} compares before it stops sharing (deeper parts are kept as they are). */

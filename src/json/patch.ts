@@ -28,13 +28,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object';
 }
 
-function sameLeaf(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
+/** NaN is not `===` to itself: JSON has none, but a document built in code may. */
+function bothNaN(a: unknown, b: unknown): boolean {
+  return Number.isNaN(a) && Number.isNaN(b);
 }
 
-/** Adds the operations for two containers of the same kind and returns true; false when `from` and `to` are not that. */
+/** Adds the operations for two different containers of the same kind and returns true; false when `from` and `to` are not that. */
 function generate(from: unknown, to: unknown, path: string, ops: PatchOperation[]): boolean {
-  if (from === to) return true;
   if (!isObject(from) || !isObject(to) || Array.isArray(from) !== Array.isArray(to)) return false;
   if (Array.isArray(from)) {
     const target = to as unknown as unknown[];
@@ -62,5 +62,5 @@ function generate(from: unknown, to: unknown, path: string, ops: PatchOperation[
 
 function member(a: unknown, b: unknown, path: string, ops: PatchOperation[]): void {
   if (a === b) return;
-  if (!generate(a, b, path, ops) && !sameLeaf(a, b)) ops.push({ op: 'replace', path, value: b === undefined ? null : b });
+  if (!generate(a, b, path, ops) && !bothNaN(a, b)) ops.push({ op: 'replace', path, value: b === undefined ? null : b });
 }

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { preferRemote, runResolver, type ConflictContext } from '../../src/conflict/index.js';
-import { openAIResolver, type OpenAIResolverOptions, type OpenAIUsageReport } from '../../src/conflict/openai.js';
+import { openAIResolver, type OpenAIChatClient, type OpenAIResolverOptions, type OpenAIUsageReport } from '../../src/conflict/openai.js';
 import type { MergeConflict } from '../../src/merge/index.js';
+import { expectGolden } from '../support/golden.js';
 import { completion, decisions, FakeOpenAI } from './fake-openai.js';
 import { conflict, makeContext } from './support.js';
 
@@ -231,5 +233,200 @@ describe('openAIResolver against a real local server', () => {
     expect(() => openAIResolver({ client, model: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => openAIResolver({ client, model: 'm', budgetTokens: 0 })).toThrow(/budgetTokens/);
     expect(() => openAIResolver({ client, model: 'm', maxConflictsPerRequest: 1.5 })).toThrow(/maxConflictsPerRequest/);
+  });
+});
+
+/** The token estimate the resolver made for a request it sent: a quarter of its body without the completion cap. */
+function estimateOf(request: (typeof fake.requests)[number]): number {
+  const { max_completion_tokens: _cap, ...body } = request.json;
+  return Math.ceil(JSON.stringify(body).length / 4);
+}
+
+describe('openAIResolver: the request', () => {
+  it('sends the expected request: system prompt, guidance, schema, fragments and completion cap', async () => {
+    fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'local' }))) });
+    const conflicts: MergeConflict[] = [
+      description,
+      conflict('/paths/~1pets/post/summary', 'Add a pet', undefined, 'changed-vs-deleted'),
+      conflict('/paths/~1pets/get/parameters/0', { name: 'Authorization', in: 'header', example: 'Bearer abcdefghijklmnopqrstuvwxyz' }, { name: 'Authorization', in: 'header' }),
+      conflict('/info/x-big', 'x'.repeat(300), 'small'),
+    ];
+    await run(conflicts, { instructions: ' Descriptions follow the code. ', maxFragmentChars: 200, budgetTokens: 9_000 });
+    expect(fake.requests).toHaveLength(1);
+    const request = fake.requests[0] as (typeof fake.requests)[number];
+    expect(request.json.max_completion_tokens).toBe(9_000 - estimateOf(request));
+    await expectGolden(join(import.meta.dirname, 'golden', 'openai-request.json'), `${JSON.stringify(request.json, null, 2)}\n`);
+  });
+
+  it('sends a batch per maxConflictsPerRequest, even when they divide evenly', async () => {
+    fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' }))) });
+    const { report, rejected } = await run(['/a', '/b', '/c', '/d'].map((path) => conflict(path)), { maxConflictsPerRequest: 2 });
+    expect(fake.requests.map((request) => FakeOpenAI.conflictsOf(request).length)).toStrictEqual([2, 2]);
+    expect(report).toMatchObject({ requests: 2, decidedByModel: 4, fellBack: 0 });
+    expect(rejected).toStrictEqual([]);
+  });
+
+  it('sends nothing more once the time is up', async () => {
+    fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' }))), delayMs: 3_000 });
+    const { report, decisions: decided } = await run(['/a', '/b', '/c'].map((path) => conflict(path)), { maxConflictsPerRequest: 1, timeoutMs: 150 });
+    expect(report).toMatchObject({ requests: 1, problems: ['timed out after 150 ms'], fellBack: 3 });
+    expect(decided.every((decision) => decision.reason.includes('timed out after 150 ms'))).toBe(true);
+  });
+
+  it('sends a request only when its estimate is below what is left of the budget', async () => {
+    fake.reply = () => ({ body: decisions([{ path: description.path, take: 'remote' }]) });
+    await run([description]);
+    const estimate = estimateOf(fake.requests[0] as (typeof fake.requests)[number]);
+    fake.requests.length = 0;
+    const exact = await run([description], { budgetTokens: estimate });
+    expect(fake.requests).toHaveLength(0);
+    expect(exact.decisions[0]?.reason).toContain(`token budget: ${estimate} of ${estimate} tokens left, the request needs about ${estimate}`);
+    const one = await run([description], { budgetTokens: estimate + 1 });
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.json.max_completion_tokens).toBe(1);
+    expect(one.report).toMatchObject({ requests: 1, totalTokens: 100 });
+  });
+});
+
+describe('openAIResolver: what the answer costs', () => {
+  it('counts the estimate for a request that failed', async () => {
+    fake.reply = () => ({ status: 500, body: { error: { message: 'nope' } } });
+    const { report } = await run([description]);
+    expect(report).toMatchObject({ requests: 1, totalTokens: estimateOf(fake.requests[0] as (typeof fake.requests)[number]), promptTokens: 0, completionTokens: 0 });
+  });
+
+  it('estimates an answer without usage from its length, and reads one without choices or content', async () => {
+    const content = JSON.stringify({ decisions: [{ path: description.path, take: 'remote', value_json: null, reason: 'r' }] });
+    const bare = (message: unknown) => ({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: message === undefined ? [] : [{ index: 0, message, finish_reason: 'stop' }] });
+    fake.reply = () => ({ body: bare({ role: 'assistant', content, refusal: null }) });
+    const used = await run([description]);
+    const estimate = estimateOf(fake.requests[0] as (typeof fake.requests)[number]);
+    expect(used.report).toMatchObject({ totalTokens: estimate + Math.ceil(content.length / 4), promptTokens: 0, completionTokens: 0, decidedByModel: 1 });
+    for (const message of [undefined, { role: 'assistant', content: null, refusal: null }]) {
+      fake.requests.length = 0;
+      fake.reply = () => ({ body: bare(message) });
+      const { report } = await run([description]);
+      expect(report, JSON.stringify(message)).toMatchObject({ totalTokens: estimateOf(fake.requests[0] as (typeof fake.requests)[number]), problems: ['the answer had no content'], fellBack: 1 });
+    }
+  });
+
+  it('falls back when the model refuses, quoting the start of the refusal; an empty refusal is none', async () => {
+    const refusal = `I cannot help with that. ${'because '.repeat(30)}`;
+    fake.reply = () => ({ body: { ...(completion('') as object), choices: [{ index: 0, message: { role: 'assistant', content: null, refusal }, finish_reason: 'stop' }] } });
+    const refused = await run([description]);
+    expect(refused.report?.problems).toStrictEqual([`the model refused: ${refusal.slice(0, 120)}`]);
+    const content = JSON.stringify({ decisions: [{ path: description.path, take: 'remote', value_json: null, reason: 'r' }] });
+    fake.reply = () => ({ body: { ...(completion(content) as object), choices: [{ index: 0, message: { role: 'assistant', content, refusal: '' }, finish_reason: 'stop' }] } });
+    expect((await run([description])).byPath[description.path]).toMatchObject({ take: 'remote', resolver: 'openai' });
+  });
+});
+
+describe('openAIResolver: which decisions it uses', () => {
+  it('holds a written value when content was hidden from the model or the value carries a marker', async () => {
+    const secret = conflict('/x-deploy/token', 'SECRET-A', 'SECRET-B');
+    fake.reply = () => ({
+      body: decisions([
+        { path: secret.path, take: 'value', value_json: JSON.stringify('plain') },
+        { path: title.path, take: 'value', value_json: JSON.stringify('Pets [REDACTED]') },
+      ]),
+    });
+    const { byPath } = await run([secret, title]);
+    expect(byPath[secret.path]).toMatchObject({ take: 'local', resolver: 'prefer-local' });
+    expect(byPath[title.path]).toMatchObject({ take: 'local', resolver: 'prefer-local' });
+    expect(byPath[title.path]?.reason).toContain('hidden from it');
+  });
+
+  it('checks a written value, not remote, for removed content; keeping local removes nothing', async () => {
+    const shrunk = conflict('/paths/~1pets/get/x-examples', { a: 1, b: 2 }, { a: 1, b: 2, c: 3 });
+    const gone = conflict('/paths/~1pets/get/x-notes', { a: 1 }, undefined, 'changed-vs-deleted');
+    fake.reply = () => ({
+      body: decisions([
+        { path: shrunk.path, take: 'value', value_json: JSON.stringify({ a: 1 }), reason: 'shorter' },
+        { path: gone.path, take: 'local', reason: 'keep' },
+      ]),
+    });
+    const { byPath } = await run([shrunk, gone]);
+    expect(byPath[shrunk.path]).toMatchObject({ take: 'local', resolver: 'prefer-local' });
+    expect(byPath[shrunk.path]?.reason).toMatch(/^\[review\] the model chose value, which removes local content \(shorter\)/);
+    expect(byPath[gone.path]).toMatchObject({ take: 'local', resolver: 'openai' });
+  });
+
+  it('clips a long reason to 300 characters', async () => {
+    const prefix = 'openai (test-model): ';
+    for (const [length, clipped] of [[300 - prefix.length, false], [301 - prefix.length, true]] as const) {
+      fake.reply = () => ({ body: decisions([{ path: title.path, take: 'remote', reason: 'r'.repeat(length) }]) });
+      const reason = (await run([title])).byPath[title.path]?.reason ?? '';
+      expect(reason).toHaveLength(300);
+      expect(reason.endsWith('…'), String(length)).toBe(clipped);
+    }
+  });
+});
+
+describe('openAIResolver: a client that fails its own way', () => {
+  const failing = (error: unknown): OpenAIChatClient => ({ chat: { completions: { create: () => Promise.reject(error) } } });
+
+  it('says what failed: an HTTP status only when it is a number', async () => {
+    const cases: [unknown, string][] = [
+      [null, 'the request failed: null'],
+      [{ status: '500' }, 'the request failed: '],
+      [{ status: 503 }, 'the API answered HTTP 503'],
+      [new Error(`socket hang up ${'x'.repeat(200)}`), `the request failed: ${`socket hang up ${'x'.repeat(200)}`.slice(0, 159)}…`],
+    ];
+    for (const [error, why] of cases) {
+      const { report, decisions: decided } = await run([description], { client: failing(error) });
+      expect(report?.problems[0], why).toContain(why);
+      expect(decided[0]).toMatchObject({ take: 'local', resolver: 'prefer-local' });
+    }
+  });
+});
+
+describe('openAIResolver: options', () => {
+  const invalid = (got: string) => expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) });
+  const withoutKey = <T>(fn: () => T): T => {
+    const saved = process.env['OPENAI_API_KEY'];
+    delete process.env['OPENAI_API_KEY'];
+    try {
+      return fn();
+    } finally {
+      if (saved !== undefined) process.env['OPENAI_API_KEY'] = saved;
+    }
+  };
+
+  it('says what it got', () => {
+    expect(() => openAIResolver(null as never)).toThrow(invalid('got `null` (null)'));
+    expect(() => openAIResolver('gpt' as never)).toThrow(invalid('got `"gpt"` (string)'));
+    expect(() => openAIResolver({ client, model: 5 as never })).toThrow(invalid('got 5'));
+    expect(() => openAIResolver({ client, model: '  ' })).toThrow(invalid('got "  "'));
+    expect(() => openAIResolver({ client } as never)).toThrow(invalid('got undefined'));
+    for (const [key, fallback] of [['budgetTokens', 20_000], ['timeoutMs', 30_000], ['maxConflictsPerRequest', 20], ['maxFragmentChars', 4_000]] as const) {
+      expect(() => openAIResolver({ client, model: 'm', [key]: '5' })).toThrow(expect.objectContaining({ message: expect.stringContaining(`\`${key}\` to be a whole number from 1 and up, got 5 (string)`), hint: `Leave it out for the default (${fallback}).` }));
+    }
+    expect(() => openAIResolver({ client, model: 'm', fallback: {} as never })).toThrow(invalid('openAIResolver() `fallback` to be a resolver'));
+    expect(() => withoutKey(() => openAIResolver({ model: 'm' }))).toThrow(invalid('OPENAI_API_KEY is not set'));
+    expect(() => withoutKey(() => openAIResolver({ model: 'm', apiKey: '' }))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+
+  it('takes the key from OPENAI_API_KEY, and fails as RESOLVER_FAILED when the client cannot be made', async () => {
+    const saved = process.env['OPENAI_API_KEY'];
+    process.env['OPENAI_API_KEY'] = 'sk-test-from-env';
+    let resolver: ReturnType<typeof openAIResolver>;
+    try {
+      resolver = openAIResolver({ model: 'test-model', baseURL: fake.baseURL });
+    } finally {
+      if (saved === undefined) delete process.env['OPENAI_API_KEY'];
+      else process.env['OPENAI_API_KEY'] = saved;
+    }
+    // Gone by the time the client is made (on the first resolve): the OpenAI constructor refuses.
+    const before = process.env['OPENAI_API_KEY'];
+    delete process.env['OPENAI_API_KEY'];
+    try {
+      await expect(runResolver(resolver, [description], makeContext())).rejects.toMatchObject({
+        code: 'RESOLVER_FAILED',
+        message: expect.stringContaining('could not create an OpenAI client'),
+        hint: expect.stringMatching(/\S/),
+      });
+    } finally {
+      if (before !== undefined) process.env['OPENAI_API_KEY'] = before;
+    }
   });
 });

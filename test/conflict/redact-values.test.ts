@@ -11,6 +11,7 @@ import { VARIABLE_REFERENCE } from '../../src/conflict/redact-text.js';
 import type { MergeConflict } from '../../src/merge/index.js';
 import { decisions, FakeOpenAI, type ReceivedRequest } from './fake-openai.js';
 import { conflict, makeContext } from './support.js';
+import { propertyRuns } from '../support/mutation.js';
 
 let fake: FakeOpenAI;
 let client: OpenAI;
@@ -258,7 +259,7 @@ describe('property: a secret of any known shape, anywhere in a value, never reac
         expect(stringsOf(request as ReceivedRequest).filter((sentText) => sentText.includes(MARK))).toEqual([]);
         expect(sent[0]?.hidden).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 

@@ -3,6 +3,7 @@ import { parseAnswer, prepareConflict, removesLocalContent } from '../../src/con
 import { isSecretKey, isSecretLocation, REDACTED, redactionPatterns, redactSecrets, redactText } from '../../src/conflict/redact.js';
 import { SECRET_KEY_ENDINGS, SECRET_KEY_NAMES, SECRET_KEY_STEMS } from '../../src/conflict/secret-names.js';
 import { conflict, makeContext } from './support.js';
+import { MUTATION_RUN } from '../support/mutation.js';
 
 describe('isSecretKey', () => {
   it('knows secret names in any spelling', () => {
@@ -189,7 +190,8 @@ describe('redactText', () => {
   });
 
   it('takes linear time on a megabyte of adversarial text', () => {
-    const size = 1 << 20;
+    // A megabyte; 64 KiB in a mutation run, still far past where backtracking explodes.
+    const size = MUTATION_RUN ? 1 << 16 : 1 << 20;
     const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     const inputs = [
       ...['a', 'a-', 'a.', 'a=', 'a:', '"a":', 'a'.repeat(70) + '=', `${'x'.repeat(60)}_token=`, 'tokentokentoken'],
@@ -204,5 +206,71 @@ describe('redactText', () => {
       // Linear is tens to hundreds of milliseconds here; catastrophic backtracking is minutes.
       expect(performance.now() - started, JSON.stringify(input.slice(0, 40))).toBeLessThan(3_000);
     }
+  });
+});
+
+describe('redaction: edges', () => {
+  it('says a credential after Bearer alone is one at 20 characters, or at 8 with a digit, + / = or mixed case', () => {
+    const hidden = ['send Bearer abcdefghijklmnopqrst now', 'Bearer abcdefg1', 'Bearer abc+defg', 'Bearer abcDefgh'];
+    for (const text of hidden) expect(redactText(text).text, text).toContain(REDACTED);
+    for (const text of ['send Bearer abcdefghijklmnopqrs now', 'Bearer ABCDEFGH', 'uses Bearer Authentication']) {
+      expect(redactText(text), text).toStrictEqual({ text, redacted: false });
+    }
+  });
+
+  it('reads a pair’s value to its closing quote or the end of the line, and leaves an empty one or a variable alone', () => {
+    expect(redactText("password='hunter2 and more\nnext line")).toStrictEqual({ text: `password='${REDACTED}\nnext line`, redacted: true });
+    for (const text of ['password="" and more', "password='' and more", 'password={{token}}.', 'token: <<token>>)']) {
+      expect(redactText(text), text).toStrictEqual({ text, redacted: false });
+    }
+    expect(redactText('password=abc{{token}}').text).toBe(`password=${REDACTED}`);
+    expect(redactText('password={{token}}abc').text).toBe(`password=${REDACTED}`);
+  });
+
+  it('hides a secret that starts inside a private key block and runs past it', () => {
+    expect(redactText('-----BEGIN PRIVATE KEY-----AAAA password=abc-----def')).toStrictEqual({ text: `-----BEGIN PRIVATE KEY-----${REDACTED}${REDACTED}`, redacted: true });
+  });
+
+  it('describes every pattern', () => {
+    for (const pattern of redactionPatterns) expect(pattern.description, pattern.name).toMatch(/\S{8}/);
+    expect(new Set(redactionPatterns.map((pattern) => pattern.description)).size).toBe(redactionPatterns.length);
+  });
+
+  it('hides nothing in a secret member that holds no value: null, absent or a flag', () => {
+    const value = { password: null, token: undefined, secret: false, apiKey: true };
+    const out = redactSecrets(value);
+    expect(out).toStrictEqual({ value: { password: null, token: undefined, secret: false, apiKey: true }, redacted: false });
+  });
+
+  it('keeps visible, in a sensitive object, only what names it and how it is used', () => {
+    const header = { key: 'Authorization', value: 'v', name: 'n', in: 'header', active: 'yes', enabled: 'on', secret: 'flag', type: 'text', description: 'd' };
+    expect(redactSecrets(header)).toStrictEqual({
+      // `secret` stays visible as the usual flag (a boolean); a text under that name is a secret like any other.
+      value: { key: 'Authorization', value: REDACTED, name: 'n', in: 'header', active: 'yes', enabled: 'on', secret: REDACTED, type: 'text', description: REDACTED },
+      redacted: true,
+    });
+  });
+
+  it('writes plain, writable members, and hides what lies deeper than 200 levels', () => {
+    const out = redactSecrets({ a: { b: 1 } }).value as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(out, 'a')).toStrictEqual({ value: { b: 1 }, enumerable: true, writable: true, configurable: true });
+    const nest = (levels: number): unknown => {
+      let doc: unknown = { leaf: 'x' };
+      for (let i = 0; i < levels; i++) doc = { d: doc };
+      return doc;
+    };
+    const depthOf = (value: unknown): number => (typeof value === 'object' && value !== null ? 1 + depthOf((value as { d?: unknown; leaf?: unknown }).d ?? (value as { leaf?: unknown }).leaf) : 0);
+    expect(redactSecrets(nest(200))).toStrictEqual({ value: nest(200), redacted: false });
+    const deep = redactSecrets(nest(201));
+    expect(deep.redacted).toBe(true);
+    expect(depthOf(deep.value)).toBe(201);
+  });
+
+  it('takes the conflict’s own value for a value, not for a place: a whole header is redacted, not withheld', () => {
+    const doc = { headers: [{ key: 'Authorization', value: 'Bearer x' }], n: null };
+    expect(isSecretLocation(['headers', '0'], [doc])).toBe(false);
+    expect(isSecretLocation(['headers', '0', 'value'], [doc])).toBe(true);
+    expect(isSecretLocation(['n', 'x'], [doc])).toBe(false);
+    expect(isSecretLocation(['headers', '5', 'value'], [doc])).toBe(false);
   });
 });

@@ -5,8 +5,9 @@ import { compileTemplateGlob, matchTemplate, operationScope } from '../../src/co
 import { conflict, makeContext } from './support.js';
 import { matchPointerPattern } from '../../src/json/index.js';
 
-async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed') {
-  const outcome = await runResolver(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), makeContext());
+async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed', context = makeContext()) {
+  const outcome = await runResolver(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), context);
+  expect(outcome.rejected).toStrictEqual([]);
   return Object.fromEntries(outcome.decisions.map((decision) => [decision.path, decision.take]));
 }
 
@@ -48,6 +49,21 @@ describe('pointer patterns in rules (the merge module\'s dialect)', () => {
     expect(matchTemplate(compileTemplateGlob('/pets/*'), '/pets')).toBe(false);
     expect(matchTemplate(compileTemplateGlob('/pets/**'), '/pets')).toBe(true);
     expect(matchTemplate(compileTemplateGlob('/pets/{id}'), '/pets/mine')).toBe(false);
+  });
+
+  it('knows every method a path item may hold, and nothing else', () => {
+    for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']) {
+      expect(operationScope(['paths', '/pets', method, 'summary']), method).toStrictEqual({ template: '/pets', method });
+    }
+    expect(operationScope(['paths', '/pets', 'servers'])).toStrictEqual({ template: '/pets' });
+    expect(operationScope(['paths', '/pets', 'GET'])).toStrictEqual({ template: '/pets' });
+  });
+
+  it('matches templates with or without their leading slash, and a parameter only where there is one', () => {
+    expect(matchTemplate(compileTemplateGlob('/pets'), 'pets')).toBe(true);
+    expect(matchTemplate(compileTemplateGlob('/pets/*'), 'pets/{id}')).toBe(true);
+    expect(matchTemplate(compileTemplateGlob('/pets/{id}/x'), '/pets//x')).toBe(false);
+    expect(matchTemplate(compileTemplateGlob('/pets//x'), '/pets/{id}/x')).toBe(false);
   });
 
   it('finds the operation scope of a pointer', () => {
@@ -124,6 +140,14 @@ describe('rules', () => {
     expect(await decide([{ match: { operation: 'get /pets/**' }, take: 'remote' }], paths)).toEqual({ '/paths/~1pets/get/description': 'remote' });
   });
 
+  it('never matches an operation rule, even `* /template`, to a conflict at the path-item level', async () => {
+    // `/paths/~1pets~1{petId}/parameters/0/description` is under `/pets/{petId}` but in no operation.
+    expect(await decide([{ match: { operation: '* /pets/*' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
+    });
+    expect(await decide([{ match: { operation: '* /**' }, take: 'remote' }], ['/paths/~1pets/parameters/0/description', '/paths/~1pets/summary'])).toEqual({});
+  });
+
   it('matches by operationId, with wildcards', async () => {
     expect(await decide([{ match: { operationId: 'deletePet' }, take: 'remote' }], paths)).toEqual({
       '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
@@ -188,5 +212,98 @@ describe('rules', () => {
       expect(() => rules(list as Rule[]), JSON.stringify(list)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     }
     expect(() => rules([{ match: {}, take: 'local' }, { match: { tag: 7 as unknown as string }, take: 'local' }])).toThrow(/rule #2/);
+  });
+});
+
+describe('rules: what a rule matches', () => {
+  it('reads tags and operationIds only from operations, and only strings', async () => {
+    const context = makeContext();
+    const paths = (context.remote as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths;
+    paths['/pets']!['get']!.tags = 'pets';
+    paths['/pets']!['post']!.tags = [5, 'write'];
+    paths['/pets']!['post']!.operationId = 7;
+    const local = (context.local as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths;
+    local['/pets']!['get']!.tags = 'pets';
+    local['/pets']!['post']!.tags = [5, 'write'];
+    local['/pets']!['post']!.operationId = 7;
+    const at = ['/paths/~1pets/get/description', '/paths/~1pets/post/summary', '/paths/~1pets~1{petId}/parameters/0/description', '/info/title'];
+    expect(await decide([{ match: { tag: 'p*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({});
+    expect(await decide([{ match: { tag: '5' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({});
+    expect(await decide([{ match: { tag: 'write' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({ '/paths/~1pets/post/summary': 'remote' });
+    expect(await decide([{ match: { operationId: '7' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({});
+    expect(await decide([{ match: { tag: '*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({ '/paths/~1pets/post/summary': 'remote' });
+    expect(await decide([{ match: { operationId: '*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({ '/paths/~1pets/get/description': 'remote' });
+  });
+
+  it('matches the method whatever its case, and takes an operation with spaces around it', async () => {
+    const at = ['/paths/~1pets/get/description', '/paths/~1pets/post/summary'];
+    expect(await decide([{ match: { operation: 'GET /pets' }, take: 'remote' }], at)).toStrictEqual({ '/paths/~1pets/get/description': 'remote' });
+    expect(await decide([{ match: { operation: 'g*  /pets' }, take: 'remote' }], at)).toStrictEqual({ '/paths/~1pets/get/description': 'remote' });
+    expect(await decide([{ match: { operation: ' Post /pets ' }, take: 'remote' }], at)).toStrictEqual({ '/paths/~1pets/post/summary': 'remote' });
+  });
+
+  it('takes every conflict kind, alone or in a list', async () => {
+    for (const kind of ['both-changed', 'changed-vs-deleted', 'deleted-vs-changed', 'both-added'] as const) {
+      expect(await decide([{ match: { kind }, take: 'remote' }], ['/a'], kind), kind).toStrictEqual({ '/a': 'remote' });
+      expect(await decide([{ match: { kind: [kind] }, take: 'remote' }], ['/a'], kind), kind).toStrictEqual({ '/a': 'remote' });
+    }
+  });
+});
+
+describe('rules: generated reasons', () => {
+  const reasonOf = async (rule: Rule) => (await runResolver(rules([rule]), [conflict('/paths/~1pets/get/description')], makeContext())).decisions[0]?.reason;
+
+  it('names the rule, each condition given and what it took', async () => {
+    expect(await reasonOf({ match: {}, take: 'remote' })).toBe('rule #1 (any conflict) took remote');
+    expect(await reasonOf({ match: { path: '**/description', tag: undefined as unknown as string }, take: 'local' })).toBe('rule #1 (path **/description) took local');
+    expect(await reasonOf({ match: { kind: ['both-changed', 'both-added'], operation: 'GET /pets' }, take: 'remote' })).toBe(
+      'rule #1 (kind both-changed|both-added, operation GET /pets) took remote',
+    );
+  });
+});
+
+describe('rules: refused at construction, saying what arrived', () => {
+  const refused = (index: number, got: string) =>
+    expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/), details: { rule: index } });
+
+  it('names the list itself when it is not one', () => {
+    for (const [list, got] of [[null, 'got null'], ['rules', 'got string'], [{}, 'got object']] as const) {
+      expect(() => rules(list as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) }));
+    }
+  });
+
+  it('names the rule and the field', () => {
+    const cases: [unknown, string][] = [
+      [null, 'got null'],
+      [5, 'got number'],
+      [{ take: 'local' }, '`match` to be an object, got undefined'],
+      [{ match: null, take: 'local' }, '`match` to be an object, got null'],
+      [{ match: [], take: 'local' }, '`match` to be an object, got an array'],
+      [{ match: 'x', take: 'local' }, '`match` to be an object, got string'],
+      [{ match: { paths: '/x' }, take: 'local' }, 'unknown match field "paths"'],
+      [{ match: { tag: 7 }, take: 'local' }, '`match.tag` to be a non-empty string, got 7'],
+      [{ match: { tag: '' }, take: 'local' }, '`match.tag` to be a non-empty string, got ""'],
+      [{ match: { tag: () => 1 }, take: 'local' }, '`match.tag` to be a non-empty string, got function'],
+      [{ match: { path: '/a~2b' }, take: 'local' }, '`match.path` to be a pointer pattern, got "/a~2b"'],
+      [{ match: { pathTemplate: 'pets' }, take: 'local' }, '`match.pathTemplate` to start with "/", got "pets"'],
+      [{ match: { operation: '/pets' }, take: 'local' }, '"METHOD /template", got "/pets"'],
+      [{ match: { operation: 'GET GET /pets' }, take: 'local' }, 'got "GET GET /pets"'],
+      [{ match: { operation: 'GET /pets extra' }, take: 'local' }, 'got "GET /pets extra"'],
+      [{ match: { kind: 'both-edited' }, take: 'local' }, 'both-changed, changed-vs-deleted'],
+      [{ match: { kind: 'both-edited' }, take: 'local' }, 'got "both-edited"'],
+      [{ match: { kind: ['both-added', 5] }, take: 'local' }, 'got 5'],
+      [{ match: { kind: [undefined] }, take: 'local' }, 'got undefined'],
+      [{ match: {}, take: 'mine' }, '`take` to be "local", "remote" or { value }, got "mine"'],
+      [{ match: {}, take: null }, 'got null'],
+      [{ match: {} }, 'got undefined'],
+      [{ match: {}, take: () => 'local' }, 'got function'],
+      [{ match: {}, take: {} }, 'got {}'],
+      [{ match: {}, take: { value: Number.NaN } }, '`take.value` is not JSON: the value is NaN'],
+      [{ match: {}, take: 'local', reason: 5 }, '`reason` to be a string, got number'],
+    ];
+    for (const [rule, got] of cases) {
+      expect(() => rules([{ match: {}, take: 'local' }, rule as Rule]), got).toThrow(refused(1, got));
+      expect(() => rules([{ match: {}, take: 'local' }, rule as Rule]), got).toThrow(/rule #2/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chain, manual, preferLocal, preferRemote, runResolver, rules, type ConflictDecision, type ConflictResolver } from '../../src/conflict/index.js';
-import { isSyncError } from '../../src/errors.js';
+import { ConfigError, ConflictError, isSyncError, JobError } from '../../src/errors.js';
 import { conflict, makeContext } from './support.js';
 
 const conflicts = [conflict('/info/description'), conflict('/paths/~1pets/get/description'), conflict('/paths/~1pets/post/summary', 'x', undefined, 'changed-vs-deleted')];
@@ -121,5 +121,91 @@ describe('manual', () => {
       expect(() => manual({ timeoutMs })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     }
     expect(() => manual({ fallback: { name: 'half' } as unknown as ConflictResolver })).toThrow(/fallback/);
+  });
+});
+
+describe('strategies: refusals say what arrived', () => {
+  const invalid = (got: string) => expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) });
+
+  it('chain() needs a resolver, and each argument must be one', () => {
+    expect(() => chain()).toThrow(invalid('got none'));
+    expect(() => chain(preferLocal(), null as never)).toThrow(invalid('chain() argument 2 to be a resolver'));
+    expect(() => chain(null as never)).toThrow(invalid('got null'));
+    expect(() => chain(5 as never)).toThrow(invalid('got number'));
+    expect(() => chain({ resolve: () => [] } as never)).toThrow(invalid('got object'));
+    expect(() => chain({ name: 'x' } as never)).toThrow(invalid('got object'));
+    expect(() => chain(Object.assign(() => [], { resolve: () => [] }) as never)).toThrow(invalid('got function'));
+  });
+
+  it('manual() needs a positive number of milliseconds and a resolver as fallback', () => {
+    for (const [timeoutMs, got] of [[0, 'got 0 (number)'], [-1, 'got -1 (number)'], [Number.NaN, 'got NaN (number)'], [Number.POSITIVE_INFINITY, 'got Infinity (number)'], ['5', 'got 5 (string)']] as const) {
+      expect(() => manual({ timeoutMs: timeoutMs as number })).toThrow(invalid(got));
+    }
+    expect(() => manual({ fallback: {} as never })).toThrow(invalid('manual() `fallback` to be a resolver'));
+    expect(manual().name).toBe('manual');
+  });
+
+  it('waits 15 minutes for a person by default', async () => {
+    const { DEFAULT_MANUAL_TIMEOUT_MS } = await import('../../src/conflict/strategies.js');
+    expect(DEFAULT_MANUAL_TIMEOUT_MS).toBe(15 * 60 * 1000);
+    let waited: number | undefined;
+    await runResolver(manual(), [conflict('/a')], makeContext({ awaitDecisions: async (timeoutMs) => { waited = timeoutMs; return undefined; } }));
+    expect(waited).toBe(900_000);
+  });
+
+  it('manual() outside the engine fails with the binding and job it was called for', async () => {
+    await expect(runResolver(manual(), [conflict('/a')], makeContext())).rejects.toMatchObject({
+      code: 'RESOLVER_FAILED',
+      hint: expect.stringMatching(/\S/),
+      details: { sourceId: 'pets', jobId: 'job-1' },
+    });
+  });
+
+  it('chain() returns only decisions, and none for conflicts already decided', async () => {
+    const outcome = await runResolver(chain(preferRemote(), preferLocal()), conflicts, makeContext());
+    expect(outcome.rejected).toStrictEqual([]);
+    expect(outcome.decisions.map((decision) => decision.resolver)).toStrictEqual(['prefer-remote', 'prefer-remote', 'prefer-remote']);
+  });
+});
+
+describe('resolveConflicts', () => {
+  const throwing = (error: unknown): ConflictResolver => ({
+    name: 'thrower',
+    resolve: () => {
+      throw error;
+    },
+  });
+
+  it('lets the engine’s own stop and cancel errors through, and wraps every other error', async () => {
+    for (const error of [new ConflictError('RESOLVER_FAILED', 'stop'), new JobError('JOB_CANCELLED', 'stop'), new JobError('ENGINE_STOPPED', 'stop')]) {
+      await expect(runResolver(throwing(error), [conflict('/a')], makeContext())).rejects.toBe(error);
+    }
+    const config = new ConfigError('a library error of another kind');
+    await expect(runResolver(throwing(config), [conflict('/a')], makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED', cause: config });
+    const lookalike = Object.assign(new Error('not ours'), { code: 'JOB_CANCELLED' });
+    await expect(runResolver(throwing(lookalike), [conflict('/a')], makeContext())).rejects.toMatchObject({
+      code: 'RESOLVER_FAILED',
+      cause: lookalike,
+      message: expect.stringContaining('"thrower"'),
+      hint: expect.stringMatching(/\S/),
+      details: { resolver: 'thrower', sourceId: 'pets', jobId: 'job-1', conflicts: 1 },
+    });
+  });
+
+  it('says what came back instead of an array', async () => {
+    for (const [answer, got] of [[null, 'returned null'], [{ decisions: [] }, 'returned object'], ['local', 'returned string'], [undefined, 'returned undefined']] as const) {
+      await expect(runResolver({ name: 'odd', resolve: () => answer as never }, [conflict('/a')], makeContext())).rejects.toMatchObject({
+        code: 'RESOLVER_FAILED',
+        message: expect.stringContaining(got),
+        hint: expect.stringMatching(/\S/),
+        details: { resolver: 'odd', sourceId: 'pets', jobId: 'job-1' },
+      });
+    }
+  });
+
+  it('puts decisions in the order of the conflicts, whatever the order of the answer', async () => {
+    const reversed: ConflictResolver = { name: 'reversed', resolve: (open) => [...open].reverse().map((item) => ({ path: item.path, take: 'remote', reason: 'r' })) };
+    const outcome = await runResolver(reversed, conflicts, makeContext());
+    expect(outcome.decisions.map((decision) => decision.path)).toStrictEqual(conflicts.map((item) => item.path));
   });
 });

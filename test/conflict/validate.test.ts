@@ -143,3 +143,67 @@ describe('runResolver', () => {
     expect(outcome).toEqual({ decisions: [], undecided: [], rejected: [] });
   });
 });
+
+describe('saying what arrived', () => {
+  class Thing {}
+  const withProto = (prototype: object | null) => Object.create(prototype) as object;
+
+  it('jsonProblem names the place and the kind of what is not JSON', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    const cases: [unknown, string][] = [
+      [() => 1, 'the value is a function'],
+      [undefined, 'the value is undefined (undefined)'],
+      [Number.NaN, 'the value is NaN'],
+      [Number.NEGATIVE_INFINITY, 'the value is -Infinity'],
+      [10n, 'the value is 10n (bigint)'],
+      [Symbol('s'), 'the value is symbol (symbol)'],
+      [{ list: [new Date(0)] }, 'the value.list[0] is an instance of Date, not a plain object'],
+      [new Thing(), 'the value is an instance of Thing, not a plain object'],
+      [withProto(withProto(null)), 'the value is an instance of Object, not a plain object'],
+      [withProto({ constructor: { name: '' } }), 'the value is an instance of Object, not a plain object'],
+      [withProto({ constructor: { name: 5 } }), 'the value is an instance of Object, not a plain object'],
+      [withProto({ constructor: {} }), 'the value is an instance of Object, not a plain object'],
+      [cyclic, 'the value.self refers back to one of its ancestors (a cycle)'],
+      [{ a: { b: undefined } }, 'the value.a.b is undefined'],
+      [[1, , 3], 'the value[1] is a hole'],
+      [[, 1], 'the value[0] is a hole'],
+      [{ [Symbol('k')]: 1 }, 'the value has symbol keys'],
+    ];
+    for (const [value, problem] of cases) expect(jsonProblem(value), problem).toBe(problem);
+    expect(jsonProblem([withProto(null)])).toBeUndefined();
+    expect(isJsonValue({ a: [1, 'x', null, true] })).toBe(true);
+    expect(isJsonValue({ a: [1, undefined] })).toBe(false);
+  });
+
+  it('validateDecisions says what each rejected decision held', () => {
+    const cases: [unknown, string][] = [
+      [5, 'expected a decision object, got 5 (number)'],
+      ['x', 'expected a decision object, got "x" (string)'],
+      [null, 'expected a decision object, got null'],
+      [[], 'expected a decision object, got an array'],
+      [() => 1, 'expected a decision object, got a function'],
+      [{ path: 5 }, 'expected `path` to be a string, got 5 (number)'],
+      [{ path: null }, 'expected `path` to be a string, got null'],
+      [{ path: {} }, 'expected `path` to be a string, got an object (Object)'],
+      [{ path: new Thing() }, 'expected `path` to be a string, got an object (Thing)'],
+      [{ path: '/info/description', take: 5 }, 'expected `take` to be "local", "remote" or "value", got 5'],
+      [{ path: '/info/description', take: 'x'.repeat(50) }, `got "${'x'.repeat(40)}…"`],
+      [{ path: '/info/description', take: 'y'.repeat(40) }, `got "${'y'.repeat(40)}"`],
+      [{ path: '/info/description', take: 3n }, 'got 3n'],
+      [{ path: '/info/description', take: Symbol('s') }, 'got symbol'],
+      [{ path: '/info/description', take: () => 1 }, 'got function'],
+      [{ path: '/info/description', take: {} }, 'got an object'],
+      [{ path: '/info/description', take: [] }, 'got an array'],
+      [{ path: '/info/description', take: null }, 'got null'],
+      [{ path: '/info/description' }, 'got undefined'],
+      [{ path: '/info/description', take: 'local', reason: 5 }, 'expected `reason` to be a string, got 5 (number)'],
+      [{ path: '/info/description', take: 'local', reason: withProto(null) }, 'expected `reason` to be a string, got an object (Object)'],
+    ];
+    for (const [decision, reason] of cases) {
+      const { valid, rejected } = validateDecisions(conflicts, [decision], 'r');
+      expect(valid, reason).toStrictEqual([]);
+      expect(rejected[0]?.reason, reason).toContain(reason);
+    }
+  });
+});

@@ -2,6 +2,7 @@ import fastJsonPatch from 'fast-json-patch';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonPatch } from '../../src/json/patch.js';
+import { propertyRuns } from '../support/mutation.js';
 
 const apply = (doc: unknown, ops: ReturnType<typeof jsonPatch>): unknown =>
   fastJsonPatch.applyPatch(structuredClone(doc), structuredClone(ops) as fastJsonPatch.Operation[], true, true).newDocument;
@@ -45,7 +46,7 @@ describe('jsonPatch', () => {
         fc.pre(!hasBannedKey(from) && !hasBannedKey(to));
         expect(apply(from, jsonPatch(from, to))).toEqual(to);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -74,6 +75,22 @@ describe('jsonPatch', () => {
       { op: 'replace', path: '/name', value: 'b' },
       { op: 'add', path: '/added', value: { x: 1 } },
     ]);
+  });
+
+  it('takes a member holding undefined as absent on either side, and an undefined element as null', () => {
+    expect(jsonPatch({ a: 1, b: 1 }, { a: undefined, b: 1 })).toStrictEqual([{ op: 'remove', path: '/a' }]);
+    expect(jsonPatch({ a: undefined }, { a: 1 })).toStrictEqual([{ op: 'add', path: '/a', value: 1 }]);
+    expect(jsonPatch([1, 2], [undefined, 2])).toStrictEqual([{ op: 'replace', path: '/0', value: null }]);
+    expect(jsonPatch([1], [1, undefined])).toStrictEqual([{ op: 'add', path: '/1', value: null }]);
+  });
+
+  it('reads own members only, and leaves NaN where it is NaN', () => {
+    const inherited = Object.assign(Object.create({ fromPrototype: 1 }) as Record<string, unknown>, { own: 1 });
+    expect(jsonPatch({ own: 1 }, inherited)).toStrictEqual([]);
+    expect(jsonPatch(inherited, { own: 1 })).toStrictEqual([]);
+    expect(jsonPatch({ n: Number.NaN }, { n: Number.NaN })).toStrictEqual([]);
+    expect(jsonPatch({ n: Number.NaN }, { n: 1 })).toStrictEqual([{ op: 'replace', path: '/n', value: 1 }]);
+    expect(jsonPatch({ n: 'NaN' }, { n: Number.NaN })).toStrictEqual([{ op: 'replace', path: '/n', value: Number.NaN }]);
   });
 
   it('escapes keys, drops undefined members, and replaces the root when the kinds differ', () => {

@@ -101,6 +101,42 @@ describe('JSON Pointer helpers', () => {
     expect(compileWildcard('a\nb').test('a\nb')).toBe(true);
   });
 
+  it('escapes regular-expression characters around a * and lets * run over line breaks', () => {
+    expect(compileWildcard('v1.*').test('v1.2')).toBe(true);
+    expect(compileWildcard('v1.*').test('v1x2')).toBe(false);
+    expect(compileWildcard('(a)+*').test('(a)+b')).toBe(true);
+    expect(compileWildcard('(a)+*').test('aab')).toBe(false);
+    expect(compileWildcard('a*').test('a\nb')).toBe(true);
+    expect(matchPointerPattern('/x-*', '/x-line\nbreak')).toBe(true);
+  });
+
+  it('matches an empty segment only by an empty segment', () => {
+    expect(matchPointerPattern('/a//b', '/a//b')).toBe(true);
+    expect(matchPointerPattern('/a//b', '/a/x/b')).toBe(false);
+    expect(matchPointerPattern('/a/*/b', '/a//b')).toBe(true);
+  });
+
+  it('keeps the segments of a segment pattern as its source, joined with /', () => {
+    expect(compileSegmentPattern(['', 'pets', '*']).source).toBe('/pets/*');
+    expect(compileSegmentPattern([]).source).toBe('');
+  });
+
+  it('reads indices of ten and more', () => {
+    const list = Array.from({ length: 12 }, (_, i) => `e${i}`);
+    expect(valueAtSegments({ list }, ['list', '10'])).toBe('e10');
+    expect(valueAtSegments({ list }, ['list', '11'])).toBe('e11');
+    expect(valueAtSegments({ list }, ['list', '12'])).toBeUndefined();
+  });
+
+  it('says what it got instead of a pointer', () => {
+    expect(() => parsePointer(7 as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'POINTER_INVALID', message: expect.stringContaining('number'), hint: expect.stringMatching(/\S/) }),
+    );
+    expect(() => parsePointer('no-slash')).toThrow(
+      expect.objectContaining({ code: 'POINTER_INVALID', message: expect.stringContaining('"no-slash"'), hint: expect.stringMatching(/\S/), details: { pointer: 'no-slash' } }),
+    );
+  });
+
   it('matches many ** without exponential backtracking', () => {
     const pattern = compilePattern(`/${Array.from({ length: 20 }, () => '**').join('/a/')}/b`);
     const segments = Array.from({ length: 200 }, () => 'a');

@@ -1,5 +1,5 @@
 /**
- * `shareUnchanged` (src/merge/freeze.ts): `next` takes every subtree it has
+ * `shareUnchanged` (src/json/freeze.ts): `next` takes every subtree it has
  * in common with a deep-frozen `base` (same place, same keys in the same
  * order, same items, same primitives), in place, and is otherwise unchanged.
  * Properties over random JSON trees, plus unit cases for the edges.
@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deepFreeze, isFrozenTree, shareUnchanged } from '../../src/json/freeze.js';
+import { propertyRuns } from '../support/mutation.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Container = Record<string, unknown> | unknown[];
@@ -224,7 +225,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.jsonValue({ maxDepth: 4 }), (base, next) => {
         checkShare(copy(base) as Json, copy(next) as Json);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -233,7 +234,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
       fc.property(tree, tree, (base, next) => {
         checkShare(copy(base), copy(next));
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -243,7 +244,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         const out = checkShare(base, copy(base));
         if (!hasProtoKey(base)) expect(out).toBe(base);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -254,7 +255,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         for (const e of edits) next = applyEdit(next, e);
         checkShare(base, next);
       }),
-      { numRuns: 600 },
+      { numRuns: propertyRuns(600) },
     );
   });
 
@@ -272,7 +273,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
           }
         }
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -286,7 +287,7 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         for (const e of second) v3 = applyEdit(v3, e);
         checkShare(shared, v3);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });
@@ -435,5 +436,47 @@ describe('shareUnchanged: edge cases', () => {
     expect(out.b).not.toBe(base.a);
     expect(out.a).not.toBe(base.a);
     expect(JSON.stringify(out)).toBe('{"a":{"k":2},"b":{"k":1}}');
+  });
+});
+
+describe('shareUnchanged: what it records and how deep it goes', () => {
+  it('records each shared part as a frozen tree of its own, so the next share and walk skip it', () => {
+    const base = deepFreeze({ kept: { deep: { x: 1 } }, list: [{ y: 1 }, 2], changed: 1 });
+    const next = shareUnchanged(base, { kept: { deep: { x: 1 } }, list: [{ y: 1 }, 3], changed: 2 });
+    expect(next.kept).toBe(base.kept);
+    expect(isFrozenTree(next.kept)).toBe(true);
+    expect(next.list[0]).toBe(base.list[0]);
+    expect(isFrozenTree(next.list[0])).toBe(true);
+    expect(isFrozenTree(next)).toBe(false);
+    expect(isFrozenTree(next.list)).toBe(false);
+    // A shared part can itself be the base of a next share.
+    const again = { deep: { x: 1 } };
+    expect(shareUnchanged(next.kept, again)).toBe(base.kept);
+  });
+
+  it('shares down to 512 levels, and leaves what lies deeper as it is', () => {
+    const nest = (levels: number): Record<string, unknown> => {
+      let doc: Record<string, unknown> = { leaf: 1 };
+      for (let i = 0; i < levels; i++) doc = { d: doc };
+      return doc;
+    };
+    const base = deepFreeze(nest(512));
+    expect(shareUnchanged(base, nest(512))).toBe(base);
+    const deeper = deepFreeze(nest(513));
+    const next = nest(513);
+    expect(shareUnchanged(deeper, next)).toBe(next);
+  });
+
+  it('takes a member holding undefined on both sides as the same', () => {
+    const base = deepFreeze({ a: undefined, b: 1 });
+    expect(shareUnchanged(base, { a: undefined, b: 1 })).toBe(base);
+  });
+
+  it('tells a hole in base from an undefined element in next', () => {
+    const base = deepFreeze([1, , 3]);
+    const next = [1, undefined, 3];
+    expect(shareUnchanged(base, next)).toBe(next);
+    expect(isFrozenTree('text')).toBe(false);
+    expect(isFrozenTree(null)).toBe(false);
   });
 });

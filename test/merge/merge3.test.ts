@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
 import { merge3, openApiIdentityRules, type IdentityRule, type MergeConflict } from '../../src/merge/index.js';
+import { deepFreeze } from './support.js';
 
 const op = (parameters: unknown[], extra: Record<string, unknown> = {}) => ({
   openapi: '3.1.0',
@@ -285,10 +287,31 @@ describe('merge3: inputs', () => {
     expect(() => merge3({}, {}, {}, { rules: 'x' as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
-  it('never mutates its inputs', () => {
-    const base = Object.freeze({ a: Object.freeze([Object.freeze({ in: 'query', name: 'x' })]) });
-    const make = () => structuredClone(base);
-    expect(() => merge3(base, make(), make())).not.toThrow();
+  it('never mutates its inputs: all three frozen deeply, each side with edits of its own', () => {
+    const base = op([param('limit'), param('offset', { description: 'skip' }), param('q')], { summary: 'Get', tags: ['pets'] });
+    const local = op([param('limit', { description: 'mine' }), param('q'), param('mine')], { summary: 'Get one pet', tags: ['pets'], 'x-note': 'mine' });
+    const remote = op([param('offset', { description: 'skip n' }), param('limit'), param('q', { required: true }), param('theirs')], {
+      summary: 'Get a pet',
+      tags: ['pets', 'v2'],
+    });
+    const copies = structuredClone({ base, local, remote });
+    deepFreeze(base);
+    deepFreeze(local);
+    deepFreeze(remote);
+
+    const { merged, conflicts } = merge3(base, local, remote);
+    expect({ base, local, remote }).toStrictEqual(copies);
+    expect(conflicts).toStrictEqual([
+      { path: '/paths/~1pets~1{id}/get/parameters/0', kind: 'deleted-vs-changed', base: param('offset', { description: 'skip' }), local: undefined, remote: param('offset', { description: 'skip n' }) },
+      { path: '/paths/~1pets~1{id}/get/summary', kind: 'both-changed', base: 'Get', local: 'Get one pet', remote: 'Get a pet' },
+    ]);
+    expect(paramsOf(merged)).toStrictEqual([param('limit', { description: 'mine' }), param('q', { required: true }), param('mine'), param('theirs')]);
+    expect((merged as typeof local).paths['/pets/{id}'].get).toMatchObject({ summary: 'Get one pet', tags: ['pets', 'v2'], 'x-note': 'mine' });
+
+    // Without a base every key counts as added by both: the same inputs, untouched.
+    merge3(undefined, local, remote);
+    merge3(remote, local, base);
+    expect({ base, local, remote }).toStrictEqual(copies);
   });
 
   it('keeps a __proto__ key as data', () => {
@@ -320,3 +343,131 @@ describe('merge3: inputs', () => {
   });
 });
 
+
+describe('merge3: which object or array it returns', () => {
+  it('returns local itself when the merge equals it key for key, in its key order', () => {
+    const base = { a: 1, b: 1 };
+    const local = { a: 2, b: 2 };
+    const { merged } = merge3(base, local, { a: 2, b: 1 });
+    expect(merged).toBe(local);
+    // Same members in another order: a new object in remote's order.
+    const reordered = { b: 2, a: 1 };
+    const again = merge3(base, reordered, { a: 1, b: 1, c: 1 }).merged as Record<string, unknown>;
+    expect(Object.keys(again)).toStrictEqual(['a', 'b', 'c']);
+    const same = merge3({ a: 1, b: 1 }, { b: 2, a: 1 }, { a: 1, b: 1 }).merged as Record<string, unknown>;
+    expect(same).not.toBe(reordered);
+    expect(Object.keys(same)).toStrictEqual(['a', 'b']);
+  });
+
+  it('returns local itself, in its own key order, when remote is the base', () => {
+    const base = { a: 1, b: 1 };
+    const local = { b: 1, a: 2 };
+    const { merged } = merge3(base, local, base);
+    expect(merged).toBe(local);
+    expect(Object.keys(merged)).toStrictEqual(['b', 'a']);
+  });
+
+  it('drops a member remote deleted even when every member left is local’s', () => {
+    expect(merge3({ b: 1, x: 1 }, { b: 2, x: 1 }, { b: 1 }).merged).toStrictEqual({ b: 2 });
+  });
+
+  it('returns remote’s or local’s array itself when the element merge gives exactly its elements', () => {
+    const [a, b, d] = [param('a'), param('b'), param('d')];
+    const bx = param('b', { description: 'mine' });
+    // Remote and local both deleted d; local changed b: local's array.
+    const local = op([a, bx]);
+    expect(paramsOf(merge3(op([a, b, d]), local, op([a, b])).merged)).toBe(paramsOf(local));
+    // Both made the same change, remote added an element: remote's array.
+    const remote = op([a, param('b', { description: 'same' }), d]);
+    expect(paramsOf(merge3(op([a, b]), op([a, param('b', { description: 'same' })]), remote).merged)).toBe(paramsOf(remote));
+  });
+
+  it('keeps every element local added after the same one, in local order', () => {
+    const base = op([param('a'), param('z')]);
+    const local = op([param('a'), param('x'), param('y'), param('w'), param('z')]);
+    const remote = op([param('z'), param('a', { required: true })]);
+    expect(paramsOf(merge3(base, local, remote).merged)?.map((p) => p.name)).toStrictEqual(['z', 'a', 'x', 'y', 'w']);
+  });
+});
+
+describe('merge3: shapes that do not match', () => {
+  it('merges objects as whole values when the base is not an object', () => {
+    for (const base of [5, 'text', [1], null]) {
+      const { merged, conflicts } = merge3(base, { a: 1 }, { b: 2 });
+      expect(merged).toStrictEqual({ a: 1 });
+      expect(conflicts).toStrictEqual([{ path: '', kind: 'both-changed', base, local: { a: 1 }, remote: { b: 2 } }]);
+    }
+  });
+
+  it('merges an identity array element by element only when both sides and the base are arrays', () => {
+    const at = (parameters: unknown) => ({ paths: { '/x': { get: { parameters } } } });
+    const whole = (base: unknown, local: unknown, remote: unknown) => {
+      const { merged, conflicts } = merge3(at(base), at(local), at(remote));
+      expect(conflicts).toMatchObject([{ path: '/paths/~1x/get/parameters', kind: 'both-changed' }]);
+      expect(merged).toStrictEqual(at(local));
+    };
+    whole({ a: 1 }, [param('l')], [param('r')]);
+    whole([param('b')], [param('l')], { r: 1 });
+    whole([param('b')], { l: 1 }, [param('r')]);
+    whole('text', [param('l')], [param('r')]);
+    // Added on both sides (no base): element by element, no conflict.
+    const added = merge3({ paths: {} }, at([param('l'), param('both')]), at([param('both'), param('r')]));
+    expect(added.conflicts).toStrictEqual([]);
+    expect(added.merged).toStrictEqual(at([param('l'), param('both'), param('r')]));
+  });
+});
+
+describe('merge3: keys named __proto__', () => {
+  it('deletes a __proto__ member local deleted, and writes one as a plain own member', () => {
+    const base = JSON.parse('{"__proto__": 1, "a": 1}') as Record<string, unknown>;
+    const remote = JSON.parse('{"__proto__": 1, "a": 2}') as Record<string, unknown>;
+    const { merged } = merge3(base, { a: 1 }, remote);
+    expect(Object.hasOwn(merged as object, '__proto__')).toBe(false);
+    expect(merged).toStrictEqual({ a: 2 });
+
+    const kept = merge3({ a: 1 }, JSON.parse('{"a": 1, "__proto__": {"x": 1}}'), { a: 2 }).merged as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(kept, '__proto__')).toStrictEqual({ value: { x: 1 }, enumerable: true, writable: true, configurable: true });
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
+  });
+});
+
+describe('merge3: errors', () => {
+  it('names what it got instead of options', () => {
+    const invalid = (got: string) => expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`got ${got}`), hint: expect.stringMatching(/\S/) });
+    expect(() => merge3({}, {}, {}, 'rules' as never)).toThrow(invalid('string'));
+    expect(() => merge3({}, {}, {}, null as never)).toThrow(invalid('null'));
+    expect(() => merge3({}, {}, {}, [] as never)).toThrow(invalid('object'));
+  });
+
+  it('lets a library error from a key function through as it is', () => {
+    const thrown = new ConfigError('from the key function');
+    const rules: IdentityRule[] = [{ path: '/list', key: () => { throw thrown; } }];
+    expect(() => merge3({ list: [1] }, { list: [2] }, { list: [3] }, { rules })).toThrow(thrown);
+  });
+
+  it('says where it failed and why, with a hint that depends on the failure', () => {
+    const rules: IdentityRule[] = [{ path: '/a/list', key: () => { throw new Error('boom'); } }];
+    const caught = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error as { code: string; message: string; hint: string; cause: unknown; details: Record<string, unknown> };
+      }
+      throw new Error('did not throw');
+    };
+    const key = caught(() => merge3({ a: { list: [1] } }, { a: { list: [2] } }, { a: { list: [3] } }, { rules }));
+    expect(key).toMatchObject({ code: 'MERGE_FAILED', details: { path: '/a/list' }, cause: expect.objectContaining({ message: 'boom' }) });
+    expect(key.message).toContain('"/a/list"');
+    expect(key.message).toContain('boom');
+    const nest = (leaf: string) => {
+      let doc: unknown = leaf;
+      for (let i = 0; i < 50_000; i++) doc = { d: doc };
+      return doc;
+    };
+    const tooDeep = caught(() => merge3(nest('b'), nest('l'), nest('r')));
+    expect(tooDeep).toMatchObject({ code: 'MERGE_FAILED', cause: expect.any(RangeError) });
+    expect(key.hint).toMatch(/\S/);
+    expect(tooDeep.hint).toMatch(/\S/);
+    expect(tooDeep.hint).not.toBe(key.hint);
+  });
+});

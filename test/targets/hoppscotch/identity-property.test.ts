@@ -15,6 +15,7 @@ import {
   type HoppRequest,
   type IdentityAmbiguity,
 } from '../../../src/targets/hoppscotch/index.js';
+import { propertyRuns } from '../../support/mutation.js';
 
 type Json = Record<string, unknown>;
 
@@ -115,7 +116,7 @@ describe('identity without ids (property)', () => {
           if (edits.every((e) => !e.rename)) expect(ambiguities).toEqual([]);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { merge3 } from '../../../src/merge/index.js';
 import {
+  allRequests,
   attachIdentities,
   endpointIdentity,
   hoppscotchIdentityRules,
@@ -45,6 +46,19 @@ describe('normaliseEndpoint', () => {
     expect(normaliseEndpoint(endpointSignature('/v2/<<sinkName>>'))).toBe('/v2/{}');
     expect(endpointPath('<<baseUrl>>/#X-Amz-Target=Lake.GetLFTag')).toBe('/');
     expect(endpointPath('https://api.example.com/pets/1?limit=2#top')).toBe('/pets/1');
+    expect(endpointPath('/v2/<<sinkName>>')).toBe('/v2/{}');
+  });
+
+  it('drops a bare ? or # and surrounding blanks, names a leading :param, and strips an origin only at the start', () => {
+    expect(normaliseEndpoint('/pets?')).toBe('/pets');
+    expect(normaliseEndpoint('/pets#')).toBe('/pets');
+    expect(normaliseEndpoint('  <<baseUrl>>/pets \t')).toBe('/pets');
+    expect(normaliseEndpoint('<<baseUrl>>?Action=List')).toBe('/?Action=List');
+    expect(normaliseEndpoint('#X-Amz-Target=Lake.GetLFTag')).toBe('/#X-Amz-Target=Lake.GetLFTag');
+    expect(normaliseEndpoint(':petId/toys')).toBe('/{}/toys');
+    expect(endpointSignature(':petId/toys')).toBe('/{petId}/toys');
+    // A URL inside the path is not the origin (the doubled slash collapses like any other).
+    expect(normaliseEndpoint('/proxy/https://x.example.com/y')).toBe('/proxy/https:/x.example.com/y');
   });
 
   it('collapses slashes and drops a trailing one, but keeps case and literal colons inside segments', () => {
@@ -58,6 +72,7 @@ describe('operationIdentity', () => {
   it('is the operationId when present, else METHOD and the normalised template', () => {
     expect(operationIdentity('get', '/pets/{petId}', 'showPetById')).toBe('showPetById');
     expect(operationIdentity('get', '/pets/{petId}', '  ')).toBe('GET /pets/{}');
+    expect(operationIdentity('get', '/pets/{petId}', ' showPetById ')).toBe('showPetById');
     expect(operationIdentity('delete', '/pets/{petId}')).toBe('DELETE /pets/{}');
     expect(endpointIdentity('Post', '<<baseUrl>>/pets/<<id>>')).toBe('POST /pets/{}');
   });
@@ -67,6 +82,10 @@ describe('operationIdentity', () => {
     expect(requestKey({ method: 'get', endpoint: 'https://old.example.com/pets/:id' })).toBe('GET /pets/{}');
     expect(requestKey('nope')).toBeUndefined();
     expect(requestKey({ name: 'no method' })).toBeUndefined();
+    expect(requestKey(null)).toBeUndefined();
+    expect(requestKey({ id: '', method: 'get', endpoint: '/x' })).toBe('GET /x');
+    expect(requestKey({ method: 'get' })).toBeUndefined();
+    expect(requestKey({ endpoint: '/x' })).toBeUndefined();
   });
 });
 
@@ -159,7 +178,9 @@ describe('hoppscotchIdentityRules', () => {
 
   it('keys headers case-insensitively and params case-sensitively', () => {
     const headers = ruleFor('/folders/0/requests/1/headers');
-    expect(headers?.key({ key: 'X-Trace' })).toBe(headers?.key({ key: 'x-trace' }));
+    expect(headers?.key({ key: 'X-Trace' })).toBe('x-trace');
+    expect(headers?.key({ key: 'x-trace' })).toBe('x-trace');
+    expect([headers?.key({}), headers?.key({ key: 5 }), headers?.key(null), headers?.key('X-Trace')]).toEqual([undefined, undefined, undefined, undefined]);
     const params = ruleFor('/requests/0/params');
     expect(params?.key({ key: 'Limit' })).not.toBe(params?.key({ key: 'limit' }));
   });
@@ -170,5 +191,15 @@ describe('hoppscotchIdentityRules', () => {
     expect(ruleFor('/variables')?.key({ key: 'baseUrl' })).toBe('baseUrl');
     expect(ruleFor('/folders/0/requests/0/requestVariables')?.key({ key: 'id' })).toBe('id');
     expect(ruleFor('/folders/0/requests/0/body/body')?.key({ key: 'file' })).toBe('file');
+  });
+});
+
+describe('allRequests', () => {
+  it('lists every request, depth first, folders before the requests of the collection itself', () => {
+    const request = (name: string) => ({ name }) as HoppCollection['requests'][number];
+    const folder = (name: string, requests: string[], folders: HoppCollection[] = []) => ({ name, folders, requests: requests.map(request) }) as unknown as HoppCollection;
+    const collection = folder('root', ['r1'], [folder('a', ['a1', 'a2'], [folder('b', ['b1'])]), folder('c', [])]);
+    expect(allRequests(collection).map((r) => r.name)).toEqual(['b1', 'a1', 'a2', 'r1']);
+    expect(allRequests(folder('empty', []))).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   denormaliseCollection,
   hoppscotchTarget,
+  hoppscotchTargetIdentityRules,
+  operationHints,
   normaliseCollection,
   prepareCollectionMerge,
   reconcileCollection,
@@ -17,6 +19,7 @@ import {
 } from '../../../src/targets/hoppscotch/index.js';
 import type { BindingRecords, TargetContext } from '../../../src/targets/index.js';
 import { oasExamples } from './oas-examples.js';
+import { matchPointerPattern } from '../../../src/json/index.js';
 
 const document = {
   openapi: '3.0.3',
@@ -136,6 +139,173 @@ describe('normaliseCollection / denormaliseCollection', () => {
     const store = collection.folders[0]?.folders[0] as HoppCollection;
     expect([collection.folders[0]?.v, store.v, 'testScript' in store, store.requests.map((r) => r.id)]).toEqual([11, 11, false, ['getStore']]);
     expect(collection.requests.map((r) => r.id)).toEqual(['health']);
+  });
+});
+
+describe('normaliseCollection: folder keys from the stored record', () => {
+  const auth = { authType: 'inherit', authActive: true };
+  const request = (name: string, id?: string, endpoint = '<<baseUrl>>/pets') =>
+    ({ v: '16', name, method: 'GET', endpoint, params: [], headers: [], requestVariables: [], ...(id === undefined ? {} : { id }) }) as unknown as HoppRequest;
+  const folder = (name: string, requests: HoppRequest[] = []) => ({ v: 12, name, folders: [], requests, auth, headers: [] }) as unknown as HoppCollection;
+  const collection = (...folders: HoppCollection[]) => ({ v: 12, name: 'C', folders, requests: [], auth, headers: [] }) as unknown as HoppCollection;
+  const record = (folders: HoppIdentityRecord['folders'], requests: HoppIdentityRecord['requests'] = []): HoppIdentityRecord => ({ v: 2, folders, requests });
+  const keysOf = (local: HoppCollection, stored: HoppIdentityRecord) => Object.entries(normaliseCollection(local, { stored }).folders).map(([key, f]) => [key, f.folder.name]);
+
+  it('gives a folder at its stored place under its stored name the stored key', () => {
+    expect(keysOf(collection(folder('Pets')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Pets']]);
+    // Two folders of one name: each keeps the key of its place, whatever the order of the record.
+    const twins = record([
+      { path: '/folders/1', key: 'second', name: 'Pets' },
+      { path: '/folders/0', key: 'first', name: 'Pets' },
+    ]);
+    expect(keysOf(collection(folder('Pets'), folder('Pets')), twins)).toEqual([['first', 'Pets'], ['second', 'Pets']]);
+  });
+
+  it('gives a moved folder the key stored under its name, once', () => {
+    const stored = record([{ path: '/folders/3', key: 'pets', name: 'Pets' }]);
+    expect(keysOf(collection(folder('Other'), folder('Pets')), stored)).toEqual([['Other', 'Other'], ['pets', 'Pets']]);
+    expect(keysOf(collection(folder('Pets'), folder('Pets')), stored)).toEqual([['pets', 'Pets'], ['Pets', 'Pets']]);
+  });
+
+  it('gives a renamed folder the key of the stored folder most of its requests came from', () => {
+    const stored = record(
+      [
+        { path: '/folders/0', key: 'pets', name: 'Pets' },
+        { path: '/folders/1', key: 'store', name: 'Store' },
+      ],
+      [
+        { path: '/folders/0/requests/0', key: 'listPets', name: 'List', endpoint: 'GET /pets' },
+        { path: '/folders/0/requests/1', key: 'addPet', name: 'Add', endpoint: 'GET /pets' },
+        { path: '/folders/1/requests/0', key: 'getStore', name: 'Get', endpoint: 'GET /pets' },
+      ],
+    );
+    const local = collection(folder('Stock'), folder('Animals', [request('Get', 'getStore'), request('List', 'listPets'), request('Add', 'addPet')]));
+    expect(keysOf(local, stored)).toEqual([['Stock', 'Stock'], ['pets', 'Animals']]);
+  });
+
+  it('keys other folders by name, numbering repeats past taken keys, an empty name and __proto__', () => {
+    const local = collection(folder('A'), folder('A#2'), folder('A'), folder(''), folder('__proto__'));
+    expect(keysOf(local, record([]))).toEqual([['A', 'A'], ['A#2', 'A#2'], ['A#3', 'A'], ['#2', ''], ['__proto__#2', '__proto__']]);
+  });
+
+  it('gives a renamed, emptied folder at its stored place the stored key', () => {
+    expect(keysOf(collection(folder('Animals')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Animals']]);
+  });
+
+  it('keys a user request by its own id without the user prefix, or by method, endpoint and name', () => {
+    const local = collection(folder('F', [request('Mine', 'user:mine'), request('N', '', '<<baseUrl>>/pets/<<petId>>')]));
+    expect(Object.keys(normaliseCollection(local, { stored: record([], [{ path: '/x', key: 'listPets', name: 'L', endpoint: 'GET /x' }]) }).requests)).toEqual([
+      'user:mine',
+      'user:GET /pets/{petId} N',
+    ]);
+  });
+});
+
+describe('normaliseCollection: which ids are taken as they are', () => {
+  const request = (id: string, endpoint = '<<baseUrl>>/elsewhere') =>
+    ({ v: '16', id, name: 'R', method: 'GET', endpoint, params: [], headers: [], requestVariables: [] }) as unknown as HoppRequest;
+  const local = (...requests: HoppRequest[]) => ({ v: 12, name: 'C', folders: [], requests, auth: { authType: 'inherit', authActive: true }, headers: [] }) as unknown as HoppCollection;
+  const record = (...keys: string[]): HoppIdentityRecord => ({ v: 2, folders: [], requests: keys.map((key, i) => ({ path: `/requests/${i + 5}`, key, name: 'Old', endpoint: 'GET /old' })) });
+  const search = renderCollection({ openapi: '3.0.3', info: { title: 'S', version: '1' }, paths: { '/search?kind=pets': { get: { summary: 'Search' } }, '/pets': { get: { operationId: 'listPets' } } } }).collection;
+  const keysOf = (collection: HoppCollection, hints: Parameters<typeof normaliseCollection>[1]) => Object.keys(normaliseCollection(collection, hints).requests);
+
+  it('takes every id when nothing is known, none that is not rendered or stored otherwise', () => {
+    expect(keysOf(local(request('foo')), {})).toEqual(['foo']);
+    expect(keysOf(local(request('foo'), request('listPets')), { rendered: operationHints(search) })).toEqual(['user:foo', 'listPets']);
+    expect(keysOf(local(request('foo')), { stored: record('foo') })).toEqual(['foo']);
+    expect(keysOf(local(request('foo')), { stored: record('bar') })).toEqual(['user:foo']);
+    expect(keysOf(local(request('foo')), { stored: record('bar'), trustIds: true })).toEqual(['foo']);
+    expect(keysOf(local(request('x-user:y')), { stored: record('bar') })).toEqual(['user:x-user:y']);
+    // A user request keeps its own id among its fields; an identity-keyed one has it as its key only.
+    expect(normaliseCollection(local(request('foo')), { stored: record('bar') }).requests['user:foo']?.request.id).toBe('foo');
+    expect(normaliseCollection(local(request('foo')), {}).requests.foo?.request).not.toHaveProperty('id');
+  });
+
+  it('reports operations that two requests could equally be, to onAmbiguity when given', () => {
+    const twin = () => {
+      const r = request('x', '<<baseUrl>>/pets') as Partial<HoppRequest>;
+      delete r.id;
+      return r as HoppRequest;
+    };
+    const seen: unknown[] = [];
+    const keys = keysOf(local(twin(), twin()), { rendered: operationHints(search), onAmbiguity: (a) => seen.push(a) });
+    expect(keys).toEqual(['user:GET /pets R', 'user:GET /pets R#2']);
+    expect(seen).toEqual([{ key: 'listPets', requests: [{ path: '/requests/0', name: 'R' }, { path: '/requests/1', name: 'R' }] }]);
+    expect(keysOf(local(twin(), twin()), { rendered: operationHints(search) })).toEqual(keys);
+  });
+
+  it('does not take a stored id that an operation outgrew (written before queries were kept): the operation is matched instead', () => {
+    const hints = { rendered: operationHints(search), stored: record('GET /search', 'GET /search#2') };
+    expect(keysOf(local(request('GET /search', '<<baseUrl>>/search?kind=pets')), hints)).toEqual(['GET /search?kind=pets']);
+    expect(keysOf(local(request('GET /search#2', '<<baseUrl>>/search?kind=pets')), hints)).toEqual(['GET /search?kind=pets']);
+    const repeat = { rendered: operationHints(search), stored: record('GET /search#12') };
+    expect(keysOf(local(request('GET /search#12', '<<baseUrl>>/search?kind=pets')), repeat)).toEqual(['GET /search?kind=pets']);
+  });
+
+  it('reads a version 1 record as paths without query: with another name that is not enough', () => {
+    const stored = (v: 1 | 2): HoppIdentityRecord => ({ v, folders: [], requests: [{ path: '/requests/5', key: 'addPet', name: 'Create', endpoint: 'POST /animals' }] });
+    const mine = { ...request('x', '<<baseUrl>>/animals'), name: 'Mine', method: 'POST' } as Partial<HoppRequest>;
+    delete mine.id;
+    expect(keysOf(local(mine as HoppRequest), { stored: stored(2) })).toEqual(['addPet']);
+    expect(keysOf(local(mine as HoppRequest), { stored: stored(1) })).toEqual(['user:POST /animals Mine']);
+  });
+});
+
+describe('denormaliseCollection on hand-made input', () => {
+  const folder = (name: string, parent: string | null, v: unknown = 12): NormalisedCollection['folders'][string] => ({
+    parent,
+    folder: { v, name, auth: { authType: 'inherit', authActive: true }, headers: [] },
+  });
+  const request = (folderKey: string | null, fields: Record<string, unknown>) => ({ folder: folderKey, request: { v: '16', name: 'r', method: 'GET', endpoint: '/', ...fields } });
+  const input = (parts: Partial<NormalisedCollection>): NormalisedCollection => ({
+    collection: { v: 12, name: 'C' },
+    folders: {},
+    requests: {},
+    folderOrder: {},
+    requestOrder: {},
+    ...parts,
+  });
+
+  it('puts a folder whose parent is missing at the root, and keeps one whose parent is there under it', () => {
+    const { collection, record } = denormaliseCollection(input({ folders: { a: folder('A', 'gone'), b: folder('B', 'a') } }));
+    expect(collection.folders.map((f) => [f.name, f.folders.map((g) => g.name)])).toEqual([['A', ['B']]]);
+    expect(record.folders).toEqual([
+      { path: '/folders/0', key: 'a', name: 'A' },
+      { path: '/folders/0/folders/0', key: 'b', name: 'B' },
+    ]);
+  });
+
+  it('writes a folder of an unknown version as v12, scripts kept', () => {
+    const unknown = folder('A', null, 13);
+    unknown.folder = { ...unknown.folder, preRequestScript: 'pre', testScript: 'test' };
+    const { collection } = denormaliseCollection(input({ folders: { a: unknown, b: folder('B', null, 11) } }));
+    const scripts = (f: HoppCollection) => f as HoppCollection & { preRequestScript?: string; testScript?: string };
+    expect(collection.folders.map((f) => [f.v, scripts(f).preRequestScript, scripts(f).testScript])).toEqual([[12, 'pre', 'test'], [11, undefined, undefined]]);
+  });
+
+  it('records identity-keyed requests with the method in capitals and the endpoint signature', () => {
+    const { collection, record } = denormaliseCollection(
+      input({ requests: { listPets: request(null, { name: 'List', method: 'get', endpoint: '<<baseUrl>>/pets/<<petId>>?q=<<q>>' }) } }),
+    );
+    expect(record.requests).toEqual([{ path: '/requests/0', key: 'listPets', name: 'List', endpoint: 'GET /pets/{petId}?q={q}' }]);
+    expect(collection.requests[0]?.id).toBe('listPets');
+  });
+
+  it('drops the id of a user request only where it is the key of another request', () => {
+    const requests = {
+      listPets: request(null, { name: 'List' }),
+      'user:copy': request(null, { name: 'Copy', id: 'listPets' }),
+      'user:own': request(null, { name: 'Own', id: 'my-own-id' }),
+      'user:prefixed': request(null, { name: 'Prefixed', id: 'user:copy' }),
+    };
+    const { collection } = denormaliseCollection(input({ requests }));
+    expect(collection.requests.map((r) => [r.name, r.id])).toEqual([
+      ['List', 'listPets'],
+      ['Copy', undefined],
+      ['Own', 'my-own-id'],
+      ['Prefixed', 'user:copy'],
+    ]);
+    expect('id' in (collection.requests[1] as object)).toBe(false);
   });
 });
 
@@ -334,5 +504,30 @@ describe('hoppscotchTarget read and write', () => {
     await expect(target.write(bad, context(records))).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringContaining('folders[0].requests[0].auth.authType') });
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(records.data.size).toBe(0);
+  });
+});
+
+describe('hoppscotchTargetIdentityRules', () => {
+  const ruleFor = (pointer: string) => hoppscotchTargetIdentityRules.find((rule) => matchPointerPattern(rule.path, pointer));
+
+  it('merges the order lists as sets of keys', () => {
+    for (const pointer of ['/folderOrder/__root__', '/requestOrder/f1']) {
+      const rule = ruleFor(pointer);
+      expect(rule?.set).toBe(true);
+      expect([rule?.key('k1'), rule?.key(1), rule?.key(null)]).toEqual(['k1', undefined, undefined]);
+    }
+  });
+
+  it('keys headers by lower-cased key, params, request variables, variables and form fields by key as written', () => {
+    const headers = ruleFor('/requests/r1/headers');
+    expect([headers?.key({ key: 'X-Trace' }), headers?.key({ key: 'x-trace' })]).toEqual(['x-trace', 'x-trace']);
+    for (const pointer of ['/requests/r1/params', '/requests/r1/requestVariables', '/variables', '/folders/f1/variables', '/requests/r1/body/body']) {
+      const rule = ruleFor(pointer);
+      expect(rule?.set).toBeUndefined();
+      expect(rule?.key({ key: 'Limit' })).toBe('Limit');
+    }
+    for (const rule of [headers, ruleFor('/requests/r1/params')]) {
+      expect([rule?.key(null), rule?.key('X-Trace'), rule?.key({}), rule?.key({ key: 1 })]).toEqual([undefined, undefined, undefined, undefined]);
+    }
   });
 });
