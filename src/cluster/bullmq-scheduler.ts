@@ -12,7 +12,9 @@
  * - Before running, the worker takes the binding's lease (`acquireLease`),
  *   renews it while the sync runs and releases it after; when the lease is
  *   held elsewhere the job is delayed, never run beside the holder. A sync
- *   whose lease cannot be renewed is aborted with `STALE_LEASE`.
+ *   whose lease cannot be renewed is aborted with `STALE_LEASE`, and every
+ *   `RedisStore` write of the sync carries the lease's fencing token (see
+ *   lease-scope.ts), refused with `STALE_LEASE` once a newer lease exists.
  * - Retries keep the engine's semantics: the delay is ours (full jitter,
  *   cap, `retryAfterMs`), applied as a BullMQ delay on the same job.
  *
@@ -44,6 +46,7 @@ import type {
   SyncJob,
 } from '../scheduler/types.js';
 import { assertPrefix } from './keys.js';
+import { withLease } from './lease-scope.js';
 import { acquireLease, readLease, releaseLease, renewLease, type Lease } from './lease.js';
 
 /** Options of {@link bullmqScheduler}. */
@@ -738,7 +741,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     }, Math.max(100, Math.floor(ttl / 3)));
     const started = performance.now();
     try {
-      const result = await this.#context.hooks.run(job, controller.signal);
+      const result = await withLease(lease, () => this.#context.hooks.run(job, controller.signal));
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       if (controller.signal.aborted) throw controller.signal.reason;
       this.#circuitEvent(state, state.circuit.recordSuccess());

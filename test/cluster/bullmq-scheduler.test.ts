@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisStore, bullmqScheduler, type BullmqSchedulerOptions } from '../../src/cluster/index.js';
+import { RedisStore, acquireLease, bullmqScheduler, type BullmqSchedulerOptions } from '../../src/cluster/index.js';
 import { SyncEngine, isSyncError, type SchedulerFactory, type SyncEngineEvents, type SyncResult } from '../../src/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { useRedisServer } from '../support/redis.js';
@@ -135,5 +135,44 @@ describe('bullmqScheduler', () => {
       ['job:started', result.jobId],
       ['job:completed', result.jobId],
     ]);
+  });
+
+  it('fences the store writes of a sync with its lease: once another worker took the lease, they are refused with STALE_LEASE and not retried', async () => {
+    const prefix = `bullmq-test-${++prefixes}`;
+    const store = new RedisStore({ redis: server.current.url, prefix });
+    stores.push(store);
+    const thief = new Redis(server.current.url);
+    const factory = bullmqScheduler<SyncResult>({ url: server.current.url, prefix });
+    const engine = new SyncEngine({
+      store,
+      scheduler: (context) =>
+        factory({
+          ...context,
+          hooks: {
+            ...context.hooks,
+            run: async (job, signal) => {
+              // The lease expires under this sync (as for a paused process) and another worker takes it.
+              await thief.del(`${prefix}:{${job.sourceId}}:lease`);
+              expect(await acquireLease(thief, job.sourceId, { prefix, owner: 'thief', ttlMs: 60_000 })).toBeDefined();
+              return context.hooks.run(job, signal);
+            },
+          },
+        }),
+    });
+    engines.push(engine);
+    let retries = 0;
+    engine.on('job:retrying', () => void (retries += 1));
+    await engine.addSource({ id: 'pets', source: new MemorySource(api(1)), target: new MemoryTarget(), intervalMs: 0, maxRetries: 3 });
+    try {
+      const error = await engine.syncNow('pets').then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(isSyncError(error) ? error.code : error).toBe('STALE_LEASE');
+      expect(await store.getBase('pets')).toBeUndefined();
+      expect(retries).toBe(0);
+    } finally {
+      thief.disconnect();
+    }
   });
 });
