@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisStore, acquireLease, bullmqScheduler, type BullmqSchedulerOptions } from '../../src/cluster/index.js';
-import { SyncEngine, isSyncError, type SchedulerFactory, type SyncEngineEvents, type SyncResult } from '../../src/index.js';
+import { backoffDelay, defaultRetryPolicy } from '../../src/scheduler/index.js';
+import { SourceError, SyncEngine, isSyncError, type SchedulerFactory, type SyncEngineEvents, type SyncResult } from '../../src/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { useRedisServer } from '../support/redis.js';
 
@@ -174,5 +175,34 @@ describe('bullmqScheduler', () => {
     } finally {
       thief.disconnect();
     }
+  });
+
+  it('retries a retryable failure with our backoff (full jitter from the engine\'s random) as a BullMQ delay of the same job', async () => {
+    const prefix = `bullmq-test-${++prefixes}`;
+    const store = new RedisStore({ redis: server.current.url, prefix });
+    stores.push(store);
+    const random = () => 0.5;
+    const retry = { ...defaultRetryPolicy, baseDelayMs: 200 };
+    const engine = new SyncEngine({ store, random, retry, scheduler: bullmqScheduler({ url: server.current.url, prefix }) });
+    engines.push(engine);
+    const source = new MemorySource(api(1));
+    let failures = 2;
+    const fetch = source.fetch.bind(source);
+    source.fetch = async (context) => {
+      if (failures-- > 0) throw new SourceError('SOURCE_HTTP_STATUS', 'The source answered 503.', { retryable: true });
+      return fetch(context);
+    };
+    const retrying: Array<{ jobId: string; delayMs: number; retryCount: number }> = [];
+    engine.on('job:retrying', (event) => void retrying.push({ jobId: event.job.id, delayMs: event.delayMs, retryCount: event.job.retryCount }));
+    await engine.addSource({ id: 'pets', source, target: new MemoryTarget(), intervalMs: 0 });
+    const started = Date.now();
+    const result = await engine.syncNow('pets');
+    expect(result.outcome).toBe('applied');
+    const delays = [1, 2].map((n) => backoffDelay(retry, n, random));
+    expect(retrying).toEqual([
+      { jobId: result.jobId, delayMs: delays[0], retryCount: 1 },
+      { jobId: result.jobId, delayMs: delays[1], retryCount: 2 },
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(delays[0]! + delays[1]!);
   });
 });
