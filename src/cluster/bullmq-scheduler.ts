@@ -295,7 +295,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     }
     if (spec.dependsOn.length > 0) {
       throw new ConfigError(`Expected binding "${spec.id}" to have no \`dependsOn\` with bullmqScheduler, got ${JSON.stringify(spec.dependsOn)}.`, {
-        hint: 'Dependencies between bindings work with the in-process scheduler only; see docs/scale-out.md.',
+        hint: 'Dependencies between bindings work with the in-process scheduler only; see node_modules/api-live-sync/docs/scale-out.md.',
         details: { sourceId: spec.id },
       });
     }
