@@ -384,15 +384,17 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       state.dueWhilePaused = true;
       return;
     }
-    void this.#add(id, trigger, {}).catch((error: unknown) => this.#context.hooks.emit('job:failed', () => this.#failedTrigger(id, trigger, error)));
+    void this.#add(id, trigger, {}).catch((error: unknown) => this.#unqueued(id, trigger, error));
   }
 
-  /** The payload reporting an automatic trigger that could not reach the queue (Redis down). */
-  #failedTrigger(id: string, trigger: JobTrigger, error: unknown): SchedulerEvents<Result>['job:failed'] {
-    const now = this.#context.clock.now();
-    const serialized = toSyncError(error, { code: 'JOB_FAILED', message: `Could not queue a job of "${id}"` }).toJSON();
-    const job: SyncJob = { id: `unqueued-${randomUUID()}`, sourceId: id, priority: 'medium', retryCount: 0, maxRetries: 0, lastAttempt: undefined, nextAttempt: undefined, status: 'failed', trigger, createdAt: now, error: serialized };
-    return { timestamp: now, job, error: serialized };
+  /**
+   * An automatic trigger that could not reach the queue (Redis down): no job
+   * exists, so no job event; it becomes the binding's last error (what
+   * `getSyncStatus()` shows) until a run of the binding ends.
+   */
+  #unqueued(id: string, trigger: JobTrigger, error: unknown): void {
+    const state = this.#bindings.get(id);
+    if (state) state.lastError = toSyncError(error, { code: 'JOB_FAILED', message: `Could not queue a ${trigger} job of "${id}"` });
   }
 
   async #add(id: string, trigger: JobTrigger, options: EnqueueOptions): Promise<SyncJob | undefined> {
@@ -474,7 +476,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
         for (const state of this.#bindings.values()) this.#startOne(state);
       })
       .catch((error: unknown) => {
-        for (const id of this.#bindings.keys()) this.#context.hooks.emit('job:failed', () => this.#failedTrigger(id, 'start', error));
+        for (const id of this.#bindings.keys()) this.#unqueued(id, 'start', error);
       });
   }
 
@@ -488,7 +490,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   }
 
   #startOne(state: BindingState<Result>): void {
-    void this.#schedule(state).catch((error: unknown) => this.#context.hooks.emit('job:failed', () => this.#failedTrigger(state.spec.id, 'interval', error)));
+    void this.#schedule(state).catch((error: unknown) => this.#unqueued(state.spec.id, 'interval', error));
     if (this.#config.syncOnStart) this.notify(state.spec.id, 'start');
   }
 
