@@ -24,7 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DelayedError, Queue, QueueEvents, Worker, type Job, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Queue, QueueEvents, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BindingError, ConfigError, JobError, StoreError, isSyncError, toSyncError, type SyncError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
@@ -556,11 +556,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       due.push(state.spec.id);
       this.notify(state.spec.id, 'resume');
     }
-    const worker = this.#open?.worker;
-    if (worker) {
-      if (worker.isRunning()) worker.resume();
-      else void worker.run().catch(() => undefined);
-    }
+    void this.#open?.worker?.resume().catch(() => undefined);
     return due;
   }
 
@@ -698,6 +694,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   async #process(bull: Job, token: string | undefined): Promise<JobReturn<Result>> {
     const data = bull.data as JobData;
     const jobId = String(bull.id);
+    if (this.#paused) {
+      // Taken by a fetch that was under way when the worker paused: back to the queue, for another worker or for resume.
+      await bull.moveToWait(token);
+      throw new WaitingError();
+    }
     const state = this.#bindings.get(data.bindingId);
     const open = this.#open;
     if (!state || !open) {
@@ -756,7 +757,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       this.#resolveWaiters(job.sourceId, startedAt, result);
       return { result, startedAt, workerId: this.#options.workerId };
     } catch (thrown) {
-      if (thrown instanceof DelayedError) throw thrown;
+      if (thrown instanceof DelayedError || thrown instanceof WaitingError) throw thrown;
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       const aborted = controller.signal.aborted;
       const error = aborted

@@ -205,4 +205,40 @@ describe('bullmqScheduler', () => {
     ]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(delays[0]! + delays[1]!);
   });
+
+  it('pause holds the queued jobs of this worker, removeSyncJob removes a pending one, resume runs the rest; removeSource removes the binding\'s job scheduler', async () => {
+    const prefix = `bullmq-test-${++prefixes}`;
+    const store = new RedisStore({ redis: server.current.url, prefix });
+    stores.push(store);
+    const engine = new SyncEngine({ store, syncOnStart: false, scheduler: bullmqScheduler({ url: server.current.url, prefix }) });
+    engines.push(engine);
+    const removed: string[] = [];
+    engine.on('job:removed', (event) => void removed.push(`${event.job.id}:${event.reason}`));
+    const target = new MemoryTarget();
+    await engine.addSource({ id: 'pets', source: new MemorySource(api(1)), target, intervalMs: 60_000 });
+    await engine.startSync();
+    const queue = new Queue('sync', { connection: new Redis(server.current.url, { maxRetriesPerRequest: null }), prefix });
+    try {
+      await expect.poll(() => queue.getJobSchedulersCount()).toBe(1);
+      await engine.pauseSync();
+      const first = await engine.addSyncJob({ sourceId: 'pets' });
+      expect(engine.getSyncStatus().jobs.map((job) => [job.id, job.status])).toEqual([[first.id, 'pending']]);
+      await engine.removeSyncJob(first.id);
+      expect(removed).toEqual([`${first.id}:cancelled`]);
+      expect(await queue.getJob(first.id)).toBeUndefined();
+
+      const second = await engine.addSyncJob({ sourceId: 'pets' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(target.writeCount).toBe(0);
+      expect(await (await queue.getJob(second.id))?.getState()).toBe('prioritized');
+      await engine.resumeSync();
+      await expect.poll(() => target.writeCount).toBe(1);
+      await engine.onIdle();
+
+      await engine.removeSource('pets');
+      expect(await queue.getJobSchedulersCount()).toBe(0);
+    } finally {
+      await queue.close();
+    }
+  });
 });
