@@ -421,21 +421,35 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     });
     const jobId = String(added.id);
     const now = this.#context.clock.now();
-    const known = this.#local.get(jobId);
-    if (known) {
-      this.#context.hooks.emit('job:coalesced', () => ({ timestamp: now, job: { ...known.job }, trigger }));
-      return { ...known.job };
-    }
-    const job = syncJob(jobId, data, this.#maxRetries(state), now, 'pending');
     // A deduplicated add returns the id of the job it joined (waiting, or running with this request kept for the follow-up).
     if (jobId !== ownId) {
-      this.#context.hooks.emit('job:coalesced', () => ({ timestamp: now, job, trigger }));
-      return job;
+      if (options.priority !== undefined) await this.#raisePriority(open, jobId, options.priority);
+      const joined = this.#local.get(jobId)?.job ?? syncJob(jobId, data, this.#maxRetries(state), now, 'pending');
+      this.#context.hooks.emit('job:coalesced', () => ({ timestamp: now, job: { ...joined }, trigger }));
+      return { ...joined };
     }
+    const job = syncJob(jobId, data, this.#maxRetries(state), now, 'pending');
     const local: LocalJob = { job, state: 'new', controller: undefined };
     this.#local.set(jobId, local);
     this.#transition(local, 'pending', {}, now);
     return { ...job };
+  }
+
+  /** Raise a waiting job's priority to `priority` (a smaller BullMQ number) when it is lower; a job that started meanwhile is left alone. */
+  async #raisePriority(open: Open, jobId: string, wanted: JobPriority): Promise<void> {
+    const priority = BULLMQ_PRIORITY[wanted];
+    const job = await open.queue.getJob(jobId);
+    if (!job || (job.priority > 0 && job.priority <= priority)) return;
+    const state = await job.getState();
+    if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return;
+    try {
+      await job.changePriority({ priority });
+      await job.updateData({ ...(job.data as JobData), priority: wanted });
+    } catch {
+      return; // it started meanwhile
+    }
+    const local = this.#local.get(jobId);
+    if (local?.state === 'pending') local.job.priority = wanted;
   }
 
   #maxRetries(state: BindingState<Result>): number {
@@ -648,12 +662,13 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     for (const waiter of served) waiter.resolve(result);
   }
 
-  #rejectWaiters(bindingId: string, error: SyncError): void {
+  /** Reject the `run()` callers of a binding that a failed run started at `startedAt` served (every caller when the start is not known). */
+  #rejectWaiters(bindingId: string, error: SyncError, startedAt = Number.POSITIVE_INFINITY): void {
     const state = this.#bindings.get(bindingId);
     if (!state || state.waiters.length === 0) return;
-    const waiters = state.waiters;
-    state.waiters = [];
-    for (const waiter of waiters) waiter.reject(error);
+    const served = state.waiters.filter((w) => w.since <= startedAt);
+    state.waiters = state.waiters.filter((w) => w.since > startedAt);
+    for (const waiter of served) waiter.reject(error);
   }
 
   /** A job finished on another process: a pending job added here leaves, and `run()` callers it serves resolve. */
@@ -781,7 +796,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       state.lastError = error;
       this.#context.hooks.onSettled(job.sourceId, 'failed', at);
       this.#settle(jobId, local, 'failed', { error: job.error });
-      this.#rejectWaiters(job.sourceId, error);
+      this.#rejectWaiters(job.sourceId, error, startedAt);
       throw error;
     } finally {
       clearInterval(renew);

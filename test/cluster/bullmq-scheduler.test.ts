@@ -227,7 +227,12 @@ describe('bullmqScheduler', () => {
       expect(removed).toEqual([`${first.id}:cancelled`]);
       expect(await queue.getJob(first.id)).toBeUndefined();
 
-      const second = await engine.addSyncJob({ sourceId: 'pets' });
+      const second = await engine.addSyncJob({ sourceId: 'pets', priority: 'low' });
+      expect((await queue.getJob(second.id))?.priority).toBe(3);
+      // A higher priority joins the pending job and raises it.
+      expect((await engine.addSyncJob({ sourceId: 'pets', priority: 'high' })).id).toBe(second.id);
+      expect((await queue.getJob(second.id))?.priority).toBe(1);
+      expect(engine.getSyncStatus().jobs.map((job) => [job.id, job.priority])).toEqual([[second.id, 'high']]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(target.writeCount).toBe(0);
       expect(await (await queue.getJob(second.id))?.getState()).toBe('prioritized');
