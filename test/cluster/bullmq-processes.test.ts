@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/cluster/index.js';
 import { useRedisServer } from '../support/redis.js';
 
 const CHILD = resolve(import.meta.dirname, 'bullmq-worker-child.ts');
@@ -46,8 +47,9 @@ afterEach(async () => {
 interface LogLine {
   worker: string;
   binding?: string;
-  at: 'enter' | 'exit' | 'hang' | 'ready' | 'killed';
+  at: 'enter' | 'exit' | 'hang' | 'stalling' | 'ready' | 'killed';
   outcome?: string;
+  error?: string;
 }
 
 function readLog(path: string): LogLine[] {
@@ -72,7 +74,7 @@ function assertNoOverlap(log: readonly LogLine[]): void {
       for (const [binding, worker] of inside) if (worker === line.worker) inside.delete(binding);
       continue;
     }
-    if (line.binding === undefined || line.at === 'hang') continue;
+    if (line.binding === undefined || line.at === 'hang' || line.at === 'stalling') continue;
     const holder = inside.get(line.binding);
     if (line.at === 'enter') {
       if (holder !== undefined) throw new Error(`${line.worker} entered "${line.binding}" while ${holder} was inside`);
@@ -142,5 +144,32 @@ describe('worker processes share bindings through the BullMQ scheduler', () => {
     const b1 = lines.filter((l) => l.binding === 'b1' && l.at === 'exit');
     expect(b1.map((l) => [l.worker, l.outcome])).toEqual([['rescuer', 'applied']]);
     for (const id of ['b2', 'b3']) expect(await fileVersion(id)).toBe('List pets, version 1');
+  });
+
+  it('a worker frozen (SIGSTOP) past its lease loses the binding to another, and once it runs again its sync is refused with STALE_LEASE: the store keeps the newer base', { timeout: 60_000 }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'als-bullmq-'));
+    version = 1;
+    const log = join(dir, 'log.jsonl');
+    const prefix = `procs-${++prefixes}`;
+    const common = { redis: redis.current.url, prefix, log, base, dir, bindings: ['b1'], intervalMs: 0, leaseTtlMs: 1000 };
+    const stale = startWorker({ ...common, worker: 'stale', syncOnStart: true, stall: 'b1', stallMs: 300 });
+    await expect.poll(() => readLog(log).some((l) => l.at === 'stalling'), { timeout: 20_000, interval: 5 }).toBe(true);
+    stale.kill('SIGSTOP');
+    startWorker({ ...common, worker: 'fresh', syncOnStart: false });
+    // The frozen worker's lease and job lock expire; the fresh worker runs the job.
+    await expect.poll(() => readLog(log).some((l) => l.worker === 'fresh' && l.outcome === 'applied'), { timeout: 20_000, interval: 50 }).toBe(true);
+    const store = new RedisStore({ redis: redis.current.url, prefix });
+    try {
+      const before = await store.getBase('b1');
+      expect((before?.document as { paths: Record<string, { get: { summary: string } }> }).paths['/pets']!.get.summary).toBe('List pets, version 1');
+      // The source changes; the stale worker wakes up and syncs what it now fetches.
+      version = 2;
+      stale.kill('SIGCONT');
+      await expect.poll(() => readLog(log).find((l) => l.worker === 'stale' && l.at === 'exit'), { timeout: 20_000, interval: 50 }).toBeDefined();
+      expect(readLog(log).find((l) => l.worker === 'stale' && l.at === 'exit')?.error).toBe('STALE_LEASE');
+      expect(await store.getBase('b1')).toEqual(before);
+    } finally {
+      await store.close();
+    }
   });
 });

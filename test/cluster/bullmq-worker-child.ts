@@ -7,6 +7,9 @@
  *
  * argv[2]: JSON of { redis, prefix, worker, log, base, dir, bindings, intervalMs, syncOnStart, leaseTtlMs, hang? }
  * With `hang`, the first sync of that binding enters and never returns.
+ * With `stall`, the first sync of that binding logs `stalling` and waits
+ * `stallMs` before it runs (the test freezes the process meanwhile); a
+ * sync that fails logs its error code in its exit line.
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,11 +28,14 @@ interface ChildOptions {
   syncOnStart: boolean;
   leaseTtlMs: number;
   hang?: string;
+  stall?: string;
+  stallMs?: number;
 }
 
 const options = JSON.parse(process.argv[2]!) as ChildOptions;
 const write = (line: Record<string, unknown>): void => appendFileSync(options.log, `${JSON.stringify({ worker: options.worker, pid: process.pid, ...line })}\n`);
 
+let stalled = false;
 const factory = bullmqScheduler<SyncResult>({ url: options.redis, prefix: options.prefix, workerId: options.worker, leaseTtlMs: options.leaseTtlMs });
 const scheduler: SchedulerFactory<SyncResult> = (context) =>
   factory({
@@ -42,9 +48,19 @@ const scheduler: SchedulerFactory<SyncResult> = (context) =>
           write({ binding: job.sourceId, at: 'hang', job: job.id });
           await new Promise(() => undefined);
         }
-        const result = await context.hooks.run(job, signal);
-        write({ binding: job.sourceId, at: 'exit', job: job.id, outcome: result.outcome, hash: result.hash });
-        return result;
+        if (job.sourceId === options.stall && !stalled) {
+          stalled = true;
+          write({ binding: job.sourceId, at: 'stalling', job: job.id });
+          await new Promise((resolve) => setTimeout(resolve, options.stallMs ?? 0));
+        }
+        try {
+          const result = await context.hooks.run(job, signal);
+          write({ binding: job.sourceId, at: 'exit', job: job.id, outcome: result.outcome, hash: result.hash });
+          return result;
+        } catch (error) {
+          write({ binding: job.sourceId, at: 'exit', job: job.id, error: (error as { code?: string }).code ?? String(error) });
+          throw error;
+        }
       },
     },
   });
