@@ -299,9 +299,16 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
         details: { sourceId: spec.id },
       });
     }
-    // Jobs run before `start` too (syncNow): the worker starts with the first binding.
-    this.#startWorker(await this.#connect());
-    this.#bindings.set(spec.id, { spec: { ...spec, dependsOn: [] }, circuit: new CircuitBreaker(), lastResult: undefined, lastError: undefined, dueWhilePaused: false, waiters: [] });
+    const state: BindingState<Result> = { spec: { ...spec, dependsOn: [] }, circuit: new CircuitBreaker(), lastResult: undefined, lastError: undefined, dueWhilePaused: false, waiters: [] };
+    // Taken before the first await, so a second registration of the id meanwhile is refused.
+    this.#bindings.set(spec.id, state);
+    try {
+      // Jobs run before `start` too (syncNow): the worker starts with the first binding.
+      this.#startWorker(await this.#connect());
+    } catch (error) {
+      if (this.#bindings.get(spec.id) === state) this.#bindings.delete(spec.id);
+      throw error;
+    }
   }
 
   /**
