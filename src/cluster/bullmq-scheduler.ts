@@ -421,25 +421,32 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const priority = options.priority ?? state.spec.priority;
     const data: JobData = { bindingId: id, trigger, priority };
     const ownId = randomUUID();
-    const added = await open.queue.add(JOB_NAME, data, {
-      jobId: ownId,
-      priority: BULLMQ_PRIORITY[priority],
-      deduplication: { id: dedupId(id), keepLastIfActive: true },
-    });
+    // Known before it is in the queue: this process's worker may take it before `add` returns (it then reports `job:queued` first).
+    const local: LocalJob = { job: syncJob(ownId, data, this.#maxRetries(state), this.#context.clock.now(), 'pending'), state: 'new', controller: undefined };
+    this.#local.set(ownId, local);
+    let added: Job;
+    try {
+      added = await open.queue.add(JOB_NAME, data, {
+        jobId: ownId,
+        priority: BULLMQ_PRIORITY[priority],
+        deduplication: { id: dedupId(id), keepLastIfActive: true },
+      });
+    } catch (error) {
+      this.#local.delete(ownId);
+      throw error;
+    }
     const jobId = String(added.id);
     const now = this.#context.clock.now();
     // A deduplicated add returns the id of the job it joined (waiting, or running with this request kept for the follow-up).
     if (jobId !== ownId) {
+      this.#local.delete(ownId);
       if (options.priority !== undefined) await this.#raisePriority(open, jobId, options.priority);
       const joined = this.#local.get(jobId)?.job ?? syncJob(jobId, data, this.#maxRetries(state), now, 'pending');
       this.#context.hooks.emit('job:coalesced', () => ({ timestamp: now, job: { ...joined }, trigger }));
       return { ...joined };
     }
-    const job = syncJob(jobId, data, this.#maxRetries(state), now, 'pending');
-    const local: LocalJob = { job, state: 'new', controller: undefined };
-    this.#local.set(jobId, local);
-    this.#transition(local, 'pending', {}, now);
-    return { ...job };
+    if (local.state === 'new') this.#transition(local, 'pending', {}, now);
+    return { ...local.job };
   }
 
   /** Raise a waiting job's priority to `priority` (a smaller BullMQ number) when it is lower; a job that started meanwhile is left alone. */
@@ -745,9 +752,10 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     }
     const startedAt = Date.now();
     const now = this.#context.clock.now();
-    // This process may have added the job (then it is pending here); else it comes from the queue, where it was pending.
+    // This process may have added the job (then it is known here, `new` while its `add` has not returned); else it comes from the queue, where it was pending.
     const local: LocalJob = this.#local.get(jobId) ?? { job: syncJob(jobId, data, this.#maxRetries(state), bull.timestamp, 'pending'), state: 'pending', controller: undefined };
     this.#local.set(jobId, local);
+    if (local.state === 'new') this.#transition(local, 'pending', {}, now);
     const job = local.job;
     job.retryCount = data.retryCount ?? 0;
     job.priority = data.priority;
