@@ -134,7 +134,7 @@ function describe(value: unknown): string {
 }
 
 /** Resolve the options at the edge: exactly one of `url` and `connection`, a usable prefix, worker id and TTL. */
-function resolveOptions(options: BullmqSchedulerOptions): { redis: () => Redis; prefix: string; workerId: string; leaseTtlMs: number; where: string } {
+function resolveOptions(options: BullmqSchedulerOptions): { redis: (kind?: 'bullmq' | 'lease') => Redis; prefix: string; workerId: string; leaseTtlMs: number; where: string } {
   checkOptions('bullmqScheduler options', options, OPTION_KEYS);
   const { url, connection } = options;
   if ((url === undefined) === (connection === undefined)) {
@@ -160,8 +160,12 @@ function resolveOptions(options: BullmqSchedulerOptions): { redis: () => Redis; 
   }
   // BullMQ needs clients that retry commands forever (maxRetriesPerRequest: null) for its blocking reads.
   const settings = { maxRetriesPerRequest: null, connectionName: `api-live-sync:${workerId}`, replyMapping: 'legacy' } as const;
-  const redis = (): Redis => {
-    const client = url !== undefined ? new Redis(url, settings) : new Redis({ ...(connection as Omit<RedisOptions, 'replyMapping'>), ...settings });
+  // The lease client fails a command after one reconnection attempt and within 15 s instead: a lease
+  // that cannot be taken or renewed must fail the sync, not hang it.
+  const leaseSettings = { maxRetriesPerRequest: 1, commandTimeout: 15_000, connectionName: `api-live-sync:${workerId}:lease`, replyMapping: 'legacy' } as const;
+  const redis = (kind: 'bullmq' | 'lease' = 'bullmq'): Redis => {
+    const own = kind === 'lease' ? leaseSettings : settings;
+    const client = url !== undefined ? new Redis(url, own) : new Redis({ ...(connection as Omit<RedisOptions, 'replyMapping'>), ...own });
     client.on('error', () => undefined); // reported through the commands that fail
     return client;
   };
@@ -231,7 +235,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     if (this.#open) return Promise.resolve(this.#open);
     this.#opening ??= (async () => {
       const { prefix } = this.#options;
-      const clients = [this.#options.redis(), this.#options.redis(), this.#options.redis()];
+      const clients = [this.#options.redis(), this.#options.redis(), this.#options.redis('lease')];
       const [queueClient, eventsClient, lease] = clients as [Redis, Redis, Redis];
       const queue = new Queue(QUEUE_NAME, { connection: queueClient as ConnectionOptions, prefix });
       const events = new QueueEvents(QUEUE_NAME, { connection: eventsClient as ConnectionOptions, prefix });
@@ -240,9 +244,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       events.on('completed', ({ jobId, returnvalue }) => this.#remoteCompleted(jobId, returnvalue as unknown));
       events.on('failed', ({ jobId, failedReason }) => void this.#remoteFailed(jobId, failedReason));
       try {
-        await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), lease.ping()]);
+        // The lease client answers (or fails) first when Redis is down; BullMQ's clients would wait for it.
+        await lease.ping();
+        await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
       } catch (error) {
-        await Promise.allSettled([queue.close(), events.close()]);
+        // Not awaited: BullMQ's close waits for a connection that is not coming.
+        void Promise.allSettled([queue.close(), events.close()]);
         for (const client of clients) client.disconnect();
         this.#opening = undefined;
         throw new StoreError('STORE_READ_FAILED', `Could not reach Redis at ${this.#options.where}: ${error instanceof Error ? error.message : String(error)}`, {

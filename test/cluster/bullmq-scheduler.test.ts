@@ -6,7 +6,7 @@ import { RedisStore, acquireLease, bullmqScheduler, type BullmqSchedulerOptions 
 import { backoffDelay, defaultRetryPolicy } from '../../src/scheduler/index.js';
 import { SourceError, SyncEngine, isSyncError, type SchedulerFactory, type SyncEngineEvents, type SyncResult } from '../../src/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
-import { useRedisServer } from '../support/redis.js';
+import { freePort, useRedisServer } from '../support/redis.js';
 
 const server = useRedisServer();
 let prefixes = 0;
@@ -245,5 +245,21 @@ describe('bullmqScheduler', () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it('fails addSource with STORE_READ_FAILED naming the URL, without the password, when Redis is not there', async () => {
+    const url = `redis://:secret@127.0.0.1:${await freePort()}`;
+    const engine = new SyncEngine({ scheduler: bullmqScheduler({ url }) });
+    engines.push(engine);
+    const started = Date.now();
+    const error = await engine.addSource({ id: 'pets', source: new MemorySource(api(1)), target: new MemoryTarget() }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(isSyncError(error) ? error.code : error).toBe('STORE_READ_FAILED');
+    if (!isSyncError(error)) return;
+    expect(error.hint).toContain(url.replace(':secret@', ''));
+    expect(JSON.stringify(error.toJSON())).not.toContain('secret');
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
