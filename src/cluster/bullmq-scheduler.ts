@@ -538,8 +538,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       await open.queue.removeJobScheduler(id);
       return;
     }
+    // An engine joining a deployment keeps the schedule it finds (same interval): one schedule per binding, not reset by each start.
+    const existing = await open.queue.getJobScheduler(id);
+    if (existing !== undefined && existing.every === every) return;
     const data: JobData = { bindingId: state.spec.id, trigger: 'interval', priority: state.spec.priority };
-    await open.queue.upsertJobScheduler(id, { every }, { name: JOB_NAME, data, opts: { priority: BULLMQ_PRIORITY[state.spec.priority] } });
+    // The first tick one interval from now, as in one process (BullMQ's `every` would run one at once; the start sync is `syncOnStart`'s).
+    await open.queue.upsertJobScheduler(id, { every, startDate: Date.now() + every }, { name: JOB_NAME, data, opts: { priority: BULLMQ_PRIORITY[state.spec.priority] } });
   }
 
   async stop(graceMs: number): Promise<number> {

@@ -220,6 +220,9 @@ describe('bullmqScheduler', () => {
     const queue = new Queue('sync', { connection: new Redis(server.current.url, { maxRetriesPerRequest: null }), prefix });
     try {
       await expect.poll(() => queue.getJobSchedulersCount()).toBe(1);
+      // syncOnStart is off: the schedule's first tick is one interval away, as in one process.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(target.writeCount).toBe(0);
       await engine.pauseSync();
       const first = await engine.addSyncJob({ sourceId: 'pets' });
       expect(engine.getSyncStatus().jobs.map((job) => [job.id, job.status])).toEqual([[first.id, 'pending']]);
