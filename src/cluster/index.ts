@@ -12,3 +12,5 @@ export type { RedisStoreOptions } from './redis-store.js';
 export type { RedisConnection } from './connection.js';
 export { acquireLease, confirmLease, readLease, releaseLease, renewLease } from './lease.js';
 export type { AcquireLeaseOptions, Lease, LeaseState, LeaseToken } from './lease.js';
+export { bullmqScheduler } from './bullmq-scheduler.js';
+export type { BullmqSchedulerOptions } from './bullmq-scheduler.js';

@@ -7,6 +7,7 @@ import { DEFAULT_COMPRESS_ABOVE, UndecodableValue, decode, encode, toJson } from
 import { redisFailure, resolveRedis, type RedisConnection, type ResolvedRedis } from './connection.js';
 import { assertPrefix, bindingKeys } from './keys.js';
 import type { LeaseToken } from './lease.js';
+import { currentToken } from './lease-scope.js';
 import { FENCED_WRITE, runScript } from './scripts.js';
 
 const REDIS_STORE_KEYS = optionKeys<RedisStoreOptions>()(['redis', 'prefix', 'compressAbove']);
@@ -52,7 +53,8 @@ function recordKey(key: unknown): string {
  * Redis Cluster node and one script can check a fencing token and write.
  *
  * - Every write is one atomic command (HSET, HDEL, DEL), or one Lua script
- *   when fenced ({@link RedisStore.fenced}).
+ *   when fenced ({@link RedisStore.fenced}, or a write made inside a sync
+ *   that `bullmqScheduler` runs under the binding's lease).
  * - `deleteBinding` deletes the hash: every record of the binding at once,
  *   nothing of another. It keeps the binding's epoch (fencing must stay
  *   monotonic) and its lease.
@@ -156,8 +158,13 @@ export class RedisStore implements SyncStore {
     }
   }
 
-  /** Run one write, checking `token` against the binding's epoch in the same script when given. */
-  async #write(bindingId: string, write: Write, token?: number): Promise<void> {
+  /**
+   * Run one write, checking `token` against the binding's epoch in the same
+   * script when given. Without one, a write made inside a sync the BullMQ
+   * scheduler runs under a lease of this binding carries that lease's token.
+   */
+  async #write(bindingId: string, write: Write, explicitToken?: number): Promise<void> {
+    const token = explicitToken ?? currentToken(this.#prefix, bindingId);
     const keys = bindingKeys(this.#prefix, bindingId);
     const value = write.op === 'set' ? await encode(write.json, this.#compressAbove) : undefined;
     const key = write.op === 'drop' ? undefined : write.key;

@@ -317,6 +317,7 @@ const SURFACE: Record<string, Surface> = {
     values: [
       'RedisStore',
       'acquireLease',
+      'bullmqScheduler',
       'confirmLease',
       'readLease',
       'releaseLease',
@@ -324,6 +325,7 @@ const SURFACE: Record<string, Surface> = {
     ],
     types: [
       'AcquireLeaseOptions',
+      'BullmqSchedulerOptions',
       'Lease',
       'LeaseState',
       'LeaseToken',

@@ -1,0 +1,905 @@
+/**
+ * The distributed scheduler: the engine's scheduler seam over a BullMQ
+ * queue on Redis, so that any number of engines (processes, machines) share
+ * their bindings. Every engine is a producer (its triggers add jobs) and a
+ * consumer (its BullMQ worker runs jobs of any binding it knows).
+ *
+ * - Intervals are BullMQ job schedulers, one per binding, upserted with the
+ *   binding's id: N engines registering the same binding make one schedule.
+ * - Triggers add a job deduplicated by binding (`keepLastIfActive`): at most
+ *   one waiting job per binding from triggers, and a trigger while a job
+ *   runs makes one follow-up that waits for it.
+ * - Before running, the worker takes the binding's lease (`acquireLease`),
+ *   renews it while the sync runs and releases it after; when the lease is
+ *   held elsewhere the job is delayed, never run beside the holder. A sync
+ *   whose lease cannot be renewed is aborted with `STALE_LEASE`, and every
+ *   `RedisStore` write of the sync carries the lease's fencing token (see
+ *   lease-scope.ts), refused with `STALE_LEASE` once a newer lease exists.
+ * - Retries keep the engine's semantics: the delay is ours (full jitter,
+ *   cap, `retryAfterMs`), applied as a BullMQ delay on the same job.
+ *
+ * See docs/scale-out.md for what is guaranteed and what is not.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DelayedError, Queue, QueueEvents, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { BindingError, ConfigError, JobError, StoreError, isSyncError, toSyncError, type SyncError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
+import { backoffDelay } from '../scheduler/backoff.js';
+import { CircuitBreaker, type CircuitTransition } from '../scheduler/circuit-breaker.js';
+import { jobTransitionEvent, type JobState } from '../scheduler/transitions.js';
+import type {
+  BindingScheduleView,
+  EnqueueOptions,
+  JobPriority,
+  JobTrigger,
+  RunResult,
+  ScheduledBinding,
+  Scheduler,
+  SchedulerConfig,
+  SchedulerContext,
+  SchedulerEvents,
+  SchedulerFactory,
+  SyncJob,
+} from '../scheduler/types.js';
+import { assertPrefix } from './keys.js';
+import { withLease } from './lease-scope.js';
+import { acquireLease, readLease, releaseLease, renewLease, type Lease } from './lease.js';
+
+/** Options of {@link bullmqScheduler}. */
+export interface BullmqSchedulerOptions {
+  /** The Redis server as a `redis://` / `rediss://` URL. Give this or `connection`. */
+  url?: string;
+  /** The Redis server as ioredis options (`{ host, port, password, … }`). Give this or `url`. */
+  connection?: RedisOptions;
+  /**
+   * The key prefix of the deployment: the BullMQ queue's prefix and the
+   * prefix of the leases (use the same as the `RedisStore`'s). Default
+   * `"api-live-sync"`.
+   */
+  prefix?: string;
+  /** This worker's id in leases and job records; unique per process. Default `${hostname()}:${pid}:<random>`. */
+  workerId?: string;
+  /**
+   * How long a lease and a BullMQ job lock last unless renewed, in
+   * milliseconds (both are renewed at a third of it while a sync runs). A
+   * worker that dies holds its bindings this long. Default 30000; from 1000 up.
+   */
+  leaseTtlMs?: number;
+}
+
+const OPTION_KEYS = optionKeys<BullmqSchedulerOptions>()(['url', 'connection', 'prefix', 'workerId', 'leaseTtlMs']);
+
+/** The job name every sync job has in the queue. */
+const JOB_NAME = 'sync';
+
+/** The queue's name under the prefix. */
+const QUEUE_NAME = 'sync';
+
+/** BullMQ priorities: 1 is the highest. */
+const BULLMQ_PRIORITY: Record<JobPriority, number> = { high: 1, medium: 2, low: 3 };
+
+/** How long a job waits when its binding's lease is held, at most, in milliseconds. */
+const LEASE_WAIT_MAX_MS = 1000;
+
+/** How many times a job for a binding this worker does not know is put back before it fails. */
+const UNKNOWN_BINDING_TRIES = 20;
+
+/** What a job carries in the queue. */
+interface JobData {
+  bindingId: string;
+  trigger: JobTrigger;
+  priority: JobPriority;
+  /** Retries already spent (set by the worker that scheduled the retry). */
+  retryCount?: number;
+  /** Times a worker that did not know the binding put it back. */
+  misses?: number;
+}
+
+/** What a job returns in the queue: the run's result and when the run started (worker clock). */
+interface JobReturn<Result> {
+  result: Result;
+  startedAt: number;
+  workerId: string;
+}
+
+/** A `run()` caller: resolved by the first run of the binding that started after `since`. */
+interface Waiter<Result> {
+  since: number;
+  resolve: (result: Result) => void;
+  reject: (error: SyncError) => void;
+}
+
+interface BindingState<Result> {
+  spec: ScheduledBinding;
+  circuit: CircuitBreaker;
+  lastResult: Result | undefined;
+  lastError: SyncError | undefined;
+  dueWhilePaused: boolean;
+  waiters: Array<Waiter<Result>>;
+}
+
+/** A job this process knows: added here, or running here. */
+interface LocalJob {
+  job: SyncJob;
+  state: JobState;
+  controller: AbortController | undefined;
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
+}
+
+/** Resolve the options at the edge: exactly one of `url` and `connection`, a usable prefix, worker id and TTL. */
+function resolveOptions(options: BullmqSchedulerOptions): { redis: (kind?: 'bullmq' | 'lease') => Redis; prefix: string; workerId: string; leaseTtlMs: number; where: string } {
+  checkOptions('bullmqScheduler options', options, OPTION_KEYS);
+  const { url, connection } = options;
+  if ((url === undefined) === (connection === undefined)) {
+    throw new ConfigError(`Expected exactly one of \`url\` and \`connection\`, got ${url === undefined ? 'neither' : 'both'}.`, {
+      hint: 'Pass url: "redis://127.0.0.1:6379", or connection: { host: "127.0.0.1", port: 6379 }.',
+    });
+  }
+  if (url !== undefined && !(typeof url === 'string' && /^rediss?:\/\//.test(url))) {
+    throw new ConfigError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describe(url)}.`, { hint: 'For example "redis://127.0.0.1:6379".' });
+  }
+  if (connection !== undefined && (typeof connection !== 'object' || connection === null || Array.isArray(connection))) {
+    throw new ConfigError(`Expected \`connection\` to be ioredis options, got ${describe(connection)}.`, { hint: 'For example { host: "127.0.0.1", port: 6379 }.' });
+  }
+  const prefix = options.prefix ?? 'api-live-sync';
+  assertPrefix(prefix);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  if (!(typeof workerId === 'string' && workerId.length >= 1 && workerId.length <= 200 && !/[\s\p{Cc}]/u.test(workerId))) {
+    throw new ConfigError(`Expected \`workerId\` to be 1 to 200 characters without white space, got ${describe(workerId)}.`, { hint: 'Leave it out for `${hostname}:${pid}:<random>`.' });
+  }
+  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
+  if (!(Number.isSafeInteger(leaseTtlMs) && leaseTtlMs >= 1000)) {
+    throw new ConfigError(`Expected \`leaseTtlMs\` to be a whole number of milliseconds from 1000 up, got ${describe(leaseTtlMs)}.`, { hint: 'Leave it out for 30000.' });
+  }
+  // BullMQ needs clients that retry commands forever (maxRetriesPerRequest: null) for its blocking reads.
+  const settings = { maxRetriesPerRequest: null, connectionName: `api-live-sync:${workerId}`, replyMapping: 'legacy' } as const;
+  // The lease client fails a command after one reconnection attempt and within 15 s instead: a lease
+  // that cannot be taken or renewed must fail the sync, not hang it.
+  const leaseSettings = { maxRetriesPerRequest: 1, commandTimeout: 15_000, connectionName: `api-live-sync:${workerId}:lease`, replyMapping: 'legacy' } as const;
+  const redis = (kind: 'bullmq' | 'lease' = 'bullmq'): Redis => {
+    const own = kind === 'lease' ? leaseSettings : settings;
+    const client = url !== undefined ? new Redis(url, own) : new Redis({ ...(connection as Omit<RedisOptions, 'replyMapping'>), ...own });
+    client.on('error', () => undefined); // reported through the commands that fail
+    return client;
+  };
+  const where = url !== undefined ? url.replace(/\/\/[^@/]*@/, '//') : `redis://${connection!.host ?? 'localhost'}:${connection!.port ?? 6379}`;
+  return { redis, prefix, workerId, leaseTtlMs, where };
+}
+
+/**
+ * A scheduler factory for the engine's `scheduler` option: the engine's jobs
+ * run through a BullMQ queue on Redis, shared by every engine built with
+ * the same server and `prefix` (see docs/scale-out.md). Give every engine
+ * the same bindings (same ids, same configuration) and a `RedisStore` with
+ * the same prefix.
+ *
+ * Compared with the in-process scheduler: `jobs()` and `counts()` show this
+ * process's jobs (added or running here); the circuit breaker counts the
+ * failures of the runs on this process; `dependsOn` is refused.
+ *
+ * @example
+ * ```ts
+ * import { SyncEngine } from 'api-live-sync';
+ * import { RedisStore, bullmqScheduler } from 'api-live-sync/redis';
+ *
+ * const engine = new SyncEngine({
+ *   store: new RedisStore({ redis: 'redis://127.0.0.1:6379', prefix: 'als' }),
+ *   scheduler: bullmqScheduler({ url: 'redis://127.0.0.1:6379', prefix: 'als' }),
+ * });
+ * ```
+ */
+export function bullmqScheduler<Result extends RunResult = RunResult>(options: BullmqSchedulerOptions): SchedulerFactory<Result> {
+  const resolved = resolveOptions(options);
+  return (context) => new BullmqScheduler<Result>(context, resolved);
+}
+
+/** The connections of a started scheduler; closed by `stop`. */
+interface Open {
+  queue: Queue;
+  events: QueueEvents;
+  worker: Worker | undefined;
+  lease: Redis;
+  clients: Redis[];
+}
+
+class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
+  readonly #context: SchedulerContext<Result>;
+  readonly #options: ReturnType<typeof resolveOptions>;
+  readonly #bindings = new Map<string, BindingState<Result>>();
+  /** Jobs this process added (pending) or runs (running), by BullMQ job id. */
+  readonly #local = new Map<string, LocalJob>();
+  #config: SchedulerConfig;
+  #open: Open | undefined;
+  #opening: Promise<Open> | undefined;
+  #started = false;
+  #paused = false;
+  #stopping = false;
+
+  constructor(context: SchedulerContext<Result>, options: ReturnType<typeof resolveOptions>) {
+    this.#context = context;
+    this.#options = options;
+    this.#config = context.config;
+  }
+
+  // ── connections ───────────────────────────────────────────────────────
+
+  /** The queue, its events and the lease client, made on first use. */
+  #connect(): Promise<Open> {
+    if (this.#open) return Promise.resolve(this.#open);
+    this.#opening ??= (async () => {
+      const { prefix } = this.#options;
+      const clients = [this.#options.redis(), this.#options.redis(), this.#options.redis('lease')];
+      const [queueClient, eventsClient, lease] = clients as [Redis, Redis, Redis];
+      const queue = new Queue(QUEUE_NAME, { connection: queueClient as ConnectionOptions, prefix });
+      const events = new QueueEvents(QUEUE_NAME, { connection: eventsClient as ConnectionOptions, prefix });
+      queue.on('error', () => undefined);
+      events.on('error', () => undefined);
+      events.on('completed', ({ jobId, returnvalue }) => this.#remoteCompleted(jobId, returnvalue as unknown));
+      events.on('failed', ({ jobId, failedReason }) => void this.#remoteFailed(jobId, failedReason));
+      try {
+        // The lease client answers (or fails) first when Redis is down; BullMQ's clients would wait for it.
+        await lease.ping();
+        await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+      } catch (error) {
+        // Not awaited: BullMQ's close waits for a connection that is not coming.
+        void Promise.allSettled([queue.close(), events.close()]);
+        for (const client of clients) client.disconnect();
+        this.#opening = undefined;
+        throw new StoreError('STORE_READ_FAILED', `Could not reach Redis at ${this.#options.where}: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+          retryable: true,
+          hint: `Check that Redis runs and answers at ${this.#options.where}.`,
+          details: { redis: this.#options.where },
+        });
+      }
+      this.#open = { queue, events, worker: undefined, lease, clients };
+      return this.#open;
+    })();
+    return this.#opening;
+  }
+
+  /** Start this process's BullMQ worker (once). */
+  #startWorker(open: Open): void {
+    if (open.worker) return;
+    const client = this.#options.redis();
+    open.clients.push(client);
+    const ttl = this.#options.leaseTtlMs;
+    open.worker = new Worker(QUEUE_NAME, (job, token) => this.#process(job, token), {
+      connection: client as ConnectionOptions,
+      prefix: this.#options.prefix,
+      concurrency: this.#config.concurrency,
+      lockDuration: ttl,
+      stalledInterval: ttl,
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+      autorun: !this.#paused,
+      name: this.#options.workerId,
+    });
+    open.worker.on('error', () => undefined);
+  }
+
+  // ── bindings ──────────────────────────────────────────────────────────
+
+  configure(config: SchedulerConfig): void {
+    const intervalChanged = config.defaultIntervalMs !== this.#config.defaultIntervalMs;
+    this.#config = config;
+    if (this.#open?.worker) this.#open.worker.concurrency = config.concurrency;
+    if (intervalChanged && this.#started) {
+      for (const state of this.#bindings.values()) if (state.spec.intervalMs === undefined) void this.#schedule(state).catch(() => undefined);
+    }
+  }
+
+  async register(spec: ScheduledBinding): Promise<void> {
+    if (this.#bindings.has(spec.id)) {
+      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, { hint: 'Use another id, or remove the existing binding first.' });
+    }
+    if (spec.dependsOn.length > 0) {
+      throw new ConfigError(`Expected binding "${spec.id}" to have no \`dependsOn\` with bullmqScheduler, got ${JSON.stringify(spec.dependsOn)}.`, {
+        hint: 'Dependencies between bindings work with the in-process scheduler only; see node_modules/api-live-sync/docs/scale-out.md.',
+        details: { sourceId: spec.id },
+      });
+    }
+    const state: BindingState<Result> = { spec: { ...spec, dependsOn: [] }, circuit: new CircuitBreaker(), lastResult: undefined, lastError: undefined, dueWhilePaused: false, waiters: [] };
+    // Taken before the first await, so a second registration of the id meanwhile is refused.
+    this.#bindings.set(spec.id, state);
+    try {
+      // Jobs run before `start` too (syncNow): the worker starts with the first binding.
+      this.#startWorker(await this.#connect());
+    } catch (error) {
+      if (this.#bindings.get(spec.id) === state) this.#bindings.delete(spec.id);
+      throw error;
+    }
+  }
+
+  /**
+   * Remove a binding from this process: its local jobs are removed or
+   * aborted, its job scheduler is removed from the deployment (the
+   * deployment no longer polls it; jobs of it other engines still know run there).
+   */
+  async unregister(id: string): Promise<void> {
+    const state = this.#require(id);
+    this.#bindings.delete(id);
+    const open = this.#open;
+    const running: Array<Promise<unknown>> = [];
+    for (const [jobId, local] of this.#local) {
+      if (local.job.sourceId !== id) continue;
+      const reason = new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`);
+      if (local.state === 'pending') {
+        await open?.queue.remove(jobId).catch(() => 0);
+        this.#settle(jobId, local, 'removed', { reason: 'source-removed' });
+      } else if (local.state === 'running') {
+        local.controller?.abort(reason);
+        running.push(this.#whenGone(jobId));
+      }
+    }
+    for (const waiter of state.waiters) waiter.reject(new JobError('JOB_CANCELLED', `Binding "${id}" was removed.`));
+    state.waiters = [];
+    await open?.queue.removeJobScheduler(schedulerId(id)).catch(() => false);
+    await Promise.all(running);
+  }
+
+  has(id: string): boolean {
+    return this.#bindings.has(id);
+  }
+
+  #require(id: string): BindingState<Result> {
+    const state = this.#bindings.get(id);
+    if (!state) {
+      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
+        hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.`,
+        details: { sourceId: id },
+      });
+    }
+    return state;
+  }
+
+  // ── triggers ──────────────────────────────────────────────────────────
+
+  async enqueue(id: string, trigger: JobTrigger, options: EnqueueOptions = {}): Promise<SyncJob | undefined> {
+    return this.#add(id, trigger, options);
+  }
+
+  async run(id: string, trigger: JobTrigger, options: EnqueueOptions = {}): Promise<Result> {
+    const state = this.#require(id);
+    const since = Date.now();
+    const job = await this.#add(id, trigger, options);
+    if (!job) throw new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open.`);
+    return new Promise<Result>((resolve, reject) => {
+      const waiter: Waiter<Result> = { since, resolve, reject };
+      state.waiters.push(waiter);
+      const signal = options.signal;
+      if (signal) {
+        const onAbort = (): void => {
+          state.waiters = state.waiters.filter((w) => w !== waiter);
+          reject(abortReason(signal.reason, id));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = <T>(fn: (value: T) => void) => (value: T): void => {
+          signal.removeEventListener('abort', onAbort);
+          fn(value);
+        };
+        waiter.resolve = settle(resolve);
+        waiter.reject = settle(reject);
+      }
+    });
+  }
+
+  notify(id: string, trigger: JobTrigger): void {
+    const state = this.#bindings.get(id);
+    if (!state || this.#stopping) return;
+    if (this.#paused) {
+      state.dueWhilePaused = true;
+      return;
+    }
+    void this.#add(id, trigger, {}).catch((error: unknown) => this.#unqueued(id, trigger, error));
+  }
+
+  /**
+   * An automatic trigger that could not reach the queue (Redis down): no job
+   * exists, so no job event; it becomes the binding's last error (what
+   * `getSyncStatus()` shows) until a run of the binding ends.
+   */
+  #unqueued(id: string, trigger: JobTrigger, error: unknown): void {
+    const state = this.#bindings.get(id);
+    if (state) state.lastError = toSyncError(error, { code: 'JOB_FAILED', message: `Could not queue a ${trigger} job of "${id}"` });
+  }
+
+  async #add(id: string, trigger: JobTrigger, options: EnqueueOptions): Promise<SyncJob | undefined> {
+    const state = this.#require(id);
+    if (options.signal?.aborted) throw abortReason(options.signal.reason, id);
+    if (this.#stopping) {
+      throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
+    }
+    if (!state.circuit.allowsAttempt) {
+      if (trigger !== 'manual') return undefined;
+      throw new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open after ${state.circuit.failures} consecutive failures (on this process).`, {
+        hint: 'Fix the cause (see the binding\'s last error); the circuit half-opens after its cooldown.',
+        details: { sourceId: id },
+      });
+    }
+    const open = await this.#connect();
+    const priority = options.priority ?? state.spec.priority;
+    const data: JobData = { bindingId: id, trigger, priority };
+    const ownId = randomUUID();
+    // Known before it is in the queue: this process's worker may take it before `add` returns (it then reports `job:queued` first).
+    const local: LocalJob = { job: syncJob(ownId, data, this.#maxRetries(state), this.#context.clock.now(), 'pending'), state: 'new', controller: undefined };
+    this.#local.set(ownId, local);
+    let added: Job;
+    try {
+      added = await open.queue.add(JOB_NAME, data, {
+        jobId: ownId,
+        priority: BULLMQ_PRIORITY[priority],
+        deduplication: { id: dedupId(id), keepLastIfActive: true },
+      });
+    } catch (error) {
+      this.#local.delete(ownId);
+      throw error;
+    }
+    const jobId = String(added.id);
+    const now = this.#context.clock.now();
+    // A deduplicated add returns the id of the job it joined (waiting, or running with this request kept for the follow-up).
+    if (jobId !== ownId) {
+      this.#local.delete(ownId);
+      if (options.priority !== undefined) await this.#raisePriority(open, jobId, options.priority);
+      const joined = this.#local.get(jobId)?.job ?? syncJob(jobId, data, this.#maxRetries(state), now, 'pending');
+      this.#context.hooks.emit('job:coalesced', () => ({ timestamp: now, job: { ...joined }, trigger }));
+      return { ...joined };
+    }
+    if (local.state === 'new') this.#transition(local, 'pending', {}, now);
+    return { ...local.job };
+  }
+
+  /** Raise a waiting job's priority to `priority` (a smaller BullMQ number) when it is lower; a job that started meanwhile is left alone. */
+  async #raisePriority(open: Open, jobId: string, wanted: JobPriority): Promise<void> {
+    const priority = BULLMQ_PRIORITY[wanted];
+    const job = await open.queue.getJob(jobId);
+    if (!job || (job.priority > 0 && job.priority <= priority)) return;
+    const state = await job.getState();
+    if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return;
+    try {
+      await job.changePriority({ priority });
+      await job.updateData({ ...(job.data as JobData), priority: wanted });
+    } catch {
+      return; // it started meanwhile
+    }
+    const local = this.#local.get(jobId);
+    if (local?.state === 'pending') local.job.priority = wanted;
+  }
+
+  #maxRetries(state: BindingState<Result>): number {
+    return state.spec.maxRetries ?? this.#config.retry.maxRetries;
+  }
+
+  async cancel(jobId: string): Promise<SyncJob> {
+    const open = await this.#connect();
+    const job = await open.queue.getJob(jobId);
+    if (!job) throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
+    const status = await job.getState();
+    if (status === 'active') {
+      throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, { hint: 'Wait for it, or stop the engine to abort it.' });
+    }
+    if (status === 'completed' || status === 'failed') {
+      throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It finished already; see getSyncStatus().' });
+    }
+    await job.remove();
+    const data = job.data as JobData;
+    const local = this.#local.get(jobId) ?? { job: syncJob(jobId, data, 0, job.timestamp, 'pending'), state: 'pending' as JobState, controller: undefined };
+    this.#settle(jobId, local, 'removed', { reason: 'cancelled' });
+    const state = this.#bindings.get(data.bindingId);
+    if (state) {
+      for (const waiter of state.waiters) waiter.reject(new JobError('JOB_CANCELLED', `Job ${jobId} was removed.`));
+      state.waiters = [];
+    }
+    return { ...local.job };
+  }
+
+  // ── lifecycle ─────────────────────────────────────────────────────────
+
+  start(): void {
+    this.#started = true;
+    void this.#connect()
+      .then((open) => {
+        if (!this.#started) return;
+        this.#startWorker(open);
+        for (const state of this.#bindings.values()) this.#startOne(state);
+      })
+      .catch((error: unknown) => {
+        for (const id of this.#bindings.keys()) this.#unqueued(id, 'start', error);
+      });
+  }
+
+  startBinding(id: string): void {
+    if (!this.#started) return;
+    const state = this.#require(id);
+    void this.#connect().then((open) => {
+      this.#startWorker(open);
+      this.#startOne(state);
+    }, () => undefined);
+  }
+
+  #startOne(state: BindingState<Result>): void {
+    void this.#schedule(state).catch((error: unknown) => this.#unqueued(state.spec.id, 'interval', error));
+    if (this.#config.syncOnStart) this.notify(state.spec.id, 'start');
+  }
+
+  /** Upsert the binding's job scheduler (idempotent: the same id and interval from N engines is one schedule), or remove it for interval 0. */
+  async #schedule(state: BindingState<Result>): Promise<void> {
+    const open = await this.#connect();
+    const every = state.spec.intervalMs ?? this.#config.defaultIntervalMs;
+    const id = schedulerId(state.spec.id);
+    if (every <= 0) {
+      await open.queue.removeJobScheduler(id);
+      return;
+    }
+    // An engine joining a deployment keeps the schedule it finds (same interval): one schedule per binding, not reset by each start.
+    const existing = await open.queue.getJobScheduler(id);
+    if (existing !== undefined && existing.every === every) return;
+    const data: JobData = { bindingId: state.spec.id, trigger: 'interval', priority: state.spec.priority };
+    // The first tick one interval from now, as in one process (BullMQ's `every` would run one at once; the start sync is `syncOnStart`'s).
+    await open.queue.upsertJobScheduler(id, { every, startDate: Date.now() + every }, { name: JOB_NAME, data, opts: { priority: BULLMQ_PRIORITY[state.spec.priority] } });
+  }
+
+  async stop(graceMs: number): Promise<number> {
+    this.#stopping = true;
+    this.#started = false;
+    const open = this.#open ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined);
+    for (const [jobId, local] of this.#local) {
+      if (local.state === 'pending') {
+        await open?.queue.remove(jobId).catch(() => 0);
+        this.#settle(jobId, local, 'removed', { reason: 'engine-stopped' });
+      }
+    }
+    for (const state of this.#bindings.values()) {
+      state.dueWhilePaused = false;
+      for (const waiter of state.waiters) waiter.reject(new JobError('ENGINE_STOPPED', 'The engine stopped before this job ran.'));
+      state.waiters = [];
+    }
+    const reason = new JobError('ENGINE_STOPPED', 'The engine is stopping.');
+    const running = [...this.#local].filter(([, local]) => local.state === 'running');
+    for (const [, local] of running) local.controller?.abort(reason);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(running.map(([jobId]) => this.#whenGone(jobId))), grace]);
+    clearTimeout(timer);
+    const unfinished = [...this.#local.values()].filter((local) => local.state === 'running').length;
+    if (open) {
+      // A worker closing with jobs still running would wait for them: force it past the grace period.
+      await Promise.allSettled([open.worker?.close(unfinished > 0), open.events.close(), open.queue.close()]);
+      for (const client of open.clients) client.disconnect();
+    }
+    this.#open = undefined;
+    this.#opening = undefined;
+    this.#stopping = false;
+    this.#paused = false;
+    return unfinished;
+  }
+
+  pause(): void {
+    this.#paused = true;
+    void this.#open?.worker?.pause(true).catch(() => undefined);
+  }
+
+  resume(): string[] {
+    this.#paused = false;
+    const due: string[] = [];
+    for (const state of this.#bindings.values()) {
+      if (!state.dueWhilePaused) continue;
+      state.dueWhilePaused = false;
+      due.push(state.spec.id);
+      this.notify(state.spec.id, 'resume');
+    }
+    void this.#open?.worker?.resume().catch(() => undefined);
+    return due;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Resolves when no job of this deployment runs or waits to run (delayed jobs, such as retries and schedules, do not count), checked every 50 ms. */
+  async onIdle(): Promise<void> {
+    const open = this.#open ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined);
+    if (!open) return;
+    for (;;) {
+      const running = [...this.#local.values()].some((local) => local.state === 'running');
+      if (!running) {
+        const counts = await open.queue.getJobCounts('active', 'wait', 'prioritized');
+        if (Object.values(counts).every((n) => n === 0)) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (this.#open !== open) return;
+    }
+  }
+
+  jobs(): SyncJob[] {
+    const list = [...this.#local.values()].filter((local) => local.state === 'pending' || local.state === 'running').map((local) => ({ ...local.job }));
+    const rank = (j: SyncJob): number => (j.status === 'running' ? 10 : 0) + (3 - BULLMQ_PRIORITY[j.priority]);
+    return list.sort((a, b) => rank(b) - rank(a) || a.createdAt - b.createdAt);
+  }
+
+  counts(): { running: number; pending: number } {
+    let running = 0;
+    let pending = 0;
+    for (const local of this.#local.values()) {
+      if (local.state === 'running') running += 1;
+      else if (local.state === 'pending') pending += 1;
+    }
+    return { running, pending };
+  }
+
+  status(id: string): BindingScheduleView<Result> {
+    const state = this.#require(id);
+    return {
+      circuit: state.circuit.state,
+      consecutiveFailures: state.circuit.failures,
+      intervalMs: state.spec.intervalMs ?? this.#config.defaultIntervalMs,
+      nextPoll: undefined,
+      lastResult: state.lastResult,
+      lastError: state.lastError,
+      restarting: undefined,
+    };
+  }
+
+  // ── events ────────────────────────────────────────────────────────────
+
+  /** Change a local job's status through the transition table and emit its event. */
+  #transition(local: LocalJob, to: Exclude<JobState, 'new'>, extra: Record<string, unknown>, at: number = this.#context.clock.now()): void {
+    const event = jobTransitionEvent(local.state, to, local.job.id);
+    local.state = to;
+    if (to !== 'removed') local.job.status = to;
+    const hooks = this.#context.hooks;
+    if (hooks.listening()) hooks.emit(event, () => ({ timestamp: at, job: { ...local.job }, ...extra }) as SchedulerEvents<Result>[typeof event]);
+  }
+
+  /** A local job ended (or left this process): its last transition, then it is forgotten. */
+  #settle(jobId: string, local: LocalJob, to: 'completed' | 'failed' | 'removed', extra: Record<string, unknown>): void {
+    this.#transition(local, to, extra);
+    this.#local.delete(jobId);
+    const waiters = this.#gone.get(jobId);
+    this.#gone.delete(jobId);
+    if (waiters) for (const resolve of waiters) resolve();
+  }
+
+  readonly #gone = new Map<string, Array<() => void>>();
+
+  #whenGone(jobId: string): Promise<void> {
+    if (!this.#local.has(jobId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.#gone.get(jobId) ?? [];
+      list.push(resolve);
+      this.#gone.set(jobId, list);
+    });
+  }
+
+  /** Resolve the `run()` callers of a binding that a run started at `startedAt` serves. */
+  #resolveWaiters(bindingId: string, startedAt: number, result: Result): void {
+    const state = this.#bindings.get(bindingId);
+    if (!state || state.waiters.length === 0) return;
+    const served = state.waiters.filter((w) => w.since <= startedAt);
+    state.waiters = state.waiters.filter((w) => w.since > startedAt);
+    for (const waiter of served) waiter.resolve(result);
+  }
+
+  /** Reject the `run()` callers of a binding that a failed run started at `startedAt` served (every caller when the start is not known). */
+  #rejectWaiters(bindingId: string, error: SyncError, startedAt = Number.POSITIVE_INFINITY): void {
+    const state = this.#bindings.get(bindingId);
+    if (!state || state.waiters.length === 0) return;
+    const served = state.waiters.filter((w) => w.since <= startedAt);
+    state.waiters = state.waiters.filter((w) => w.since > startedAt);
+    for (const waiter of served) waiter.reject(error);
+  }
+
+  /** A job finished on another process: a pending job added here leaves, and `run()` callers it serves resolve. */
+  #remoteCompleted(jobId: string, value: unknown): void {
+    const returned = (typeof value === 'string' ? safeParse(value) : value) as JobReturn<Result> | undefined;
+    if (!returned || typeof returned !== 'object' || returned.workerId === this.#options.workerId) return;
+    const local = this.#local.get(jobId);
+    if (local?.state === 'pending') {
+      // It ran elsewhere: this process saw it queued, another ran it.
+      this.#local.delete(jobId);
+      const waiters = this.#gone.get(jobId);
+      this.#gone.delete(jobId);
+      if (waiters) for (const resolve of waiters) resolve();
+    }
+    const bindingId = (returned.result as unknown as { sourceId?: string }).sourceId ?? local?.job.sourceId;
+    if (bindingId !== undefined) this.#resolveWaiters(bindingId, returned.startedAt, returned.result);
+  }
+
+  async #remoteFailed(jobId: string, failedReason: string): Promise<void> {
+    const local = this.#local.get(jobId);
+    if (local?.state === 'running') return; // ours: settled by #process
+    let bindingId = local?.job.sourceId;
+    if (bindingId === undefined) {
+      const job = await this.#open?.queue.getJob(jobId).catch(() => undefined);
+      bindingId = (job?.data as JobData | undefined)?.bindingId;
+    }
+    if (local?.state === 'pending') {
+      this.#local.delete(jobId);
+    }
+    if (bindingId !== undefined) {
+      this.#rejectWaiters(bindingId, new JobError('JOB_FAILED', `Job ${jobId} of "${bindingId}" failed on another worker: ${failedReason}`, { details: { sourceId: bindingId, jobId } }));
+    }
+  }
+
+  // ── the worker ────────────────────────────────────────────────────────
+
+  /** Run one BullMQ job: take the lease, run the engine's sync while renewing it, release it; retry with our backoff. */
+  async #process(bull: Job, token: string | undefined): Promise<JobReturn<Result>> {
+    const data = bull.data as JobData;
+    const jobId = String(bull.id);
+    if (this.#paused) {
+      // Taken by a fetch that was under way when the worker paused: back to the queue, for another worker or for resume.
+      await bull.moveToWait(token);
+      throw new WaitingError();
+    }
+    const state = this.#bindings.get(data.bindingId);
+    const open = this.#open;
+    if (!state || !open) {
+      const misses = (data.misses ?? 0) + 1;
+      if (misses > UNKNOWN_BINDING_TRIES) {
+        throw new BindingError('BINDING_NOT_FOUND', `No worker that took job ${jobId} knows binding "${data.bindingId}".`, {
+          hint: 'Register the binding on the workers (same id and configuration on every one), or remove its job scheduler.',
+          details: { sourceId: data.bindingId, jobId },
+        });
+      }
+      await bull.updateData({ ...data, misses });
+      await bull.moveToDelayed(Date.now() + LEASE_WAIT_MAX_MS, token);
+      throw new DelayedError();
+    }
+    const ttl = this.#options.leaseTtlMs;
+    const lease = await acquireLease(open.lease, data.bindingId, { prefix: this.#options.prefix, owner: this.#options.workerId, ttlMs: ttl });
+    if (!lease) {
+      const held = await readLease(open.lease, data.bindingId, { prefix: this.#options.prefix });
+      const wait = Math.max(50, Math.min(LEASE_WAIT_MAX_MS, held.lease?.remainingMs ?? 50));
+      await bull.moveToDelayed(Date.now() + wait, token);
+      throw new DelayedError();
+    }
+    const startedAt = Date.now();
+    const now = this.#context.clock.now();
+    // This process may have added the job (then it is known here, `new` while its `add` has not returned); else it comes from the queue, where it was pending.
+    const local: LocalJob = this.#local.get(jobId) ?? { job: syncJob(jobId, data, this.#maxRetries(state), bull.timestamp, 'pending'), state: 'pending', controller: undefined };
+    this.#local.set(jobId, local);
+    if (local.state === 'new') this.#transition(local, 'pending', {}, now);
+    const job = local.job;
+    job.retryCount = data.retryCount ?? 0;
+    job.priority = data.priority;
+    job.lastAttempt = now;
+    job.nextAttempt = undefined;
+    const controller = new AbortController();
+    local.controller = controller;
+    this.#transition(local, 'running', {}, now);
+    const renew = setInterval(() => {
+      renewLease(open.lease, lease).then(
+        (held) => {
+          if (!held) controller.abort(staleLease(lease));
+        },
+        (error: unknown) => controller.abort(toSyncError(error, { code: 'STALE_LEASE', message: `Could not renew the lease of "${lease.bindingId}"` })),
+      );
+    }, Math.max(100, Math.floor(ttl / 3)));
+    const started = performance.now();
+    try {
+      const result = await withLease(lease, () => this.#context.hooks.run(job, controller.signal));
+      this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
+      if (controller.signal.aborted) throw controller.signal.reason;
+      this.#circuitEvent(state, state.circuit.recordSuccess());
+      state.lastResult = result;
+      state.lastError = undefined;
+      delete job.error;
+      const at = this.#context.clock.now();
+      this.#context.hooks.onSettled(job.sourceId, result.outcome, at, result);
+      this.#settle(jobId, local, 'completed', { result });
+      this.#resolveWaiters(job.sourceId, startedAt, result);
+      return { result, startedAt, workerId: this.#options.workerId };
+    } catch (thrown) {
+      if (thrown instanceof DelayedError || thrown instanceof WaitingError) throw thrown;
+      this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
+      const aborted = controller.signal.aborted;
+      const error = aborted
+        ? toSyncError(controller.signal.reason, { code: 'ENGINE_STOPPED', message: 'The job was aborted' })
+        : toSyncError(thrown, { code: 'JOB_FAILED', message: `Job ${jobId} of "${job.sourceId}" failed`, retryable: false, hint: 'The run threw something that is not a SyncError; see the cause.' });
+      job.error = error.toJSON();
+      const at = this.#context.clock.now();
+      const opened = aborted ? undefined : state.circuit.recordFailure(at, this.#config.circuitBreaker);
+      this.#circuitEvent(state, opened);
+      const canRetry = !aborted && !this.#stopping && error.retryable && state.circuit.allowsAttempt && job.retryCount < job.maxRetries && this.#bindings.get(job.sourceId) === state;
+      if (canRetry) {
+        job.retryCount += 1;
+        const delay = error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount, this.#context.random);
+        job.nextAttempt = at + delay;
+        this.#context.hooks.onRetry(job.sourceId);
+        this.#transition(local, 'pending', { error: job.error, delayMs: delay, nextAttempt: at + delay }, at);
+        await bull.updateData({ ...data, retryCount: job.retryCount });
+        await bull.moveToDelayed(Date.now() + delay, token);
+        throw new DelayedError();
+      }
+      state.lastError = error;
+      this.#context.hooks.onSettled(job.sourceId, 'failed', at);
+      this.#settle(jobId, local, 'failed', { error: job.error });
+      this.#rejectWaiters(job.sourceId, error, startedAt);
+      throw error;
+    } finally {
+      clearInterval(renew);
+      local.controller = undefined;
+      // A job moved to delayed for a retry stays known here as pending; forget it: whoever takes it next reports it.
+      if (local.state === 'pending') {
+        this.#local.delete(jobId);
+        const waiters = this.#gone.get(jobId);
+        this.#gone.delete(jobId);
+        if (waiters) for (const resolve of waiters) resolve();
+      }
+      await releaseLease(open.lease, lease).catch(() => false);
+    }
+  }
+
+  #circuitEvent(state: BindingState<Result>, transition: CircuitTransition): void {
+    const sourceId = state.spec.id;
+    const now = this.#context.clock.now();
+    if (transition === 'opened') {
+      const cooldown = this.#config.circuitBreaker.cooldownMs;
+      const timer = setTimeout(() => {
+        if (state.circuit.halfOpen() === 'half-opened') this.#context.hooks.emit('circuit:half-opened', () => ({ timestamp: this.#context.clock.now(), sourceId }));
+      }, cooldown);
+      timer.unref();
+      this.#context.hooks.emit('circuit:opened', () => ({ timestamp: now, sourceId, failures: state.circuit.failures, halfOpenAt: now + cooldown }));
+    } else if (transition === 'closed') {
+      this.#context.hooks.emit('circuit:closed', () => ({ timestamp: now, sourceId }));
+    }
+  }
+}
+
+/** The id of a binding's job scheduler. */
+function schedulerId(bindingId: string): string {
+  return `binding:${bindingId}`;
+}
+
+/** The deduplication id of a binding's triggered jobs. */
+function dedupId(bindingId: string): string {
+  return `binding:${bindingId}`;
+}
+
+function syncJob(id: string, data: JobData, maxRetries: number, createdAt: number, status: SyncJob['status']): SyncJob {
+  return {
+    id,
+    sourceId: data.bindingId,
+    priority: data.priority,
+    retryCount: data.retryCount ?? 0,
+    maxRetries,
+    lastAttempt: undefined,
+    nextAttempt: createdAt,
+    status,
+    trigger: data.trigger,
+    createdAt,
+  };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function staleLease(lease: Lease): SyncError {
+  return new StoreError('STALE_LEASE', `The lease of "${lease.bindingId}" with fencing token ${lease.token} was lost while its sync ran.`, {
+    retryable: false,
+    hint: 'The sync ran longer than its lease, or the process was paused. The next holder redoes it; raise leaseTtlMs if syncs are slow.',
+    details: { bindingId: lease.bindingId, token: lease.token, owner: lease.owner },
+  });
+}
+
+function abortReason(reason: unknown, sourceId: string): SyncError {
+  if (isSyncError(reason)) return reason;
+  return new JobError('JOB_CANCELLED', `The run of "${sourceId}" was cancelled by its caller's abort signal.`, {
+    cause: reason,
+    hint: 'Nothing to do, unless the signal was not meant to abort.',
+    details: { sourceId, aborted: true },
+  });
+}
