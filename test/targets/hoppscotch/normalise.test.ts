@@ -291,6 +291,14 @@ describe('denormaliseCollection on hand-made input', () => {
     expect(collection.requests[0]?.id).toBe('listPets');
   });
 
+  it('records a folder without a name and a request without name, method or endpoint with empty strings', () => {
+    const nameless = folder('A', null);
+    delete nameless.folder.name;
+    const { record } = denormaliseCollection(input({ folders: { a: nameless }, requests: { op: { folder: 'a', request: { v: '16' } } } }));
+    expect(record.folders).toEqual([{ path: '/folders/0', key: 'a', name: '' }]);
+    expect(record.requests).toEqual([{ path: '/folders/0/requests/0', key: 'op', name: '', endpoint: ' /' }]);
+  });
+
   it('drops the id of a user request only where it is the key of another request', () => {
     const requests = {
       listPets: request(null, { name: 'List' }),
