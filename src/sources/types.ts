@@ -2,7 +2,7 @@
  * The source adapter contract: where the **remote** document comes from.
  *
  * A source returns either raw bytes (the engine loads, validates and hashes
- * them through `src/spec`) or an already-parsed document, or says the
+ * them through `src/document`) or an already-parsed document, or says the
  * document has not changed since the validators it was given.
  *
  * @module
