@@ -28,23 +28,25 @@ import { DelayedError, Queue, QueueEvents, WaitingError, Worker, type Job, type 
 import { Redis, type RedisOptions } from 'ioredis';
 import { BindingError, ConfigError, JobError, StoreError, isSyncError, toSyncError, type SyncError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
-import { backoffDelay } from '../scheduler/backoff.js';
-import { CircuitBreaker, type CircuitTransition } from '../scheduler/circuit-breaker.js';
-import { jobTransitionEvent, type JobState } from '../scheduler/transitions.js';
-import type {
-  BindingScheduleView,
-  EnqueueOptions,
-  JobPriority,
-  JobTrigger,
-  RunResult,
-  ScheduledBinding,
-  Scheduler,
-  SchedulerConfig,
-  SchedulerContext,
-  SchedulerEvents,
-  SchedulerFactory,
-  SyncJob,
-} from '../scheduler/types.js';
+import {
+  backoffDelay,
+  CircuitBreaker,
+  type CircuitTransition,
+  jobTransitionEvent,
+  type JobState,
+  type BindingScheduleView,
+  type EnqueueOptions,
+  type JobPriority,
+  type JobTrigger,
+  type RunResult,
+  type ScheduledBinding,
+  type Scheduler,
+  type SchedulerConfig,
+  type SchedulerContext,
+  type SchedulerEvents,
+  type SchedulerFactory,
+  type SyncJob,
+} from '../scheduler/index.js';
 import { assertPrefix } from './keys.js';
 import { withLease } from './lease-scope.js';
 import { acquireLease, readLease, releaseLease, renewLease, type Lease } from './lease.js';
@@ -134,7 +136,13 @@ function describe(value: unknown): string {
 }
 
 /** Resolve the options at the edge: exactly one of `url` and `connection`, a usable prefix, worker id and TTL. */
-function resolveOptions(options: BullmqSchedulerOptions): { redis: (kind?: 'bullmq' | 'lease') => Redis; prefix: string; workerId: string; leaseTtlMs: number; where: string } {
+function resolveOptions(options: BullmqSchedulerOptions): {
+  redis: (kind?: 'bullmq' | 'lease') => Redis;
+  prefix: string;
+  workerId: string;
+  leaseTtlMs: number;
+  where: string;
+} {
   checkOptions('bullmqScheduler options', options, OPTION_KEYS);
   const { url, connection } = options;
   if ((url === undefined) === (connection === undefined)) {
@@ -143,33 +151,47 @@ function resolveOptions(options: BullmqSchedulerOptions): { redis: (kind?: 'bull
     });
   }
   if (url !== undefined && !(typeof url === 'string' && /^rediss?:\/\//.test(url))) {
-    throw new ConfigError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describe(url)}.`, { hint: 'For example "redis://127.0.0.1:6379".' });
+    throw new ConfigError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describe(url)}.`, {
+      hint: 'For example "redis://127.0.0.1:6379".',
+    });
   }
   if (connection !== undefined && (typeof connection !== 'object' || connection === null || Array.isArray(connection))) {
-    throw new ConfigError(`Expected \`connection\` to be ioredis options, got ${describe(connection)}.`, { hint: 'For example { host: "127.0.0.1", port: 6379 }.' });
+    throw new ConfigError(`Expected \`connection\` to be ioredis options, got ${describe(connection)}.`, {
+      hint: 'For example { host: "127.0.0.1", port: 6379 }.',
+    });
   }
   const prefix = options.prefix ?? 'api-live-sync';
   assertPrefix(prefix);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   if (!(typeof workerId === 'string' && workerId.length >= 1 && workerId.length <= 200 && !/[\s\p{Cc}]/u.test(workerId))) {
-    throw new ConfigError(`Expected \`workerId\` to be 1 to 200 characters without white space, got ${describe(workerId)}.`, { hint: 'Leave it out for `${hostname}:${pid}:<random>`.' });
+    throw new ConfigError(`Expected \`workerId\` to be 1 to 200 characters without white space, got ${describe(workerId)}.`, {
+      hint: 'Leave it out for `${hostname}:${pid}:<random>`.',
+    });
   }
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   if (!(Number.isSafeInteger(leaseTtlMs) && leaseTtlMs >= 1000)) {
-    throw new ConfigError(`Expected \`leaseTtlMs\` to be a whole number of milliseconds from 1000 up, got ${describe(leaseTtlMs)}.`, { hint: 'Leave it out for 30000.' });
+    throw new ConfigError(`Expected \`leaseTtlMs\` to be a whole number of milliseconds from 1000 up, got ${describe(leaseTtlMs)}.`, {
+      hint: 'Leave it out for 30000.',
+    });
   }
   // BullMQ needs clients that retry commands forever (maxRetriesPerRequest: null) for its blocking reads.
   const settings = { maxRetriesPerRequest: null, connectionName: `api-live-sync:${workerId}`, replyMapping: 'legacy' } as const;
   // The lease client fails a command after one reconnection attempt and within 15 s instead: a lease
   // that cannot be taken or renewed must fail the sync, not hang it.
-  const leaseSettings = { maxRetriesPerRequest: 1, commandTimeout: 15_000, connectionName: `api-live-sync:${workerId}:lease`, replyMapping: 'legacy' } as const;
+  const leaseSettings = {
+    maxRetriesPerRequest: 1,
+    commandTimeout: 15_000,
+    connectionName: `api-live-sync:${workerId}:lease`,
+    replyMapping: 'legacy',
+  } as const;
   const redis = (kind: 'bullmq' | 'lease' = 'bullmq'): Redis => {
     const own = kind === 'lease' ? leaseSettings : settings;
     const client = url !== undefined ? new Redis(url, own) : new Redis({ ...(connection as Omit<RedisOptions, 'replyMapping'>), ...own });
     client.on('error', () => undefined); // reported through the commands that fail
     return client;
   };
-  const where = url !== undefined ? url.replace(/\/\/[^@/]*@/, '//') : `redis://${connection!.host ?? 'localhost'}:${connection!.port ?? 6379}`;
+  const where =
+    url !== undefined ? url.replace(/\/\/[^@/]*@/, '//') : `redis://${connection!.host ?? 'localhost'}:${connection!.port ?? 6379}`;
   return { redis, prefix, workerId, leaseTtlMs, where };
 }
 
@@ -252,12 +274,16 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
         void Promise.allSettled([queue.close(), events.close()]);
         for (const client of clients) client.disconnect();
         this.#opening = undefined;
-        throw new StoreError('STORE_READ_FAILED', `Could not reach Redis at ${this.#options.where}: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-          retryable: true,
-          hint: `Check that Redis runs and answers at ${this.#options.where}.`,
-          details: { redis: this.#options.where },
-        });
+        throw new StoreError(
+          'STORE_READ_FAILED',
+          `Could not reach Redis at ${this.#options.where}: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+            retryable: true,
+            hint: `Check that Redis runs and answers at ${this.#options.where}.`,
+            details: { redis: this.#options.where },
+          },
+        );
       }
       this.#open = { queue, events, worker: undefined, lease, clients };
       return this.#open;
@@ -292,21 +318,34 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     this.#config = config;
     if (this.#open?.worker) this.#open.worker.concurrency = config.concurrency;
     if (intervalChanged && this.#started) {
-      for (const state of this.#bindings.values()) if (state.spec.intervalMs === undefined) void this.#schedule(state).catch(() => undefined);
+      for (const state of this.#bindings.values())
+        if (state.spec.intervalMs === undefined) void this.#schedule(state).catch(() => undefined);
     }
   }
 
   async register(spec: ScheduledBinding): Promise<void> {
     if (this.#bindings.has(spec.id)) {
-      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, { hint: 'Use another id, or remove the existing binding first.' });
-    }
-    if (spec.dependsOn.length > 0) {
-      throw new ConfigError(`Expected binding "${spec.id}" to have no \`dependsOn\` with bullmqScheduler, got ${JSON.stringify(spec.dependsOn)}.`, {
-        hint: 'Dependencies between bindings work with the in-process scheduler only; see node_modules/api-live-sync/docs/scale-out.md.',
-        details: { sourceId: spec.id },
+      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, {
+        hint: 'Use another id, or remove the existing binding first.',
       });
     }
-    const state: BindingState<Result> = { spec: { ...spec, dependsOn: [] }, circuit: new CircuitBreaker(), lastResult: undefined, lastError: undefined, dueWhilePaused: false, waiters: [] };
+    if (spec.dependsOn.length > 0) {
+      throw new ConfigError(
+        `Expected binding "${spec.id}" to have no \`dependsOn\` with bullmqScheduler, got ${JSON.stringify(spec.dependsOn)}.`,
+        {
+          hint: 'Dependencies between bindings work with the in-process scheduler only; see node_modules/api-live-sync/docs/scale-out.md.',
+          details: { sourceId: spec.id },
+        },
+      );
+    }
+    const state: BindingState<Result> = {
+      spec: { ...spec, dependsOn: [] },
+      circuit: new CircuitBreaker(),
+      lastResult: undefined,
+      lastError: undefined,
+      dueWhilePaused: false,
+      waiters: [],
+    };
     // Taken before the first await, so a second registration of the id meanwhile is refused.
     this.#bindings.set(spec.id, state);
     try {
@@ -381,10 +420,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
           reject(abortReason(signal.reason, id));
         };
         signal.addEventListener('abort', onAbort, { once: true });
-        const settle = <T>(fn: (value: T) => void) => (value: T): void => {
-          signal.removeEventListener('abort', onAbort);
-          fn(value);
-        };
+        const settle =
+          <T>(fn: (value: T) => void) =>
+          (value: T): void => {
+            signal.removeEventListener('abort', onAbort);
+            fn(value);
+          };
         waiter.resolve = settle(resolve);
         waiter.reject = settle(reject);
       }
@@ -415,21 +456,31 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const state = this.#require(id);
     if (options.signal?.aborted) throw abortReason(options.signal.reason, id);
     if (this.#stopping) {
-      throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
+      throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', {
+        hint: 'Wait for `stopSync()` to settle, then start again.',
+      });
     }
     if (!state.circuit.allowsAttempt) {
       if (trigger !== 'manual') return undefined;
-      throw new JobError('CIRCUIT_OPEN', `The circuit of "${id}" is open after ${state.circuit.failures} consecutive failures (on this process).`, {
-        hint: 'Fix the cause (see the binding\'s last error); the circuit half-opens after its cooldown.',
-        details: { sourceId: id },
-      });
+      throw new JobError(
+        'CIRCUIT_OPEN',
+        `The circuit of "${id}" is open after ${state.circuit.failures} consecutive failures (on this process).`,
+        {
+          hint: "Fix the cause (see the binding's last error); the circuit half-opens after its cooldown.",
+          details: { sourceId: id },
+        },
+      );
     }
     const open = await this.#connect();
     const priority = options.priority ?? state.spec.priority;
     const data: JobData = { bindingId: id, trigger, priority };
     const ownId = randomUUID();
     // Known before it is in the queue: this process's worker may take it before `add` returns (it then reports `job:queued` first).
-    const local: LocalJob = { job: syncJob(ownId, data, this.#maxRetries(state), this.#context.clock.now(), 'pending'), state: 'new', controller: undefined };
+    const local: LocalJob = {
+      job: syncJob(ownId, data, this.#maxRetries(state), this.#context.clock.now(), 'pending'),
+      state: 'new',
+      controller: undefined,
+    };
     this.#local.set(ownId, local);
     let added: Job;
     try {
@@ -480,17 +531,34 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   async cancel(jobId: string): Promise<SyncJob> {
     const open = await this.#connect();
     const job = await open.queue.getJob(jobId);
-    if (!job) throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
-    const status = await job.getState();
+    if (!job)
+      throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, {
+        hint: 'It may have finished already; see getSyncStatus().',
+      });
+    let status = await job.getState();
+    // A job the engine has not started may be active for a moment: a worker's fetch that was under way
+    // when this one paused took it, and puts it back. Wait for that (up to a second) before refusing.
+    for (let tries = 0; status === 'active' && this.#local.get(jobId)?.state === 'pending' && tries < 20; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = await job.getState();
+    }
     if (status === 'active') {
-      throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, { hint: 'Wait for it, or stop the engine to abort it.' });
+      throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, {
+        hint: 'Wait for it, or stop the engine to abort it.',
+      });
     }
     if (status === 'completed' || status === 'failed') {
-      throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It finished already; see getSyncStatus().' });
+      throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, {
+        hint: 'It finished already; see getSyncStatus().',
+      });
     }
     await job.remove();
     const data = job.data as JobData;
-    const local = this.#local.get(jobId) ?? { job: syncJob(jobId, data, 0, job.timestamp, 'pending'), state: 'pending' as JobState, controller: undefined };
+    const local = this.#local.get(jobId) ?? {
+      job: syncJob(jobId, data, 0, job.timestamp, 'pending'),
+      state: 'pending' as JobState,
+      controller: undefined,
+    };
     this.#settle(jobId, local, 'removed', { reason: 'cancelled' });
     const state = this.#bindings.get(data.bindingId);
     if (state) {
@@ -518,10 +586,13 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   startBinding(id: string): void {
     if (!this.#started) return;
     const state = this.#require(id);
-    void this.#connect().then((open) => {
-      this.#startWorker(open);
-      this.#startOne(state);
-    }, () => undefined);
+    void this.#connect().then(
+      (open) => {
+        this.#startWorker(open);
+        this.#startOne(state);
+      },
+      () => undefined,
+    );
   }
 
   #startOne(state: BindingState<Result>): void {
@@ -543,7 +614,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     if (existing !== undefined && existing.every === every) return;
     const data: JobData = { bindingId: state.spec.id, trigger: 'interval', priority: state.spec.priority };
     // The first tick one interval from now, as in one process (BullMQ's `every` would run one at once; the start sync is `syncOnStart`'s).
-    await open.queue.upsertJobScheduler(id, { every, startDate: Date.now() + every }, { name: JOB_NAME, data, opts: { priority: BULLMQ_PRIORITY[state.spec.priority] } });
+    await open.queue.upsertJobScheduler(
+      id,
+      { every, startDate: Date.now() + every },
+      { name: JOB_NAME, data, opts: { priority: BULLMQ_PRIORITY[state.spec.priority] } },
+    );
   }
 
   async stop(graceMs: number): Promise<number> {
@@ -619,7 +694,9 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   }
 
   jobs(): SyncJob[] {
-    const list = [...this.#local.values()].filter((local) => local.state === 'pending' || local.state === 'running').map((local) => ({ ...local.job }));
+    const list = [...this.#local.values()]
+      .filter((local) => local.state === 'pending' || local.state === 'running')
+      .map((local) => ({ ...local.job }));
     const rank = (j: SyncJob): number => (j.status === 'running' ? 10 : 0) + (3 - BULLMQ_PRIORITY[j.priority]);
     return list.sort((a, b) => rank(b) - rank(a) || a.createdAt - b.createdAt);
   }
@@ -655,7 +732,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     local.state = to;
     if (to !== 'removed') local.job.status = to;
     const hooks = this.#context.hooks;
-    if (hooks.listening()) hooks.emit(event, () => ({ timestamp: at, job: { ...local.job }, ...extra }) as SchedulerEvents<Result>[typeof event]);
+    if (hooks.listening())
+      hooks.emit(event, () => ({ timestamp: at, job: { ...local.job }, ...extra }) as SchedulerEvents<Result>[typeof event]);
   }
 
   /** A local job ended (or left this process): its last transition, then it is forgotten. */
@@ -724,7 +802,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       this.#local.delete(jobId);
     }
     if (bindingId !== undefined) {
-      this.#rejectWaiters(bindingId, new JobError('JOB_FAILED', `Job ${jobId} of "${bindingId}" failed on another worker: ${failedReason}`, { details: { sourceId: bindingId, jobId } }));
+      this.#rejectWaiters(
+        bindingId,
+        new JobError('JOB_FAILED', `Job ${jobId} of "${bindingId}" failed on another worker: ${failedReason}`, {
+          details: { sourceId: bindingId, jobId },
+        }),
+      );
     }
   }
 
@@ -754,7 +837,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       throw new DelayedError();
     }
     const ttl = this.#options.leaseTtlMs;
-    const lease = await acquireLease(open.lease, data.bindingId, { prefix: this.#options.prefix, owner: this.#options.workerId, ttlMs: ttl });
+    const lease = await acquireLease(open.lease, data.bindingId, {
+      prefix: this.#options.prefix,
+      owner: this.#options.workerId,
+      ttlMs: ttl,
+    });
     if (!lease) {
       const held = await readLease(open.lease, data.bindingId, { prefix: this.#options.prefix });
       const wait = Math.max(50, Math.min(LEASE_WAIT_MAX_MS, held.lease?.remainingMs ?? 50));
@@ -764,7 +851,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const startedAt = Date.now();
     const now = this.#context.clock.now();
     // This process may have added the job (then it is known here, `new` while its `add` has not returned); else it comes from the queue, where it was pending.
-    const local: LocalJob = this.#local.get(jobId) ?? { job: syncJob(jobId, data, this.#maxRetries(state), bull.timestamp, 'pending'), state: 'pending', controller: undefined };
+    const local: LocalJob = this.#local.get(jobId) ?? {
+      job: syncJob(jobId, data, this.#maxRetries(state), bull.timestamp, 'pending'),
+      state: 'pending',
+      controller: undefined,
+    };
     this.#local.set(jobId, local);
     if (local.state === 'new') this.#transition(local, 'pending', {}, now);
     const job = local.job;
@@ -775,14 +866,18 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const controller = new AbortController();
     local.controller = controller;
     this.#transition(local, 'running', {}, now);
-    const renew = setInterval(() => {
-      renewLease(open.lease, lease).then(
-        (held) => {
-          if (!held) controller.abort(staleLease(lease));
-        },
-        (error: unknown) => controller.abort(toSyncError(error, { code: 'STALE_LEASE', message: `Could not renew the lease of "${lease.bindingId}"` })),
-      );
-    }, Math.max(100, Math.floor(ttl / 3)));
+    const renew = setInterval(
+      () => {
+        renewLease(open.lease, lease).then(
+          (held) => {
+            if (!held) controller.abort(staleLease(lease));
+          },
+          (error: unknown) =>
+            controller.abort(toSyncError(error, { code: 'STALE_LEASE', message: `Could not renew the lease of "${lease.bindingId}"` })),
+        );
+      },
+      Math.max(100, Math.floor(ttl / 3)),
+    );
     const started = performance.now();
     try {
       const result = await withLease(lease, () => this.#context.hooks.run(job, controller.signal));
@@ -803,12 +898,23 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       const aborted = controller.signal.aborted;
       const error = aborted
         ? toSyncError(controller.signal.reason, { code: 'ENGINE_STOPPED', message: 'The job was aborted' })
-        : toSyncError(thrown, { code: 'JOB_FAILED', message: `Job ${jobId} of "${job.sourceId}" failed`, retryable: false, hint: 'The run threw something that is not a SyncError; see the cause.' });
+        : toSyncError(thrown, {
+            code: 'JOB_FAILED',
+            message: `Job ${jobId} of "${job.sourceId}" failed`,
+            retryable: false,
+            hint: 'The run threw something that is not a SyncError; see the cause.',
+          });
       job.error = error.toJSON();
       const at = this.#context.clock.now();
       const opened = aborted ? undefined : state.circuit.recordFailure(at, this.#config.circuitBreaker);
       this.#circuitEvent(state, opened);
-      const canRetry = !aborted && !this.#stopping && error.retryable && state.circuit.allowsAttempt && job.retryCount < job.maxRetries && this.#bindings.get(job.sourceId) === state;
+      const canRetry =
+        !aborted &&
+        !this.#stopping &&
+        error.retryable &&
+        state.circuit.allowsAttempt &&
+        job.retryCount < job.maxRetries &&
+        this.#bindings.get(job.sourceId) === state;
       if (canRetry) {
         job.retryCount += 1;
         const delay = error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount, this.#context.random);
@@ -844,10 +950,16 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     if (transition === 'opened') {
       const cooldown = this.#config.circuitBreaker.cooldownMs;
       const timer = setTimeout(() => {
-        if (state.circuit.halfOpen() === 'half-opened') this.#context.hooks.emit('circuit:half-opened', () => ({ timestamp: this.#context.clock.now(), sourceId }));
+        if (state.circuit.halfOpen() === 'half-opened')
+          this.#context.hooks.emit('circuit:half-opened', () => ({ timestamp: this.#context.clock.now(), sourceId }));
       }, cooldown);
       timer.unref();
-      this.#context.hooks.emit('circuit:opened', () => ({ timestamp: now, sourceId, failures: state.circuit.failures, halfOpenAt: now + cooldown }));
+      this.#context.hooks.emit('circuit:opened', () => ({
+        timestamp: now,
+        sourceId,
+        failures: state.circuit.failures,
+        halfOpenAt: now + cooldown,
+      }));
     } else if (transition === 'closed') {
       this.#context.hooks.emit('circuit:closed', () => ({ timestamp: now, sourceId }));
     }
