@@ -23,7 +23,10 @@ export const modules = {
   },
   'hoppscotch-identity': {
     mutate: ['src/targets/hoppscotch/{identity,normalise,match}.ts'],
-    testFiles: ['test/targets/hoppscotch/{identity,identity-property,match,normalise}.test.ts', 'test/scenarios/hoppscotch-{customisations,identity}.test.ts'],
+    testFiles: [
+      'test/targets/hoppscotch/{identity,identity-property,match,normalise}.test.ts',
+      'test/scenarios/hoppscotch-{customisations,identity}.test.ts',
+    ],
   },
   scheduler: {
     mutate: ['src/scheduler/backoff.ts', 'src/scheduler/circuit-breaker.ts'],

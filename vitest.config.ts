@@ -7,8 +7,15 @@ import { defineConfig } from 'vitest/config';
  * examples and docs import them, mapped to the sources by tsconfig.json
  * `paths`: the one place that lists them (tsc, tsx and the docs test read it too).
  */
-const paths = (JSON.parse(readFileSync(resolve(import.meta.dirname, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
-const alias = Object.entries(paths).map(([name, [path]]) => ({ find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`), replacement: resolve(import.meta.dirname, path!) }));
+const paths = (
+  JSON.parse(readFileSync(resolve(import.meta.dirname, 'tsconfig.json'), 'utf8')) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  }
+).compilerOptions.paths;
+const alias = Object.entries(paths).map(([name, [path]]) => ({
+  find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`),
+  replacement: resolve(import.meta.dirname, path!),
+}));
 
 export default defineConfig({
   resolve: { alias },

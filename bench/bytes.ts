@@ -76,7 +76,8 @@ for (const { title, bytes, plain, fast, label } of cases) {
     times.fast.push(f);
   }
   const base = median(times.parse);
-  const row = (name: string, values: number[]) => `  ${name.padEnd(44)} ${median(values).toFixed(1).padStart(7)} ms ${(median(values) / base).toFixed(2).padStart(6)}x`;
+  const row = (name: string, values: number[]) =>
+    `  ${name.padEnd(44)} ${median(values).toFixed(1).padStart(7)} ms ${(median(values) / base).toFixed(2).padStart(6)}x`;
   console.log(`\n${title}: ${bytes.filter((b) => b > 0x7f).length} non-ASCII bytes`);
   console.log(row('JSON.parse of the decoded text (yardstick)', times.parse));
   console.log(row('plain: decode, then JSON.parse', times.plain));

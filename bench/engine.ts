@@ -33,7 +33,11 @@ const quick = process.argv.includes('--quick');
 const JOBS = quick ? 2000 : 10_000;
 const ROUNDS = quick ? 3 : 9;
 const CONCURRENCY = 8;
-const doc = { openapi: '3.0.3', info: { title: 'bench', version: '1' }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } } };
+const doc = {
+  openapi: '3.0.3',
+  info: { title: 'bench', version: '1' },
+  paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } },
+};
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -76,11 +80,14 @@ async function baselineRound(): Promise<number> {
   for (let i = 0; i < JOBS; i++) {
     const source = baseSources[i]!;
     const id = `b${i}`;
-    void queue.add(async () => {
-      const validators = await baseStore.getValidators(id);
-      const result = await source.fetch({ validators, signal: baseSignal });
-      if (result.kind !== 'not-modified') throw new Error('expected not-modified');
-    }, { priority: 1 });
+    void queue.add(
+      async () => {
+        const validators = await baseStore.getValidators(id);
+        const result = await source.fetch({ validators, signal: baseSignal });
+        if (result.kind !== 'not-modified') throw new Error('expected not-modified');
+      },
+      { priority: 1 },
+    );
     await null; // the engine loop awaits each addSyncJob; give the baseline the same turn
   }
   await queue.onIdle();
@@ -89,7 +96,8 @@ async function baselineRound(): Promise<number> {
 
 async function pollingLoad(bindings: number, seconds: number): Promise<{ cpuShare: number; runs: number }> {
   const engine = new SyncEngine({ concurrency: 16 });
-  for (let i = 0; i < bindings; i++) await engine.addSource({ id: `p${i}`, source: new MemorySource(doc), target: new MemoryTarget(), intervalMs: 1000 });
+  for (let i = 0; i < bindings; i++)
+    await engine.addSource({ id: `p${i}`, source: new MemorySource(doc), target: new MemoryTarget(), intervalMs: 1000 });
   await engine.startSync();
   await new Promise((r) => setTimeout(r, 1500)); // first round applies each document once; measure the steady state after it
   const before = engine.getMetrics().totalSyncs;

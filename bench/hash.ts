@@ -60,8 +60,11 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 const parse = median(times.parse);
-const row = (label: string, c: (typeof cases)[number]) => `${label.padEnd(64)} ${median(times[c]).toFixed(1).padStart(7)} ms ${(median(times[c]) / parse).toFixed(2).padStart(6)}x`;
-console.log(`GitHub REST API, @octokit/openapi 23.0.0 → 23.0.1 (${(newer.length / 1e6).toFixed(1)} MB), ${RUNS} runs, medians, Node ${process.version}`);
+const row = (label: string, c: (typeof cases)[number]) =>
+  `${label.padEnd(64)} ${median(times[c]).toFixed(1).padStart(7)} ms ${(median(times[c]) / parse).toFixed(2).padStart(6)}x`;
+console.log(
+  `GitHub REST API, @octokit/openapi 23.0.0 → 23.0.1 (${(newer.length / 1e6).toFixed(1)} MB), ${RUNS} runs, medians, Node ${process.version}`,
+);
 console.log(row('JSON.parse of the 23.0.1 text', 'parse'));
 console.log(row('canonicalHash, plain object (loadSpec)', 'plain'));
 console.log(row('canonicalHash, frozen 23.0.0 (first load: keeps texts)', 'first'));

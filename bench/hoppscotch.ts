@@ -37,7 +37,13 @@ import { join } from 'node:path';
 import { SyncEngine } from '../src/engine/index.js';
 import { MemorySource } from '../src/sources/index.js';
 import { MemoryStore } from '../src/store/index.js';
-import { hoppscotchTarget, renderCollection, type HoppCollection, type HoppRequest, type NormalisedCollection } from '../src/targets/hoppscotch/index.js';
+import {
+  hoppscotchTarget,
+  renderCollection,
+  type HoppCollection,
+  type HoppRequest,
+  type NormalisedCollection,
+} from '../src/targets/hoppscotch/index.js';
 import type { SyncTarget } from '../src/targets/index.js';
 import { npmFixture } from '../test/support/npm-fixtures.js';
 
@@ -60,7 +66,13 @@ function userEdits(collection: HoppCollection): number {
   walk(collection);
   const step = Math.floor(all.length / 300);
   const picked = Array.from({ length: 300 }, (_, i) => all[i * step] as { request: HoppRequest; parent: HoppCollection });
-  const favourites = { ...structuredClone(collection.folders[0] as HoppCollection), name: 'Favourites', description: 'mine', folders: [], requests: [] as HoppRequest[] };
+  const favourites = {
+    ...structuredClone(collection.folders[0] as HoppCollection),
+    name: 'Favourites',
+    description: 'mine',
+    folders: [],
+    requests: [] as HoppRequest[],
+  };
   let edits = 0;
   picked.forEach(({ request, parent }, i) => {
     const kind = i % 12;
@@ -72,7 +84,8 @@ function userEdits(collection: HoppCollection): number {
       const param = request.params[0] ?? request.requestVariables[0];
       if (param) param.value = `value-${i}`;
       else request.description = `note ${i}`;
-    } else if (kind === 8 || kind === 9) request.auth = { authType: 'bearer', authActive: true, token: `token-${i}` } as HoppRequest['auth'];
+    } else if (kind === 8 || kind === 9)
+      request.auth = { authType: 'bearer', authActive: true, token: `token-${i}` } as HoppRequest['auth'];
     else if (kind === 10) {
       parent.requests.splice(parent.requests.indexOf(request), 1);
       favourites.requests.push(request);
@@ -107,19 +120,21 @@ interface Spent {
 
 /** A target that times its delegate's calls. */
 function timed(target: SyncTarget<NormalisedCollection>, spent: Spent): SyncTarget<NormalisedCollection> {
-  const clock = <A extends unknown[], R>(name: string, fn: (...args: A) => R) => (...args: A): R => {
-    const start = stamp();
-    if (name === 'reconcile') spent.reconcileStart = start;
-    const done = () => {
-      const end = stamp();
-      spent.in = { wall: spent.in.wall + end.wall - start.wall, cpu: spent.in.cpu + end.cpu - start.cpu };
-      if (name === 'read') spent.readEnd = end;
+  const clock =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
+    (...args: A): R => {
+      const start = stamp();
+      if (name === 'reconcile') spent.reconcileStart = start;
+      const done = () => {
+        const end = stamp();
+        spent.in = { wall: spent.in.wall + end.wall - start.wall, cpu: spent.in.cpu + end.cpu - start.cpu };
+        if (name === 'read') spent.readEnd = end;
+      };
+      const result = fn(...args);
+      if (result instanceof Promise) return result.finally(done) as R;
+      done();
+      return result;
     };
-    const result = fn(...args);
-    if (result instanceof Promise) return result.finally(done) as R;
-    done();
-    return result;
-  };
   return {
     kind: target.kind,
     identityRules: target.identityRules,
@@ -152,7 +167,12 @@ async function scenario(from: string, to: string, title: string, prior?: string)
   try {
     // The edited collection: synced once from the older version (or `prior`), then 300 edits.
     const seedEngine = new SyncEngine({ store: new MemoryStore() });
-    await seedEngine.addSource({ id: 'gh', source: new MemorySource(earlier ?? base), target: hoppscotchTarget({ path: file }), intervalMs: 0 });
+    await seedEngine.addSource({
+      id: 'gh',
+      source: new MemorySource(earlier ?? base),
+      target: hoppscotchTarget({ path: file }),
+      intervalMs: 0,
+    });
     await seedEngine.syncNow('gh');
     const collection = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
     const edits = userEdits(collection);
@@ -184,7 +204,13 @@ async function scenario(from: string, to: string, title: string, prior?: string)
       const zero = (): Stamp => ({ wall: 0, cpu: 0 });
       const spent: Spent = { in: zero(), readEnd: zero(), reconcileStart: zero() };
       const engine = new SyncEngine({ store });
-      await engine.addSource({ id: 'gh', source, target: timed(hoppscotchTarget({ path: file }), spent), intervalMs: 0, policy: { removal: 'deprecate' } });
+      await engine.addSource({
+        id: 'gh',
+        source,
+        target: timed(hoppscotchTarget({ path: file }), spent),
+        intervalMs: 0,
+        policy: { removal: 'deprecate' },
+      });
       if (earlier === undefined) {
         await engine.syncNow('gh');
         await writeFile(file, editedText);
@@ -211,7 +237,10 @@ async function scenario(from: string, to: string, title: string, prior?: string)
       last = await engine.syncNow('gh');
       const sync = since(start);
       if (i === 0) continue; // warm-up
-      const between = (a: Stamp | undefined, b: Stamp | undefined): Stamp => ({ wall: (b?.wall ?? 0) - (a?.wall ?? 0), cpu: (b?.cpu ?? 0) - (a?.cpu ?? 0) });
+      const between = (a: Stamp | undefined, b: Stamp | undefined): Stamp => ({
+        wall: (b?.wall ?? 0) - (a?.wall ?? 0),
+        cpu: (b?.cpu ?? 0) - (a?.cpu ?? 0),
+      });
       const mergeGap = between(spent.readEnd, spent.reconcileStart);
       results.parse.push(parse);
       results.render.push(render);
@@ -224,15 +253,23 @@ async function scenario(from: string, to: string, title: string, prior?: string)
       results.targetCalls.push(spent.in);
     }
 
-    const med = (c: (typeof cases)[number]): Stamp => ({ wall: median(results[c].map((r) => r.wall)), cpu: median(results[c].map((r) => r.cpu)) });
+    const med = (c: (typeof cases)[number]): Stamp => ({
+      wall: median(results[c].map((r) => r.wall)),
+      cpu: median(results[c].map((r) => r.cpu)),
+    });
     const p = med('parse');
     const row = (label: string, c: (typeof cases)[number], goal?: number) => {
       const m = med(c);
       const ratio = { wall: m.wall / p.wall, cpu: m.cpu / p.cpu };
-      const verdict = goal === undefined ? '' : `  goal < ${goal}x: wall ${ratio.wall < goal ? 'met' : 'NOT met'}, cpu ${ratio.cpu < goal ? 'met' : 'NOT met'}`;
+      const verdict =
+        goal === undefined
+          ? ''
+          : `  goal < ${goal}x: wall ${ratio.wall < goal ? 'met' : 'NOT met'}, cpu ${ratio.cpu < goal ? 'met' : 'NOT met'}`;
       return `${label.padEnd(58)} ${m.wall.toFixed(1).padStart(8)} ms ${ratio.wall.toFixed(2).padStart(6)}x | ${m.cpu.toFixed(1).padStart(8)} ms ${ratio.cpu.toFixed(2).padStart(6)}x${verdict}`;
     };
-    console.log(`\n${title}: GitHub REST API, @octokit/openapi ${prior === undefined ? '' : `${prior} (edited) → `}${from} → ${to} (${(newText.length / 1e6).toFixed(1)} MB, ${operations} requests rendered), ${RUNS} runs, medians, Node ${process.version}`);
+    console.log(
+      `\n${title}: GitHub REST API, @octokit/openapi ${prior === undefined ? '' : `${prior} (edited) → `}${from} → ${to} (${(newText.length / 1e6).toFixed(1)} MB, ${operations} requests rendered), ${RUNS} runs, medians, Node ${process.version}`,
+    );
     console.log(`${''.padEnd(58)} ${'wall'.padStart(8)}    ${'× parse'.padStart(7)} | ${'cpu'.padStart(8)}    ${'× parse'.padStart(7)}`);
     console.log(row(`JSON.parse of the ${to} spec`, 'parse'));
     console.log(row(`render ${to} (target.render)`, 'render', 5));
@@ -243,7 +280,9 @@ async function scenario(from: string, to: string, title: string, prior?: string)
     console.log(row('  render ... write, base, journal', 'mergeWrite'));
     console.log(row('  Hoppscotch part: target calls + merge3', 'hoppscotch', 10));
     console.log(row('    of which the target (render, read, reconcile, write)', 'targetCalls'));
-    console.log(`last sync: ${last?.outcome}, ${last?.changes.length} changes, ${last?.conflicts.length} conflicts, written ${String(last?.written)}`);
+    console.log(
+      `last sync: ${last?.outcome}, ${last?.changes.length} changes, ${last?.conflicts.length} conflicts, written ${String(last?.written)}`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -111,14 +111,29 @@ const ok = { '200': { description: 'ok' } };
 function remoteDoc(i: number, g: number): Doc {
   const itemsParams: unknown[] = [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum: 50 + (g % 4) * 25 } }];
   if (g % 3 !== 1) itemsParams.push({ name: 'cursor', in: 'query', schema: { type: 'string' } });
-  if (g % 2 === 0) itemsParams.push({ name: 'status', in: 'query', schema: { type: 'string', enum: ['open', 'closed', ...(g % 4 === 0 ? ['archived'] : [])] } });
+  if (g % 2 === 0)
+    itemsParams.push({
+      name: 'status',
+      in: 'query',
+      schema: { type: 'string', enum: ['open', 'closed', ...(g % 4 === 0 ? ['archived'] : [])] },
+    });
   const paths: Record<string, unknown> = {
     '/health': { get: { operationId: 'health', summary: 'Health', responses: ok } },
     '/items': {
       get: { operationId: 'listItems', summary: `List items of service ${i}`, parameters: itemsParams, responses: ok },
       post: {
         operationId: 'createItem',
-        requestBody: { content: { 'application/json': { schema: { type: 'object', required: g % 2 === 0 ? ['name'] : ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string' } } } } } },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: g % 2 === 0 ? ['name'] : ['name', 'kind'],
+                properties: { name: { type: 'string' }, kind: { type: 'string' } },
+              },
+            },
+          },
+        },
         responses: { '201': { description: 'created' } },
       },
     },
@@ -128,9 +143,19 @@ function remoteDoc(i: number, g: number): Doc {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: g % 5 === 0 ? 'integer' : 'string' } }],
         responses: { ...ok, ...(g % 4 === 1 ? { '404': { description: 'not found' } } : {}) },
       },
-      ...(g % 2 === 0 ? { delete: { operationId: 'deleteItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'gone' } } } } : {}),
+      ...(g % 2 === 0
+        ? {
+            delete: {
+              operationId: 'deleteItem',
+              parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+              responses: { '204': { description: 'gone' } },
+            },
+          }
+        : {}),
     },
-    '/users': { get: { operationId: 'listUsers', parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }], responses: ok } },
+    '/users': {
+      get: { operationId: 'listUsers', parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }], responses: ok },
+    },
     [`/reports/v${g % 5}`]: { get: { operationId: `report${g % 5}`, summary: `Report generation ${g}`, responses: ok } },
   };
   return { openapi: '3.0.3', info: { title: `service-${i}`, version: `1.${g}.0` }, paths };
@@ -162,7 +187,10 @@ function userEdit(k: number): Edit {
     case 2:
       return { path: ['paths', '/items', 'get', 'description'], value: `Lists items (edited ${k})` };
     case 3:
-      return { path: ['paths', `/local/mock${k % 2}`], value: { get: { operationId: `mock${k % 2}`, summary: `Local mock ${k}`, responses: { '200': { description: 'mock' } } } } };
+      return {
+        path: ['paths', `/local/mock${k % 2}`],
+        value: { get: { operationId: `mock${k % 2}`, summary: `Local mock ${k}`, responses: { '200': { description: 'mock' } } } },
+      };
     case 4:
       return { path: ['paths', '/items/{id}', 'get', 'x-notes'], value: { by: 'user', revision: k } };
     default:
@@ -218,12 +246,19 @@ class FaultySource implements SpecSource {
     const where = this.location;
     switch (kind) {
       case 'refused':
-        return Promise.reject(new SourceError('SOURCE_CONNECTION_REFUSED', `Connection refused by ${where}.`, { details: { location: where } }));
+        return Promise.reject(
+          new SourceError('SOURCE_CONNECTION_REFUSED', `Connection refused by ${where}.`, { details: { location: where } }),
+        );
       case 'timeout':
         return Promise.reject(new SourceError('SOURCE_TIMEOUT', `${where} did not answer in time.`, { details: { location: where } }));
       case 'http503': {
         const retryAfterMs = 1000 + Math.floor(faultRandom() * 3000);
-        return Promise.reject(new SourceError('SOURCE_HTTP_STATUS', `${where} answered 503 Service Unavailable.`, { retryAfterMs, details: { status: 503, location: where } }));
+        return Promise.reject(
+          new SourceError('SOURCE_HTTP_STATUS', `${where} answered 503 Service Unavailable.`, {
+            retryAfterMs,
+            details: { status: 503, location: where },
+          }),
+        );
       }
       case 'hang':
         return new Promise<never>((_resolve, reject) => {
@@ -235,7 +270,11 @@ class FaultySource implements SpecSource {
           const timer = this.#clock.setTimeout(() => {
             signal.removeEventListener('abort', onAbort);
             world.hangsTimedOut += 1;
-            reject(new SourceError('SOURCE_TIMEOUT', `${where} hung for ${HANG_TIMEOUT_MS} ms.`, { details: { location: where, timeoutMs: HANG_TIMEOUT_MS } }));
+            reject(
+              new SourceError('SOURCE_TIMEOUT', `${where} hung for ${HANG_TIMEOUT_MS} ms.`, {
+                details: { location: where, timeoutMs: HANG_TIMEOUT_MS },
+              }),
+            );
           }, HANG_TIMEOUT_MS);
           if (signal.aborted) return onAbort();
           signal.addEventListener('abort', onAbort, { once: true });
@@ -290,7 +329,10 @@ for (let i = 0; i < BINDINGS; i++) {
     generation: 0,
     changeEveryMs,
     nextChange: t0 + Math.floor(scheduleRandom() * changeEveryMs) + 1,
-    user: i % 3 === 0 ? { everyMs: 20_000 + (i % 5) * 5000, next: t0 + 15_000 + Math.floor(scheduleRandom() * 20_000), count: 0, edits: new Map() } : undefined,
+    user:
+      i % 3 === 0
+        ? { everyMs: 20_000 + (i % 5) * 5000, next: t0 + 15_000 + Math.floor(scheduleRandom() * 20_000), count: 0, edits: new Map() }
+        : undefined,
     lastSuccessAt: undefined,
   };
   bindings.push(b);
@@ -308,7 +350,18 @@ for (let i = 0; i < BINDINGS; i++) {
 
 // ── what happens, counted from events ───────────────────────────────────
 const running = new Set<string>();
-const counts = { runs: 0, applied: 0, unchanged: 0, held: 0, failed: 0, retries: 0, circuitsOpened: 0, circuitsClosed: 0, conflicts: 0, errorEvents: 0 };
+const counts = {
+  runs: 0,
+  applied: 0,
+  unchanged: 0,
+  held: 0,
+  failed: 0,
+  retries: 0,
+  circuitsOpened: 0,
+  circuitsClosed: 0,
+  conflicts: 0,
+  errorEvents: 0,
+};
 const failedCodes = new Map<string, number>();
 engine.on('job:started', (e) => {
   running.add(e.job.sourceId);
@@ -461,7 +514,10 @@ const lastRound = Promise.all(
 while (!finished) await clock.advance(STEP_MS);
 await lastRound;
 await engine.onIdle();
-const openCircuits = engine.getSyncStatus().bindings.filter((s) => s.circuit !== 'closed').map((s) => s.id);
+const openCircuits = engine
+  .getSyncStatus()
+  .bindings.filter((s) => s.circuit !== 'closed')
+  .map((s) => s.id);
 await engine.stopSync();
 
 // ── verify: soaked local == fresh sync of the final document + the user's edits
@@ -475,7 +531,10 @@ let notResynced = 0;
 for (const b of bindings) {
   const result = last.get(b.id);
   if (!result || result instanceof Error) {
-    mismatches.push({ id: b.id, why: `last sync failed: ${result instanceof Error ? `${isSyncError(result) ? result.code : ''} ${result.message}` : 'no result'}` });
+    mismatches.push({
+      id: b.id,
+      why: `last sync failed: ${result instanceof Error ? `${isSyncError(result) ? result.code : ''} ${result.message}` : 'no result'}`,
+    });
     continue;
   }
   if (b.lastSuccessAt === undefined || b.lastSuccessAt < finalFrom) notResynced += 1;
@@ -521,22 +580,37 @@ const rows: Array<[string, string]> = [
   ['wall time', `${(soakWallMs / 1000).toFixed(1)} s soak, ${(totalWallMs / 1000).toFixed(1)} s total`],
   ['document changes', `${bindings.reduce((n, b) => n + b.generation, 0)}`],
   ['fetches', `${world.fetches} (${world.fetchesWithFaultsOn} while faults were on)`],
-  ['faults injected', `${world.faultsInjected} (${(faultShare * 100).toFixed(1)}%): refused ${world.faults.refused}, timeout ${world.faults.timeout}, 503 ${world.faults.http503}, hang ${world.faults.hang} (timed out ${world.hangsTimedOut}, aborted ${world.hangsAborted}), outage ${world.faults.outage}`],
+  [
+    'faults injected',
+    `${world.faultsInjected} (${(faultShare * 100).toFixed(1)}%): refused ${world.faults.refused}, timeout ${world.faults.timeout}, 503 ${world.faults.http503}, hang ${world.faults.hang} (timed out ${world.hangsTimedOut}, aborted ${world.hangsAborted}), outage ${world.faults.outage}`,
+  ],
   ['runs', `${counts.runs} (engine metrics: ${metrics.totalSyncs}), attempts ${metrics.attempts}`],
   ['applied', `${counts.applied}`],
   ['unchanged', `${counts.unchanged}`],
   ['held', `${counts.held}`],
   ['failed', `${counts.failed}${failedCodes.size ? ` (${[...failedCodes].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`],
   ['retries', `${counts.retries} (engine metrics: ${metrics.retries})`],
-  ['restart at 70%', `${restart.done ? 'done' : 'not done'}: ${restart.removed} pending jobs removed, ${restart.unfinished} still running after the grace period`],
+  [
+    'restart at 70%',
+    `${restart.done ? 'done' : 'not done'}: ${restart.removed} pending jobs removed, ${restart.unfinished} still running after the grace period`,
+  ],
   ['circuits opened', `${counts.circuitsOpened} (closed ${counts.circuitsClosed})`],
   ['conflicts', `${counts.conflicts}`],
-  ['user edits', `${user.edits} (${editsKept} distinct fields kept to verify; ${user.duringRun} made while that binding's sync was running, ${user.deferred} deferred before the first sync)`],
-  ['user "sync now"', `${user.syncNow}${user.syncNowRejected.size ? ` (rejected: ${[...user.syncNowRejected].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`],
+  [
+    'user edits',
+    `${user.edits} (${editsKept} distinct fields kept to verify; ${user.duringRun} made while that binding's sync was running, ${user.deferred} deferred before the first sync)`,
+  ],
+  [
+    'user "sync now"',
+    `${user.syncNow}${user.syncNowRejected.size ? ` (rejected: ${[...user.syncNowRejected].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`,
+  ],
   ['journals full at half', `${journalsFullAtHalf} / ${BINDINGS} (limit ${JOURNAL_LIMIT})`],
   ['heap start (half)', mb(heapStart)],
   ['heap end', mb(heapEnd)],
-  ['heap growth', `${(growth * 100).toFixed(2)}% (limit ${HEAP_LIMIT * 100}%; trend ${heapTrend.map((h) => `${h.at / 1000}s ${h.mb.toFixed(1)}`).join(', ')})`],
+  [
+    'heap growth',
+    `${(growth * 100).toFixed(2)}% (limit ${HEAP_LIMIT * 100}%; trend ${heapTrend.map((h) => `${h.at / 1000}s ${h.mb.toFixed(1)}`).join(', ')})`,
+  ],
   ['engine error events', `${counts.errorEvents}`],
   ['unhandled rejections', `${unhandledRejections}`],
   ['uncaught exceptions', `${uncaughtExceptions}`],
@@ -554,7 +628,15 @@ const checks: Array<[string, boolean]> = [
   ['every circuit closed at the end', openCircuits.length === 0],
   ['every local copy equals a fresh sync + the user edits', verified === BINDINGS],
   ['faults: about a third of fetches (≥ 30%)', faultShare >= 0.3],
-  ['exercised: retries, circuits opened and closed, hangs timed out and aborted, a restart', counts.retries > 0 && counts.circuitsOpened > 0 && counts.circuitsClosed > 0 && world.hangsTimedOut > 0 && world.hangsAborted > 0 && restart.done],
+  [
+    'exercised: retries, circuits opened and closed, hangs timed out and aborted, a restart',
+    counts.retries > 0 &&
+      counts.circuitsOpened > 0 &&
+      counts.circuitsClosed > 0 &&
+      world.hangsTimedOut > 0 &&
+      world.hangsAborted > 0 &&
+      restart.done,
+  ],
   ['the restart left nothing running', restart.unfinished === 0],
   ['exercised: documents changed and applied, users edited', counts.applied > BINDINGS && user.edits > 0],
   ['no held sync, no conflict (edits are on untouched fields)', counts.held === 0 && counts.conflicts === 0],

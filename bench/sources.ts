@@ -80,7 +80,9 @@ async function startServer(): Promise<{ port: number; bytes: number; count(): Pr
   const file = join(folder, 'server.cjs');
   writeFileSync(file, SERVER);
   const child = fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-  const ready = await new Promise<{ port: number; bytes: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number; bytes: number })));
+  const ready = await new Promise<{ port: number; bytes: number }>((resolve) =>
+    child.once('message', (m) => resolve(m as { port: number; bytes: number })),
+  );
   return {
     ...ready,
     count: () =>
@@ -113,7 +115,10 @@ async function measure(server: { count(): Promise<Counts> }, seconds: number): P
   };
 }
 
-async function engineRun(url: string, server: { count(): Promise<Counts> }): Promise<Window & { runs: number; beforeParse: number; failed: number }> {
+async function engineRun(
+  url: string,
+  server: { count(): Promise<Counts> },
+): Promise<Window & { runs: number; beforeParse: number; failed: number }> {
   const engine = new SyncEngine({ concurrency: CONCURRENCY, defaultIntervalMs: 1000, retry: { maxRetries: 0 } });
   let applied = 0;
   let runs = 0;
@@ -194,7 +199,8 @@ async function sourceRun(url: string, server: { count(): Promise<Counts> }): Pro
 async function baselineRun(port: number, server: { count(): Promise<Counts> }): Promise<Window & { bad: number }> {
   const headers = {
     'user-agent': 'api-live-sync',
-    accept: 'application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, application/vnd.oai.openapi;q=0.9, */*;q=0.5',
+    accept:
+      'application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, application/vnd.oai.openapi;q=0.9, */*;q=0.5',
     'accept-encoding': 'gzip, deflate, br',
     'if-none-match': ETAG,
   };
@@ -223,7 +229,9 @@ function pct(part: number, whole: number): string {
 async function main(): Promise<void> {
   const server = await startServer();
   const url = `http://127.0.0.1:${server.port}/openapi.json`;
-  console.log(`bench/sources.ts${quick ? ' --quick' : ''}: ${BINDINGS} HTTP bindings, polled every 1 s, ${SECONDS} s window, concurrency ${CONCURRENCY}`);
+  console.log(
+    `bench/sources.ts${quick ? ' --quick' : ''}: ${BINDINGS} HTTP bindings, polled every 1 s, ${SECONDS} s window, concurrency ${CONCURRENCY}`,
+  );
   console.log(`node ${process.version}, ${availableParallelism()} cores, document ${server.bytes} bytes, server in a child process`);
 
   const engine = await engineRun(url, server);
@@ -248,14 +256,18 @@ async function main(): Promise<void> {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
 
-  console.log(`engine runs in the window: ${engine.runs}, ended before parsing (spec:unchanged not-modified): ${engine.beforeParse} = ${pct(engine.beforeParse, engine.runs)} (target 100%), failed: ${engine.failed}`);
+  console.log(
+    `engine runs in the window: ${engine.runs}, ended before parsing (spec:unchanged not-modified): ${engine.beforeParse} = ${pct(engine.beforeParse, engine.runs)} (target 100%), failed: ${engine.failed}`,
+  );
   if (source.bad > 0) console.log(`source loop: ${source.bad} fetches did not end as not-modified`);
   if (baseline.bad > 0) console.log(`baseline: ${baseline.bad} requests did not end in 304`);
   const ratioTotal = engine.cpuMs / engine.wallMs / (baseline.cpuMs / baseline.wallMs);
   const ratioPerRequest = engine.cpuMs / engine.requests / (baseline.cpuMs / baseline.requests);
   console.log(`CPU ratio engine / bare loop: ${ratioTotal.toFixed(2)}x of wall time, ${ratioPerRequest.toFixed(2)}x per request`);
   const sourceShare = source.cpuMs / source.requests / (baseline.cpuMs / baseline.requests);
-  console.log(`CPU ratio httpSource.fetch loop / bare loop: ${sourceShare.toFixed(2)}x per request (the rest of the engine's ratio is scheduling, store, events, metrics)`);
+  console.log(
+    `CPU ratio httpSource.fetch loop / bare loop: ${sourceShare.toFixed(2)}x per request (the rest of the engine's ratio is scheduling, store, events, metrics)`,
+  );
   if (engine.beforeParse !== engine.runs) process.exitCode = 1;
 }
 

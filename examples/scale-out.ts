@@ -34,7 +34,10 @@ export interface ScaleOutReport {
 }
 
 /** Start two workers against `redisUrl`, let them sync, change every API once, and wait until the files have it. */
-export async function runExample(redisUrl: string, options: { outDir?: string; prefix?: string; log?: (line: string) => void } = {}): Promise<ScaleOutReport> {
+export async function runExample(
+  redisUrl: string,
+  options: { outDir?: string; prefix?: string; log?: (line: string) => void } = {},
+): Promise<ScaleOutReport> {
   const log = options.log ?? console.log;
   const outDir = options.outDir ?? (await mkdtemp(join(tmpdir(), 'als-scale-out-')));
   const prefix = options.prefix ?? 'als-example';
@@ -54,13 +57,27 @@ export async function runExample(redisUrl: string, options: { outDir?: string; p
     const engine = new SyncEngine({ store, scheduler: bullmqScheduler({ url: redisUrl, prefix, workerId: name }) });
     engine.on('sync:applied', (event) => void applied.push(`${name} ${event.sourceId}`));
     for (const id of BINDINGS) {
-      await engine.addSource({ id, source: httpSource({ url: `${origin}/${id}` }), target: openApiFileTarget({ path: join(outDir, `${id}.json`) }), intervalMs: 200 });
+      await engine.addSource({
+        id,
+        source: httpSource({ url: `${origin}/${id}` }),
+        target: openApiFileTarget({ path: join(outDir, `${id}.json`) }),
+        intervalMs: 200,
+      });
     }
     workers.push({ engine, store });
   }
-  const summaries = () => Promise.all(BINDINGS.map(async (id) => readFile(join(outDir, `${id}.json`), 'utf8').then((text) => JSON.parse(text).paths[`/${id}`].get.summary as string, () => '')));
+  const summaries = () =>
+    Promise.all(
+      BINDINGS.map(async (id) =>
+        readFile(join(outDir, `${id}.json`), 'utf8').then(
+          (text) => JSON.parse(text).paths[`/${id}`].get.summary as string,
+          () => '',
+        ),
+      ),
+    );
   const until = async (want: number) => {
-    while (!(await summaries()).every((summary, i) => summary === `List ${BINDINGS[i]} (version ${want})`)) await new Promise((done) => setTimeout(done, 50));
+    while (!(await summaries()).every((summary, i) => summary === `List ${BINDINGS[i]} (version ${want})`))
+      await new Promise((done) => setTimeout(done, 50));
   };
   try {
     for (const { engine } of workers) await engine.startSync();
@@ -83,7 +100,9 @@ export async function runExample(redisUrl: string, options: { outDir?: string; p
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const url = process.argv[2] ?? process.env.REDIS_URL;
   if (!url) {
-    console.error('Usage: npx tsx examples/scale-out.ts redis://127.0.0.1:6390 (start one with: redis-server --port 6390 --save "" --appendonly no)');
+    console.error(
+      'Usage: npx tsx examples/scale-out.ts redis://127.0.0.1:6390 (start one with: redis-server --port 6390 --save "" --appendonly no)',
+    );
     process.exit(2);
   }
   await runExample(url);

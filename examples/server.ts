@@ -23,7 +23,10 @@ const api = (version: number) => ({
   openapi: '3.0.3',
   info: { title: 'Orders', version: String(version) },
   paths: Object.fromEntries(
-    Array.from({ length: version }, (_, i) => [`/orders${i === 0 ? '' : `/v${i}`}`, { get: { operationId: `listOrders${i}`, summary: `List orders (${i})`, responses: { '200': { description: 'ok' } } } }]),
+    Array.from({ length: version }, (_, i) => [
+      `/orders${i === 0 ? '' : `/v${i}`}`,
+      { get: { operationId: `listOrders${i}`, summary: `List orders (${i})`, responses: { '200': { description: 'ok' } } } },
+    ]),
   ),
 });
 

@@ -9,7 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { SourceError, SyncEngine, rules } from 'api-live-sync';
 import { EventRecorder, ManualClock, MemorySource, MemoryStore, MemoryTarget } from 'api-live-sync/testing';
 
-type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, { summary: string; description?: string; responses: object }>> };
+type Doc = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, { summary: string; description?: string; responses: object }>>;
+};
 
 const doc = (summary: string, description: string): Doc => ({
   openapi: '3.0.3',
@@ -18,7 +22,12 @@ const doc = (summary: string, description: string): Doc => ({
 });
 
 /** Runs three checks a team might write for its own rules; returns what each observed. */
-export async function runExample(): Promise<{ descriptionFromRemote: string; summaryKeptLocal: string; retryTimes: number[]; events: string[] }> {
+export async function runExample(): Promise<{
+  descriptionFromRemote: string;
+  summaryKeptLocal: string;
+  retryTimes: number[];
+  events: string[];
+}> {
   // The team's rule: descriptions follow the code, everything else stays as the user wrote it.
   const clock = new ManualClock();
   const engine = new SyncEngine({

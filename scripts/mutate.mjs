@@ -23,7 +23,11 @@ const names = named.length > 0 ? named : Object.keys(modules);
 let failed = false;
 for (const name of names) {
   console.log(`\n== mutate ${name}: ${modules[name].mutate.join(', ')}`);
-  const run = spawnSync(process.execPath, [stryker, 'run', ...options], { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATE_MODULE: name } });
+  const run = spawnSync(process.execPath, [stryker, 'run', ...options], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, MUTATE_MODULE: name },
+  });
   if (run.status !== 0) {
     console.error(`stryker failed for ${name} (${run.signal ?? `exit ${run.status}`})`);
     failed = true;
@@ -38,7 +42,8 @@ const score = (c) => {
 };
 const blank = () => ({ Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, Ignored: 0, CompileError: 0, RuntimeError: 0 });
 const rows = [['module / file', 'score', 'killed', 'survived', 'no coverage', 'ignored']];
-const row = (label, c) => rows.push([label, score(c), String(c.Killed + c.Timeout), String(c.Survived), String(c.NoCoverage), String(c.Ignored)]);
+const row = (label, c) =>
+  rows.push([label, score(c), String(c.Killed + c.Timeout), String(c.Survived), String(c.NoCoverage), String(c.Ignored)]);
 for (const name of names) {
   const file = join(root, 'reports', 'mutation', name, 'mutation.json');
   if (!existsSync(file)) continue;
@@ -57,5 +62,7 @@ for (const name of names) {
   for (const [path, counts] of perFile) row(`  ${path}`, counts);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-console.log(`\n${rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n')}`);
+console.log(
+  `\n${rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n')}`,
+);
 process.exitCode = failed ? 1 : 0;

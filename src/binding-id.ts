@@ -26,7 +26,9 @@ function problemOf(value: unknown): string | undefined {
   if (forbidden !== undefined) {
     if (forbidden === '/' || forbidden === '\\') return `a "${forbidden}"`;
     const unit = forbidden.charCodeAt(0);
-    return unit >= 0xd800 && unit <= 0xdfff ? 'a lone UTF-16 surrogate' : `the control character U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
+    return unit >= 0xd800 && unit <= 0xdfff
+      ? 'a lone UTF-16 surrogate'
+      : `the control character U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return undefined;
 }
@@ -56,8 +58,12 @@ export function assertBindingId(value: unknown, what = 'the binding id'): assert
   const problem = problemOf(value);
   if (problem === undefined) return;
   const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
-  throw new BindingError('BINDING_ID_INVALID', `Expected ${what} to be 1 to ${MAX_LENGTH} characters without "/", "\\" or control characters, and not "." or "..", got ${shown} (${problem}).`, {
-    hint: 'Pick an id such as "petstore" or "billing-api.json".',
-    details: { id: typeof value === 'string' ? value.slice(0, MAX_LENGTH + 1) : String(value) },
-  });
+  throw new BindingError(
+    'BINDING_ID_INVALID',
+    `Expected ${what} to be 1 to ${MAX_LENGTH} characters without "/", "\\" or control characters, and not "." or "..", got ${shown} (${problem}).`,
+    {
+      hint: 'Pick an id such as "petstore" or "billing-api.json".',
+      details: { id: typeof value === 'string' ? value.slice(0, MAX_LENGTH + 1) : String(value) },
+    },
+  );
 }

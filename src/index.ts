@@ -107,7 +107,14 @@ export type {
 // readLimited and openRegularFile are the guards the built-in sources read
 // through, here for your own sources and targets (docs/sources.md).
 export { loadSpec, openRegularFile, readLimited } from './document/index.js';
-export type { LoadOptions, LoadedSpec, OpenApiDocument, OpenRegularFileOptions, RegularFileOpening, SpecVersion } from './document/index.js';
+export type {
+  LoadOptions,
+  LoadedSpec,
+  OpenApiDocument,
+  OpenRegularFileOptions,
+  RegularFileOpening,
+  SpecVersion,
+} from './document/index.js';
 
 // Targets: where the local copy lives. LocalFile, reconcileOpenApiDocument and
 // removedUpstream are here for your own targets (docs/targets.md), fencedFileWrite

@@ -40,7 +40,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i += 1) {
     const row = [i];
-    for (let j = 1; j <= b.length; j += 1) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j += 1)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = row;
   }
   return previous[b.length]!;
@@ -64,16 +65,21 @@ export function checkOptions<T extends object>(name: string, value: unknown, kno
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const near = closest(key, known);
-    throw new ConfigError(`Expected ${name} to have only the keys ${known.map((k) => `\`${k}\``).join(', ')}, got an unknown key \`${key}\`.`, {
-      hint: near === undefined ? `Remove \`${key}\`; it is not an option here.` : `Did you mean \`${near}\`?`,
-      details: { option: `${path}${key}`, known: [...known] },
-    });
+    throw new ConfigError(
+      `Expected ${name} to have only the keys ${known.map((k) => `\`${k}\``).join(', ')}, got an unknown key \`${key}\`.`,
+      {
+        hint: near === undefined ? `Remove \`${key}\`; it is not an option here.` : `Did you mean \`${near}\`?`,
+        details: { option: `${path}${key}`, known: [...known] },
+      },
+    );
   }
   return value as T;
 }
 
 /** `K` when it names every key of `T`, else a type no array satisfies, naming the keys it lacks. */
-export type EveryKey<T, K extends readonly string[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : { missingKeys: Exclude<keyof T, K[number]> };
+export type EveryKey<T, K extends readonly string[]> = [Exclude<keyof T, K[number]>] extends [never]
+  ? K
+  : { missingKeys: Exclude<keyof T, K[number]> };
 
 /**
  * The known keys of an options type, checked by the compiler against it:

@@ -153,7 +153,13 @@ const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
   watch: { ...BINDING, ...RETRYING, interval: { type: 'string', short: 'i' }, 'breaker-threshold': { type: 'string' } },
   plan: { ...BINDING, markdown: { type: 'boolean' } },
   check: BINDING,
-  diff: { ...GLOBAL, 'fail-on': { type: 'string' }, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, 'max-bytes': { type: 'string' } },
+  diff: {
+    ...GLOBAL,
+    'fail-on': { type: 'string' },
+    header: { type: 'string', short: 'H', multiple: true },
+    'allow-host': { type: 'string', multiple: true },
+    'max-bytes': { type: 'string' },
+  },
   rollback: {
     ...GLOBAL,
     out: { type: 'string', short: 'o' },
@@ -163,8 +169,20 @@ const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
     to: { type: 'string' },
     force: { type: 'boolean' },
   },
-  journal: { ...GLOBAL, out: { type: 'string', short: 'o' }, binding: { type: 'string', short: 'b' }, format: { type: 'string', short: 'f' }, store: { type: 'string' } },
-  discover: { ...GLOBAL, header: { type: 'string', short: 'H', multiple: true }, 'allow-host': { type: 'string', multiple: true }, timeout: { type: 'string' }, 'max-bytes': { type: 'string' } },
+  journal: {
+    ...GLOBAL,
+    out: { type: 'string', short: 'o' },
+    binding: { type: 'string', short: 'b' },
+    format: { type: 'string', short: 'f' },
+    store: { type: 'string' },
+  },
+  discover: {
+    ...GLOBAL,
+    header: { type: 'string', short: 'H', multiple: true },
+    'allow-host': { type: 'string', multiple: true },
+    timeout: { type: 'string' },
+    'max-bytes': { type: 'string' },
+  },
 };
 
 /** Default poll interval of `watch`, in milliseconds. */
@@ -176,7 +194,9 @@ export class UsageError extends ConfigError {
   readonly command: CliCommand | undefined;
 
   constructor(message: string, command: CliCommand | undefined, hint?: string) {
-    super(message, { hint: hint ?? (command ? `Run \`api-live-sync help ${command}\` for its usage.` : 'Run `api-live-sync --help` for the commands.') });
+    super(message, {
+      hint: hint ?? (command ? `Run \`api-live-sync help ${command}\` for its usage.` : 'Run `api-live-sync --help` for the commands.'),
+    });
     this.command = command;
   }
 }
@@ -205,7 +225,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   const rest = argv.slice(1);
   if (first === 'help') {
     const topic = rest.find((a) => !a.startsWith('-'));
-    if (topic !== undefined && !isCommand(topic)) throw new UsageError(`Unknown command \`${topic}\`.`, undefined, `Commands: ${CLI_COMMANDS.join(', ')}.`);
+    if (topic !== undefined && !isCommand(topic))
+      throw new UsageError(`Unknown command \`${topic}\`.`, undefined, `Commands: ${CLI_COMMANDS.join(', ')}.`);
     return { command: 'help', json: rest.includes('--json'), verbose: false, ...(topic === undefined ? {} : { topic }) };
   }
   let parsed: { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] };
@@ -236,13 +257,23 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     const text = str('max-bytes');
     if (text === undefined) return {};
     const bytes = parseByteSize(text);
-    if (bytes === undefined) throw new UsageError(`Expected \`--max-bytes\` to be a size in bytes, got \`${text}\`.`, first, 'Examples: --max-bytes 100MB, --max-bytes 1.5GB, --max-bytes 80000000 (KB, MB and GB are 1024-based).');
+    if (bytes === undefined)
+      throw new UsageError(
+        `Expected \`--max-bytes\` to be a size in bytes, got \`${text}\`.`,
+        first,
+        'Examples: --max-bytes 100MB, --max-bytes 1.5GB, --max-bytes 80000000 (KB, MB and GB are 1024-based).',
+      );
     return { maxBytes: bytes };
   };
   const allowedHosts = () =>
     ((values['allow-host'] as string[] | undefined) ?? []).map((host) => {
       const problem = hostProblem(host);
-      if (problem !== undefined) throw new UsageError(`Expected \`--allow-host\` to be ${problem}.`, first, 'Examples: --allow-host api.example.com, --allow-host localhost:3000, --allow-host "*.example.com".');
+      if (problem !== undefined)
+        throw new UsageError(
+          `Expected \`--allow-host\` to be ${problem}.`,
+          first,
+          'Examples: --allow-host api.example.com, --allow-host localhost:3000, --allow-host "*.example.com".',
+        );
       return host;
     });
 
@@ -257,9 +288,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       const bindings = (values.binding as string[] | undefined) ?? [];
       if (source !== undefined) {
         if (out === undefined) throw new UsageError(`\`${first} <source>\` needs \`--out <file>\`: where the local copy lives.`, first);
-        if (bindings.length > 0) throw new UsageError('`--binding` selects bindings of the config file; it cannot be used with a <source>.', first);
+        if (bindings.length > 0)
+          throw new UsageError('`--binding` selects bindings of the config file; it cannot be used with a <source>.', first);
       } else if (out !== undefined) {
-        throw new UsageError(`\`--out\` needs a <source>: \`api-live-sync ${first} <url|file> --out ${out}\`.`, first, 'Without a <source>, the bindings of the config file are used.');
+        throw new UsageError(
+          `\`--out\` needs a <source>: \`api-live-sync ${first} <url|file> --out ${out}\`.`,
+          first,
+          'Without a <source>, the bindings of the config file are used.',
+        );
       }
       const format = str('format');
       const policy = str('policy');
@@ -283,8 +319,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         bindings,
         ...(interval === undefined ? {} : { intervalMs: parseMilliseconds(interval, 'interval', first) }),
         ...(retries === undefined ? {} : { retries: parseWhole(retries, 'retries', first, 'a whole number from 0 and up') }),
-        ...(breakerThreshold === undefined ? {} : { breakerThreshold: parseWhole(breakerThreshold, 'breaker-threshold', first, 'a whole number from 0 (never pause) and up') }),
-        ...(restartGrace === undefined ? {} : { restartGraceMs: parseWhole(restartGrace, 'restart-grace', first, 'a whole number of milliseconds from 0 (do not wait) and up') }),
+        ...(breakerThreshold === undefined
+          ? {}
+          : { breakerThreshold: parseWhole(breakerThreshold, 'breaker-threshold', first, 'a whole number from 0 (never pause) and up') }),
+        ...(restartGrace === undefined
+          ? {}
+          : {
+              restartGraceMs: parseWhole(
+                restartGrace,
+                'restart-grace',
+                first,
+                'a whole number of milliseconds from 0 (do not wait) and up',
+              ),
+            }),
         approve: values.approve === true,
         ...maxBytes(),
         ...(values.markdown === true ? { markdown: true } : {}),
@@ -293,19 +340,30 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     case 'diff': {
       positional(2, '<old> and <new>');
       const [old, next] = positionals;
-      if (old === undefined || next === undefined) throw new UsageError('`diff` needs two documents: `api-live-sync diff <old> <new>` (files or URLs).', first);
+      if (old === undefined || next === undefined)
+        throw new UsageError('`diff` needs two documents: `api-live-sync diff <old> <new>` (files or URLs).', first);
       const failOn = str('fail-on');
       if (failOn !== undefined && !['breaking', 'warning', 'info'].includes(failOn)) {
         throw new UsageError(`Expected \`--fail-on\` to be breaking, warning or info, got \`${failOn}\`.`, first);
       }
-      return { command: 'diff', ...global, old, new: next, ...(failOn === undefined ? {} : { failOn: failOn as ChangeLevel }), headers: headers(), allowedHosts: allowedHosts(), ...maxBytes() };
+      return {
+        command: 'diff',
+        ...global,
+        old,
+        new: next,
+        ...(failOn === undefined ? {} : { failOn: failOn as ChangeLevel }),
+        headers: headers(),
+        allowedHosts: allowedHosts(),
+        ...maxBytes(),
+      };
     }
     case 'rollback':
     case 'journal': {
       positional(0, 'no positional arguments (use `--out <file>` or `--binding <id>`)');
       const out = str('out');
       const binding = str('binding');
-      if (out === undefined && binding === undefined) throw new UsageError(`\`${first}\` needs \`--out <file>\` (or \`--binding <id>\` of the config file).`, first);
+      if (out === undefined && binding === undefined)
+        throw new UsageError(`\`${first}\` needs \`--out <file>\` (or \`--binding <id>\` of the config file).`, first);
       if (out !== undefined && binding !== undefined) throw new UsageError('Pass `--out` or `--binding`, not both.', first);
       const format = str('format');
       const store = str('store');
@@ -324,9 +382,18 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     case 'discover': {
       positional(1, 'one <baseUrl>');
       const baseUrl = positionals[0];
-      if (baseUrl === undefined) throw new UsageError('`discover` needs the base URL of a running API, e.g. `api-live-sync discover http://localhost:8000`.', first);
+      if (baseUrl === undefined)
+        throw new UsageError('`discover` needs the base URL of a running API, e.g. `api-live-sync discover http://localhost:8000`.', first);
       const timeout = str('timeout');
-      return { command: 'discover', ...global, baseUrl, headers: headers(), allowedHosts: allowedHosts(), ...(timeout === undefined ? {} : { timeoutMs: parseMilliseconds(timeout, 'timeout', first) }), ...maxBytes() };
+      return {
+        command: 'discover',
+        ...global,
+        baseUrl,
+        headers: headers(),
+        allowedHosts: allowedHosts(),
+        ...(timeout === undefined ? {} : { timeoutMs: parseMilliseconds(timeout, 'timeout', first) }),
+        ...maxBytes(),
+      };
     }
   }
 }
@@ -339,7 +406,11 @@ function parseFormat(value: string, command: CliCommand): OutFormat {
 function parseResolver(value: string, command: CliCommand): ResolverChoice {
   const choice = asResolverChoice(value);
   if (choice !== undefined) return choice;
-  throw new UsageError(`Expected \`--resolver\` to be ${RESOLVER_CHOICES.join(' or ')}, got \`${value}\`.`, command, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
+  throw new UsageError(
+    `Expected \`--resolver\` to be ${RESOLVER_CHOICES.join(' or ')}, got \`${value}\`.`,
+    command,
+    '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.',
+  );
 }
 
 function parseMilliseconds(value: string, name: string, command: CliCommand): number {
@@ -351,7 +422,19 @@ function parseMilliseconds(value: string, name: string, command: CliCommand): nu
 }
 
 /** Bytes in a kilobyte, megabyte and gigabyte of {@link parseByteSize}: 1024-based, as the default limit's "50 MB". */
-const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /**
  * A byte size as `--max-bytes` and the config's `maxBytes` accept it: a
@@ -371,7 +454,8 @@ export function parseByteSize(text: string | number): number | undefined {
 
 function parseWhole(value: string, name: string, command: CliCommand, expected: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`Expected \`--${name}\` to be ${expected}, got \`${value}\`.`, command);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new UsageError(`Expected \`--${name}\` to be ${expected}, got \`${value}\`.`, command);
   return n;
 }
 
@@ -416,7 +500,11 @@ export function parsePolicy(text: string, command?: CliCommand): SyncPolicy {
     const key = eq < 0 ? item : item.slice(0, eq).trim();
     const value = eq < 0 ? '' : item.slice(eq + 1).trim();
     const bad = (expected: string): never => {
-      throw new UsageError(`Expected policy \`${key}\` to be ${expected}, got \`${value}\`.`, command, 'Example: --policy removal=deprecate,maxRemovalShare=0.5,holdOnBreaking=true');
+      throw new UsageError(
+        `Expected policy \`${key}\` to be ${expected}, got \`${value}\`.`,
+        command,
+        'Example: --policy removal=deprecate,maxRemovalShare=0.5,holdOnBreaking=true',
+      );
     };
     switch (key) {
       case 'removal':
@@ -461,7 +549,9 @@ export function formatFromOut(out: string, explicit?: OutFormat): OutFormat {
   const name = out.toLowerCase();
   if (explicit === 'hoppscotch') {
     if (name.endsWith('.yaml') || name.endsWith('.yml')) {
-      throw new ConfigError(`A Hoppscotch collection is JSON; \`${out}\` names a YAML file.`, { hint: 'Use a .json file for --format hoppscotch.' });
+      throw new ConfigError(`A Hoppscotch collection is JSON; \`${out}\` names a YAML file.`, {
+        hint: 'Use a .json file for --format hoppscotch.',
+      });
     }
     return explicit;
   }
@@ -477,9 +567,12 @@ export function formatFromOut(out: string, explicit?: OutFormat): OutFormat {
 export function isUrlSource(source: string): boolean {
   if (/^https?:\/\//i.test(source)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    throw new ConfigError(`Unsupported source \`${source.replace(/\/\/[^/@]*@/, '//***@')}\`: only http:, https: and file paths are supported.`, {
-      hint: 'Pass an http(s) URL of the OpenAPI document, or the path of a local file.',
-    });
+    throw new ConfigError(
+      `Unsupported source \`${source.replace(/\/\/[^/@]*@/, '//***@')}\`: only http:, https: and file paths are supported.`,
+      {
+        hint: 'Pass an http(s) URL of the OpenAPI document, or the path of a local file.',
+      },
+    );
   }
   return false;
 }

@@ -22,7 +22,14 @@ import {
   type SyncPlan,
   type SyncResult,
 } from '../index.js';
-import { DEFAULT_WATCH_INTERVAL_MS, isUrlSource, type BindingCommand, type DiffCommand, type DiscoverCommand, type JournalCommand } from './args.js';
+import {
+  DEFAULT_WATCH_INTERVAL_MS,
+  isUrlSource,
+  type BindingCommand,
+  type DiffCommand,
+  type DiscoverCommand,
+  type JournalCommand,
+} from './args.js';
 import type { ResolvedBinding } from './config.js';
 import {
   clockTime,
@@ -78,7 +85,11 @@ function errorLines(ctx: CliContext, error: unknown, verbose: boolean, prefix = 
 
 /** The exit code of an error that ended a run: configuration problems are 2, everything else 3. */
 export function exitCodeOf(error: unknown): number {
-  if (isSyncError(error) && ['CONFIG_INVALID', 'BINDING_EXISTS', 'BINDING_ID_INVALID', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'].includes(error.code)) return EXIT.usage;
+  if (
+    isSyncError(error) &&
+    ['CONFIG_INVALID', 'BINDING_EXISTS', 'BINDING_ID_INVALID', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'].includes(error.code)
+  )
+    return EXIT.usage;
   return EXIT.failure;
 }
 
@@ -91,7 +102,10 @@ function describeBinding(binding: ResolvedBinding): Record<string, unknown> {
 }
 
 /** Run `work` for every binding of a setup, in parallel, keeping failures per binding. */
-async function perBinding<T>(setup: CliSetup, work: (binding: ResolvedBinding) => Promise<T>): Promise<Array<{ binding: ResolvedBinding; value?: T; error?: unknown }>> {
+async function perBinding<T>(
+  setup: CliSetup,
+  work: (binding: ResolvedBinding) => Promise<T>,
+): Promise<Array<{ binding: ResolvedBinding; value?: T; error?: unknown }>> {
   return Promise.all(
     setup.bindings.map(async (binding) => {
       try {
@@ -132,7 +146,9 @@ export async function syncCommand(cmd: BindingCommand, ctx: CliContext): Promise
       return { result, approved };
     });
     if (ctx.signal.aborted) return EXIT.interrupted;
-    const codes = runs.map((r) => (r.error !== undefined ? exitCodeOf(r.error) : r.value!.result.outcome === 'held' ? EXIT.attention : EXIT.ok));
+    const codes = runs.map((r) =>
+      r.error !== undefined ? exitCodeOf(r.error) : r.value!.result.outcome === 'held' ? EXIT.attention : EXIT.ok,
+    );
     const exitCode = worst(codes);
     if (cmd.json) {
       json(ctx, {
@@ -141,7 +157,9 @@ export async function syncCommand(cmd: BindingCommand, ctx: CliContext): Promise
         store: setup.store,
         bindings: runs.map((r) => ({
           ...describeBinding(r.binding),
-          ...(r.value ? { outcome: r.value.result.outcome, approved: r.value.approved, result: r.value.result } : { outcome: 'failed', error: errorJson(r.error) }),
+          ...(r.value
+            ? { outcome: r.value.result.outcome, approved: r.value.approved, result: r.value.result }
+            : { outcome: 'failed', error: errorJson(r.error) }),
         })),
       });
     }
@@ -206,10 +224,17 @@ export async function planCommand(cmd: BindingCommand, ctx: CliContext): Promise
 export function planDrift(plan: SyncPlan): { drift: boolean; reason: string } {
   if (plan.outcome === 'held') return { drift: true, reason: `a sync would be held by a safety rail: ${plan.heldReason ?? 'unknown'}` };
   if (plan.outcome === 'unchanged') {
-    return { drift: false, reason: plan.unchangedReason === 'not-modified' ? 'the source reports no change since the last sync' : 'same document as the last sync' };
+    return {
+      drift: false,
+      reason:
+        plan.unchangedReason === 'not-modified' ? 'the source reports no change since the last sync' : 'same document as the last sync',
+    };
   }
   if (plan.patch.length === 0) return { drift: false, reason: 'the local copy already has every change of the source' };
-  return { drift: true, reason: `a sync would change the local copy (${plural(plan.patch.length, 'patch operation')}, ${describeCounts(plan.changes)})` };
+  return {
+    drift: true,
+    reason: `a sync would change the local copy (${plural(plan.patch.length, 'patch operation')}, ${describeCounts(plan.changes)})`,
+  };
 }
 
 /** `check`: exit 1 when a binding drifted (see {@link planDrift}). */
@@ -220,7 +245,9 @@ export async function checkCommand(cmd: BindingCommand, ctx: CliContext): Promis
     const plans = await perBinding(setup, (binding) => engine.plan(binding.id, { signal: ctx.signal }));
     if (ctx.signal.aborted) return EXIT.interrupted;
     const verdicts = plans.map((p) => (p.value ? planDrift(p.value) : undefined));
-    const exitCode = worst(plans.map((p, i) => (p.error !== undefined ? exitCodeOf(p.error) : verdicts[i]!.drift ? EXIT.attention : EXIT.ok)));
+    const exitCode = worst(
+      plans.map((p, i) => (p.error !== undefined ? exitCodeOf(p.error) : verdicts[i]!.drift ? EXIT.attention : EXIT.ok)),
+    );
     if (cmd.json) {
       json(ctx, {
         command: 'check',
@@ -250,7 +277,8 @@ export async function checkCommand(cmd: BindingCommand, ctx: CliContext): Promis
       }
       if (p.error !== undefined) errorLines(ctx, p.error, cmd.verbose, setup.bindings.length > 1 ? `[${p.binding.id}] ` : '');
     });
-    if (!cmd.json && exitCode === EXIT.attention) line(ctx, 'run `api-live-sync plan` to see the changes, `api-live-sync sync` to apply them');
+    if (!cmd.json && exitCode === EXIT.attention)
+      line(ctx, 'run `api-live-sync plan` to see the changes, `api-live-sync sync` to apply them');
     return exitCode;
   } finally {
     await disposeEngine(engine);
@@ -306,7 +334,12 @@ export async function diffCommand(cmd: DiffCommand, ctx: CliContext): Promise<nu
   line(ctx, changes.length === 0 ? 'no changes' : `${describeCounts(changes)}`);
   for (const text of formatChanges(changes, 2)) line(ctx, text);
   if (cmd.failOn !== undefined) {
-    line(ctx, failing.length > 0 ? `fail: ${plural(failing.length, 'change')} at or above ${cmd.failOn}` : `pass: no change at or above ${cmd.failOn}`);
+    line(
+      ctx,
+      failing.length > 0
+        ? `fail: ${plural(failing.length, 'change')} at or above ${cmd.failOn}`
+        : `pass: no change at or above ${cmd.failOn}`,
+    );
   }
   return exitCode;
 }
@@ -344,7 +377,11 @@ export async function rollbackCommand(cmd: JournalCommand, ctx: CliContext): Pro
   try {
     const entry = await engine.rollback(binding.id, cmd.to, { force: cmd.force });
     if (cmd.json) json(ctx, { command: 'rollback', exitCode: EXIT.ok, binding: binding.id, out: binding.out, entry });
-    else line(ctx, `${binding.id}: rolled back to before ${entry.rolledBack ?? '?'}; wrote ${binding.out}; recorded as ${entry.id} (roll that back to undo)`);
+    else
+      line(
+        ctx,
+        `${binding.id}: rolled back to before ${entry.rolledBack ?? '?'}; wrote ${binding.out}; recorded as ${entry.id} (roll that back to undo)`,
+      );
     return EXIT.ok;
   } finally {
     await disposeEngine(engine);
@@ -457,7 +494,10 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   });
   engine.on('source:restarting', (e) => {
     waiting.set(e.sourceId, e.since);
-    say(e.sourceId, `waiting for the server (${e.error.code}: it looks like it is restarting); retrying every 0.25–1 s, failures count again after ${((e.graceEndsAt - e.since) / 1000).toFixed(0)}s`);
+    say(
+      e.sourceId,
+      `waiting for the server (${e.error.code}: it looks like it is restarting); retrying every 0.25–1 s, failures count again after ${((e.graceEndsAt - e.since) / 1000).toFixed(0)}s`,
+    );
     setState();
   });
   engine.on('job:retrying', (e) => {
@@ -465,7 +505,10 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   });
   engine.on('spec:changed', (e) => {
     const changes = e.changes;
-    say(e.sourceId, [`remote changed${e.firstSync ? ' (first sync)' : ''}: ${describeCounts(changes)}`, ...formatChanges(changes, 2)].join('\n'));
+    say(
+      e.sourceId,
+      [`remote changed${e.firstSync ? ' (first sync)' : ''}: ${describeCounts(changes)}`, ...formatChanges(changes, 2)].join('\n'),
+    );
   });
   const detected = new Map<string, readonly MergeConflict[]>();
   engine.on('conflict:detected', (e) => void detected.set(e.jobId, e.conflicts));
@@ -476,12 +519,20 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   });
   engine.on('sync:applied', (e) => {
     status.changes += e.changeCount;
-    say(e.sourceId, `applied ${plural(e.changeCount, 'change')}, ${plural(e.conflictCount, 'conflict')}; ${e.written ? `wrote ${outs.get(e.sourceId) ?? ''}` : 'nothing to write'}`);
+    say(
+      e.sourceId,
+      `applied ${plural(e.changeCount, 'change')}, ${plural(e.conflictCount, 'conflict')}; ${e.written ? `wrote ${outs.get(e.sourceId) ?? ''}` : 'nothing to write'}`,
+    );
   });
   engine.on('sync:held', (e) => {
-    say(e.sourceId, `held by a safety rail: ${e.reason} ${JSON.stringify(e.details)}; nothing was written\nhint: review it with \`api-live-sync plan\`, apply it with \`api-live-sync sync --approve\``);
+    say(
+      e.sourceId,
+      `held by a safety rail: ${e.reason} ${JSON.stringify(e.details)}; nothing was written\nhint: review it with \`api-live-sync plan\`, apply it with \`api-live-sync sync --approve\``,
+    );
   });
-  engine.on('circuit:opened', (e) => say(e.sourceId, `paused after ${plural(e.failures, 'failure')} in a row; next try at ${clockTime(e.halfOpenAt)}`));
+  engine.on('circuit:opened', (e) =>
+    say(e.sourceId, `paused after ${plural(e.failures, 'failure')} in a row; next try at ${clockTime(e.halfOpenAt)}`),
+  );
   engine.on('error', (e) => {
     const hint = cliHint(e.error);
     say(e.sourceId, `error ${e.error.code}: ${e.error.message}${hint ? `\nhint: ${hint}` : ''}`, 'err');
@@ -492,10 +543,15 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
   let ticker: NodeJS.Timeout | undefined;
   try {
     if (cmd.json) {
-      ctx.stdout.write(`${JSON.stringify({ event: 'watch:started', timestamp: Date.now(), intervalMs, store: setup.store, bindings: setup.bindings.map(describeBinding) })}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ event: 'watch:started', timestamp: Date.now(), intervalMs, store: setup.store, bindings: setup.bindings.map(describeBinding) })}\n`,
+      );
     } else {
       for (const b of setup.bindings) {
-        say(b.id, `watching ${describeSource(b.source, b.sourceKind)} → ${b.out} (${b.sourceKind === 'file' ? 'file events, and ' : ''}every ${b.intervalMs ?? intervalMs} ms)`);
+        say(
+          b.id,
+          `watching ${describeSource(b.source, b.sourceKind)} → ${b.out} (${b.sourceKind === 'file' ? 'file events, and ' : ''}every ${b.intervalMs ?? intervalMs} ms)`,
+        );
       }
       say(undefined, 'press Ctrl-C to stop');
     }
@@ -515,7 +571,8 @@ export async function watchCommand(cmd: BindingCommand, ctx: CliContext): Promis
     engine.removeAllListeners();
     await disposeEngine(engine);
     disposed = true;
-    if (cmd.json) ctx.stdout.write(`${JSON.stringify({ event: 'watch:stopped', timestamp: Date.now(), signal: reason, changes: status.changes })}\n`);
+    if (cmd.json)
+      ctx.stdout.write(`${JSON.stringify({ event: 'watch:stopped', timestamp: Date.now(), signal: reason, changes: status.changes })}\n`);
     else line(ctx, `[${clockTime(Date.now())}] stopped (${plural(status.changes, 'change')} applied)`);
     return EXIT.ok;
   } finally {

@@ -11,7 +11,17 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, assertBindingId, isSyncError, type SyncPolicy } from '../index.js';
 import { openRegularFile } from '../document/index.js';
-import { RESOLVER_CHOICES, asResolverChoice, formatFromOut, hostProblem, isUrlSource, parseByteSize, parsePolicy, type OutFormat, type ResolverChoice } from './args.js';
+import {
+  RESOLVER_CHOICES,
+  asResolverChoice,
+  formatFromOut,
+  hostProblem,
+  isUrlSource,
+  parseByteSize,
+  parsePolicy,
+  type OutFormat,
+  type ResolverChoice,
+} from './args.js';
 
 /** The names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = ['live-sync.config.json', 'live-sync.config.mjs', 'live-sync.config.js', 'live-sync.config.ts'] as const;
@@ -132,14 +142,19 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   const ext = extname(path).toLowerCase();
   const isModule = ext === '.mjs' || ext === '.js' || ext === '.cjs' || ext === '.ts' || ext === '.mts';
   if (ext !== '.json' && !isModule) {
-    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, { hint: `Name it ${CONFIG_FILE_NAMES[0]}.` });
+    throw new ConfigError(`Unsupported config file ${path}: expected .json, .mjs, .js or .ts.`, {
+      hint: `Name it ${CONFIG_FILE_NAMES[0]}.`,
+    });
   }
   // A FIFO or a device named like a config file would block the read (or, for a module, the whole process): refuse it unopened.
   let text: string;
   try {
     const opened = await openRegularFile(path);
     if (opened.kind === 'other') {
-      throw new ConfigError(`The config file ${path} is ${opened.found}, not a regular file.`, { hint: 'Point --config at the config file itself.', details: { path } });
+      throw new ConfigError(`The config file ${path} is ${opened.found}, not a regular file.`, {
+        hint: 'Point --config at the config file itself.',
+        details: { path },
+      });
     }
     try {
       text = isModule ? '' : await opened.handle.readFile('utf8');
@@ -155,7 +170,10 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError(`The config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error, hint: 'Fix the JSON syntax.' });
+      throw new ConfigError(`The config file ${path} is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+        hint: 'Fix the JSON syntax.',
+      });
     }
   } else {
     let module: Record<string, unknown>;
@@ -176,7 +194,19 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
 }
 
 const TOP_KEYS = new Set(['$schema', 'store', 'intervalMs', 'maxBytes', 'retries', 'breakerThreshold', 'restartGraceMs', 'bindings']);
-const BINDING_KEYS = new Set(['id', 'source', 'out', 'format', 'intervalMs', 'policy', 'resolver', 'headers', 'allowedHosts', 'dependsOn', 'maxBytes']);
+const BINDING_KEYS = new Set([
+  'id',
+  'source',
+  'out',
+  'format',
+  'intervalMs',
+  'policy',
+  'resolver',
+  'headers',
+  'allowedHosts',
+  'dependsOn',
+  'maxBytes',
+]);
 
 /** Validate a config value read from `path`, resolving its relative paths against the file's folder. Throws `CONFIG_INVALID`, or `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function validateConfig(raw: unknown, path: string): LoadedConfig {
@@ -184,22 +214,31 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
   const fail = (message: string, hint = 'See node_modules/api-live-sync/docs/cli.md, "Config file".'): never => {
     throw new ConfigError(`${basename(path)}: ${message}`, { hint, details: { path } });
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`expected an object with \`bindings\`, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}.`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    fail(`expected an object with \`bindings\`, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}.`);
   const config = raw as Record<string, unknown>;
-  for (const key of Object.keys(config)) if (!TOP_KEYS.has(key)) fail(`unknown key \`${key}\`.`, `Known keys: ${[...TOP_KEYS].join(', ')}.`);
-  if (config.store !== undefined && (typeof config.store !== 'string' || config.store === '')) fail('expected `store` to be a directory path.');
+  for (const key of Object.keys(config))
+    if (!TOP_KEYS.has(key)) fail(`unknown key \`${key}\`.`, `Known keys: ${[...TOP_KEYS].join(', ')}.`);
+  if (config.store !== undefined && (typeof config.store !== 'string' || config.store === ''))
+    fail('expected `store` to be a directory path.');
   const interval = config.intervalMs;
-  if (interval !== undefined && !(Number.isInteger(interval) && (interval as number) >= 1)) fail(`expected \`intervalMs\` to be a whole number from 1 and up, got ${JSON.stringify(interval)}.`);
+  if (interval !== undefined && !(Number.isInteger(interval) && (interval as number) >= 1))
+    fail(`expected \`intervalMs\` to be a whole number from 1 and up, got ${JSON.stringify(interval)}.`);
   const size = (value: unknown, where: string): number | undefined => {
     if (value === undefined) return undefined;
     const bytes = typeof value === 'string' || typeof value === 'number' ? parseByteSize(value) : undefined;
-    if (bytes === undefined) fail(`expected \`${where}\` to be a whole number of bytes or a size such as "100MB", got ${JSON.stringify(value)}.`, 'KB, MB and GB are 1024-based.');
+    if (bytes === undefined)
+      fail(
+        `expected \`${where}\` to be a whole number of bytes or a size such as "100MB", got ${JSON.stringify(value)}.`,
+        'KB, MB and GB are 1024-based.',
+      );
     return bytes;
   };
   const defaultMaxBytes = size(config.maxBytes, 'maxBytes');
   for (const key of ['retries', 'breakerThreshold', 'restartGraceMs'] as const) {
     const value = config[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`expected \`${key}\` to be a whole number from 0 and up, got ${JSON.stringify(value)}.`);
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0))
+      fail(`expected \`${key}\` to be a whole number from 0 and up, got ${JSON.stringify(value)}.`);
   }
   if (!Array.isArray(config.bindings) || config.bindings.length === 0) fail('expected `bindings` to be a non-empty array.');
   const ids = new Set<string>();
@@ -207,39 +246,55 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     const where = `bindings[${index}]`;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(`expected ${where} to be an object.`);
     const b = value as Record<string, unknown>;
-    for (const key of Object.keys(b)) if (!BINDING_KEYS.has(key)) fail(`${where}: unknown key \`${key}\`.`, `Known keys: ${[...BINDING_KEYS].join(', ')}.`);
+    for (const key of Object.keys(b))
+      if (!BINDING_KEYS.has(key)) fail(`${where}: unknown key \`${key}\`.`, `Known keys: ${[...BINDING_KEYS].join(', ')}.`);
     if (typeof b.source !== 'string' || b.source === '') fail(`${where}: expected \`source\` to be a URL or a file path.`);
     if (typeof b.out !== 'string' || b.out === '') fail(`${where}: expected \`out\` to be a file path.`);
     const source = b.source as string;
     const out = resolve(dir, b.out as string);
-    if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch') fail(`${where}: expected \`format\` to be openapi or hoppscotch, got ${JSON.stringify(b.format)}.`);
+    if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch')
+      fail(`${where}: expected \`format\` to be openapi or hoppscotch, got ${JSON.stringify(b.format)}.`);
     const id = b.id === undefined ? basename(out) : b.id;
     assertBindingId(id, `${b.id === undefined ? `the id of ${where} (the file name of \`out\`)` : `\`${where}.id\``} in ${basename(path)}`);
     if (ids.has(id)) fail(`${where}: the id \`${id}\` is used twice.`, 'Give every binding its own id.');
     ids.add(id);
-    if (b.intervalMs !== undefined && !(Number.isInteger(b.intervalMs) && (b.intervalMs as number) >= 1)) fail(`${where}: expected \`intervalMs\` to be a whole number from 1 and up.`);
+    if (b.intervalMs !== undefined && !(Number.isInteger(b.intervalMs) && (b.intervalMs as number) >= 1))
+      fail(`${where}: expected \`intervalMs\` to be a whole number from 1 and up.`);
     let policy: SyncPolicy | undefined;
     if (typeof b.policy === 'string') policy = parsePolicy(b.policy);
     else if (b.policy !== undefined) {
-      if (b.policy === null || typeof b.policy !== 'object' || Array.isArray(b.policy)) return fail(`${where}: expected \`policy\` to be an object or a string.`);
+      if (b.policy === null || typeof b.policy !== 'object' || Array.isArray(b.policy))
+        return fail(`${where}: expected \`policy\` to be an object or a string.`);
       const entries = Object.entries(b.policy).map(([k, v]) => `${k}=${String(v)}`);
       policy = parsePolicy(entries.join(','));
     }
     const resolver = b.resolver === undefined ? undefined : asResolverChoice(b.resolver);
     if (b.resolver !== undefined && resolver === undefined) {
-      fail(`${where}: expected \`resolver\` to be ${RESOLVER_CHOICES.join(' or ')}, got ${JSON.stringify(b.resolver)}.`, '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.');
+      fail(
+        `${where}: expected \`resolver\` to be ${RESOLVER_CHOICES.join(' or ')}, got ${JSON.stringify(b.resolver)}.`,
+        '`local` keeps your edit on a conflict (the default); `remote` takes the value from the source.',
+      );
     }
-    if (b.headers !== undefined && (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
+    if (
+      b.headers !== undefined &&
+      (b.headers === null || typeof b.headers !== 'object' || Object.values(b.headers).some((v) => typeof v !== 'string'))
+    ) {
       fail(`${where}: expected \`headers\` to be an object of strings.`);
     }
     if (b.allowedHosts !== undefined) {
-      if (!Array.isArray(b.allowedHosts) || b.allowedHosts.length === 0) fail(`${where}: expected \`allowedHosts\` to be a non-empty array of hosts.`);
+      if (!Array.isArray(b.allowedHosts) || b.allowedHosts.length === 0)
+        fail(`${where}: expected \`allowedHosts\` to be a non-empty array of hosts.`);
       for (const [i, host] of (b.allowedHosts as unknown[]).entries()) {
         const problem = hostProblem(host);
-        if (problem !== undefined) fail(`${where}: expected \`allowedHosts[${i}]\` to be ${problem}.`, 'Examples: "api.example.com", "localhost:3000", "*.example.com".');
+        if (problem !== undefined)
+          fail(
+            `${where}: expected \`allowedHosts[${i}]\` to be ${problem}.`,
+            'Examples: "api.example.com", "localhost:3000", "*.example.com".',
+          );
       }
     }
-    if (b.dependsOn !== undefined && (!Array.isArray(b.dependsOn) || b.dependsOn.some((d) => typeof d !== 'string'))) fail(`${where}: expected \`dependsOn\` to be an array of binding ids.`);
+    if (b.dependsOn !== undefined && (!Array.isArray(b.dependsOn) || b.dependsOn.some((d) => typeof d !== 'string')))
+      fail(`${where}: expected \`dependsOn\` to be an array of binding ids.`);
     const maxBytes = size(b.maxBytes, `${where}.maxBytes`) ?? defaultMaxBytes;
     let format: OutFormat;
     let url: boolean;

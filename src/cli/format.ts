@@ -51,7 +51,8 @@ export function formatChanges(changes: readonly SpecChange[], indent = 2): strin
       byOperation.set(key, [...(byOperation.get(key) ?? []), change]);
     }
     for (const [operation, items] of [...byOperation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      for (const item of items) lines.push(`${pad}  ${item.text.includes(operation) ? item.text : `${operation}: ${item.text}`} [${item.id}]`);
+      for (const item of items)
+        lines.push(`${pad}  ${item.text.includes(operation) ? item.text : `${operation}: ${item.text}`} [${item.id}]`);
     }
   }
   return lines;
@@ -165,7 +166,9 @@ export interface WatchStatus {
 /** The `watch` status line, e.g. `watching 1 binding · idle · last sync 14:03:05 api applied · 3 changes · next poll in 1.4s`. */
 export function formatStatusLine(status: WatchStatus, now: number): string {
   const parts = [`watching ${plural(status.bindings, 'binding')}`, status.state];
-  parts.push(status.lastSync ? `last sync ${clockTime(status.lastSync.at)} ${status.lastSync.sourceId} ${status.lastSync.outcome}` : 'no sync yet');
+  parts.push(
+    status.lastSync ? `last sync ${clockTime(status.lastSync.at)} ${status.lastSync.sourceId} ${status.lastSync.outcome}` : 'no sync yet',
+  );
   parts.push(plural(status.changes, 'change'));
   if (status.nextPoll !== undefined) parts.push(`next poll in ${Math.max(0, (status.nextPoll - now) / 1000).toFixed(1)}s`);
   return parts.join(' · ');

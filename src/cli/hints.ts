@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { DISCOVER_DEFAULTS, HTTP_SOURCE_DEFAULTS, isSyncError, type SerializedSyncError, type SyncError, type SyncErrorCode } from '../index.js';
+import {
+  DISCOVER_DEFAULTS,
+  HTTP_SOURCE_DEFAULTS,
+  isSyncError,
+  type SerializedSyncError,
+  type SyncError,
+  type SyncErrorCode,
+} from '../index.js';
 
 /** The CLI's hint for one error, or `undefined` to keep the library's. */
 export type CliHintRow = (error: SerializedSyncError) => string | undefined;
@@ -62,26 +69,35 @@ export const CLI_HINTS: Readonly<Partial<Record<SyncErrorCode, CliHintRow>>> = O
     return `The server is slow or stuck: the CLI waits ${phase ?? 'a fixed time'}. Check that it answers (a cold start or a huge document can take longer).`;
   },
   SOURCE_TLS: () => 'For a dev server with a self-signed certificate, give Node its CA: `NODE_EXTRA_CA_CERTS=ca.pem api-live-sync …`.',
-  SOURCE_REDIRECT_LIMIT: (error) => (error.details.loop === true ? undefined : `Use the final URL of the document directly: the CLI follows at most ${HTTP_SOURCE_DEFAULTS.maxRedirects} redirects.`),
-  SOURCE_NOT_A_FILE: () => 'Point the source at the OpenAPI document itself; a folder, FIFO, socket or device is never read (a FIFO would block).',
-  SOURCE_FAILED: (error) => (error.details.errno === 'ELOOP' ? 'Point the source at the real file: this path is a symlink loop.' : undefined),
+  SOURCE_REDIRECT_LIMIT: (error) =>
+    error.details.loop === true
+      ? undefined
+      : `Use the final URL of the document directly: the CLI follows at most ${HTTP_SOURCE_DEFAULTS.maxRedirects} redirects.`,
+  SOURCE_NOT_A_FILE: () =>
+    'Point the source at the OpenAPI document itself; a folder, FIFO, socket or device is never read (a FIFO would block).',
+  SOURCE_FAILED: (error) =>
+    error.details.errno === 'ELOOP' ? 'Point the source at the real file: this path is a symlink loop.' : undefined,
   DISCOVERY_FAILED: (error) => {
     const tried = Array.isArray(error.details.tried) ? (error.details.tried as Array<{ outcome?: unknown }>) : [];
-    if (tried.length > 0 && tried.every((t) => t.outcome === 'HTTP 401' || t.outcome === 'HTTP 403')) return `Every path wanted credentials: ${CREDENTIALS.replace(" (or the binding's `headers` in the config file)", '')}.`;
+    if (tried.length > 0 && tried.every((t) => t.outcome === 'HTTP 401' || t.outcome === 'HTTP 403'))
+      return `Every path wanted credentials: ${CREDENTIALS.replace(" (or the binding's `headers` in the config file)", '')}.`;
     if (tried.some((t) => t.outcome === 'SOURCE_TOO_LARGE')) {
       return `Some paths answered more than ${DISCOVER_DEFAULTS.maxBytes} bytes: if one is the document, sync its URL directly with \`api-live-sync sync <url> --out <file>\`.`;
     }
     return "Enable the framework's OpenAPI endpoint, or sync the document's URL directly with `api-live-sync sync <url> --out <file>` (node_modules/api-live-sync/docs/discovery.md lists the paths tried).";
   },
-  SPEC_ALIAS_LIMIT: () => 'Expand the aliases in the file: the CLI refuses a YAML document that expands them this often, as a possible alias bomb.',
+  SPEC_ALIAS_LIMIT: () =>
+    'Expand the aliases in the file: the CLI refuses a YAML document that expands them this often, as a possible alias bomb.',
   SPEC_TOO_DEEP: () => 'Real OpenAPI documents are far shallower: check the generator that wrote this one.',
   SPEC_REMOTE_REF: () => 'Bundle the document into one file (for example with `redocly bundle`) and sync that file.',
-  SPEC_NO_PATHS: () => 'A server often serves this before its routes are registered: check that it did; `watch` looks again at the next poll.',
+  SPEC_NO_PATHS: () =>
+    'A server often serves this before its routes are registered: check that it did; `watch` looks again at the next poll.',
   ROLLBACK_REFUSED: (error) => {
     if (error.details.reason === 'local-changed') {
       return 'Pass `--force` to roll back anyway (your edits are recorded in the new journal entry: roll that back to get them again).';
     }
-    if (error.details.reason === 'patch-failed') return 'Roll back with `--force` only to the newest entry (`--to` it), or restore the file from version control.';
+    if (error.details.reason === 'patch-failed')
+      return 'Roll back with `--force` only to the newest entry (`--to` it), or restore the file from version control.';
     return undefined;
   },
 });

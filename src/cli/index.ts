@@ -5,8 +5,29 @@
  *
  * @module
  */
-export { CLI_COMMANDS, DEFAULT_WATCH_INTERVAL_MS, RESOLVER_CHOICES, UsageError, asResolverChoice, formatFromOut, isUrlSource, parseCommandLine, parsePolicy } from './args.js';
-export type { BindingCommand, CliCommand, DiffCommand, DiscoverCommand, GlobalFlags, HelpCommand, JournalCommand, OutFormat, ParsedCommand, ResolverChoice } from './args.js';
+export {
+  CLI_COMMANDS,
+  DEFAULT_WATCH_INTERVAL_MS,
+  RESOLVER_CHOICES,
+  UsageError,
+  asResolverChoice,
+  formatFromOut,
+  isUrlSource,
+  parseCommandLine,
+  parsePolicy,
+} from './args.js';
+export type {
+  BindingCommand,
+  CliCommand,
+  DiffCommand,
+  DiscoverCommand,
+  GlobalFlags,
+  HelpCommand,
+  JournalCommand,
+  OutFormat,
+  ParsedCommand,
+  ResolverChoice,
+} from './args.js';
 export { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile, validateConfig } from './config.js';
 export type { CliBindingConfig, CliConfig, LoadedConfig, ResolvedBinding } from './config.js';
 export { EXIT, planDrift } from './commands.js';

@@ -8,7 +8,19 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isSyncError } from '../index.js';
 import { parseCommandLine, UsageError, type ParsedCommand } from './args.js';
-import { checkCommand, diffCommand, discoverCommand, EXIT, exitCodeOf, journalCommand, planCommand, rollbackCommand, syncCommand, watchCommand, type CliContext } from './commands.js';
+import {
+  checkCommand,
+  diffCommand,
+  discoverCommand,
+  EXIT,
+  exitCodeOf,
+  journalCommand,
+  planCommand,
+  rollbackCommand,
+  syncCommand,
+  watchCommand,
+  type CliContext,
+} from './commands.js';
 import { errorJson, formatError } from './format.js';
 import { commandHelp, generalHelp, USAGE } from './help.js';
 
@@ -62,8 +74,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     const command = error instanceof UsageError ? error.command : undefined;
     for (const text of formatError(error, argv.includes('--verbose'))) io.stderr.write(`${text}\n`);
-    io.stderr.write(command ? `usage: ${USAGE[command]}\n` : `usage:\n${Object.values(USAGE).map((u) => `  ${u}`).join('\n')}\n`);
-    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ command: command ?? null, exitCode: EXIT.usage, error: errorJson(error) }, null, 2)}\n`);
+    io.stderr.write(
+      command
+        ? `usage: ${USAGE[command]}\n`
+        : `usage:\n${Object.values(USAGE)
+            .map((u) => `  ${u}`)
+            .join('\n')}\n`,
+    );
+    if (argv.includes('--json'))
+      io.stdout.write(`${JSON.stringify({ command: command ?? null, exitCode: EXIT.usage, error: errorJson(error) }, null, 2)}\n`);
     return EXIT.usage;
   }
   try {
@@ -80,7 +99,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const code = exitCodeOf(error);
     for (const text of formatError(error, parsed.verbose)) io.stderr.write(`${text}\n`);
-    if (code === EXIT.usage && error instanceof UsageError) io.stderr.write(`usage: ${USAGE[error.command ?? (parsed.command === 'version' ? 'help' : parsed.command)]}\n`);
+    if (code === EXIT.usage && error instanceof UsageError)
+      io.stderr.write(`usage: ${USAGE[error.command ?? (parsed.command === 'version' ? 'help' : parsed.command)]}\n`);
     if (parsed.json) io.stdout.write(`${JSON.stringify({ command: parsed.command, exitCode: code, error: errorJson(error) }, null, 2)}\n`);
     if (!isSyncError(error) && !parsed.verbose) io.stderr.write('(rerun with --verbose for the stack trace)\n');
     return code;
@@ -91,12 +111,18 @@ async function dispatch(parsed: ParsedCommand, ctx: CliContext, io: CliIo): Prom
   switch (parsed.command) {
     case 'help': {
       const text = parsed.topic === undefined ? generalHelp() : commandHelp(parsed.topic);
-      ctx.stdout.write(parsed.json ? `${JSON.stringify({ command: 'help', exitCode: EXIT.ok, ...(parsed.topic === undefined ? {} : { topic: parsed.topic }), text })}\n` : `${text}\n`);
+      ctx.stdout.write(
+        parsed.json
+          ? `${JSON.stringify({ command: 'help', exitCode: EXIT.ok, ...(parsed.topic === undefined ? {} : { topic: parsed.topic }), text })}\n`
+          : `${text}\n`,
+      );
       return EXIT.ok;
     }
     case 'version': {
       const version = packageVersion(io.scriptPath);
-      ctx.stdout.write(parsed.json ? `${JSON.stringify({ command: 'version', exitCode: EXIT.ok, version })}\n` : `api-live-sync ${version}\n`);
+      ctx.stdout.write(
+        parsed.json ? `${JSON.stringify({ command: 'version', exitCode: EXIT.ok, version })}\n` : `api-live-sync ${version}\n`,
+      );
       return EXIT.ok;
     }
     case 'sync':

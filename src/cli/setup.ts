@@ -6,7 +6,22 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { ConfigError, FileStore, SyncEngine, assertBindingId, fileSource, httpSource, openApiFileTarget, preferLocal, preferRemote, type BaseRecord, type FetchValidators, type SpecSource, type SyncStore, type SyncTarget } from '../index.js';
+import {
+  ConfigError,
+  FileStore,
+  SyncEngine,
+  assertBindingId,
+  fileSource,
+  httpSource,
+  openApiFileTarget,
+  preferLocal,
+  preferRemote,
+  type BaseRecord,
+  type FetchValidators,
+  type SpecSource,
+  type SyncStore,
+  type SyncTarget,
+} from '../index.js';
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
 import { WRITTEN_RECORD, hoppscotchTarget, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
@@ -66,16 +81,21 @@ export async function setupBindings(command: BindingCommand, cwd: string): Promi
   }
   const path = findConfigFile(cwd, command.config);
   if (path === undefined) {
-    throw new ConfigError(`\`${command.command}\` needs a <source> and --out, or a config file; there is no live-sync.config.json in ${cwd}.`, {
-      hint: `Run \`api-live-sync ${command.command} <url|file> --out <file>\`, or write live-sync.config.json (see node_modules/api-live-sync/docs/cli.md).`,
-    });
+    throw new ConfigError(
+      `\`${command.command}\` needs a <source> and --out, or a config file; there is no live-sync.config.json in ${cwd}.`,
+      {
+        hint: `Run \`api-live-sync ${command.command} <url|file> --out <file>\`, or write live-sync.config.json (see node_modules/api-live-sync/docs/cli.md).`,
+      },
+    );
   }
   const config = await loadConfigFile(path);
   let bindings = config.bindings;
   if (command.bindings.length > 0) {
     const unknown = command.bindings.filter((id) => !bindings.some((b) => b.id === id));
     if (unknown.length > 0) {
-      throw new ConfigError(`No binding \`${unknown.join('`, `')}\` in ${path}.`, { hint: `Its bindings: ${bindings.map((b) => b.id).join(', ')}.` });
+      throw new ConfigError(`No binding \`${unknown.join('`, `')}\` in ${path}.`, {
+        hint: `Its bindings: ${bindings.map((b) => b.id).join(', ')}.`,
+      });
     }
     const wanted = new Set(command.bindings);
     // Keep the dependencies of the chosen bindings only when they are chosen too.
@@ -130,13 +150,25 @@ export async function setupJournalBinding(command: JournalCommand, cwd: string):
   }
   if (out === undefined) {
     throw new ConfigError(
-      configPath === undefined ? `\`--binding ${command.binding}\` needs a config file; there is none in ${cwd}.` : `No binding \`${command.binding}\` in ${configPath}.`,
+      configPath === undefined
+        ? `\`--binding ${command.binding}\` needs a config file; there is none in ${cwd}.`
+        : `No binding \`${command.binding}\` in ${configPath}.`,
       { hint: config ? `Its bindings: ${config.bindings.map((b) => b.id).join(', ')}.` : 'Pass --out <file> instead.' },
     );
   }
   return {
     store: command.store === undefined ? defaultStoreFor(out) : resolve(cwd, command.store),
-    bindings: [{ id: bindingIdFor(out), source: '', sourceKind: 'file', out, format: formatFromOut(out, command.format), headers: {}, dependsOn: [] }],
+    bindings: [
+      {
+        id: bindingIdFor(out),
+        source: '',
+        sourceKind: 'file',
+        out,
+        format: formatFromOut(out, command.format),
+        headers: {},
+        dependsOn: [],
+      },
+    ],
   };
 }
 
@@ -305,7 +337,10 @@ export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<S
       maxDelayMs: CLI_RETRY_DEFAULTS.maxDelayMs,
       restartGraceMs: setup.restartGraceMs ?? defaults.restartGraceMs,
     },
-    circuitBreaker: { failureThreshold: setup.breakerThreshold ?? CLI_RETRY_DEFAULTS.breakerThreshold, cooldownMs: CLI_RETRY_DEFAULTS.cooldownMs },
+    circuitBreaker: {
+      failureThreshold: setup.breakerThreshold ?? CLI_RETRY_DEFAULTS.breakerThreshold,
+      cooldownMs: CLI_RETRY_DEFAULTS.cooldownMs,
+    },
     stopGracePeriodMs: 5000,
   });
   // Register in dependency order (addSource needs its dependencies first).

@@ -41,7 +41,11 @@ export async function encode(json: string, compressAbove: number): Promise<Buffe
   const bytes = Buffer.from(json, 'utf8');
   if (bytes.length <= compressAbove) return Buffer.concat([Buffer.of(PLAIN), bytes]);
   const packed = await compress(bytes, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 5,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
   });
   return Buffer.concat([Buffer.of(BROTLI), packed]);
 }
@@ -57,7 +61,11 @@ export async function decode(bytes: Buffer): Promise<unknown> {
       throw new UndecodableValue(`its Brotli data does not decompress (${(error as Error).message})`);
     }
   } else {
-    throw new UndecodableValue(bytes.length === 0 ? 'it is empty' : `it starts with the byte 0x${bytes[0]!.toString(16).padStart(2, '0')}, not a tag this store writes`);
+    throw new UndecodableValue(
+      bytes.length === 0
+        ? 'it is empty'
+        : `it starts with the byte 0x${bytes[0]!.toString(16).padStart(2, '0')}, not a tag this store writes`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;

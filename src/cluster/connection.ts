@@ -40,7 +40,13 @@ const OWNED_DEFAULTS: RedisOptions = {
 /** True for an ioredis client (standalone or Cluster), whichever copy of ioredis made it. */
 export function isRedisClient(value: unknown): value is Redis | Cluster {
   const candidate = value as Partial<Record<'hgetBuffer' | 'evalsha' | 'quit', unknown>> | null;
-  return typeof value === 'object' && value !== null && typeof candidate!.hgetBuffer === 'function' && typeof candidate!.evalsha === 'function' && typeof candidate!.quit === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof candidate!.hgetBuffer === 'function' &&
+    typeof candidate!.evalsha === 'function' &&
+    typeof candidate!.quit === 'function'
+  );
 }
 
 /** A `redis://` URL naming the server of `options`, never with the password. */
@@ -103,16 +109,27 @@ export function resolveRedis(value: unknown, what = '`redis`'): ResolvedRedis {
     const options = value as RedisOptions;
     for (const key of ['host', 'path', 'username', 'password'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'string') {
-        throw new ConfigError(`Expected ${what}.${key} to be a string, got ${typeof options[key]}.`, { hint: 'Pass ioredis options, such as { host: "127.0.0.1", port: 6379 }.' });
+        throw new ConfigError(`Expected ${what}.${key} to be a string, got ${typeof options[key]}.`, {
+          hint: 'Pass ioredis options, such as { host: "127.0.0.1", port: 6379 }.',
+        });
       }
     }
     if (options.port !== undefined && !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)) {
-      throw new ConfigError(`Expected ${what}.port to be a TCP port (1 to 65535), got ${JSON.stringify(options.port)}.`, { hint: 'The default Redis port is 6379.' });
+      throw new ConfigError(`Expected ${what}.port to be a TCP port (1 to 65535), got ${JSON.stringify(options.port)}.`, {
+        hint: 'The default Redis port is 6379.',
+      });
     }
     where = describeOptions(options);
     client = new Redis({ ...OWNED_DEFAULTS, connectionName: `api-live-sync@${hostname()}`, ...options, replyMapping: 'legacy' });
   } else {
-    const shown = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'a class'}` : `${String(value)} (${typeof value})`;
+    const shown =
+      value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? 'an array'
+          : typeof value === 'object'
+            ? `an instance of ${(value as object).constructor?.name ?? 'a class'}`
+            : `${String(value)} (${typeof value})`;
     throw new ConfigError(`Expected ${what} to be a redis:// or rediss:// URL, an ioredis client or ioredis options, got ${shown}.`, {
       hint: 'For example "redis://127.0.0.1:6379", new Redis(...) from ioredis, or { host: "127.0.0.1", port: 6379 }.',
     });
@@ -142,10 +159,14 @@ export function redisFailure(
   const connection = redis.lastError();
   const reason = describeThrown(error);
   const cause = error instanceof Error ? Object.assign(new Error(error.message), { name: error.name, stack: error.stack }) : error;
-  return new StoreError(code, `Could not ${doing} at ${redis.where}: ${reason}${connection && !reason.includes(connection) ? ` (last connection error: ${connection})` : ''}`, {
-    cause,
-    retryable: true,
-    hint: `Check that Redis runs and answers at ${redis.where}, and that the URL, password and TLS settings are right.`,
-    details: { ...details, redis: redis.where },
-  });
+  return new StoreError(
+    code,
+    `Could not ${doing} at ${redis.where}: ${reason}${connection && !reason.includes(connection) ? ` (last connection error: ${connection})` : ''}`,
+    {
+      cause,
+      retryable: true,
+      hint: `Check that Redis runs and answers at ${redis.where}, and that the URL, password and TLS settings are right.`,
+      details: { ...details, redis: redis.where },
+    },
+  );
 }

@@ -22,7 +22,9 @@ export function assertPrefix(prefix: unknown, what = '`prefix`'): asserts prefix
   if (typeof prefix === 'string' && prefix.length > 0 && prefix.length <= MAX_PREFIX && !/[{}\s\p{Cc}]/u.test(prefix)) return;
   throw new ConfigError(
     `Expected ${what} to be 1 to ${MAX_PREFIX} characters without white space, control characters, "{" or "}", got ${typeof prefix === 'string' ? JSON.stringify(prefix.slice(0, MAX_PREFIX + 1)) : String(prefix)} (${typeof prefix}).`,
-    { hint: 'Use one prefix per deployment, such as "api-live-sync" or "als:staging". Braces would change the Redis Cluster hash tag of every key.' },
+    {
+      hint: 'Use one prefix per deployment, such as "api-live-sync" or "als:staging". Braces would change the Redis Cluster hash tag of every key.',
+    },
   );
 }
 

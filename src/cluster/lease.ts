@@ -69,22 +69,38 @@ function assertClient(redis: unknown): asserts redis is Redis | Cluster {
 
 function assertTtl(ttlMs: unknown): asserts ttlMs is number {
   if (Number.isSafeInteger(ttlMs) && (ttlMs as number) >= 1) return;
-  throw new ConfigError(`Expected \`ttlMs\` to be a whole number of milliseconds from 1 up, got ${JSON.stringify(ttlMs) ?? String(ttlMs)}.`, {
-    hint: 'Pick a TTL well above the longest sync (30000 is a start), and renew the lease while the sync runs.',
-  });
+  throw new ConfigError(
+    `Expected \`ttlMs\` to be a whole number of milliseconds from 1 up, got ${JSON.stringify(ttlMs) ?? String(ttlMs)}.`,
+    {
+      hint: 'Pick a TTL well above the longest sync (30000 is a start), and renew the lease while the sync runs.',
+    },
+  );
 }
 
 function assertOwner(owner: unknown): asserts owner is string {
   if (typeof owner === 'string' && owner.length >= 1 && owner.length <= 200 && !/\p{Cc}/u.test(owner)) return;
-  throw new ConfigError(`Expected \`owner\` to be 1 to 200 characters without control characters, got ${typeof owner === 'string' ? JSON.stringify(owner.slice(0, 201)) : String(owner)}.`, {
-    hint: 'Use a worker id unique per process, such as `${hostname()}:${process.pid}`.',
-  });
+  throw new ConfigError(
+    `Expected \`owner\` to be 1 to 200 characters without control characters, got ${typeof owner === 'string' ? JSON.stringify(owner.slice(0, 201)) : String(owner)}.`,
+    {
+      hint: 'Use a worker id unique per process, such as `${hostname()}:${process.pid}`.',
+    },
+  );
 }
 
 function assertLease(lease: unknown): asserts lease is Lease {
   const candidate = lease as Partial<Lease> | null;
-  if (typeof lease === 'object' && lease !== null && Number.isSafeInteger(candidate!.token) && typeof candidate!.owner === 'string' && typeof candidate!.bindingId === 'string' && typeof candidate!.prefix === 'string') return;
-  throw new ConfigError(`Expected a lease from acquireLease(), got ${lease === null ? 'null' : typeof lease}.`, { hint: 'Pass the lease acquireLease() returned.' });
+  if (
+    typeof lease === 'object' &&
+    lease !== null &&
+    Number.isSafeInteger(candidate!.token) &&
+    typeof candidate!.owner === 'string' &&
+    typeof candidate!.bindingId === 'string' &&
+    typeof candidate!.prefix === 'string'
+  )
+    return;
+  throw new ConfigError(`Expected a lease from acquireLease(), got ${lease === null ? 'null' : typeof lease}.`, {
+    hint: 'Pass the lease acquireLease() returned.',
+  });
 }
 
 /** The lease key's value: the epoch, a space, the owner. */
@@ -96,7 +112,13 @@ function connectionOf(redis: Redis | Cluster): ResolvedRedis {
   return { client: redis, owned: false, where: describeClient(redis), lastError: () => undefined };
 }
 
-async function call<T>(redis: Redis | Cluster, doing: string, details: Record<string, unknown>, run: () => Promise<T>, code: 'STORE_READ_FAILED' | 'STORE_WRITE_FAILED' = 'STORE_WRITE_FAILED'): Promise<T> {
+async function call<T>(
+  redis: Redis | Cluster,
+  doing: string,
+  details: Record<string, unknown>,
+  run: () => Promise<T>,
+  code: 'STORE_READ_FAILED' | 'STORE_WRITE_FAILED' = 'STORE_WRITE_FAILED',
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -128,7 +150,9 @@ export async function acquireLease(redis: Redis | Cluster, bindingId: string, op
   assertOwner(options.owner);
   assertTtl(options.ttlMs);
   const keys = bindingKeys(options.prefix, bindingId);
-  const token = await call(redis, `take the lease of "${bindingId}"`, { bindingId }, () => runScript(redis, ACQUIRE, [keys.lease, keys.epoch], [options.owner, options.ttlMs]));
+  const token = await call(redis, `take the lease of "${bindingId}"`, { bindingId }, () =>
+    runScript(redis, ACQUIRE, [keys.lease, keys.epoch], [options.owner, options.ttlMs]),
+  );
   if (token === null || token === undefined) return undefined;
   return Object.freeze({ bindingId, prefix: options.prefix, owner: options.owner, ttlMs: options.ttlMs, token: Number(token) });
 }
@@ -143,7 +167,9 @@ export async function renewLease(redis: Redis | Cluster, lease: Lease, ttlMs: nu
   assertLease(lease);
   assertTtl(ttlMs);
   const keys = bindingKeys(lease.prefix, lease.bindingId);
-  const renewed = await call(redis, `renew the lease of "${lease.bindingId}"`, { bindingId: lease.bindingId }, () => runScript(redis, RENEW, [keys.lease], [leaseValue(lease), ttlMs]));
+  const renewed = await call(redis, `renew the lease of "${lease.bindingId}"`, { bindingId: lease.bindingId }, () =>
+    runScript(redis, RENEW, [keys.lease], [leaseValue(lease), ttlMs]),
+  );
   return renewed === 1;
 }
 
@@ -152,7 +178,9 @@ export async function releaseLease(redis: Redis | Cluster, lease: Lease): Promis
   assertClient(redis);
   assertLease(lease);
   const keys = bindingKeys(lease.prefix, lease.bindingId);
-  const released = await call(redis, `release the lease of "${lease.bindingId}"`, { bindingId: lease.bindingId }, () => runScript(redis, RELEASE, [keys.lease], [leaseValue(lease)]));
+  const released = await call(redis, `release the lease of "${lease.bindingId}"`, { bindingId: lease.bindingId }, () =>
+    runScript(redis, RELEASE, [keys.lease], [leaseValue(lease)]),
+  );
   return released === 1;
 }
 
@@ -168,25 +196,42 @@ export async function confirmLease(redis: Redis | Cluster, lease: Lease, options
   assertLease(lease);
   const marginMs = checkOptions<{ marginMs?: number }>('confirmLease options', options, ['marginMs']).marginMs ?? 0;
   if (!Number.isSafeInteger(marginMs) || marginMs < 0) {
-    throw new ConfigError(`Expected \`marginMs\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(options.marginMs)}.`, { hint: 'Leave it out for 0.' });
+    throw new ConfigError(
+      `Expected \`marginMs\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(options.marginMs)}.`,
+      { hint: 'Leave it out for 0.' },
+    );
   }
   const keys = bindingKeys(lease.prefix, lease.bindingId);
   const remaining = Number(
-    await call(redis, `check the lease of "${lease.bindingId}"`, { bindingId: lease.bindingId }, () => runScript(redis, REMAINING, [keys.lease], [leaseValue(lease)]), 'STORE_READ_FAILED'),
+    await call(
+      redis,
+      `check the lease of "${lease.bindingId}"`,
+      { bindingId: lease.bindingId },
+      () => runScript(redis, REMAINING, [keys.lease], [leaseValue(lease)]),
+      'STORE_READ_FAILED',
+    ),
   );
   if (remaining >= 0 && remaining >= marginMs) return;
-  throw new StoreError('STALE_LEASE', `The lease of "${lease.bindingId}" with fencing token ${lease.token} ${remaining < 0 ? 'is no longer held by ' + JSON.stringify(lease.owner) : `has ${remaining} ms left, less than the ${marginMs} ms asked for`}.`, {
-    retryable: false,
-    hint: 'The sync ran longer than its lease (renew it more often, or raise ttlMs), or the process was paused. Stop this sync: the next holder redoes it.',
-    details: { bindingId: lease.bindingId, token: lease.token, owner: lease.owner, remainingMs: remaining },
-  });
+  throw new StoreError(
+    'STALE_LEASE',
+    `The lease of "${lease.bindingId}" with fencing token ${lease.token} ${remaining < 0 ? 'is no longer held by ' + JSON.stringify(lease.owner) : `has ${remaining} ms left, less than the ${marginMs} ms asked for`}.`,
+    {
+      retryable: false,
+      hint: 'The sync ran longer than its lease (renew it more often, or raise ttlMs), or the process was paused. Stop this sync: the next holder redoes it.',
+      details: { bindingId: lease.bindingId, token: lease.token, owner: lease.owner, remainingMs: remaining },
+    },
+  );
 }
 
 /**
  * Who holds the lease of a binding now, with its token and time left; and
  * the binding's last epoch (`0` before its first lease). For status pages.
  */
-export async function readLease(redis: Redis | Cluster, bindingId: string, options: { prefix: string }): Promise<{ lease: LeaseState | undefined; epoch: number }> {
+export async function readLease(
+  redis: Redis | Cluster,
+  bindingId: string,
+  options: { prefix: string },
+): Promise<{ lease: LeaseState | undefined; epoch: number }> {
   assertClient(redis);
   assertPrefix(options?.prefix);
   const keys = bindingKeys(options.prefix, bindingId);
@@ -205,6 +250,9 @@ export async function readLease(redis: Redis | Cluster, bindingId: string, optio
     'STORE_READ_FAILED',
   );
   const space = value?.indexOf(' ') ?? -1;
-  const lease = value && space > 0 && remainingMs >= 0 ? { token: Number(value.slice(0, space)), owner: value.slice(space + 1), remainingMs } : undefined;
+  const lease =
+    value && space > 0 && remainingMs >= 0
+      ? { token: Number(value.slice(0, space)), owner: value.slice(space + 1), remainingMs }
+      : undefined;
   return { lease, epoch: Number(epoch ?? 0) };
 }

@@ -84,9 +84,12 @@ export class RedisStore implements SyncStore {
     assertPrefix(options.prefix);
     const compressAbove = options.compressAbove ?? DEFAULT_COMPRESS_ABOVE;
     if (typeof compressAbove !== 'number' || Number.isNaN(compressAbove) || compressAbove < 0) {
-      throw new ConfigError(`Expected \`compressAbove\` to be a number of bytes from 0 up (or Infinity), got ${JSON.stringify(options.compressAbove) ?? String(options.compressAbove)}.`, {
-        hint: `Leave it out for the default, ${DEFAULT_COMPRESS_ABOVE}.`,
-      });
+      throw new ConfigError(
+        `Expected \`compressAbove\` to be a number of bytes from 0 up (or Infinity), got ${JSON.stringify(options.compressAbove) ?? String(options.compressAbove)}.`,
+        {
+          hint: `Leave it out for the default, ${DEFAULT_COMPRESS_ABOVE}.`,
+        },
+      );
     }
     this.#prefix = options.prefix;
     this.#compressAbove = compressAbove;
@@ -141,11 +144,15 @@ export class RedisStore implements SyncStore {
   }
 
   #corrupt(redisKey: string, bindingId: string, key: string, why: string, cause: unknown): StoreError {
-    return new StoreError('STORE_CORRUPT', `The store record "${key}" of "${bindingId}" (field "${key}" of ${redisKey} at ${this.#redis.where}) cannot be read: ${why}.`, {
-      cause,
-      hint: 'Something other than this store wrote it. Delete the field (HDEL) to start this record afresh, or restore it from a backup.',
-      details: { bindingId, key, redisKey, redis: this.#redis.where },
-    });
+    return new StoreError(
+      'STORE_CORRUPT',
+      `The store record "${key}" of "${bindingId}" (field "${key}" of ${redisKey} at ${this.#redis.where}) cannot be read: ${why}.`,
+      {
+        cause,
+        hint: 'Something other than this store wrote it. Delete the field (HDEL) to start this record afresh, or restore it from a backup.',
+        details: { bindingId, key, redisKey, redis: this.#redis.where },
+      },
+    );
   }
 
   /** The write as an atomic operation; the JSON text is taken before the first await. */
@@ -154,7 +161,11 @@ export class RedisStore implements SyncStore {
     try {
       return { op: 'set', key, json: toJson(value) };
     } catch (error) {
-      throw new StoreError('STORE_WRITE_FAILED', `The record "${key}" of "${bindingId}" is not JSON-serialisable: ${describeThrown(error)}.`, { cause: error, hint: 'Store plain JSON values only.' });
+      throw new StoreError(
+        'STORE_WRITE_FAILED',
+        `The record "${key}" of "${bindingId}" is not JSON-serialisable: ${describeThrown(error)}.`,
+        { cause: error, hint: 'Store plain JSON values only.' },
+      );
     }
   }
 
@@ -171,23 +182,32 @@ export class RedisStore implements SyncStore {
     let refusedBy: unknown;
     try {
       const client = this.#redis.client;
-      if (token !== undefined) refusedBy = await runScript(client, FENCED_WRITE, [keys.store, keys.epoch], [token, write.op, key ?? '', value ?? '']);
+      if (token !== undefined)
+        refusedBy = await runScript(client, FENCED_WRITE, [keys.store, keys.epoch], [token, write.op, key ?? '', value ?? '']);
       else if (write.op === 'set') await client.hset(keys.store, write.key, value!);
       else if (write.op === 'delete') await client.hdel(keys.store, write.key);
       else await client.del(keys.store);
     } catch (error) {
-      if (describeThrown(error).startsWith('WRONGTYPE')) throw this.#corrupt(keys.store, bindingId, key ?? '*', 'the key is not a hash', error);
-      const doing = write.op === 'drop' ? `delete the records of "${bindingId}"` : `${write.op === 'set' ? 'write' : 'delete'} the record "${key}" of "${bindingId}"`;
+      if (describeThrown(error).startsWith('WRONGTYPE'))
+        throw this.#corrupt(keys.store, bindingId, key ?? '*', 'the key is not a hash', error);
+      const doing =
+        write.op === 'drop'
+          ? `delete the records of "${bindingId}"`
+          : `${write.op === 'set' ? 'write' : 'delete'} the record "${key}" of "${bindingId}"`;
       throw redisFailure('STORE_WRITE_FAILED', doing, error, this.#redis, { bindingId, ...(key === undefined ? {} : { key }) });
     }
     if (token !== undefined && refusedBy !== 0) {
       const epoch = Number(refusedBy);
       const what = write.op === 'drop' ? 'deleting the binding' : `${write.op === 'set' ? 'writing' : 'deleting'} the record "${key}"`;
-      throw new StoreError('STALE_LEASE', `Refused ${what} of "${bindingId}" with fencing token ${token}: the binding's lease has since been taken with epoch ${epoch}.`, {
-        retryable: false,
-        hint: 'Another worker took the lease of this binding after this one lost it (it expired: the sync ran longer than the lease TTL, or the process was paused). Nothing was written; the newer holder owns the binding now.',
-        details: { bindingId, token, epoch, ...(key === undefined ? {} : { key }) },
-      });
+      throw new StoreError(
+        'STALE_LEASE',
+        `Refused ${what} of "${bindingId}" with fencing token ${token}: the binding's lease has since been taken with epoch ${epoch}.`,
+        {
+          retryable: false,
+          hint: 'Another worker took the lease of this binding after this one lost it (it expired: the sync ran longer than the lease TTL, or the process was paused). Nothing was written; the newer holder owns the binding now.',
+          details: { bindingId, token, epoch, ...(key === undefined ? {} : { key }) },
+        },
+      );
     }
   }
 
@@ -240,8 +260,16 @@ export class RedisStore implements SyncStore {
    * `CONFIG_INVALID`.
    */
   fenced(lease: LeaseToken): SyncStore {
-    if (lease === null || typeof lease !== 'object' || !Number.isSafeInteger(lease.token) || lease.token < 1 || typeof lease.bindingId !== 'string') {
-      throw new ConfigError(`Expected a lease from acquireLease(), got ${lease === null ? 'null' : typeof lease}.`, { hint: 'Pass the lease acquireLease() returned.' });
+    if (
+      lease === null ||
+      typeof lease !== 'object' ||
+      !Number.isSafeInteger(lease.token) ||
+      lease.token < 1 ||
+      typeof lease.bindingId !== 'string'
+    ) {
+      throw new ConfigError(`Expected a lease from acquireLease(), got ${lease === null ? 'null' : typeof lease}.`, {
+        hint: 'Pass the lease acquireLease() returned.',
+      });
     }
     if (lease.prefix !== this.#prefix) {
       throw new ConfigError(`Expected a lease taken with the store's prefix "${this.#prefix}", got one taken with "${lease.prefix}".`, {

@@ -74,7 +74,12 @@ return -1
 `);
 
 /** Run a script by its SHA-1, sending its source once when the server does not know it yet (NOSCRIPT). */
-export async function runScript(client: Redis | Cluster, script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | Buffer | number>): Promise<unknown> {
+export async function runScript(
+  client: Redis | Cluster,
+  script: LuaScript,
+  keys: readonly string[],
+  args: ReadonlyArray<string | Buffer | number>,
+): Promise<unknown> {
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (error) {

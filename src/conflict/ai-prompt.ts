@@ -46,7 +46,11 @@ export function prepareConflict(conflict: MergeConflict, context: ConflictContex
   // Stryker disable next-line ArrayDeclaration: a path that is not a pointer has no segment a secret or an operation could be in
   const segments = tryParsePointer(conflict.path) ?? [];
   if ([conflict.path, ...segments].some((text) => redactText(text).redacted)) {
-    return { conflict, prompt: { path: REDACTED, kind: conflict.kind, absent: [], hidden: true }, withheld: 'its path holds what looks like a secret, so it was not sent' };
+    return {
+      conflict,
+      prompt: { path: REDACTED, kind: conflict.kind, absent: [], hidden: true },
+      withheld: 'its path holds what looks like a secret, so it was not sent',
+    };
   }
   const secretPlace = isSecretLocation(segments, [context.base, context.local, context.remote]);
   const prompt: PromptConflict = { path: conflict.path, kind: conflict.kind, absent: [], hidden: false };
@@ -83,7 +87,7 @@ export function systemPrompt(instructions: string | undefined): string {
     'You settle conflicts of a three-way merge between two versions of an API description (an OpenAPI document or an API-client collection).',
     '"base" is the version both sides started from. "local" is the user\'s working copy, which may hold deliberate edits. "remote" is what the running API now publishes.',
     'For each conflict answer exactly once with its "path" unchanged and "take": "local" keeps the user\'s value, "remote" takes the API\'s value, "value" writes a combination you give in "value_json" as JSON text.',
-    'Prefer keeping the user\'s customisations (examples, descriptions they rewrote, auth, headers, scripts) unless the remote change is a factual update of the API contract (types, parameters, status codes, paths).',
+    "Prefer keeping the user's customisations (examples, descriptions they rewrote, auth, headers, scripts) unless the remote change is a factual update of the API contract (types, parameters, status codes, paths).",
     'A side listed in "absent" does not exist there: taking it deletes the value. Do not delete the user\'s content lightly.',
     `Values shown as "${REDACTED}" or starting with "${OMITTED_PREFIX}" are hidden from you; when a conflict has "hidden": true choose only "local" or "remote", never "value".`,
     'Set "value_json" to null unless take is "value". Keep each reason to one short sentence.',
@@ -135,11 +139,15 @@ export function parseAnswer(content: string | null | undefined): ParsedAnswer {
     return { ok: false, problem: 'the answer is out of schema: expected an object with a `decisions` array' };
   }
   const decisions: unknown[] = [];
-  for (const [index, item] of ((parsed as { decisions: unknown[] }).decisions).entries()) {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return { ok: false, problem: `the answer is out of schema: decisions[${index}] is not an object` };
+  for (const [index, item] of (parsed as { decisions: unknown[] }).decisions.entries()) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return { ok: false, problem: `the answer is out of schema: decisions[${index}] is not an object` };
     const { path, take, reason, value_json: valueJson } = item as Record<string, unknown>;
     if (typeof path !== 'string' || typeof reason !== 'string' || (take !== 'local' && take !== 'remote' && take !== 'value')) {
-      return { ok: false, problem: `the answer is out of schema: decisions[${index}] needs a string path, a take of local|remote|value and a string reason` };
+      return {
+        ok: false,
+        problem: `the answer is out of schema: decisions[${index}] needs a string path, a take of local|remote|value and a string reason`,
+      };
     }
     if (valueJson !== undefined && valueJson !== null && typeof valueJson !== 'string') {
       return { ok: false, problem: `the answer is out of schema: decisions[${index}].value_json must be a string or null` };
@@ -180,7 +188,9 @@ export function removesLocalContent(local: unknown, chosen: unknown): boolean {
   if (typeof local === 'object' && local !== null) {
     if (typeof chosen !== 'object' || chosen === null || Array.isArray(chosen)) return Object.keys(local).length > 0;
     const target = chosen as Record<string, unknown>;
-    return Object.entries(local).some(([key, member]) => member !== undefined && (!Object.hasOwn(target, key) || removesLocalContent(member, target[key])));
+    return Object.entries(local).some(
+      ([key, member]) => member !== undefined && (!Object.hasOwn(target, key) || removesLocalContent(member, target[key])),
+    );
   }
   return false;
 }

@@ -58,7 +58,7 @@ export function applyDecisions<T>(merged: T, conflicts: readonly MergeConflict[]
     if (typeof path !== 'string' || (take !== 'local' && take !== 'remote' && take !== 'value')) {
       throw invalid(
         `Expected a decision { path, take: 'local' | 'remote' | 'value' }, got ${safeJson(decision)}`,
-        'Return one decision per conflict, with the conflict\'s path and what to take.',
+        "Return one decision per conflict, with the conflict's path and what to take.",
         { decision: safeJson(decision) },
       );
     }
@@ -78,7 +78,12 @@ export function applyDecisions<T>(merged: T, conflicts: readonly MergeConflict[]
     if (take === 'local') continue;
     const conflict = conflicts[index] as MergeConflict;
     const value = take === 'remote' ? conflict.remote : (decision as { value?: unknown }).value;
-    edits.push({ segments: parsePointer(path), present: conflict.local !== undefined, value: value === undefined ? ABSENT : value, order: index });
+    edits.push({
+      segments: parsePointer(path),
+      present: conflict.local !== undefined,
+      value: value === undefined ? ABSENT : value,
+      order: index,
+    });
   }
   // Later places first, so inserting or removing an element never shifts a place still to edit.
   edits.sort(compareEdits);

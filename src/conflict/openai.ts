@@ -8,7 +8,15 @@
 import { ConfigError, ConflictError, describeThrown } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import type { MergeConflict } from '../merge/index.js';
-import { containsMarker, DECISIONS_SCHEMA, parseAnswer, prepareConflict, removesLocalContent, systemPrompt, type PreparedConflict } from './ai-prompt.js';
+import {
+  containsMarker,
+  DECISIONS_SCHEMA,
+  parseAnswer,
+  prepareConflict,
+  removesLocalContent,
+  systemPrompt,
+  type PreparedConflict,
+} from './ai-prompt.js';
 import { runResolver } from './resolve.js';
 import { assertResolver, preferLocal } from './strategies.js';
 import type { ConflictContext, ConflictDecision, ConflictResolver } from './types.js';
@@ -229,7 +237,10 @@ export function openAIResolver(options: OpenAIResolverOptions): ConflictResolver
         for (const entry of byPath.values()) {
           // Stryker disable next-line OptionalChaining: parseAnswer lets only objects through as decisions
           const reason = rejected.find((item) => (item.decision as { path?: unknown } | null)?.path === entry.conflict.path)?.reason;
-          fallBackWhy.set(entry.conflict.path, reason === undefined ? 'the model gave no decision for it' : `the model's decision was unusable: ${reason}`);
+          fallBackWhy.set(
+            entry.conflict.path,
+            reason === undefined ? 'the model gave no decision for it' : `the model's decision was unusable: ${reason}`,
+          );
         }
       }
 
@@ -270,14 +281,20 @@ const OPENAI_RESOLVER_KEYS = optionKeys<OpenAIResolverOptions>()([
 function settingsOf(options: OpenAIResolverOptions): Settings {
   checkOptions('openAIResolver() options', options, OPENAI_RESOLVER_KEYS);
   if (typeof options.model !== 'string' || options.model.trim() === '') {
-    throw new ConfigError(`Expected openAIResolver() \`model\` to be a model name, got ${JSON.stringify(options.model) ?? typeof options.model}.`, { hint: "Pass the model to use, e.g. { model: 'gpt-4.1-mini' }." });
+    throw new ConfigError(
+      `Expected openAIResolver() \`model\` to be a model name, got ${JSON.stringify(options.model) ?? typeof options.model}.`,
+      { hint: "Pass the model to use, e.g. { model: 'gpt-4.1-mini' }." },
+    );
   }
   const positive = (key: 'budgetTokens' | 'timeoutMs' | 'maxConflictsPerRequest' | 'maxFragmentChars'): number => {
     const value = options[key] ?? OPENAI_RESOLVER_DEFAULTS[key];
     if (!Number.isInteger(value) || value <= 0) {
-      throw new ConfigError(`Expected openAIResolver() \`${key}\` to be a whole number from 1 and up, got ${String(value)} (${typeof value}).`, {
-        hint: `Leave it out for the default (${OPENAI_RESOLVER_DEFAULTS[key]}).`,
-      });
+      throw new ConfigError(
+        `Expected openAIResolver() \`${key}\` to be a whole number from 1 and up, got ${String(value)} (${typeof value}).`,
+        {
+          hint: `Leave it out for the default (${OPENAI_RESOLVER_DEFAULTS[key]}).`,
+        },
+      );
     }
     return value;
   };
@@ -333,14 +350,24 @@ function requestBody(model: string, instructions: string | undefined, batch: rea
 }
 
 /** Whether to use a valid model decision, and if not, why. */
-function judge(decision: ConflictDecision, entry: PreparedConflict, allowDeletions: boolean): { use: true; prefix: string } | { use: false; why: string } {
+function judge(
+  decision: ConflictDecision,
+  entry: PreparedConflict,
+  allowDeletions: boolean,
+): { use: true; prefix: string } | { use: false; why: string } {
   const { conflict, prompt } = entry;
   if (decision.take === 'value' && (prompt.hidden || containsMarker(decision.value))) {
-    return { use: false, why: 'the model wrote a value for a conflict whose content was hidden from it (redacted or omitted); only local or remote may be taken there' };
+    return {
+      use: false,
+      why: 'the model wrote a value for a conflict whose content was hidden from it (redacted or omitted); only local or remote may be taken there',
+    };
   }
   if (decision.take !== 'local' && removesLocalContent(conflict.local, decision.take === 'value' ? decision.value : conflict.remote)) {
     if (allowDeletions) return { use: true, prefix: '[review] removes local content; ' };
-    return { use: false, why: `[review] the model chose ${decision.take}, which removes local content (${clip(decision.reason, 120)}); held back` };
+    return {
+      use: false,
+      why: `[review] the model chose ${decision.take}, which removes local content (${clip(decision.reason, 120)}); held back`,
+    };
   }
   return { use: true, prefix: '' };
 }
@@ -357,7 +384,9 @@ async function fallBackWith(
   return outcome.decisions.map((decision) => {
     // Stryker disable next-line StringLiteral: every conflict that falls back has its cause recorded
     const cause = why.get(decision.path) ?? 'not decided by the model';
-    const text = cause.startsWith('[review]') ? `${cause}; ${name} fell back: ${decision.reason}` : `${name} fell back (${cause}): ${decision.reason}`;
+    const text = cause.startsWith('[review]')
+      ? `${cause}; ${name} fell back: ${decision.reason}`
+      : `${name} fell back (${cause}): ${decision.reason}`;
     return { ...decision, reason: clip(text, 600) };
   });
 }

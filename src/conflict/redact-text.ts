@@ -174,7 +174,8 @@ const RULES: readonly Rule[] = [
   },
   {
     name: 'aws-access-key-id',
-    description: 'AWS access key ids `AKIA…` and `ASIA…` (16 more upper-case letters or digits): the whole id; an `aws_secret_access_key=…` pair is a secret key pair',
+    description:
+      'AWS access key ids `AKIA…` and `ASIA…` (16 more upper-case letters or digits): the whole id; an `aws_secret_access_key=…` pair is a secret key pair',
     source: String.raw`${START}(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`,
     redact: whole,
   },
@@ -200,7 +201,10 @@ const RULES: readonly Rule[] = [
       const value = pairValue(text, match.index + match[0].length, state);
       if (value === undefined || value.end === value.start) return undefined;
       if (VARIABLE_REFERENCE.test(text.slice(value.start, value.end))) return undefined;
-      return { replacement: `${text.slice(match.index, value.start)}${REDACTED}${text.slice(value.end, value.valueEnd)}`, end: value.valueEnd };
+      return {
+        replacement: `${text.slice(match.index, value.start)}${REDACTED}${text.slice(value.end, value.valueEnd)}`,
+        end: value.valueEnd,
+      };
     },
     rescan: true,
   },

@@ -45,7 +45,11 @@ export function redactSecrets(value: unknown): { value: unknown; redacted: boole
     const sensitive = isSensitiveObject(current);
     const copy: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(current)) {
-      const hide = member !== undefined && member !== null && typeof member !== 'boolean' && (isSecretKey(key) || (sensitive && !VISIBLE_IN_SENSITIVE.has(key)));
+      const hide =
+        member !== undefined &&
+        member !== null &&
+        typeof member !== 'boolean' &&
+        (isSecretKey(key) || (sensitive && !VISIBLE_IN_SENSITIVE.has(key)));
       if (hide) redacted = true;
       setMember(copy, freeKey(copy, scan(key)), hide ? REDACTED : walk(member, depth + 1));
     }

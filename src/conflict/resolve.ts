@@ -33,17 +33,31 @@ export async function runResolver(
     answer = await resolver.resolve(conflicts, context);
   } catch (error) {
     if (isSyncError(error) && PASS_THROUGH.has(error.code)) throw error;
-    throw new ConflictError('RESOLVER_FAILED', `The resolver "${resolver.name}" threw while deciding ${conflicts.length} conflict(s): ${describeThrown(error)}`, {
-      cause: error,
-      hint: 'Fix the resolver, or put it in a chain() after a strategy that decides these conflicts.',
-      details: { resolver: resolver.name, adapter: resolver.name, sourceId: context.sourceId, jobId: context.jobId, conflicts: conflicts.length },
-    });
+    throw new ConflictError(
+      'RESOLVER_FAILED',
+      `The resolver "${resolver.name}" threw while deciding ${conflicts.length} conflict(s): ${describeThrown(error)}`,
+      {
+        cause: error,
+        hint: 'Fix the resolver, or put it in a chain() after a strategy that decides these conflicts.',
+        details: {
+          resolver: resolver.name,
+          adapter: resolver.name,
+          sourceId: context.sourceId,
+          jobId: context.jobId,
+          conflicts: conflicts.length,
+        },
+      },
+    );
   }
   if (!Array.isArray(answer)) {
-    throw new ConflictError('RESOLVER_FAILED', `The resolver "${resolver.name}" returned ${answer === null ? 'null' : typeof answer}; expected an array of decisions.`, {
-      hint: 'A resolver returns an array (possibly empty) of { path, take, reason } decisions.',
-      details: { resolver: resolver.name, sourceId: context.sourceId, jobId: context.jobId },
-    });
+    throw new ConflictError(
+      'RESOLVER_FAILED',
+      `The resolver "${resolver.name}" returned ${answer === null ? 'null' : typeof answer}; expected an array of decisions.`,
+      {
+        hint: 'A resolver returns an array (possibly empty) of { path, take, reason } decisions.',
+        details: { resolver: resolver.name, sourceId: context.sourceId, jobId: context.jobId },
+      },
+    );
   }
   const { valid, rejected } = validateDecisions(conflicts, answer, resolver.name);
   const decided = new Set(valid.map((decision) => decision.path));

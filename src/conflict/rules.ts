@@ -166,19 +166,31 @@ function compileRule(rule: Rule, index: number): CompiledRule {
   const fail = (message: string, hint: string): never => {
     throw new ConfigError(`In rules(), ${where}: ${message}`, { hint, details: { rule: index } });
   };
-  if (typeof rule !== 'object' || rule === null) fail(`expected an object { match, take }, got ${rule === null ? 'null' : typeof rule}.`, 'Write each rule as { match: { ... }, take: "local" | "remote" | { value } }.');
+  if (typeof rule !== 'object' || rule === null)
+    fail(
+      `expected an object { match, take }, got ${rule === null ? 'null' : typeof rule}.`,
+      'Write each rule as { match: { ... }, take: "local" | "remote" | { value } }.',
+    );
   const { match, take, reason } = rule;
   if (typeof match !== 'object' || match === null || Array.isArray(match)) {
-    fail(`expected \`match\` to be an object, got ${match === null ? 'null' : Array.isArray(match) ? 'an array' : typeof match}.`, 'Use match: {} to match every conflict.');
+    fail(
+      `expected \`match\` to be an object, got ${match === null ? 'null' : Array.isArray(match) ? 'an array' : typeof match}.`,
+      'Use match: {} to match every conflict.',
+    );
   }
   for (const key of Object.keys(match)) {
-    if (!MATCH_KEYS.has(key)) fail(`unknown match field "${key}".`, 'The match fields are path, tag, operation, operationId, pathTemplate and kind.');
+    if (!MATCH_KEYS.has(key))
+      fail(`unknown match field "${key}".`, 'The match fields are path, tag, operation, operationId, pathTemplate and kind.');
   }
   const compiled: Matcher = {};
   const text = (key: keyof RuleMatch): string | undefined => {
     const value = match[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value === '') fail(`expected \`match.${key}\` to be a non-empty string, got ${JSON.stringify(value) ?? typeof value}.`, 'See node_modules/api-live-sync/docs/conflict-resolution.md for the pattern syntax.');
+    if (typeof value !== 'string' || value === '')
+      fail(
+        `expected \`match.${key}\` to be a non-empty string, got ${JSON.stringify(value) ?? typeof value}.`,
+        'See node_modules/api-live-sync/docs/conflict-resolution.md for the pattern syntax.',
+      );
     return value as string;
   };
   const path = text('path');
@@ -187,7 +199,10 @@ function compileRule(rule: Rule, index: number): CompiledRule {
       // `**/description` is short for `/**/description`.
       compiled.path = compilePattern(path.startsWith('/') ? path : `/${path}`);
     } catch {
-      fail(`expected \`match.path\` to be a pointer pattern, got ${JSON.stringify(path)}.`, 'Write "~" inside a segment as "~0" and "/" as "~1", as in a JSON Pointer; "*" is one segment, "**" any number.');
+      fail(
+        `expected \`match.path\` to be a pointer pattern, got ${JSON.stringify(path)}.`,
+        'Write "~" inside a segment as "~0" and "/" as "~1", as in a JSON Pointer; "*" is one segment, "**" any number.',
+      );
     }
   }
   const tag = text('tag');
@@ -196,20 +211,32 @@ function compileRule(rule: Rule, index: number): CompiledRule {
   if (operationId !== undefined) compiled.operationId = compileWildcard(operationId);
   const pathTemplate = text('pathTemplate');
   if (pathTemplate !== undefined) {
-    if (!pathTemplate.startsWith('/')) fail(`expected \`match.pathTemplate\` to start with "/", got "${pathTemplate}".`, "Write a template glob like '/pets/*' or '/admin/**'.");
+    if (!pathTemplate.startsWith('/'))
+      fail(
+        `expected \`match.pathTemplate\` to start with "/", got "${pathTemplate}".`,
+        "Write a template glob like '/pets/*' or '/admin/**'.",
+      );
     compiled.pathTemplate = compileTemplateGlob(pathTemplate);
   }
   const operation = text('operation');
   if (operation !== undefined) {
     const parsed = /^(\S+)\s+(\/\S*)$/.exec(operation.trim());
-    if (parsed === null) fail(`expected \`match.operation\` to be "METHOD /template", got "${operation}".`, "Write it like 'GET /pets/{id}', '* /pets/**' or 'DELETE /admin/*'.");
+    if (parsed === null)
+      fail(
+        `expected \`match.operation\` to be "METHOD /template", got "${operation}".`,
+        "Write it like 'GET /pets/{id}', '* /pets/**' or 'DELETE /admin/*'.",
+      );
     const [, method = '*', template = '/'] = parsed ?? [];
     compiled.operation = { method: compileWildcard(method.toLowerCase()), template: compileTemplateGlob(template) };
   }
   if (match.kind !== undefined) {
     const kinds: readonly unknown[] = Array.isArray(match.kind) ? match.kind : [match.kind];
     for (const kind of kinds) {
-      if (!KINDS.has(kind as string)) fail(`expected \`match.kind\` to be one of ${[...KINDS].join(', ')}, got ${JSON.stringify(kind) ?? typeof kind}.`, 'Use a conflict kind, or an array of them.');
+      if (!KINDS.has(kind as string))
+        fail(
+          `expected \`match.kind\` to be one of ${[...KINDS].join(', ')}, got ${JSON.stringify(kind) ?? typeof kind}.`,
+          'Use a conflict kind, or an array of them.',
+        );
     }
     compiled.kinds = new Set(kinds as string[]);
   }
@@ -218,12 +245,20 @@ function compileRule(rule: Rule, index: number): CompiledRule {
     decide = { take };
   } else if (typeof take === 'object' && take !== null && Object.hasOwn(take, 'value')) {
     const problem = jsonProblem(take.value);
-    if (problem !== undefined) fail(`the \`take.value\` is not JSON: ${problem}.`, 'A rule value must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).');
+    if (problem !== undefined)
+      fail(
+        `the \`take.value\` is not JSON: ${problem}.`,
+        'A rule value must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).',
+      );
     decide = { take: 'value', value: take.value };
   } else {
-    decide = fail(`expected \`take\` to be "local", "remote" or { value }, got ${JSON.stringify(take) ?? typeof take}.`, 'Say which side wins, or give a fixed value as { value: ... }.');
+    decide = fail(
+      `expected \`take\` to be "local", "remote" or { value }, got ${JSON.stringify(take) ?? typeof take}.`,
+      'Say which side wins, or give a fixed value as { value: ... }.',
+    );
   }
-  if (reason !== undefined && typeof reason !== 'string') fail(`expected \`reason\` to be a string, got ${typeof reason}.`, 'Give a short sentence, or leave it out.');
+  if (reason !== undefined && typeof reason !== 'string')
+    fail(`expected \`reason\` to be a string, got ${typeof reason}.`, 'Give a short sentence, or leave it out.');
   return { ...compiled, decide, reason: reason ?? `${where} (${describeMatch(match)}) took ${decide.take}` };
 }
 

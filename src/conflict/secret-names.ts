@@ -37,7 +37,19 @@ export const SECRET_KEY_ENDINGS: readonly string[] = ['token', 'secret', 'passwo
  * {@link isSecretKey} about those.
  */
 // Stryker disable next-line StringLiteral: the stems only narrow which keys the scanner asks isSecretKey about; an empty stem narrows nothing and the result is the same
-export const SECRET_KEY_STEMS: readonly string[] = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'bearer', 'cookie', 'credential', 'session', 'current'];
+export const SECRET_KEY_STEMS: readonly string[] = [
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'auth',
+  'bearer',
+  'cookie',
+  'credential',
+  'session',
+  'current',
+];
 
 const NAMES = new Set(SECRET_KEY_NAMES);
 

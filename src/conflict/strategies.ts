@@ -20,7 +20,11 @@ export function preferLocal(): ConflictResolver {
   return {
     name: 'prefer-local',
     resolve: (conflicts) =>
-      conflicts.map((conflict) => ({ path: conflict.path, take: 'local', reason: `prefer-local: kept the local value (${conflict.kind})` })),
+      conflicts.map((conflict) => ({
+        path: conflict.path,
+        take: 'local',
+        reason: `prefer-local: kept the local value (${conflict.kind})`,
+      })),
   };
 }
 
@@ -33,7 +37,11 @@ export function preferRemote(): ConflictResolver {
   return {
     name: 'prefer-remote',
     resolve: (conflicts) =>
-      conflicts.map((conflict) => ({ path: conflict.path, take: 'remote', reason: `prefer-remote: took the remote value (${conflict.kind})` })),
+      conflicts.map((conflict) => ({
+        path: conflict.path,
+        take: 'remote',
+        reason: `prefer-remote: took the remote value (${conflict.kind})`,
+      })),
   };
 }
 
@@ -49,7 +57,9 @@ export function preferRemote(): ConflictResolver {
  */
 export function chain(...resolvers: ConflictResolver[]): ConflictResolver {
   if (resolvers.length === 0) {
-    throw new ConfigError('Expected chain() to get at least one resolver, got none.', { hint: 'Pass resolvers in the order they should be asked: chain(rules([...]), preferLocal()).' });
+    throw new ConfigError('Expected chain() to get at least one resolver, got none.', {
+      hint: 'Pass resolvers in the order they should be asked: chain(rules([...]), preferLocal()).',
+    });
   }
   resolvers.forEach((resolver, index) => assertResolver(resolver, `chain() argument ${index + 1}`));
   return {
@@ -91,9 +101,12 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
   checkOptions('manual() options', options, MANUAL_KEYS);
   const timeoutMs = options.timeoutMs ?? DEFAULT_MANUAL_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new ConfigError(`Expected manual() \`timeoutMs\` to be a positive number of milliseconds, got ${String(timeoutMs)} (${typeof timeoutMs}).`, {
-      hint: 'Pass how long a person may take to answer, e.g. { timeoutMs: 600_000 } for ten minutes.',
-    });
+    throw new ConfigError(
+      `Expected manual() \`timeoutMs\` to be a positive number of milliseconds, got ${String(timeoutMs)} (${typeof timeoutMs}).`,
+      {
+        hint: 'Pass how long a person may take to answer, e.g. { timeoutMs: 600_000 } for ten minutes.',
+      },
+    );
   }
   const fallback = options.fallback ?? preferLocal();
   assertResolver(fallback, 'manual() `fallback`');
@@ -101,10 +114,14 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
     name: 'manual',
     async resolve(conflicts, context) {
       if (typeof context.awaitDecisions !== 'function') {
-        throw new ConflictError('RESOLVER_FAILED', 'The manual() resolver was called without `context.awaitDecisions`; it needs the engine to hold the job and collect a person\'s answer.', {
-          hint: 'Use manual() as the resolver of a SyncEngine, or supply `awaitDecisions` in the context when calling it yourself.',
-          details: { sourceId: context.sourceId, jobId: context.jobId },
-        });
+        throw new ConflictError(
+          'RESOLVER_FAILED',
+          "The manual() resolver was called without `context.awaitDecisions`; it needs the engine to hold the job and collect a person's answer.",
+          {
+            hint: 'Use manual() as the resolver of a SyncEngine, or supply `awaitDecisions` in the context when calling it yourself.',
+            details: { sourceId: context.sourceId, jobId: context.jobId },
+          },
+        );
       }
       // Only what is still open reaches the person: earlier resolvers of a chain decided the rest.
       const answer = await context.awaitDecisions(timeoutMs, conflicts);
@@ -120,7 +137,12 @@ export function manual(options: ManualOptions = {}): ConflictResolver {
 }
 
 /** Ask `fallback`, prefixing each of its reasons with why it was asked. */
-async function fallBack(fallback: ConflictResolver, conflicts: readonly MergeConflict[], context: ConflictContext, why: string): Promise<ConflictDecision[]> {
+async function fallBack(
+  fallback: ConflictResolver,
+  conflicts: readonly MergeConflict[],
+  context: ConflictContext,
+  why: string,
+): Promise<ConflictDecision[]> {
   const outcome = await runResolver(fallback, conflicts, context);
   return outcome.decisions.map((decision) => ({ ...decision, reason: `${why}; ${decision.reason}` }));
 }
@@ -128,9 +150,17 @@ async function fallBack(fallback: ConflictResolver, conflicts: readonly MergeCon
 /** Throw a ConfigError unless `value` looks like a ConflictResolver. */
 export function assertResolver(value: unknown, where: string): asserts value is ConflictResolver {
   const candidate = value as Partial<ConflictResolver> | null | undefined;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.resolve !== 'function' || typeof candidate.name !== 'string') {
-    throw new ConfigError(`Expected ${where} to be a resolver ({ name: string, resolve(conflicts, context) }), got ${candidate === null ? 'null' : typeof candidate}.`, {
-      hint: 'Pass a built-in strategy such as preferLocal(), or an object with a `name` and a `resolve` method.',
-    });
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.resolve !== 'function' ||
+    typeof candidate.name !== 'string'
+  ) {
+    throw new ConfigError(
+      `Expected ${where} to be a resolver ({ name: string, resolve(conflicts, context) }), got ${candidate === null ? 'null' : typeof candidate}.`,
+      {
+        hint: 'Pass a built-in strategy such as preferLocal(), or an object with a `name` and a `resolve` method.',
+      },
+    );
   }
 }

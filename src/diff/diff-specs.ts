@@ -6,7 +6,15 @@
 import { ConfigError, SpecError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { ChangeSink } from './emit.js';
-import { diffOperation, diffSecurity, diffStringSet, indexOperations, operationUnchanged, templateOf, type OperationEntry } from './operations.js';
+import {
+  diffOperation,
+  diffSecurity,
+  diffStringSet,
+  indexOperations,
+  operationUnchanged,
+  templateOf,
+  type OperationEntry,
+} from './operations.js';
 import { detectMoves } from './rename.js';
 import { isObj, pointer, RefResolver, type Obj } from './resolve.js';
 import { RULES } from './rules.js';
@@ -113,7 +121,11 @@ export function diffSpecs(base: unknown, remote: unknown, options: DiffOptions =
   if (options.detectRenames !== false && removed.length > 0 && added.length > 0) {
     for (const move of detectMoves(removed, added, baseRefs, remoteRefs, schemas, threshold)) {
       const details = { from: move.from.label, to: move.to.label, confidence: move.confidence, reason: move.reason };
-      sink.add('endpoint-moved', { operation: move.to.label, path: move.to.pointer, details }, `${move.from.label} moved to ${move.to.label} (${move.reason}, confidence ${move.confidence})`);
+      sink.add(
+        'endpoint-moved',
+        { operation: move.to.label, path: move.to.pointer, details },
+        `${move.from.label} moved to ${move.to.label} (${move.reason}, confidence ${move.confidence})`,
+      );
       const removal = removalOf.get(move.from);
       if (removal !== undefined) removal.details = { ...removal.details, movedTo: move.to.label };
       const addition = additionOf.get(move.to);
@@ -128,7 +140,13 @@ export function diffSpecs(base: unknown, remote: unknown, options: DiffOptions =
 function checkDocument(value: unknown, side: 'base' | 'remote'): Obj {
   const version = isObj(value) ? value.openapi : undefined;
   if (!isObj(value) || typeof version !== 'string' || !version.startsWith('3.')) {
-    const got = !isObj(value) ? (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value) : `an object with openapi ${JSON.stringify(version)}`;
+    const got = !isObj(value)
+      ? value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? 'an array'
+          : typeof value
+      : `an object with openapi ${JSON.stringify(version)}`;
     throw new SpecError('SPEC_NOT_OPENAPI', `Expected the ${side} document to be an OpenAPI 3.x object, got ${got}`, {
       hint: 'Load documents with loadSpec() first: it parses JSON/YAML and upgrades Swagger 2.0 to OpenAPI 3.0.',
       details: { side },
@@ -146,7 +164,11 @@ function pathTemplates(doc: Obj): Set<string> {
 /** Document-level changes: servers, global security, components, webhooks. */
 function diffDocument(b: Obj, r: Obj, sink: ChangeSink): void {
   diffStringSet(serverUrls(b), serverUrls(r), (url, added) =>
-    sink.add(added ? 'api-server-added' : 'api-server-removed', { path: '/servers', details: { url } }, `server \`${url}\` was ${added ? 'added' : 'removed'}`),
+    sink.add(
+      added ? 'api-server-added' : 'api-server-removed',
+      { path: '/servers', details: { url } },
+      `server \`${url}\` was ${added ? 'added' : 'removed'}`,
+    ),
   );
   diffSecurity(b.security, r.security, { path: '/security' }, 'api-global', sink);
   const components = (doc: Obj, key: string): string[] => {
@@ -154,7 +176,12 @@ function diffDocument(b: Obj, r: Obj, sink: ChangeSink): void {
     return isObj(c) ? Object.keys(c) : [];
   };
   diffStringSet(components(b, 'schemas'), components(r, 'schemas'), (name, added) => {
-    if (!added) sink.add('api-schema-removed', { path: pointer('components', 'schemas', name), details: { schema: name } }, `schema \`${name}\` was removed from components`);
+    if (!added)
+      sink.add(
+        'api-schema-removed',
+        { path: pointer('components', 'schemas', name), details: { schema: name } },
+        `schema \`${name}\` was removed from components`,
+      );
   });
   diffStringSet(components(b, 'securitySchemes'), components(r, 'securitySchemes'), (name, added) =>
     sink.add(
@@ -165,7 +192,11 @@ function diffDocument(b: Obj, r: Obj, sink: ChangeSink): void {
   );
   const hooks = (doc: Obj): string[] => (isObj(doc.webhooks) ? Object.keys(doc.webhooks) : []);
   diffStringSet(hooks(b), hooks(r), (name, added) =>
-    sink.add(added ? 'webhook-added' : 'webhook-removed', { path: pointer('webhooks', name), details: { webhook: name } }, `webhook \`${name}\` was ${added ? 'added' : 'removed'}`),
+    sink.add(
+      added ? 'webhook-added' : 'webhook-removed',
+      { path: pointer('webhooks', name), details: { webhook: name } },
+      `webhook \`${name}\` was ${added ? 'added' : 'removed'}`,
+    ),
   );
 }
 
@@ -194,7 +225,11 @@ function sortChanges(changes: SpecChange[]): SpecChange[] {
     const prev = operations[i - 1];
     rank.set(o.op, prev !== undefined && prev.path === o.path && prev.method === o.method ? (rank.get(prev.op) as number) : i + 1);
   });
-  const keyed = changes.map((change, index) => ({ change, index, rank: change.operation === undefined ? 0 : (rank.get(change.operation) as number) }));
+  const keyed = changes.map((change, index) => ({
+    change,
+    index,
+    rank: change.operation === undefined ? 0 : (rank.get(change.operation) as number),
+  }));
   keyed.sort(
     (x, y) =>
       x.rank - y.rank ||

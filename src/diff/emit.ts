@@ -35,7 +35,13 @@ export class ChangeSink {
     return this.#push(rule, where.operation, where.path, where.details, text);
   }
 
-  #push(rule: RuleInfo, operation: string | undefined, path: string, details: Record<string, unknown> | undefined, text: string): SpecChange {
+  #push(
+    rule: RuleInfo,
+    operation: string | undefined,
+    path: string,
+    details: Record<string, unknown> | undefined,
+    text: string,
+  ): SpecChange {
     // The table's id, not the caller's equal string: a constant, which keeps the `levels` lookup fast.
     const change: SpecChange = { id: rule.id, level: this.#levels[rule.id] ?? rule.level, path, text };
     if (operation !== undefined) change.operation = operation;

@@ -129,7 +129,11 @@ export function diffOperation(b: OperationEntry, r: OperationEntry, ctx: Operati
       rId === undefined ? `${op}: operationId \`${bId}\` was removed` : `${op}: operationId \`${bId}\` was replaced by \`${rId}\``,
     );
   } else if (bId === undefined && rId !== undefined) {
-    sink.add('api-operation-id-added', { operation: op, path: `${r.pointer}/operationId`, details: { to: rId } }, `${op}: operationId \`${rId}\` was added`);
+    sink.add(
+      'api-operation-id-added',
+      { operation: op, path: `${r.pointer}/operationId`, details: { to: rId } },
+      `${op}: operationId \`${rId}\` was added`,
+    );
   }
 
   diffStringSet(stringList(bo.tags), stringList(ro.tags), (tag, added) =>
@@ -180,7 +184,13 @@ function parametersUnchanged(before: unknown, after: unknown, ctx: OperationCont
       if (isObj(b) || isObj(r)) return false;
       continue;
     }
-    if (b.name !== r.name || b.in !== r.in || (b.required === true) !== (r.required === true) || (b.deprecated === true) !== (r.deprecated === true)) return false;
+    if (
+      b.name !== r.name ||
+      b.in !== r.in ||
+      (b.required === true) !== (r.required === true) ||
+      (b.deprecated === true) !== (r.deprecated === true)
+    )
+      return false;
     if (!ctx.unchanged.schema(parameterSchema(b), parameterSchema(r))) return false;
   }
   return true;
@@ -305,7 +315,11 @@ function diffRequestBody(b: OperationEntry, r: OperationEntry, ctx: OperationCon
   if (!isObj(before) && !isObj(after)) return;
   if (!isObj(before) && isObj(after)) {
     const required = after.required === true;
-    sink.add(required ? 'request-body-added-required' : 'request-body-added-optional', { operation: op, path }, `${op}: a ${required ? 'required' : 'optional'} request body was added`);
+    sink.add(
+      required ? 'request-body-added-required' : 'request-body-added-optional',
+      { operation: op, path },
+      `${op}: a ${required ? 'required' : 'optional'} request body was added`,
+    );
     return;
   }
   if (isObj(before) && !isObj(after)) {
@@ -316,7 +330,11 @@ function diffRequestBody(b: OperationEntry, r: OperationEntry, ctx: OperationCon
   const wasRequired = before.required === true;
   const isRequired = after.required === true;
   if (wasRequired !== isRequired) {
-    sink.add(isRequired ? 'request-body-became-required' : 'request-body-became-optional', { operation: op, path }, `${op}: the request body became ${isRequired ? 'required' : 'optional'}`);
+    sink.add(
+      isRequired ? 'request-body-became-required' : 'request-body-became-optional',
+      { operation: op, path },
+      `${op}: the request body became ${isRequired ? 'required' : 'optional'}`,
+    );
   }
   const bContent = content(before);
   const rContent = content(after);
@@ -392,7 +410,11 @@ function diffResponseMediaTypes(b: OperationEntry, r: OperationEntry, status: st
   diffStringSet(Object.keys(before), Object.keys(after), (mediaType, added) =>
     sink.add(
       added ? 'response-media-type-added' : 'response-media-type-removed',
-      { operation: op, path: `${added ? r.pointer : b.pointer}/responses/${escape(status)}/content/${escape(mediaType)}`, details: { status, mediaType } },
+      {
+        operation: op,
+        path: `${added ? r.pointer : b.pointer}/responses/${escape(status)}/content/${escape(mediaType)}`,
+        details: { status, mediaType },
+      },
       `${op}: media type \`${mediaType}\` of response \`${status}\` was ${added ? 'added' : 'removed'}`,
     ),
   );
@@ -415,7 +437,11 @@ function diffResponseHeaders(old: Obj, now: Obj, where: Where, status: string, c
     }
     const next = ctx.remote.deref(after[name]);
     if (required && !(isObj(next) && next.required === true)) {
-      ctx.sink.add('response-header-became-optional', { ...where, path: `${where.path}/headers/${escape(name)}`, details }, `${where.operation ?? ''}: header \`${name}\` of response \`${status}\` became optional`);
+      ctx.sink.add(
+        'response-header-became-optional',
+        { ...where, path: `${where.path}/headers/${escape(name)}`, details },
+        `${where.operation ?? ''}: header \`${name}\` of response \`${status}\` became optional`,
+      );
     }
   }
 }
@@ -435,10 +461,20 @@ export function diffSecurity(before: unknown, after: unknown, where: Where, pref
   const a = index(after);
   const scope = where.operation === undefined ? 'the API' : where.operation;
   for (const key of a.keys()) {
-    if (!b.has(key)) sink.add(`${prefix}-security-added`, { ...where, details: { requirement: key } }, `${scope}: security requirement \`${key || '{}'}\` was added`);
+    if (!b.has(key))
+      sink.add(
+        `${prefix}-security-added`,
+        { ...where, details: { requirement: key } },
+        `${scope}: security requirement \`${key || '{}'}\` was added`,
+      );
   }
   for (const key of b.keys()) {
-    if (!a.has(key)) sink.add(`${prefix}-security-removed`, { ...where, details: { requirement: key } }, `${scope}: security requirement \`${key || '{}'}\` was removed`);
+    if (!a.has(key))
+      sink.add(
+        `${prefix}-security-removed`,
+        { ...where, details: { requirement: key } },
+        `${scope}: security requirement \`${key || '{}'}\` was removed`,
+      );
   }
   for (const [key, req] of a) {
     const old = b.get(key);

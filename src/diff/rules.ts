@@ -220,12 +220,14 @@ const OWN_ROWS: readonly Row[] = [
 
 const LEVEL: Record<Row[1], ChangeLevel> = { B: 'breaking', W: 'warning', I: 'info' };
 
-const toInfo = (oasdiff: boolean) => ([id, level, description]: Row): RuleInfo => ({
-  id,
-  level: LEVEL[level],
-  description,
-  oasdiff,
-});
+const toInfo =
+  (oasdiff: boolean) =>
+  ([id, level, description]: Row): RuleInfo => ({
+    id,
+    level: LEVEL[level],
+    description,
+    oasdiff,
+  });
 
 /** Every rule, by id. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(

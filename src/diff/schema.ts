@@ -122,7 +122,8 @@ export class SchemaDiffer {
     if (b.default !== undefined || r.default !== undefined) {
       if (b.default === undefined) here(out, 'default-value-added', undefined, r.default);
       else if (r.default === undefined) here(out, 'default-value-removed', b.default);
-      else if (b.default !== r.default && this.json(b.default) !== this.json(r.default)) here(out, 'default-value-changed', b.default, r.default);
+      else if (b.default !== r.default && this.json(b.default) !== this.json(r.default))
+        here(out, 'default-value-changed', b.default, r.default);
     }
 
     const bPattern = typeof b.pattern === 'string' ? b.pattern : undefined;
@@ -324,7 +325,12 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 /** Pair the entries left on both sides that have the same key. */
-function matchBy(bLeft: Map<number, unknown>, rLeft: Map<number, unknown>, pairs: Array<[number, number]>, key: (s: unknown) => string | undefined): void {
+function matchBy(
+  bLeft: Map<number, unknown>,
+  rLeft: Map<number, unknown>,
+  pairs: Array<[number, number]>,
+  key: (s: unknown) => string | undefined,
+): void {
   const index = new Map<string, number>();
   for (const [i, s] of rLeft) {
     const k = key(s);

@@ -57,13 +57,35 @@ export interface BundleResult {
 }
 
 /** Components sections a bundled file can live in, by the keyword that names them. */
-const SECTIONS = new Set(['schemas', 'parameters', 'responses', 'requestBodies', 'headers', 'examples', 'links', 'callbacks', 'securitySchemes', 'pathItems']);
+const SECTIONS = new Set([
+  'schemas',
+  'parameters',
+  'responses',
+  'requestBodies',
+  'headers',
+  'examples',
+  'links',
+  'callbacks',
+  'securitySchemes',
+  'pathItems',
+]);
 /** Maps whose values are schemas. */
 const SCHEMA_MAPS = new Set(['schemas', 'properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 /** Keywords whose value is one schema. */
 const SCHEMA_KEYWORDS = new Set([
-  'schema', 'items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames',
-  'unevaluatedItems', 'unevaluatedProperties', 'additionalItems', 'contentSchema',
+  'schema',
+  'items',
+  'additionalProperties',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'additionalItems',
+  'contentSchema',
 ]);
 /** How many files are read at the same time. */
 const READS_AT_ONCE = 16;
@@ -187,7 +209,8 @@ class Bundler {
 
   #walk(value: unknown, place: Place): unknown {
     // YAML 1.1 timestamps parse to Dates: JSON keeps their text, as the loader does.
-    if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON: () => unknown }).toJSON();
+    if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function')
+      value = (value as { toJSON: () => unknown }).toJSON();
     if (value === null || typeof value !== 'object') return value;
     if (place.depth > this.#options.maxDepth) {
       throw new SpecError('SPEC_TOO_DEEP', `The document from ${place.file} is nested deeper than ${this.#options.maxDepth} levels.`, {
@@ -200,7 +223,16 @@ class Bundler {
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
         const isArray = Array.isArray(item);
-        out.push(this.#walk(item, { ...place, flags: childFlags(place.flags, true, String(i), isArray), inMap: '', key: String(i), listKey: place.key, depth: place.depth + 1 }));
+        out.push(
+          this.#walk(item, {
+            ...place,
+            flags: childFlags(place.flags, true, String(i), isArray),
+            inMap: '',
+            key: String(i),
+            listKey: place.key,
+            depth: place.depth + 1,
+          }),
+        );
       }
       return out;
     }
@@ -210,7 +242,14 @@ class Bundler {
   #walkObject(record: Record<string, unknown>, place: Place, filled: Map<string, string> | undefined): unknown {
     const { flags } = place;
     const ref = record.$ref;
-    if (typeof ref === 'string' && ref !== '' && !flags.freeForm && !flags.namedMap && (isFileRef(ref) || place.file !== this.#entry) && !isUrl(ref)) {
+    if (
+      typeof ref === 'string' &&
+      ref !== '' &&
+      !flags.freeForm &&
+      !flags.namedMap &&
+      (isFileRef(ref) || place.file !== this.#entry) &&
+      !isUrl(ref)
+    ) {
       const target = this.#place(place, ref);
       if (target.inline !== undefined) return target.inline;
       const out: Record<string, unknown> = {};
@@ -227,7 +266,8 @@ class Bundler {
     for (const [key, item] of Object.entries(record)) {
       let next: unknown;
       if (filled !== undefined && key === 'components' && isRecord(item)) next = this.#walkComponents(item, place, filled);
-      else if (key === 'mapping' && place.key === 'discriminator' && !flags.freeForm && isRecord(item)) next = this.#walkMapping(item, place);
+      else if (key === 'mapping' && place.key === 'discriminator' && !flags.freeForm && isRecord(item))
+        next = this.#walkMapping(item, place);
       else next = this.#child(item, key, place);
       if (key === '__proto__') Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
       else out[key] = next;
@@ -248,7 +288,13 @@ class Bundler {
 
   /** The entry's `components`: the entries that were only a file reference get the file's content. */
   #walkComponents(components: Record<string, unknown>, place: Place, filled: Map<string, string>): unknown {
-    const inner: Place = { ...place, flags: childFlags(place.flags, false, 'components', false), key: 'components', inMap: '', depth: place.depth + 1 };
+    const inner: Place = {
+      ...place,
+      flags: childFlags(place.flags, false, 'components', false),
+      key: 'components',
+      inMap: '',
+      depth: place.depth + 1,
+    };
     const out: Record<string, unknown> = {};
     for (const [section, entries] of Object.entries(components)) {
       if (!SECTIONS.has(section) || !isRecord(entries)) {
@@ -271,7 +317,10 @@ class Bundler {
   #walkMapping(mapping: Record<string, unknown>, place: Place): unknown {
     const out: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(mapping)) {
-      const local = typeof value === 'string' && !isUrl(value) && (value.startsWith('#') ? place.file !== this.#entry : value.includes('/') || /\.(json|ya?ml)(#|$)/i.test(value));
+      const local =
+        typeof value === 'string' &&
+        !isUrl(value) &&
+        (value.startsWith('#') ? place.file !== this.#entry : value.includes('/') || /\.(json|ya?ml)(#|$)/i.test(value));
       out[name] = local ? this.#place({ ...place, inMap: 'schemas' }, value as string).ref : value;
     }
     return out;
@@ -295,10 +344,14 @@ class Bundler {
     const section = sectionOf(place);
     if (section === undefined) {
       if (this.#inlining.has(key)) {
-        throw new SpecError('SPEC_INVALID', `The $ref "${ref}" in ${place.file} leads back to itself through parts that have no components section (path items, media types).`, {
-          hint: 'Break the cycle, or move the shared part into `components` and refer to it there.',
-          details: { ref, file: place.file },
-        });
+        throw new SpecError(
+          'SPEC_INVALID',
+          `The $ref "${ref}" in ${place.file} leads back to itself through parts that have no components section (path items, media types).`,
+          {
+            hint: 'Break the cycle, or move the shared part into `components` and refer to it there.',
+            details: { ref, file: place.file },
+          },
+        );
       }
       this.#inlining.add(key);
       try {
@@ -313,7 +366,14 @@ class Bundler {
     let entries = this.#added.get(section);
     if (entries === undefined) this.#added.set(section, (entries = new Map()));
     entries.set(name, null);
-    const at: Place = { file, flags: childFlags(childFlags(undefined, false, section, false), false, name, false), inMap: section, key: name, listKey: '', depth: 4 };
+    const at: Place = {
+      file,
+      flags: childFlags(childFlags(undefined, false, section, false), false, name, false),
+      inMap: section,
+      key: name,
+      listKey: '',
+      depth: 4,
+    };
     entries.set(name, this.#content(key, at, ref));
     return { ref: home };
   }
@@ -326,10 +386,14 @@ class Bundler {
     const document = this.#docs.get(file);
     const target = resolvePointer(document, pointer);
     if (target === undefined) {
-      throw new SpecError('SPEC_INVALID', `The $ref "${ref}" in ${place.file} points at nothing: ${file} has no ${pointer === '' ? 'document' : `"#${pointer}"`}.`, {
-        hint: 'Fix the reference (the part after `#` is a JSON Pointer into that file), or add what it names.',
-        details: { ref, file: place.file, target: file, pointer },
-      });
+      throw new SpecError(
+        'SPEC_INVALID',
+        `The $ref "${ref}" in ${place.file} points at nothing: ${file} has no ${pointer === '' ? 'document' : `"#${pointer}"`}.`,
+        {
+          hint: 'Fix the reference (the part after `#` is a JSON Pointer into that file), or add what it names.',
+          details: { ref, file: place.file, target: file, pointer },
+        },
+      );
     }
     return this.#walk(target, { ...place, file });
   }
@@ -364,7 +428,12 @@ class Bundler {
   #scan(value: unknown, place: Place, wanted: Array<[string, string]>): void {
     if (value === null || typeof value !== 'object' || place.depth > this.#options.maxDepth) return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) this.#scan(value[i], { ...place, flags: childFlags(place.flags, true, String(i), Array.isArray(value[i])), key: String(i), depth: place.depth + 1 }, wanted);
+      for (let i = 0; i < value.length; i++)
+        this.#scan(
+          value[i],
+          { ...place, flags: childFlags(place.flags, true, String(i), Array.isArray(value[i])), key: String(i), depth: place.depth + 1 },
+          wanted,
+        );
       return;
     }
     const record = value as Record<string, unknown>;
@@ -378,7 +447,9 @@ class Bundler {
       const item = record[key];
       if (item === null || typeof item !== 'object') continue;
       if (key === 'mapping' && place.key === 'discriminator' && !flags.freeForm) {
-        for (const target of Object.values(item)) if (typeof target === 'string' && isFileRef(target) && (target.includes('/') || /\.(json|ya?ml)(#|$)/i.test(target))) want(target);
+        for (const target of Object.values(item))
+          if (typeof target === 'string' && isFileRef(target) && (target.includes('/') || /\.(json|ya?ml)(#|$)/i.test(target)))
+            want(target);
         continue;
       }
       this.#scan(item, { ...place, flags: childFlags(flags, false, key, Array.isArray(item)), key, depth: place.depth + 1 }, wanted);
@@ -393,11 +464,15 @@ class Bundler {
   #add(file: string, bytes: Uint8Array): void {
     this.#bytes += bytes.byteLength;
     if (this.#bytes > this.#options.maxBytes) {
-      throw new SourceError('SOURCE_TOO_LARGE', `The files of the document from ${this.#entry} add up to more than the limit of ${this.#options.maxBytes} bytes (${this.#files.length + 1} files read).`, {
-        retryable: false,
-        hint: 'Raise `maxBytes` if the document really is that large.',
-        details: { maxBytes: this.#options.maxBytes, files: this.#files.length + 1 },
-      });
+      throw new SourceError(
+        'SOURCE_TOO_LARGE',
+        `The files of the document from ${this.#entry} add up to more than the limit of ${this.#options.maxBytes} bytes (${this.#files.length + 1} files read).`,
+        {
+          retryable: false,
+          hint: 'Raise `maxBytes` if the document really is that large.',
+          details: { maxBytes: this.#options.maxBytes, files: this.#files.length + 1 },
+        },
+      );
     }
     this.#files.push({ path: file, bytes });
     this.#docs.set(file, this.#parse(file, bytes));
@@ -405,7 +480,10 @@ class Bundler {
 
   /** A component name for the target: the pointer's last part, else the file name without its extension; unique in its section. */
   #name(section: string, file: string, pointer: string): string {
-    const last = pointer === '' ? (file.split(/[\\/]/).pop() ?? 'part').replace(/\.(json|ya?ml)$/i, '') : unescapePointer(pointer.split('/').pop() ?? '');
+    const last =
+      pointer === ''
+        ? (file.split(/[\\/]/).pop() ?? 'part').replace(/\.(json|ya?ml)$/i, '')
+        : unescapePointer(pointer.split('/').pop() ?? '');
     const base = last.replace(/[^A-Za-z0-9._-]+/g, '_') || 'part';
     const taken = this.#takenIn(section);
     let name = base;

@@ -23,7 +23,18 @@ export type ComponentKind =
   | 'pathItems';
 
 /** Every {@link ComponentKind}, in OpenAPI's order. */
-export const COMPONENT_KINDS: readonly ComponentKind[] = ['schemas', 'parameters', 'responses', 'requestBodies', 'securitySchemes', 'headers', 'examples', 'links', 'callbacks', 'pathItems'];
+export const COMPONENT_KINDS: readonly ComponentKind[] = [
+  'schemas',
+  'parameters',
+  'responses',
+  'requestBodies',
+  'securitySchemes',
+  'headers',
+  'examples',
+  'links',
+  'callbacks',
+  'pathItems',
+];
 
 /** One document to combine, and how: its id (for messages), a path prefix, component renames, an operationId prefix. */
 export interface CombineMember {
@@ -44,7 +55,10 @@ export interface CombineMember {
 type Json = Record<string, unknown>;
 
 /** Merge member documents (already loaded, OpenAPI 3) into one. Member documents are not modified. */
-export function combineDocuments(members: ReadonlyArray<{ member: CombineMember; document: Json }>, info: Record<string, unknown> | undefined): Json {
+export function combineDocuments(
+  members: ReadonlyArray<{ member: CombineMember; document: Json }>,
+  info: Record<string, unknown> | undefined,
+): Json {
   const prepared = members.map(({ member, document }) => ({ member, document: prepare(member, structuredClone(document)) }));
   const head = prepared[0] as { member: CombineMember; document: Json };
   const version = prepared.some(({ document }) => String(document.openapi).startsWith('3.1'))
@@ -76,14 +90,20 @@ export function combineDocuments(members: ReadonlyArray<{ member: CombineMember;
 
   for (const { member, document } of prepared) {
     if (sharedSecurity === undefined && document.security !== undefined) pushSecurityDown(document, document.security);
-    if (document.servers !== undefined && canonicalJson(document.servers) !== canonicalJson(topServers ?? null)) pushServersDown(document, document.servers);
+    if (document.servers !== undefined && canonicalJson(document.servers) !== canonicalJson(topServers ?? null))
+      pushServersDown(document, document.servers);
 
     for (const [key, item] of Object.entries((document.paths ?? {}) as Json)) {
       const template = key.startsWith('x-') ? key : key.replace(/\{[^}]*\}/g, '{}');
       const existing = pathOwners.get(template);
       if (existing !== undefined) {
         if (existing.key === key && canonicalJson(paths[key]) === canonicalJson(item)) continue;
-        throw clash(existing.key === key ? `path "${key}"` : `paths "${existing.key}" and "${key}" (the same template)`, existing.owner, member.id, 'Give one member a `prefix`.');
+        throw clash(
+          existing.key === key ? `path "${key}"` : `paths "${existing.key}" and "${key}" (the same template)`,
+          existing.owner,
+          member.id,
+          'Give one member a `prefix`.',
+        );
       }
       pathOwners.set(template, { key, owner: member.id });
       paths[key] = item;
@@ -91,7 +111,8 @@ export function combineDocuments(members: ReadonlyArray<{ member: CombineMember;
         const id = ((item as Json | null)?.[method] as Json | undefined)?.operationId;
         if (typeof id !== 'string') continue;
         const owner = operationOwners.get(id);
-        if (owner !== undefined && owner !== member.id) throw clash(`operationId "${id}"`, owner, member.id, 'Set `operationIdPrefix` on one member.');
+        if (owner !== undefined && owner !== member.id)
+          throw clash(`operationId "${id}"`, owner, member.id, 'Set `operationIdPrefix` on one member.');
         operationOwners.set(id, member.id);
       }
     }
@@ -113,7 +134,12 @@ export function combineDocuments(members: ReadonlyArray<{ member: CombineMember;
         const owner = componentOwners.get(key);
         if (owner !== undefined) {
           if (canonicalJson(target[name]) === canonicalJson(value)) continue;
-          throw clash(`component ${kind}/${name}`, owner, member.id, `Add \`rename: { ${kind}: { ${JSON.stringify(name)}: "NewName" } }\` to one member.`);
+          throw clash(
+            `component ${kind}/${name}`,
+            owner,
+            member.id,
+            `Add \`rename: { ${kind}: { ${JSON.stringify(name)}: "NewName" } }\` to one member.`,
+          );
         }
         componentOwners.set(key, member.id);
         target[name] = value;
@@ -154,7 +180,12 @@ function prepare(member: CombineMember, document: Json): Json {
     for (const [name, value] of Object.entries(map)) {
       const to = rules[name] ?? name;
       if (Object.hasOwn(renamed, to)) {
-        throw clash(`component ${kind}/${to} twice after renaming`, member.id, member.id, 'Pick a new name that the member does not already use.');
+        throw clash(
+          `component ${kind}/${to} twice after renaming`,
+          member.id,
+          member.id,
+          'Pick a new name that the member does not already use.',
+        );
       }
       renamed[to] = value;
       if (to === name) continue;
@@ -189,22 +220,51 @@ function prepare(member: CombineMember, document: Json): Json {
       }
     }
   }
-  if (pointers.size > 0 || schemaNames.size > 0 || schemeNames.size > 0 || idPrefix !== undefined) rewrite(document, pointers, schemaNames, schemeNames, idPrefix);
+  if (pointers.size > 0 || schemaNames.size > 0 || schemeNames.size > 0 || idPrefix !== undefined)
+    rewrite(document, pointers, schemaNames, schemeNames, idPrefix);
   return document;
 }
 
 /** Keywords whose values are user data: references inside them are left alone. */
 const FREE_FORM = new Set(['example', 'default', 'enum', 'const']);
 /** Maps whose keys are names chosen by the author (a response called `default`, a property called `enum`). */
-const NAMED_MAPS = new Set(['paths', 'webhooks', 'responses', 'properties', 'patternProperties', 'schemas', 'parameters', 'examples', 'headers', 'links', 'callbacks', 'requestBodies', 'securitySchemes', 'pathItems', '$defs', 'definitions', 'content', 'encoding']);
+const NAMED_MAPS = new Set([
+  'paths',
+  'webhooks',
+  'responses',
+  'properties',
+  'patternProperties',
+  'schemas',
+  'parameters',
+  'examples',
+  'headers',
+  'links',
+  'callbacks',
+  'requestBodies',
+  'securitySchemes',
+  'pathItems',
+  '$defs',
+  'definitions',
+  'content',
+  'encoding',
+]);
 
 /** Rewrite references in place, without recursion. */
-function rewrite(document: Json, pointers: Map<string, string>, schemaNames: Map<string, string>, schemeNames: Map<string, string>, idPrefix: string | undefined): void {
+function rewrite(
+  document: Json,
+  pointers: Map<string, string>,
+  schemaNames: Map<string, string>,
+  schemeNames: Map<string, string>,
+  idPrefix: string | undefined,
+): void {
   const moveRef = (ref: string): string => {
     if (!ref.startsWith('#/')) return ref;
     const fragment = ref.slice(1);
     for (const [from, to] of pointers) {
-      for (const [a, b] of [[from, to], [encodeURI(from), encodeURI(to)]] as const) {
+      for (const [a, b] of [
+        [from, to],
+        [encodeURI(from), encodeURI(to)],
+      ] as const) {
         if (fragment === a || fragment.startsWith(`${a}/`)) return `#${b}${fragment.slice(a.length)}`;
       }
     }
@@ -221,7 +281,8 @@ function rewrite(document: Json, pointers: Map<string, string>, schemaNames: Map
     for (const [key, value] of Object.entries(node)) {
       if (FREE_FORM.has(key) && !NAMED_MAPS.has(ownKey)) continue;
       if ((key === '$ref' || key === 'operationRef') && typeof value === 'string') node[key] = moveRef(value);
-      else if (key === 'operationId' && ownKey === 'link' && idPrefix !== undefined && typeof value === 'string') node[key] = idPrefix + value;
+      else if (key === 'operationId' && ownKey === 'link' && idPrefix !== undefined && typeof value === 'string')
+        node[key] = idPrefix + value;
       else if (key === 'mapping' && ownKey === 'discriminator' && value !== null && typeof value === 'object') {
         const mapping = value as Record<string, unknown>;
         for (const [tag, target] of Object.entries(mapping)) {
@@ -256,7 +317,8 @@ function pushSecurityDown(document: Json, security: unknown): void {
 /** Give every path item that has no `servers` of its own the document's top-level servers. */
 function pushServersDown(document: Json, servers: unknown): void {
   for (const item of Object.values((document.paths ?? {}) as Json)) {
-    if (item !== null && typeof item === 'object' && (item as Json).servers === undefined) (item as Json).servers = structuredClone(servers);
+    if (item !== null && typeof item === 'object' && (item as Json).servers === undefined)
+      (item as Json).servers = structuredClone(servers);
   }
 }
 

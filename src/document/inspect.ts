@@ -22,9 +22,29 @@ export interface InspectOptions {
 
 /** Maps whose keys are names chosen by the author, not keywords. */
 const NAMED_MAPS = new Set([
-  'paths', 'webhooks', 'definitions', 'schemas', 'properties', 'patternProperties', 'dependentSchemas', '$defs',
-  'parameters', 'responses', 'requestBodies', 'headers', 'examples', 'links', 'callbacks', 'securitySchemes',
-  'pathItems', 'content', 'encoding', 'variables', 'securityDefinitions', 'mapping', 'scopes',
+  'paths',
+  'webhooks',
+  'definitions',
+  'schemas',
+  'properties',
+  'patternProperties',
+  'dependentSchemas',
+  '$defs',
+  'parameters',
+  'responses',
+  'requestBodies',
+  'headers',
+  'examples',
+  'links',
+  'callbacks',
+  'securitySchemes',
+  'pathItems',
+  'content',
+  'encoding',
+  'variables',
+  'securityDefinitions',
+  'mapping',
+  'scopes',
 ]);
 
 /** Keywords whose values are user data, where a `$ref` key means nothing. */
@@ -86,7 +106,8 @@ function fastInspect(root: unknown, options: InspectOptions): unknown {
 function fastPlain(value: unknown): unknown {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (typeof value === 'bigint') throw FALLBACK;
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') return (value as { toJSON: () => unknown }).toJSON();
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return (value as { toJSON: () => unknown }).toJSON();
   return value;
 }
 
@@ -103,7 +124,9 @@ export function childFlags(parent: FastFlags | undefined, parentIsArray: boolean
     namedMap: !isArray && !inNamedMap && parent !== undefined && NAMED_MAPS.has(key),
     freeForm:
       (parent?.freeForm ?? false) ||
-      (parent !== undefined && !inNamedMap && !parentIsArray &&
+      (parent !== undefined &&
+        !inNamedMap &&
+        !parentIsArray &&
         (FREE_FORM.has(key) || key.startsWith('x-') || (key === 'examples' && isArray) || (key === 'value' && parent.exampleObject))),
     exampleObject: inNamedMap && parent?.key === 'examples',
   };
@@ -116,12 +139,22 @@ export function childFlags(parent: FastFlags | undefined, parentIsArray: boolean
  * mirror is returned (and nothing is copied); else each child equal to the
  * mirror's is the mirror's.
  */
-function fastNode(source: object, key: string, parent: FastFlags | undefined, parentIsArray: boolean | undefined, depth: number, limit: number, options: InspectOptions, mirror: unknown): unknown {
+function fastNode(
+  source: object,
+  key: string,
+  parent: FastFlags | undefined,
+  parentIsArray: boolean | undefined,
+  depth: number,
+  limit: number,
+  options: InspectOptions,
+  mirror: unknown,
+): unknown {
   if (depth > limit) throw FALLBACK; // too deep, or a cycle: the iterative path tells which
   const isArray = Array.isArray(source);
   const flags = childFlags(parent, parentIsArray === true, key, isArray);
   const clone = options.clone;
-  const like = mirror !== null && typeof mirror === 'object' && Array.isArray(mirror) === isArray ? (mirror as Record<string, unknown>) : undefined;
+  const like =
+    mirror !== null && typeof mirror === 'object' && Array.isArray(mirror) === isArray ? (mirror as Record<string, unknown>) : undefined;
   // In place only where the input may be changed: not cloning, and not frozen.
   const inPlace = !clone && like !== undefined && !Object.isFrozen(source);
   if (isArray) {
@@ -133,7 +166,8 @@ function fastNode(source: object, key: string, parent: FastFlags | undefined, pa
     for (let i = 0; i < items.length; i++) {
       const item = fastPlain(items[i]);
       const was = old?.[i];
-      const next = item !== null && typeof item === 'object' ? fastNode(item, String(i), flags, true, depth + 1, limit, options, was) : item;
+      const next =
+        item !== null && typeof item === 'object' ? fastNode(item, String(i), flags, true, depth + 1, limit, options, was) : item;
       if (same && (next !== was || next === undefined)) {
         same = false;
         if (clone) copy = (old as unknown[]).slice(0, i).concat(new Array<unknown>(items.length - i));
@@ -154,7 +188,8 @@ function fastNode(source: object, key: string, parent: FastFlags | undefined, pa
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
     const item = fastPlain(record[name]);
-    if (name === '$ref' && typeof item === 'string' && !flags.freeForm && !flags.namedMap && !options.allowRemoteRefs && isRemoteRef(item)) throw FALLBACK;
+    if (name === '$ref' && typeof item === 'string' && !flags.freeForm && !flags.namedMap && !options.allowRemoteRefs && isRemoteRef(item))
+      throw FALLBACK;
     const was = like !== undefined && name !== '__proto__' && Object.hasOwn(like, name) ? like[name] : undefined;
     const next = item !== null && typeof item === 'object' ? fastNode(item, name, flags, false, depth + 1, limit, options, was) : item;
     if (same && (next !== was || next === undefined || (oldNames as string[])[i] !== name || name === '__proto__')) {
@@ -198,10 +233,14 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
   const push = (source: object, key: string, parent: Frame | undefined): Frame['target'] => {
     const depth = (parent?.depth ?? 0) + 1;
     if (depth > options.maxDepth) {
-      throw new SpecError('SPEC_TOO_DEEP', `The document${options.where} is nested deeper than ${options.maxDepth} levels (at ${pointer(stack, key)}).`, {
-        hint: 'Real OpenAPI documents are far shallower; check the generator, or raise `maxDepth` if the nesting is intended.',
-        details: { maxDepth: options.maxDepth },
-      });
+      throw new SpecError(
+        'SPEC_TOO_DEEP',
+        `The document${options.where} is nested deeper than ${options.maxDepth} levels (at ${pointer(stack, key)}).`,
+        {
+          hint: 'Real OpenAPI documents are far shallower; check the generator, or raise `maxDepth` if the nesting is intended.',
+          details: { maxDepth: options.maxDepth },
+        },
+      );
     }
     if (open.has(source)) {
       throw new SpecError('SPEC_INVALID', `The document${options.where} contains a cycle: ${pointer(stack, key)} contains itself.`, {
@@ -239,11 +278,23 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
     const key = frame.keys === undefined ? String(index) : (frame.keys[index] as string);
     const raw = (frame.source as Record<string, unknown>)[key];
     const value = plain(raw, options, stack, key);
-    if (key === '$ref' && frame.keys !== undefined && typeof value === 'string' && !frame.freeForm && !frame.namedMap && !options.allowRemoteRefs && isRemoteRef(value)) {
-      throw new SpecError('SPEC_REMOTE_REF', `The document${options.where} has a $ref to another document: "${value}" at ${pointer(stack, key)}.`, {
-        hint: 'A file source bundles references to local files itself; for other sources, bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
-        details: { ref: value },
-      });
+    if (
+      key === '$ref' &&
+      frame.keys !== undefined &&
+      typeof value === 'string' &&
+      !frame.freeForm &&
+      !frame.namedMap &&
+      !options.allowRemoteRefs &&
+      isRemoteRef(value)
+    ) {
+      throw new SpecError(
+        'SPEC_REMOTE_REF',
+        `The document${options.where} has a $ref to another document: "${value}" at ${pointer(stack, key)}.`,
+        {
+          hint: 'A file source bundles references to local files itself; for other sources, bundle the document into one file (for example with `redocly bundle`), or set `allowRemoteRefs: true` to keep such references as written (they are never fetched).',
+          details: { ref: value },
+        },
+      );
     }
     let copy: unknown = value;
     if (value !== null && typeof value === 'object') copy = push(value, key, frame);
@@ -251,7 +302,8 @@ export function iterativeInspect(root: unknown, options: InspectOptions): unknow
     if (Array.isArray(frame.target)) {
       frame.target.push(copy === undefined ? null : copy);
     } else if (copy !== undefined) {
-      if (key === '__proto__') Object.defineProperty(frame.target, key, { value: copy, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(frame.target, key, { value: copy, enumerable: true, writable: true, configurable: true });
       else frame.target[key] = copy;
     }
   }
@@ -267,9 +319,13 @@ export function isRemoteRef(ref: string): boolean {
 function plain(value: unknown, options: InspectOptions, stack: Frame[], key?: string): unknown {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (typeof value === 'bigint') {
-    throw new SpecError('SPEC_INVALID', `The document${options.where} holds a BigInt at ${pointer(stack, key)}, which JSON cannot represent.`, {
-      hint: 'Convert big integers to numbers or strings before handing the document over.',
-    });
+    throw new SpecError(
+      'SPEC_INVALID',
+      `The document${options.where} holds a BigInt at ${pointer(stack, key)}, which JSON cannot represent.`,
+      {
+        hint: 'Convert big integers to numbers or strings before handing the document over.',
+      },
+    );
   }
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return (value as { toJSON: () => unknown }).toJSON();

@@ -15,7 +15,15 @@ export const DEFAULT_MAX_DEPTH = 256;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 /** The keys of {@link LoadOptions}, for checking an options object that carries them. */
-export const LOAD_OPTION_KEYS = optionKeys<LoadOptions>()(['maxBytes', 'maxDepth', 'maxAliasCount', 'allowRemoteRefs', 'allowEmptyPaths', 'location', 'contentType']);
+export const LOAD_OPTION_KEYS = optionKeys<LoadOptions>()([
+  'maxBytes',
+  'maxDepth',
+  'maxAliasCount',
+  'allowRemoteRefs',
+  'allowEmptyPaths',
+  'location',
+  'contentType',
+]);
 
 /**
  * Turn bytes (JSON or YAML) or an already-parsed value into a validated
@@ -50,13 +58,19 @@ export async function loadSpec(input: string | Uint8Array | object, options: Loa
  * document once it has frozen it, so that the hash of the next version
  * serialises only what changed.
  */
-export async function loadSharing(input: string | Uint8Array | object, options: LoadOptions, previous: unknown): Promise<Omit<LoadedSpec, 'hash'>> {
+export async function loadSharing(
+  input: string | Uint8Array | object,
+  options: LoadOptions,
+  previous: unknown,
+): Promise<Omit<LoadedSpec, 'hash'>> {
   if (input instanceof ArrayBuffer) input = new Uint8Array(input);
   const maxBytes = positive(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES);
   const maxDepth = positive(options.maxDepth, 'maxDepth', DEFAULT_MAX_DEPTH);
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   if (!Number.isInteger(maxAliasCount) || maxAliasCount < -1) {
-    throw new ConfigError(`Expected \`maxAliasCount\` to be an integer from -1 up, got ${String(maxAliasCount)}.`, { hint: 'Use -1 to disable the check, 0 to refuse every alias.' });
+    throw new ConfigError(`Expected \`maxAliasCount\` to be an integer from -1 up, got ${String(maxAliasCount)}.`, {
+      hint: 'Use -1 to disable the check, 0 to refuse every alias.',
+    });
   }
   const where = options.location === undefined ? '' : ` from ${options.location}`;
   const allowRemoteRefs = options.allowRemoteRefs ?? false;
@@ -77,7 +91,9 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
     ({ value, format, clone } = parseBytes(input, { maxDepth, maxAliasCount, contentType: options.contentType, where }, warnings));
   } else {
     if (input === null || input === undefined) {
-      throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got ${String(input)}.`, { hint: 'Return the parsed OpenAPI document from the source.' });
+      throw new SpecError('SPEC_EMPTY', `Expected an OpenAPI document${where}, got ${String(input)}.`, {
+        hint: 'Return the parsed OpenAPI document from the source.',
+      });
     }
     value = input;
     format = 'object';
@@ -109,7 +125,11 @@ export async function loadSharing(input: string | Uint8Array | object, options: 
  * `clone` says the value needs a plain-JSON copy (see `ParsedText.needsCopy`).
  * Internal: the loader and the bundler read every file through it.
  */
-export function parseBytes(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: 'json' | 'yaml'; clone: boolean } {
+export function parseBytes(
+  input: string | Uint8Array,
+  options: ParseOptions,
+  warnings: string[],
+): { value: unknown; format: 'json' | 'yaml'; clone: boolean } {
   // The common case first: UTF-8 bytes of a JSON object, parsed as a one-byte string (see json-bytes.ts).
   const fast = typeof input === 'string' ? NOT_JSON_OBJECT : tryJsonObjectBytes(input);
   if (fast !== NOT_JSON_OBJECT) return { value: fast, format: 'json', clone: false };
@@ -117,7 +137,11 @@ export function parseBytes(input: string | Uint8Array, options: ParseOptions, wa
 }
 
 /** Text input, or bytes that are not plainly a JSON object: decode, refuse what is not a document, parse JSON or YAML. */
-function parseInput(input: string | Uint8Array, options: ParseOptions, warnings: string[]): { value: unknown; format: 'json' | 'yaml'; clone: boolean } {
+function parseInput(
+  input: string | Uint8Array,
+  options: ParseOptions,
+  warnings: string[],
+): { value: unknown; format: 'json' | 'yaml'; clone: boolean } {
   const { where } = options;
   const whole = (typeof input === 'string' ? input : decodeBytes(input, where)).replace(/^\uFEFF/, '');
   const text = whole.trim();
@@ -128,9 +152,13 @@ function parseInput(input: string | Uint8Array, options: ParseOptions, warnings:
   }
   if (text.startsWith('<')) {
     const html = /^<(!doctype\s+html|html|head|body|!--)/i.test(text);
-    throw new SpecError('SPEC_HTML', `Expected an OpenAPI document${where}, got ${html ? 'an HTML page' : 'markup'} starting ${JSON.stringify(text.slice(0, 80))}.`, {
-      hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
-    });
+    throw new SpecError(
+      'SPEC_HTML',
+      `Expected an OpenAPI document${where}, got ${html ? 'an HTML page' : 'markup'} starting ${JSON.stringify(text.slice(0, 80))}.`,
+      {
+        hint: 'The location probably points at the docs UI, a login page or an error page; point it at the JSON or YAML document (for example /openapi.json).',
+      },
+    );
   }
   const parsed = parseText(whole, options);
   warnings.push(...parsed.warnings);
@@ -140,7 +168,9 @@ function parseInput(input: string | Uint8Array, options: ParseOptions, warnings:
 function positive(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new ConfigError(`Expected \`${name}\` to be a number above 0, got ${String(value)} (${typeof value}).`, { hint: `Leave \`${name}\` out to use the default of ${fallback}.` });
+    throw new ConfigError(`Expected \`${name}\` to be a number above 0, got ${String(value)} (${typeof value}).`, {
+      hint: `Leave \`${name}\` out to use the default of ${fallback}.`,
+    });
   }
   return value;
 }

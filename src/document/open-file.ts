@@ -27,8 +27,7 @@ export interface OpenRegularFileOptions {
  * messages: `"a folder"`, `"a FIFO (named pipe)"`, `"a socket"`, …).
  */
 export type RegularFileOpening =
-  | { readonly kind: 'file'; readonly handle: FileHandle; readonly stats: Stats }
-  | { readonly kind: 'other'; readonly found: string };
+  { readonly kind: 'file'; readonly handle: FileHandle; readonly stats: Stats } | { readonly kind: 'other'; readonly found: string };
 
 /**
  * Open `path` read-only if, and only if, it is a regular file, without

@@ -44,4 +44,3 @@ export function withoutOperations(document: Record<string, unknown>, drop: Reado
   }
   return changed ? { ...document, paths: nextPaths } : document;
 }
-

@@ -61,27 +61,40 @@ export function parseText(text: string, options: ParseOptions): ParsedText {
     if (/call stack/i.test(first.message)) throw tooDeep(options);
     if (jsonError !== undefined) throw notJson(jsonError, options);
     const at = yamlErrorAt(text, first.pos[0], lineCounter);
-    throw new SpecError('SPEC_PARSE', `The document${options.where} is neither JSON nor valid YAML: ${first.message.replace(/\.$/, '')} (line ${at.line}, column ${at.column}):\n${at.excerpt}`, {
-      cause: first,
-      hint: 'Fix the syntax at that line and column.',
-      details: { yamlCode: first.code, line: at.line, column: at.column },
-    });
+    throw new SpecError(
+      'SPEC_PARSE',
+      `The document${options.where} is neither JSON nor valid YAML: ${first.message.replace(/\.$/, '')} (line ${at.line}, column ${at.column}):\n${at.excerpt}`,
+      {
+        cause: first,
+        hint: 'Fix the syntax at that line and column.',
+        details: { yamlCode: first.code, line: at.line, column: at.column },
+      },
+    );
   }
   let value: unknown;
   try {
     value = document.toJS({ maxAliasCount: options.maxAliasCount });
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
-      throw new SpecError('SPEC_ALIAS_LIMIT', `The YAML document${options.where} expands its aliases more than ${options.maxAliasCount} times; refused as a possible alias bomb ("billion laughs").`, {
-        cause: error,
-        hint: 'Expand the aliases in the file, or raise `maxAliasCount` if the document is trusted.',
-        details: { maxAliasCount: options.maxAliasCount },
-      });
+      throw new SpecError(
+        'SPEC_ALIAS_LIMIT',
+        `The YAML document${options.where} expands its aliases more than ${options.maxAliasCount} times; refused as a possible alias bomb ("billion laughs").`,
+        {
+          cause: error,
+          hint: 'Expand the aliases in the file, or raise `maxAliasCount` if the document is trusted.',
+          details: { maxAliasCount: options.maxAliasCount },
+        },
+      );
     }
     if (error instanceof RangeError) throw tooDeep(options);
-    throw new SpecError('SPEC_PARSE', `The YAML document${options.where} could not be read: ${(error as Error).message}.`, { cause: error, hint: 'Fix the YAML.' });
+    throw new SpecError('SPEC_PARSE', `The YAML document${options.where} could not be read: ${(error as Error).message}.`, {
+      cause: error,
+      hint: 'Fix the YAML.',
+    });
   }
-  const warnings = document.warnings.map((warning) => `YAML: ${warning.message.replace(/\.$/, '')} (line ${lineCounter.linePos(warning.pos[0]).line}).`);
+  const warnings = document.warnings.map(
+    (warning) => `YAML: ${warning.message.replace(/\.$/, '')} (line ${lineCounter.linePos(warning.pos[0]).line}).`,
+  );
   return { value, format: 'yaml', needsCopy: true, warnings };
 }
 
@@ -106,7 +119,11 @@ export function yamlErrorAt(text: string, offset: number, lineCounter: LineCount
   const whole = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd).replace(/\r$/, '');
   // A window around the column when the line is long.
   const from = Math.max(0, Math.min(column - 1 - EXCERPT_WIDTH / 2, whole.length - EXCERPT_WIDTH));
-  const shown = `${from > 0 ? '…' : ''}${whole.slice(from, from + EXCERPT_WIDTH)}${from + EXCERPT_WIDTH < whole.length ? '…' : ''}`.replaceAll('\t', '→');
+  const shown =
+    `${from > 0 ? '…' : ''}${whole.slice(from, from + EXCERPT_WIDTH)}${from + EXCERPT_WIDTH < whole.length ? '…' : ''}`.replaceAll(
+      '\t',
+      '→',
+    );
   const gutter = String(line);
   const caret = ' '.repeat(column - 1 - from + (from > 0 ? 1 : 0));
   return { line, column, excerpt: `  ${gutter} | ${shown}\n  ${' '.repeat(gutter.length)} | ${caret}^` };

@@ -46,19 +46,27 @@ export async function readLimited(
       }
       const value: unknown = step.value;
       if (typeof value !== 'string' && !ArrayBuffer.isView(value)) {
-        throw new SourceError('SOURCE_FAILED', `Expected the body${location === undefined ? '' : ` from ${location}`} to be a stream of bytes or strings, got a chunk of type ${value === null ? 'null' : typeof value}.`, {
-          retryable: false,
-          hint: 'Pass a byte stream (not an object-mode stream) to readLimited.',
-        });
+        throw new SourceError(
+          'SOURCE_FAILED',
+          `Expected the body${location === undefined ? '' : ` from ${location}`} to be a stream of bytes or strings, got a chunk of type ${value === null ? 'null' : typeof value}.`,
+          {
+            retryable: false,
+            hint: 'Pass a byte stream (not an object-mode stream) to readLimited.',
+          },
+        );
       }
       const chunk = typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       total += chunk.byteLength;
       if (total > maxBytes) {
-        throw new SourceError('SOURCE_TOO_LARGE', `The document${location === undefined ? '' : ` from ${location}`} is larger than the limit of ${maxBytes} bytes (read ${total} bytes so far, then stopped).`, {
-          retryable: false,
-          hint: 'Raise `maxBytes` if the document really is that large, or check that the source serves the OpenAPI document and not something else.',
-          details: { maxBytes, bytesRead: total, ...(location === undefined ? {} : { location }) },
-        });
+        throw new SourceError(
+          'SOURCE_TOO_LARGE',
+          `The document${location === undefined ? '' : ` from ${location}`} is larger than the limit of ${maxBytes} bytes (read ${total} bytes so far, then stopped).`,
+          {
+            retryable: false,
+            hint: 'Raise `maxBytes` if the document really is that large, or check that the source serves the OpenAPI document and not something else.',
+            details: { maxBytes, bytesRead: total, ...(location === undefined ? {} : { location }) },
+          },
+        );
       }
       chunks.push(chunk);
     }

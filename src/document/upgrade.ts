@@ -22,7 +22,10 @@ async function loadConverter(): Promise<ConvertObj> {
  * fix instead of failing). The marks (`x-s2o-warning`) are moved out of the
  * document into the returned warnings.
  */
-export async function upgradeSwagger2(document: Record<string, unknown>, where: string): Promise<{ document: unknown; warnings: string[] }> {
+export async function upgradeSwagger2(
+  document: Record<string, unknown>,
+  where: string,
+): Promise<{ document: unknown; warnings: string[] }> {
   let result: ConvertResult;
   try {
     converter ??= loadConverter();
@@ -30,16 +33,24 @@ export async function upgradeSwagger2(document: Record<string, unknown>, where: 
     // `text` is only used by swagger2openapi to keep a YAML rendering of the input we never read; giving one skips that work.
     result = await convertObj(document, { patch: true, warnOnly: true, resolve: false, text: '-' });
   } catch (error) {
-    throw new SpecError('SPEC_UPGRADE_FAILED', `The Swagger 2.0 document${where} could not be upgraded to OpenAPI 3.0: ${(error as Error)?.message ?? String(error)}.`, {
-      cause: error,
-      hint: 'Fix the Swagger document (the message says where), or serve OpenAPI 3 directly.',
-    });
+    throw new SpecError(
+      'SPEC_UPGRADE_FAILED',
+      `The Swagger 2.0 document${where} could not be upgraded to OpenAPI 3.0: ${(error as Error)?.message ?? String(error)}.`,
+      {
+        cause: error,
+        hint: 'Fix the Swagger document (the message says where), or serve OpenAPI 3 directly.',
+      },
+    );
   }
   const upgraded = result.openapi;
   if (upgraded === null || typeof upgraded !== 'object') {
-    throw new SpecError('SPEC_UPGRADE_FAILED', `The Swagger 2.0 document${where} could not be upgraded: the converter returned no document.`, {
-      hint: 'Serve OpenAPI 3 directly, or report the document to swagger2openapi.',
-    });
+    throw new SpecError(
+      'SPEC_UPGRADE_FAILED',
+      `The Swagger 2.0 document${where} could not be upgraded: the converter returned no document.`,
+      {
+        hint: 'Serve OpenAPI 3 directly, or report the document to swagger2openapi.',
+      },
+    );
   }
   return { document: upgraded, warnings: collectMarks(upgraded) };
 }

@@ -2,7 +2,6 @@ import { canonicalJson, HTTP_METHODS } from '../json/index.js';
 import { SpecError } from '../errors.js';
 import type { SpecVersion } from './types.js';
 
-
 /** The checks' outcome: the version family and the tolerated problems. */
 export interface Validation {
   version: SpecVersion;
@@ -38,13 +37,18 @@ export function validateDocument(value: unknown, where: string, allowEmptyPaths:
   const webhooks = document.webhooks;
   checkMap(paths, 'paths', where);
   checkMap(webhooks, 'webhooks', where);
-  if (webhooks !== undefined && version !== '3.1') warnings.push(`\`webhooks\` is an OpenAPI 3.1 field; this ${label(version)} document has it anyway.`);
+  if (webhooks !== undefined && version !== '3.1')
+    warnings.push(`\`webhooks\` is an OpenAPI 3.1 field; this ${label(version)} document has it anyway.`);
   const pathCount = paths === undefined ? 0 : Object.keys(paths as object).filter((key) => !key.startsWith('x-')).length;
   const webhookCount = version === '3.1' && webhooks !== undefined ? Object.keys(webhooks as object).length : 0;
   if (paths === undefined && webhookCount === 0) {
-    throw new SpecError('SPEC_NO_PATHS', `The ${label(version)} document${where} has no \`paths\`${version === '3.1' ? ' and no `webhooks`' : ''} (its keys: ${keyList(document)}).`, {
-      hint: 'Check that the server registered its routes before it served the document.',
-    });
+    throw new SpecError(
+      'SPEC_NO_PATHS',
+      `The ${label(version)} document${where} has no \`paths\`${version === '3.1' ? ' and no `webhooks`' : ''} (its keys: ${keyList(document)}).`,
+      {
+        hint: 'Check that the server registered its routes before it served the document.',
+      },
+    );
   }
   if (pathCount === 0 && webhookCount === 0 && !allowEmptyPaths) {
     throw new SpecError('SPEC_NO_PATHS', `The ${label(version)} document${where} has an empty \`paths\` object: no operations at all.`, {
@@ -52,7 +56,10 @@ export function validateDocument(value: unknown, where: string, allowEmptyPaths:
     });
   }
   const operationIds = new Map<string, string>();
-  for (const [mapName, map] of [['paths', paths], ['webhooks', webhooks]] as const) {
+  for (const [mapName, map] of [
+    ['paths', paths],
+    ['webhooks', webhooks],
+  ] as const) {
     if (map === undefined) continue;
     for (const [key, item] of Object.entries(map as Record<string, unknown>)) {
       if (key.startsWith('x-')) continue;
@@ -67,10 +74,14 @@ export function validateDocument(value: unknown, where: string, allowEmptyPaths:
         const operation = (item as Record<string, unknown>)[method];
         if (operation === undefined) continue;
         if (operation === null || typeof operation !== 'object' || Array.isArray(operation)) {
-          throw new SpecError('SPEC_INVALID', `${mapName}["${key}"].${method}${where} must be an operation object, got ${kindOf(operation)}.`, {
-            hint: 'Fix or remove that operation.',
-            details: { path: key, method },
-          });
+          throw new SpecError(
+            'SPEC_INVALID',
+            `${mapName}["${key}"].${method}${where} must be an operation object, got ${kindOf(operation)}.`,
+            {
+              hint: 'Fix or remove that operation.',
+              details: { path: key, method },
+            },
+          );
         }
         const id = (operation as Record<string, unknown>).operationId;
         if (typeof id !== 'string') continue;
@@ -109,15 +120,23 @@ function detectVersion(document: Record<string, unknown>, where: string, warning
     }
   }
   if (openapi !== undefined || swagger !== undefined) {
-    throw new SpecError('SPEC_UNSUPPORTED_VERSION', `Unsupported version ${openapi !== undefined ? `openapi: ${JSON.stringify(openapi)}` : `swagger: ${JSON.stringify(swagger)}`}${where}; expected swagger "2.0" or openapi "3.0.x" or "3.1.x".`, {
-      hint: 'The engine reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents; convert the document or have the server emit one of those.',
-      details: { openapi, swagger },
-    });
+    throw new SpecError(
+      'SPEC_UNSUPPORTED_VERSION',
+      `Unsupported version ${openapi !== undefined ? `openapi: ${JSON.stringify(openapi)}` : `swagger: ${JSON.stringify(swagger)}`}${where}; expected swagger "2.0" or openapi "3.0.x" or "3.1.x".`,
+      {
+        hint: 'The engine reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents; convert the document or have the server emit one of those.',
+        details: { openapi, swagger },
+      },
+    );
   }
-  throw new SpecError('SPEC_NOT_OPENAPI', `Expected an OpenAPI document${where}, got an object with keys ${keyList(document)}: ${preview(document)}.`, {
-    hint: 'That looks like an error response or another API; point the source at the OpenAPI document (it has an `openapi` or `swagger` field).',
-    details: { keys: Object.keys(document).slice(0, 20) },
-  });
+  throw new SpecError(
+    'SPEC_NOT_OPENAPI',
+    `Expected an OpenAPI document${where}, got an object with keys ${keyList(document)}: ${preview(document)}.`,
+    {
+      hint: 'That looks like an error response or another API; point the source at the OpenAPI document (it has an `openapi` or `swagger` field).',
+      details: { keys: Object.keys(document).slice(0, 20) },
+    },
+  );
 }
 
 function checkMap(value: unknown, name: string, where: string): void {
@@ -136,7 +155,10 @@ function label(version: SpecVersion): string {
 function keyList(record: Record<string, unknown>): string {
   const keys = Object.keys(record);
   if (keys.length === 0) return '(none)';
-  const shown = keys.slice(0, 8).map((key) => `"${key}"`).join(', ');
+  const shown = keys
+    .slice(0, 8)
+    .map((key) => `"${key}"`)
+    .join(', ');
   return keys.length > 8 ? `${shown} and ${keys.length - 8} more` : shown;
 }
 

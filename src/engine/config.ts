@@ -38,12 +38,23 @@ function positive(name: string, value: unknown, min: number): number {
 
 function boolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
-    throw new ConfigError(`Expected \`${name}\` to be a boolean, got ${got(value)}.`, { hint: `Set \`${name}\` to true or false.`, details: { option: name } });
+    throw new ConfigError(`Expected \`${name}\` to be a boolean, got ${got(value)}.`, {
+      hint: `Set \`${name}\` to true or false.`,
+      details: { option: name },
+    });
   }
   return value;
 }
 
-const TOP_KEYS = optionKeys<SyncEngineConfig>()(['concurrency', 'defaultIntervalMs', 'syncOnStart', 'retry', 'circuitBreaker', 'stopGracePeriodMs', 'metricsIntervalMs']);
+const TOP_KEYS = optionKeys<SyncEngineConfig>()([
+  'concurrency',
+  'defaultIntervalMs',
+  'syncOnStart',
+  'retry',
+  'circuitBreaker',
+  'stopGracePeriodMs',
+  'metricsIntervalMs',
+]);
 const RETRY_KEYS = optionKeys<RetryPolicy>()(['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs']);
 const BREAKER_KEYS = optionKeys<CircuitBreakerPolicy>()(['failureThreshold', 'cooldownMs']);
 
@@ -52,10 +63,18 @@ const BREAKER_KEYS = optionKeys<CircuitBreakerPolicy>()(['failureThreshold', 'co
  * `ConfigError` (code `CONFIG_INVALID`) naming the option, what was expected
  * and what arrived; `current` is never modified.
  */
-export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncEngineConfigUpdate, ignore: ReadonlySet<string> = new Set(), name = 'the configuration update'): SyncEngineConfig {
+export function resolveConfig(
+  current: Readonly<SyncEngineConfig>,
+  update: SyncEngineConfigUpdate,
+  ignore: ReadonlySet<string> = new Set(),
+  name = 'the configuration update',
+): SyncEngineConfig {
   const raw = checkOptions<Record<string, unknown>>(name, update, [...TOP_KEYS, ...ignore]);
   const retryUpdate = raw.retry === undefined ? {} : checkOptions<Record<string, unknown>>('`retry`', raw.retry, RETRY_KEYS, 'retry.');
-  const breakerUpdate = raw.circuitBreaker === undefined ? {} : checkOptions<Record<string, unknown>>('`circuitBreaker`', raw.circuitBreaker, BREAKER_KEYS, 'circuitBreaker.');
+  const breakerUpdate =
+    raw.circuitBreaker === undefined
+      ? {}
+      : checkOptions<Record<string, unknown>>('`circuitBreaker`', raw.circuitBreaker, BREAKER_KEYS, 'circuitBreaker.');
   const pick = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
   const next: SyncEngineConfig = {
     concurrency: integer('concurrency', pick(update.concurrency, current.concurrency), 1),
@@ -71,15 +90,22 @@ export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncE
       restartGraceMs: positive('retry.restartGraceMs', pick(retryUpdate.restartGraceMs, current.retry.restartGraceMs), 0),
     },
     circuitBreaker: {
-      failureThreshold: integer('circuitBreaker.failureThreshold', pick(breakerUpdate.failureThreshold, current.circuitBreaker.failureThreshold), 0),
+      failureThreshold: integer(
+        'circuitBreaker.failureThreshold',
+        pick(breakerUpdate.failureThreshold, current.circuitBreaker.failureThreshold),
+        0,
+      ),
       cooldownMs: positive('circuitBreaker.cooldownMs', pick(breakerUpdate.cooldownMs, current.circuitBreaker.cooldownMs), 0),
     },
   };
   if (next.retry.maxDelayMs < next.retry.baseDelayMs) {
-    throw new ConfigError(`Expected \`retry.maxDelayMs\` (${next.retry.maxDelayMs}) to be at least \`retry.baseDelayMs\` (${next.retry.baseDelayMs}).`, {
-      hint: 'Raise maxDelayMs or lower baseDelayMs.',
-      details: { option: 'retry.maxDelayMs' },
-    });
+    throw new ConfigError(
+      `Expected \`retry.maxDelayMs\` (${next.retry.maxDelayMs}) to be at least \`retry.baseDelayMs\` (${next.retry.baseDelayMs}).`,
+      {
+        hint: 'Raise maxDelayMs or lower baseDelayMs.',
+        details: { option: 'retry.maxDelayMs' },
+      },
+    );
   }
   return next;
 }
@@ -87,8 +113,11 @@ export function resolveConfig(current: Readonly<SyncEngineConfig>, update: SyncE
 /** Names of the options whose values differ, dotted for nested ones. */
 export function changedKeys(a: SyncEngineConfig, b: SyncEngineConfig): string[] {
   const changed: string[] = [];
-  for (const key of ['concurrency', 'defaultIntervalMs', 'syncOnStart', 'stopGracePeriodMs', 'metricsIntervalMs'] as const) if (a[key] !== b[key]) changed.push(key);
-  for (const key of ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs'] as const) if (a.retry[key] !== b.retry[key]) changed.push(`retry.${key}`);
-  for (const key of ['failureThreshold', 'cooldownMs'] as const) if (a.circuitBreaker[key] !== b.circuitBreaker[key]) changed.push(`circuitBreaker.${key}`);
+  for (const key of ['concurrency', 'defaultIntervalMs', 'syncOnStart', 'stopGracePeriodMs', 'metricsIntervalMs'] as const)
+    if (a[key] !== b[key]) changed.push(key);
+  for (const key of ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'factor', 'restartGraceMs'] as const)
+    if (a.retry[key] !== b.retry[key]) changed.push(`retry.${key}`);
+  for (const key of ['failureThreshold', 'cooldownMs'] as const)
+    if (a.circuitBreaker[key] !== b.circuitBreaker[key]) changed.push(`circuitBreaker.${key}`);
   return changed;
 }

@@ -69,7 +69,13 @@ export class PendingDecisions {
       };
       if (request.signal.aborted) return onAbort();
       request.signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.set(request.jobId, { jobId: request.jobId, sourceId: request.sourceId, conflicts: request.conflicts, expiresAt: this.#clock.now() + request.timeoutMs, settle });
+      this.#waiters.set(request.jobId, {
+        jobId: request.jobId,
+        sourceId: request.sourceId,
+        conflicts: request.conflicts,
+        expiresAt: this.#clock.now() + request.timeoutMs,
+        settle,
+      });
     });
   }
 

@@ -41,17 +41,41 @@ const JOB_REQUEST_KEYS = optionKeys<AddSyncJobRequest>()(['sourceId', 'priority'
 const SYNC_NOW_KEYS = optionKeys<SyncNowOptions>()(['priority', 'signal']);
 const PLAN_KEYS = ['signal'];
 const ROLLBACK_KEYS = ['force'];
-const BINDING_KEYS = optionKeys<SyncBindingOptions>()(['id', 'source', 'target', 'priority', 'intervalMs', 'dependsOn', 'policy', 'maxRetries', 'restartGraceMs', 'watch', 'resolver']);
-const POLICY_KEYS = optionKeys<SyncPolicy>()(['removal', 'maxRemovalShare', 'holdOnBreaking', 'stableRuns', 'journalLimit', 'journalBytes']);
+const BINDING_KEYS = optionKeys<SyncBindingOptions>()([
+  'id',
+  'source',
+  'target',
+  'priority',
+  'intervalMs',
+  'dependsOn',
+  'policy',
+  'maxRetries',
+  'restartGraceMs',
+  'watch',
+  'resolver',
+]);
+const POLICY_KEYS = optionKeys<SyncPolicy>()([
+  'removal',
+  'maxRemovalShare',
+  'holdOnBreaking',
+  'stableRuns',
+  'journalLimit',
+  'journalBytes',
+]);
 
 /** The scheduler's options of a job request, checked: a known priority and an `AbortSignal`. */
 function jobOptions(request: { priority?: JobPriority | undefined; signal?: AbortSignal | undefined }): EnqueueOptions {
   if (request.priority !== undefined && !PRIORITIES.includes(request.priority)) {
-    throw new ConfigError(`Expected \`priority\` to be high, medium or low, got ${describeValue(request.priority)}.`, { details: { option: 'priority' } });
+    throw new ConfigError(`Expected \`priority\` to be high, medium or low, got ${describeValue(request.priority)}.`, {
+      details: { option: 'priority' },
+    });
   }
   const signal = request.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new ConfigError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}.`, { hint: 'Pass `controller.signal` of an AbortController.', details: { option: 'signal' } });
+    throw new ConfigError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}.`, {
+      hint: 'Pass `controller.signal` of an AbortController.',
+      details: { option: 'signal' },
+    });
   }
   const options: EnqueueOptions = {};
   if (request.priority !== undefined) options.priority = request.priority;
@@ -132,24 +156,32 @@ export class SyncEngine {
     };
     const makeScheduler = options.scheduler ?? ((context) => new InProcessScheduler<SyncResult>(context));
     if (typeof makeScheduler !== 'function') {
-      throw new ConfigError(`Expected \`scheduler\` to be a function that makes a scheduler, got ${typeof makeScheduler}.`, { hint: 'Omit it to use the in-process scheduler.', details: { option: 'scheduler' } });
+      throw new ConfigError(`Expected \`scheduler\` to be a function that makes a scheduler, got ${typeof makeScheduler}.`, {
+        hint: 'Omit it to use the in-process scheduler.',
+        details: { option: 'scheduler' },
+      });
     }
-    this.#scheduler = makeScheduler({ config: this.#config, clock: this.#clock, random: this.#random, hooks: {
-      run: (job, signal) => {
-        const binding = this.#bindings.get(job.sourceId);
-        if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
-        return runPipeline(binding, job, signal, this.#deps);
+    this.#scheduler = makeScheduler({
+      config: this.#config,
+      clock: this.#clock,
+      random: this.#random,
+      hooks: {
+        run: (job, signal) => {
+          const binding = this.#bindings.get(job.sourceId);
+          if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
+          return runPipeline(binding, job, signal, this.#deps);
+        },
+        // Job events carry the job's ids at the top, like every other job event.
+        emit: (event, payload) => emitter.emit(event, () => withJobIds<typeof event>(payload())),
+        listening,
+        onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
+        onSettled: (id, outcome, at, result) => {
+          if (result) this.#review.afterRun(result);
+          this.#metrics.recordRun(id, outcome, at);
+        },
+        onRetry: (id) => this.#metrics.recordRetry(id),
       },
-      // Job events carry the job's ids at the top, like every other job event.
-      emit: (event, payload) => emitter.emit(event, () => withJobIds<typeof event>(payload())),
-      listening,
-      onAttempt: (id, ms) => this.#metrics.recordAttempt(id, ms),
-      onSettled: (id, outcome, at, result) => {
-        if (result) this.#review.afterRun(result);
-        this.#metrics.recordRun(id, outcome, at);
-      },
-      onRetry: (id) => this.#metrics.recordRetry(id),
-    } });
+    });
   }
 
   #emit<E extends SyncEngineEventName>(event: E, payload: () => SyncEngineEvents[E]): void {
@@ -271,7 +303,12 @@ export class SyncEngine {
     this.#bindings.set(binding.id, binding);
     this.#scheduler.startBinding(binding.id);
     if (this.#state === 'running' || this.#state === 'paused') await this.#startWatching(binding);
-    this.#emit('source:added', () => ({ timestamp: this.#clock.now(), sourceId: binding.id, sourceKind: binding.source.kind, targetKind: binding.target.kind }));
+    this.#emit('source:added', () => ({
+      timestamp: this.#clock.now(),
+      sourceId: binding.id,
+      sourceKind: binding.source.kind,
+      targetKind: binding.target.kind,
+    }));
   }
 
   #validateBinding(options: SyncBindingOptions): BindingRuntime {
@@ -281,44 +318,88 @@ export class SyncEngine {
     checkOptions('addSource options', options, BINDING_KEYS);
     if (options.policy !== undefined) checkOptions('`policy`', options.policy, POLICY_KEYS, 'policy.');
     assertBindingId(options.id, '`id`');
-    if (!options.source || typeof options.source.fetch !== 'function') fail(`Binding "${options.id}": expected \`source\` to have a fetch() method.`, 'Use httpSource, fileSource, functionSource or your own SpecSource.');
+    if (!options.source || typeof options.source.fetch !== 'function')
+      fail(
+        `Binding "${options.id}": expected \`source\` to have a fetch() method.`,
+        'Use httpSource, fileSource, functionSource or your own SpecSource.',
+      );
     const target = options.target;
     if (!target || typeof target.read !== 'function' || typeof target.write !== 'function' || typeof target.render !== 'function') {
-      fail(`Binding "${options.id}": expected \`target\` to have render(), read() and write() methods.`, 'Use openApiFileTarget, MemoryTarget or your own SyncTarget.');
+      fail(
+        `Binding "${options.id}": expected \`target\` to have render(), read() and write() methods.`,
+        'Use openApiFileTarget, MemoryTarget or your own SyncTarget.',
+      );
     }
     if (options.priority !== undefined && !PRIORITIES.includes(options.priority)) {
-      fail(`Binding "${options.id}": expected \`priority\` to be high, medium or low, got ${JSON.stringify(options.priority)}.`, 'Use "high", "medium" or "low".');
+      fail(
+        `Binding "${options.id}": expected \`priority\` to be high, medium or low, got ${JSON.stringify(options.priority)}.`,
+        'Use "high", "medium" or "low".',
+      );
     }
-    if (options.intervalMs !== undefined && (typeof options.intervalMs !== 'number' || !Number.isFinite(options.intervalMs) || options.intervalMs < 0)) {
-      fail(`Binding "${options.id}": expected \`intervalMs\` to be a number from 0 and up, got ${JSON.stringify(options.intervalMs)}.`, 'Use 0 to disable polling.');
+    if (
+      options.intervalMs !== undefined &&
+      (typeof options.intervalMs !== 'number' || !Number.isFinite(options.intervalMs) || options.intervalMs < 0)
+    ) {
+      fail(
+        `Binding "${options.id}": expected \`intervalMs\` to be a number from 0 and up, got ${JSON.stringify(options.intervalMs)}.`,
+        'Use 0 to disable polling.',
+      );
     }
     if (options.maxRetries !== undefined && (!Number.isInteger(options.maxRetries) || options.maxRetries < 0)) {
-      fail(`Binding "${options.id}": expected \`maxRetries\` to be an integer from 0 and up, got ${JSON.stringify(options.maxRetries)}.`, 'Use 0 to disable retries.');
+      fail(
+        `Binding "${options.id}": expected \`maxRetries\` to be an integer from 0 and up, got ${JSON.stringify(options.maxRetries)}.`,
+        'Use 0 to disable retries.',
+      );
     }
-    if (options.restartGraceMs !== undefined && (typeof options.restartGraceMs !== 'number' || !Number.isFinite(options.restartGraceMs) || options.restartGraceMs < 0)) {
-      fail(`Binding "${options.id}": expected \`restartGraceMs\` to be a number from 0 and up, got ${JSON.stringify(options.restartGraceMs)}.`, 'Use 0 to count restarts like any other failure.');
+    if (
+      options.restartGraceMs !== undefined &&
+      (typeof options.restartGraceMs !== 'number' || !Number.isFinite(options.restartGraceMs) || options.restartGraceMs < 0)
+    ) {
+      fail(
+        `Binding "${options.id}": expected \`restartGraceMs\` to be a number from 0 and up, got ${JSON.stringify(options.restartGraceMs)}.`,
+        'Use 0 to count restarts like any other failure.',
+      );
     }
     if (options.dependsOn !== undefined && (!Array.isArray(options.dependsOn) || options.dependsOn.some((d) => typeof d !== 'string'))) {
-      fail(`Binding "${options.id}": expected \`dependsOn\` to be an array of binding ids.`, 'List the ids of bindings that must run first.');
+      fail(
+        `Binding "${options.id}": expected \`dependsOn\` to be an array of binding ids.`,
+        'List the ids of bindings that must run first.',
+      );
     }
-    for (const [index, dependency] of (options.dependsOn ?? []).entries()) assertBindingId(dependency, `\`dependsOn[${index}]\` of "${options.id}"`);
+    for (const [index, dependency] of (options.dependsOn ?? []).entries())
+      assertBindingId(dependency, `\`dependsOn[${index}]\` of "${options.id}"`);
     const policy = { ...defaultSyncPolicy, ...(options.policy ?? {}) };
     if (!['remove', 'deprecate', 'keep'].includes(policy.removal)) {
-      fail(`Binding "${options.id}": expected \`policy.removal\` to be remove, deprecate or keep, got ${JSON.stringify(policy.removal)}.`, 'Pick one of the three.');
+      fail(
+        `Binding "${options.id}": expected \`policy.removal\` to be remove, deprecate or keep, got ${JSON.stringify(policy.removal)}.`,
+        'Pick one of the three.',
+      );
     }
     if (typeof policy.maxRemovalShare !== 'number' || policy.maxRemovalShare < 0 || policy.maxRemovalShare > 1) {
-      fail(`Binding "${options.id}": expected \`policy.maxRemovalShare\` to be a number from 0 to 1, got ${JSON.stringify(policy.maxRemovalShare)}.`, 'Use 1 to allow any share of removals.');
+      fail(
+        `Binding "${options.id}": expected \`policy.maxRemovalShare\` to be a number from 0 to 1, got ${JSON.stringify(policy.maxRemovalShare)}.`,
+        'Use 1 to allow any share of removals.',
+      );
     }
     if (typeof policy.holdOnBreaking !== 'boolean') {
-      fail(`Binding "${options.id}": expected \`policy.holdOnBreaking\` to be a boolean, got ${JSON.stringify(policy.holdOnBreaking)}.`, 'Use true to hold breaking changes for review.');
+      fail(
+        `Binding "${options.id}": expected \`policy.holdOnBreaking\` to be a boolean, got ${JSON.stringify(policy.holdOnBreaking)}.`,
+        'Use true to hold breaking changes for review.',
+      );
     }
     for (const key of ['stableRuns', 'journalLimit'] as const) {
       if (!Number.isInteger(policy[key]) || policy[key] < 1) {
-        fail(`Binding "${options.id}": expected \`policy.${key}\` to be an integer from 1 and up, got ${JSON.stringify(policy[key])}.`, 'The default is fine for most setups.');
+        fail(
+          `Binding "${options.id}": expected \`policy.${key}\` to be an integer from 1 and up, got ${JSON.stringify(policy[key])}.`,
+          'The default is fine for most setups.',
+        );
       }
     }
     if (!Number.isInteger(policy.journalBytes) || policy.journalBytes < 0) {
-      fail(`Binding "${options.id}": expected \`policy.journalBytes\` to be an integer from 0 and up, got ${JSON.stringify(policy.journalBytes)}.`, 'Use 0 to keep no exact bytes (rollbacks then restore values).');
+      fail(
+        `Binding "${options.id}": expected \`policy.journalBytes\` to be an integer from 0 and up, got ${JSON.stringify(policy.journalBytes)}.`,
+        'Use 0 to keep no exact bytes (rollbacks then restore values).',
+      );
     }
     return {
       id: options.id,
@@ -350,7 +431,10 @@ export class SyncEngine {
     try {
       binding.unwatch = await binding.source.watch(() => this.#scheduler.notify(binding.id, 'watch'));
     } catch (error) {
-      const failure = adapterFailure('source', binding.source.kind, error, 'starting to watch', { hint: 'Polling continues; see the cause.', details: { bindingId: binding.id } });
+      const failure = adapterFailure('source', binding.source.kind, error, 'starting to watch', {
+        hint: 'Polling continues; see the cause.',
+        details: { bindingId: binding.id },
+      });
       this.#emit('error', () => ({ timestamp: this.#clock.now(), error: failure.toJSON(), sourceId: binding.id }));
     }
   }
@@ -458,7 +542,9 @@ export class SyncEngine {
   #binding(id: string): BindingRuntime {
     const binding = this.#bindings.get(this.#sourceId(id));
     if (!binding) {
-      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, { hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.` });
+      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
+        hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.`,
+      });
     }
     return binding;
   }
@@ -523,7 +609,13 @@ export class SyncEngine {
       });
     }
     const entry = await rollbackBinding(binding, this.#store, this.#clock, toJournalId, options.force ?? false);
-    this.#emit('sync:rolled-back', () => ({ timestamp: this.#clock.now(), sourceId, journalId: entry.id, rolledBack: entry.rolledBack ?? '', hash: entry.hash }));
+    this.#emit('sync:rolled-back', () => ({
+      timestamp: this.#clock.now(),
+      sourceId,
+      journalId: entry.id,
+      rolledBack: entry.rolledBack ?? '',
+      hash: entry.hash,
+    }));
     return entry;
   }
 
@@ -537,7 +629,11 @@ export class SyncEngine {
   async updateDecisions(sourceId: string, update: Partial<BindingDecisions>): Promise<BindingDecisions> {
     this.#binding(sourceId);
     const current = await getDecisions(this.#store, sourceId);
-    const file = validateDecisionsFile({ format: 'api-live-sync/decisions', version: 1, bindings: { [sourceId]: { ...current, ...update } } });
+    const file = validateDecisionsFile({
+      format: 'api-live-sync/decisions',
+      version: 1,
+      bindings: { [sourceId]: { ...current, ...update } },
+    });
     await setDecisions(this.#store, sourceId, file.bindings[sourceId] ?? emptyDecisions());
     return getDecisions(this.#store, sourceId);
   }
@@ -552,7 +648,8 @@ export class SyncEngine {
   /** Import a decisions file: validated first (`CONFIG_INVALID` or `BINDING_ID_INVALID`, nothing changed), then each listed binding's decisions replaced. */
   async importDecisions(file: unknown): Promise<void> {
     const valid = validateDecisionsFile(file);
-    for (const [id, decisions] of Object.entries(valid.bindings)) await setDecisions(this.#store, id, { ...emptyDecisions(), ...decisions });
+    for (const [id, decisions] of Object.entries(valid.bindings))
+      await setDecisions(this.#store, id, { ...emptyDecisions(), ...decisions });
   }
 
   // ── configuration ─────────────────────────────────────────────────────
@@ -576,7 +673,12 @@ export class SyncEngine {
     this.#config = next;
     this.#scheduler.configure(next);
     if (changed.includes('metricsIntervalMs')) this.#scheduleMetrics();
-    this.#emit('config:updated', () => ({ timestamp: this.#clock.now(), previous: structuredClone(previous), config: structuredClone(next), changed }));
+    this.#emit('config:updated', () => ({
+      timestamp: this.#clock.now(),
+      previous: structuredClone(previous),
+      config: structuredClone(next),
+      changed,
+    }));
     return this.getConfig();
   }
 

@@ -129,7 +129,13 @@ export async function prepareJournal(
  * the pending marker. `update` rewrites the entry first (bytes a write
  * displaced). Returns the entry.
  */
-export async function commitJournal(store: SyncStore, bindingId: string, pending: PendingJournal, limits: JournalLimits, update?: Partial<JournalEntry>): Promise<JournalEntry> {
+export async function commitJournal(
+  store: SyncStore,
+  bindingId: string,
+  pending: PendingJournal,
+  limits: JournalLimits,
+  update?: Partial<JournalEntry>,
+): Promise<JournalEntry> {
   let entry = await store.getRecord<JournalEntry>(bindingId, journalEntryKey(pending.id));
   if (entry === undefined || entry === null) throw new Error(`The prepared journal entry ${pending.id} is missing.`);
   if (update !== undefined) {
@@ -174,7 +180,14 @@ export type JournalRecovery = { action: 'none' } | { action: 'committed' | 'drop
  * does not, the write never happened: drop the entry. Call only while no
  * job of the binding runs.
  */
-export async function recoverJournal(store: SyncStore, bindingId: string, target: SyncTarget, context: TargetContext, limits: JournalLimits, now: number): Promise<JournalRecovery> {
+export async function recoverJournal(
+  store: SyncStore,
+  bindingId: string,
+  target: SyncTarget,
+  context: TargetContext,
+  limits: JournalLimits,
+  now: number,
+): Promise<JournalRecovery> {
   const pending = await store.getRecord<PendingJournal | null>(bindingId, PENDING_KEY);
   if (pending === undefined || pending === null) return { action: 'none' };
   const entry = await store.getRecord<JournalEntry | null>(bindingId, journalEntryKey(pending.id));
@@ -191,7 +204,12 @@ export async function recoverJournal(store: SyncStore, bindingId: string, target
   let remote: unknown;
   if (!baseSaved && base !== undefined && pending.forwardBasePatch !== undefined && base.hash === entry.previousHash) {
     try {
-      const document = fastJsonPatch.applyPatch(structuredClone(base.document), structuredClone(pending.forwardBasePatch) as fastJsonPatch.Operation[], true, true).newDocument;
+      const document = fastJsonPatch.applyPatch(
+        structuredClone(base.document),
+        structuredClone(pending.forwardBasePatch) as fastJsonPatch.Operation[],
+        true,
+        true,
+      ).newDocument;
       if (canonicalHash(document) === entry.hash) remote = document;
     } catch {
       // A patch that does not apply: the base stays; the next sync merges again.
@@ -200,12 +218,20 @@ export async function recoverJournal(store: SyncStore, bindingId: string, target
   let written = baseSaved;
   if (!written) {
     // Read as a sync reads, with its renders of the remote and the base (a target may use them to read).
-    const render = (document: unknown) => Promise.resolve().then(() => target.render(document, context)).catch(() => undefined);
-    const rendered = [remote === undefined ? undefined : await render(remote), base === undefined ? undefined : await render(base.document)].filter((r) => r !== undefined);
+    const render = (document: unknown) =>
+      Promise.resolve()
+        .then(() => target.render(document, context))
+        .catch(() => undefined);
+    const rendered = [
+      remote === undefined ? undefined : await render(remote),
+      base === undefined ? undefined : await render(base.document),
+    ].filter((r) => r !== undefined);
     const local = await Promise.resolve()
       .then(() => target.read(context, { rendered }))
       .catch((error: unknown) => {
-        throw adapterFailure('target', target.kind, error, 'reading the local copy to settle an interrupted sync', { details: { bindingId } });
+        throw adapterFailure('target', target.kind, error, 'reading the local copy to settle an interrupted sync', {
+          details: { bindingId },
+        });
       });
     written = local !== undefined && canonicalHash(local) === entry.writtenHash;
   }

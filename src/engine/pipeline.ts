@@ -9,7 +9,15 @@ import type { FetchValidators, SourceFetchResult, SpecSource } from '../sources/
 import { loadSharing, operationKeys, withoutOperations } from '../document/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
 import type { SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
-import { commitJournal, discardJournal, prepareJournal, recoverJournal, storeBytes, type JournalLimits, type PendingJournal } from './journal.js';
+import {
+  commitJournal,
+  discardJournal,
+  prepareJournal,
+  recoverJournal,
+  storeBytes,
+  type JournalLimits,
+  type PendingJournal,
+} from './journal.js';
 import type { PendingDecisions } from './decisions.js';
 import { getDecisions } from './records.js';
 import { resolveStep } from './resolve-step.js';
@@ -82,7 +90,18 @@ export interface PreparedSync {
 
 /** The prepared sync of a run that found nothing new. */
 function unchangedSync(reason: 'not-modified' | 'same-hash', validators: FetchValidators, base?: BaseRecord, hash?: string): PreparedSync {
-  const prepared: PreparedSync = { outcome: 'unchanged', unchangedReason: reason, validators, base, changes: NO_CHANGES, conflicts: NO_CONFLICTS, decisions: NO_DECISIONS, local: undefined, merged: undefined, dirty: false };
+  const prepared: PreparedSync = {
+    outcome: 'unchanged',
+    unchangedReason: reason,
+    validators,
+    base,
+    changes: NO_CHANGES,
+    conflicts: NO_CONFLICTS,
+    decisions: NO_DECISIONS,
+    local: undefined,
+    merged: undefined,
+    dirty: false,
+  };
   if (hash !== undefined) prepared.hash = hash;
   return prepared;
 }
@@ -100,7 +119,9 @@ export function snapshotOf(binding: Pick<PipelineBinding, 'id' | 'target'>, cont
   try {
     return binding.target.snapshot?.(context);
   } catch (error) {
-    throw adapterFailure('target', binding.target.kind, error, 'taking a snapshot of the local copy', { details: { bindingId: binding.id } });
+    throw adapterFailure('target', binding.target.kind, error, 'taking a snapshot of the local copy', {
+      details: { bindingId: binding.id },
+    });
   }
 }
 
@@ -134,7 +155,13 @@ interface StepContext {
  * reconcile and the safety rails. Writes nothing except, outside dry runs,
  * refreshed validators of an unchanged run.
  */
-export async function prepareSync(binding: PipelineBinding, jobId: string, signal: AbortSignal, deps: PipelineDeps, options: PrepareOptions): Promise<PreparedSync> {
+export async function prepareSync(
+  binding: PipelineBinding,
+  jobId: string,
+  signal: AbortSignal,
+  deps: PipelineDeps,
+  options: PrepareOptions,
+): Promise<PreparedSync> {
   const quiet = options.dryRun || !deps.listening();
   const step: StepContext = { binding, jobId, signal, deps, options, emit: quiet ? noEmit : deps.emit, quiet };
   const validators = await deps.store.getValidators(binding.id);
@@ -171,25 +198,38 @@ export async function prepareSync(binding: PipelineBinding, jobId: string, signa
 }
 
 /** Step 1: fetch with the stored validators; a throw of the user's source is reported under the adapter's name. */
-async function fetchStep({ binding, jobId, signal, deps, emit, quiet }: StepContext, validators: FetchValidators): Promise<SourceFetchResult> {
+async function fetchStep(
+  { binding, jobId, signal, deps, emit, quiet }: StepContext,
+  validators: FetchValidators,
+): Promise<SourceFetchResult> {
   const fetched = await Promise.resolve()
     .then(() => binding.source.fetch({ validators, signal }))
     .catch((error: unknown) => {
-      throw signal.aborted ? signal.reason : adapterFailure('source', binding.source.kind, error, 'fetching', { details: { bindingId: binding.id } });
+      throw signal.aborted
+        ? signal.reason
+        : adapterFailure('source', binding.source.kind, error, 'fetching', { details: { bindingId: binding.id } });
     });
   if (signal.aborted) throw signal.reason;
-  if (!quiet) emit('spec:fetched', () => ({
-    timestamp: deps.clock.now(),
-    sourceId: binding.id, jobId,
-    kind: fetched.kind,
-    ...(fetched.kind !== 'not-modified' && fetched.location !== undefined ? { location: fetched.location } : {}),
-    ...(fetched.kind === 'raw' ? { bytes: typeof fetched.body === 'string' ? Buffer.byteLength(fetched.body) : fetched.body.byteLength } : {}),
-  }));
+  if (!quiet)
+    emit('spec:fetched', () => ({
+      timestamp: deps.clock.now(),
+      sourceId: binding.id,
+      jobId,
+      kind: fetched.kind,
+      ...(fetched.kind !== 'not-modified' && fetched.location !== undefined ? { location: fetched.location } : {}),
+      ...(fetched.kind === 'raw'
+        ? { bytes: typeof fetched.body === 'string' ? Buffer.byteLength(fetched.body) : fetched.body.byteLength }
+        : {}),
+    }));
   return fetched;
 }
 
 /** The source answered "not modified": keep its refreshed validators and stop. */
-async function notModified({ binding, jobId, deps, options, emit, quiet }: StepContext, validators: FetchValidators, refreshed: FetchValidators | undefined): Promise<PreparedSync> {
+async function notModified(
+  { binding, jobId, deps, options, emit, quiet }: StepContext,
+  validators: FetchValidators,
+  refreshed: FetchValidators | undefined,
+): Promise<PreparedSync> {
   if (!options.dryRun) deps.review.seen(binding.id, undefined);
   if (refreshed && !options.dryRun) await deps.store.saveValidators(binding.id, { ...validators, ...refreshed });
   if (!quiet) emit('spec:unchanged', () => ({ timestamp: deps.clock.now(), sourceId: binding.id, jobId, reason: 'not-modified' }));
@@ -205,7 +245,10 @@ interface LoadedRemote {
 }
 
 /** Step 2: load (parse, upgrade, validate) sharing what did not change with the base, freeze and hash. */
-async function loadStep({ binding, signal, deps }: StepContext, fetched: Exclude<SourceFetchResult, { kind: 'not-modified' }>): Promise<LoadedRemote> {
+async function loadStep(
+  { binding, signal, deps }: StepContext,
+  fetched: Exclude<SourceFetchResult, { kind: 'not-modified' }>,
+): Promise<LoadedRemote> {
   const stored = await deps.store.getBase(binding.id);
   const last = binding.lastBase;
   const base = stored !== undefined && last !== undefined && stored.hash === last.hash && stored.savedAt === last.savedAt ? last : stored;
@@ -238,12 +281,16 @@ async function sameHash({ binding, jobId, deps, options, emit, quiet }: StepCont
     deps.review.seen(binding.id, undefined);
     await deps.store.saveValidators(binding.id, loaded.validators);
   }
-  if (!quiet) emit('spec:unchanged', () => ({ timestamp: deps.clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash: loaded.hash }));
+  if (!quiet)
+    emit('spec:unchanged', () => ({ timestamp: deps.clock.now(), sourceId: binding.id, jobId, reason: 'same-hash', hash: loaded.hash }));
   return unchangedSync('same-hash', loaded.validators, loaded.base, loaded.hash);
 }
 
 /** Step 3: lasting decisions. Ignored operations never come in; tombstoned ones stay deleted. */
-async function lastingStep({ binding, deps }: StepContext, newest: Record<string, unknown>): Promise<{ remote: Record<string, unknown>; upstream: Record<string, unknown> | undefined; keepLocal: readonly string[] }> {
+async function lastingStep(
+  { binding, deps }: StepContext,
+  newest: Record<string, unknown>,
+): Promise<{ remote: Record<string, unknown>; upstream: Record<string, unknown> | undefined; keepLocal: readonly string[] }> {
   const lasting = await getDecisions(deps.store, binding.id);
   const remote = deepFreeze(withoutOperations(newest, new Set([...lasting.ignoredOperations, ...lasting.tombstones])));
   // What those decisions took out is the user's doing, not upstream's: the removal policy must not keep it.
@@ -251,12 +298,20 @@ async function lastingStep({ binding, deps }: StepContext, newest: Record<string
 }
 
 /** Step 4: the semantic diff of the base and the remote, reported as `spec:changed`. */
-function diffStep({ binding, jobId, deps, emit }: StepContext, loaded: LoadedRemote, remote: Record<string, unknown>): readonly SpecChange[] {
+function diffStep(
+  { binding, jobId, deps, emit }: StepContext,
+  loaded: LoadedRemote,
+  remote: Record<string, unknown>,
+): readonly SpecChange[] {
   const { base, hash } = loaded;
-  const changes: readonly SpecChange[] = diffSpecs(base?.document ?? { openapi: remote['openapi'] ?? '3.0.0', info: remote['info'] ?? {}, paths: {} }, remote);
+  const changes: readonly SpecChange[] = diffSpecs(
+    base?.document ?? { openapi: remote['openapi'] ?? '3.0.0', info: remote['info'] ?? {}, paths: {} },
+    remote,
+  );
   emit('spec:changed', () => ({
     timestamp: deps.clock.now(),
-    sourceId: binding.id, jobId,
+    sourceId: binding.id,
+    jobId,
     hash,
     ...(base ? { previousHash: base.hash } : {}),
     firstSync: base === undefined,
@@ -266,9 +321,20 @@ function diffStep({ binding, jobId, deps, emit }: StepContext, loaded: LoadedRem
 }
 
 /** Step 5: the safety rails (mass removal, breaking changes, flapping), unless a person approved this document. */
-function railsStep({ binding, deps, options }: StepContext, loaded: LoadedRemote, remote: Record<string, unknown>, changes: readonly SpecChange[]): PreparedSync['held'] {
+function railsStep(
+  { binding, deps, options }: StepContext,
+  loaded: LoadedRemote,
+  remote: Record<string, unknown>,
+  changes: readonly SpecChange[],
+): PreparedSync['held'] {
   if (!options.dryRun && deps.review.isApproved(binding.id, loaded.hash)) return undefined;
-  return checkSafetyRails(loaded.base?.document, remote, changes, binding.policy, options.dryRun ? Number.POSITIVE_INFINITY : deps.review.seen(binding.id, loaded.hash));
+  return checkSafetyRails(
+    loaded.base?.document,
+    remote,
+    changes,
+    binding.policy,
+    options.dryRun ? Number.POSITIVE_INFINITY : deps.review.seen(binding.id, loaded.hash),
+  );
 }
 
 /**
@@ -277,7 +343,14 @@ function railsStep({ binding, deps, options }: StepContext, loaded: LoadedRemote
  * `decisions` and `dirty` of `prepared`. Runs again, from a fresh read, when
  * the write found the local copy changed.
  */
-async function mergeLocal(binding: PipelineBinding, jobId: string, signal: AbortSignal, deps: PipelineDeps, options: PrepareOptions, prepared: PreparedSync): Promise<void> {
+async function mergeLocal(
+  binding: PipelineBinding,
+  jobId: string,
+  signal: AbortSignal,
+  deps: PipelineDeps,
+  options: PrepareOptions,
+  prepared: PreparedSync,
+): Promise<void> {
   const { clock } = deps;
   const emit = options.dryRun || !deps.listening() ? noEmit : deps.emit;
   const context = prepared.targetContext as TargetContext;
@@ -285,14 +358,19 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   const base = prepared.base;
   const target = binding.target;
   const adapterError = (step: string) => (error: unknown) => {
-    throw adapterFailure('target', target.kind, error, step, { hint: frozenHint(error) ?? 'See the cause; the local copy was not changed.', details: { bindingId: binding.id } });
+    throw adapterFailure('target', target.kind, error, step, {
+      hint: frozenHint(error) ?? 'See the cause; the local copy was not changed.',
+      details: { bindingId: binding.id },
+    });
   };
   // Called inside `then` so that a target that throws synchronously is reported like one that rejects.
   const call = <T>(fn: () => T | Promise<T>): Promise<T> => Promise.resolve().then(fn);
   const renderedRemote = await call(() => target.render(remote, context)).catch(adapterError('rendering the remote document'));
   const renderedBase = base ? await call(() => target.render(base.document, context)).catch(adapterError('rendering the base')) : undefined;
   const upstream = prepared.upstream;
-  const renderedUpstream = upstream ? await call(() => target.render(upstream, context)).catch(adapterError('rendering the remote document')) : undefined;
+  const renderedUpstream = upstream
+    ? await call(() => target.render(upstream, context)).catch(adapterError('rendering the remote document'))
+    : undefined;
   const rendered = renderedBase === undefined ? [renderedRemote] : [renderedRemote, renderedBase];
   if (renderedUpstream !== undefined) rendered.push(renderedUpstream);
   const local = await call(() => target.read(context, { rendered })).catch(adapterError('reading the local copy'));
@@ -305,11 +383,19 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   if (local !== undefined) {
     const prepareMerge = target.prepareMerge?.bind(target);
     const own = prepareMerge
-      ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(adapterError('preparing the merge'))
+      ? await call(() => prepareMerge({ base: renderedBase, local, remote: renderedRemote }, context)).catch(
+          adapterError('preparing the merge'),
+        )
       : undefined;
     if (own?.base !== undefined) mergeBase = own.base;
-    const merged = merge3(mergeBase === undefined ? {} : mergeBase, own?.local ?? local, renderedRemote, target.identityRules === undefined ? {} : { rules: target.identityRules });
-    conflicts = own?.conflicts === undefined || own.conflicts.length === 0 ? merged.conflicts : withTargetConflicts(merged.conflicts, own.conflicts);
+    const merged = merge3(
+      mergeBase === undefined ? {} : mergeBase,
+      own?.local ?? local,
+      renderedRemote,
+      target.identityRules === undefined ? {} : { rules: target.identityRules },
+    );
+    conflicts =
+      own?.conflicts === undefined || own.conflicts.length === 0 ? merged.conflicts : withTargetConflicts(merged.conflicts, own.conflicts);
     document = merged.merged;
     if (conflicts.length > 0) {
       if (!options.dryRun) deps.onConflicts(binding.id, conflicts.length);
@@ -334,9 +420,20 @@ async function mergeLocal(binding: PipelineBinding, jobId: string, signal: Abort
   if (target.reconcile) {
     const reconcile = target.reconcile.bind(target);
     const merged = document;
-    document = await call(() => reconcile(merged, { base: mergeBase, local, remote: renderedRemote, ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }), removal: binding.policy.removal, now: clock.now() }, context)).catch(
-      adapterError('reconciling the merged copy'),
-    );
+    document = await call(() =>
+      reconcile(
+        merged,
+        {
+          base: mergeBase,
+          local,
+          remote: renderedRemote,
+          ...(renderedUpstream === undefined ? {} : { upstream: renderedUpstream }),
+          removal: binding.policy.removal,
+          now: clock.now(),
+        },
+        context,
+      ),
+    ).catch(adapterError('reconciling the merged copy'));
   }
   prepared.local = local;
   prepared.merged = document;
@@ -358,7 +455,12 @@ function withTargetConflicts(merged: readonly MergeConflict[], own: readonly Mer
  * written before the base on purpose: a crash in between makes the next run
  * merge the same remote changes again, which converges.
  */
-export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJob>, signal: AbortSignal, deps: PipelineDeps): Promise<SyncResult> {
+export async function runPipeline(
+  binding: PipelineBinding,
+  job: Readonly<SyncJob>,
+  signal: AbortSignal,
+  deps: PipelineDeps,
+): Promise<SyncResult> {
   const { store, clock, emit } = deps;
   const startedAt = clock.now();
   if (binding.journalChecked !== true) await recoverBinding(binding, deps, signal);
@@ -367,7 +469,14 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   if (prepared.outcome === 'unchanged') return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'unchanged', false);
   if (prepared.outcome === 'held' && prepared.held) {
     const held = prepared.held;
-    if (!deps.review.heldBefore(binding.id, prepared.hash as string)) emit('sync:held', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, reason: held.reason, details: held.details }));
+    if (!deps.review.heldBefore(binding.id, prepared.hash as string))
+      emit('sync:held', () => ({
+        timestamp: clock.now(),
+        sourceId: binding.id,
+        jobId: job.id,
+        reason: held.reason,
+        details: held.details,
+      }));
     return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'held', false);
   }
   const remote = prepared.remote as Record<string, unknown>;
@@ -394,9 +503,20 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
       await discardJournal(store, binding.id, pending);
       if (!isSyncError(error) || error.code !== 'TARGET_CHANGED_DURING_WRITE' || attempt >= MAX_WRITE_ATTEMPTS) {
         const hint = frozenHint(error);
-        throw adapterFailure('target', target.kind, error, 'writing', { retryable: hint === undefined, ...(hint === undefined ? {} : { hint }), details: { bindingId: binding.id } });
+        throw adapterFailure('target', target.kind, error, 'writing', {
+          retryable: hint === undefined,
+          ...(hint === undefined ? {} : { hint }),
+          details: { bindingId: binding.id },
+        });
       }
-      emit('target:changed', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, action: 'remerge', attempt, ...(target.location === undefined ? {} : { location: target.location }) }));
+      emit('target:changed', () => ({
+        timestamp: clock.now(),
+        sourceId: binding.id,
+        jobId: job.id,
+        action: 'remerge',
+        attempt,
+        ...(target.location === undefined ? {} : { location: target.location }),
+      }));
       // The person's save is the new local copy: merge again from it.
       prepared.targetContext = targetContextOf(binding, store, signal);
       await mergeLocal(binding, job.id, signal, deps, DRY_RUN_OFF, prepared);
@@ -408,12 +528,33 @@ export async function runPipeline(binding: PipelineBinding, job: Readonly<SyncJo
   binding.lastBase = saved;
   await store.saveValidators(binding.id, prepared.validators);
   const displaced = report?.displaced;
-  const entry = await commitJournal(store, binding.id, pending, journalLimitsOf(binding.policy), displaced === undefined ? undefined : { displaced: storeBytes(displaced) });
+  const entry = await commitJournal(
+    store,
+    binding.id,
+    pending,
+    journalLimitsOf(binding.policy),
+    displaced === undefined ? undefined : { displaced: storeBytes(displaced) },
+  );
   binding.journalChecked = true;
   if (displaced !== undefined) {
-    emit('target:changed', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, action: 'displaced', attempt: 1, journalId: entry.id, ...(target.location === undefined ? {} : { location: target.location }) }));
+    emit('target:changed', () => ({
+      timestamp: clock.now(),
+      sourceId: binding.id,
+      jobId: job.id,
+      action: 'displaced',
+      attempt: 1,
+      journalId: entry.id,
+      ...(target.location === undefined ? {} : { location: target.location }),
+    }));
   }
-  emit('sync:applied', () => ({ timestamp: clock.now(), sourceId: binding.id, jobId: job.id, hash, ...counts(prepared.changes.length, prepared.conflicts.length), written: prepared.dirty }));
+  emit('sync:applied', () => ({
+    timestamp: clock.now(),
+    sourceId: binding.id,
+    jobId: job.id,
+    hash,
+    ...counts(prepared.changes.length, prepared.conflicts.length),
+    written: prepared.dirty,
+  }));
   return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'applied', prepared.dirty);
 }
 
@@ -436,7 +577,13 @@ function journalEntryOf(sourceId: string, jobId: string, at: number, prepared: P
     hash: prepared.hash as string,
     ...(prepared.base ? { previousHash: prepared.base.hash } : {}),
     writtenHash: canonicalHash(prepared.merged),
-    changes: prepared.changes.map(({ id, level, operation, path, text }) => ({ id, level, ...(operation === undefined ? {} : { operation }), path, text })),
+    changes: prepared.changes.map(({ id, level, operation, path, text }) => ({
+      id,
+      level,
+      ...(operation === undefined ? {} : { operation }),
+      path,
+      text,
+    })),
     decisions: prepared.decisions,
     localPatch: prepared.local === undefined ? [] : diffPatch(prepared.merged, prepared.local),
     basePatch: prepared.base ? diffPatch(remote, prepared.base.document) : [],
@@ -450,9 +597,20 @@ function journalEntryOf(sourceId: string, jobId: string, at: number, prepared: P
  * write-ahead window. Runs before the binding's next sync or rollback, never
  * beside one.
  */
-export async function recoverBinding(binding: PipelineBinding, deps: Pick<PipelineDeps, 'store' | 'clock'>, signal: AbortSignal): Promise<void> {
+export async function recoverBinding(
+  binding: PipelineBinding,
+  deps: Pick<PipelineDeps, 'store' | 'clock'>,
+  signal: AbortSignal,
+): Promise<void> {
   const { store, clock } = deps;
-  const outcome = await recoverJournal(store, binding.id, binding.target, targetContextOf(binding, store, signal), journalLimitsOf(binding.policy), clock.now());
+  const outcome = await recoverJournal(
+    store,
+    binding.id,
+    binding.target,
+    targetContextOf(binding, store, signal),
+    journalLimitsOf(binding.policy),
+    clock.now(),
+  );
   if (outcome.action !== 'none') binding.lastBase = undefined;
   binding.journalChecked = true;
 }
@@ -464,12 +622,21 @@ export async function recoverBinding(binding: PipelineBinding, deps: Pick<Pipeli
  * extensible", "Cannot delete property"). `undefined` for any other error.
  */
 function frozenHint(error: unknown): string | undefined {
-  if (!(error instanceof TypeError) || !/read.only|not extensible|Cannot delete property|Cannot add property|frozen/i.test(error.message)) return undefined;
+  if (!(error instanceof TypeError) || !/read.only|not extensible|Cannot delete property|Cannot add property|frozen/i.test(error.message))
+    return undefined;
   return 'The target changed a value the engine gave it. Documents and merged copies passed to targets are frozen and share subtrees: build new objects (or copy with structuredClone) instead of changing them in place.';
 }
 
 /** The result of a run, built field by field (no spreads): this runs once per job, and object spread is slow on hot paths. */
-function resultOf(sourceId: string, jobId: string, prepared: PreparedSync, startedAt: number, finishedAt: number, outcome: SyncResult['outcome'], written: boolean): SyncResult {
+function resultOf(
+  sourceId: string,
+  jobId: string,
+  prepared: PreparedSync,
+  startedAt: number,
+  finishedAt: number,
+  outcome: SyncResult['outcome'],
+  written: boolean,
+): SyncResult {
   const result: SyncResult = {
     jobId,
     sourceId,
@@ -502,7 +669,12 @@ export async function planSync(binding: PipelineBinding, signal: AbortSignal, de
     changes: prepared.changes,
     conflicts: prepared.conflicts,
     decisions: prepared.decisions,
-    patch: prepared.outcome === 'unchanged' ? [] : prepared.local === undefined ? [{ op: 'replace', path: '', value: prepared.merged }] : diffPatch(prepared.local, prepared.merged),
+    patch:
+      prepared.outcome === 'unchanged'
+        ? []
+        : prepared.local === undefined
+          ? [{ op: 'replace', path: '', value: prepared.merged }]
+          : diffPatch(prepared.local, prepared.merged),
   };
   if (prepared.unchangedReason) plan.unchangedReason = prepared.unchangedReason;
   if (prepared.held) {
@@ -525,7 +697,10 @@ export function diffPatch(from: unknown, to: unknown): JsonPatchOperation[] {
 }
 
 /** The counts of `sync:applied`, under their names and, until 0.3, their deprecated ones. */
-function counts(changeCount: number, conflictCount: number): { changeCount: number; conflictCount: number; changes: number; conflicts: number } {
+function counts(
+  changeCount: number,
+  conflictCount: number,
+): { changeCount: number; conflictCount: number; changes: number; conflicts: number } {
   return { changeCount, conflictCount, changes: changeCount, conflicts: conflictCount };
 }
 
@@ -548,7 +723,10 @@ function checkSafetyRails(
       for (const key of before) if (!after.has(key)) removed += 1;
       const share = removed / before.size;
       if (share > policy.maxRemovalShare) {
-        return { reason: 'mass-removal', details: { removed, before: before.size, after: after.size, share, maxRemovalShare: policy.maxRemovalShare } };
+        return {
+          reason: 'mass-removal',
+          details: { removed, before: before.size, after: after.size, share, maxRemovalShare: policy.maxRemovalShare },
+        };
       }
     }
   }
@@ -560,7 +738,6 @@ function checkSafetyRails(
   }
   return undefined;
 }
-
 
 /** Re-exported for the engine: the lasting decisions of a binding. */
 export type { BindingDecisions };

@@ -45,7 +45,9 @@ export function planToMarkdown(plan: SyncPlan): string {
       const key = change.operation ?? 'Document';
       byOperation.set(key, [...(byOperation.get(key) ?? []), change]);
     }
-    for (const [operation, list] of [...byOperation].sort(([a], [b]) => (a === 'Document' ? -1 : b === 'Document' ? 1 : a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [operation, list] of [...byOperation].sort(([a], [b]) =>
+      a === 'Document' ? -1 : b === 'Document' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+    )) {
       lines.push(`### ${escape(operation)}`, '');
       for (const change of list) lines.push(`- ${escapeProse(change.text)} \`${change.id}\``);
       lines.push('');
@@ -55,7 +57,9 @@ export function planToMarkdown(plan: SyncPlan): string {
     lines.push(`## Conflicts (${plan.conflicts.length})`, '');
     for (const conflict of plan.conflicts) {
       const decision = plan.decisions.find((d) => d.path === conflict.path);
-      const how = decision ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escapeProse(decision.reason)}` : '→ undecided';
+      const how = decision
+        ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escapeProse(decision.reason)}`
+        : '→ undecided';
       lines.push(`- \`${conflict.path}\` ${conflict.kind} ${how}`);
     }
     lines.push('');

@@ -35,25 +35,32 @@ const OPERATION = /^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) \/\S*$/;
  */
 export function validateDecisionsFile(value: unknown): DecisionsFile {
   const fail = (message: string): never => {
-    throw new ConfigError(`Invalid decisions file: ${message}`, { hint: 'Export a file with engine.exportDecisions() and edit only its lists.' });
+    throw new ConfigError(`Invalid decisions file: ${message}`, {
+      hint: 'Export a file with engine.exportDecisions() and edit only its lists.',
+    });
   };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}.`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail(`expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}.`);
   const file = value as Partial<DecisionsFile>;
   if (file.format !== 'api-live-sync/decisions') fail(`expected "format": "api-live-sync/decisions", got ${JSON.stringify(file.format)}.`);
   if (file.version !== 1) fail(`expected "version": 1, got ${JSON.stringify(file.version)}.`);
-  if (!file.bindings || typeof file.bindings !== 'object' || Array.isArray(file.bindings)) fail('expected "bindings" to be an object keyed by binding id.');
+  if (!file.bindings || typeof file.bindings !== 'object' || Array.isArray(file.bindings))
+    fail('expected "bindings" to be an object keyed by binding id.');
   for (const [id, decisions] of Object.entries(file.bindings as Record<string, unknown>)) {
     assertBindingId(id, 'a binding id of the decisions file');
     if (!decisions || typeof decisions !== 'object') fail(`bindings.${id} must be an object.`);
     for (const list of ['ignoredOperations', 'keepLocal', 'tombstones'] as const) {
       const items = (decisions as Record<string, unknown>)[list] ?? [];
-      if (!Array.isArray(items) || items.some((item) => typeof item !== 'string')) fail(`bindings.${id}.${list} must be an array of strings.`);
+      if (!Array.isArray(items) || items.some((item) => typeof item !== 'string'))
+        fail(`bindings.${id}.${list} must be an array of strings.`);
       if (list !== 'keepLocal') {
         const bad = (items as string[]).find((item) => !OPERATION.test(item));
-        if (bad !== undefined) fail(`bindings.${id}.${list} holds ${JSON.stringify(bad)}; expected "METHOD /path" such as "GET /pets/{id}".`);
+        if (bad !== undefined)
+          fail(`bindings.${id}.${list} holds ${JSON.stringify(bad)}; expected "METHOD /path" such as "GET /pets/{id}".`);
       } else {
         const bad = (items as string[]).find((item) => !item.startsWith('/') && item !== '' && !item.startsWith('**'));
-        if (bad !== undefined) fail(`bindings.${id}.keepLocal holds ${JSON.stringify(bad)}; expected a JSON Pointer pattern such as "/paths/**/description".`);
+        if (bad !== undefined)
+          fail(`bindings.${id}.keepLocal holds ${JSON.stringify(bad)}; expected a JSON Pointer pattern such as "/paths/**/description".`);
       }
     }
   }

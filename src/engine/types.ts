@@ -5,7 +5,16 @@
  */
 import type { ConflictDecision, ConflictResolver } from '../conflict/index.js';
 import type { MergeConflict } from '../merge/index.js';
-import type { CircuitBreakerPolicy, CircuitState, Clock, JobPriority, RetryPolicy, SchedulerConfig, SchedulerFactory, SyncJob } from '../scheduler/index.js';
+import type {
+  CircuitBreakerPolicy,
+  CircuitState,
+  Clock,
+  JobPriority,
+  RetryPolicy,
+  SchedulerConfig,
+  SchedulerFactory,
+  SyncJob,
+} from '../scheduler/index.js';
 import type { SpecSource } from '../sources/index.js';
 import type { SyncStore } from '../store/index.js';
 import type { SyncTarget } from '../targets/index.js';

@@ -87,7 +87,8 @@ export function tryJsonObjectBytes(input: Uint8Array): object | typeof NOT_JSON_
   let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   let first = 0;
-  while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09)) first++;
+  while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09))
+    first++;
   if (bytes[first] !== 0x7b || !isUtf8(bytes)) return NOT_JSON_OBJECT;
   const escaped = escapedText(bytes);
   if (escaped === undefined) return NOT_JSON_OBJECT;

@@ -100,7 +100,12 @@ function adopt(base: object, next: object, depth: number): object {
 }
 
 /** Share `into[key]` with `from[key]` where they are equal; whether they are (now) the same value. */
-function take(from: Record<string | number, unknown>, into: Record<string | number, unknown>, key: string | number, depth: number): boolean {
+function take(
+  from: Record<string | number, unknown>,
+  into: Record<string | number, unknown>,
+  key: string | number,
+  depth: number,
+): boolean {
   const value = into[key];
   const old = from[key];
   if (value === null || typeof value !== 'object') return value === old && (value !== undefined || key in from);

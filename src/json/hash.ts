@@ -190,7 +190,8 @@ function writeCanonical(sink: Sink, value: unknown, depth: number, frozen = fals
     for (let i = 0; i < value.length; i++) {
       if (i > 0) sink.buffer += ',';
       let item: unknown = value[i];
-      if (item !== null && typeof item === 'object' && typeof (item as { toJSON?: unknown }).toJSON === 'function') item = (item as { toJSON: () => unknown }).toJSON();
+      if (item !== null && typeof item === 'object' && typeof (item as { toJSON?: unknown }).toJSON === 'function')
+        item = (item as { toJSON: () => unknown }).toJSON();
       if (!writeCanonical(sink, item, depth + 1, frozen)) sink.buffer += 'null';
     }
     sink.buffer += ']';

@@ -2,9 +2,7 @@ import { escapePointer } from './pointer.js';
 
 /** One RFC 6902 operation as {@link jsonPatch} writes it. */
 export type PatchOperation =
-  | { op: 'add'; path: string; value: unknown }
-  | { op: 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+  { op: 'add'; path: string; value: unknown } | { op: 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 /**
  * An RFC 6902 patch that turns `from` into `to` (plain JSON values), to be

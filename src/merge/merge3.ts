@@ -59,14 +59,18 @@ export function merge3<T = unknown>(base: unknown, local: T, remote: unknown, op
   } catch (error) {
     if (isSyncError(error)) throw error;
     const at = formatPointer(context.path);
-    throw new ConflictError('MERGE_FAILED', `The merge failed at ${JSON.stringify(at)}: ${error instanceof Error ? error.message : String(error)}`, {
-      hint:
-        error instanceof RangeError
-          ? 'The documents nest too deeply to merge; load them through loadSpec, which limits depth.'
-          : "Check the identity rule for this place: its key function must return a string or undefined and not throw.",
-      cause: error,
-      details: { path: at },
-    });
+    throw new ConflictError(
+      'MERGE_FAILED',
+      `The merge failed at ${JSON.stringify(at)}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint:
+          error instanceof RangeError
+            ? 'The documents nest too deeply to merge; load them through loadSpec, which limits depth.'
+            : 'Check the identity rule for this place: its key function must return a string or undefined and not throw.',
+        cause: error,
+        details: { path: at },
+      },
+    );
   }
   return { merged: (merged === ABSENT ? undefined : merged) as T, conflicts: context.conflicts };
 }

@@ -18,7 +18,12 @@ const families: Family[] = [
   { name: 'syncs_held_total', help: 'Runs held by a safety rail.', type: 'counter', pick: (c) => c.heldSyncs },
   { name: 'conflicts_total', help: 'Conflicts found by three-way merges.', type: 'counter', pick: (c) => c.conflicts },
   { name: 'retries_total', help: 'Retries scheduled.', type: 'counter', pick: (c) => c.retries },
-  { name: 'last_sync_timestamp_seconds', help: 'When the last run ended, Unix seconds.', type: 'gauge', pick: (c) => (c.lastSyncTime ?? 0) / 1000 },
+  {
+    name: 'last_sync_timestamp_seconds',
+    help: 'When the last run ended, Unix seconds.',
+    type: 'gauge',
+    pick: (c) => (c.lastSyncTime ?? 0) / 1000,
+  },
 ];
 
 function escapeLabel(value: string): string {
@@ -56,7 +61,11 @@ export function toPrometheusText(metrics: SyncEngineMetrics): string {
   const duration = `${PREFIX}_sync_duration_seconds`;
   lines.push(`# HELP ${duration} Duration of sync attempts over the recent window.`, `# TYPE ${duration} summary`);
   for (const [source, c] of scopes) {
-    for (const [q, v] of [['0.5', c.p50SyncTime], ['0.95', c.p95SyncTime], ['0.99', c.p99SyncTime]] as const) {
+    for (const [q, v] of [
+      ['0.5', c.p50SyncTime],
+      ['0.95', c.p95SyncTime],
+      ['0.99', c.p99SyncTime],
+    ] as const) {
       lines.push(`${duration}${labels(source, `quantile="${q}"`)} ${num(v / 1000)}`);
     }
     lines.push(`${duration}_sum${labels(source)} ${num((c.averageSyncTime * c.attempts) / 1000)}`);

@@ -129,7 +129,12 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
    * commits it, releases the abort listeners of a job that ended, and then
    * emits the change's event.
    */
-  #transition<To extends keyof TransitionExtra<Result>>(entry: JobEntry<Result>, to: To, extra: TransitionExtra<Result>[To], at: number = this.#clock.now()): void {
+  #transition<To extends keyof TransitionExtra<Result>>(
+    entry: JobEntry<Result>,
+    to: To,
+    extra: TransitionExtra<Result>[To],
+    at: number = this.#clock.now(),
+  ): void {
     const job = entry.job;
     const event = jobTransitionEvent(entry.state, to, job.id);
     entry.state = to;
@@ -186,11 +191,15 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
    */
   register(spec: ScheduledBinding): void {
     if (this.#bindings.has(spec.id)) {
-      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, { hint: 'Use another id, or remove the existing binding first.' });
+      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, {
+        hint: 'Use another id, or remove the existing binding first.',
+      });
     }
     for (const dep of spec.dependsOn) {
       if (dep === spec.id) {
-        throw new BindingError('DEPENDENCY_CYCLE', `Binding "${spec.id}" cannot depend on itself.`, { hint: 'Remove it from its own `dependsOn`.' });
+        throw new BindingError('DEPENDENCY_CYCLE', `Binding "${spec.id}" cannot depend on itself.`, {
+          hint: 'Remove it from its own `dependsOn`.',
+        });
       }
       if (!this.#bindings.has(dep)) {
         throw new BindingError('DEPENDENCY_MISSING', `Binding "${spec.id}" depends on "${dep}", which is not registered.`, {
@@ -318,11 +327,19 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
     });
   }
 
-  #trigger(id: string, trigger: JobTrigger, priority?: JobPriority, signal?: AbortSignal, waiter?: Waiter<Result>): JobEntry<Result> | undefined {
+  #trigger(
+    id: string,
+    trigger: JobTrigger,
+    priority?: JobPriority,
+    signal?: AbortSignal,
+    waiter?: Waiter<Result>,
+  ): JobEntry<Result> | undefined {
     const state = this.#require(id);
     if (signal?.aborted) throw abortReason(signal.reason, id, undefined);
     if (this.#stopping) {
-      throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', { hint: 'Wait for `stopSync()` to settle, then start again.' });
+      throw new JobError('ENGINE_STOPPED', 'The engine is stopping; no new jobs start.', {
+        hint: 'Wait for `stopSync()` to settle, then start again.',
+      });
     }
     if (!state.circuit.allowsAttempt) {
       if (trigger !== 'manual') return undefined;
@@ -438,7 +455,12 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
       const aborted = signal.aborted;
       const error = aborted
         ? toSyncError(signal.reason, { code: 'ENGINE_STOPPED', message: 'The job was aborted' })
-        : toSyncError(thrown, { code: 'JOB_FAILED', message: `Job ${job.id} of "${job.sourceId}" failed`, retryable: false, hint: 'The run threw something that is not a SyncError; see the cause.' });
+        : toSyncError(thrown, {
+            code: 'JOB_FAILED',
+            message: `Job ${job.id} of "${job.sourceId}" failed`,
+            retryable: false,
+            hint: 'The run threw something that is not a SyncError; see the cause.',
+          });
       this.#fail(state, entry, error, aborted);
     } finally {
       state.running = undefined;
@@ -466,7 +488,8 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
     const canRetry =
       !aborted &&
       !this.#stopping &&
-      (waitOut !== undefined || (error.retryable && state.circuit.allowsAttempt && job.retryCount - entry.restartRetries < job.maxRetries)) &&
+      (waitOut !== undefined ||
+        (error.retryable && state.circuit.allowsAttempt && job.retryCount - entry.restartRetries < job.maxRetries)) &&
       this.#bindings.get(job.sourceId) === state;
     if (canRetry) {
       job.retryCount += 1;
@@ -521,7 +544,14 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
     if (restart === undefined) {
       restart = { since: now, retries: 0 };
       state.restart = restart;
-      this.#hooks.emit('source:restarting', () => ({ timestamp: now, sourceId: state.spec.id, jobId: entry.job.id, since: now, graceEndsAt: now + grace, error: error.toJSON() }));
+      this.#hooks.emit('source:restarting', () => ({
+        timestamp: now,
+        sourceId: state.spec.id,
+        jobId: entry.job.id,
+        since: now,
+        graceEndsAt: now + grace,
+        error: error.toJSON(),
+      }));
     }
     if (now - restart.since >= grace) return undefined;
     restart.retries += 1;
@@ -536,7 +566,12 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
       state.halfOpenAt = now + cooldown;
       if (state.halfOpenTimer !== undefined) this.#clock.clearTimeout(state.halfOpenTimer);
       state.halfOpenTimer = this.#clock.setTimeout(() => this.#halfOpen(state), cooldown);
-      this.#hooks.emit('circuit:opened', () => ({ timestamp: now, sourceId, failures: state.circuit.failures, halfOpenAt: now + cooldown }));
+      this.#hooks.emit('circuit:opened', () => ({
+        timestamp: now,
+        sourceId,
+        failures: state.circuit.failures,
+        halfOpenAt: now + cooldown,
+      }));
     } else if (transition === 'closed') {
       this.#hooks.emit('circuit:closed', () => ({ timestamp: now, sourceId }));
     }
@@ -556,7 +591,9 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
   async cancel(jobId: string): Promise<SyncJob> {
     for (const state of this.#bindings.values()) {
       if (state.running?.job.id === jobId) {
-        throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, { hint: 'Wait for it, or stop the engine to abort it.' });
+        throw new JobError('JOB_NOT_PENDING', `Job ${jobId} is already running and cannot be removed.`, {
+          hint: 'Wait for it, or stop the engine to abort it.',
+        });
       }
       if (state.pending?.job.id === jobId) {
         const entry = state.pending;
@@ -564,7 +601,9 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
         return copyJob(entry.job);
       }
     }
-    throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, { hint: 'It may have finished already; see getSyncStatus().' });
+    throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, {
+      hint: 'It may have finished already; see getSyncStatus().',
+    });
   }
 
   #remove(state: BindingState<Result>, entry: JobEntry<Result>, reason: JobRemovalReason, error: SyncError): void {
@@ -677,7 +716,8 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
       state.pollTimer = undefined;
       state.nextPoll = undefined;
       state.dueWhilePaused = false;
-      if (state.pending) this.#remove(state, state.pending, 'engine-stopped', new JobError('ENGINE_STOPPED', 'The engine stopped before this job ran.'));
+      if (state.pending)
+        this.#remove(state, state.pending, 'engine-stopped', new JobError('ENGINE_STOPPED', 'The engine stopped before this job ran.'));
     }
     const reason = new JobError('ENGINE_STOPPED', 'The engine is stopping.');
     this.#stopController.abort(reason);
@@ -787,9 +827,13 @@ function copyJob(job: SyncJob): SyncJob {
 /** The error a caller's abort becomes: its reason when that is a `SyncError`, else `JOB_CANCELLED` with the reason as `cause` (as `plan` and the HTTP source do). */
 function abortReason(reason: unknown, sourceId: string, jobId: string | undefined): SyncError {
   if (isSyncError(reason)) return reason;
-  return new JobError('JOB_CANCELLED', `${jobId === undefined ? 'The run' : `Job ${jobId}`} of "${sourceId}" was cancelled by its caller's abort signal.`, {
-    cause: reason,
-    hint: 'Nothing to do, unless the signal was not meant to abort.',
-    details: { sourceId, ...(jobId === undefined ? {} : { jobId }), aborted: true },
-  });
+  return new JobError(
+    'JOB_CANCELLED',
+    `${jobId === undefined ? 'The run' : `Job ${jobId}`} of "${sourceId}" was cancelled by its caller's abort signal.`,
+    {
+      cause: reason,
+      hint: 'Nothing to do, unless the signal was not meant to abort.',
+      details: { sourceId, ...(jobId === undefined ? {} : { jobId }), aborted: true },
+    },
+  );
 }

@@ -20,14 +20,15 @@ export type JobTransitionEvent = 'job:queued' | 'job:started' | 'job:retrying' |
  * not listed here is a bug in the scheduler, and {@link jobTransitionEvent}
  * throws `JOB_TRANSITION_INVALID` for it.
  */
-export const jobTransitions: Readonly<Record<JobState, Readonly<Partial<Record<Exclude<JobState, 'new'>, JobTransitionEvent>>>>> = Object.freeze({
-  new: Object.freeze({ pending: 'job:queued' }),
-  pending: Object.freeze({ running: 'job:started', removed: 'job:removed' }),
-  running: Object.freeze({ completed: 'job:completed', failed: 'job:failed', pending: 'job:retrying' }),
-  completed: Object.freeze({}),
-  failed: Object.freeze({}),
-  removed: Object.freeze({}),
-});
+export const jobTransitions: Readonly<Record<JobState, Readonly<Partial<Record<Exclude<JobState, 'new'>, JobTransitionEvent>>>>> =
+  Object.freeze({
+    new: Object.freeze({ pending: 'job:queued' }),
+    pending: Object.freeze({ running: 'job:started', removed: 'job:removed' }),
+    running: Object.freeze({ completed: 'job:completed', failed: 'job:failed', pending: 'job:retrying' }),
+    completed: Object.freeze({}),
+    failed: Object.freeze({}),
+    removed: Object.freeze({}),
+  });
 
 /** The event of the change `from` → `to`; throws `JOB_TRANSITION_INVALID` (a bug in the scheduler) when the table does not allow it. */
 export function jobTransitionEvent(from: JobState, to: Exclude<JobState, 'new'>, jobId: string): JobTransitionEvent {

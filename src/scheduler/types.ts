@@ -94,7 +94,13 @@ export interface SchedulerEvents<Result extends RunResult = RunResult> {
    * growing to 1 s, without counting toward the circuit breaker until
    * `graceEndsAt`. Once per stretch of failures; the next success ends it.
    */
-  'source:restarting': SchedulerEventBase & { sourceId: string; jobId: string; since: number; graceEndsAt: number; error: SerializedSyncError };
+  'source:restarting': SchedulerEventBase & {
+    sourceId: string;
+    jobId: string;
+    since: number;
+    graceEndsAt: number;
+    error: SerializedSyncError;
+  };
   'job:queued': SchedulerEventBase & { job: SyncJob };
   /** A trigger arrived while a job of the binding was pending and joined it. */
   'job:coalesced': SchedulerEventBase & { job: SyncJob; trigger: JobTrigger };

@@ -49,13 +49,25 @@ function describe(value: unknown): string {
   return `\`${JSON.stringify(value) ?? String(value)}\` (${value === null ? 'null' : typeof value})`;
 }
 
-const HANDLER_KEYS = optionKeys<SyncHandlerOptions>()(['basePath', 'auth', 'protectReads', 'allowedHosts', 'allowedOrigins', 'heartbeatMs', 'maxBodyBytes', 'maxBufferedBytes', 'onError']);
+const HANDLER_KEYS = optionKeys<SyncHandlerOptions>()([
+  'basePath',
+  'auth',
+  'protectReads',
+  'allowedHosts',
+  'allowedOrigins',
+  'heartbeatMs',
+  'maxBodyBytes',
+  'maxBufferedBytes',
+  'onError',
+]);
 
 function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
   checkOptions('createSyncHandler options', options, HANDLER_KEYS);
   const basePath = options.basePath ?? '';
   if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/')) || /[?#]/.test(basePath)) {
-    throw new ConfigError(`Expected \`basePath\` to be '' or a path starting with '/', got ${describe(basePath)}.`, { hint: "For example '/sync'." });
+    throw new ConfigError(`Expected \`basePath\` to be '' or a path starting with '/', got ${describe(basePath)}.`, {
+      hint: "For example '/sync'.",
+    });
   }
   if (options.auth !== undefined && typeof options.auth !== 'function') {
     throw new ConfigError(`Expected \`auth\` to be a function (req) => boolean, got ${describe(options.auth)}.`);
@@ -102,7 +114,9 @@ function objectBody(body: unknown): Record<string, unknown> {
 }
 
 function notSupported(name: string): HttpError {
-  return new HttpError(501, 'NOT_SUPPORTED', `This engine has no \`${name}()\` method.`, { hint: 'Upgrade api-live-sync, or pass an engine that implements it.' });
+  return new HttpError(501, 'NOT_SUPPORTED', `This engine has no \`${name}()\` method.`, {
+    hint: 'Upgrade api-live-sync, or pass an engine that implements it.',
+  });
 }
 
 function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
@@ -113,7 +127,11 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
       pattern: ['metrics'],
       run: ({ res }) => {
         const text = engine.toPrometheusText();
-        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)) });
+        res.writeHead(200, {
+          'content-type': PROMETHEUS_CONTENT_TYPE,
+          'cache-control': 'no-store',
+          'content-length': String(Buffer.byteLength(text)),
+        });
         res.end(text);
       },
     },
@@ -135,7 +153,12 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
         sendJson(res, 200, engine.getPendingDecisions());
       },
     },
-    { method: 'GET', pattern: ['events'], sensitive: true, run: ({ req, res, url }) => hub.open(req, res, parseEventFilter(url.searchParams.get('events'))) },
+    {
+      method: 'GET',
+      pattern: ['events'],
+      sensitive: true,
+      run: ({ req, res, url }) => hub.open(req, res, parseEventFilter(url.searchParams.get('events'))),
+    },
     {
       method: 'POST',
       pattern: ['sources', ':', 'sync'],
@@ -148,7 +171,9 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
         if (typeof engine.rollback !== 'function') throw notSupported('rollback');
         const to = body['toJournalId'];
         if (to !== undefined && (typeof to !== 'string' || to === '')) {
-          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`toJournalId\` to be a non-empty string, got ${describe(to)}.`, { hint: 'Omit it to undo the latest applied sync.' });
+          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`toJournalId\` to be a non-empty string, got ${describe(to)}.`, {
+            hint: 'Omit it to undo the latest applied sync.',
+          });
         }
         const force = body['force'];
         if (force !== undefined && typeof force !== 'boolean') {
@@ -183,18 +208,29 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
       run: async ({ res, params, body }) => {
         const decisions = body['decisions'];
         if (!Array.isArray(decisions)) {
-          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`decisions\` to be an array, got ${describe(decisions)}.`, { hint: 'Send { "decisions": [{ "path": "/paths/~1pets/get/summary", "take": "remote", "reason": "..." }] }; GET /conflicts lists the waiting jobs.' });
+          throw new HttpError(400, 'REQUEST_INVALID', `Expected \`decisions\` to be an array, got ${describe(decisions)}.`, {
+            hint: 'Send { "decisions": [{ "path": "/paths/~1pets/get/summary", "take": "remote", "reason": "..." }] }; GET /conflicts lists the waiting jobs.',
+          });
         }
         const answer = await engine.resolveConflicts(params[0]!, decisions as ConflictDecision[]);
         // What was taken and what was refused (and why), when the engine says so.
-        sendJson(res, 200, { ok: true, jobId: params[0], decisions: decisions.length, ...(answer ? { accepted: answer.accepted.length, refused: answer.refused, undecided: answer.undecided.map((c) => c.path) } : {}) });
+        sendJson(res, 200, {
+          ok: true,
+          jobId: params[0],
+          decisions: decisions.length,
+          ...(answer ? { accepted: answer.accepted.length, refused: answer.refused, undecided: answer.undecided.map((c) => c.path) } : {}),
+        });
       },
     },
   ];
 }
 
 /** Match `segments` against the routes: the route and its parameters, the methods the path allows, or nothing. */
-function match(table: readonly Route[], segments: readonly string[], method: string): { route?: Route; params: string[]; allowed: string[] } {
+function match(
+  table: readonly Route[],
+  segments: readonly string[],
+  method: string,
+): { route?: Route; params: string[]; allowed: string[] } {
   const allowed: string[] = [];
   for (const route of table) {
     if (route.pattern.length !== segments.length) continue;
@@ -265,8 +301,16 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  * ```
  */
 export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: SyncHandlerOptions = {}): SyncHandler {
-  if (engine === null || typeof engine !== 'object' || typeof engine.getSyncStatus !== 'function' || typeof engine.on !== 'function' || typeof engine.off !== 'function') {
-    throw new ConfigError(`Expected an engine with getSyncStatus(), on() and off(), got ${describe(engine)}.`, { hint: 'Pass a SyncEngine.' });
+  if (
+    engine === null ||
+    typeof engine !== 'object' ||
+    typeof engine.getSyncStatus !== 'function' ||
+    typeof engine.on !== 'function' ||
+    typeof engine.off !== 'function'
+  ) {
+    throw new ConfigError(`Expected an engine with getSyncStatus(), on() and off(), got ${describe(engine)}.`, {
+      hint: 'Pass a SyncEngine.',
+    });
   }
   const resolved = resolveOptions(handlerOptions);
   const hub = new EventStreamHub(engine, resolved);
@@ -300,7 +344,9 @@ export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: Syn
       if (!found.route) {
         if (found.allowed.length > 0) {
           const methods = [...new Set(found.allowed)].join(', ');
-          throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed here; use ${methods}.`, { headers: { allow: methods } });
+          throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed here; use ${methods}.`, {
+            headers: { allow: methods },
+          });
         }
         throw new HttpError(404, 'ROUTE_NOT_FOUND', `No endpoint at ${url.pathname}.`, {
           hint: `Endpoints: GET ${resolved.basePath}/status, /metrics, /events, /held, /conflicts; POST ${resolved.basePath}/sources/:id/sync, /sources/:id/rollback, /jobs/:jobId/approve, /jobs/:jobId/dismiss, /jobs/:jobId/decisions.`,
@@ -309,7 +355,9 @@ export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: Syn
       const route = found.route;
       if (route.method === 'POST') checkSameOrigin(req, resolved.policy);
       if (!(await allow(req, route))) {
-        throw new HttpError(401, 'UNAUTHORIZED', 'This endpoint requires authorisation.', { hint: 'Send the credentials the server expects.' });
+        throw new HttpError(401, 'UNAUTHORIZED', 'This endpoint requires authorisation.', {
+          hint: 'Send the credentials the server expects.',
+        });
       }
       let body: Record<string, unknown> = {};
       if (route.method === 'POST') {

@@ -80,7 +80,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  */
 export function sendError(res: ServerResponse, error: unknown, report: (error: unknown) => void): void {
   if (error instanceof HttpError) {
-    const body: ErrorResponseBody = { error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } };
+    const body: ErrorResponseBody = {
+      error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) },
+    };
     sendJson(res, error.status, body, error.headers);
     return;
   }
@@ -95,7 +97,9 @@ export function sendError(res: ServerResponse, error: unknown, report: (error: u
     return;
   }
   report(error);
-  sendJson(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred while handling the request.', hint: 'See the server log.' } } satisfies ErrorResponseBody);
+  sendJson(res, 500, {
+    error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred while handling the request.', hint: 'See the server log.' },
+  } satisfies ErrorResponseBody);
 }
 
 /**
@@ -113,7 +117,9 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new HttpError(400, 'REQUEST_INVALID', `The request body is not valid JSON: ${(error as Error).message}`, { hint: 'Send a JSON object, or no body.' });
+    throw new HttpError(400, 'REQUEST_INVALID', `The request body is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Send a JSON object, or no body.',
+    });
   }
 }
 
@@ -127,7 +133,10 @@ function parseJson(text: string): unknown {
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (req.readableEnded) return Buffer.alloc(0);
   const tooLarge = (): HttpError =>
-    new HttpError(413, 'REQUEST_TOO_LARGE', `The request body exceeds ${limit} bytes.`, { hint: 'Send a smaller body, or raise `maxBodyBytes`.', headers: { connection: 'close' } });
+    new HttpError(413, 'REQUEST_TOO_LARGE', `The request body exceeds ${limit} bytes.`, {
+      hint: 'Send a smaller body, or raise `maxBodyBytes`.',
+      headers: { connection: 'close' },
+    });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   const chunks: Buffer[] = [];

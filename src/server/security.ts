@@ -86,9 +86,12 @@ export function resolveRequestPolicy(options: { allowedHosts?: unknown; allowedO
   for (const entry of stringList('allowedOrigins', options.allowedOrigins)) {
     const origin = parseOrigin(entry);
     if (origin === undefined) {
-      throw new ConfigError(`Expected every entry of \`allowedOrigins\` to be an http(s) origin (scheme, host, optional port), got ${describe(entry)}.`, {
-        hint: "For example allowedOrigins: ['http://localhost:5173', 'https://dashboard.example.com']; no path, no wildcard.",
-      });
+      throw new ConfigError(
+        `Expected every entry of \`allowedOrigins\` to be an http(s) origin (scheme, host, optional port), got ${describe(entry)}.`,
+        {
+          hint: "For example allowedOrigins: ['http://localhost:5173', 'https://dashboard.example.com']; no path, no wildcard.",
+        },
+      );
     }
     origins.add(origin);
   }
@@ -145,9 +148,14 @@ export function checkSameOrigin(req: IncomingMessage, policy: RequestPolicy): vo
   }
   const crossSite = site === 'cross-site' || site === 'same-site';
   if (!crossSite && (origin === undefined || isSameOrigin(origin, req))) return;
-  throw new HttpError(403, 'CROSS_SITE_REFUSED', `Refused a request from another site (Origin ${JSON.stringify(origin ?? '')}, Sec-Fetch-Site ${JSON.stringify(site ?? '')}).`, {
-    hint: "Only pages of this server's own origin may change state. To let a page you trust do it, add its origin to `allowedOrigins` (e.g. allowedOrigins: ['http://localhost:5173']) and answer its CORS preflight in front of the handler.",
-  });
+  throw new HttpError(
+    403,
+    'CROSS_SITE_REFUSED',
+    `Refused a request from another site (Origin ${JSON.stringify(origin ?? '')}, Sec-Fetch-Site ${JSON.stringify(site ?? '')}).`,
+    {
+      hint: "Only pages of this server's own origin may change state. To let a page you trust do it, add its origin to `allowedOrigins` (e.g. allowedOrigins: ['http://localhost:5173']) and answer its CORS preflight in front of the handler.",
+    },
+  );
 }
 
 /**
@@ -159,7 +167,14 @@ export function checkSameOrigin(req: IncomingMessage, policy: RequestPolicy): vo
 export function requireJsonContentType(req: IncomingMessage): void {
   const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) return;
-  throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', type === '' ? 'Expected `content-type: application/json`, got no content type.' : `Expected \`content-type: application/json\`, got ${JSON.stringify(type)}.`, {
-    hint: 'Send `content-type: application/json` on every POST, with a JSON object or no body (an empty body or `{}` is fine for sync, approve and dismiss).',
-  });
+  throw new HttpError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    type === ''
+      ? 'Expected `content-type: application/json`, got no content type.'
+      : `Expected \`content-type: application/json\`, got ${JSON.stringify(type)}.`,
+    {
+      hint: 'Send `content-type: application/json` on every POST, with a JSON object or no body (an empty body or `{}` is fine for sync, approve and dismiss).',
+    },
+  );
 }

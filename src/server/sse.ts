@@ -20,12 +20,20 @@ interface Client {
 /** Parse `?events=a,b`: undefined for all events; throws 400 for an unknown name. */
 export function parseEventFilter(value: string | null): ReadonlySet<SyncEngineEventName> | undefined {
   if (value === null || value.trim() === '') return undefined;
-  const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   const unknown = names.filter((n) => !(syncEngineEventNames as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    throw new HttpError(400, 'REQUEST_INVALID', `Unknown event name${unknown.length > 1 ? 's' : ''} in \`events\`: ${unknown.join(', ')}.`, {
-      hint: `Use a comma-separated list of: ${syncEngineEventNames.join(', ')}.`,
-    });
+    throw new HttpError(
+      400,
+      'REQUEST_INVALID',
+      `Unknown event name${unknown.length > 1 ? 's' : ''} in \`events\`: ${unknown.join(', ')}.`,
+      {
+        hint: `Use a comma-separated list of: ${syncEngineEventNames.join(', ')}.`,
+      },
+    );
   }
   return new Set(names as SyncEngineEventName[]);
 }

@@ -36,11 +36,18 @@ export function signWebhookBody(body: string | Uint8Array, secret: string): stri
  * if (!verifyWebhookSignature(rawBody, process.env.SECRET, req.headers['x-api-live-sync-signature'])) return res.writeHead(401).end();
  * ```
  */
-export function verifyWebhookSignature(body: string | Uint8Array, secret: string | undefined, signature: string | readonly string[] | undefined): boolean {
+export function verifyWebhookSignature(
+  body: string | Uint8Array,
+  secret: string | undefined,
+  signature: string | readonly string[] | undefined,
+): boolean {
   if (typeof secret !== 'string' || secret === '') {
-    throw new ConfigError(`Expected the webhook secret to be a non-empty string, got ${secret === '' ? 'an empty string' : secret === null ? 'null' : typeof secret}.`, {
-      hint: 'Pass the secret the notifier signs with, e.g. process.env.HOOK_SECRET, and check that it is set.',
-    });
+    throw new ConfigError(
+      `Expected the webhook secret to be a non-empty string, got ${secret === '' ? 'an empty string' : secret === null ? 'null' : typeof secret}.`,
+      {
+        hint: 'Pass the secret the notifier signs with, e.g. process.env.HOOK_SECRET, and check that it is set.',
+      },
+    );
   }
   if (typeof signature !== 'string') return false;
   const expected = Buffer.from(signWebhookBody(body, secret));
@@ -54,12 +61,28 @@ function describe(value: unknown): string {
   return `\`${JSON.stringify(value) ?? String(value)}\` (${value === null ? 'null' : typeof value})`;
 }
 
-const WEBHOOK_KEYS = optionKeys<WebhookNotifierOptions>()(['urls', 'secret', 'events', 'retries', 'backoffMs', 'maxBackoffMs', 'timeoutMs', 'headers', 'onError', 'clock', 'sleep', 'fetch', 'createId']);
+const WEBHOOK_KEYS = optionKeys<WebhookNotifierOptions>()([
+  'urls',
+  'secret',
+  'events',
+  'retries',
+  'backoffMs',
+  'maxBackoffMs',
+  'timeoutMs',
+  'headers',
+  'onError',
+  'clock',
+  'sleep',
+  'fetch',
+  'createId',
+]);
 
 function validate(options: WebhookNotifierOptions) {
   checkOptions('webhookNotifier options', options, WEBHOOK_KEYS);
   if (!Array.isArray(options.urls) || options.urls.length === 0) {
-    throw new ConfigError(`Expected \`urls\` to be a non-empty array of http(s) URLs, got ${describe(options.urls)}.`, { hint: "For example urls: ['https://hooks.example.com/api-sync']." });
+    throw new ConfigError(`Expected \`urls\` to be a non-empty array of http(s) URLs, got ${describe(options.urls)}.`, {
+      hint: "For example urls: ['https://hooks.example.com/api-sync'].",
+    });
   }
   const urls = options.urls.map((raw) => {
     let url: URL;
@@ -68,23 +91,30 @@ function validate(options: WebhookNotifierOptions) {
     } catch {
       throw new ConfigError(`Expected every entry of \`urls\` to be an absolute URL, got ${describe(String(raw))}.`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`Expected an http or https URL in \`urls\`, got ${describe(url.protocol)}.`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError(`Expected an http or https URL in \`urls\`, got ${describe(url.protocol)}.`);
     return url.href;
   });
   if (options.secret !== undefined && (typeof options.secret !== 'string' || options.secret === '')) {
-    throw new ConfigError(`Expected \`secret\` to be a non-empty string, got ${typeof options.secret === 'string' ? 'an empty string' : typeof options.secret}.`);
+    throw new ConfigError(
+      `Expected \`secret\` to be a non-empty string, got ${typeof options.secret === 'string' ? 'an empty string' : typeof options.secret}.`,
+    );
   }
   const events = options.events ?? DEFAULT_EVENTS;
   if (!Array.isArray(events) || events.length === 0 || events.some((e) => !syncEngineEventNames.includes(e))) {
-    throw new ConfigError(`Expected \`events\` to be a non-empty array of engine event names, got ${describe(events)}.`, { hint: `Names: ${syncEngineEventNames.join(', ')}.` });
+    throw new ConfigError(`Expected \`events\` to be a non-empty array of engine event names, got ${describe(events)}.`, {
+      hint: `Names: ${syncEngineEventNames.join(', ')}.`,
+    });
   }
   const integer = (name: string, value: unknown, fallback: number, min: number): number => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new ConfigError(`Expected \`${name}\` to be an integer from ${min} and up, got ${describe(value)}.`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+      throw new ConfigError(`Expected \`${name}\` to be an integer from ${min} and up, got ${describe(value)}.`);
     return value;
   };
   for (const name of ['onError', 'sleep', 'fetch', 'createId'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new ConfigError(`Expected \`${name}\` to be a function, got ${describe(options[name])}.`);
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw new ConfigError(`Expected \`${name}\` to be a function, got ${describe(options[name])}.`);
   }
   return {
     urls,
@@ -148,7 +178,11 @@ export function webhookNotifier(engine: SyncEventSource, options: WebhookNotifie
     }
   };
 
-  const attempt = async (url: string, body: string, headers: Record<string, string>): Promise<{ ok: boolean; status?: number; retryable: boolean; message: string; retryAfter?: number }> => {
+  const attempt = async (
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ ok: boolean; status?: number; retryable: boolean; message: string; retryAfter?: number }> => {
     const controller = new AbortController();
     const timer = clock.setTimeout(() => controller.abort(new Error(`timed out after ${config.timeoutMs} ms`)), config.timeoutMs);
     try {
@@ -164,14 +198,24 @@ export function webhookNotifier(engine: SyncEventSource, options: WebhookNotifie
         ...(retryAfter === undefined ? {} : { retryAfter }),
       };
     } catch (error) {
-      const message = controller.signal.aborted ? `timed out after ${config.timeoutMs} ms` : error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
+      const message = controller.signal.aborted
+        ? `timed out after ${config.timeoutMs} ms`
+        : error instanceof Error
+          ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`
+          : String(error);
       return { ok: false, retryable: true, message };
     } finally {
       clock.clearTimeout(timer);
     }
   };
 
-  const deliver = async (url: string, event: SyncEngineEventName, deliveryId: string, body: string, headers: Record<string, string>): Promise<void> => {
+  const deliver = async (
+    url: string,
+    event: SyncEngineEventName,
+    deliveryId: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<void> => {
     let attempts = 0;
     for (;;) {
       attempts += 1;
@@ -181,7 +225,14 @@ export function webhookNotifier(engine: SyncEventSource, options: WebhookNotifie
         return;
       }
       if (!outcome.retryable || attempts > config.retries) {
-        report({ url, event, deliveryId, attempts, ...(outcome.status === undefined ? {} : { status: outcome.status }), message: outcome.message });
+        report({
+          url,
+          event,
+          deliveryId,
+          attempts,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          message: outcome.message,
+        });
         return;
       }
       stats.retries += 1;
@@ -225,7 +276,14 @@ export function webhookNotifier(engine: SyncEventSource, options: WebhookNotifie
       };
       for (const url of config.urls) track(deliver(url, event, deliveryId, body, headers));
     } catch (error) {
-      for (const url of config.urls) report({ url, event, deliveryId: '', attempts: 0, message: `could not build the delivery: ${error instanceof Error ? error.message : String(error)}` });
+      for (const url of config.urls)
+        report({
+          url,
+          event,
+          deliveryId: '',
+          attempts: 0,
+          message: `could not build the delivery: ${error instanceof Error ? error.message : String(error)}`,
+        });
     }
   };
 

@@ -1,6 +1,15 @@
 import { ConfigError, isSyncError, SourceError, syncErrorOf } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
-import { COMPONENT_KINDS, combineDocuments, LOAD_OPTION_KEYS, loadSpec, type CombineMember, type ComponentKind, type LoadedSpec, type LoadOptions } from '../document/index.js';
+import {
+  COMPONENT_KINDS,
+  combineDocuments,
+  LOAD_OPTION_KEYS,
+  loadSpec,
+  type CombineMember,
+  type ComponentKind,
+  type LoadedSpec,
+  type LoadOptions,
+} from '../document/index.js';
 import { canonicalHash, canonicalJson } from '../json/index.js';
 import type { FetchValidators, SourceFetchContext, SourceFetchResult, SpecSource } from './types.js';
 
@@ -79,7 +88,9 @@ class CompositeSource implements SpecSource {
     const watchers = this.#members.filter((member) => typeof member.source.watch === 'function');
     if (watchers.length > 0) {
       this.watch = async (onChange) => {
-        const started = await Promise.allSettled(watchers.map(async (member) => (member.source.watch as NonNullable<SpecSource['watch']>)(onChange)));
+        const started = await Promise.allSettled(
+          watchers.map(async (member) => (member.source.watch as NonNullable<SpecSource['watch']>)(onChange)),
+        );
         const stops = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
         const stopAll = async (): Promise<void> => {
           await Promise.allSettled(stops.map(async (stop) => stop()));
@@ -117,7 +128,10 @@ class CompositeSource implements SpecSource {
           if (result.kind === 'not-modified') {
             const validators = result.validators ?? given;
             const cached = this.#cache.get(member.id);
-            const held = cached !== undefined && (cached.key === canonicalJson(given) || cached.key === canonicalJson(validators)) ? cached.loaded : undefined;
+            const held =
+              cached !== undefined && (cached.key === canonicalJson(given) || cached.key === canonicalJson(validators))
+                ? cached.loaded
+                : undefined;
             if (held !== undefined) this.#cache.set(member.id, { key: canonicalJson(validators), loaded: held });
             return { member, loaded: held, unchanged: true, validators };
           }
@@ -137,17 +151,30 @@ class CompositeSource implements SpecSource {
           : run(entry.member, async (): Promise<Fetched> => {
               const result = await entry.member.source.fetch({ validators: {}, signal });
               if (result.kind === 'not-modified') {
-                throw new SourceError('SOURCE_FAILED', `Member "${entry.member.id}" of ${this.location} said not-modified to a fetch without validators.`, {
-                  retryable: false,
-                  hint: 'A source must return the document when it is given no validators; fix that source.',
-                });
+                throw new SourceError(
+                  'SOURCE_FAILED',
+                  `Member "${entry.member.id}" of ${this.location} said not-modified to a fetch without validators.`,
+                  {
+                    retryable: false,
+                    hint: 'A source must return the document when it is given no validators; fix that source.',
+                  },
+                );
               }
-              return { member: entry.member, loaded: await this.#loadResult(entry.member, result), unchanged: false, validators: result.validators ?? {} };
+              return {
+                member: entry.member,
+                loaded: await this.#loadResult(entry.member, result),
+                unchanged: false,
+                validators: result.validators ?? {},
+              };
             }),
       ),
     );
-    for (const entry of complete) this.#cache.set(entry.member.id, { key: canonicalJson(entry.validators), loaded: entry.loaded as LoadedSpec });
-    const document = combineDocuments(complete.map((entry) => ({ member: entry.member, document: (entry.loaded as LoadedSpec).document })), this.#info);
+    for (const entry of complete)
+      this.#cache.set(entry.member.id, { key: canonicalJson(entry.validators), loaded: entry.loaded as LoadedSpec });
+    const document = combineDocuments(
+      complete.map((entry) => ({ member: entry.member, document: (entry.loaded as LoadedSpec).document })),
+      this.#info,
+    );
     return {
       kind: 'document',
       document,
@@ -186,23 +213,38 @@ function checkMembers(options: CompositeSourceOptions): CompositeMember[] {
   const ids = new Set<string>();
   return options.sources.map((member, index) => {
     if (member === null || typeof member !== 'object' || typeof member.id !== 'string' || member.id === '') {
-      throw new ConfigError(`Expected sources[${index}].id to be a non-empty string, got ${describeValue(member?.id)}.`, { hint: 'Give every member a unique id.' });
+      throw new ConfigError(`Expected sources[${index}].id to be a non-empty string, got ${describeValue(member?.id)}.`, {
+        hint: 'Give every member a unique id.',
+      });
     }
     checkOptions(`sources[${index}] ("${member.id}")`, member, MEMBER_KEYS);
     if (ids.has(member.id)) throw new ConfigError(`Two members share the id "${member.id}".`, { hint: 'Give every member a unique id.' });
     ids.add(member.id);
     if (member.source === null || typeof member.source !== 'object' || typeof member.source.fetch !== 'function') {
-      throw new ConfigError(`Expected sources[${index}].source ("${member.id}") to be a SpecSource with a fetch method, got ${describeValue(member.source)}.`, { hint: 'Use fileSource(), httpSource() or your own SpecSource.' });
+      throw new ConfigError(
+        `Expected sources[${index}].source ("${member.id}") to be a SpecSource with a fetch method, got ${describeValue(member.source)}.`,
+        { hint: 'Use fileSource(), httpSource() or your own SpecSource.' },
+      );
     }
-    if (member.prefix !== undefined && (typeof member.prefix !== 'string' || !/^\/[^{}?#]*$/.test(member.prefix) || member.prefix === '/')) {
-      throw new ConfigError(`Expected the prefix of "${member.id}" to be a path such as "/billing", got ${describeValue(member.prefix)}.`, { hint: 'Start the prefix with "/" and leave out templates, queries and fragments.' });
+    if (
+      member.prefix !== undefined &&
+      (typeof member.prefix !== 'string' || !/^\/[^{}?#]*$/.test(member.prefix) || member.prefix === '/')
+    ) {
+      throw new ConfigError(`Expected the prefix of "${member.id}" to be a path such as "/billing", got ${describeValue(member.prefix)}.`, {
+        hint: 'Start the prefix with "/" and leave out templates, queries and fragments.',
+      });
     }
     for (const [kind, map] of Object.entries(member.rename ?? {})) {
       if (!COMPONENT_KINDS.includes(kind as ComponentKind)) {
-        throw new ConfigError(`Unknown component kind "${kind}" in the rename rules of "${member.id}".`, { hint: `Use one of ${COMPONENT_KINDS.join(', ')}.` });
+        throw new ConfigError(`Unknown component kind "${kind}" in the rename rules of "${member.id}".`, {
+          hint: `Use one of ${COMPONENT_KINDS.join(', ')}.`,
+        });
       }
       for (const [from, to] of Object.entries(map ?? {})) {
-        if (typeof to !== 'string' || to === '') throw new ConfigError(`Expected rename.${kind}["${from}"] of "${member.id}" to be a non-empty name, got ${describeValue(to)}.`, { hint: 'Map each old name to a new one.' });
+        if (typeof to !== 'string' || to === '')
+          throw new ConfigError(`Expected rename.${kind}["${from}"] of "${member.id}" to be a non-empty name, got ${describeValue(to)}.`, {
+            hint: 'Map each old name to a new one.',
+          });
       }
     }
     return member;
@@ -255,4 +297,3 @@ function describeValue(value: unknown): string {
 
 // ---------------------------------------------------------------------------
 // Merging
-

@@ -9,12 +9,7 @@
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, JobError, SourceError, isSyncError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
-import {
-  CONTENT_SIGNATURES,
-  FRAMEWORK_PATHS,
-  type FrameworkPath,
-  HEADER_SIGNATURES,
-} from './frameworks.js';
+import { CONTENT_SIGNATURES, FRAMEWORK_PATHS, type FrameworkPath, HEADER_SIGNATURES } from './frameworks.js';
 import { redactUrl } from './http-errors.js';
 import { type ExchangeSettings, discard, exchange, readBody } from './http-request.js';
 import { type HttpAuth, credentialsFor } from './http.js';
@@ -80,7 +75,16 @@ const FATAL = new Set(['SOURCE_CONNECTION_REFUSED', 'SOURCE_DNS', 'SOURCE_TLS', 
 
 const SCORE = { sharedPath: 0.3, uniquePath: 0.45, header: 0.45, content: 0.5 } as const;
 
-const DISCOVER_KEYS = optionKeys<DiscoverOptions>()(['signal', 'concurrency', 'timeoutMs', 'headers', 'auth', 'maxBytes', 'allowedHosts', 'paths']);
+const DISCOVER_KEYS = optionKeys<DiscoverOptions>()([
+  'signal',
+  'concurrency',
+  'timeoutMs',
+  'headers',
+  'auth',
+  'maxBytes',
+  'allowedHosts',
+  'paths',
+]);
 
 /**
  * Find the OpenAPI document of the API at `baseUrl` by probing the default
@@ -110,7 +114,11 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
   const settings: ExchangeSettings = {
     method: 'GET',
-    headers: { 'user-agent': 'api-live-sync', accept: 'application/json, application/yaml;q=0.9, */*;q=0.5', 'accept-encoding': 'gzip, deflate, br' },
+    headers: {
+      'user-agent': 'api-live-sync',
+      accept: 'application/json, application/yaml;q=0.9, */*;q=0.5',
+      'accept-encoding': 'gzip, deflate, br',
+    },
     credentialHeaders,
     connectTimeoutMs: timeoutMs,
     headersTimeoutMs: timeoutMs,
@@ -194,17 +202,25 @@ export async function discoverSpec(baseUrl: string | URL, options: DiscoverOptio
     });
   }
   if (found.length === 0) {
-    const listed = tried.slice(0, 8).map((t) => `${t.path} (${t.outcome})`).join(', ');
+    const listed = tried
+      .slice(0, 8)
+      .map((t) => `${t.path} (${t.outcome})`)
+      .join(', ');
     const more = tried.length > 8 ? `, and ${tried.length - 8} more` : '';
-    throw new SourceError('DISCOVERY_FAILED', `No OpenAPI document found under ${redactUrl(base)}: tried ${tried.length} paths: ${listed}${more}.`, {
-      retryable: false,
-      hint: tried.length > 0 && tried.every((t) => t.outcome === 'HTTP 401' || t.outcome === 'HTTP 403')
-        ? 'Every path wanted credentials: pass `auth` or `headers` to discoverSpec.'
-        : tried.some((t) => t.outcome === 'SOURCE_TOO_LARGE')
-          ? `Some paths answered more than maxBytes (${maxBytes} bytes decoded): raise \`maxBytes\` if the document really is that large, or pass its URL to httpSource directly.`
-          : "Enable the framework's OpenAPI endpoint, or pass the document URL to httpSource directly (see node_modules/api-live-sync/docs/discovery.md for the paths probed).",
-      details: { baseUrl: redactUrl(base), tried },
-    });
+    throw new SourceError(
+      'DISCOVERY_FAILED',
+      `No OpenAPI document found under ${redactUrl(base)}: tried ${tried.length} paths: ${listed}${more}.`,
+      {
+        retryable: false,
+        hint:
+          tried.length > 0 && tried.every((t) => t.outcome === 'HTTP 401' || t.outcome === 'HTTP 403')
+            ? 'Every path wanted credentials: pass `auth` or `headers` to discoverSpec.'
+            : tried.some((t) => t.outcome === 'SOURCE_TOO_LARGE')
+              ? `Some paths answered more than maxBytes (${maxBytes} bytes decoded): raise \`maxBytes\` if the document really is that large, or pass its URL to httpSource directly.`
+              : "Enable the framework's OpenAPI endpoint, or pass the document URL to httpSource directly (see node_modules/api-live-sync/docs/discovery.md for the paths probed).",
+        details: { baseUrl: redactUrl(base), tried },
+      },
+    );
   }
   return attribute(found, headerHits);
 }
@@ -221,7 +237,11 @@ function attribute(found: Found[], headerHits: Map<string, string>): DiscoveredS
     };
     const pathScore = hit.candidate.frameworks.length === 1 ? SCORE.uniquePath : SCORE.sharedPath;
     for (const framework of hit.candidate.frameworks) {
-      add(framework, pathScore, `${hit.candidate.path} is where ${hit.candidate.frameworks.join(', ')} serve${hit.candidate.frameworks.length === 1 ? 's' : ''} the document by default`);
+      add(
+        framework,
+        pathScore,
+        `${hit.candidate.path} is where ${hit.candidate.frameworks.join(', ')} serve${hit.candidate.frameworks.length === 1 ? 's' : ''} the document by default`,
+      );
     }
     for (const signature of CONTENT_SIGNATURES) {
       if (!safeTest(signature.test, hit.document)) continue;
@@ -284,7 +304,9 @@ function noteHeaders(headers: Record<string, string | string[] | undefined>, hit
  * parsed document and its version label, or why it is not one.
  */
 export function looksLikeOpenApi(body: Uint8Array | string): { document: Record<string, unknown>; version: string } | string {
-  const text = (typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')).replace(/^\uFEFF/, '').trim();
+  const text = (typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+    .replace(/^\uFEFF/, '')
+    .trim();
   if (text === '') return 'an empty body';
   if (text.startsWith('<')) return 'an HTML or XML page';
   let value: unknown;
@@ -334,7 +356,9 @@ function parseBase(baseUrl: string | URL): URL {
     });
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new ConfigError(`Expected the base URL to use http: or https:, got ${base.protocol}.`, { hint: "Write the API's root: 'http://localhost:8000'." });
+    throw new ConfigError(`Expected the base URL to use http: or https:, got ${base.protocol}.`, {
+      hint: "Write the API's root: 'http://localhost:8000'.",
+    });
   }
   base.search = '';
   base.hash = '';

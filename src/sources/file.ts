@@ -125,22 +125,36 @@ class FileSource implements SpecSource {
   constructor(options: FileSourceOptions) {
     checkOptions('fileSource options', options, FILE_SOURCE_KEYS);
     if (typeof options.path !== 'string' || options.path.trim() === '') {
-      throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options.path)} (${typeof options.path}).`, { hint: 'Give the path of the OpenAPI document, e.g. "openapi.yaml".' });
+      throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options.path)} (${typeof options.path}).`, {
+        hint: 'Give the path of the OpenAPI document, e.g. "openapi.yaml".',
+      });
     }
     if (options.root !== undefined && (typeof options.root !== 'string' || options.root === '')) {
-      throw new ConfigError(`Expected \`root\` to be a non-empty string, got ${JSON.stringify(options.root)}.`, { hint: 'Leave `root` out, or give the folder the file must stay inside.' });
+      throw new ConfigError(`Expected \`root\` to be a non-empty string, got ${JSON.stringify(options.root)}.`, {
+        hint: 'Leave `root` out, or give the folder the file must stay inside.',
+      });
     }
     this.#debounceMs = nonNegative(options.debounceMs, 'debounceMs', DEFAULT_FILE_DEBOUNCE_MS);
-    this.#maxBytes = options.maxBytes === undefined ? DEFAULT_MAX_BYTES : typeof options.maxBytes === 'function' ? options.maxBytes : positive(options.maxBytes, 'maxBytes');
+    this.#maxBytes =
+      options.maxBytes === undefined
+        ? DEFAULT_MAX_BYTES
+        : typeof options.maxBytes === 'function'
+          ? options.maxBytes
+          : positive(options.maxBytes, 'maxBytes');
     if (options.allowRemoteRefs !== undefined && typeof options.allowRemoteRefs !== 'boolean') {
-      throw new ConfigError(`Expected \`allowRemoteRefs\` to be a boolean, got ${JSON.stringify(options.allowRemoteRefs)}.`, { hint: 'Leave it out to refuse `$ref`s to URLs.' });
+      throw new ConfigError(`Expected \`allowRemoteRefs\` to be a boolean, got ${JSON.stringify(options.allowRemoteRefs)}.`, {
+        hint: 'Leave it out to refuse `$ref`s to URLs.',
+      });
     }
     this.#allowRemoteRefs = options.allowRemoteRefs ?? false;
     const poll = options.poll ?? false;
     if (poll === false) this.#pollMs = undefined;
     else if (poll === true) this.#pollMs = DEFAULT_FILE_POLL_MS;
     else if (typeof poll === 'object' && poll !== null) this.#pollMs = positive(poll.intervalMs, 'poll.intervalMs');
-    else throw new ConfigError(`Expected \`poll\` to be a boolean or { intervalMs }, got ${JSON.stringify(poll)}.`, { hint: 'Use `poll: true` or `poll: { intervalMs: 1000 }`.' });
+    else
+      throw new ConfigError(`Expected \`poll\` to be a boolean or { intervalMs }, got ${JSON.stringify(poll)}.`, {
+        hint: 'Use `poll: true` or `poll: { intervalMs: 1000 }`.',
+      });
     this.#root = options.root === undefined ? undefined : resolve(options.root);
     this.location = this.#root === undefined ? resolve(options.path) : resolve(this.#root, options.path);
     this.#watched = new Set([this.location]);
@@ -173,7 +187,13 @@ class FileSource implements SpecSource {
         bundle = await bundleFiles(path, entry.body, {
           read: async (file, limit, referrer) => {
             tried.add(file);
-            const got = await this.#readReferenced(file, Math.min(limit, maxBytes), referrer, reads.signal, (realRoot ??= realpath(this.#bundleRoot)));
+            const got = await this.#readReferenced(
+              file,
+              Math.min(limit, maxBytes),
+              referrer,
+              reads.signal,
+              (realRoot ??= realpath(this.#bundleRoot)),
+            );
             read.set(file, got.mtimeMs);
             return got.body;
           },
@@ -191,7 +211,13 @@ class FileSource implements SpecSource {
         const stamp = this.#stamp(bundle.files, read);
         this.#lastBundle = { files: bundle.files.map((file) => file.path), stamp };
         if (known === digestOf(stamp)) return { kind: 'not-modified', validators: { fileStamp: stamp } };
-        return { kind: 'document', document: bundle.document, location: this.location, validators: { fileStamp: stamp }, ...(this.#allowRemoteRefs ? { allowRemoteRefs: true } : {}) };
+        return {
+          kind: 'document',
+          document: bundle.document,
+          location: this.location,
+          validators: { fileStamp: stamp },
+          ...(this.#allowRemoteRefs ? { allowRemoteRefs: true } : {}),
+        };
       }
     }
     this.#lastBundle = undefined;
@@ -209,7 +235,10 @@ class FileSource implements SpecSource {
     try {
       value = await this.#maxBytes(this.location);
     } catch (error) {
-      throw new ConfigError(`The \`maxBytes\` function of the file source ${this.location} failed: ${(error as Error)?.message ?? String(error)}.`, { cause: error, hint: 'Return the limit in bytes.' });
+      throw new ConfigError(
+        `The \`maxBytes\` function of the file source ${this.location} failed: ${(error as Error)?.message ?? String(error)}.`,
+        { cause: error, hint: 'Return the limit in bytes.' },
+      );
     }
     return positive(value as number, 'maxBytes');
   }
@@ -242,16 +271,27 @@ class FileSource implements SpecSource {
   }
 
   /** A file a `$ref` names: inside the bundle root (after symlinks), a regular file, within `limit`. */
-  async #readReferenced(file: string, limit: number, referrer: { file: string; ref: string }, signal: AbortSignal, rootReal: Promise<string>): Promise<ReadFile> {
+  async #readReferenced(
+    file: string,
+    limit: number,
+    referrer: { file: string; ref: string },
+    signal: AbortSignal,
+    rootReal: Promise<string>,
+  ): Promise<ReadFile> {
     const root = this.#bundleRoot;
     const escape = (resolved: string) =>
-      new SourceError('SOURCE_PATH_ESCAPE', `The $ref "${referrer.ref}" in ${referrer.file} leads to ${resolved}, outside the root ${root}.`, {
-        retryable: false,
-        hint: this.#root === undefined
-          ? 'Keep the referenced files inside the folder of the document, or set `root` to a folder that holds them all.'
-          : 'Keep the referenced files inside `root` (no `..` segments or symlinks that lead out), or widen `root`.',
-        details: { path: file, resolved, root, ref: referrer.ref, from: referrer.file },
-      });
+      new SourceError(
+        'SOURCE_PATH_ESCAPE',
+        `The $ref "${referrer.ref}" in ${referrer.file} leads to ${resolved}, outside the root ${root}.`,
+        {
+          retryable: false,
+          hint:
+            this.#root === undefined
+              ? 'Keep the referenced files inside the folder of the document, or set `root` to a folder that holds them all.'
+              : 'Keep the referenced files inside `root` (no `..` segments or symlinks that lead out), or widen `root`.',
+          details: { path: file, resolved, root, ref: referrer.ref, from: referrer.file },
+        },
+      );
     if (!inside(root, file)) throw escape(file);
     let realFile: string;
     let realRoot: string;
@@ -266,7 +306,13 @@ class FileSource implements SpecSource {
   }
 
   /** Read one regular file (never blocking on a FIFO; a symlink refused) within `maxBytes`. `shown` is its path in messages. */
-  async #read(path: string, maxBytes: number, signal: AbortSignal, shown = this.location, referrer?: { file: string; ref: string }): Promise<ReadFile> {
+  async #read(
+    path: string,
+    maxBytes: number,
+    signal: AbortSignal,
+    shown = this.location,
+    referrer?: { file: string; ref: string },
+  ): Promise<ReadFile> {
     let opened;
     try {
       // Never blocks on a FIFO (see openRegularFile); a symlink is refused with ELOOP.
@@ -284,11 +330,15 @@ class FileSource implements SpecSource {
     const { handle, stats: info } = opened;
     try {
       if (info.size > maxBytes) {
-        throw new SourceError('SOURCE_TOO_LARGE', `The file ${shown} is ${info.size} bytes, over the limit of ${maxBytes}${shown === this.location ? '' : ' (what is left of `maxBytes` for the files of the document)'}.`, {
-          retryable: false,
-          hint: 'Raise `maxBytes` if the document really is that large.',
-          details: { size: info.size, maxBytes, path: shown },
-        });
+        throw new SourceError(
+          'SOURCE_TOO_LARGE',
+          `The file ${shown} is ${info.size} bytes, over the limit of ${maxBytes}${shown === this.location ? '' : ' (what is left of `maxBytes` for the files of the document)'}.`,
+          {
+            retryable: false,
+            hint: 'Raise `maxBytes` if the document really is that large.',
+            details: { size: info.size, maxBytes, path: shown },
+          },
+        );
       }
       // Most files of a multi-file document are small: read them in one call instead of through a stream.
       const small = info.size < SMALL_FILE_BYTES ? await readSmall(handle, info.size, maxBytes) : undefined;
@@ -307,7 +357,10 @@ class FileSource implements SpecSource {
     const fire = async (): Promise<void> => {
       timer = undefined;
       // Deleted and not back yet: stay quiet; its `add` event will schedule us again.
-      const present = await stat(target).then((info) => info.isFile(), () => false);
+      const present = await stat(target).then(
+        (info) => info.isFile(),
+        () => false,
+      );
       if (!present || stopped) return;
       try {
         onChange();
@@ -397,11 +450,15 @@ class FileSource implements SpecSource {
   }
 
   #escape(resolved: string): SourceError {
-    return new SourceError('SOURCE_PATH_ESCAPE', `The file ${this.location} resolves to ${resolved}, outside the root ${this.#root ?? ''}.`, {
-      retryable: false,
-      hint: 'Keep the document inside `root` (no `..` segments or symlinks that lead out), or widen `root`.',
-      details: { path: this.location, resolved, root: this.#root },
-    });
+    return new SourceError(
+      'SOURCE_PATH_ESCAPE',
+      `The file ${this.location} resolves to ${resolved}, outside the root ${this.#root ?? ''}.`,
+      {
+        retryable: false,
+        hint: 'Keep the document inside `root` (no `..` segments or symlinks that lead out), or widen `root`.',
+        details: { path: this.location, resolved, root: this.#root },
+      },
+    );
   }
 
   /** A file system error reading `path` (the document, or a file `referrer` names) as a `SourceError`. */
@@ -411,7 +468,10 @@ class FileSource implements SpecSource {
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       return new SourceError('SOURCE_FILE_MISSING', `The file ${path}${named} does not exist.`, {
         cause: error,
-        hint: referrer === undefined ? `Create ${path}, or fix the path; the source will read it as soon as it exists.` : `Create ${path}, or fix the $ref; a watching source reads it as soon as it exists.`,
+        hint:
+          referrer === undefined
+            ? `Create ${path}, or fix the path; the source will read it as soon as it exists.`
+            : `Create ${path}, or fix the $ref; a watching source reads it as soon as it exists.`,
         details: { path, ...(referrer === undefined ? {} : { ref: referrer.ref, from: referrer.file }) },
       });
     }
@@ -472,14 +532,18 @@ function digestOf(stamp: string | undefined): string | undefined {
 function nonNegative(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`Expected \`${name}\` to be a number from 0 up, got ${String(value)} (${typeof value}).`, { hint: `Leave \`${name}\` out to use the default of ${fallback}.` });
+    throw new ConfigError(`Expected \`${name}\` to be a number from 0 up, got ${String(value)} (${typeof value}).`, {
+      hint: `Leave \`${name}\` out to use the default of ${fallback}.`,
+    });
   }
   return value;
 }
 
 function positive(value: number, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`Expected \`${name}\` to be a number above 0, got ${String(value)} (${typeof value}).`, { hint: `Give \`${name}\` a positive number or leave it out.` });
+    throw new ConfigError(`Expected \`${name}\` to be a number above 0, got ${String(value)} (${typeof value}).`, {
+      hint: `Give \`${name}\` a positive number or leave it out.`,
+    });
   }
   return value;
 }

@@ -52,7 +52,8 @@ export interface RequestFacts {
   readonly method: string;
 }
 
-const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE|GET_CRL|DECRYPT)|HOSTNAME_MISMATCH$)/;
+const TLS_CODE =
+  /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE|GET_CRL|DECRYPT)|HOSTNAME_MISMATCH$)/;
 
 /** The port a URL connects to, defaults included. */
 export function portOf(url: URL): number {
@@ -84,7 +85,10 @@ LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
  * connect to this machine). Internal: shared with the tests.
  */
 export function isLoopbackHost(host: string): boolean {
-  const name = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const name = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   const family = isIP(name);
   if (family === 0) return false;
@@ -183,11 +187,15 @@ export function timeoutError(facts: RequestFacts, phase: TimeoutPhase, ms: numbe
 /** A `SOURCE_TOO_LARGE` error. */
 export function tooLargeError(facts: RequestFacts, maxBytes: number, declared?: number): SourceError {
   const what = declared === undefined ? `more than ${maxBytes} bytes` : `${declared} bytes (Content-Length)`;
-  return new SourceError('SOURCE_TOO_LARGE', `${facts.method} ${facts.location}: the response is ${what}, over the limit of ${maxBytes} bytes.`, {
-    retryable: false,
-    hint: 'Raise `maxBytes` if the document really is that large; otherwise the URL may point at the wrong resource.',
-    details: { url: facts.location, method: facts.method, maxBytes, ...(declared === undefined ? {} : { contentLength: declared }) },
-  });
+  return new SourceError(
+    'SOURCE_TOO_LARGE',
+    `${facts.method} ${facts.location}: the response is ${what}, over the limit of ${maxBytes} bytes.`,
+    {
+      retryable: false,
+      hint: 'Raise `maxBytes` if the document really is that large; otherwise the URL may point at the wrong resource.',
+      details: { url: facts.location, method: facts.method, maxBytes, ...(declared === undefined ? {} : { contentLength: declared }) },
+    },
+  );
 }
 
 const STATUS_HINTS: Record<number, string> = {
@@ -208,9 +216,11 @@ export function statusError(facts: RequestFacts, status: number, headers: Incomi
   const retryAfterHeader = headers['retry-after'];
   const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(retryAfterHeader) : undefined;
   const retryable = status === 408 || status === 429 || status >= 500;
-  const hint = STATUS_HINTS[status] ?? (status >= 500
-    ? 'The server failed while producing the document; look at its logs. The engine retries with backoff.'
-    : 'The server refused the request; check the URL, headers and auth.');
+  const hint =
+    STATUS_HINTS[status] ??
+    (status >= 500
+      ? 'The server failed while producing the document; look at its logs. The engine retries with backoff.'
+      : 'The server refused the request; check the URL, headers and auth.');
   return new SourceError('SOURCE_HTTP_STATUS', `${facts.method} ${facts.location}: expected 200, got HTTP ${status}.`, {
     retryable,
     hint,

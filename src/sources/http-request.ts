@@ -12,14 +12,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { SourceError } from '../errors.js';
-import {
-  type RequestFacts,
-  abortError,
-  networkError,
-  redactUrl,
-  timeoutError,
-  tooLargeError,
-} from './http-errors.js';
+import { type RequestFacts, abortError, networkError, redactUrl, timeoutError, tooLargeError } from './http-errors.js';
 
 /** Settings of one exchange (a request and the redirects it leads to). */
 export interface ExchangeSettings {
@@ -72,11 +65,15 @@ export function hostAllowed(url: URL, allowedHosts: readonly string[] | undefine
 
 function hostError(url: URL, facts: RequestFacts, allowedHosts: readonly string[], via: string | undefined): SourceError {
   const how = via === undefined ? '' : ` (redirected from ${via})`;
-  return new SourceError('SOURCE_HOST_NOT_ALLOWED', `${facts.method} ${facts.location}${how}: host ${url.host} is not in allowedHosts [${allowedHosts.join(', ')}].`, {
-    retryable: false,
-    hint: `Add "${url.hostname}" to \`allowedHosts\` if you trust it; otherwise the server is sending you somewhere unexpected.`,
-    details: { url: facts.location, method: facts.method, host: url.host, ...(via === undefined ? {} : { redirectedFrom: via }) },
-  });
+  return new SourceError(
+    'SOURCE_HOST_NOT_ALLOWED',
+    `${facts.method} ${facts.location}${how}: host ${url.host} is not in allowedHosts [${allowedHosts.join(', ')}].`,
+    {
+      retryable: false,
+      hint: `Add "${url.hostname}" to \`allowedHosts\` if you trust it; otherwise the server is sending you somewhere unexpected.`,
+      details: { url: facts.location, method: facts.method, host: url.host, ...(via === undefined ? {} : { redirectedFrom: via }) },
+    },
+  );
 }
 
 /**
@@ -114,11 +111,15 @@ export async function exchange(start: URL, settings: ExchangeSettings): Promise<
       });
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new SourceError('SOURCE_HOST_NOT_ALLOWED', `${method} ${facts.location}: redirect to a ${next.protocol} URL, expected http or https.`, {
-        retryable: false,
-        hint: 'Point the source at the final http(s) URL of the document.',
-        details: { url: facts.location, method, status: open.status },
-      });
+      throw new SourceError(
+        'SOURCE_HOST_NOT_ALLOWED',
+        `${method} ${facts.location}: redirect to a ${next.protocol} URL, expected http or https.`,
+        {
+          retryable: false,
+          hint: 'Point the source at the final http(s) URL of the document.',
+          details: { url: facts.location, method, status: open.status },
+        },
+      );
     }
     redirects.push(redactUrl(next));
     if (seen.has(next.href) || redirects.length > settings.maxRedirects) {
@@ -240,7 +241,9 @@ export function readBody(open: OpenResponse, limits: BodyLimits): Promise<Buffer
   const { facts, response, request } = open;
   return new Promise<Buffer>((resolve, reject) => {
     const declared = Number(open.headers['content-length']);
-    const encoding = String(open.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = String(open.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
     const identity = encoding === 'identity' || encoding === '';
     if (identity && Number.isFinite(declared) && declared > limits.maxBytes) {
       discard(open);

@@ -78,7 +78,8 @@ export interface HttpSource extends SpecSource {
   readonly headRefused: boolean;
 }
 
-const ACCEPT = 'application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, application/vnd.oai.openapi;q=0.9, */*;q=0.5';
+const ACCEPT =
+  'application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, application/vnd.oai.openapi;q=0.9, */*;q=0.5';
 
 /**
  * A source that fetches the document over HTTP(S) and returns its raw bytes.
@@ -213,9 +214,14 @@ function validate(options: HttpSourceOptions): ResolvedConfig {
   const credentialHeaders = credentialsFor(url, options.headers, options.auth);
   const probe = options.probe ?? HTTP_SOURCE_DEFAULTS.probe;
   if (probe !== 'head' && probe !== 'none') {
-    throw new ConfigError(`Expected \`probe\` to be 'head' or 'none', got ${JSON.stringify(probe)}.`, { hint: "Use probe: 'head' or leave it out." });
+    throw new ConfigError(`Expected \`probe\` to be 'head' or 'none', got ${JSON.stringify(probe)}.`, {
+      hint: "Use probe: 'head' or leave it out.",
+    });
   }
-  if (options.allowedHosts !== undefined && (!Array.isArray(options.allowedHosts) || options.allowedHosts.some((h) => typeof h !== 'string' || h.trim() === ''))) {
+  if (
+    options.allowedHosts !== undefined &&
+    (!Array.isArray(options.allowedHosts) || options.allowedHosts.some((h) => typeof h !== 'string' || h.trim() === ''))
+  ) {
     throw new ConfigError('Expected `allowedHosts` to be an array of non-empty host names.', {
       hint: "Write hosts like 'api.example.com', 'localhost:3000' or '*.example.com'.",
     });
@@ -267,15 +273,22 @@ export function credentialsFor(url: URL, headers: Record<string, string> | undef
     } else if (auth.type === 'header' && typeof auth.name === 'string' && auth.name !== '' && typeof auth.value === 'string') {
       credentialHeaders[auth.name.toLowerCase()] = auth.value;
     } else {
-      throw new ConfigError(`Expected \`auth\` to be {type:'bearer',token}, {type:'basic',username,password} or {type:'header',name,value}, got type ${JSON.stringify((auth as { type?: unknown }).type)} with missing or non-string fields.`, {
-        hint: 'Fix the auth option; its values are never printed.',
-      });
+      throw new ConfigError(
+        `Expected \`auth\` to be {type:'bearer',token}, {type:'basic',username,password} or {type:'header',name,value}, got type ${JSON.stringify((auth as { type?: unknown }).type)} with missing or non-string fields.`,
+        {
+          hint: 'Fix the auth option; its values are never printed.',
+        },
+      );
     }
   }
   return credentialHeaders;
 }
 
-function positive(options: HttpSourceOptions, key: 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'maxBytes', fallback: number): number {
+function positive(
+  options: HttpSourceOptions,
+  key: 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'maxBytes',
+  fallback: number,
+): number {
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {

@@ -61,7 +61,10 @@ export class MemorySource<Document = unknown> implements SpecSource {
     context.signal.throwIfAborted();
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#document === undefined) {
-      throw new SourceError('SOURCE_FAILED', 'The memory source holds no document yet.', { hint: 'Call `source.set(document)` first.', retryable: false });
+      throw new SourceError('SOURCE_FAILED', 'The memory source holds no document yet.', {
+        hint: 'Call `source.set(document)` first.',
+        retryable: false,
+      });
     }
     const etag = `memory-${this.#version}`;
     if (context.validators.etag === etag) return { kind: 'not-modified' };
@@ -109,7 +112,9 @@ export function functionSource(
       try {
         value = await fn({ signal: context.signal });
       } catch (error) {
-        throw context.signal.aborted ? context.signal.reason : adapterFailure('source', name, error, 'fetching', { hint: 'See the cause; the engine retries per its retry policy.' });
+        throw context.signal.aborted
+          ? context.signal.reason
+          : adapterFailure('source', name, error, 'fetching', { hint: 'See the cause; the engine retries per its retry policy.' });
       }
       if (typeof value === 'string' || value instanceof Uint8Array) return { kind: 'raw', body: value, location: name };
       return { kind: 'document', document: value, location: name };

@@ -34,10 +34,14 @@ function directoryName(bindingId: string): string {
   const encoded = encodeURIComponent(bindingId);
   const name = /^\.+$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
-    throw new BindingError('BINDING_ID_INVALID', `The binding id ${JSON.stringify(bindingId.slice(0, 40))}… encodes to a directory name of ${Buffer.byteLength(name)} bytes, over the ${MAX_NAME_BYTES} a file system takes.`, {
-      hint: "Use a shorter id: the store writes each UTF-8 byte of a character outside A-Z, a-z, 0-9 and - _ . ! ~ * ' ( ) as three (%XX).",
-      details: { id: bindingId },
-    });
+    throw new BindingError(
+      'BINDING_ID_INVALID',
+      `The binding id ${JSON.stringify(bindingId.slice(0, 40))}… encodes to a directory name of ${Buffer.byteLength(name)} bytes, over the ${MAX_NAME_BYTES} a file system takes.`,
+      {
+        hint: "Use a shorter id: the store writes each UTF-8 byte of a character outside A-Z, a-z, 0-9 and - _ . ! ~ * ' ( ) as three (%XX).",
+        details: { id: bindingId },
+      },
+    );
   }
   return name;
 }
@@ -165,7 +169,10 @@ export class FileStore implements SyncStore {
     try {
       text = JSON.stringify(value, null, this.#indent || undefined);
     } catch (error) {
-      throw new StoreError('STORE_WRITE_FAILED', `The record "${key}" of "${bindingId}" is not JSON-serialisable.`, { cause: error, hint: 'Store plain JSON values only.' });
+      throw new StoreError('STORE_WRITE_FAILED', `The record "${key}" of "${bindingId}" is not JSON-serialisable.`, {
+        cause: error,
+        hint: 'Store plain JSON values only.',
+      });
     }
     try {
       await mkdir(this.#bindingDir(bindingId), { recursive: true });

@@ -65,7 +65,10 @@ export async function readFileEpoch(path: string): Promise<number | undefined> {
     text = await readFile(record, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TargetError('TARGET_READ_FAILED', `Could not read the epoch record ${record}: ${(error as Error).message}`, { cause: error, details: { path, record } });
+    throw new TargetError('TARGET_READ_FAILED', `Could not read the epoch record ${record}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path, record },
+    });
   }
   if (!/^\d{1,15}\n?$/.test(text)) {
     throw new TargetError('TARGET_INVALID', `The epoch record ${record} holds ${JSON.stringify(text.slice(0, 40))}, not an epoch.`, {
@@ -117,7 +120,10 @@ async function takeLock(path: string, token: number, timeoutMs: number, staleLoc
     if (holder && gone) {
       // Move the dead holder's lock aside, and put it back if it was not the one judged (another waiter broke it first and locked).
       const aside = `${lock}.${me.nonce}.broken`;
-      const moved = await rename(lock, aside).then(() => true, () => false);
+      const moved = await rename(lock, aside).then(
+        () => true,
+        () => false,
+      );
       if (moved) {
         if ((await readHolder(aside))?.nonce !== holder.nonce) await link(aside, lock).catch(() => undefined);
         await unlink(aside).catch(() => undefined);
@@ -125,11 +131,15 @@ async function takeLock(path: string, token: number, timeoutMs: number, staleLoc
       continue;
     }
     if (Date.now() > deadline) {
-      throw new TargetError('TARGET_WRITE_FAILED', `Could not lock ${path} within ${timeoutMs} ms: ${holder ? `process ${holder.pid} on ${holder.host} (epoch ${holder.token}) holds it since ${new Date(holder.since).toISOString()}` : `${lock} exists`}.`, {
-        retryable: true,
-        hint: 'Another worker is writing this file (or is paused while writing it); the next attempt tries again. A lock of a process that is gone is removed by the next writer.',
-        details: { path, lock, ...(holder ? { holderPid: holder.pid, holderHost: holder.host, holderToken: holder.token } : {}) },
-      });
+      throw new TargetError(
+        'TARGET_WRITE_FAILED',
+        `Could not lock ${path} within ${timeoutMs} ms: ${holder ? `process ${holder.pid} on ${holder.host} (epoch ${holder.token}) holds it since ${new Date(holder.since).toISOString()}` : `${lock} exists`}.`,
+        {
+          retryable: true,
+          hint: 'Another worker is writing this file (or is paused while writing it); the next attempt tries again. A lock of a process that is gone is removed by the next writer.',
+          details: { path, lock, ...(holder ? { holderPid: holder.pid, holderHost: holder.host, holderToken: holder.token } : {}) },
+        },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
@@ -160,14 +170,24 @@ async function takeLock(path: string, token: number, timeoutMs: number, staleLoc
  * ```
  */
 export async function fencedFileWrite<T>(path: string, fence: FileFence, write: () => Promise<T>): Promise<T> {
-  if (typeof path !== 'string' || path === '') throw new ConfigError(`Expected \`path\` to be a file path, got ${JSON.stringify(path)}.`, { hint: 'Pass the path of the file the target writes.' });
+  if (typeof path !== 'string' || path === '')
+    throw new ConfigError(`Expected \`path\` to be a file path, got ${JSON.stringify(path)}.`, {
+      hint: 'Pass the path of the file the target writes.',
+    });
   const token = fence?.token;
   if (!Number.isSafeInteger(token) || token < 1) {
-    throw new ConfigError(`Expected \`token\` to be a whole number from 1 up, got ${JSON.stringify(token) ?? String(token)}.`, { hint: "Pass the lease's token (the epoch acquireLease returned)." });
+    throw new ConfigError(`Expected \`token\` to be a whole number from 1 up, got ${JSON.stringify(token) ?? String(token)}.`, {
+      hint: "Pass the lease's token (the epoch acquireLease returned).",
+    });
   }
-  for (const [name, value] of [['lockTimeoutMs', fence.lockTimeoutMs], ['staleLockMs', fence.staleLockMs]] as const) {
+  for (const [name, value] of [
+    ['lockTimeoutMs', fence.lockTimeoutMs],
+    ['staleLockMs', fence.staleLockMs],
+  ] as const) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-      throw new ConfigError(`Expected \`${name}\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(value)}.`, { hint: 'Leave it out for the default.' });
+      throw new ConfigError(`Expected \`${name}\` to be a whole number of milliseconds from 0 up, got ${JSON.stringify(value)}.`, {
+        hint: 'Leave it out for the default.',
+      });
     }
   }
   await mkdir(dirname(path), { recursive: true });
@@ -175,11 +195,15 @@ export async function fencedFileWrite<T>(path: string, fence: FileFence, write: 
   try {
     const recorded = await readFileEpoch(path);
     if (recorded !== undefined && recorded > token) {
-      throw new TargetError('STALE_LEASE', `Refused to write ${path} with fencing token ${token}: a sync with the newer epoch ${recorded} has written or claimed it.`, {
-        retryable: false,
-        hint: 'This worker lost the lease of the binding (it expired while the sync ran or the process was paused); the newer holder owns the file. Nothing was written.',
-        details: { path, token, epoch: recorded },
-      });
+      throw new TargetError(
+        'STALE_LEASE',
+        `Refused to write ${path} with fencing token ${token}: a sync with the newer epoch ${recorded} has written or claimed it.`,
+        {
+          retryable: false,
+          hint: 'This worker lost the lease of the binding (it expired while the sync ran or the process was paused); the newer holder owns the file. Nothing was written.',
+          details: { path, token, epoch: recorded },
+        },
+      );
     }
     await fence.confirm?.();
     if (recorded !== token) await writeFileAtomic(fileEpochPath(path), `${token}\n`);

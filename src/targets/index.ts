@@ -1,4 +1,13 @@
-export type { BindingRecords, MergeSides, PreparedMerge, ReadInfo, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from './types.js';
+export type {
+  BindingRecords,
+  MergeSides,
+  PreparedMerge,
+  ReadInfo,
+  ReconcileInfo,
+  SyncTarget,
+  TargetContext,
+  TargetWriteReport,
+} from './types.js';
 export { LocalFile, MOVED_SUFFIX } from './local-file.js';
 export type { LocalFileWriteReport } from './local-file.js';
 export { fencedFileWrite, fileEpochPath, readFileEpoch } from './fence.js';

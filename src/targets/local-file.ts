@@ -104,7 +104,10 @@ export class LocalFile {
     const bytes = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
     let temp: string;
     try {
-      const mode = await stat(this.path).then((s) => s.mode & 0o7777, () => 0o644);
+      const mode = await stat(this.path).then(
+        (s) => s.mode & 0o7777,
+        () => 0o644,
+      );
       temp = await writeTempFile(this.path, bytes, mode);
     } catch (error) {
       throw this.#writeFailed(error);
@@ -134,7 +137,7 @@ export class LocalFile {
       if (code === undefined || !LINK_UNSUPPORTED.has(code)) throw error;
     }
     // No hard links here: the best this file system allows.
-    if (await this.#readBytes() !== undefined) throw this.#changed('it was created');
+    if ((await this.#readBytes()) !== undefined) throw this.#changed('it was created');
     await rename(temp, this.path);
     return {};
   }
@@ -213,7 +216,13 @@ export class LocalFile {
       return;
     }
     const moved = names.filter((n) => n.endsWith(MOVED_SUFFIX)).map((n) => join(dir, n));
-    if (moved.length > 0 && (await lstat(this.path).then(() => false, () => true))) {
+    if (
+      moved.length > 0 &&
+      (await lstat(this.path).then(
+        () => false,
+        () => true,
+      ))
+    ) {
       const newest = (await Promise.all(moved.map(async (p) => ({ p, at: (await lstat(p)).mtimeMs })))).sort((a, b) => b.at - a.at)[0]!;
       await link(newest.p, this.path).catch(() => undefined);
     }
@@ -245,11 +254,15 @@ export class LocalFile {
   }
 
   #changed(what: string): TargetError {
-    return new TargetError('TARGET_CHANGED_DURING_WRITE', `The local file ${this.path} changed while the sync was writing it (${what}); it was left as it is.`, {
-      retryable: true,
-      hint: 'Nothing to do: the next attempt merges your latest save.',
-      details: { path: this.path },
-    });
+    return new TargetError(
+      'TARGET_CHANGED_DURING_WRITE',
+      `The local file ${this.path} changed while the sync was writing it (${what}); it was left as it is.`,
+      {
+        retryable: true,
+        hint: 'Nothing to do: the next attempt merges your latest save.',
+        details: { path: this.path },
+      },
+    );
   }
 
   #readFailed(error: unknown): TargetError {
@@ -278,4 +291,3 @@ function toBuffer(bytes: Uint8Array): Buffer {
 function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
   return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
-

@@ -78,7 +78,9 @@ const OPENAPI_FILE_TARGET_KEYS = optionKeys<OpenApiFileTargetOptions>()(['path',
 export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget<Record<string, unknown>> {
   checkOptions('openApiFileTarget options', options, OPENAPI_FILE_TARGET_KEYS);
   if (typeof options?.path !== 'string' || options.path === '') {
-    throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, { hint: 'Pass the file the local OpenAPI copy lives in.' });
+    throw new ConfigError(`Expected \`path\` to be a non-empty string, got ${JSON.stringify(options?.path)}.`, {
+      hint: 'Pass the file the local OpenAPI copy lives in.',
+    });
   }
   const indent = options.indent;
   if (indent !== undefined && indent !== '\t' && !(Number.isInteger(indent) && indent >= 0 && indent <= 10)) {
@@ -101,10 +103,14 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
 
   /** `at`: where a YAML syntax error is; the message then ends with the line and a caret under the column. */
   const invalid = (detail: string, expected = `valid ${format}`, at?: YamlErrorPosition) =>
-    new TargetError('TARGET_INVALID', `The local file ${path} is not ${expected}: ${at === undefined ? `${detail}.` : `${detail} (line ${at.line}, column ${at.column}):\n${at.excerpt}`}`, {
-      hint: 'Fix the local copy (or move it away to start afresh); the engine will not overwrite a file it cannot read.',
-      details: { path, format, ...(at === undefined ? {} : { line: at.line, column: at.column }) },
-    });
+    new TargetError(
+      'TARGET_INVALID',
+      `The local file ${path} is not ${expected}: ${at === undefined ? `${detail}.` : `${detail} (line ${at.line}, column ${at.column}):\n${at.excerpt}`}`,
+      {
+        hint: 'Fix the local copy (or move it away to start afresh); the engine will not overwrite a file it cannot read.',
+        details: { path, format, ...(at === undefined ? {} : { line: at.line, column: at.column }) },
+      },
+    );
 
   /** Parse the file's text into its plain value (and, for YAML, its Document); throws `TARGET_INVALID`. */
   function parse(text: string): { value: Record<string, unknown>; document?: Document } {
@@ -148,7 +154,8 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
   }
 
   /** The text behind some bytes: UTF-8 (as `readFile(path, 'utf8')` decodes it). */
-  const textOf = (bytes: Uint8Array | null | undefined): string | undefined => (bytes === null || bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  const textOf = (bytes: Uint8Array | null | undefined): string | undefined =>
+    bytes === null || bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 
   return {
     kind: 'openapi-file',
@@ -169,10 +176,14 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
     async write(local: Record<string, unknown>, context: TargetContext): Promise<TargetWriteReport> {
       context.signal.throwIfAborted();
       if (local === null || typeof local !== 'object' || Array.isArray(local)) {
-        throw new TargetError('TARGET_INVALID', `Expected an OpenAPI document object to write to ${path}, got ${Array.isArray(local) ? 'a list' : local === null ? 'null' : `a ${typeof local}`}.`, {
-          hint: 'A target writes the merged document; check what the resolver or a custom reconcile step returned.',
-          details: { path },
-        });
+        throw new TargetError(
+          'TARGET_INVALID',
+          `Expected an OpenAPI document object to write to ${path}, got ${Array.isArray(local) ? 'a list' : local === null ? 'null' : `a ${typeof local}`}.`,
+          {
+            hint: 'A target writes the merged document; check what the resolver or a custom reconcile step returned.',
+            details: { path },
+          },
+        );
       }
       // The layout (and for YAML the Document) of the copy the merge read; the write below checks the file still holds it.
       const expected = await expectedFor(context);

@@ -31,7 +31,6 @@ export interface OpenApiRemovedMark {
 
 type Json = Record<string, unknown>;
 
-
 /** One operation in a document: where it is and the path item around it. */
 interface OperationAt {
   readonly path: string;
@@ -73,7 +72,11 @@ export function isRemovedMark(operation: unknown): boolean {
 
 function mark(operation: Json, policy: 'remove' | 'deprecate', at: string | undefined): Json {
   if (isRemovedMark(operation)) return operation;
-  const note: OpenApiRemovedMark = { ...(at === undefined ? {} : { at }), policy, ...(operation.deprecated === true ? {} : { setDeprecated: true as const }) };
+  const note: OpenApiRemovedMark = {
+    ...(at === undefined ? {} : { at }),
+    policy,
+    ...(operation.deprecated === true ? {} : { setDeprecated: true as const }),
+  };
   return { ...operation, deprecated: true, [OPENAPI_REMOVED_KEY]: note };
 }
 
@@ -119,7 +122,8 @@ export function reconcileOpenApiDocument(merged: Json, info: ReconcileInfo<Json>
   const upstreamTemplates = new Set(isRecord(upstreamPaths) ? Object.keys(upstreamPaths).map(templateOf) : []);
   // An operation's own edit, or an edit of its path item's own fields on a path upstream removed (they would go with it).
   const edited = (before: OperationAt, now: OperationAt): boolean =>
-    !jsonEqual(before.operation, now.operation) || (!upstreamTemplates.has(templateOf(before.path)) && !sameOwnFields(before.item, now.item));
+    !jsonEqual(before.operation, now.operation) ||
+    (!upstreamTemplates.has(templateOf(before.path)) && !sameOwnFields(before.item, now.item));
   const at = info.now !== undefined && Number.isFinite(info.now) ? new Date(info.now).toISOString() : undefined;
 
   /** Per path: method → the operation to write there (`undefined` removes it). */
@@ -150,7 +154,8 @@ export function reconcileOpenApiDocument(merged: Json, info: ReconcileInfo<Json>
   // Back upstream: the mark goes.
   for (const [key, entry] of current) {
     const returned = remote.get(key);
-    if (returned !== undefined && isRemovedMark(entry.operation) && !isRemovedMark(returned.operation)) edit(entry.path, entry.method, unmark(entry.operation, returned.operation));
+    if (returned !== undefined && isRemovedMark(entry.operation) && !isRemovedMark(returned.operation))
+      edit(entry.path, entry.method, unmark(entry.operation, returned.operation));
   }
   if (edits.size === 0) return merged;
 

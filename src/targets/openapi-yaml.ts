@@ -5,7 +5,22 @@
  *
  * @module
  */
-import { Document, LineCounter, Pair, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Node, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  Pair,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Node,
+  type ToStringOptions,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 
 import { yamlErrorAt, type YamlErrorPosition } from '../document/index.js';
 import { jsonEqual } from '../json/index.js';
@@ -20,9 +35,7 @@ const MAX_ALIAS_COUNT = 10_000;
 const LCS_LIMIT = 250_000;
 
 /** What {@link parseYamlDocument} found; a syntax error says where it is (`at`). */
-export type YamlParseResult =
-  | { ok: true; document: Document; value: unknown }
-  | { ok: false; message: string; at?: YamlErrorPosition };
+export type YamlParseResult = { ok: true; document: Document; value: unknown } | { ok: false; message: string; at?: YamlErrorPosition };
 
 /**
  * Parse YAML text into a Document (merge keys enabled, as the spec loader
@@ -33,7 +46,8 @@ export function parseYamlDocument(text: string): YamlParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { merge: true, prettyErrors: false, lineCounter });
   const error = document.errors[0];
-  if (error !== undefined) return { ok: false, message: error.message.replace(/\.$/, ''), at: yamlErrorAt(text, error.pos[0], lineCounter) };
+  if (error !== undefined)
+    return { ok: false, message: error.message.replace(/\.$/, ''), at: yamlErrorAt(text, error.pos[0], lineCounter) };
   try {
     return { ok: true, document, value: toPlain(document) };
   } catch (thrown) {
@@ -129,7 +143,14 @@ export function detectYamlLayout(text: string | undefined): YamlLayout {
   const singles = (source.match(/(^|[\s:[{,-])'/gm) ?? []).length;
   const doubles = (source.match(/(^|[\s:[{,-])"/gm) ?? []).length;
   return {
-    options: { indent: indent ?? 2, indentSeq: indentSeq ?? true, flowCollectionPadding, lineWidth: 0, minContentWidth: 0, singleQuote: singles > doubles ? true : null },
+    options: {
+      indent: indent ?? 2,
+      indentSeq: indentSeq ?? true,
+      flowCollectionPadding,
+      lineWidth: 0,
+      minContentWidth: 0,
+      singleQuote: singles > doubles ? true : null,
+    },
     crlf: source.includes('\r\n'),
     bom: source.startsWith('\uFEFF'),
     finalNewline: text === undefined || /\n$/.test(source),
@@ -222,7 +243,9 @@ function isMergePair(document: Document, pair: Pair): boolean {
   const key = pair.key;
   if (!isScalar(key)) return false;
   if (typeof key.value === 'symbol') return key.value.description === '<<';
-  return key.value === '<<' && (!key.type || key.type === 'PLAIN') && document.schema.tags.some((tag) => tag.tag === 'tag:yaml.org,2002:merge');
+  return (
+    key.value === '<<' && (!key.type || key.type === 'PLAIN') && document.schema.tags.some((tag) => tag.tag === 'tag:yaml.org,2002:merge')
+  );
 }
 
 function patchMap(document: Document, map: YAMLMap, old: Record<string, unknown>, next: Record<string, unknown>): void {
@@ -312,7 +335,9 @@ function matchItems(old: readonly unknown[], next: readonly unknown[]): number[]
     const table = Array.from({ length: rows + 1 }, () => new Uint32Array(cols + 1));
     for (let i = rows - 1; i >= 0; i--) {
       for (let j = cols - 1; j >= 0; j--) {
-        table[i]![j] = jsonEqual(old[start + i], next[start + j]) ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+        table[i]![j] = jsonEqual(old[start + i], next[start + j])
+          ? table[i + 1]![j + 1]! + 1
+          : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
       }
     }
     let i = 0;

@@ -70,12 +70,17 @@ export class EventRecorder {
     let at = 0;
     for (const name of seen) if (name === names[at]) at += 1;
     if (at < names.length) {
-      throw new Error(`Expected the events ${names.join(' → ')} in order; missing "${names[at]}" after the first ${at}. Recorded: ${seen.join(', ') || '(none)'}.`);
+      throw new Error(
+        `Expected the events ${names.join(' → ')} in order; missing "${names[at]}" after the first ${at}. Recorded: ${seen.join(', ') || '(none)'}.`,
+      );
     }
   }
 
   /** Resolves with the first event (already recorded or future) of that name that passes `test`. */
-  waitFor<E extends SyncEngineEventName>(name: E, test: (payload: SyncEngineEvents[E]) => boolean = () => true): Promise<SyncEngineEvents[E]> {
+  waitFor<E extends SyncEngineEventName>(
+    name: E,
+    test: (payload: SyncEngineEvents[E]) => boolean = () => true,
+  ): Promise<SyncEngineEvents[E]> {
     const match = (e: RecordedEvent): boolean => e.name === name && test(e.payload as SyncEngineEvents[E]);
     const found = this.#events.find(match);
     if (found) return Promise.resolve(found.payload as SyncEngineEvents[E]);

@@ -41,7 +41,8 @@ for (const file of files) {
     if (!edges.has(from)) edges.set(from, new Set());
     edges.get(from)!.add(to);
     const parts = relative(SRC, target).split('/');
-    if (parts.length > 1 && !(parts.length === 2 && parts[1] === 'index.ts')) bypasses.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+    if (parts.length > 1 && !(parts.length === 2 && parts[1] === 'index.ts'))
+      bypasses.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
   }
 }
 

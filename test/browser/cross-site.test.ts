@@ -15,7 +15,16 @@ import { EventRecorder } from '../../src/testing/index.js';
 import { listen, petsEngine } from '../server/support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let browser: Browser | undefined;
 
@@ -39,9 +48,13 @@ describe('createSyncHandler in headless Chromium', () => {
     });
     const target = `${server.origin}/sources/pets/sync`;
     const evil = await listen((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-        html(`<form id="form" method="POST" action="${target}" enctype="text/plain"><input name="{&quot;a&quot;:&quot;" value="&quot;}"></form>`),
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          html(
+            `<form id="form" method="POST" action="${target}" enctype="text/plain"><input name="{&quot;a&quot;:&quot;" value="&quot;}"></form>`,
+          ),
+        );
     });
     // localhost and 127.0.0.1 are different sites: the evil page is cross-site to the handler.
     const evilOrigin = evil.origin.replace('127.0.0.1', 'localhost');
@@ -53,15 +66,28 @@ describe('createSyncHandler in headless Chromium', () => {
 
     // A no-cors fetch with a text/plain body: the page cannot read the answer, but the request goes out.
     const noCors = page.waitForResponse((r) => r.url() === target && r.request().method() === 'POST');
-    await page.evaluate((url) => fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' }).then(() => 'sent'), target);
+    await page.evaluate(
+      (url) => fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' }).then(() => 'sent'),
+      target,
+    );
     expect((await noCors).status()).toBe(403);
 
     // A CORS fetch with JSON: the preflight is not granted, so the POST itself is never sent.
-    const cors = await page.evaluate((url) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(() => 'answered', () => 'blocked'), target);
+    const cors = await page.evaluate(
+      (url) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+          () => 'answered',
+          () => 'blocked',
+        ),
+      target,
+    );
     expect(cors).toBe('blocked');
 
     // An HTML form post: a top-level navigation to the handler.
-    const [navigation] = await Promise.all([page.waitForNavigation({ url: target }), page.evaluate('document.getElementById("form").submit()')]);
+    const [navigation] = await Promise.all([
+      page.waitForNavigation({ url: target }),
+      page.evaluate('document.getElementById("form").submit()'),
+    ]);
     expect(navigation?.status()).toBe(403);
     expect(JSON.parse((await navigation?.text()) ?? '{}')).toMatchObject({ error: { code: 'CROSS_SITE_REFUSED' } });
 
@@ -78,7 +104,10 @@ describe('createSyncHandler in headless Chromium', () => {
     // A page of the server's own origin may POST JSON.
     await page.goto(`${server.origin}/`);
     const outcome = await page.evaluate(() =>
-      fetch('/sources/pets/sync', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(async (r) => [r.status, ((await r.json()) as { outcome: string }).outcome]),
+      fetch('/sources/pets/sync', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(async (r) => [
+        r.status,
+        ((await r.json()) as { outcome: string }).outcome,
+      ]),
     );
     expect(outcome).toEqual([200, 'unchanged']);
     expect(seen.at(-1)?.headers).toMatchObject({ origin: server.origin, 'sec-fetch-site': 'same-origin' });

@@ -14,7 +14,16 @@ import { startExample, type ExampleServer } from '../../examples/server.js';
 import type { SyncResult } from '../../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'live-page.png');
 const TOKEN = 'dev-token'; // the example's token for POSTs
@@ -24,7 +33,10 @@ const api = (count: number) => ({
   openapi: '3.0.3',
   info: { title: 'Orders', version: String(count) },
   paths: Object.fromEntries(
-    Array.from({ length: count }, (_, i) => [`/orders${i === 0 ? '' : `/v${i}`}`, { get: { operationId: `listOrders${i}`, summary: `List orders (${i})`, responses: { '200': { description: 'ok' } } } }]),
+    Array.from({ length: count }, (_, i) => [
+      `/orders${i === 0 ? '' : `/v${i}`}`,
+      { get: { operationId: `listOrders${i}`, summary: `List orders (${i})`, responses: { '200': { description: 'ok' } } } },
+    ]),
   ),
 });
 
@@ -68,7 +80,8 @@ describe('the example live page in headless Chromium', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Every request of the page must succeed (the browser's own favicon probe aside).
     page.on('response', (response) => {
-      if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') pageErrors.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico')
+        pageErrors.push(`${response.status()} ${response.url()}`);
     });
     page.on('requestfailed', (request) => {
       if (!request.url().includes('/sync/events')) pageErrors.push(`failed: ${request.url()}`);
@@ -82,7 +95,10 @@ describe('the example live page in headless Chromium', () => {
     expect(await page.locator('#events li').count()).toBe(0);
 
     // A sync of an unchanged document: the page shows the job start, and no applied sync.
-    const unchanged = await fetch(`${server.origin}/sync/sources/orders/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
+    const unchanged = await fetch(`${server.origin}/sync/sources/orders/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    });
     expect(unchanged.status).toBe(200);
     expect(((await unchanged.json()) as SyncResult).outcome).toBe('unchanged');
     await page.locator('#events li', { hasText: 'job:started orders' }).first().waitFor();
@@ -90,7 +106,10 @@ describe('the example live page in headless Chromium', () => {
 
     // The API changes (a new route) and the sync endpoint is called: the page shows the applied sync.
     server.source.set(api(2));
-    const sync = await fetch(`${server.origin}/sync/sources/orders/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
+    const sync = await fetch(`${server.origin}/sync/sources/orders/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    });
     expect(sync.status).toBe(200);
     expect(['applied', 'unchanged']).toContain(((await sync.json()) as SyncResult).outcome);
     const item = page.locator('#events li', { hasText: 'sync:applied orders' });
@@ -99,7 +118,9 @@ describe('the example live page in headless Chromium', () => {
     // Exactly the one applied sync the engine reported, shown once, after its job started (the list is newest first).
     expect(applied).toHaveLength(1);
     expect(await item.count()).toBe(1);
-    const chronological = (await page.locator('#events li').allTextContents()).reverse().map((text) => text.replace(/^.*? (job:started|sync:applied) /, '$1 '));
+    const chronological = (await page.locator('#events li').allTextContents())
+      .reverse()
+      .map((text) => text.replace(/^.*? (job:started|sync:applied) /, '$1 '));
     expect(chronological.slice(0, 3)).toEqual(['job:started orders', 'job:started orders', 'sync:applied orders']);
     await expect.poll(() => page.textContent('#state')).toBe('running, 1 binding(s)');
     expect(pageErrors).toEqual([]);

@@ -16,7 +16,10 @@ interface Counted {
   requests: number;
 }
 
-async function listen(host: string, handle: (path: string) => { status: number; headers: Record<string, string>; body: string }): Promise<Counted> {
+async function listen(
+  host: string,
+  handle: (path: string) => { status: number; headers: Record<string, string>; body: string },
+): Promise<Counted> {
   const counted: Counted = { server: createServer(), requests: 0 };
   counted.server.on('request', (req, res) => {
     counted.requests += 1;
@@ -43,7 +46,11 @@ describe('--allow-host', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     temp = tempDir();
     writeFileSync(join(temp.dir, 'spec.json'), JSON.stringify(api(['/pets'])));
-    other = await listen('localhost', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(api(['/pets', '/owners'])) }));
+    other = await listen('localhost', () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(api(['/pets', '/owners'])),
+    }));
     const otherPort = (other.server.address() as AddressInfo).port;
     first = await listen('127.0.0.1', (path) => ({ status: 302, headers: { location: `http://localhost:${otherPort}${path}` }, body: '' }));
     base = `http://127.0.0.1:${(first.server.address() as AddressInfo).port}`;
@@ -67,7 +74,10 @@ describe('--allow-host', { timeout: 60_000 }, () => {
     expect(other.requests).toBe(0);
     expect(existsSync(join(temp.dir, 'refused.json'))).toBe(false);
 
-    const allowed = await cli(['sync', url, '--out', 'allowed.json', '--allow-host', '127.0.0.1', '--allow-host', 'localhost', '--json'], temp.dir);
+    const allowed = await cli(
+      ['sync', url, '--out', 'allowed.json', '--allow-host', '127.0.0.1', '--allow-host', 'localhost', '--json'],
+      temp.dir,
+    );
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).bindings[0].outcome).toBe('applied');
     expect(other.requests).toBe(1);
@@ -76,7 +86,10 @@ describe('--allow-host', { timeout: 60_000 }, () => {
   it('a config binding with allowedHosts is refused the same way, and --allow-host replaces its list', async () => {
     const project = join(temp.dir, 'config');
     mkdirSync(project);
-    writeFileSync(join(project, 'live-sync.config.json'), JSON.stringify({ bindings: [{ id: 'api', source: url, out: 'api.json', allowedHosts: ['127.0.0.1'] }] }));
+    writeFileSync(
+      join(project, 'live-sync.config.json'),
+      JSON.stringify({ bindings: [{ id: 'api', source: url, out: 'api.json', allowedHosts: ['127.0.0.1'] }] }),
+    );
     const refused = await cli(['sync', '--json'], project);
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.stdout).bindings[0].error.code).toBe('SOURCE_HOST_NOT_ALLOWED');
@@ -102,7 +115,10 @@ describe('--allow-host', { timeout: 60_000 }, () => {
   it('a config binding with a malformed allowedHosts entry exits 2', async () => {
     const project = join(temp.dir, 'bad');
     mkdirSync(project);
-    writeFileSync(join(project, 'live-sync.config.json'), JSON.stringify({ bindings: [{ source: url, out: 'api.json', allowedHosts: ['http://localhost'] }] }));
+    writeFileSync(
+      join(project, 'live-sync.config.json'),
+      JSON.stringify({ bindings: [{ source: url, out: 'api.json', allowedHosts: ['http://localhost'] }] }),
+    );
     const run = await cli(['plan', '--json'], project);
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout).error.code).toBe('CONFIG_INVALID');

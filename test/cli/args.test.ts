@@ -24,7 +24,26 @@ function usageError(fn: () => unknown): UsageError | ConfigError {
 describe('parseCommandLine', () => {
   it('parses sync with every binding flag', () => {
     expect(
-      parseCommandLine(['sync', 'http://x/openapi.json', '-o', 'api.yaml', '--format', 'openapi', '--policy', 'removal=keep,holdOnBreaking=true', '--store', 's', '-H', 'Authorization: Bearer t', '--allow-host', 'x', '--allow-host', '*.example.com', '--json', '--approve']),
+      parseCommandLine([
+        'sync',
+        'http://x/openapi.json',
+        '-o',
+        'api.yaml',
+        '--format',
+        'openapi',
+        '--policy',
+        'removal=keep,holdOnBreaking=true',
+        '--store',
+        's',
+        '-H',
+        'Authorization: Bearer t',
+        '--allow-host',
+        'x',
+        '--allow-host',
+        '*.example.com',
+        '--json',
+        '--approve',
+      ]),
     ).toEqual({
       command: 'sync',
       json: true,
@@ -42,10 +61,26 @@ describe('parseCommandLine', () => {
   });
 
   it('parses watch --interval, diff --fail-on, rollback --to --force, discover, help', () => {
-    expect(parseCommandLine(['watch', 'spec.yaml', '--out', 'a.json', '--interval', '500'])).toMatchObject({ command: 'watch', intervalMs: 500 });
-    expect(parseCommandLine(['diff', 'a.json', 'b.json', '--fail-on', 'warning'])).toMatchObject({ command: 'diff', old: 'a.json', new: 'b.json', failOn: 'warning' });
-    expect(parseCommandLine(['rollback', '--out', 'a.json', '--to', 'j-2', '--force'])).toMatchObject({ command: 'rollback', out: 'a.json', to: 'j-2', force: true });
-    expect(parseCommandLine(['discover', 'http://localhost:8000'])).toMatchObject({ command: 'discover', baseUrl: 'http://localhost:8000' });
+    expect(parseCommandLine(['watch', 'spec.yaml', '--out', 'a.json', '--interval', '500'])).toMatchObject({
+      command: 'watch',
+      intervalMs: 500,
+    });
+    expect(parseCommandLine(['diff', 'a.json', 'b.json', '--fail-on', 'warning'])).toMatchObject({
+      command: 'diff',
+      old: 'a.json',
+      new: 'b.json',
+      failOn: 'warning',
+    });
+    expect(parseCommandLine(['rollback', '--out', 'a.json', '--to', 'j-2', '--force'])).toMatchObject({
+      command: 'rollback',
+      out: 'a.json',
+      to: 'j-2',
+      force: true,
+    });
+    expect(parseCommandLine(['discover', 'http://localhost:8000'])).toMatchObject({
+      command: 'discover',
+      baseUrl: 'http://localhost:8000',
+    });
     expect(parseCommandLine(['help', 'plan'])).toMatchObject({ command: 'help', topic: 'plan' });
     expect(parseCommandLine(['check', '--help'])).toMatchObject({ command: 'help', topic: 'check' });
     expect(parseCommandLine(['--help'])).toMatchObject({ command: 'help' });
@@ -56,28 +91,39 @@ describe('parseCommandLine', () => {
     expect(usageError(() => parseCommandLine([])).message).toBe('No command given.');
     expect(usageError(() => parseCommandLine(['synk'])).message).toBe('Unknown command `synk`.');
     expect((usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--nope'])) as UsageError).command).toBe('sync');
-    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--interval', '5'])).message).toMatch(/Unknown option '--interval'/);
+    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--interval', '5'])).message).toMatch(
+      /Unknown option '--interval'/,
+    );
     expect(usageError(() => parseCommandLine(['sync', 'x'])).message).toMatch(/needs `--out <file>`/);
     expect(usageError(() => parseCommandLine(['sync', '--out', 'a.json'])).message).toMatch(/`--out` needs a <source>/);
     expect(usageError(() => parseCommandLine(['sync', 'x', 'y', '--out', 'a.json'])).message).toMatch(/Unexpected argument `y`/);
     expect(usageError(() => parseCommandLine(['diff', 'a.json'])).message).toMatch(/needs two documents/);
     expect(usageError(() => parseCommandLine(['diff', 'a', 'b', '--fail-on', 'error'])).message).toMatch(/breaking, warning or info/);
-    expect(usageError(() => parseCommandLine(['watch', 'x', '--out', 'a.json', '--interval', '1.5'])).message).toMatch(/whole number of milliseconds/);
+    expect(usageError(() => parseCommandLine(['watch', 'x', '--out', 'a.json', '--interval', '1.5'])).message).toMatch(
+      /whole number of milliseconds/,
+    );
     expect(usageError(() => parseCommandLine(['rollback'])).message).toMatch(/needs `--out <file>`/);
     for (const host of ['http://x', 'a b', 'user@x', 'x/y', '*']) {
-      expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--allow-host', host])).message, host).toMatch(/`--allow-host` to be a host name/);
+      expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--allow-host', host])).message, host).toMatch(
+        /`--allow-host` to be a host name/,
+      );
     }
     expect(parseCommandLine(['diff', 'a', 'b', '--allow-host', 'localhost:3000'])).toMatchObject({ allowedHosts: ['localhost:3000'] });
     expect(parseCommandLine(['discover', 'http://x', '--allow-host', '[::1]:8000'])).toMatchObject({ allowedHosts: ['[::1]:8000'] });
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '-H', 'no colon'])).message).toMatch(/`Name: value`/);
-    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).message).toMatch(/openapi or hoppscotch/);
+    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).message).toMatch(
+      /openapi or hoppscotch/,
+    );
   });
 });
 
 describe('--resolver', () => {
   it('is accepted by sync, watch, plan and check, and absent unless given', () => {
     for (const command of ['sync', 'watch', 'plan', 'check'] as const) {
-      expect(parseCommandLine([command, 'x.yaml', '--out', 'a.json', '--resolver', 'remote'])).toMatchObject({ command, resolver: 'remote' });
+      expect(parseCommandLine([command, 'x.yaml', '--out', 'a.json', '--resolver', 'remote'])).toMatchObject({
+        command,
+        resolver: 'remote',
+      });
       expect(parseCommandLine([command, '--resolver', 'local'])).toMatchObject({ command, resolver: 'local' });
       expect(parseCommandLine([command, 'x.yaml', '--out', 'a.json'])).not.toHaveProperty('resolver');
     }
@@ -90,9 +136,15 @@ describe('--resolver', () => {
       expect((error as UsageError).command).toBe(command);
       expect(error.message).toBe('Expected `--resolver` to be local or remote, got `Remote`.');
     }
-    expect(usageError(() => parseCommandLine(['sync', 'x.yaml', '--out', 'a.json', '--resolver', ''])).message).toMatch(/`--resolver` to have a value/);
-    expect(usageError(() => parseCommandLine(['diff', 'a.json', 'b.json', '--resolver', 'remote'])).message).toMatch(/Unknown option '--resolver'/);
-    expect(usageError(() => parseCommandLine(['rollback', '--out', 'a.json', '--resolver', 'remote'])).message).toMatch(/Unknown option '--resolver'/);
+    expect(usageError(() => parseCommandLine(['sync', 'x.yaml', '--out', 'a.json', '--resolver', ''])).message).toMatch(
+      /`--resolver` to have a value/,
+    );
+    expect(usageError(() => parseCommandLine(['diff', 'a.json', 'b.json', '--resolver', 'remote'])).message).toMatch(
+      /Unknown option '--resolver'/,
+    );
+    expect(usageError(() => parseCommandLine(['rollback', '--out', 'a.json', '--resolver', 'remote'])).message).toMatch(
+      /Unknown option '--resolver'/,
+    );
   });
 });
 
@@ -145,7 +197,14 @@ describe('config file', () => {
         intervalMs: 1000,
         bindings: [
           { source: 'http://127.0.0.1:8000/openapi.json', out: 'out/api.yaml', policy: 'holdOnBreaking=true', headers: { 'x-key': 'k' } },
-          { id: 'coll', source: 'spec.json', out: 'pets.hoppscotch.json', policy: { removal: 'remove' }, dependsOn: ['api.yaml'], intervalMs: 50 },
+          {
+            id: 'coll',
+            source: 'spec.json',
+            out: 'pets.hoppscotch.json',
+            policy: { removal: 'remove' },
+            dependsOn: ['api.yaml'],
+            intervalMs: 50,
+          },
         ],
       },
       path,
@@ -155,8 +214,27 @@ describe('config file', () => {
       store: join(temp.dir, '.api-live-sync'),
       intervalMs: 1000,
       bindings: [
-        { id: 'api.yaml', source: 'http://127.0.0.1:8000/openapi.json', sourceKind: 'url', out: join(temp.dir, 'out/api.yaml'), format: 'openapi', policy: { holdOnBreaking: true }, headers: { 'x-key': 'k' }, dependsOn: [] },
-        { id: 'coll', source: join(temp.dir, 'spec.json'), sourceKind: 'file', out: join(temp.dir, 'pets.hoppscotch.json'), format: 'hoppscotch', intervalMs: 50, policy: { removal: 'remove' }, headers: {}, dependsOn: ['api.yaml'] },
+        {
+          id: 'api.yaml',
+          source: 'http://127.0.0.1:8000/openapi.json',
+          sourceKind: 'url',
+          out: join(temp.dir, 'out/api.yaml'),
+          format: 'openapi',
+          policy: { holdOnBreaking: true },
+          headers: { 'x-key': 'k' },
+          dependsOn: [],
+        },
+        {
+          id: 'coll',
+          source: join(temp.dir, 'spec.json'),
+          sourceKind: 'file',
+          out: join(temp.dir, 'pets.hoppscotch.json'),
+          format: 'hoppscotch',
+          intervalMs: 50,
+          policy: { removal: 'remove' },
+          headers: {},
+          dependsOn: ['api.yaml'],
+        },
       ],
     });
   });
@@ -168,24 +246,50 @@ describe('config file', () => {
     expect(bad({ bindings: [] })).toMatch(/non-empty array/);
     expect(bad({ binding: [] })).toMatch(/unknown key `binding`/);
     expect(bad({ bindings: [{ source: 'a.json' }] })).toMatch(/bindings\[0\]: expected `out`/);
-    expect(bad({ bindings: [{ source: 'a.json', out: 'b.json' }, { source: 'c.json', out: 'b.json' }] })).toMatch(/the id `b.json` is used twice/);
+    expect(
+      bad({
+        bindings: [
+          { source: 'a.json', out: 'b.json' },
+          { source: 'c.json', out: 'b.json' },
+        ],
+      }),
+    ).toMatch(/the id `b.json` is used twice/);
     expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', dependsOn: ['x'] }] })).toMatch(/depends on `x`/);
     expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', policy: { maxRemovalShare: 3 } }] })).toMatch(/from 0 to 1/);
     expect(bad({ bindings: [{ source: 'a.json', out: 'b.txt' }] })).toMatch(/bindings\[0\]: Cannot tell the format/);
-    expect(bad({ bindings: [{ source: 'a.json', out: 'b.json' }, { id: 'two', source: 'a.json', out: 'c.json', resolver: 'mine' }] })).toBe(
-      `live-sync.config.json: bindings[1]: expected \`resolver\` to be local or remote, got "mine".`,
+    expect(
+      bad({
+        bindings: [
+          { source: 'a.json', out: 'b.json' },
+          { id: 'two', source: 'a.json', out: 'c.json', resolver: 'mine' },
+        ],
+      }),
+    ).toBe(`live-sync.config.json: bindings[1]: expected \`resolver\` to be local or remote, got "mine".`);
+    expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', resolver: null }] })).toMatch(
+      /bindings\[0\]: expected `resolver` to be local or remote, got null/,
     );
-    expect(bad({ bindings: [{ source: 'a.json', out: 'b.json', resolver: null }] })).toMatch(/bindings\[0\]: expected `resolver` to be local or remote, got null/);
   });
 
-  it('keeps a binding\'s resolver, and leaves it out when not given', async () => {
+  it("keeps a binding's resolver, and leaves it out when not given", async () => {
     const path = join(temp.dir, 'live-sync.config.json');
-    const config = validateConfig({ bindings: [{ source: 'a.json', out: 'r.json', resolver: 'remote' }, { source: 'a.json', out: 'l.json', resolver: 'local' }, { source: 'a.json', out: 'n.json' }] }, path);
+    const config = validateConfig(
+      {
+        bindings: [
+          { source: 'a.json', out: 'r.json', resolver: 'remote' },
+          { source: 'a.json', out: 'l.json', resolver: 'local' },
+          { source: 'a.json', out: 'n.json' },
+        ],
+      },
+      path,
+    );
     expect(config.bindings.map((b) => b.resolver)).toEqual(['remote', 'local', undefined]);
     expect(config.bindings[2]).not.toHaveProperty('resolver');
     const dir = join(temp.dir, 'resolver-module');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'live-sync.config.mjs'), "export default { bindings: [{ source: 'a.json', out: 'x.json', resolver: 'remote' }] };");
+    writeFileSync(
+      join(dir, 'live-sync.config.mjs'),
+      "export default { bindings: [{ source: 'a.json', out: 'x.json', resolver: 'remote' }] };",
+    );
     expect((await loadConfigFile(join(dir, 'live-sync.config.mjs'))).bindings[0]).toMatchObject({ id: 'x.json', resolver: 'remote' });
   });
 
@@ -204,26 +308,59 @@ describe('config file', () => {
   it('loads JSON and modules whose default export is the config or a function returning it', async () => {
     const dir = join(temp.dir, 'load');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'a.mjs'), "export default async () => ({ bindings: [{ source: 'http://127.0.0.1:1/openapi.json', out: 'x.json' }] });");
+    writeFileSync(
+      join(dir, 'a.mjs'),
+      "export default async () => ({ bindings: [{ source: 'http://127.0.0.1:1/openapi.json', out: 'x.json' }] });",
+    );
     writeFileSync(join(dir, 'b.json'), '{ "store": "state", "bindings": [{ "source": "s.yaml", "out": "x.yaml" }] }');
     writeFileSync(join(dir, 'c.json'), '{ "bindings": [ }');
     expect((await loadConfigFile(join(dir, 'a.mjs'))).bindings[0]).toMatchObject({ id: 'x.json', sourceKind: 'url' });
-    expect(await loadConfigFile(join(dir, 'b.json'))).toMatchObject({ store: join(dir, 'state'), bindings: [{ source: join(dir, 's.yaml'), sourceKind: 'file' }] });
-    await expect(loadConfigFile(join(dir, 'c.json'))).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/is not valid JSON/) });
+    expect(await loadConfigFile(join(dir, 'b.json'))).toMatchObject({
+      store: join(dir, 'state'),
+      bindings: [{ source: join(dir, 's.yaml'), sourceKind: 'file' }],
+    });
+    await expect(loadConfigFile(join(dir, 'c.json'))).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/is not valid JSON/),
+    });
   });
 });
 
 describe('check semantics and output', () => {
-  const plan = (partial: Partial<SyncPlan>): SyncPlan => ({ sourceId: 'a', createdAt: 0, outcome: 'apply', firstSync: false, changes: [], conflicts: [], decisions: [], patch: [], ...partial });
+  const plan = (partial: Partial<SyncPlan>): SyncPlan => ({
+    sourceId: 'a',
+    createdAt: 0,
+    outcome: 'apply',
+    firstSync: false,
+    changes: [],
+    conflicts: [],
+    decisions: [],
+    patch: [],
+    ...partial,
+  });
 
   it('drift means: the sync would change the local copy, or a safety rail would hold it', () => {
     expect(planDrift(plan({ outcome: 'unchanged', unchangedReason: 'same-hash' })).drift).toBe(false);
-    expect(planDrift(plan({ outcome: 'apply', patch: [] }))).toEqual({ drift: false, reason: 'the local copy already has every change of the source' });
-    expect(planDrift(plan({ outcome: 'apply', patch: [{ op: 'add', path: '/paths/~1b', value: {} }], changes: [{ id: 'endpoint-added', level: 'info', path: '/paths/~1b', text: 'GET /b was added' }] }))).toEqual({
+    expect(planDrift(plan({ outcome: 'apply', patch: [] }))).toEqual({
+      drift: false,
+      reason: 'the local copy already has every change of the source',
+    });
+    expect(
+      planDrift(
+        plan({
+          outcome: 'apply',
+          patch: [{ op: 'add', path: '/paths/~1b', value: {} }],
+          changes: [{ id: 'endpoint-added', level: 'info', path: '/paths/~1b', text: 'GET /b was added' }],
+        }),
+      ),
+    ).toEqual({
       drift: true,
       reason: 'a sync would change the local copy (1 patch operation, 1 change (1 info))',
     });
-    expect(planDrift(plan({ outcome: 'held', heldReason: 'mass-removal' }))).toEqual({ drift: true, reason: 'a sync would be held by a safety rail: mass-removal' });
+    expect(planDrift(plan({ outcome: 'held', heldReason: 'mass-removal' }))).toEqual({
+      drift: true,
+      reason: 'a sync would be held by a safety rail: mass-removal',
+    });
   });
 
   it('formats changes by level, errors without stacks unless verbose, and the watch status line', () => {
@@ -232,17 +369,27 @@ describe('check semantics and output', () => {
         { id: 'endpoint-added', level: 'info', operation: 'GET /b', path: '', text: 'GET /b was added' },
         { id: 'x-removed', level: 'breaking', operation: 'GET /a', path: '', text: 'response property removed' },
       ]),
-    ).toEqual(['  breaking (1)', '    GET /a: response property removed [x-removed]', '  info (1)', '    GET /b was added [endpoint-added]']);
+    ).toEqual([
+      '  breaking (1)',
+      '    GET /a: response property removed [x-removed]',
+      '  info (1)',
+      '    GET /b was added [endpoint-added]',
+    ]);
     // SOURCE_DNS: a code whose library hint the CLI shows as it is (src/cli/hints.ts words others its own way).
     const error = new SourceError('SOURCE_DNS', 'No such host.', { hint: 'Check the host name.' });
     expect(formatError(error, false)).toEqual(['error SOURCE_DNS: No such host.', 'hint: Check the host name.']);
     expect(formatError(error, true).slice(2).join('\n')).toMatch(/^\s+at /m);
     expect(formatError(new TypeError('boom'), false)[0]).toBe('error UNEXPECTED: boom');
     const at = new Date(2026, 0, 1, 9, 5, 7).getTime();
-    expect(formatStatusLine({ bindings: 2, state: 'idle', changes: 3, lastSync: { at, sourceId: 'api', outcome: 'applied' }, nextPoll: at + 1450 }, at)).toBe(
-      'watching 2 bindings · idle · last sync 09:05:07 api applied · 3 changes · next poll in 1.4s',
+    expect(
+      formatStatusLine(
+        { bindings: 2, state: 'idle', changes: 3, lastSync: { at, sourceId: 'api', outcome: 'applied' }, nextPoll: at + 1450 },
+        at,
+      ),
+    ).toBe('watching 2 bindings · idle · last sync 09:05:07 api applied · 3 changes · next poll in 1.4s');
+    expect(formatStatusLine({ bindings: 1, state: 'starting', changes: 0 }, at)).toBe(
+      'watching 1 binding · starting · no sync yet · 0 changes',
     );
-    expect(formatStatusLine({ bindings: 1, state: 'starting', changes: 0 }, at)).toBe('watching 1 binding · starting · no sync yet · 0 changes');
   });
 
   it('finds the package version from the script path', () => {
@@ -273,7 +420,12 @@ describe('runCli in-process', () => {
     expect(a.out.stderr).toBe('');
     const b = io();
     expect(await runCli(['rollback', '--help', '--json'], b.io)).toBe(0);
-    expect(JSON.parse(b.out.stdout)).toMatchObject({ command: 'help', topic: 'rollback', exitCode: 0, text: expect.stringContaining('--force') });
+    expect(JSON.parse(b.out.stdout)).toMatchObject({
+      command: 'help',
+      topic: 'rollback',
+      exitCode: 0,
+      text: expect.stringContaining('--force'),
+    });
   });
 
   it('the help of sync, watch, plan and check describes --resolver; a bad one is a usage error with its hint', async () => {

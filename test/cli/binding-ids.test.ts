@@ -33,18 +33,28 @@ describe('binding ids in the CLI', { timeout: 60_000 }, () => {
   it('the config file refuses an id, or an `out` file name, that is not a binding id', () => {
     const path = join(temp.dir, 'live-sync.config.json');
     for (const id of BAD_IDS) {
-      expect(codeOf(() => validateConfig({ bindings: [{ id, source: 'spec.json', out: 'a.json' }] }, path)), JSON.stringify(id)).toBe('BINDING_ID_INVALID');
+      expect(
+        codeOf(() => validateConfig({ bindings: [{ id, source: 'spec.json', out: 'a.json' }] }, path)),
+        JSON.stringify(id),
+      ).toBe('BINDING_ID_INVALID');
     }
     expect(codeOf(() => validateConfig({ bindings: [{ source: 'spec.json', out: 'line\nbreak.json' }] }, path))).toBe('BINDING_ID_INVALID');
-    expect(codeOf(() => validateConfig({ bindings: [{ source: 'spec.json', out: `${'x'.repeat(124)}.json` }] }, path))).toBe('BINDING_ID_INVALID');
-    expect(validateConfig({ bindings: [{ id: 'pets "main"', source: 'spec.json', out: 'a.json' }] }, path).bindings[0]!.id).toBe('pets "main"');
+    expect(codeOf(() => validateConfig({ bindings: [{ source: 'spec.json', out: `${'x'.repeat(124)}.json` }] }, path))).toBe(
+      'BINDING_ID_INVALID',
+    );
+    expect(validateConfig({ bindings: [{ id: 'pets "main"', source: 'spec.json', out: 'a.json' }] }, path).bindings[0]!.id).toBe(
+      'pets "main"',
+    );
   });
 
   it('a config binding with the id `..` exits 2 and writes nothing, in the store folder or beside it', async () => {
     const project = join(temp.dir, 'dots');
     mkdirSync(project);
     writeFileSync(join(project, 'spec.json'), JSON.stringify(api(['/pets'])));
-    writeFileSync(join(project, 'live-sync.config.json'), JSON.stringify({ store: 'state', bindings: [{ id: '..', source: 'spec.json', out: 'out/pets.json' }] }));
+    writeFileSync(
+      join(project, 'live-sync.config.json'),
+      JSON.stringify({ store: 'state', bindings: [{ id: '..', source: 'spec.json', out: 'out/pets.json' }] }),
+    );
     const run = await cli(['sync', '--json'], project);
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout).error.code).toBe('BINDING_ID_INVALID');

@@ -17,7 +17,10 @@ describe('api-live-sync diff / discover / usage / config', { timeout: 60_000 }, 
     temp = tempDir();
     server = await serveDocument(api(['/pets', '/owners']));
     writeFileSync(join(temp.dir, 'old.json'), JSON.stringify(api(['/pets', '/pets/{id}'])));
-    writeFileSync(join(temp.dir, 'new.yaml'), 'openapi: 3.0.3\ninfo: { title: Test API, version: 1.0.0 }\npaths:\n  /pets:\n    get:\n      operationId: get_pets\n      summary: Get /pets\n      responses: { "200": { description: ok } }\n');
+    writeFileSync(
+      join(temp.dir, 'new.yaml'),
+      'openapi: 3.0.3\ninfo: { title: Test API, version: 1.0.0 }\npaths:\n  /pets:\n    get:\n      operationId: get_pets\n      summary: Get /pets\n      responses: { "200": { description: ok } }\n',
+    );
   });
   afterAll(async () => {
     await server.close();
@@ -71,7 +74,6 @@ describe('api-live-sync diff / discover / usage / config', { timeout: 60_000 }, 
     expect(flag.stderr).toMatch(/^error CONFIG_INVALID: Unknown option '--bogus'/m);
     expect(flag.stderr).toMatch(/^usage: api-live-sync sync /m);
     expect(existsSync(join(temp.dir, 'x.json'))).toBe(false);
-
   });
 
   it('a config file syncs several bindings (OpenAPI YAML from a URL, a Hoppscotch collection from a file), and check uses them all', async () => {
@@ -94,7 +96,10 @@ describe('api-live-sync diff / discover / usage / config', { timeout: 60_000 }, 
     expect(sync.stdout).toContain(`orders: ${join(project, 'spec.json')} → ${join(project, 'collections/orders.hoppscotch.json')}`);
     expect(readFileSync(join(project, 'specs/remote.yaml'), 'utf8')).toMatch(/^openapi: 3\.0\.3$/m);
     const collection = JSON.parse(readFileSync(join(project, 'collections/orders.hoppscotch.json'), 'utf8'));
-    const requests = [...collection.requests, ...collection.folders.flatMap((f: { requests: unknown[] }) => f.requests)] as Array<{ method: string; endpoint: string }>;
+    const requests = [...collection.requests, ...collection.folders.flatMap((f: { requests: unknown[] }) => f.requests)] as Array<{
+      method: string;
+      endpoint: string;
+    }>;
     expect(requests.map((r) => `${r.method} ${r.endpoint}`).sort()).toEqual(['GET <<baseUrl>>/orders', 'GET <<baseUrl>>/orders/<<id>>']);
     expect(existsSync(join(project, '.api-live-sync', 'remote'))).toBe(true);
     expect(existsSync(join(project, '.api-live-sync', 'orders'))).toBe(true);

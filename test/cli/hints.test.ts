@@ -14,7 +14,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileStore, LocalFile, SyncEngine, assertBindingId, discoverSpec, fileSource, httpSource, isSyncError, loadSpec, openApiFileTarget, syncErrorCodes, type HttpSourceOptions, type SpecSource, type SyncError, type SyncErrorCode, type SyncTarget } from '../../src/index.js';
+import {
+  FileStore,
+  LocalFile,
+  SyncEngine,
+  assertBindingId,
+  discoverSpec,
+  fileSource,
+  httpSource,
+  isSyncError,
+  loadSpec,
+  openApiFileTarget,
+  syncErrorCodes,
+  type HttpSourceOptions,
+  type SpecSource,
+  type SyncError,
+  type SyncErrorCode,
+  type SyncTarget,
+} from '../../src/index.js';
 import { hoppscotchTarget } from '../../src/targets/hoppscotch/public.js';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { validateConfig } from '../../src/cli/config.js';
@@ -36,7 +53,8 @@ const LIBRARY_API = /\b[a-z]+[A-Z][A-Za-z0-9]*\b|\b[\w$]+\(\)|\b[a-z]\w*\.[a-z]\
  * Whether a hint names library API; paths and URLs in it (`/tmp/als-hints-xYz/…`) are not names, nor are
  * config file keys written as JSON (`"maxBytes": "100MB"`): those are the CLI's own vocabulary.
  */
-const namesLibraryApi = (hint: string | undefined): boolean => LIBRARY_API.test((hint ?? '').replace(/\S*\/\S*/g, '').replace(/"\w+": /g, ''));
+const namesLibraryApi = (hint: string | undefined): boolean =>
+  LIBRARY_API.test((hint ?? '').replace(/\S*\/\S*/g, '').replace(/"\w+": /g, ''));
 
 /** Codes the CLI never shows, and why. */
 const NOT_FROM_CLI: Partial<Record<SyncErrorCode, string>> = {
@@ -46,7 +64,7 @@ const NOT_FROM_CLI: Partial<Record<SyncErrorCode, string>> = {
   JOB_NOT_FOUND: 'the CLI approves a held run right after it was held, and has no manual() resolver',
   JOB_NOT_PENDING: 'the CLI never removes jobs',
   JOB_CANCELLED: 'only on abort; an interrupted command prints "interrupted" and exits 130',
-  CIRCUIT_OPEN: 'only for a manual trigger on an open circuit; watch never triggers manually (its first run is the engine\'s start sync)',
+  CIRCUIT_OPEN: "only for a manual trigger on an open circuit; watch never triggers manually (its first run is the engine's start sync)",
   LISTENER_FAILED: 'the CLI listeners do not throw',
   SOURCE_PATH_ESCAPE: 'the CLI creates file sources without `root`',
   SOURCE_CLASH: 'only composite sources, which the CLI does not create',
@@ -109,20 +127,46 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
   add('redirect to ftp', await fetchFrom({ url: `${await server((_q, r) => r.writeHead(302, { location: 'ftp://x/y' }).end())}/x` }));
   add('redirect loop', await fetchFrom({ url: `${await server((_q, r) => r.writeHead(302, { location: '/x' }).end())}/x` }));
   let hop = 0;
-  add('too many redirects', await fetchFrom({ url: `${await server((_q, r) => r.writeHead(302, { location: `/${++hop}` }).end())}/0`, maxRedirects: 2 }));
+  add(
+    'too many redirects',
+    await fetchFrom({ url: `${await server((_q, r) => r.writeHead(302, { location: `/${++hop}` }).end())}/0`, maxRedirects: 2 }),
+  );
   add('headers timeout', await fetchFrom({ url: `${await server(() => undefined)}/x`, headersTimeoutMs: 100 }));
-  add('body timeout', await fetchFrom({ url: `${await server((_q, r) => r.writeHead(200, { 'content-length': '10' }).write('x'))}/x`, bodyTimeoutMs: 100 }));
+  add(
+    'body timeout',
+    await fetchFrom({ url: `${await server((_q, r) => r.writeHead(200, { 'content-length': '10' }).write('x'))}/x`, bodyTimeoutMs: 100 }),
+  );
   add('connect timeout', timeoutError(facts('http://10.255.255.1/x'), 'connect', 5000));
   add('refused', await fetchFrom({ url: `http://127.0.0.1:${await closedPort()}/x` }));
-  add('reset', await fetchFrom({ url: `${await server((_q, r) => r.writeHead(200, { 'content-length': '100' }).write('x', () => r.socket?.destroy()))}/x` }));
-  add('DNS', networkError(Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }), facts('http://nowhere.invalid/x')) as SyncError);
-  add('unreachable', networkError(Object.assign(new Error('connect EHOSTUNREACH'), { code: 'EHOSTUNREACH' }), facts('http://10.9.9.9/x')) as SyncError);
+  add(
+    'reset',
+    await fetchFrom({
+      url: `${await server((_q, r) => r.writeHead(200, { 'content-length': '100' }).write('x', () => r.socket?.destroy()))}/x`,
+    }),
+  );
+  add(
+    'DNS',
+    networkError(
+      Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }),
+      facts('http://nowhere.invalid/x'),
+    ) as SyncError,
+  );
+  add(
+    'unreachable',
+    networkError(Object.assign(new Error('connect EHOSTUNREACH'), { code: 'EHOSTUNREACH' }), facts('http://10.9.9.9/x')) as SyncError,
+  );
   add('unexpected network failure', networkError(new Error('socket hang up'), facts('http://127.0.0.1/x')) as SyncError);
-  add('corrupt gzip', await fetchFrom({ url: `${await server((_q, r) => r.writeHead(200, { 'content-encoding': 'gzip' }).end(Buffer.from('not gzip at all')))}/x` }));
+  add(
+    'corrupt gzip',
+    await fetchFrom({
+      url: `${await server((_q, r) => r.writeHead(200, { 'content-encoding': 'gzip' }).end(Buffer.from('not gzip at all')))}/x`,
+    }),
+  );
   add('TLS', await tlsFailure());
 
   // File sources.
-  const fetchFile = (options: Parameters<typeof fileSource>[0]) => thrown(() => fileSource(options).fetch({ validators: {}, signal: signal() }));
+  const fetchFile = (options: Parameters<typeof fileSource>[0]) =>
+    thrown(() => fileSource(options).fetch({ validators: {}, signal: signal() }));
   add('file missing', await fetchFile({ path: join(folder, 'missing.json') }));
   add('not a file', await fetchFile({ path: folder }));
   writeFileSync(join(folder, 'big.json'), 'x'.repeat(100));
@@ -145,13 +189,28 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
   add('no paths', await load({ openapi: '3.0.3', info: { title: 't', version: '1' } }));
   add('empty paths', await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {} }));
   add('no info', await load({ openapi: '3.0.3', paths: { '/a': { get: { responses: {} } } } }));
-  add('bad components', await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': { get: { responses: {} } } }, components: 3 }));
+  add(
+    'bad components',
+    await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': { get: { responses: {} } } }, components: 3 }),
+  );
   add('bad path item', await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': 3 } }));
   add('bad operation', await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': { get: 3 } } }));
-  add('YAML cycle', await load('openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths:\n  /a: &a\n    get:\n      responses: {}\n      x-self: *a\n'));
+  add(
+    'YAML cycle',
+    await load('openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths:\n  /a: &a\n    get:\n      responses: {}\n      x-self: *a\n'),
+  );
   add('too deep', await load(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},"x":${'['.repeat(300)}${']'.repeat(300)}}`));
-  add('alias bomb', await load(`openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`, { maxAliasCount: 50 }));
-  add('remote $ref', await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': { $ref: 'other.json#/paths/a' } } }));
+  add(
+    'alias bomb',
+    await load(
+      `openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
+      { maxAliasCount: 50 },
+    ),
+  );
+  add(
+    'remote $ref',
+    await load({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': { $ref: 'other.json#/paths/a' } } }),
+  );
   add('document too large', await load('x'.repeat(100), { maxBytes: 10 }));
   add(
     'upgrade failed',
@@ -165,8 +224,19 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
 
   // Discovery (discover).
   add('nothing found', await thrown(async () => discoverSpec(await server((_q, r) => r.writeHead(404).end()), { timeoutMs: 2000 })));
-  add('credentials everywhere', await thrown(async () => discoverSpec(await server((_q, r) => r.writeHead(401).end()), { timeoutMs: 2000 })));
-  add('too large everywhere', await thrown(async () => discoverSpec(await server((_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(petstore(3)))), { timeoutMs: 2000, maxBytes: 100 })));
+  add(
+    'credentials everywhere',
+    await thrown(async () => discoverSpec(await server((_q, r) => r.writeHead(401).end()), { timeoutMs: 2000 })),
+  );
+  add(
+    'too large everywhere',
+    await thrown(async () =>
+      discoverSpec(await server((_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(petstore(3)))), {
+        timeoutMs: 2000,
+        maxBytes: 100,
+      }),
+    ),
+  );
   add('discover refused', await thrown(async () => discoverSpec(`http://127.0.0.1:${await closedPort()}`, { timeoutMs: 2000 })));
 
   // Targets (the local copy).
@@ -179,9 +249,15 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
   add('collection version', await syncInto(hoppscotchTarget({ path: join(folder, 'old.hoppscotch.json') }) as SyncTarget<unknown>));
   add('copy is a folder', await syncInto(openApiFileTarget({ path: folder }) as SyncTarget<unknown>));
   add('copy under a file', await syncInto(openApiFileTarget({ path: join(folder, 'big.json', 'inside.json') }) as SyncTarget<unknown>));
-  add('copy cannot be written', await syncInto(openApiFileTarget({ path: join(folder, 'no-such-folder', 'copy.json') }) as SyncTarget<unknown>));
+  add(
+    'copy cannot be written',
+    await syncInto(openApiFileTarget({ path: join(folder, 'no-such-folder', 'copy.json') }) as SyncTarget<unknown>),
+  );
   writeFileSync(join(folder, 'race.json'), 'saved by a person');
-  add('copy changed while written', await thrown(() => new LocalFile(join(folder, 'race.json')).write('synced', Buffer.from('what the sync read'))));
+  add(
+    'copy changed while written',
+    await thrown(() => new LocalFile(join(folder, 'race.json')).write('synced', Buffer.from('what the sync read'))),
+  );
 
   // The store.
   const storeDir = join(folder, 'store');
@@ -205,7 +281,10 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
   await engine.syncNow('api');
   target.value = { ...target.value!, 'x-edited': true };
   add('rollback over edits', await thrown(() => engine.rollback('api')));
-  add('dependency missing', await thrown(() => engine.addSource({ id: 'b', source: memory, target: new MemoryTarget(), dependsOn: ['nope'] })));
+  add(
+    'dependency missing',
+    await thrown(() => engine.addSource({ id: 'b', source: memory, target: new MemoryTarget(), dependsOn: ['nope'] })),
+  );
   add('stopped, job aborted', await stoppedWhileRunning());
 
   // The CLI's own input.
@@ -233,13 +312,39 @@ function selfSigned(): { key: Buffer; cert: Buffer; certFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'als-tls-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
 }
 
 /** A source whose fetch waits until it is aborted. */
 function hanging(): SpecSource {
-  return { kind: 'hang', fetch: ({ signal: aborted }) => new Promise((_resolve, reject) => aborted.addEventListener('abort', () => reject(aborted.reason), { once: true })) };
+  return {
+    kind: 'hang',
+    fetch: ({ signal: aborted }) =>
+      new Promise((_resolve, reject) => aborted.addEventListener('abort', () => reject(aborted.reason), { once: true })),
+  };
 }
 
 async function stoppedWhileRunning(): Promise<SyncError> {
@@ -267,7 +372,9 @@ describe('CLI hints', { timeout: 60_000 }, () => {
   it('every code whose library hint names library API has a CLI wording, and no hint the CLI shows names library API', () => {
     const named = errors.filter(([, error]) => namesLibraryApi(error.hint));
     // The detector finds what it should (the check below could fail).
-    expect(named.map(([label]) => label)).toEqual(expect.arrayContaining(['HTTP 404', 'too large', 'host not allowed', 'rollback over edits', 'nothing found']));
+    expect(named.map(([label]) => label)).toEqual(
+      expect.arrayContaining(['HTTP 404', 'too large', 'host not allowed', 'rollback over edits', 'nothing found']),
+    );
     for (const [label, error] of named) expect(CLI_HINTS[error.code], `${label}: ${error.hint}`).toBeDefined();
     const leaks = errors.map(([label, error]) => [label, cliHint(error)] as const).filter(([, hint]) => namesLibraryApi(hint));
     expect(leaks).toEqual([]);
@@ -297,7 +404,10 @@ describe('CLI hints reach the user', { timeout: 60_000 }, () => {
   it('a 404 names `api-live-sync discover` with the origin, in --json and on stderr', async () => {
     const json = await run(['sync', `${server.base}/nope.json`, '--out', 'a.json', '--json']);
     expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout).bindings[0].error).toMatchObject({ code: 'SOURCE_HTTP_STATUS', hint: expect.stringContaining(`api-live-sync discover ${server.base}`) });
+    expect(JSON.parse(json.stdout).bindings[0].error).toMatchObject({
+      code: 'SOURCE_HTTP_STATUS',
+      hint: expect.stringContaining(`api-live-sync discover ${server.base}`),
+    });
     const plain = await run(['sync', `${server.base}/nope.json`, '--out', 'a.json']);
     expect(plain.stderr).toContain(`hint: Nothing at this path: check the URL, or run \`api-live-sync discover ${server.base}\``);
   });
@@ -306,7 +416,10 @@ describe('CLI hints reach the user', { timeout: 60_000 }, () => {
     const json = await run(['check', server.url, '--out', 'b.json', '--allow-host', 'api.example.com', '--json']);
     expect(json.code).toBe(3);
     const host = new URL(server.url).host;
-    expect(JSON.parse(json.stdout).bindings[0].error).toMatchObject({ code: 'SOURCE_HOST_NOT_ALLOWED', hint: expect.stringContaining(`--allow-host ${host}`) });
+    expect(JSON.parse(json.stdout).bindings[0].error).toMatchObject({
+      code: 'SOURCE_HOST_NOT_ALLOWED',
+      hint: expect.stringContaining(`--allow-host ${host}`),
+    });
   });
 
   it('a self-signed dev server: the hint names NODE_EXTRA_CA_CERTS, and that works', async () => {
@@ -318,7 +431,10 @@ describe('CLI hints reach the user', { timeout: 60_000 }, () => {
       const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/openapi.json`;
       const refused = await run(['sync', url, '--out', 'tls.json', '--json']);
       expect(refused.code).toBe(3);
-      expect(JSON.parse(refused.stdout).bindings[0].error).toMatchObject({ code: 'SOURCE_TLS', hint: expect.stringContaining('NODE_EXTRA_CA_CERTS=') });
+      expect(JSON.parse(refused.stdout).bindings[0].error).toMatchObject({
+        code: 'SOURCE_TLS',
+        hint: expect.stringContaining('NODE_EXTRA_CA_CERTS='),
+      });
       const trusted = await run(['sync', url, '--out', 'tls.json', '--json'], { NODE_EXTRA_CA_CERTS: certFile });
       expect(trusted.code).toBe(0);
       expect(JSON.parse(trusted.stdout).bindings[0]).toMatchObject({ outcome: 'applied' });

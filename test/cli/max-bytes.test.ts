@@ -25,8 +25,19 @@ const MB = 1024 * 1024;
  */
 function generatedSpec(mb: number, version: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, n: { type: 'integer', minimum: 0 }, tags: { type: 'array', items: { type: 'string' } } } };
-  const one = JSON.stringify({ get: { operationId: 'getItem000000', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok', content: { 'application/json': { schema } } } } } }).length + 24;
+  const schema = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string' }, n: { type: 'integer', minimum: 0 }, tags: { type: 'array', items: { type: 'string' } } },
+  };
+  const one =
+    JSON.stringify({
+      get: {
+        operationId: 'getItem000000',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'ok', content: { 'application/json': { schema } } } },
+      },
+    }).length + 24;
   const count = Math.ceil((mb * MB) / one);
   for (let i = 0; i < count; i++) {
     paths[`/items${i}/{id}`] = {
@@ -59,16 +70,31 @@ describe('parseByteSize', () => {
     expect(parseCommandLine(['watch', '--max-bytes', '1GB'])).toMatchObject({ maxBytes: 1024 * MB });
     expect(parseCommandLine(['diff', 'a.json', 'b.json', '--max-bytes', '2048'])).toMatchObject({ maxBytes: 2048 });
     expect(parseCommandLine(['discover', 'http://localhost:1', '--max-bytes', '20MB'])).toMatchObject({ maxBytes: 20 * MB });
-    expect(() => parseCommandLine(['sync', 'a.json', '--out', 'b.json', '--max-bytes', 'lots'])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => parseCommandLine(['sync', 'a.json', '--out', 'b.json', '--max-bytes', 'lots'])).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
     expect(parseCommandLine(['sync', 'a.json', '--out', 'b.json'])).not.toHaveProperty('maxBytes');
   });
 
   it('is the config key maxBytes, for every binding and per binding', () => {
-    const config = validateConfig({ maxBytes: '100MB', bindings: [{ source: 'a.json', out: 'x.json' }, { source: 'b.json', out: 'y.json', maxBytes: 1000 }] }, '/tmp/live-sync.config.json');
+    const config = validateConfig(
+      {
+        maxBytes: '100MB',
+        bindings: [
+          { source: 'a.json', out: 'x.json' },
+          { source: 'b.json', out: 'y.json', maxBytes: 1000 },
+        ],
+      },
+      '/tmp/live-sync.config.json',
+    );
     expect(config.bindings.map((b) => b.maxBytes)).toEqual([100 * MB, 1000]);
     expect(validateConfig({ bindings: [{ source: 'a.json', out: 'x.json' }] }, '/tmp/c.json').bindings[0]).not.toHaveProperty('maxBytes');
-    expect(() => validateConfig({ maxBytes: 'big', bindings: [{ source: 'a.json', out: 'x.json' }] }, '/tmp/c.json')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => validateConfig({ bindings: [{ source: 'a.json', out: 'x.json', maxBytes: -5 }] }, '/tmp/c.json')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => validateConfig({ maxBytes: 'big', bindings: [{ source: 'a.json', out: 'x.json' }] }, '/tmp/c.json')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    expect(() => validateConfig({ bindings: [{ source: 'a.json', out: 'x.json', maxBytes: -5 }] }, '/tmp/c.json')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
   });
 });
 
@@ -148,7 +174,11 @@ describe('the engine loads what the source read, under the source’s limit', ()
     const temp = tempDir();
     try {
       const path = join(temp.dir, 'huge.json');
-      const text = JSON.stringify({ openapi: '3.0.3', info: { title: 'Huge', version: '1', description: 'x'.repeat(60 * MB) }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } } });
+      const text = JSON.stringify({
+        openapi: '3.0.3',
+        info: { title: 'Huge', version: '1', description: 'x'.repeat(60 * MB) },
+        paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } },
+      });
       writeFileSync(path, text);
       const engine = new SyncEngine();
       await engine.addSource({ id: 'huge', source: fileSource({ path, maxBytes: 70 * MB }), target: new MemoryTarget() });
@@ -160,7 +190,11 @@ describe('the engine loads what the source read, under the source’s limit', ()
   });
 
   it('the same for a 60 MB body over HTTP read under maxBytes 70 MB', { timeout: 60_000 }, async () => {
-    const server = await serveDocument({ openapi: '3.0.3', info: { title: 'Huge', version: '1', description: 'x'.repeat(60 * MB) }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } } });
+    const server = await serveDocument({
+      openapi: '3.0.3',
+      info: { title: 'Huge', version: '1', description: 'x'.repeat(60 * MB) },
+      paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } },
+    });
     try {
       const engine = new SyncEngine();
       await engine.addSource({ id: 'huge', source: httpSource({ url: server.url, maxBytes: 70 * MB }), target: new MemoryTarget() });

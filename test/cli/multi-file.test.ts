@@ -40,7 +40,12 @@ describe('api-live-sync on a multi-file spec', { timeout: 60_000 }, () => {
     write('spec/paths/users.yaml', {
       get: {
         operationId: 'listUsers',
-        responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array', items: { $ref: '../components/schemas/user.json' } } } } } },
+        responses: {
+          '200': {
+            description: 'ok',
+            content: { 'application/json': { schema: { type: 'array', items: { $ref: '../components/schemas/user.json' } } } },
+          },
+        },
       },
     });
     write('spec/components/schemas/user.json', user(['id']));

@@ -14,7 +14,11 @@ function faxes(properties: Record<string, unknown>): Record<string, unknown> {
   return {
     openapi: '3.0.3',
     info: { title: 'Fax', version: '1.0.0' },
-    paths: { '/faxes': { get: { operationId: 'list_faxes', responses: { '200': { description: 'ok', content: { 'application/json': { schema: list } } } } } } },
+    paths: {
+      '/faxes': {
+        get: { operationId: 'list_faxes', responses: { '200': { description: 'ok', content: { 'application/json': { schema: list } } } } },
+      },
+    },
   };
 }
 

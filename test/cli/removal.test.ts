@@ -41,7 +41,11 @@ describe('api-live-sync sync --policy removal=… on an OpenAPI file', { timeout
     const text = readFileSync(out, 'utf8');
     expect(text.startsWith('# kept next to the service\n')).toBe(true);
     const get = (parse(text) as { paths: Paths }).paths['/pets/{id}']!.get!;
-    expect(get).toMatchObject({ operationId: 'get_pets_id', deprecated: true, 'x-api-live-sync-removed': { policy: 'deprecate', setDeprecated: true } });
+    expect(get).toMatchObject({
+      operationId: 'get_pets_id',
+      deprecated: true,
+      'x-api-live-sync-removed': { policy: 'deprecate', setDeprecated: true },
+    });
     const at = (get['x-api-live-sync-removed'] as { at: string }).at;
     expect(new Date(at).toISOString()).toBe(at);
     expect(Math.abs(Date.now() - Date.parse(at))).toBeLessThan(60_000);

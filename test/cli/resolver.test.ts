@@ -52,9 +52,13 @@ describe('api-live-sync --resolver', { timeout: 60_000 }, () => {
     const run = await cli(['sync', server.url, '--out', 'remote.json', '--resolver', 'remote', '--json'], temp.dir);
     expect(run.code).toBe(0);
     expect(summaryOf(remote)).toBe('Theirs 3');
-    const report = JSON.parse(run.stdout) as { bindings: Array<{ result: { conflicts: unknown[]; decisions: Array<{ path: string; take: string; resolver?: string }> } }> };
+    const report = JSON.parse(run.stdout) as {
+      bindings: Array<{ result: { conflicts: unknown[]; decisions: Array<{ path: string; take: string; resolver?: string }> } }>;
+    };
     expect(report.bindings[0]!.result.conflicts).toHaveLength(1);
-    expect(report.bindings[0]!.result.decisions).toEqual([expect.objectContaining({ path: '/paths/~1pets/get/summary', take: 'remote', resolver: 'prefer-remote' })]);
+    expect(report.bindings[0]!.result.decisions).toEqual([
+      expect.objectContaining({ path: '/paths/~1pets/get/summary', take: 'remote', resolver: 'prefer-remote' }),
+    ]);
   });
 
   it('plan --resolver remote reports the decisions it would take and writes nothing', async () => {
@@ -62,8 +66,12 @@ describe('api-live-sync --resolver', { timeout: 60_000 }, () => {
     const before = readFileSync(file, 'utf8');
     const run = await cli(['plan', server.url, '--out', 'plan.json', '--resolver', 'remote', '--json'], temp.dir);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { bindings: Array<{ plan: { decisions: Array<{ path: string; take: string; resolver?: string }>; merged: Doc } }> };
-    expect(report.bindings[0]!.plan.decisions).toEqual([expect.objectContaining({ path: '/paths/~1pets/get/summary', take: 'remote', resolver: 'prefer-remote' })]);
+    const report = JSON.parse(run.stdout) as {
+      bindings: Array<{ plan: { decisions: Array<{ path: string; take: string; resolver?: string }>; merged: Doc } }>;
+    };
+    expect(report.bindings[0]!.plan.decisions).toEqual([
+      expect.objectContaining({ path: '/paths/~1pets/get/summary', take: 'remote', resolver: 'prefer-remote' }),
+    ]);
     expect(report.bindings[0]!.plan.merged.paths['/pets']!.get.summary).toBe('Theirs 4');
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
@@ -92,10 +100,13 @@ describe('api-live-sync --resolver', { timeout: 60_000 }, () => {
     expect(run.stderr).toContain('Expected `--resolver` to be local or remote, got `mine`.');
   });
 
-  it('honours a config binding\'s resolver, refuses a bad one, and lets --resolver override it', async () => {
+  it("honours a config binding's resolver, refuses a bad one, and lets --resolver override it", async () => {
     const file = await conflicted('config.json', 'Theirs 5');
     const configPath = join(temp.dir, 'live-sync.config.json');
-    writeFileSync(configPath, JSON.stringify({ bindings: [{ id: 'config.json', source: server.url, out: 'config.json', resolver: 'remote' }] }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ bindings: [{ id: 'config.json', source: server.url, out: 'config.json', resolver: 'remote' }] }),
+    );
     // --resolver local on the command line wins over the file's remote.
     expect((await cli(['sync', '--resolver', 'local'], temp.dir)).code).toBe(0);
     expect(summaryOf(file)).toBe('Mine');

@@ -34,8 +34,13 @@ async function close(server: Server): Promise<void> {
 
 describe('retry flags', () => {
   it('sync takes --retries and --restart-grace; watch also --breaker-threshold; 0 is allowed', () => {
-    expect(parseCommandLine(['sync', 'http://x/o.json', '-o', 'a.json', '--retries', '3', '--restart-grace', '10000'])).toMatchObject({ retries: 3, restartGraceMs: 10_000 });
-    expect(parseCommandLine(['watch', 'http://x/o.json', '-o', 'a.json', '--retries', '0', '--breaker-threshold', '0', '--restart-grace', '0'])).toMatchObject({
+    expect(parseCommandLine(['sync', 'http://x/o.json', '-o', 'a.json', '--retries', '3', '--restart-grace', '10000'])).toMatchObject({
+      retries: 3,
+      restartGraceMs: 10_000,
+    });
+    expect(
+      parseCommandLine(['watch', 'http://x/o.json', '-o', 'a.json', '--retries', '0', '--breaker-threshold', '0', '--restart-grace', '0']),
+    ).toMatchObject({
       retries: 0,
       breakerThreshold: 0,
       restartGraceMs: 0,
@@ -45,11 +50,19 @@ describe('retry flags', () => {
 
   it('refuses values that are not whole numbers, and the flags on commands that do not retry', () => {
     for (const bad of ['-1', '1.5', 'x', '3s', '']) {
-      expect(refused(() => parseCommandLine(['watch', 'u', '-o', 'a.json', `--retries=${bad}`])).message).toMatch(bad === '' ? /--retries/ : /Expected `--retries` to be a whole number/);
+      expect(refused(() => parseCommandLine(['watch', 'u', '-o', 'a.json', `--retries=${bad}`])).message).toMatch(
+        bad === '' ? /--retries/ : /Expected `--retries` to be a whole number/,
+      );
     }
-    expect(refused(() => parseCommandLine(['watch', 'u', '-o', 'a.json', '--restart-grace', '30s'])).message).toMatch(/Expected `--restart-grace` to be a whole number of milliseconds/);
-    expect(refused(() => parseCommandLine(['watch', 'u', '-o', 'a.json', '--breaker-threshold=-2'])).message).toMatch(/Expected `--breaker-threshold`/);
-    expect(refused(() => parseCommandLine(['sync', 'u', '-o', 'a.json', '--breaker-threshold', '3'])).message).toMatch(/Unknown option '--breaker-threshold'/);
+    expect(refused(() => parseCommandLine(['watch', 'u', '-o', 'a.json', '--restart-grace', '30s'])).message).toMatch(
+      /Expected `--restart-grace` to be a whole number of milliseconds/,
+    );
+    expect(refused(() => parseCommandLine(['watch', 'u', '-o', 'a.json', '--breaker-threshold=-2'])).message).toMatch(
+      /Expected `--breaker-threshold`/,
+    );
+    expect(refused(() => parseCommandLine(['sync', 'u', '-o', 'a.json', '--breaker-threshold', '3'])).message).toMatch(
+      /Unknown option '--breaker-threshold'/,
+    );
     expect(refused(() => parseCommandLine(['plan', 'u', '-o', 'a.json', '--retries', '1'])).message).toMatch(/Unknown option '--retries'/);
   });
 
@@ -67,9 +80,15 @@ describe('retry flags', () => {
   it('the config file takes retries, breakerThreshold and restartGraceMs at the top level, whole numbers from 0', () => {
     const path = '/project/live-sync.config.json';
     const bindings = [{ source: 'http://127.0.0.1:8000/openapi.json', out: 'api.json' }];
-    expect(validateConfig({ retries: 4, breakerThreshold: 0, restartGraceMs: 5000, bindings }, path)).toMatchObject({ retries: 4, breakerThreshold: 0, restartGraceMs: 5000 });
+    expect(validateConfig({ retries: 4, breakerThreshold: 0, restartGraceMs: 5000, bindings }, path)).toMatchObject({
+      retries: 4,
+      breakerThreshold: 0,
+      restartGraceMs: 5000,
+    });
     expect(validateConfig({ bindings }, path)).not.toHaveProperty('restartGraceMs');
-    expect(refused(() => validateConfig({ retries: -1, bindings }, path)).message).toMatch(/expected `retries` to be a whole number from 0 and up, got -1/);
+    expect(refused(() => validateConfig({ retries: -1, bindings }, path)).message).toMatch(
+      /expected `retries` to be a whole number from 0 and up, got -1/,
+    );
     expect(refused(() => validateConfig({ restartGraceMs: '30s', bindings }, path)).message).toMatch(/`restartGraceMs`/);
     expect(refused(() => validateConfig({ breakerThreshold: 2.5, bindings }, path)).message).toMatch(/`breakerThreshold`/);
   });
@@ -85,7 +104,10 @@ describe('api-live-sync sync --restart-grace', { timeout: 60_000 }, () => {
 
   it('waits for a local server that starts after the command, and syncs once it answers (exit 0)', async () => {
     const port = await closedPort();
-    const child = startCli(['sync', `http://127.0.0.1:${port}/openapi.json`, '--out', 'late.json', '--restart-grace', '15000', '--json'], temp.dir);
+    const child = startCli(
+      ['sync', `http://127.0.0.1:${port}/openapi.json`, '--out', 'late.json', '--restart-grace', '15000', '--json'],
+      temp.dir,
+    );
     const done = finished(child);
     await new Promise((r) => setTimeout(r, 1500));
     const server = await serveAt(port);
@@ -98,13 +120,19 @@ describe('api-live-sync sync --restart-grace', { timeout: 60_000 }, () => {
     }
   });
 
-  it('the config file\'s restartGraceMs applies to sync as well, and --restart-grace 0 overrides it', async () => {
+  it("the config file's restartGraceMs applies to sync as well, and --restart-grace 0 overrides it", async () => {
     const port = await closedPort();
-    writeFileSync(join(temp.dir, 'live-sync.config.json'), JSON.stringify({ restartGraceMs: 15_000, bindings: [{ source: `http://127.0.0.1:${port}/openapi.json`, out: 'cfg.json' }] }));
+    writeFileSync(
+      join(temp.dir, 'live-sync.config.json'),
+      JSON.stringify({ restartGraceMs: 15_000, bindings: [{ source: `http://127.0.0.1:${port}/openapi.json`, out: 'cfg.json' }] }),
+    );
     const started = Date.now();
     const now = await cli(['sync', '--restart-grace', '0', '--json'], temp.dir);
     expect(now.code).toBe(3);
-    expect(JSON.parse(now.stdout).bindings[0]).toMatchObject({ outcome: 'failed', error: { code: 'SOURCE_CONNECTION_REFUSED', restarting: true } });
+    expect(JSON.parse(now.stdout).bindings[0]).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'SOURCE_CONNECTION_REFUSED', restarting: true },
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
 
     const child = startCli(['sync', '--json'], temp.dir);

@@ -16,7 +16,8 @@ describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60
   let out: string;
   let editedBytes: string;
   const store = () => join(temp.dir, '.api-live-sync');
-  const storeSnapshot = () => readdirSync(join(store(), 'api.json')).map((name) => [name, readFileSync(join(store(), 'api.json', name), 'utf8')]);
+  const storeSnapshot = () =>
+    readdirSync(join(store(), 'api.json')).map((name) => [name, readFileSync(join(store(), 'api.json', name), 'utf8')]);
 
   beforeAll(async () => {
     temp = tempDir();
@@ -42,7 +43,11 @@ describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60
   it('sync --json with nothing new: one JSON document, outcome unchanged, exit 0', async () => {
     const run = await cli(['sync', server.url, '--out', 'api.json', '--json'], temp.dir);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { command: string; exitCode: number; bindings: Array<{ id: string; outcome: string; result: { written: boolean } }> };
+    const report = JSON.parse(run.stdout) as {
+      command: string;
+      exitCode: number;
+      bindings: Array<{ id: string; outcome: string; result: { written: boolean } }>;
+    };
     expect(report).toMatchObject({ command: 'sync', exitCode: 0 });
     expect(report.bindings).toHaveLength(1);
     expect(report.bindings[0]).toMatchObject({ id: 'api.json', outcome: 'unchanged', result: { written: false } });
@@ -81,7 +86,9 @@ describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60
     const run = await cli(['sync', server.url, '--out', 'api.json'], temp.dir);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('applied 2 changes (1 breaking, 1 info)');
-    expect(run.stdout).toMatch(/breaking \(1\)\n\s+GET \/pets\/\{id\}: new required query parameter `verbose` \[new-required-request-parameter\]/);
+    expect(run.stdout).toMatch(
+      /breaking \(1\)\n\s+GET \/pets\/\{id\}: new required query parameter `verbose` \[new-required-request-parameter\]/,
+    );
     const local = JSON.parse(readFileSync(out, 'utf8'));
     expect(local.paths['/pets'].get.description).toBe('My own words.');
     expect(Object.keys(local.paths)).toContain('/owners');
@@ -124,7 +131,10 @@ describe('api-live-sync sync / plan / check / journal / rollback', { timeout: 60
     expect(held.stdout).toContain('--approve');
     expect(readFileSync(out, 'utf8')).toBe(before);
 
-    const approved = await cli(['sync', server.url, '--out', 'api.json', '--policy', 'removal=remove,maxRemovalShare=0.2', '--approve', '--json'], temp.dir);
+    const approved = await cli(
+      ['sync', server.url, '--out', 'api.json', '--policy', 'removal=remove,maxRemovalShare=0.2', '--approve', '--json'],
+      temp.dir,
+    );
     expect(approved.code).toBe(0);
     const report = JSON.parse(approved.stdout);
     expect(report.bindings[0]).toMatchObject({ outcome: 'applied', approved: true });

@@ -19,7 +19,11 @@ afterEach(async () => {
 });
 
 function api(version: number): Record<string, unknown> {
-  return { openapi: '3.0.3', info: { title: 'Pets', version: String(version) }, paths: { '/pets': { get: { summary: `List pets, version ${version}`, responses: { '200': { description: 'ok' } } } } } };
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Pets', version: String(version) },
+    paths: { '/pets': { get: { summary: `List pets, version ${version}`, responses: { '200': { description: 'ok' } } } } },
+  };
 }
 
 /** One line per entry into and exit from a sync's critical section, in the order they happened. */
@@ -62,7 +66,15 @@ function assertNoOverlap(log: readonly LogLine[]): void {
 
 describe('bullmqScheduler', () => {
   it('refuses bad options with CONFIG_INVALID', () => {
-    for (const bad of [{}, { url: 'http://x' }, { url: 'redis://x', connection: {} }, { url: 'redis://x', leaseTtlMs: 5 }, { url: 'redis://x', prefix: 'a{b}' }, { url: 'redis://x', workerId: '' }, { url: 'redis://x', other: 1 }]) {
+    for (const bad of [
+      {},
+      { url: 'http://x' },
+      { url: 'redis://x', connection: {} },
+      { url: 'redis://x', leaseTtlMs: 5 },
+      { url: 'redis://x', prefix: 'a{b}' },
+      { url: 'redis://x', workerId: '' },
+      { url: 'redis://x', other: 1 },
+    ]) {
       let code: string | undefined;
       try {
         bullmqScheduler(bad as BullmqSchedulerOptions);
@@ -83,7 +95,10 @@ describe('bullmqScheduler', () => {
     for (const worker of ['a', 'b']) {
       const store = new RedisStore({ redis: server.current.url, prefix });
       stores.push(store);
-      const engine = new SyncEngine({ store, scheduler: logged({ url: server.current.url, prefix, workerId: `worker-${worker}` }, worker, log) });
+      const engine = new SyncEngine({
+        store,
+        scheduler: logged({ url: server.current.url, prefix, workerId: `worker-${worker}` }, worker, log),
+      });
       engines.push(engine);
       for (const id of ids) await engine.addSource({ id, source: sources.get(id)!, target: targets.get(id)!, intervalMs: 60_000 });
     }
@@ -177,7 +192,7 @@ describe('bullmqScheduler', () => {
     }
   });
 
-  it('retries a retryable failure with our backoff (full jitter from the engine\'s random) as a BullMQ delay of the same job', async () => {
+  it("retries a retryable failure with our backoff (full jitter from the engine's random) as a BullMQ delay of the same job", async () => {
     const prefix = `bullmq-test-${++prefixes}`;
     const store = new RedisStore({ redis: server.current.url, prefix });
     stores.push(store);
@@ -193,7 +208,10 @@ describe('bullmqScheduler', () => {
       return fetch(context);
     };
     const retrying: Array<{ jobId: string; delayMs: number; retryCount: number }> = [];
-    engine.on('job:retrying', (event) => void retrying.push({ jobId: event.job.id, delayMs: event.delayMs, retryCount: event.job.retryCount }));
+    engine.on(
+      'job:retrying',
+      (event) => void retrying.push({ jobId: event.job.id, delayMs: event.delayMs, retryCount: event.job.retryCount }),
+    );
     await engine.addSource({ id: 'pets', source, target: new MemoryTarget(), intervalMs: 0 });
     const started = Date.now();
     const result = await engine.syncNow('pets');
@@ -206,7 +224,7 @@ describe('bullmqScheduler', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(delays[0]! + delays[1]!);
   });
 
-  it('pause holds the queued jobs of this worker, removeSyncJob removes a pending one, resume runs the rest; removeSource removes the binding\'s job scheduler', async () => {
+  it("pause holds the queued jobs of this worker, removeSyncJob removes a pending one, resume runs the rest; removeSource removes the binding's job scheduler", async () => {
     const prefix = `bullmq-test-${++prefixes}`;
     const store = new RedisStore({ redis: server.current.url, prefix });
     stores.push(store);

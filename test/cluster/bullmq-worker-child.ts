@@ -33,10 +33,16 @@ interface ChildOptions {
 }
 
 const options = JSON.parse(process.argv[2]!) as ChildOptions;
-const write = (line: Record<string, unknown>): void => appendFileSync(options.log, `${JSON.stringify({ worker: options.worker, pid: process.pid, ...line })}\n`);
+const write = (line: Record<string, unknown>): void =>
+  appendFileSync(options.log, `${JSON.stringify({ worker: options.worker, pid: process.pid, ...line })}\n`);
 
 let stalled = false;
-const factory = bullmqScheduler<SyncResult>({ url: options.redis, prefix: options.prefix, workerId: options.worker, leaseTtlMs: options.leaseTtlMs });
+const factory = bullmqScheduler<SyncResult>({
+  url: options.redis,
+  prefix: options.prefix,
+  workerId: options.worker,
+  leaseTtlMs: options.leaseTtlMs,
+});
 const scheduler: SchedulerFactory<SyncResult> = (context) =>
   factory({
     ...context,
@@ -65,9 +71,18 @@ const scheduler: SchedulerFactory<SyncResult> = (context) =>
     },
   });
 
-const engine = new SyncEngine({ store: new RedisStore({ redis: options.redis, prefix: options.prefix }), scheduler, syncOnStart: options.syncOnStart });
+const engine = new SyncEngine({
+  store: new RedisStore({ redis: options.redis, prefix: options.prefix }),
+  scheduler,
+  syncOnStart: options.syncOnStart,
+});
 for (const id of options.bindings) {
-  await engine.addSource({ id, source: httpSource({ url: `${options.base}/${id}` }), target: openApiFileTarget({ path: join(options.dir, `${id}.json`) }), intervalMs: options.intervalMs });
+  await engine.addSource({
+    id,
+    source: httpSource({ url: `${options.base}/${id}` }),
+    target: openApiFileTarget({ path: join(options.dir, `${id}.json`) }),
+    intervalMs: options.intervalMs,
+  });
 }
 await engine.startSync();
 write({ at: 'ready' });

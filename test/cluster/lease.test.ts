@@ -51,7 +51,9 @@ describe('acquireLease', () => {
     const prefix = fresh();
     const clients = Array.from({ length: 8 }, () => new Redis(server.current.url));
     try {
-      const results = await Promise.all(clients.map((client, i) => acquireLease(client, 'api', { prefix, owner: `worker-${i}`, ttlMs: 10_000 })));
+      const results = await Promise.all(
+        clients.map((client, i) => acquireLease(client, 'api', { prefix, owner: `worker-${i}`, ttlMs: 10_000 })),
+      );
       const winners = results.filter((lease): lease is Lease => lease !== undefined);
       expect(winners).toHaveLength(1);
       const state = await readLease(redis, 'api', { prefix });
@@ -252,7 +254,9 @@ describe('RedisStore.fenced', () => {
     await untilExpired(prefix, 'race');
     const second = (await acquireLease(store.client, 'race', { prefix, owner: 'b', ttlMs: 60_000 }))!;
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store.fenced(first) : store.fenced(second)).setRecord('race', 'value', { by: i % 2 === 0 ? 'old' : 'new', i })),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 === 0 ? store.fenced(first) : store.fenced(second)).setRecord('race', 'value', { by: i % 2 === 0 ? 'old' : 'new', i }),
+      ),
     );
     outcomes.forEach((outcome, i) => {
       expect(outcome.status, `write ${i}`).toBe(i % 2 === 0 ? 'rejected' : 'fulfilled');
@@ -280,7 +284,10 @@ describe('on Redis Cluster', () => {
       await store.fenced(lease).setRecord('billing api', 'k', 'current');
       expect((await rejection(store.fenced(stale).setRecord('billing api', 'k', 'late'))).code).toBe('STALE_LEASE');
       expect(await store.getRecord('billing api', 'k')).toBe('current');
-      expect(await readLease(client, 'billing api', { prefix })).toMatchObject({ lease: { owner: 'b', token: lease.token }, epoch: lease.token });
+      expect(await readLease(client, 'billing api', { prefix })).toMatchObject({
+        lease: { owner: 'b', token: lease.token },
+        epoch: lease.token,
+      });
       expect(await releaseLease(client, lease)).toBe(true);
     } finally {
       client.disconnect();

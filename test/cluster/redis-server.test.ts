@@ -41,7 +41,9 @@ describe('the test redis-server', () => {
   });
 
   it('dies with the test process even when that process is killed with SIGKILL', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'redis-crash-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'redis-crash-child.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const started = await new Promise<{ pid: number; port: number }>((done, fail) => {
       let text = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

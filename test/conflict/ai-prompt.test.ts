@@ -14,7 +14,10 @@ describe('prepareConflict', () => {
   it('sends a side of exactly the limit, and omits one a character longer', () => {
     const side = 'x'.repeat(98); // 100 characters of JSON
     expect(prepareConflict(conflict('/info/title', side, 'r'), makeContext(), 100).prompt).toMatchObject({ local: side, hidden: false });
-    expect(prepareConflict(conflict('/info/title', side, 'r'), makeContext(), 99).prompt).toMatchObject({ local: '[OMITTED: 100 characters of JSON]', hidden: true });
+    expect(prepareConflict(conflict('/info/title', side, 'r'), makeContext(), 99).prompt).toMatchObject({
+      local: '[OMITTED: 100 characters of JSON]',
+      hidden: true,
+    });
   });
 });
 
@@ -22,7 +25,9 @@ describe('systemPrompt', () => {
   it('adds the project guidance trimmed and redacted, and nothing for blank guidance', () => {
     const plain = systemPrompt(undefined);
     expect(systemPrompt('   \n ')).toBe(plain);
-    expect(systemPrompt('  descriptions follow the code; token=abc123  ')).toBe(`${plain}\nProject guidance: descriptions follow the code; token=${REDACTED}`);
+    expect(systemPrompt('  descriptions follow the code; token=abc123  ')).toBe(
+      `${plain}\nProject guidance: descriptions follow the code; token=${REDACTED}`,
+    );
     expect(plain.split('\n').length).toBeGreaterThan(3);
   });
 });
@@ -35,18 +40,34 @@ describe('parseAnswer: refusals', () => {
 
   it('says what is wrong with an answer', () => {
     expect(problem('  \n ')).toBe('the answer had no content');
-    expect(problem(`{"decisions": [${'x'.repeat(60)}`)).toBe(`the answer is not valid JSON (starts ${JSON.stringify(`{"decisions": [${'x'.repeat(60)}`.slice(0, 40))})`);
-    for (const content of ['null', '5', '"text"', '{"decisions": {}}']) expect(problem(content), content).toBe('the answer is out of schema: expected an object with a `decisions` array');
+    expect(problem(`{"decisions": [${'x'.repeat(60)}`)).toBe(
+      `the answer is not valid JSON (starts ${JSON.stringify(`{"decisions": [${'x'.repeat(60)}`.slice(0, 40))})`,
+    );
+    for (const content of ['null', '5', '"text"', '{"decisions": {}}'])
+      expect(problem(content), content).toBe('the answer is out of schema: expected an object with a `decisions` array');
     expect(problem('{"decisions": [5]}')).toBe('the answer is out of schema: decisions[0] is not an object');
-    expect(problem('{"decisions": [{"path": "/a", "take": "local", "reason": "r"}, []]}')).toBe('the answer is out of schema: decisions[1] is not an object');
+    expect(problem('{"decisions": [{"path": "/a", "take": "local", "reason": "r"}, []]}')).toBe(
+      'the answer is out of schema: decisions[1] is not an object',
+    );
     expect(problem('{"decisions": [{"path": 5, "take": "local", "reason": "r"}]}')).toContain('decisions[0] needs a string path');
-    expect(problem('{"decisions": [{"path": "/a", "take": "local", "reason": "r", "value_json": 5}]}')).toBe('the answer is out of schema: decisions[0].value_json must be a string or null');
+    expect(problem('{"decisions": [{"path": "/a", "take": "local", "reason": "r", "value_json": 5}]}')).toBe(
+      'the answer is out of schema: decisions[0].value_json must be a string or null',
+    );
   });
 
   it('reads a value only for take "value", and only from JSON text or a value member', () => {
-    expect(parseAnswer('{"decisions": [{"path": "/a", "take": "remote", "reason": "r", "value_json": "\\"x\\""}]}')).toStrictEqual({ ok: true, decisions: [{ path: '/a', take: 'remote', reason: 'r' }] });
-    expect(parseAnswer('{"decisions": [{"path": "/a", "take": "value", "reason": "r", "value_json": null}]}')).toStrictEqual({ ok: true, decisions: [{ path: '/a', take: 'value', reason: 'r' }] });
-    expect(parseAnswer('{"decisions": [{"path": "/a", "take": "value", "reason": "r", "value_json": "{not json"}]}')).toStrictEqual({ ok: true, decisions: [{ path: '/a', take: 'value', reason: 'r' }] });
+    expect(parseAnswer('{"decisions": [{"path": "/a", "take": "remote", "reason": "r", "value_json": "\\"x\\""}]}')).toStrictEqual({
+      ok: true,
+      decisions: [{ path: '/a', take: 'remote', reason: 'r' }],
+    });
+    expect(parseAnswer('{"decisions": [{"path": "/a", "take": "value", "reason": "r", "value_json": null}]}')).toStrictEqual({
+      ok: true,
+      decisions: [{ path: '/a', take: 'value', reason: 'r' }],
+    });
+    expect(parseAnswer('{"decisions": [{"path": "/a", "take": "value", "reason": "r", "value_json": "{not json"}]}')).toStrictEqual({
+      ok: true,
+      decisions: [{ path: '/a', take: 'value', reason: 'r' }],
+    });
   });
 });
 

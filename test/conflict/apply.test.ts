@@ -74,9 +74,16 @@ describe('applyDecisions', () => {
       ['/paths/~1x/get/parameters/2', 'deleted-vs-changed'],
     ]);
     // merged: a(mine) c(mine) [b d absent] e(mine)
-    const decided = applyDecisions(merged, conflicts, conflicts.map((c) => take(c.path, 'remote')));
+    const decided = applyDecisions(
+      merged,
+      conflicts,
+      conflicts.map((c) => take(c.path, 'remote')),
+    );
     expect(decided.paths['/x'].get.parameters).toStrictEqual([p('a', 'theirs'), p('b', 'theirs'), p('d', 'theirs'), p('e', 'mine')]);
-    const onlyD = applyDecisions(merged, conflicts, [take('/paths/~1x/get/parameters/2', 'local'), take('/paths/~1x/get/parameters/2', 'remote')]);
+    const onlyD = applyDecisions(merged, conflicts, [
+      take('/paths/~1x/get/parameters/2', 'local'),
+      take('/paths/~1x/get/parameters/2', 'remote'),
+    ]);
     expect(onlyD.paths['/x'].get.parameters).toStrictEqual([p('a', 'mine'), p('c', 'mine'), p('d', 'theirs'), p('e', 'mine')]);
   });
 
@@ -88,8 +95,12 @@ describe('applyDecisions', () => {
       ['/list/1', 'deleted-vs-changed'],
       ['/list/1', 'both-changed'],
     ]);
-    expect(applyDecisions(merged, conflicts, [take('/list/1', 'remote'), take('/list/1', 'remote')])).toStrictEqual({ list: ['a1', 'b2', 'c3'] });
-    expect(applyDecisions(merged, conflicts, [take('/list/1', 'remote'), take('/list/1', 'local')])).toStrictEqual({ list: ['a1', 'b2', 'c2'] });
+    expect(applyDecisions(merged, conflicts, [take('/list/1', 'remote'), take('/list/1', 'remote')])).toStrictEqual({
+      list: ['a1', 'b2', 'c3'],
+    });
+    expect(applyDecisions(merged, conflicts, [take('/list/1', 'remote'), take('/list/1', 'local')])).toStrictEqual({
+      list: ['a1', 'b2', 'c2'],
+    });
     expect(applyDecisions(merged, conflicts, [take('/list/1', 'local'), take('/list/1', 'remote')])).toStrictEqual({ list: ['a1', 'c3'] });
   });
 
@@ -101,7 +112,9 @@ describe('applyDecisions', () => {
     expect(applyDecisions(merged, conflicts, [take('/l/1', 'remote')])).toStrictEqual({ l: ['a1', 'b3'] });
     const invalid = expect.objectContaining({ code: 'CONFLICT_DECISION_INVALID' });
     expect(() => applyDecisions({ l: ['x'] }, conflicts, [take('/l/1', 'remote')])).toThrow(invalid);
-    expect(() => applyDecisions({ l: ['x'] }, conflicts, [{ path: '/l/1', take: 'value', value: undefined, reason: 'r' }])).toThrow(invalid);
+    expect(() => applyDecisions({ l: ['x'] }, conflicts, [{ path: '/l/1', take: 'value', value: undefined, reason: 'r' }])).toThrow(
+      invalid,
+    );
 
     // An element the local side deleted goes back in at its index, the end included, but never past it.
     const deleted = merge3({ l: ['a1', 'b1'] }, { l: ['a1'] }, { l: ['a1', 'b3'] }, { rules });
@@ -121,7 +134,9 @@ describe('applyDecisions', () => {
     const list = merge3({ l: ['a1', 'b1', 'c1'] }, { l: ['a1', 'b2', 'c1'] }, { l: ['a1', 'c1'] }, { rules });
     expect(list.conflicts).toMatchObject([{ path: '/l/1', kind: 'changed-vs-deleted' }]);
     expect(applyDecisions(list.merged, list.conflicts, [take('/l/1', 'remote')])).toStrictEqual({ l: ['a1', 'c1'] });
-    expect(applyDecisions(list.merged, list.conflicts, [{ path: '/l/1', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({ l: ['a1', 'c1'] });
+    expect(applyDecisions(list.merged, list.conflicts, [{ path: '/l/1', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({
+      l: ['a1', 'c1'],
+    });
 
     const root = merge3({ a: 1 }, { a: 2 }, undefined);
     expect(root.conflicts).toMatchObject([{ path: '', kind: 'changed-vs-deleted' }]);
@@ -146,19 +161,33 @@ describe('applyDecisions: places, order and refusals', () => {
   });
   /** The typed refusal, with a hint, the details given and a message naming `mentions`. */
   const refused = (details: Record<string, unknown>, mentions: string) =>
-    expect.objectContaining({ code: 'CONFLICT_DECISION_INVALID', message: expect.stringContaining(mentions), hint: expect.stringMatching(/\S/), details });
+    expect.objectContaining({
+      code: 'CONFLICT_DECISION_INVALID',
+      message: expect.stringContaining(mentions),
+      hint: expect.stringMatching(/\S/),
+      details,
+    });
 
   it('edits an element under the index where a locally deleted element goes back, before putting that one in', () => {
     const base = { l: [{ id: 'a' }, { id: 'b', v: 1 }, { id: 'c', v: 1 }] };
-    const { merged, conflicts } = merge3(base, { l: [{ id: 'a' }, { id: 'c', v: 2 }] }, { l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] }, { rules: byId });
+    const { merged, conflicts } = merge3(
+      base,
+      { l: [{ id: 'a' }, { id: 'c', v: 2 }] },
+      { l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] },
+      { rules: byId },
+    );
     expect(conflicts.map((c) => [c.path, c.kind])).toStrictEqual([
       ['/l/1', 'deleted-vs-changed'],
       ['/l/1/v', 'both-changed'],
     ]);
     const both = [take('/l/1', 'remote'), take('/l/1/v', 'remote')];
     expect(applyDecisions(merged, conflicts, both)).toStrictEqual({ l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] });
-    expect(applyDecisions(merged, conflicts, [...both].reverse())).toStrictEqual({ l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }] });
-    expect(applyDecisions(merged, conflicts, [take('/l/1', 'remote'), take('/l/1/v', 'local')])).toStrictEqual({ l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 2 }] });
+    expect(applyDecisions(merged, conflicts, [...both].reverse())).toStrictEqual({
+      l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 3 }],
+    });
+    expect(applyDecisions(merged, conflicts, [take('/l/1', 'remote'), take('/l/1/v', 'local')])).toStrictEqual({
+      l: [{ id: 'a' }, { id: 'b', v: 3 }, { id: 'c', v: 2 }],
+    });
   });
 
   it('orders places by index as numbers, from the end, across arrays of ten and more and across subtrees', () => {
@@ -175,46 +204,80 @@ describe('applyDecisions: places, order and refusals', () => {
     const remote = doc({ e0: 2, e2: 2, e11: 2, e12: 2, e13: 2, x: 2 });
     const { merged, conflicts } = merge3(doc({}), local, remote, { rules });
     expect(conflicts.map((c) => c.path)).toStrictEqual([
-      '/a/l/0', '/a/l/1', '/a/l/9', '/a/l/9/v', '/a/l/10/v', '/b/x',
-      '/c/l/0', '/c/l/1', '/c/l/9', '/c/l/9/v', '/c/l/10/v',
+      '/a/l/0',
+      '/a/l/1',
+      '/a/l/9',
+      '/a/l/9/v',
+      '/a/l/10/v',
+      '/b/x',
+      '/c/l/0',
+      '/c/l/1',
+      '/c/l/9',
+      '/c/l/9/v',
+      '/c/l/10/v',
     ]);
     // Decided in an order unlike the places', interleaving the subtrees.
     const order = [10, 0, 5, 2, 7, 4, 9, 1, 8, 3, 6];
-    const decided = applyDecisions(merged, conflicts, order.map((i) => take(conflicts[i]!.path, 'remote')));
+    const decided = applyDecisions(
+      merged,
+      conflicts,
+      order.map((i) => take(conflicts[i]!.path, 'remote')),
+    );
     expect(decided).toStrictEqual(remote);
-    const kept = applyDecisions(merged, conflicts, order.map((i) => take(conflicts[i]!.path, 'local')));
+    const kept = applyDecisions(
+      merged,
+      conflicts,
+      order.map((i) => take(conflicts[i]!.path, 'local')),
+    );
     expect(kept).toStrictEqual(merged);
   });
 
   it('edits inside an element before replacing the element, whatever the order of the conflicts', () => {
     const conflicts = [conflict('/l/1/v', 1, 2), conflict('/l/1', { v: 1 }, { w: 5 })];
     for (const list of [conflicts, [...conflicts].reverse()]) {
-      expect(applyDecisions({ l: ['a', { v: 1 }] }, list, [take('/l/1', 'remote'), take('/l/1/v', 'remote')])).toStrictEqual({ l: ['a', { w: 5 }] });
+      expect(applyDecisions({ l: ['a', { v: 1 }] }, list, [take('/l/1', 'remote'), take('/l/1/v', 'remote')])).toStrictEqual({
+        l: ['a', { w: 5 }],
+      });
     }
   });
 
   it('replaces what a place holds before inserting there, whatever the order of the conflicts', () => {
     // Hand-made conflicts: a changed element at /l/1 and, listed after it, one to put back at /l/1.
     const conflicts = [conflict('/l/1', 'x', 'x2'), conflict('/l/1', undefined, 'y')];
-    expect(applyDecisions({ l: ['a', 'x'] }, conflicts, [take('/l/1', 'remote'), take('/l/1', 'remote')])).toStrictEqual({ l: ['a', 'y', 'x2'] });
-    expect(applyDecisions({ l: ['a', 'x'] }, [...conflicts].reverse(), [take('/l/1', 'remote'), take('/l/1', 'remote')])).toStrictEqual({ l: ['a', 'y', 'x2'] });
+    expect(applyDecisions({ l: ['a', 'x'] }, conflicts, [take('/l/1', 'remote'), take('/l/1', 'remote')])).toStrictEqual({
+      l: ['a', 'y', 'x2'],
+    });
+    expect(applyDecisions({ l: ['a', 'x'] }, [...conflicts].reverse(), [take('/l/1', 'remote'), take('/l/1', 'remote')])).toStrictEqual({
+      l: ['a', 'y', 'x2'],
+    });
   });
 
   it('decides at index 0, and a removed value or an absent one put nowhere leaves the array as it is', () => {
-    const { merged, conflicts } = merge3({ l: [{ id: 'a', v: 1 }, { id: 'b' }] }, { l: [{ id: 'b' }] }, { l: [{ id: 'a', v: 2 }, { id: 'b' }] }, { rules: byId });
+    const { merged, conflicts } = merge3(
+      { l: [{ id: 'a', v: 1 }, { id: 'b' }] },
+      { l: [{ id: 'b' }] },
+      { l: [{ id: 'a', v: 2 }, { id: 'b' }] },
+      { rules: byId },
+    );
     expect(conflicts).toMatchObject([{ path: '/l/0', kind: 'deleted-vs-changed' }]);
     expect(applyDecisions(merged, conflicts, [take('/l/0', 'remote')])).toStrictEqual({ l: [{ id: 'a', v: 2 }, { id: 'b' }] });
-    expect(applyDecisions(merged, conflicts, [{ path: '/l/0', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({ l: [{ id: 'b' }] });
+    expect(applyDecisions(merged, conflicts, [{ path: '/l/0', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({
+      l: [{ id: 'b' }],
+    });
     const changed = [conflict('/l/0', 'a', 'a2')];
     expect(applyDecisions({ l: ['a', 'b'] }, changed, [take('/l/0', 'remote')])).toStrictEqual({ l: ['a2', 'b'] });
-    expect(applyDecisions({ l: ['a', 'b'] }, changed, [{ path: '/l/0', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({ l: ['b'] });
+    expect(applyDecisions({ l: ['a', 'b'] }, changed, [{ path: '/l/0', take: 'value', value: undefined, reason: 'r' }])).toStrictEqual({
+      l: ['b'],
+    });
   });
 
   it('refuses a place in an array that is not an index, naming the place', () => {
     for (const last of ['x', '-', '01', '1x', 'x1', '1.0', '-1']) {
       const path = `/l/${last}`;
       for (const local of ['old', undefined]) {
-        expect(() => applyDecisions({ l: ['a', 'b'] }, [conflict(path, local, 'new')], [take(path, 'remote')]), path).toThrow(refused({ path }, JSON.stringify(path)));
+        expect(() => applyDecisions({ l: ['a', 'b'] }, [conflict(path, local, 'new')], [take(path, 'remote')]), path).toThrow(
+          refused({ path }, JSON.stringify(path)),
+        );
       }
     }
   });
@@ -237,10 +300,24 @@ describe('applyDecisions: places, order and refusals', () => {
 
   it('writes a key named __proto__ as an own member, never as the prototype', () => {
     const merged = JSON.parse('{"o": {"__proto__": {"v": 1}, "k": 1}}') as { o: Record<string, unknown> };
-    const decided = applyDecisions(merged, [conflict('/o/__proto__', { v: 1 }, { v: 2 }), conflict('/o/k', 1, 2)], [take('/o/__proto__', 'remote'), take('/o/k', 'remote')]);
+    const decided = applyDecisions(
+      merged,
+      [conflict('/o/__proto__', { v: 1 }, { v: 2 }), conflict('/o/k', 1, 2)],
+      [take('/o/__proto__', 'remote'), take('/o/k', 'remote')],
+    );
     expect(Object.getPrototypeOf(decided.o)).toBe(Object.prototype);
-    expect(Object.getOwnPropertyDescriptor(decided.o, '__proto__')).toStrictEqual({ value: { v: 2 }, enumerable: true, writable: true, configurable: true });
-    expect(Object.getOwnPropertyDescriptor(decided.o, 'k')).toStrictEqual({ value: 2, enumerable: true, writable: true, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(decided.o, '__proto__')).toStrictEqual({
+      value: { v: 2 },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    expect(Object.getOwnPropertyDescriptor(decided.o, 'k')).toStrictEqual({
+      value: 2,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     const added = applyDecisions({ o: {} }, [conflict('/o/__proto__', undefined, { polluted: true })], [take('/o/__proto__', 'remote')]);
     expect(Object.hasOwn(added.o, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { manual, runResolver, type ConflictResolver, type MergeConflict } from '../../src/index.js';
 import { createConflictContext } from '../../src/testing/index.js';
 
-const summary: MergeConflict = { path: '/paths/~1pets/get/summary', kind: 'both-changed', base: 'List pets', local: 'Mine', remote: 'Theirs' };
+const summary: MergeConflict = {
+  path: '/paths/~1pets/get/summary',
+  kind: 'both-changed',
+  base: 'List pets',
+  local: 'Mine',
+  remote: 'Theirs',
+};
 
 /** A resolver of the kind a user writes: it reads the context's local document. */
 const keepWhenLocalIsDraft: ConflictResolver = {
@@ -20,7 +26,15 @@ const keepWhenLocalIsDraft: ConflictResolver = {
 describe('createConflictContext', () => {
   it('gives every field a default: ids, no documents, no changes, a live signal, no person', () => {
     const context = createConflictContext();
-    expect(context).toMatchObject({ sourceId: 'test', bindingId: 'test', jobId: 'test-job', base: undefined, local: undefined, remote: undefined, changes: [] });
+    expect(context).toMatchObject({
+      sourceId: 'test',
+      bindingId: 'test',
+      jobId: 'test-job',
+      base: undefined,
+      local: undefined,
+      remote: undefined,
+      changes: [],
+    });
     expect(context.signal.aborted).toBe(false);
     expect(context.awaitDecisions).toBeUndefined();
   });

@@ -47,7 +47,12 @@ export class FakeOpenAI {
             response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
             return;
           }
-          const received: ReceivedRequest = { method: request.method, url: request.url, text, json: JSON.parse(text) as ReceivedRequest['json'] };
+          const received: ReceivedRequest = {
+            method: request.method,
+            url: request.url,
+            text,
+            json: JSON.parse(text) as ReceivedRequest['json'],
+          };
           fake.requests.push(received);
           const { status = 200, body, delayMs = 0 } = fake.reply(received);
           const send = (): void => {
@@ -75,7 +80,9 @@ export class FakeOpenAI {
   }
 
   /** The conflicts sent in a request (the user message is their JSON). */
-  static conflictsOf(request: ReceivedRequest): { path: string; hidden: boolean; local?: unknown; remote?: unknown; base?: unknown; absent: string[] }[] {
+  static conflictsOf(
+    request: ReceivedRequest,
+  ): { path: string; hidden: boolean; local?: unknown; remote?: unknown; base?: unknown; absent: string[] }[] {
     const user = request.json.messages.find((message) => message.role === 'user');
     return (JSON.parse(user?.content ?? '{}') as { conflicts: [] }).conflicts;
   }
@@ -100,6 +107,12 @@ export function completion(content: string, totalTokens = 100): unknown {
 }
 
 /** A chat.completion whose content is `{ decisions }` in the resolver's schema. */
-export function decisions(items: { path: string; take: string; value_json?: string | null; reason?: string }[], totalTokens = 100): unknown {
-  return completion(JSON.stringify({ decisions: items.map((item) => ({ value_json: null, reason: 'model says so', ...item })) }), totalTokens);
+export function decisions(
+  items: { path: string; take: string; value_json?: string | null; reason?: string }[],
+  totalTokens = 100,
+): unknown {
+  return completion(
+    JSON.stringify({ decisions: items.map((item) => ({ value_json: null, reason: 'model says so', ...item })) }),
+    totalTokens,
+  );
 }

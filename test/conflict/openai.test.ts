@@ -57,7 +57,15 @@ describe('openAIResolver against a real local server', () => {
     expect(sent?.model).toBe('test-model');
     expect(sent?.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'conflict_decisions', strict: true } });
     expect(sent?.max_completion_tokens).toBeGreaterThan(0);
-    expect(report).toMatchObject({ requests: 1, totalTokens: 100, promptTokens: 90, completionTokens: 10, decidedByModel: 3, fellBack: 0, problems: [] });
+    expect(report).toMatchObject({
+      requests: 1,
+      totalTokens: 100,
+      promptTokens: 90,
+      completionTokens: 10,
+      decidedByModel: 3,
+      fellBack: 0,
+      problems: [],
+    });
   });
 
   it('sends only the conflicting fragments, never the document, and no secret values', async () => {
@@ -66,12 +74,31 @@ describe('openAIResolver against a real local server', () => {
     local['variables'] = [{ key: 'session', value: 'SECRET-VAR-5', secret: true }];
     const conflicts: MergeConflict[] = [
       description,
-      conflict('/paths/~1pets/get/parameters/0', { name: 'Authorization', in: 'header', example: 'Bearer SECRET-HEADER-1' }, { name: 'Authorization', in: 'header' }),
+      conflict(
+        '/paths/~1pets/get/parameters/0',
+        { name: 'Authorization', in: 'header', example: 'Bearer SECRET-HEADER-1' },
+        { name: 'Authorization', in: 'header' },
+      ),
       conflict('/x-deploy/token', 'SECRET-TOKEN-2', 'SECRET-TOKEN-2b'),
-      conflict('/x-deploy/login', { user: 'bob', password: 'SECRET-PW-3', apiKey: 'SECRET-KEY-3b', nested: { client_secret: 'SECRET-CS-3c' } }, { user: 'bob' }),
-      conflict('/x-env/vars/0', { key: 'k', currentValue: 'SECRET-CURRENT-4', initialValue: 'SECRET-INIT-4', secret: true }, { key: 'k', secret: true }),
+      conflict(
+        '/x-deploy/login',
+        { user: 'bob', password: 'SECRET-PW-3', apiKey: 'SECRET-KEY-3b', nested: { client_secret: 'SECRET-CS-3c' } },
+        { user: 'bob' },
+      ),
+      conflict(
+        '/x-env/vars/0',
+        { key: 'k', currentValue: 'SECRET-CURRENT-4', initialValue: 'SECRET-INIT-4', secret: true },
+        { key: 'k', secret: true },
+      ),
       conflict('/variables/0/value', 'SECRET-VAR-5', 'SECRET-VAR-5b'),
-      conflict('/x-headers', [{ key: 'Cookie', value: 'SECRET-COOKIE-6' }, { key: 'Accept', value: 'application/json' }], []),
+      conflict(
+        '/x-headers',
+        [
+          { key: 'Cookie', value: 'SECRET-COOKIE-6' },
+          { key: 'Accept', value: 'application/json' },
+        ],
+        [],
+      ),
     ];
     fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'local' }))) });
     const { undecided } = await run(conflicts, {}, context);
@@ -116,10 +143,18 @@ describe('openAIResolver against a real local server', () => {
   });
 
   it('falls back for everything on an out-of-schema answer', async () => {
-    for (const content of [JSON.stringify({ answer: [] }), JSON.stringify({ decisions: [{ path: description.path, take: 'maybe', reason: 'x' }] }), JSON.stringify({ decisions: [{ path: description.path, take: 'remote', reason: 'x', value_json: 5 }] }), '']) {
+    for (const content of [
+      JSON.stringify({ answer: [] }),
+      JSON.stringify({ decisions: [{ path: description.path, take: 'maybe', reason: 'x' }] }),
+      JSON.stringify({ decisions: [{ path: description.path, take: 'remote', reason: 'x', value_json: 5 }] }),
+      '',
+    ]) {
       fake.reply = () => ({ body: completion(content) });
       const { decisions: decided } = await run([description, summary]);
-      expect(decided.map((decision) => decision.resolver), content).toEqual(['prefer-local', 'prefer-local']);
+      expect(
+        decided.map((decision) => decision.resolver),
+        content,
+      ).toEqual(['prefer-local', 'prefer-local']);
       expect(decided[0]?.reason).toMatch(/out of schema|no content/);
     }
   });
@@ -168,7 +203,12 @@ describe('openAIResolver against a real local server', () => {
   });
 
   it('stops asking when the token budget is spent', async () => {
-    fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' })), 2_900) });
+    fake.reply = (request) => ({
+      body: decisions(
+        FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' })),
+        2_900,
+      ),
+    });
     const { decisions: decided, report } = await run([description, summary, title], { budgetTokens: 3_000, maxConflictsPerRequest: 1 });
     expect(fake.requests).toHaveLength(1);
     expect(decided.map((decision) => decision.resolver)).toEqual(['openai', 'prefer-local', 'prefer-local']);
@@ -176,7 +216,9 @@ describe('openAIResolver against a real local server', () => {
     expect(report).toMatchObject({ requests: 1, totalTokens: 2_900, decidedByModel: 1, fellBack: 2 });
     // The completion cap never lets one request overrun what is left.
     const first = fake.requests[0]?.json;
-    expect((first?.max_completion_tokens ?? Infinity) + Math.ceil((fake.requests[0]?.text.length ?? 0) / 4)).toBeLessThanOrEqual(3_000 + 50);
+    expect((first?.max_completion_tokens ?? Infinity) + Math.ceil((fake.requests[0]?.text.length ?? 0) / 4)).toBeLessThanOrEqual(
+      3_000 + 50,
+    );
   });
 
   it('sends nothing when the budget cannot cover even one request', async () => {
@@ -206,7 +248,9 @@ describe('openAIResolver against a real local server', () => {
     });
     const held = await run([deleted, shrunk, grown]);
     expect(held.byPath[deleted.path]).toMatchObject({ take: 'local', resolver: 'prefer-local' });
-    expect(held.byPath[deleted.path]?.reason).toMatch(/^\[review\] the model chose remote, which removes local content \(gone upstream\); held back; openai fell back: /);
+    expect(held.byPath[deleted.path]?.reason).toMatch(
+      /^\[review\] the model chose remote, which removes local content \(gone upstream\); held back; openai fell back: /,
+    );
     expect(held.byPath[shrunk.path]?.reason).toMatch(/^\[review\]/);
     expect(held.byPath[grown.path]).toMatchObject({ take: 'remote', resolver: 'openai' });
 
@@ -217,7 +261,11 @@ describe('openAIResolver against a real local server', () => {
 
   it('creates its own client from apiKey and baseURL when none is given', async () => {
     fake.reply = () => ({ body: decisions([{ path: description.path, take: 'remote' }]) });
-    const outcome = await runResolver(openAIResolver({ model: 'test-model', apiKey: 'sk-test', baseURL: fake.baseURL }), [description], makeContext());
+    const outcome = await runResolver(
+      openAIResolver({ model: 'test-model', apiKey: 'sk-test', baseURL: fake.baseURL }),
+      [description],
+      makeContext(),
+    );
     expect(outcome.decisions[0]).toMatchObject({ take: 'remote', resolver: 'openai' });
     expect(fake.requests).toHaveLength(1);
   });
@@ -248,7 +296,11 @@ describe('openAIResolver: the request', () => {
     const conflicts: MergeConflict[] = [
       description,
       conflict('/paths/~1pets/post/summary', 'Add a pet', undefined, 'changed-vs-deleted'),
-      conflict('/paths/~1pets/get/parameters/0', { name: 'Authorization', in: 'header', example: 'Bearer abcdefghijklmnopqrstuvwxyz' }, { name: 'Authorization', in: 'header' }),
+      conflict(
+        '/paths/~1pets/get/parameters/0',
+        { name: 'Authorization', in: 'header', example: 'Bearer abcdefghijklmnopqrstuvwxyz' },
+        { name: 'Authorization', in: 'header' },
+      ),
       conflict('/info/x-big', 'x'.repeat(300), 'small'),
     ];
     await run(conflicts, { instructions: ' Descriptions follow the code. ', maxFragmentChars: 200, budgetTokens: 9_000 });
@@ -260,15 +312,24 @@ describe('openAIResolver: the request', () => {
 
   it('sends a batch per maxConflictsPerRequest, even when they divide evenly', async () => {
     fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' }))) });
-    const { report, rejected } = await run(['/a', '/b', '/c', '/d'].map((path) => conflict(path)), { maxConflictsPerRequest: 2 });
+    const { report, rejected } = await run(
+      ['/a', '/b', '/c', '/d'].map((path) => conflict(path)),
+      { maxConflictsPerRequest: 2 },
+    );
     expect(fake.requests.map((request) => FakeOpenAI.conflictsOf(request).length)).toStrictEqual([2, 2]);
     expect(report).toMatchObject({ requests: 2, decidedByModel: 4, fellBack: 0 });
     expect(rejected).toStrictEqual([]);
   });
 
   it('sends nothing more once the time is up', async () => {
-    fake.reply = (request) => ({ body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' }))), delayMs: 3_000 });
-    const { report, decisions: decided } = await run(['/a', '/b', '/c'].map((path) => conflict(path)), { maxConflictsPerRequest: 1, timeoutMs: 150 });
+    fake.reply = (request) => ({
+      body: decisions(FakeOpenAI.conflictsOf(request).map((item) => ({ path: item.path, take: 'remote' }))),
+      delayMs: 3_000,
+    });
+    const { report, decisions: decided } = await run(
+      ['/a', '/b', '/c'].map((path) => conflict(path)),
+      { maxConflictsPerRequest: 1, timeoutMs: 150 },
+    );
     expect(report).toMatchObject({ requests: 1, problems: ['timed out after 150 ms'], fellBack: 3 });
     expect(decided.every((decision) => decision.reason.includes('timed out after 150 ms'))).toBe(true);
   });
@@ -280,7 +341,9 @@ describe('openAIResolver: the request', () => {
     fake.requests.length = 0;
     const exact = await run([description], { budgetTokens: estimate });
     expect(fake.requests).toHaveLength(0);
-    expect(exact.decisions[0]?.reason).toContain(`token budget: ${estimate} of ${estimate} tokens left, the request needs about ${estimate}`);
+    expect(exact.decisions[0]?.reason).toContain(
+      `token budget: ${estimate} of ${estimate} tokens left, the request needs about ${estimate}`,
+    );
     const one = await run([description], { budgetTokens: estimate + 1 });
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]?.json.max_completion_tokens).toBe(1);
@@ -292,31 +355,61 @@ describe('openAIResolver: what the answer costs', () => {
   it('counts the estimate for a request that failed', async () => {
     fake.reply = () => ({ status: 500, body: { error: { message: 'nope' } } });
     const { report } = await run([description]);
-    expect(report).toMatchObject({ requests: 1, totalTokens: estimateOf(fake.requests[0] as (typeof fake.requests)[number]), promptTokens: 0, completionTokens: 0 });
+    expect(report).toMatchObject({
+      requests: 1,
+      totalTokens: estimateOf(fake.requests[0] as (typeof fake.requests)[number]),
+      promptTokens: 0,
+      completionTokens: 0,
+    });
   });
 
   it('estimates an answer without usage from its length, and reads one without choices or content', async () => {
     const content = JSON.stringify({ decisions: [{ path: description.path, take: 'remote', value_json: null, reason: 'r' }] });
-    const bare = (message: unknown) => ({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: message === undefined ? [] : [{ index: 0, message, finish_reason: 'stop' }] });
+    const bare = (message: unknown) => ({
+      id: 'c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: message === undefined ? [] : [{ index: 0, message, finish_reason: 'stop' }],
+    });
     fake.reply = () => ({ body: bare({ role: 'assistant', content, refusal: null }) });
     const used = await run([description]);
     const estimate = estimateOf(fake.requests[0] as (typeof fake.requests)[number]);
-    expect(used.report).toMatchObject({ totalTokens: estimate + Math.ceil(content.length / 4), promptTokens: 0, completionTokens: 0, decidedByModel: 1 });
+    expect(used.report).toMatchObject({
+      totalTokens: estimate + Math.ceil(content.length / 4),
+      promptTokens: 0,
+      completionTokens: 0,
+      decidedByModel: 1,
+    });
     for (const message of [undefined, { role: 'assistant', content: null, refusal: null }]) {
       fake.requests.length = 0;
       fake.reply = () => ({ body: bare(message) });
       const { report } = await run([description]);
-      expect(report, JSON.stringify(message)).toMatchObject({ totalTokens: estimateOf(fake.requests[0] as (typeof fake.requests)[number]), problems: ['the answer had no content'], fellBack: 1 });
+      expect(report, JSON.stringify(message)).toMatchObject({
+        totalTokens: estimateOf(fake.requests[0] as (typeof fake.requests)[number]),
+        problems: ['the answer had no content'],
+        fellBack: 1,
+      });
     }
   });
 
   it('falls back when the model refuses, quoting the start of the refusal; an empty refusal is none', async () => {
     const refusal = `I cannot help with that. ${'because '.repeat(30)}`;
-    fake.reply = () => ({ body: { ...(completion('') as object), choices: [{ index: 0, message: { role: 'assistant', content: null, refusal }, finish_reason: 'stop' }] } });
+    fake.reply = () => ({
+      body: {
+        ...(completion('') as object),
+        choices: [{ index: 0, message: { role: 'assistant', content: null, refusal }, finish_reason: 'stop' }],
+      },
+    });
     const refused = await run([description]);
     expect(refused.report?.problems).toStrictEqual([`the model refused: ${refusal.slice(0, 120)}`]);
     const content = JSON.stringify({ decisions: [{ path: description.path, take: 'remote', value_json: null, reason: 'r' }] });
-    fake.reply = () => ({ body: { ...(completion(content) as object), choices: [{ index: 0, message: { role: 'assistant', content, refusal: '' }, finish_reason: 'stop' }] } });
+    fake.reply = () => ({
+      body: {
+        ...(completion(content) as object),
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: '' }, finish_reason: 'stop' }],
+      },
+    });
     expect((await run([description])).byPath[description.path]).toMatchObject({ take: 'remote', resolver: 'openai' });
   });
 });
@@ -353,7 +446,10 @@ describe('openAIResolver: which decisions it uses', () => {
 
   it('clips a long reason to 300 characters', async () => {
     const prefix = 'openai (test-model): ';
-    for (const [length, clipped] of [[300 - prefix.length, false], [301 - prefix.length, true]] as const) {
+    for (const [length, clipped] of [
+      [300 - prefix.length, false],
+      [301 - prefix.length, true],
+    ] as const) {
       fake.reply = () => ({ body: decisions([{ path: title.path, take: 'remote', reason: 'r'.repeat(length) }]) });
       const reason = (await run([title])).byPath[title.path]?.reason ?? '';
       expect(reason).toHaveLength(300);
@@ -381,7 +477,8 @@ describe('openAIResolver: a client that fails its own way', () => {
 });
 
 describe('openAIResolver: options', () => {
-  const invalid = (got: string) => expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) });
+  const invalid = (got: string) =>
+    expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) });
   const withoutKey = <T>(fn: () => T): T => {
     const saved = process.env['OPENAI_API_KEY'];
     delete process.env['OPENAI_API_KEY'];
@@ -398,10 +495,22 @@ describe('openAIResolver: options', () => {
     expect(() => openAIResolver({ client, model: 5 as never })).toThrow(invalid('got 5'));
     expect(() => openAIResolver({ client, model: '  ' })).toThrow(invalid('got "  "'));
     expect(() => openAIResolver({ client } as never)).toThrow(invalid('got undefined'));
-    for (const [key, fallback] of [['budgetTokens', 20_000], ['timeoutMs', 30_000], ['maxConflictsPerRequest', 20], ['maxFragmentChars', 4_000]] as const) {
-      expect(() => openAIResolver({ client, model: 'm', [key]: '5' })).toThrow(expect.objectContaining({ message: expect.stringContaining(`\`${key}\` to be a whole number from 1 and up, got 5 (string)`), hint: `Leave it out for the default (${fallback}).` }));
+    for (const [key, fallback] of [
+      ['budgetTokens', 20_000],
+      ['timeoutMs', 30_000],
+      ['maxConflictsPerRequest', 20],
+      ['maxFragmentChars', 4_000],
+    ] as const) {
+      expect(() => openAIResolver({ client, model: 'm', [key]: '5' })).toThrow(
+        expect.objectContaining({
+          message: expect.stringContaining(`\`${key}\` to be a whole number from 1 and up, got 5 (string)`),
+          hint: `Leave it out for the default (${fallback}).`,
+        }),
+      );
     }
-    expect(() => openAIResolver({ client, model: 'm', fallback: {} as never })).toThrow(invalid('openAIResolver() `fallback` to be a resolver'));
+    expect(() => openAIResolver({ client, model: 'm', fallback: {} as never })).toThrow(
+      invalid('openAIResolver() `fallback` to be a resolver'),
+    );
     expect(() => withoutKey(() => openAIResolver({ model: 'm' }))).toThrow(invalid('OPENAI_API_KEY is not set'));
     expect(() => withoutKey(() => openAIResolver({ model: 'm', apiKey: '' }))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });

@@ -76,8 +76,16 @@ describe('secrets inside values (the reported cases)', () => {
   });
 
   it('a ghp_ token in the example of an X-Api-Key header is hidden by its key, and in any other header by its shape', async () => {
-    const byKey = conflict('/paths/~1pets/get/parameters/0', { name: 'X-Api-Key', in: 'header', example: GITHUB_TOKEN }, { name: 'X-Api-Key', in: 'header' });
-    const byShape = conflict('/paths/~1pets/get/parameters/1', { name: 'X-Forwarded-Client', in: 'header', example: `token ${GITHUB_TOKEN}` }, { name: 'X-Forwarded-Client', in: 'header' });
+    const byKey = conflict(
+      '/paths/~1pets/get/parameters/0',
+      { name: 'X-Api-Key', in: 'header', example: GITHUB_TOKEN },
+      { name: 'X-Api-Key', in: 'header' },
+    );
+    const byShape = conflict(
+      '/paths/~1pets/get/parameters/1',
+      { name: 'X-Forwarded-Client', in: 'header', example: `token ${GITHUB_TOKEN}` },
+      { name: 'X-Forwarded-Client', in: 'header' },
+    );
     const { request, sent } = await send([byKey, byShape]);
     expect(leaks(request, [GITHUB_TOKEN, GITHUB_TOKEN.slice(4)])).toEqual([]);
     expect(sent.map((item) => [item.hidden, item.local])).toEqual([
@@ -132,7 +140,9 @@ describe('ordinary text is not mangled', () => {
 
 /** Text around secrets never holds a `Q`; every generated secret does, so a secret can only show up where it was put. */
 const MARK = 'Q';
-const textChar = fc.constantFrom(...[...Array.from({ length: 95 }, (_, index) => String.fromCharCode(32 + index)), '\n', '\t'].filter((char) => char !== MARK));
+const textChar = fc.constantFrom(
+  ...[...Array.from({ length: 95 }, (_, index) => String.fromCharCode(32 + index)), '\n', '\t'].filter((char) => char !== MARK),
+);
 const text = (maxLength = 24) => fc.string({ unit: textChar, maxLength });
 /** `minLength` to `maxLength` characters of `alphabet`, one of them the mark. */
 const chars = (alphabet: string, minLength: number, maxLength: number) =>
@@ -154,25 +164,68 @@ interface Embedded {
 const whole = (secret: fc.Arbitrary<string>): fc.Arbitrary<Embedded> => secret.map((value) => ({ text: value, secrets: [value] }));
 
 const secretShapes: Record<string, fc.Arbitrary<Embedded>> = {
-  openai: whole(fc.tuple(fc.constantFrom('sk-', 'sk-proj-', 'sk-live-', 'rk-'), chars(BASE64URL, 20, 60)).map(([prefix, body]) => prefix + body)),
-  stripe: whole(fc.tuple(fc.constantFrom('sk_live_', 'sk_test_', 'rk_live_', 'pk_live_'), chars(BASE62, 16, 40)).map(([prefix, body]) => prefix + body)),
-  github: whole(fc.tuple(fc.constantFrom('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'), chars(BASE62, 36, 36)).map(([prefix, body]) => prefix + body)),
+  openai: whole(
+    fc.tuple(fc.constantFrom('sk-', 'sk-proj-', 'sk-live-', 'rk-'), chars(BASE64URL, 20, 60)).map(([prefix, body]) => prefix + body),
+  ),
+  stripe: whole(
+    fc.tuple(fc.constantFrom('sk_live_', 'sk_test_', 'rk_live_', 'pk_live_'), chars(BASE62, 16, 40)).map(([prefix, body]) => prefix + body),
+  ),
+  github: whole(
+    fc.tuple(fc.constantFrom('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'), chars(BASE62, 36, 36)).map(([prefix, body]) => prefix + body),
+  ),
   githubPat: whole(chars(`${BASE62}_`, 82, 82).map((body) => `github_pat_${body}`)),
   awsKeyId: whole(fc.tuple(fc.constantFrom('AKIA', 'ASIA'), chars(`${UPPER}0123456789`, 16, 16)).map(([prefix, body]) => prefix + body)),
   awsSecret: fc
     .tuple(fc.constantFrom('aws_secret_access_key=', 'AWS_SECRET_ACCESS_KEY = ', 'aws_secret_access_key: '), chars(`${BASE62}+/`, 40, 40))
     .map(([pair, secret]) => ({ text: pair + secret, secrets: [secret] })),
-  slack: whole(fc.tuple(fc.constantFrom('xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-'), chars(`${BASE62}-`, 20, 50)).map(([prefix, body]) => prefix + body)),
-  jwt: whole(fc.tuple(chars(BASE64URL, 10, 40), chars(BASE64URL, 10, 80), chars(BASE64URL, 1, 43)).map(([header, payload, signature]) => `eyJ${header}.${payload}.${signature}`)),
+  slack: whole(
+    fc
+      .tuple(fc.constantFrom('xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-'), chars(`${BASE62}-`, 20, 50))
+      .map(([prefix, body]) => prefix + body),
+  ),
+  jwt: whole(
+    fc
+      .tuple(chars(BASE64URL, 10, 40), chars(BASE64URL, 10, 80), chars(BASE64URL, 1, 43))
+      .map(([header, payload, signature]) => `eyJ${header}.${payload}.${signature}`),
+  ),
   bearer: fc
-    .tuple(fc.constantFrom('Bearer ', 'bearer ', 'Basic ', 'Authorization: Bearer ', 'authorization: Basic ', 'Proxy-Authorization: Bearer '), chars(`${BASE64URL}.~+/`, 20, 60), fc.constantFrom('', '=', '=='))
+    .tuple(
+      fc.constantFrom('Bearer ', 'bearer ', 'Basic ', 'Authorization: Bearer ', 'authorization: Basic ', 'Proxy-Authorization: Bearer '),
+      chars(`${BASE64URL}.~+/`, 20, 60),
+      fc.constantFrom('', '=', '=='),
+    )
     .map(([prefix, credential, padding]) => ({ text: prefix + credential + padding, secrets: [credential] })),
   urlUserinfo: fc
-    .tuple(fc.constantFrom('https://', 'http://', 'postgres://', 'redis://'), chars(BASE62, 3, 12), chars(`${BASE62}-_.~!$*+`, 6, 30), fc.constantFrom('db.example.com', 'example.org:8080/path'))
-    .map(([scheme, user, password, host]) => ({ text: `${scheme}${user}:${password}@${host}`, secrets: [`${user}:${password}`, password] })),
+    .tuple(
+      fc.constantFrom('https://', 'http://', 'postgres://', 'redis://'),
+      chars(BASE62, 3, 12),
+      chars(`${BASE62}-_.~!$*+`, 6, 30),
+      fc.constantFrom('db.example.com', 'example.org:8080/path'),
+    )
+    .map(([scheme, user, password, host]) => ({
+      text: `${scheme}${user}:${password}@${host}`,
+      secrets: [`${user}:${password}`, password],
+    })),
   keyValue: fc
     .tuple(
-      fc.constantFrom('password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'access_key', 'client_secret', 'private_key', 'auth', 'credential', 'db_password', 'X-Api-Key', 'accessToken', 'Authorization'),
+      fc.constantFrom(
+        'password',
+        'passwd',
+        'pwd',
+        'secret',
+        'token',
+        'api_key',
+        'apikey',
+        'access_key',
+        'client_secret',
+        'private_key',
+        'auth',
+        'credential',
+        'db_password',
+        'X-Api-Key',
+        'accessToken',
+        'Authorization',
+      ),
       fc.constantFrom('=', ': ', ':', ' = '),
       fc.boolean(),
       chars(`${BASE62}!#$%()*+-./:=?@[]^_{|}~`, 6, 40),
@@ -181,10 +234,16 @@ const secretShapes: Record<string, fc.Arbitrary<Embedded>> = {
     // A value that only names a variable ({{token}}) is documented as no secret.
     .filter(([, , quoted, bare, spaced]) => !VARIABLE_REFERENCE.test(quoted ? spaced : bare))
     .map(([key, separator, quoted, bare, spaced]) =>
-      quoted ? { text: `"${key}"${separator === '=' ? ': ' : separator}"${spaced}"`, secrets: [spaced] } : { text: `${key}${separator}${bare}`, secrets: [bare] },
+      quoted
+        ? { text: `"${key}"${separator === '=' ? ': ' : separator}"${spaced}"`, secrets: [spaced] }
+        : { text: `${key}${separator}${bare}`, secrets: [bare] },
     ),
   pem: fc
-    .tuple(fc.constantFrom('', 'RSA ', 'EC ', 'OPENSSH ', 'ENCRYPTED '), fc.array(chars(`${BASE62}+/`, 20, 64), { minLength: 1, maxLength: 4 }), fc.boolean())
+    .tuple(
+      fc.constantFrom('', 'RSA ', 'EC ', 'OPENSSH ', 'ENCRYPTED '),
+      fc.array(chars(`${BASE62}+/`, 20, 64), { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+    )
     .map(([label, lines, ended]) => ({
       text: `-----BEGIN ${label}PRIVATE KEY-----\n${lines.join('\n')}\n${ended ? `-----END ${label}PRIVATE KEY-----` : ''}`,
       secrets: lines,
@@ -192,7 +251,33 @@ const secretShapes: Record<string, fc.Arbitrary<Embedded>> = {
 };
 
 /** Separators between a secret and the random text around it (a secret glued to a longer word is not a token). */
-const delimiter = fc.constantFrom(' ', '\n', '\t', ',', ';', '(', ')', '"', "'", '<', '>', '[', ']', '{', '}', '|', '!', '/', ':', '=', '@', '#', '?', '*', '`');
+const delimiter = fc.constantFrom(
+  ' ',
+  '\n',
+  '\t',
+  ',',
+  ';',
+  '(',
+  ')',
+  '"',
+  "'",
+  '<',
+  '>',
+  '[',
+  ']',
+  '{',
+  '}',
+  '|',
+  '!',
+  '/',
+  ':',
+  '=',
+  '@',
+  '#',
+  '?',
+  '*',
+  '`',
+);
 
 /** Text next to a secret: random, or pieces that start other patterns (a scanner that stops early or resumes late leaks). */
 const around = fc.oneof(
@@ -200,8 +285,41 @@ const around = fc.oneof(
   fc
     .array(
       fc.constantFrom(
-        ...['password=', 'pwd: ', "secret='", 'x=', 'note: ', 'Bearer', 'Bearer ', 'basic ', 'Authorization: ', '"token": "', '"api_key":', "'", '"', '\\', '\n', ' '],
-        ...['https://', 'http://u@', '://', '@', '-----BEGIN PRIVATE KEY-----', '-----END PRIVATE KEY-----', '-----', '{{', '}}', '${', '=', ':', '.', '-', '_'],
+        ...[
+          'password=',
+          'pwd: ',
+          "secret='",
+          'x=',
+          'note: ',
+          'Bearer',
+          'Bearer ',
+          'basic ',
+          'Authorization: ',
+          '"token": "',
+          '"api_key":',
+          "'",
+          '"',
+          '\\',
+          '\n',
+          ' ',
+        ],
+        ...[
+          'https://',
+          'http://u@',
+          '://',
+          '@',
+          '-----BEGIN PRIVATE KEY-----',
+          '-----END PRIVATE KEY-----',
+          '-----',
+          '{{',
+          '}}',
+          '${',
+          '=',
+          ':',
+          '.',
+          '-',
+          '_',
+        ],
         ...['sk-', 'sk_live_', 'ghp_', 'github_pat_', 'eyJ', 'eyJhbGciOiJIUzI1NiJ9.', 'AKIA', 'xoxb-'],
       ),
       { maxLength: 4 },
@@ -211,7 +329,9 @@ const around = fc.oneof(
 
 const embedded: fc.Arbitrary<Embedded> = fc
   .tuple(fc.oneof(...Object.values(secretShapes)), fc.boolean(), around, delimiter, delimiter, around)
-  .map(([secret, surrounded, before, open, close, after]) => (surrounded ? { text: `${before}${open}${secret.text}${close}${after}`, secrets: secret.secrets } : secret));
+  .map(([secret, surrounded, before, open, close, after]) =>
+    surrounded ? { text: `${before}${open}${secret.text}${close}${after}`, secrets: secret.secrets } : secret,
+  );
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -253,7 +373,9 @@ describe('property: a secret of any known shape, anywhere in a value, never reac
     await fc.assert(
       fc.asyncProperty(withSecrets, withSecrets, fc.jsonValue({ maxDepth: 2, stringUnit: textChar }), async (local, remote, base) => {
         fake.requests.length = 0;
-        const { request, sent } = await send([{ path: '/paths/~1pets/get/x-notes', kind: 'both-changed', base, local: local.value, remote: remote.value }]);
+        const { request, sent } = await send([
+          { path: '/paths/~1pets/get/x-notes', kind: 'both-changed', base, local: local.value, remote: remote.value },
+        ]);
         expect(leaks(request, [...local.secrets, ...remote.secrets])).toEqual([]);
         // Only secrets hold the mark: not one character of a secret next to it was sent either.
         expect(stringsOf(request as ReceivedRequest).filter((sentText) => sentText.includes(MARK))).toEqual([]);

@@ -7,20 +7,60 @@ import { MUTATION_RUN } from '../support/mutation.js';
 
 describe('isSecretKey', () => {
   it('knows secret names in any spelling', () => {
-    for (const key of ['auth', 'Authorization', 'password', 'token', 'apiKey', 'api_key', 'X-API-Key', 'secret', 'bearer', 'Cookie', 'Set-Cookie', 'client_secret', 'currentValue', 'accessToken', 'x-auth-token', 'db_password', 'pwd', 'credential', 'access_key', 'aws_secret_access_key', 'ssh_private_key', 'spring.datasource.password']) {
+    for (const key of [
+      'auth',
+      'Authorization',
+      'password',
+      'token',
+      'apiKey',
+      'api_key',
+      'X-API-Key',
+      'secret',
+      'bearer',
+      'Cookie',
+      'Set-Cookie',
+      'client_secret',
+      'currentValue',
+      'accessToken',
+      'x-auth-token',
+      'db_password',
+      'pwd',
+      'credential',
+      'access_key',
+      'aws_secret_access_key',
+      'ssh_private_key',
+      'spring.datasource.password',
+    ]) {
       expect(isSecretKey(key), key).toBe(true);
     }
   });
 
   it('leaves ordinary OpenAPI keys alone', () => {
-    for (const key of ['author', 'authType', 'bearerFormat', 'tokenUrl', 'authorizationUrl', 'description', 'name', 'value', 'tokens', 'oauth', 'publicKey', 'aws_access_key_id', '']) {
+    for (const key of [
+      'author',
+      'authType',
+      'bearerFormat',
+      'tokenUrl',
+      'authorizationUrl',
+      'description',
+      'name',
+      'value',
+      'tokens',
+      'oauth',
+      'publicKey',
+      'aws_access_key_id',
+      '',
+    ]) {
       expect(isSecretKey(key), key).toBe(false);
     }
   });
 
   it('every secret name and ending holds a stem the text scanner looks for', () => {
     for (const name of [...SECRET_KEY_NAMES, ...SECRET_KEY_ENDINGS]) {
-      expect(SECRET_KEY_STEMS.some((stem) => name.includes(stem)), name).toBe(true);
+      expect(
+        SECRET_KEY_STEMS.some((stem) => name.includes(stem)),
+        name,
+      ).toBe(true);
     }
   });
 });
@@ -97,7 +137,11 @@ describe('isSecretLocation', () => {
 describe('prepareConflict', () => {
   it('lists absent sides, names the operation and omits oversized fragments', () => {
     const big = 'x'.repeat(500);
-    const prepared = prepareConflict({ path: '/paths/~1pets/get/description', kind: 'changed-vs-deleted', base: 'b', local: big, remote: undefined }, makeContext(), 100);
+    const prepared = prepareConflict(
+      { path: '/paths/~1pets/get/description', kind: 'changed-vs-deleted', base: 'b', local: big, remote: undefined },
+      makeContext(),
+      100,
+    );
     expect(prepared.prompt).toEqual({
       path: '/paths/~1pets/get/description',
       kind: 'changed-vs-deleted',
@@ -126,7 +170,11 @@ describe('removesLocalContent', () => {
 
 describe('parseAnswer', () => {
   it('reads value_json or value, and refuses anything out of shape', () => {
-    expect(parseAnswer('{"decisions":[{"path":"/a","take":"value","value_json":"[1]","reason":"r"},{"path":"/b","take":"value","value":{"x":1},"reason":"r"}]}')).toEqual({
+    expect(
+      parseAnswer(
+        '{"decisions":[{"path":"/a","take":"value","value_json":"[1]","reason":"r"},{"path":"/b","take":"value","value":{"x":1},"reason":"r"}]}',
+      ),
+    ).toEqual({
       ok: true,
       decisions: [
         { path: '/a', take: 'value', value: [1], reason: 'r' },
@@ -142,16 +190,36 @@ describe('parseAnswer', () => {
 
 describe('redactText', () => {
   const examples: [pattern: string, text: string, expected: string][] = [
-    ['pem-private-key', 'key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\nq9Zt==\n-----END RSA PRIVATE KEY-----\nthanks', `key:\n-----BEGIN RSA PRIVATE KEY-----${REDACTED}-----END RSA PRIVATE KEY-----\nthanks`],
-    ['pem-private-key', '"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"', `"-----BEGIN PRIVATE KEY-----${REDACTED}-----END PRIVATE KEY-----\\n"`],
-    ['pem-private-key', 'cut off: -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA', `cut off: -----BEGIN OPENSSH PRIVATE KEY-----${REDACTED}`],
-    ['url-userinfo', 'psql postgres://admin:s3cr3t@db.internal:5432/app and https://example.com/a@b', `psql postgres://${REDACTED}@db.internal:5432/app and https://example.com/a@b`],
+    [
+      'pem-private-key',
+      'key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\nq9Zt==\n-----END RSA PRIVATE KEY-----\nthanks',
+      `key:\n-----BEGIN RSA PRIVATE KEY-----${REDACTED}-----END RSA PRIVATE KEY-----\nthanks`,
+    ],
+    [
+      'pem-private-key',
+      '"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"',
+      `"-----BEGIN PRIVATE KEY-----${REDACTED}-----END PRIVATE KEY-----\\n"`,
+    ],
+    [
+      'pem-private-key',
+      'cut off: -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA',
+      `cut off: -----BEGIN OPENSSH PRIVATE KEY-----${REDACTED}`,
+    ],
+    [
+      'url-userinfo',
+      'psql postgres://admin:s3cr3t@db.internal:5432/app and https://example.com/a@b',
+      `psql postgres://${REDACTED}@db.internal:5432/app and https://example.com/a@b`,
+    ],
     ['url-userinfo', 'git clone https://x-access-token:abc@github.com/o/r.git', `git clone https://${REDACTED}@github.com/o/r.git`],
     ['bearer-basic-credential', 'send Bearer abc.DEF-123_xyz~+/= now', `send Bearer ${REDACTED} now`],
     ['bearer-basic-credential', '-H "authorization: basic dXNlcjpwYXNz"', `-H "authorization: basic ${REDACTED}"`],
     ['openai-key', 'key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t, then', `key ${REDACTED}, then`],
     ['stripe-key', 'stripe sk_live_51HxYz2eZvKYlo2C0 and pk_test_TYooMQauvdEDq54N', `stripe ${REDACTED} and ${REDACTED}`],
-    ['github-token', '(ghs_16C7e42F292c6912E7710c838347Ae178B4a) github_pat_11ABCDEFG0123456789_abcdefghijklmnop', `(${REDACTED}) ${REDACTED}`],
+    [
+      'github-token',
+      '(ghs_16C7e42F292c6912E7710c838347Ae178B4a) github_pat_11ABCDEFG0123456789_abcdefghijklmnop',
+      `(${REDACTED}) ${REDACTED}`,
+    ],
     ['aws-access-key-id', 'id=AKIAIOSFODNN7EXAMPLE;ASIAY34FZKBOKMUTVV7A', `id=${REDACTED};${REDACTED}`],
     ['slack-token', 'xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy', REDACTED],
     ['jwt', 'jwt: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U.', `jwt: ${REDACTED}.`],
@@ -159,7 +227,11 @@ describe('redactText', () => {
     ['secret-key-pair', '{"client_secret": "a b c", "id": "x"}', `{"client_secret": "${REDACTED}", "id": "x"}`],
     ['secret-key-pair', "AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'", `AWS_SECRET_ACCESS_KEY = '${REDACTED}'`],
     ['secret-key-pair', 'X-Api-Key: abc123 and Authorization: Bearer tok', `X-Api-Key: ${REDACTED} and Authorization: Bearer ${REDACTED}`],
-    ['secret-key-pair', '--db-password=p4ss pwd:x credential="unclosed value', `--db-password=${REDACTED} pwd:${REDACTED} credential="${REDACTED}`],
+    [
+      'secret-key-pair',
+      '--db-password=p4ss pwd:x credential="unclosed value',
+      `--db-password=${REDACTED} pwd:${REDACTED} credential="${REDACTED}`,
+    ],
   ];
 
   it.each(examples)('%s: %j', (_pattern, text, expected) => {
@@ -195,7 +267,16 @@ describe('redactText', () => {
     const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     const inputs = [
       ...['a', 'a-', 'a.', 'a=', 'a:', '"a":', 'a'.repeat(70) + '=', `${'x'.repeat(60)}_token=`, 'tokentokentoken'],
-      ...['password=', 'password = ', 'password="', 'password="\\"', '"token":"', '"token":"\\"token\\":\\"', "password='", 'Authorization: Bearer '],
+      ...[
+        'password=',
+        'password = ',
+        'password="',
+        'password="\\"',
+        '"token":"',
+        '"token":"\\"token\\":\\"',
+        "password='",
+        'Authorization: Bearer ',
+      ],
       ...['-', '-----BEGIN PRIVATE KEY-----', '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n', '----a', 'https://', 'a://', 'https://a:b@'],
       ...['Bearer ', 'Bearer a/', 'basic basic ', 'sk-a', 'sk-', 'eyJ', 'eyJaaaaaaaa.', 'AKIA', 'xoxb-', 'ghp_', 'github_pat_'],
     ].map(fill);
@@ -228,7 +309,10 @@ describe('redaction: edges', () => {
   });
 
   it('hides a secret that starts inside a private key block and runs past it', () => {
-    expect(redactText('-----BEGIN PRIVATE KEY-----AAAA password=abc-----def')).toStrictEqual({ text: `-----BEGIN PRIVATE KEY-----${REDACTED}${REDACTED}`, redacted: true });
+    expect(redactText('-----BEGIN PRIVATE KEY-----AAAA password=abc-----def')).toStrictEqual({
+      text: `-----BEGIN PRIVATE KEY-----${REDACTED}${REDACTED}`,
+      redacted: true,
+    });
   });
 
   it('describes every pattern', () => {
@@ -243,23 +327,51 @@ describe('redaction: edges', () => {
   });
 
   it('keeps visible, in a sensitive object, only what names it and how it is used', () => {
-    const header = { key: 'Authorization', value: 'v', name: 'n', in: 'header', active: 'yes', enabled: 'on', secret: 'flag', type: 'text', description: 'd' };
+    const header = {
+      key: 'Authorization',
+      value: 'v',
+      name: 'n',
+      in: 'header',
+      active: 'yes',
+      enabled: 'on',
+      secret: 'flag',
+      type: 'text',
+      description: 'd',
+    };
     expect(redactSecrets(header)).toStrictEqual({
       // `secret` stays visible as the usual flag (a boolean); a text under that name is a secret like any other.
-      value: { key: 'Authorization', value: REDACTED, name: 'n', in: 'header', active: 'yes', enabled: 'on', secret: REDACTED, type: 'text', description: REDACTED },
+      value: {
+        key: 'Authorization',
+        value: REDACTED,
+        name: 'n',
+        in: 'header',
+        active: 'yes',
+        enabled: 'on',
+        secret: REDACTED,
+        type: 'text',
+        description: REDACTED,
+      },
       redacted: true,
     });
   });
 
   it('writes plain, writable members, and hides what lies deeper than 200 levels', () => {
     const out = redactSecrets({ a: { b: 1 } }).value as Record<string, unknown>;
-    expect(Object.getOwnPropertyDescriptor(out, 'a')).toStrictEqual({ value: { b: 1 }, enumerable: true, writable: true, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(out, 'a')).toStrictEqual({
+      value: { b: 1 },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     const nest = (levels: number): unknown => {
       let doc: unknown = { leaf: 'x' };
       for (let i = 0; i < levels; i++) doc = { d: doc };
       return doc;
     };
-    const depthOf = (value: unknown): number => (typeof value === 'object' && value !== null ? 1 + depthOf((value as { d?: unknown; leaf?: unknown }).d ?? (value as { leaf?: unknown }).leaf) : 0);
+    const depthOf = (value: unknown): number =>
+      typeof value === 'object' && value !== null
+        ? 1 + depthOf((value as { d?: unknown; leaf?: unknown }).d ?? (value as { leaf?: unknown }).leaf)
+        : 0;
     expect(redactSecrets(nest(200))).toStrictEqual({ value: nest(200), redacted: false });
     const deep = redactSecrets(nest(201));
     expect(deep.redacted).toBe(true);

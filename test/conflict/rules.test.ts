@@ -5,13 +5,22 @@ import { compileTemplateGlob, matchTemplate, operationScope } from '../../src/co
 import { conflict, makeContext } from './support.js';
 import { matchPointerPattern } from '../../src/json/index.js';
 
-async function decide(list: readonly Rule[], paths: readonly string[], kind: Parameters<typeof conflict>[3] = 'both-changed', context = makeContext()) {
-  const outcome = await runResolver(rules(list), paths.map((path) => conflict(path, 'l', 'r', kind)), context);
+async function decide(
+  list: readonly Rule[],
+  paths: readonly string[],
+  kind: Parameters<typeof conflict>[3] = 'both-changed',
+  context = makeContext(),
+) {
+  const outcome = await runResolver(
+    rules(list),
+    paths.map((path) => conflict(path, 'l', 'r', kind)),
+    context,
+  );
   expect(outcome.rejected).toStrictEqual([]);
   return Object.fromEntries(outcome.decisions.map((decision) => [decision.path, decision.take]));
 }
 
-describe('pointer patterns in rules (the merge module\'s dialect)', () => {
+describe("pointer patterns in rules (the merge module's dialect)", () => {
   it('matches * as one segment and ** as any number, the leading / optional', async () => {
     const at = '/paths/~1pets/get/responses/200/description';
     const matches = async (path: string) => (await decide([{ match: { path }, take: 'remote' }], [at]))[at] === 'remote';
@@ -40,7 +49,12 @@ describe('pointer patterns in rules (the merge module\'s dialect)', () => {
 
   it('rejects a path pattern that is not a pointer pattern, naming the rule', () => {
     expect(() => rules([{ match: { path: '/a~2b' }, take: 'local' }])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => rules([{ match: {}, take: 'local' }, { match: { path: '/x/~' }, take: 'local' }])).toThrow(/rule #2/);
+    expect(() =>
+      rules([
+        { match: {}, take: 'local' },
+        { match: { path: '/x/~' }, take: 'local' },
+      ]),
+    ).toThrow(/rule #2/);
   });
 
   it('matches templates ignoring parameter names', () => {
@@ -118,8 +132,16 @@ describe('rules', () => {
     if (getPet === undefined) throw new Error('fixture changed');
     getPet.tags = ['pets', 'beta'];
     const outcome = await runResolver(
-      rules([{ match: { tag: 'beta' }, take: 'remote' }, { match: { tag: 'adm*' }, take: 'local' }]),
-      [conflict('/paths/~1pets~1{petId}/get/summary'), conflict('/paths/~1pets~1{petId}/delete/description'), conflict('/paths/~1pets/get/description'), conflict('/info/title')],
+      rules([
+        { match: { tag: 'beta' }, take: 'remote' },
+        { match: { tag: 'adm*' }, take: 'local' },
+      ]),
+      [
+        conflict('/paths/~1pets~1{petId}/get/summary'),
+        conflict('/paths/~1pets~1{petId}/delete/description'),
+        conflict('/paths/~1pets/get/description'),
+        conflict('/info/title'),
+      ],
       makeContext({ remote }),
     );
     expect(outcome.decisions.map((decision) => [decision.path, decision.take])).toEqual([
@@ -137,7 +159,9 @@ describe('rules', () => {
       '/paths/~1pets/get/description': 'remote',
       '/paths/~1pets/post/summary': 'remote',
     });
-    expect(await decide([{ match: { operation: 'get /pets/**' }, take: 'remote' }], paths)).toEqual({ '/paths/~1pets/get/description': 'remote' });
+    expect(await decide([{ match: { operation: 'get /pets/**' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets/get/description': 'remote',
+    });
   });
 
   it('never matches an operation rule, even `* /template`, to a conflict at the path-item level', async () => {
@@ -145,14 +169,21 @@ describe('rules', () => {
     expect(await decide([{ match: { operation: '* /pets/*' }, take: 'remote' }], paths)).toEqual({
       '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
     });
-    expect(await decide([{ match: { operation: '* /**' }, take: 'remote' }], ['/paths/~1pets/parameters/0/description', '/paths/~1pets/summary'])).toEqual({});
+    expect(
+      await decide(
+        [{ match: { operation: '* /**' }, take: 'remote' }],
+        ['/paths/~1pets/parameters/0/description', '/paths/~1pets/summary'],
+      ),
+    ).toEqual({});
   });
 
   it('matches by operationId, with wildcards', async () => {
     expect(await decide([{ match: { operationId: 'deletePet' }, take: 'remote' }], paths)).toEqual({
       '/paths/~1pets~1{petId}/delete/responses/204/description': 'remote',
     });
-    expect(await decide([{ match: { operationId: '*Pets' }, take: 'remote' }], paths)).toEqual({ '/paths/~1pets/get/description': 'remote' });
+    expect(await decide([{ match: { operationId: '*Pets' }, take: 'remote' }], paths)).toEqual({
+      '/paths/~1pets/get/description': 'remote',
+    });
   });
 
   it('matches by path template, operations and path-item level alike', async () => {
@@ -163,8 +194,13 @@ describe('rules', () => {
   });
 
   it('matches by kind and combines conditions with AND', async () => {
-    const list: Rule[] = [{ match: { kind: ['changed-vs-deleted'], pathTemplate: '/pets' }, take: 'local', reason: 'keep edited endpoints' }];
-    expect(await decide(list, paths, 'changed-vs-deleted')).toEqual({ '/paths/~1pets/get/description': 'local', '/paths/~1pets/post/summary': 'local' });
+    const list: Rule[] = [
+      { match: { kind: ['changed-vs-deleted'], pathTemplate: '/pets' }, take: 'local', reason: 'keep edited endpoints' },
+    ];
+    expect(await decide(list, paths, 'changed-vs-deleted')).toEqual({
+      '/paths/~1pets/get/description': 'local',
+      '/paths/~1pets/post/summary': 'local',
+    });
     expect(await decide(list, paths, 'both-changed')).toEqual({});
   });
 
@@ -189,7 +225,11 @@ describe('rules', () => {
   });
 
   it('composes with chain: rules first, preferLocal for the rest', async () => {
-    const outcome = await runResolver(chain(rules([{ match: { path: '**/description' }, take: 'remote' }]), preferLocal()), paths.map((path) => conflict(path)), makeContext());
+    const outcome = await runResolver(
+      chain(rules([{ match: { path: '**/description' }, take: 'remote' }]), preferLocal()),
+      paths.map((path) => conflict(path)),
+      makeContext(),
+    );
     expect(outcome.undecided).toEqual([]);
     expect(outcome.decisions.find((decision) => decision.path === '/paths/~1pets/post/summary')?.resolver).toBe('prefer-local');
   });
@@ -211,7 +251,12 @@ describe('rules', () => {
     for (const list of bad) {
       expect(() => rules(list as Rule[]), JSON.stringify(list)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     }
-    expect(() => rules([{ match: {}, take: 'local' }, { match: { tag: 7 as unknown as string }, take: 'local' }])).toThrow(/rule #2/);
+    expect(() =>
+      rules([
+        { match: {}, take: 'local' },
+        { match: { tag: 7 as unknown as string }, take: 'local' },
+      ]),
+    ).toThrow(/rule #2/);
   });
 });
 
@@ -226,20 +271,37 @@ describe('rules: what a rule matches', () => {
     local['/pets']!['get']!.tags = 'pets';
     local['/pets']!['post']!.tags = [5, 'write'];
     local['/pets']!['post']!.operationId = 7;
-    const at = ['/paths/~1pets/get/description', '/paths/~1pets/post/summary', '/paths/~1pets~1{petId}/parameters/0/description', '/info/title'];
+    const at = [
+      '/paths/~1pets/get/description',
+      '/paths/~1pets/post/summary',
+      '/paths/~1pets~1{petId}/parameters/0/description',
+      '/info/title',
+    ];
     expect(await decide([{ match: { tag: 'p*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({});
     expect(await decide([{ match: { tag: '5' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({});
-    expect(await decide([{ match: { tag: 'write' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({ '/paths/~1pets/post/summary': 'remote' });
+    expect(await decide([{ match: { tag: 'write' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({
+      '/paths/~1pets/post/summary': 'remote',
+    });
     expect(await decide([{ match: { operationId: '7' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({});
-    expect(await decide([{ match: { tag: '*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({ '/paths/~1pets/post/summary': 'remote' });
-    expect(await decide([{ match: { operationId: '*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({ '/paths/~1pets/get/description': 'remote' });
+    expect(await decide([{ match: { tag: '*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({
+      '/paths/~1pets/post/summary': 'remote',
+    });
+    expect(await decide([{ match: { operationId: '*' }, take: 'remote' }], at, 'both-changed', context)).toStrictEqual({
+      '/paths/~1pets/get/description': 'remote',
+    });
   });
 
   it('matches the method whatever its case, and takes an operation with spaces around it', async () => {
     const at = ['/paths/~1pets/get/description', '/paths/~1pets/post/summary'];
-    expect(await decide([{ match: { operation: 'GET /pets' }, take: 'remote' }], at)).toStrictEqual({ '/paths/~1pets/get/description': 'remote' });
-    expect(await decide([{ match: { operation: 'g*  /pets' }, take: 'remote' }], at)).toStrictEqual({ '/paths/~1pets/get/description': 'remote' });
-    expect(await decide([{ match: { operation: ' Post /pets ' }, take: 'remote' }], at)).toStrictEqual({ '/paths/~1pets/post/summary': 'remote' });
+    expect(await decide([{ match: { operation: 'GET /pets' }, take: 'remote' }], at)).toStrictEqual({
+      '/paths/~1pets/get/description': 'remote',
+    });
+    expect(await decide([{ match: { operation: 'g*  /pets' }, take: 'remote' }], at)).toStrictEqual({
+      '/paths/~1pets/get/description': 'remote',
+    });
+    expect(await decide([{ match: { operation: ' Post /pets ' }, take: 'remote' }], at)).toStrictEqual({
+      '/paths/~1pets/post/summary': 'remote',
+    });
   });
 
   it('takes every conflict kind, alone or in a list', async () => {
@@ -251,11 +313,14 @@ describe('rules: what a rule matches', () => {
 });
 
 describe('rules: generated reasons', () => {
-  const reasonOf = async (rule: Rule) => (await runResolver(rules([rule]), [conflict('/paths/~1pets/get/description')], makeContext())).decisions[0]?.reason;
+  const reasonOf = async (rule: Rule) =>
+    (await runResolver(rules([rule]), [conflict('/paths/~1pets/get/description')], makeContext())).decisions[0]?.reason;
 
   it('names the rule, each condition given and what it took', async () => {
     expect(await reasonOf({ match: {}, take: 'remote' })).toBe('rule #1 (any conflict) took remote');
-    expect(await reasonOf({ match: { path: '**/description', tag: undefined as unknown as string }, take: 'local' })).toBe('rule #1 (path **/description) took local');
+    expect(await reasonOf({ match: { path: '**/description', tag: undefined as unknown as string }, take: 'local' })).toBe(
+      'rule #1 (path **/description) took local',
+    );
     expect(await reasonOf({ match: { kind: ['both-changed', 'both-added'], operation: 'GET /pets' }, take: 'remote' })).toBe(
       'rule #1 (kind both-changed|both-added, operation GET /pets) took remote',
     );
@@ -264,11 +329,22 @@ describe('rules: generated reasons', () => {
 
 describe('rules: refused at construction, saying what arrived', () => {
   const refused = (index: number, got: string) =>
-    expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/), details: { rule: index } });
+    expect.objectContaining({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining(got),
+      hint: expect.stringMatching(/\S/),
+      details: { rule: index },
+    });
 
   it('names the list itself when it is not one', () => {
-    for (const [list, got] of [[null, 'got null'], ['rules', 'got string'], [{}, 'got object']] as const) {
-      expect(() => rules(list as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) }));
+    for (const [list, got] of [
+      [null, 'got null'],
+      ['rules', 'got string'],
+      [{}, 'got object'],
+    ] as const) {
+      expect(() => rules(list as never)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) }),
+      );
     }
   });
 

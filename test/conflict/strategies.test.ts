@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { chain, manual, preferLocal, preferRemote, runResolver, rules, type ConflictDecision, type ConflictResolver } from '../../src/conflict/index.js';
+import {
+  chain,
+  manual,
+  preferLocal,
+  preferRemote,
+  runResolver,
+  rules,
+  type ConflictDecision,
+  type ConflictResolver,
+} from '../../src/conflict/index.js';
 import { ConfigError, ConflictError, isSyncError, JobError } from '../../src/errors.js';
 import { conflict, makeContext } from './support.js';
 
-const conflicts = [conflict('/info/description'), conflict('/paths/~1pets/get/description'), conflict('/paths/~1pets/post/summary', 'x', undefined, 'changed-vs-deleted')];
+const conflicts = [
+  conflict('/info/description'),
+  conflict('/paths/~1pets/get/description'),
+  conflict('/paths/~1pets/post/summary', 'x', undefined, 'changed-vs-deleted'),
+];
 
 describe('preferLocal / preferRemote', () => {
   it('preferLocal keeps every local value and says so', async () => {
@@ -34,10 +47,17 @@ describe('chain', () => {
         return open.filter((item) => decide(item.path)).map((item) => ({ path: item.path, take, reason: name }));
       },
     });
-    const resolver = chain(spy('first', 'remote', (path) => path.endsWith('description')), spy('second', 'local', () => true), spy('third', 'remote', () => true));
+    const resolver = chain(
+      spy('first', 'remote', (path) => path.endsWith('description')),
+      spy('second', 'local', () => true),
+      spy('third', 'remote', () => true),
+    );
     expect(resolver.name).toBe('chain(first, second, third)');
     const outcome = await runResolver(resolver, conflicts, makeContext());
-    expect(seen).toEqual([['/info/description', '/paths/~1pets/get/description', '/paths/~1pets/post/summary'], ['/paths/~1pets/post/summary']]);
+    expect(seen).toEqual([
+      ['/info/description', '/paths/~1pets/get/description', '/paths/~1pets/post/summary'],
+      ['/paths/~1pets/post/summary'],
+    ]);
     expect(outcome.decisions.map((decision) => [decision.path, decision.take, decision.resolver])).toEqual([
       ['/info/description', 'remote', 'first'],
       ['/paths/~1pets/get/description', 'remote', 'first'],
@@ -46,7 +66,10 @@ describe('chain', () => {
   });
 
   it('passes a conflict on when an earlier resolver answered it invalidly', async () => {
-    const invalid: ConflictResolver = { name: 'invalid', resolve: (open) => open.map((item) => ({ path: item.path, take: 'sideways' }) as unknown as ConflictDecision) };
+    const invalid: ConflictResolver = {
+      name: 'invalid',
+      resolve: (open) => open.map((item) => ({ path: item.path, take: 'sideways' }) as unknown as ConflictDecision),
+    };
     const outcome = await runResolver(chain(invalid, preferRemote()), conflicts, makeContext());
     expect(outcome.decisions.map((decision) => decision.resolver)).toEqual(['prefer-remote', 'prefer-remote', 'prefer-remote']);
   });
@@ -80,7 +103,7 @@ describe('chain', () => {
 });
 
 describe('manual', () => {
-  it('returns the person\'s decisions and sends what they left to the fallback', async () => {
+  it("returns the person's decisions and sends what they left to the fallback", async () => {
     const waits: number[] = [];
     const context = makeContext({
       awaitDecisions: async (timeoutMs) => {
@@ -125,7 +148,8 @@ describe('manual', () => {
 });
 
 describe('strategies: refusals say what arrived', () => {
-  const invalid = (got: string) => expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) });
+  const invalid = (got: string) =>
+    expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(got), hint: expect.stringMatching(/\S/) });
 
   it('chain() needs a resolver, and each argument must be one', () => {
     expect(() => chain()).toThrow(invalid('got none'));
@@ -138,7 +162,13 @@ describe('strategies: refusals say what arrived', () => {
   });
 
   it('manual() needs a positive number of milliseconds and a resolver as fallback', () => {
-    for (const [timeoutMs, got] of [[0, 'got 0 (number)'], [-1, 'got -1 (number)'], [Number.NaN, 'got NaN (number)'], [Number.POSITIVE_INFINITY, 'got Infinity (number)'], ['5', 'got 5 (string)']] as const) {
+    for (const [timeoutMs, got] of [
+      [0, 'got 0 (number)'],
+      [-1, 'got -1 (number)'],
+      [Number.NaN, 'got NaN (number)'],
+      [Number.POSITIVE_INFINITY, 'got Infinity (number)'],
+      ['5', 'got 5 (string)'],
+    ] as const) {
       expect(() => manual({ timeoutMs: timeoutMs as number })).toThrow(invalid(got));
     }
     expect(() => manual({ fallback: {} as never })).toThrow(invalid('manual() `fallback` to be a resolver'));
@@ -149,7 +179,16 @@ describe('strategies: refusals say what arrived', () => {
     const { DEFAULT_MANUAL_TIMEOUT_MS } = await import('../../src/conflict/strategies.js');
     expect(DEFAULT_MANUAL_TIMEOUT_MS).toBe(15 * 60 * 1000);
     let waited: number | undefined;
-    await runResolver(manual(), [conflict('/a')], makeContext({ awaitDecisions: async (timeoutMs) => { waited = timeoutMs; return undefined; } }));
+    await runResolver(
+      manual(),
+      [conflict('/a')],
+      makeContext({
+        awaitDecisions: async (timeoutMs) => {
+          waited = timeoutMs;
+          return undefined;
+        },
+      }),
+    );
     expect(waited).toBe(900_000);
   });
 
@@ -177,11 +216,18 @@ describe('resolveConflicts', () => {
   });
 
   it('lets the engine’s own stop and cancel errors through, and wraps every other error', async () => {
-    for (const error of [new ConflictError('RESOLVER_FAILED', 'stop'), new JobError('JOB_CANCELLED', 'stop'), new JobError('ENGINE_STOPPED', 'stop')]) {
+    for (const error of [
+      new ConflictError('RESOLVER_FAILED', 'stop'),
+      new JobError('JOB_CANCELLED', 'stop'),
+      new JobError('ENGINE_STOPPED', 'stop'),
+    ]) {
       await expect(runResolver(throwing(error), [conflict('/a')], makeContext())).rejects.toBe(error);
     }
     const config = new ConfigError('a library error of another kind');
-    await expect(runResolver(throwing(config), [conflict('/a')], makeContext())).rejects.toMatchObject({ code: 'RESOLVER_FAILED', cause: config });
+    await expect(runResolver(throwing(config), [conflict('/a')], makeContext())).rejects.toMatchObject({
+      code: 'RESOLVER_FAILED',
+      cause: config,
+    });
     const lookalike = Object.assign(new Error('not ours'), { code: 'JOB_CANCELLED' });
     await expect(runResolver(throwing(lookalike), [conflict('/a')], makeContext())).rejects.toMatchObject({
       code: 'RESOLVER_FAILED',
@@ -193,7 +239,12 @@ describe('resolveConflicts', () => {
   });
 
   it('says what came back instead of an array', async () => {
-    for (const [answer, got] of [[null, 'returned null'], [{ decisions: [] }, 'returned object'], ['local', 'returned string'], [undefined, 'returned undefined']] as const) {
+    for (const [answer, got] of [
+      [null, 'returned null'],
+      [{ decisions: [] }, 'returned object'],
+      ['local', 'returned string'],
+      [undefined, 'returned undefined'],
+    ] as const) {
       await expect(runResolver({ name: 'odd', resolve: () => answer as never }, [conflict('/a')], makeContext())).rejects.toMatchObject({
         code: 'RESOLVER_FAILED',
         message: expect.stringContaining(got),
@@ -204,7 +255,10 @@ describe('resolveConflicts', () => {
   });
 
   it('puts decisions in the order of the conflicts, whatever the order of the answer', async () => {
-    const reversed: ConflictResolver = { name: 'reversed', resolve: (open) => [...open].reverse().map((item) => ({ path: item.path, take: 'remote', reason: 'r' })) };
+    const reversed: ConflictResolver = {
+      name: 'reversed',
+      resolve: (open) => [...open].reverse().map((item) => ({ path: item.path, take: 'remote', reason: 'r' })),
+    };
     const outcome = await runResolver(reversed, conflicts, makeContext());
     expect(outcome.decisions.map((decision) => decision.path)).toStrictEqual(conflicts.map((item) => item.path));
   });

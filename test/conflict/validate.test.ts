@@ -18,12 +18,22 @@ describe('validateDecisions', () => {
     expect(rejected).toEqual([]);
     expect(valid).toEqual([
       { path: '/info/description', take: 'remote', reason: 'docs follow code', resolver: 'mine' },
-      { path: '/paths/~1pets/get/summary', take: 'value', value: { a: [1, 'x', null, true] }, reason: 'mine chose value', resolver: 'mine' },
+      {
+        path: '/paths/~1pets/get/summary',
+        take: 'value',
+        value: { a: [1, 'x', null, true] },
+        reason: 'mine chose value',
+        resolver: 'mine',
+      },
     ]);
   });
 
   it('drops a value member on local/remote decisions and keeps a resolver name already given', () => {
-    const { valid } = validateDecisions(conflicts, [{ path: '/info/description', take: 'local', value: 5, reason: 'r', resolver: 'inner' }], 'outer');
+    const { valid } = validateDecisions(
+      conflicts,
+      [{ path: '/info/description', take: 'local', value: 5, reason: 'r', resolver: 'inner' }],
+      'outer',
+    );
     expect(valid).toEqual([{ path: '/info/description', take: 'local', reason: 'r', resolver: 'inner' }]);
   });
 
@@ -73,7 +83,20 @@ describe('validateDecisions', () => {
   it('rejects values that are not JSON', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic['self'] = cyclic;
-    const bad: unknown[] = [() => 1, undefined, Number.NaN, Number.POSITIVE_INFINITY, 10n, Symbol('s'), new Date(0), new Map(), cyclic, { a: undefined }, [1, , 3], { [Symbol('k')]: 1 }];
+    const bad: unknown[] = [
+      () => 1,
+      undefined,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      10n,
+      Symbol('s'),
+      new Date(0),
+      new Map(),
+      cyclic,
+      { a: undefined },
+      [1, , 3],
+      { [Symbol('k')]: 1 },
+    ];
     for (const value of bad) {
       const { valid, rejected } = validateDecisions(conflicts, [{ path: '/info/description', take: 'value', value, reason: 'r' }], 'r');
       expect(valid, String(typeof value)).toEqual([]);
@@ -138,7 +161,7 @@ describe('runResolver', () => {
 
   it('does not call the resolver when there is nothing to decide', async () => {
     let calls = 0;
-    const outcome = await runResolver({ name: 'count', resolve: () => (calls += 1, []) }, [], makeContext());
+    const outcome = await runResolver({ name: 'count', resolve: () => ((calls += 1), []) }, [], makeContext());
     expect(calls).toBe(0);
     expect(outcome).toEqual({ decisions: [], undecided: [], rejected: [] });
   });

@@ -74,12 +74,42 @@ const MUTATIONS: ReadonlyArray<readonly [name: string, base: Json, remote: Json,
   ['min length unset', { type: 'string', minLength: 3 }, { type: 'string' }, 'min-length-decreased'],
   ['min length increased', { type: 'string', minLength: 1 }, { type: 'string', minLength: 3 }, 'min-length-increased'],
   ['min length decreased', { type: 'string', minLength: 3 }, { type: 'string', minLength: 1 }, 'min-length-decreased'],
-  ['min items set', { type: 'array', items: { type: 'string' } }, { type: 'array', items: { type: 'string' }, minItems: 2 }, 'min-items-increased'],
-  ['min items increased', { type: 'array', items: { type: 'string' }, minItems: 1 }, { type: 'array', items: { type: 'string' }, minItems: 2 }, 'min-items-increased'],
-  ['min items decreased', { type: 'array', items: { type: 'string' }, minItems: 2 }, { type: 'array', items: { type: 'string' }, minItems: 1 }, 'min-items-decreased'],
-  ['min items unset', { type: 'array', items: { type: 'string' }, minItems: 2 }, { type: 'array', items: { type: 'string' } }, 'min-items-decreased'],
-  ['max items increased', { type: 'array', items: { type: 'string' }, maxItems: 2 }, { type: 'array', items: { type: 'string' }, maxItems: 3 }, 'max-items-increased'],
-  ['max items decreased', { type: 'array', items: { type: 'string' }, maxItems: 3 }, { type: 'array', items: { type: 'string' }, maxItems: 2 }, 'max-items-decreased'],
+  [
+    'min items set',
+    { type: 'array', items: { type: 'string' } },
+    { type: 'array', items: { type: 'string' }, minItems: 2 },
+    'min-items-increased',
+  ],
+  [
+    'min items increased',
+    { type: 'array', items: { type: 'string' }, minItems: 1 },
+    { type: 'array', items: { type: 'string' }, minItems: 2 },
+    'min-items-increased',
+  ],
+  [
+    'min items decreased',
+    { type: 'array', items: { type: 'string' }, minItems: 2 },
+    { type: 'array', items: { type: 'string' }, minItems: 1 },
+    'min-items-decreased',
+  ],
+  [
+    'min items unset',
+    { type: 'array', items: { type: 'string' }, minItems: 2 },
+    { type: 'array', items: { type: 'string' } },
+    'min-items-decreased',
+  ],
+  [
+    'max items increased',
+    { type: 'array', items: { type: 'string' }, maxItems: 2 },
+    { type: 'array', items: { type: 'string' }, maxItems: 3 },
+    'max-items-increased',
+  ],
+  [
+    'max items decreased',
+    { type: 'array', items: { type: 'string' }, maxItems: 3 },
+    { type: 'array', items: { type: 'string' }, maxItems: 2 },
+    'max-items-decreased',
+  ],
   ['one of added', { oneOf: [A] }, { oneOf: [A, B] }, 'one-of-added'],
   ['one of removed', { oneOf: [A, B] }, { oneOf: [A] }, 'one-of-removed'],
   ['any of added', { anyOf: [A] }, { anyOf: [A, B] }, 'any-of-added'],
@@ -130,28 +160,73 @@ function schemaCases(known: ReadonlySet<string>): DiffCase[] {
 }
 
 const PROPERTY_CASES: DiffCase[] = [
-  ['new optional request property', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' }, b: { type: 'string' } }), 'new-optional-request-property'],
-  ['new required request property', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' }, b: { type: 'string' } }, ['b']), 'new-required-request-property'],
+  [
+    'new optional request property',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' }, b: { type: 'string' } }),
+    'new-optional-request-property',
+  ],
+  [
+    'new required request property',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' }, b: { type: 'string' } }, ['b']),
+    'new-required-request-property',
+  ],
   [
     'new required request property with default',
     obj({ a: { type: 'string' } }),
     obj({ a: { type: 'string' }, b: { type: 'string', default: 'x' } }, ['b']),
     'new-required-request-property-with-default',
   ],
-  ['request property removed', obj({ a: { type: 'string' }, b: { type: 'string' } }), obj({ a: { type: 'string' } }), 'request-property-removed'],
-  ['request property became required', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' } }, ['a']), 'request-property-became-required'],
+  [
+    'request property removed',
+    obj({ a: { type: 'string' }, b: { type: 'string' } }),
+    obj({ a: { type: 'string' } }),
+    'request-property-removed',
+  ],
+  [
+    'request property became required',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' } }, ['a']),
+    'request-property-became-required',
+  ],
   [
     'request property became required with default',
     obj({ a: { type: 'string', default: 'x' } }),
     obj({ a: { type: 'string', default: 'x' } }, ['a']),
     'request-property-became-required-with-default',
   ],
-  ['request property became optional', obj({ a: { type: 'string' } }, ['a']), obj({ a: { type: 'string' } }), 'request-property-became-optional'],
+  [
+    'request property became optional',
+    obj({ a: { type: 'string' } }, ['a']),
+    obj({ a: { type: 'string' } }),
+    'request-property-became-optional',
+  ],
   // A read-only property is not sent by clients: none of the request property rules apply.
-  ['new required read-only request property', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' }, b: { type: 'string', readOnly: true } }, ['b']), ''],
-  ['read-only request property removed', obj({ a: { type: 'string' }, b: { type: 'string', readOnly: true } }), obj({ a: { type: 'string' } }), ''],
-  ['nested request property added', obj({ a: obj({ x: { type: 'string' } }) }), obj({ a: obj({ x: { type: 'string' }, y: { type: 'string' } }) }), 'new-optional-request-property'],
-  ['request array item property added', obj({ a: { type: 'array', items: obj({ x: { type: 'string' } }) } }), obj({ a: { type: 'array', items: obj({ x: { type: 'string' }, y: { type: 'integer' } }) } }), 'new-optional-request-property'],
+  [
+    'new required read-only request property',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' }, b: { type: 'string', readOnly: true } }, ['b']),
+    '',
+  ],
+  [
+    'read-only request property removed',
+    obj({ a: { type: 'string' }, b: { type: 'string', readOnly: true } }),
+    obj({ a: { type: 'string' } }),
+    '',
+  ],
+  [
+    'nested request property added',
+    obj({ a: obj({ x: { type: 'string' } }) }),
+    obj({ a: obj({ x: { type: 'string' }, y: { type: 'string' } }) }),
+    'new-optional-request-property',
+  ],
+  [
+    'request array item property added',
+    obj({ a: { type: 'array', items: obj({ x: { type: 'string' } }) } }),
+    obj({ a: { type: 'array', items: obj({ x: { type: 'string' }, y: { type: 'integer' } }) } }),
+    'new-optional-request-property',
+  ],
 ].map(([name, base, remote, id]) => ({
   name: name as string,
   expect: id === '' ? [] : [id as string],
@@ -160,10 +235,30 @@ const PROPERTY_CASES: DiffCase[] = [
 }));
 
 const RESPONSE_PROPERTY_CASES: DiffCase[] = [
-  ['response optional property added', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' }, b: { type: 'string' } }), 'response-optional-property-added'],
-  ['response required property added', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' }, b: { type: 'string' } }, ['b']), 'response-required-property-added'],
-  ['response optional property removed', obj({ a: { type: 'string' }, b: { type: 'string' } }), obj({ a: { type: 'string' } }), 'response-optional-property-removed'],
-  ['response required property removed', obj({ a: { type: 'string' }, b: { type: 'string' } }, ['b']), obj({ a: { type: 'string' } }), 'response-required-property-removed'],
+  [
+    'response optional property added',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' }, b: { type: 'string' } }),
+    'response-optional-property-added',
+  ],
+  [
+    'response required property added',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' }, b: { type: 'string' } }, ['b']),
+    'response-required-property-added',
+  ],
+  [
+    'response optional property removed',
+    obj({ a: { type: 'string' }, b: { type: 'string' } }),
+    obj({ a: { type: 'string' } }),
+    'response-optional-property-removed',
+  ],
+  [
+    'response required property removed',
+    obj({ a: { type: 'string' }, b: { type: 'string' } }, ['b']),
+    obj({ a: { type: 'string' } }),
+    'response-required-property-removed',
+  ],
   [
     'response optional write-only property added',
     obj({ a: { type: 'string' } }),
@@ -188,8 +283,18 @@ const RESPONSE_PROPERTY_CASES: DiffCase[] = [
     obj({ a: { type: 'string' } }),
     'response-required-write-only-property-removed',
   ],
-  ['response property became optional', obj({ a: { type: 'string' } }, ['a']), obj({ a: { type: 'string' } }), 'response-property-became-optional'],
-  ['response property became required', obj({ a: { type: 'string' } }), obj({ a: { type: 'string' } }, ['a']), 'response-property-became-required'],
+  [
+    'response property became optional',
+    obj({ a: { type: 'string' } }, ['a']),
+    obj({ a: { type: 'string' } }),
+    'response-property-became-optional',
+  ],
+  [
+    'response property became required',
+    obj({ a: { type: 'string' } }),
+    obj({ a: { type: 'string' } }, ['a']),
+    'response-property-became-required',
+  ],
   [
     'response property through a changed component',
     { $ref: '#/components/schemas/Pet' },
@@ -200,13 +305,20 @@ const RESPONSE_PROPERTY_CASES: DiffCase[] = [
   name: name as string,
   expect: [id as string],
   base: pets(op({ responses: ok(base as Json) }), { components: { schemas: { Pet: obj({ a: { type: 'string' } }) } } }),
-  remote: pets(op({ responses: ok(remote as Json) }), { components: { schemas: { Pet: obj({ a: { type: 'string' }, z: { type: 'string' } }) } } }),
+  remote: pets(op({ responses: ok(remote as Json) }), {
+    components: { schemas: { Pet: obj({ a: { type: 'string' }, z: { type: 'string' } }) } },
+  }),
 }));
 
 const p = (more: Json = {}): Json => ({ name: 'q', in: 'query', schema: { type: 'string' }, ...more });
 
 const OPERATION_CASES: DiffCase[] = [
-  { name: 'endpoint added', expect: ['endpoint-added'], base: pets(op()), remote: doc({ '/pets': { get: op(), post: op({ operationId: 'addPet' }) } }) },
+  {
+    name: 'endpoint added',
+    expect: ['endpoint-added'],
+    base: pets(op()),
+    remote: doc({ '/pets': { get: op(), post: op({ operationId: 'addPet' }) } }),
+  },
   {
     name: 'path removed without deprecation',
     expect: ['api-path-removed-without-deprecation'],
@@ -243,9 +355,19 @@ const OPERATION_CASES: DiffCase[] = [
   { name: 'operation id replaced', expect: ['api-operation-id-removed'], base: pets(op()), remote: pets(op({ operationId: 'fetchPet' })) },
   { name: 'tag added', expect: ['api-tag-added'], base: pets(op({ tags: ['a'] })), remote: pets(op({ tags: ['a', 'b'] })) },
   { name: 'tag removed', expect: ['api-tag-removed'], base: pets(op({ tags: ['a', 'b'] })), remote: pets(op({ tags: ['a'] })) },
-  { name: 'path parameter renamed is the same endpoint', expect: [], base: doc({ '/pets/{id}': { get: op({ parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) } }), remote: doc({ '/pets/{id}': { get: op({ parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) } }) },
+  {
+    name: 'path parameter renamed is the same endpoint',
+    expect: [],
+    base: doc({ '/pets/{id}': { get: op({ parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) } }),
+    remote: doc({ '/pets/{id}': { get: op({ parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) } }),
+  },
   // parameters
-  { name: 'new required parameter', expect: ['new-required-request-parameter'], base: pets(op()), remote: pets(op({ parameters: [p({ required: true })] })) },
+  {
+    name: 'new required parameter',
+    expect: ['new-required-request-parameter'],
+    base: pets(op()),
+    remote: pets(op({ parameters: [p({ required: true })] })),
+  },
   { name: 'new optional parameter', expect: ['new-optional-request-parameter'], base: pets(op()), remote: pets(op({ parameters: [p()] })) },
   { name: 'parameter removed', expect: ['request-parameter-removed'], base: pets(op({ parameters: [p()] })), remote: pets(op()) },
   {
@@ -254,10 +376,30 @@ const OPERATION_CASES: DiffCase[] = [
     base: pets(op({ parameters: [p({ deprecated: true })] })),
     remote: pets(op()),
   },
-  { name: 'parameter became required', expect: ['request-parameter-became-required'], base: pets(op({ parameters: [p()] })), remote: pets(op({ parameters: [p({ required: true })] })) },
-  { name: 'parameter became optional', expect: ['request-parameter-became-optional'], base: pets(op({ parameters: [p({ required: true })] })), remote: pets(op({ parameters: [p()] })) },
-  { name: 'parameter deprecated', expect: ['request-parameter-deprecated'], base: pets(op({ parameters: [p()] })), remote: pets(op({ parameters: [p({ deprecated: true })] })) },
-  { name: 'parameter reactivated', expect: ['request-parameter-reactivated'], base: pets(op({ parameters: [p({ deprecated: true })] })), remote: pets(op({ parameters: [p()] })) },
+  {
+    name: 'parameter became required',
+    expect: ['request-parameter-became-required'],
+    base: pets(op({ parameters: [p()] })),
+    remote: pets(op({ parameters: [p({ required: true })] })),
+  },
+  {
+    name: 'parameter became optional',
+    expect: ['request-parameter-became-optional'],
+    base: pets(op({ parameters: [p({ required: true })] })),
+    remote: pets(op({ parameters: [p()] })),
+  },
+  {
+    name: 'parameter deprecated',
+    expect: ['request-parameter-deprecated'],
+    base: pets(op({ parameters: [p()] })),
+    remote: pets(op({ parameters: [p({ deprecated: true })] })),
+  },
+  {
+    name: 'parameter reactivated',
+    expect: ['request-parameter-reactivated'],
+    base: pets(op({ parameters: [p({ deprecated: true })] })),
+    remote: pets(op({ parameters: [p()] })),
+  },
   {
     name: 'parameter location changed',
     expect: ['request-parameter-removed', 'new-optional-request-parameter'],
@@ -277,21 +419,45 @@ const OPERATION_CASES: DiffCase[] = [
     remote: pets(op({ parameters: [{ $ref: '#/components/parameters/Q' }] }), { components: { parameters: { Q: p({ required: true }) } } }),
   },
   // request body
-  { name: 'required body added', expect: ['request-body-added-required'], base: postPets(op()), remote: postPets(op({ requestBody: body(obj({})) })) },
-  { name: 'optional body added', expect: ['request-body-added-optional'], base: postPets(op()), remote: postPets(op({ requestBody: body(obj({}), false) })) },
+  {
+    name: 'required body added',
+    expect: ['request-body-added-required'],
+    base: postPets(op()),
+    remote: postPets(op({ requestBody: body(obj({})) })),
+  },
+  {
+    name: 'optional body added',
+    expect: ['request-body-added-optional'],
+    base: postPets(op()),
+    remote: postPets(op({ requestBody: body(obj({}), false) })),
+  },
   { name: 'body removed', expect: ['request-body-removed'], base: postPets(op({ requestBody: body(obj({})) })), remote: postPets(op()) },
-  { name: 'body became required', expect: ['request-body-became-required'], base: postPets(op({ requestBody: body(obj({}), false) })), remote: postPets(op({ requestBody: body(obj({})) })) },
-  { name: 'body became optional', expect: ['request-body-became-optional'], base: postPets(op({ requestBody: body(obj({})) })), remote: postPets(op({ requestBody: body(obj({}), false) })) },
+  {
+    name: 'body became required',
+    expect: ['request-body-became-required'],
+    base: postPets(op({ requestBody: body(obj({}), false) })),
+    remote: postPets(op({ requestBody: body(obj({})) })),
+  },
+  {
+    name: 'body became optional',
+    expect: ['request-body-became-optional'],
+    base: postPets(op({ requestBody: body(obj({})) })),
+    remote: postPets(op({ requestBody: body(obj({}), false) })),
+  },
   {
     name: 'body media type added',
     expect: ['request-body-media-type-added'],
     base: postPets(op({ requestBody: body(obj({})) })),
-    remote: postPets(op({ requestBody: { required: true, content: { 'application/json': { schema: obj({}) }, 'application/xml': { schema: obj({}) } } } })),
+    remote: postPets(
+      op({ requestBody: { required: true, content: { 'application/json': { schema: obj({}) }, 'application/xml': { schema: obj({}) } } } }),
+    ),
   },
   {
     name: 'body media type removed',
     expect: ['request-body-media-type-removed'],
-    base: postPets(op({ requestBody: { required: true, content: { 'application/json': { schema: obj({}) }, 'application/xml': { schema: obj({}) } } } })),
+    base: postPets(
+      op({ requestBody: { required: true, content: { 'application/json': { schema: obj({}) }, 'application/xml': { schema: obj({}) } } } }),
+    ),
     remote: postPets(op({ requestBody: body(obj({})) })),
   },
   // responses
@@ -323,12 +489,24 @@ const OPERATION_CASES: DiffCase[] = [
     name: 'response media type added',
     expect: ['response-media-type-added'],
     base: pets(op()),
-    remote: pets(op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: obj({}) }, 'text/plain': { schema: { type: 'string' } } } } } })),
+    remote: pets(
+      op({
+        responses: {
+          '200': { description: 'ok', content: { 'application/json': { schema: obj({}) }, 'text/plain': { schema: { type: 'string' } } } },
+        },
+      }),
+    ),
   },
   {
     name: 'response media type removed',
     expect: ['response-media-type-removed'],
-    base: pets(op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: obj({}) }, 'text/plain': { schema: { type: 'string' } } } } } })),
+    base: pets(
+      op({
+        responses: {
+          '200': { description: 'ok', content: { 'application/json': { schema: obj({}) }, 'text/plain': { schema: { type: 'string' } } } },
+        },
+      }),
+    ),
     remote: pets(op()),
   },
   {
@@ -351,11 +529,26 @@ const OPERATION_CASES: DiffCase[] = [
   },
 ];
 
-const schemes = { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'X-Key' }, oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://x/token', scopes: { read: 'r', write: 'w' } } } } } };
+const schemes = {
+  securitySchemes: {
+    key: { type: 'apiKey', in: 'header', name: 'X-Key' },
+    oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://x/token', scopes: { read: 'r', write: 'w' } } } },
+  },
+};
 
 const SECURITY_CASES: DiffCase[] = [
-  { name: 'operation security added', expect: ['api-security-added'], base: pets(op(), { components: schemes }), remote: pets(op({ security: [{ key: [] }] }), { components: schemes }) },
-  { name: 'operation security removed', expect: ['api-security-removed'], base: pets(op({ security: [{ key: [] }] }), { components: schemes }), remote: pets(op(), { components: schemes }) },
+  {
+    name: 'operation security added',
+    expect: ['api-security-added'],
+    base: pets(op(), { components: schemes }),
+    remote: pets(op({ security: [{ key: [] }] }), { components: schemes }),
+  },
+  {
+    name: 'operation security removed',
+    expect: ['api-security-removed'],
+    base: pets(op({ security: [{ key: [] }] }), { components: schemes }),
+    remote: pets(op(), { components: schemes }),
+  },
   {
     name: 'operation security scope added',
     expect: ['api-security-scope-added'],
@@ -368,8 +561,18 @@ const SECURITY_CASES: DiffCase[] = [
     base: pets(op({ security: [{ oauth: ['read', 'write'] }] }), { components: schemes }),
     remote: pets(op({ security: [{ oauth: ['read'] }] }), { components: schemes }),
   },
-  { name: 'global security added', expect: ['api-global-security-added'], base: pets(op(), { components: schemes }), remote: pets(op(), { components: schemes, security: [{ key: [] }] }) },
-  { name: 'global security removed', expect: ['api-global-security-removed'], base: pets(op(), { components: schemes, security: [{ key: [] }] }), remote: pets(op(), { components: schemes }) },
+  {
+    name: 'global security added',
+    expect: ['api-global-security-added'],
+    base: pets(op(), { components: schemes }),
+    remote: pets(op(), { components: schemes, security: [{ key: [] }] }),
+  },
+  {
+    name: 'global security removed',
+    expect: ['api-global-security-removed'],
+    base: pets(op(), { components: schemes, security: [{ key: [] }] }),
+    remote: pets(op(), { components: schemes }),
+  },
   {
     name: 'global security scope added',
     expect: ['api-global-security-scope-added'],
@@ -458,12 +661,37 @@ const COMPOSITION_CASES: DiffCase[] = [
   {
     name: 'titled oneOf subschemas pair by title',
     expect: ['response-property-became-optional'],
-    base: pets(op({ responses: ok({ oneOf: [{ ...obj({ a: { type: 'string' } }, ['a']), title: 'A' }, { ...obj({ b: { type: 'string' } }), title: 'B' }] }) })),
-    remote: pets(op({ responses: ok({ oneOf: [{ ...obj({ b: { type: 'string' } }), title: 'B' }, { ...obj({ a: { type: 'string' } }), title: 'A' }] }) })),
+    base: pets(
+      op({
+        responses: ok({
+          oneOf: [
+            { ...obj({ a: { type: 'string' } }, ['a']), title: 'A' },
+            { ...obj({ b: { type: 'string' } }), title: 'B' },
+          ],
+        }),
+      }),
+    ),
+    remote: pets(
+      op({
+        responses: ok({
+          oneOf: [
+            { ...obj({ b: { type: 'string' } }), title: 'B' },
+            { ...obj({ a: { type: 'string' } }), title: 'A' },
+          ],
+        }),
+      }),
+    ),
   },
 ];
 
 /** Every case, given the set of rule ids we implement (to expect only those). */
 export function allCases(known: ReadonlySet<string>): DiffCase[] {
-  return [...OPERATION_CASES, ...SECURITY_CASES, ...PROPERTY_CASES, ...RESPONSE_PROPERTY_CASES, ...COMPOSITION_CASES, ...schemaCases(known)];
+  return [
+    ...OPERATION_CASES,
+    ...SECURITY_CASES,
+    ...PROPERTY_CASES,
+    ...RESPONSE_PROPERTY_CASES,
+    ...COMPOSITION_CASES,
+    ...schemaCases(known),
+  ];
 }

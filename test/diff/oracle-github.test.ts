@@ -13,7 +13,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { diffSpecs, listRules, type SpecChange } from '../../src/diff/index.js';
 import { npmFixture } from '../support/npm-fixtures.js';
 
-const shared = new Set(listRules().filter((r) => r.oasdiff).map((r) => r.id));
+const shared = new Set(
+  listRules()
+    .filter((r) => r.oasdiff)
+    .map((r) => r.id),
+);
 
 /**
  * Documented disagreements, key `rule|operation`, value ours minus
@@ -49,7 +53,9 @@ async function compare(basePath: string, remotePath: string): Promise<Compared> 
       c.id !== undefined && shared.has(c.id) ? [`${c.id}|${c.operation === undefined ? '' : `${c.operation} ${c.path ?? ''}`}`] : [],
     ),
   );
-  const [base, remote] = (await Promise.all([readFile(basePath, 'utf8'), readFile(remotePath, 'utf8')])).map((t) => JSON.parse(t) as unknown);
+  const [base, remote] = (await Promise.all([readFile(basePath, 'utf8'), readFile(remotePath, 'utf8')])).map(
+    (t) => JSON.parse(t) as unknown,
+  );
   const started = performance.now();
   const ours = diffSpecs(base, remote);
   const ms = performance.now() - started;
@@ -81,8 +87,18 @@ describe('diffSpecs on GitHub 19.0.0 → 23.0.2', () => {
 
   it('finds the projects → projectsV2 moves by operationId', () => {
     const moves = versions.ours.filter((c) => c.id === 'endpoint-moved').map((c) => c.details);
-    expect(moves).toContainEqual({ from: 'GET /orgs/{org}/projects', to: 'GET /orgs/{org}/projectsV2', confidence: 1, reason: 'operationId' });
-    expect(moves).toContainEqual({ from: 'GET /users/{username}/projects', to: 'GET /users/{username}/projectsV2', confidence: 1, reason: 'operationId' });
+    expect(moves).toContainEqual({
+      from: 'GET /orgs/{org}/projects',
+      to: 'GET /orgs/{org}/projectsV2',
+      confidence: 1,
+      reason: 'operationId',
+    });
+    expect(moves).toContainEqual({
+      from: 'GET /users/{username}/projects',
+      to: 'GET /users/{username}/projectsV2',
+      confidence: 1,
+      reason: 'operationId',
+    });
   });
 
   // Speed is measured in bench/diff.ts; this only guards against a pathological regression on a loaded CI machine.

@@ -16,8 +16,10 @@ type Json = Record<string, unknown>;
 
 const ok = (schema: Json): Json => ({ '200': { description: 'ok', content: { 'application/json': { schema } } } });
 /** `GET /pets` answering `schema`, with `schemas` as components. */
-const api = (schema: Json, schemas: Json = {}): Json => doc({ '/pets': { get: op({ responses: ok(schema) }) } }, { components: { schemas } });
-const ids = (base: unknown, remote: unknown): string[] => diffSpecs(base, remote).map((c) => `${c.id} ${String(c.details?.property ?? '')}`.trim());
+const api = (schema: Json, schemas: Json = {}): Json =>
+  doc({ '/pets': { get: op({ responses: ok(schema) }) } }, { components: { schemas } });
+const ids = (base: unknown, remote: unknown): string[] =>
+  diffSpecs(base, remote).map((c) => `${c.id} ${String(c.details?.property ?? '')}`.trim());
 
 describe('diffSpecs with unchanged parts skipped', () => {
   it('finds a change reached only through a ref cycle', () => {
@@ -34,12 +36,14 @@ describe('diffSpecs with unchanged parts skipped', () => {
   });
 
   it('finds a change at the end of a ref chain', () => {
-    const chain = (maxLength: number): Json => api({ $ref: '#/components/schemas/A' }, { A: { $ref: '#/components/schemas/B' }, B: { type: 'string', maxLength } });
+    const chain = (maxLength: number): Json =>
+      api({ $ref: '#/components/schemas/A' }, { A: { $ref: '#/components/schemas/B' }, B: { type: 'string', maxLength } });
     expect(ids(chain(10), chain(20))).toEqual(['response-body-max-length-increased']);
   });
 
   it('ignores descriptions the differ does not read', () => {
-    const described = (text: string): Json => api({ type: 'object', description: text, properties: { x: { type: 'string', description: text } } });
+    const described = (text: string): Json =>
+      api({ type: 'object', description: text, properties: { x: { type: 'string', description: text } } });
     expect(diffSpecs(described('one'), described('two'))).toEqual([]);
   });
 
@@ -82,7 +86,15 @@ describe('diffSpecs with unchanged parts skipped', () => {
     );
     const schemas = (base.components as Json).schemas as Json;
     // The local copy shares every object with the base except the edited User.
-    const local = { ...base, components: { schemas: { ...schemas, User: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['age'] } } } };
+    const local = {
+      ...base,
+      components: {
+        schemas: {
+          ...schemas,
+          User: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['age'] },
+        },
+      },
+    };
     expect(ids(base, local)).toEqual(['response-required-property-added owner/age']);
     expect(diffSpecs(base, { ...base })).toEqual([]);
   });
@@ -114,7 +126,9 @@ describe('Unchanged', () => {
   it('compares schemas by the keywords the differ reads', () => {
     const same = check({}, {});
     expect(same.schema({ type: 'string', description: 'a', example: 'x' }, { type: 'string', description: 'b' })).toBe(true);
-    expect(same.schema({ properties: { description: { type: 'string' } } }, { properties: { description: { type: 'integer' } } })).toBe(false);
+    expect(same.schema({ properties: { description: { type: 'string' } } }, { properties: { description: { type: 'integer' } } })).toBe(
+      false,
+    );
     expect(same.schema({ type: 'string' }, { type: 'string', maxLength: 3 })).toBe(false);
     expect(same.schema({ anyOf: [{ type: 'string', description: 'a' }] }, { anyOf: [{ type: 'string', description: 'b' }] })).toBe(false);
   });

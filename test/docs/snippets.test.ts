@@ -94,7 +94,12 @@ describe('the TypeScript blocks of README.md and docs/', () => {
       probe(20, 'const engine = new SyncEngine();\nexport { engine };\n'),
       probe(30, 'export const twice = (x) => [x, x];\n'),
     ]);
-    expect(problems.map((p) => /^\S+ TS\d+/.exec(p)![0])).toEqual(['probe.md:11: TS18004', 'probe.md:11: TS18004', 'probe.md:20: TS2304', 'probe.md:30: TS7006']);
+    expect(problems.map((p) => /^\S+ TS\d+/.exec(p)![0])).toEqual([
+      'probe.md:11: TS18004',
+      'probe.md:11: TS18004',
+      'probe.md:20: TS2304',
+      'probe.md:30: TS7006',
+    ]);
   }, 60_000);
 
   const isTest = (s: Snippet) => /from 'vitest'/.test(s.code);
@@ -107,11 +112,15 @@ describe('the TypeScript blocks of README.md and docs/', () => {
   it('the test blocks marked run pass under vitest, in one child run', async () => {
     expect(tests.filter((s) => s.file === 'docs/testing.md')).toHaveLength(2);
     const report = await runTests(tests);
-    expect(report.testResults.map((r) => [r.name, r.status])).toEqual(tests.map((s) => [snippetFileName(s).replace(/\.ts$/, '.test.ts'), 'passed']));
+    expect(report.testResults.map((r) => [r.name, r.status])).toEqual(
+      tests.map((s) => [snippetFileName(s).replace(/\.ts$/, '.test.ts'), 'passed']),
+    );
   }, 60_000);
 
   it('a run block that throws fails (the runner can fail)', async () => {
-    const outcome = await runSnippet("import { rules } from 'api-live-sync';\nrules([{ match: { path: 'x' }, take: 'sideways' as 'local' }]);\n");
+    const outcome = await runSnippet(
+      "import { rules } from 'api-live-sync';\nrules([{ match: { path: 'x' }, take: 'sideways' as 'local' }]);\n",
+    );
     expect(outcome.exitCode).not.toBe(0);
     expect(outcome.stderr).toContain('CONFIG_INVALID');
   });
@@ -129,7 +138,11 @@ async function runTests(list: readonly Snippet[]): Promise<{ testResults: Array<
   for (const s of list) writeFileSync(join(dir, 'test', snippetFileName(s).replace(/\.ts$/, '.test.ts')), s.code);
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
   const out = join(dir, 'report.json');
-  await run(join(root, 'node_modules/.bin/vitest'), ['run', '--dir', dir, '--reporter=json', `--outputFile=${out}`], { cwd: root, env, timeout: 50_000 }).catch(() => undefined);
+  await run(join(root, 'node_modules/.bin/vitest'), ['run', '--dir', dir, '--reporter=json', `--outputFile=${out}`], {
+    cwd: root,
+    env,
+    timeout: 50_000,
+  }).catch(() => undefined);
   const report = JSON.parse(readFileSync(out, 'utf8')) as { testResults: Array<{ name: string; status: string }> };
   return { testResults: report.testResults.map((r) => ({ name: basename(r.name), status: r.status })) };
 }
@@ -139,7 +152,10 @@ async function runSnippet(code: string): Promise<{ exitCode: number; stderr: str
   const dir = mkdtempSync(join(tmpdir(), 'als-snippet-'));
   scratch.push(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', paths: entryPaths } }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', paths: entryPaths } }),
+  );
   writeFileSync(join(dir, 'snippet.ts'), code);
   try {
     const { stderr } = await run(join(root, 'node_modules/.bin/tsx'), ['snippet.ts'], { cwd: dir, timeout: 20_000 });

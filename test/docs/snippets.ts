@@ -20,9 +20,10 @@ export const root = resolve(import.meta.dirname, '../..');
  * entry in package.json `exports`; tsc, tsx and vitest read the same list).
  */
 export const ENTRY_POINTS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries((JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths).map(
-    ([name, [path]]) => [name, path!],
-  ),
+  Object.entries(
+    (JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } })
+      .compilerOptions.paths,
+  ).map(([name, [path]]) => [name, path!]),
 );
 
 /** One TypeScript block of a Markdown page. */
@@ -37,7 +38,13 @@ export interface Snippet {
 
 /** README.md and every page of docs/. */
 export function documentationPages(): string[] {
-  return ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+  return [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
 }
 
 const OPEN = /^(\s*)```(ts|typescript)\b(.*)$/;
@@ -55,7 +62,8 @@ export function snippetsOf(file: string): Snippet[] {
     if (unknown.length > 0) throw new Error(`${file}:${i + 1}: unknown info string word(s) ${unknown.join(', ')}; use "run" or "fragment"`);
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]!); j++) body.push(lines[j]!.slice(Math.min(indent, /^\s*/.exec(lines[j]!)![0].length)));
+    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]!); j++)
+      body.push(lines[j]!.slice(Math.min(indent, /^\s*/.exec(lines[j]!)![0].length)));
     if (j === lines.length) throw new Error(`${file}:${i + 1}: the block is never closed`);
     const mode = words.includes('fragment') ? 'fragment' : words.includes('run') ? 'run' : 'check';
     found.push({ file, line: i + 2, mode, code: `${body.join('\n')}\n` });

@@ -17,7 +17,14 @@ describe('TSDoc', () => {
   it('documents every exported name of every entry point', () => {
     const program = ts.createProgram(
       entries.map((e) => resolve(root, e)),
-      { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true, noEmit: true },
+      {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        strict: true,
+        skipLibCheck: true,
+        noEmit: true,
+      },
     );
     const checker = program.getTypeChecker();
     const missing: string[] = [];

@@ -4,7 +4,23 @@ import { deepFreeze } from '../../src/json/freeze.js';
 import { inspectTree, iterativeInspect, type InspectOptions } from '../../src/document/inspect.js';
 
 /** Keys that change how `$ref` is judged (named maps, free-form keywords, example objects), and plain ones. */
-const keys = fc.constantFrom('$ref', 'paths', 'schemas', 'properties', 'examples', 'example', 'value', 'default', 'enum', 'x-extra', 'content', 'items', 'a', 'b', '__proto__');
+const keys = fc.constantFrom(
+  '$ref',
+  'paths',
+  'schemas',
+  'properties',
+  'examples',
+  'example',
+  'value',
+  'default',
+  'enum',
+  'x-extra',
+  'content',
+  'items',
+  'a',
+  'b',
+  '__proto__',
+);
 const refs = fc.constantFrom('#/components/schemas/Pet', 'other.yaml#/Pet', 'https://example.com/pet.json', '', '#');
 const leaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), refs);
 const tree = fc.letrec((tie) => ({
@@ -49,7 +65,10 @@ describe('inspectTree: the recursive fast path against the iterative one', () =>
 
   it('keeps a shared object in both places and drops what JSON drops', () => {
     const shared = { type: 'string' };
-    const copy = inspectTree({ a: shared, b: shared, gone: undefined, list: [undefined, () => 1], when: new Date(0) }, { maxDepth: 256, allowRemoteRefs: false, clone: true, where: '' }) as Record<string, unknown>;
+    const copy = inspectTree(
+      { a: shared, b: shared, gone: undefined, list: [undefined, () => 1], when: new Date(0) },
+      { maxDepth: 256, allowRemoteRefs: false, clone: true, where: '' },
+    ) as Record<string, unknown>;
     expect(copy).toEqual({ a: { type: 'string' }, b: { type: 'string' }, list: [null, null], when: '1970-01-01T00:00:00.000Z' });
     expect(copy.a).not.toBe(shared);
   });
@@ -82,7 +101,8 @@ function frozenOnlyFromMirror(value: unknown, mirror: unknown): void {
     return;
   }
   for (const key of Object.keys(value)) {
-    const there = mirror !== null && typeof mirror === 'object' && Object.hasOwn(mirror, key) ? (mirror as Record<string, unknown>)[key] : undefined;
+    const there =
+      mirror !== null && typeof mirror === 'object' && Object.hasOwn(mirror, key) ? (mirror as Record<string, unknown>)[key] : undefined;
     frozenOnlyFromMirror((value as Record<string, unknown>)[key], there);
   }
 }
@@ -123,7 +143,8 @@ describe('inspectTree: sharing with the document loaded before', () => {
         if (clone) expect(sharesWith(shared.value, objectsOf(input))).toBe(false);
         // Equal throughout: the frozen tree itself (a `__proto__` member is never shared, so not above one).
         const text = JSON.stringify(doc);
-        if (text === JSON.stringify(before) && !text.includes('"__proto__"') && typeof doc === 'object' && doc !== null) expect(shared.value).toBe(mirror);
+        if (text === JSON.stringify(before) && !text.includes('"__proto__"') && typeof doc === 'object' && doc !== null)
+          expect(shared.value).toBe(mirror);
       }),
       { numRuns: 1000 },
     );
@@ -131,7 +152,13 @@ describe('inspectTree: sharing with the document loaded before', () => {
 
   it('shares nothing with a tree that is not frozen, and never changes a frozen input', () => {
     const before = { paths: { '/a': { get: { responses: {} } } }, info: { title: 'x' } };
-    const copy = inspectTree(structuredClone(before), { maxDepth: 256, allowRemoteRefs: false, clone: true, where: '', share: before }) as typeof before;
+    const copy = inspectTree(structuredClone(before), {
+      maxDepth: 256,
+      allowRemoteRefs: false,
+      clone: true,
+      where: '',
+      share: before,
+    }) as typeof before;
     expect(copy.paths).not.toBe(before.paths);
     const frozenInput = deepFreeze(structuredClone(before));
     const mirror = deepFreeze(structuredClone(before));

@@ -60,7 +60,14 @@ describe('loadSpec: formats and hashing', () => {
     expect(fromBytes.hash).toBe(fromText.hash);
     expect(fromBytes.document).toEqual(fromText.document);
     // A byte order mark, outer whitespace and a window on a larger buffer change nothing.
-    const framed = Buffer.concat([Buffer.from('##'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(' \n'), Buffer.from(JSON.stringify({ ...minimal, info: { ...minimal.info, title: 'Pets 🐾 café' } })), Buffer.from('\n'), Buffer.from('##')]);
+    const framed = Buffer.concat([
+      Buffer.from('##'),
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(' \n'),
+      Buffer.from(JSON.stringify({ ...minimal, info: { ...minimal.info, title: 'Pets 🐾 café' } })),
+      Buffer.from('\n'),
+      Buffer.from('##'),
+    ]);
     const window = new Uint8Array(framed.buffer, framed.byteOffset + 2, framed.length - 4);
     const loaded = await loadSpec(window);
     expect((loaded.document.info as { title: string }).title).toBe('Pets 🐾 café');
@@ -98,7 +105,14 @@ describe('loadSpec: formats and hashing', () => {
       host: 'api.example.com',
       basePath: '/v1',
       schemes: ['https'],
-      paths: { '/pets': { get: { parameters: [{ name: 'limit', in: 'query', type: 'integer' }], responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Pet' } } } } } },
+      paths: {
+        '/pets': {
+          get: {
+            parameters: [{ name: 'limit', in: 'query', type: 'integer' }],
+            responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Pet' } } },
+          },
+        },
+      },
       definitions: { Pet: { type: 'object', properties: { name: { type: 'string' } } } },
     };
     const loaded = await loadSpec(stringify(swagger));
@@ -159,7 +173,8 @@ describe('loadSpec: formats and hashing', () => {
   });
 
   it('turns YAML 1.1 timestamps into JSON strings', async () => {
-    const text = '%YAML 1.1\n---\nopenapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-released: 2020-01-02\npaths: {"/a": {get: {responses: {}}}}\n';
+    const text =
+      '%YAML 1.1\n---\nopenapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-released: 2020-01-02\npaths: {"/a": {get: {responses: {}}}}\n';
     const { document } = await loadSpec(text);
     expect(typeof document['x-released']).toBe('string');
     expect(document['x-released']).toMatch(/^2020-01-02/);
@@ -272,7 +287,11 @@ describe('loadSpec: refusals name what arrived', () => {
 
 describe('loadSpec: limits against hostile input', () => {
   it('refuses a YAML alias bomb quickly', async () => {
-    const lines = ['openapi: 3.0.3', 'info: {title: t, version: "1"}', 'x-lol0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    const lines = [
+      'openapi: 3.0.3',
+      'info: {title: t, version: "1"}',
+      'x-lol0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ];
     for (let i = 1; i <= 9; i++) lines.push(`x-lol${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(',')}]`);
     lines.push('paths: {"/a": {get: {responses: {}}}}');
     const started = performance.now();
@@ -314,7 +333,9 @@ describe('loadSpec: limits against hostile input', () => {
     const doc: Record<string, unknown> = structuredClone(minimal);
     doc['x-self'] = doc;
     expect(await code(doc)).toBe('SPEC_INVALID');
-    expect(await code(`openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-a: &a [1, *a]\npaths: {"/a": {get: {responses: {}}}}\n`)).toBe('SPEC_INVALID');
+    expect(await code(`openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-a: &a [1, *a]\npaths: {"/a": {get: {responses: {}}}}\n`)).toBe(
+      'SPEC_INVALID',
+    );
   });
 
   it('refuses $refs to other documents unless allowed, and keeps them as written when allowed', async () => {

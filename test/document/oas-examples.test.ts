@@ -48,14 +48,18 @@ describe('every document of @readme/oas-examples', () => {
         outcomes[file] = { error: error.code };
       }
     }
-    const failures = Object.fromEntries(Object.entries(outcomes).flatMap(([file, outcome]) => ('error' in outcome ? [[file, outcome.error]] : [])));
+    const failures = Object.fromEntries(
+      Object.entries(outcomes).flatMap(([file, outcome]) => ('error' in outcome ? [[file, outcome.error]] : [])),
+    );
     expect(failures).toEqual(EXPECTED_ERRORS);
     expect(PINNED.every((file) => files.includes(file))).toBe(true);
     await expectGolden(join(GOLDEN, 'oas-examples.json'), tableText(outcomes));
   });
 
   it('gives the JSON and YAML copies of each example the same hash', async () => {
-    const pairs = files.filter((file) => file.includes('/json/') && files.includes(file.replace('/json/', '/yaml/').replace(/\.json$/, '.yaml')));
+    const pairs = files.filter(
+      (file) => file.includes('/json/') && files.includes(file.replace('/json/', '/yaml/').replace(/\.json$/, '.yaml')),
+    );
     expect(pairs.length).toBeGreaterThan(40);
     const differing: string[] = [];
     for (const file of pairs) {

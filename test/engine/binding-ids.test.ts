@@ -40,8 +40,31 @@ async function storeInParent(): Promise<{ parent: string; dir: string }> {
 
 describe('isValidBindingId / assertBindingId', () => {
   it('accepts ordinary ids and refuses path steps, separators, control characters and lengths outside 1..128', () => {
-    const good = ['petstore', 'billing-api.json', 'pets "main"', 'a b', '...', '.hidden', 'ü'.repeat(128), '𝄞'.repeat(128), 'x'.repeat(128), 'Bestellungen (v2)'];
-    const bad = [...BAD_IDS, 'a\\b', 'a\nb', 'tab\there', '\x7f', 'c1\u0085', '   ', 'lone\uD800', '\uDC00', 'x'.repeat(200), '𝄞'.repeat(129)];
+    const good = [
+      'petstore',
+      'billing-api.json',
+      'pets "main"',
+      'a b',
+      '...',
+      '.hidden',
+      'ü'.repeat(128),
+      '𝄞'.repeat(128),
+      'x'.repeat(128),
+      'Bestellungen (v2)',
+    ];
+    const bad = [
+      ...BAD_IDS,
+      'a\\b',
+      'a\nb',
+      'tab\there',
+      '\x7f',
+      'c1\u0085',
+      '   ',
+      'lone\uD800',
+      '\uDC00',
+      'x'.repeat(200),
+      '𝄞'.repeat(129),
+    ];
     for (const id of good) expect(isValidBindingId(id), JSON.stringify(id)).toBe(true);
     for (const id of bad) expect(isValidBindingId(id), JSON.stringify(id)).toBe(false);
     for (const value of [undefined, null, 42, {}, ['a']]) expect(isValidBindingId(value)).toBe(false);
@@ -55,7 +78,10 @@ describe('isValidBindingId / assertBindingId', () => {
       } catch (error) {
         caught = error;
       }
-      expect(isSyncError(caught) && caught.name === 'BindingError' && caught.code === 'BINDING_ID_INVALID' && !caught.retryable, JSON.stringify(id)).toBe(true);
+      expect(
+        isSyncError(caught) && caught.name === 'BindingError' && caught.code === 'BINDING_ID_INVALID' && !caught.retryable,
+        JSON.stringify(id),
+      ).toBe(true);
     }
     expect(() => assertBindingId('petstore')).not.toThrow();
   });
@@ -77,9 +103,10 @@ describe('the engine refuses an id no binding can have, before it touches anythi
       expect(await codeOf(engine.getJournal(id)), JSON.stringify(id)).toBe('BINDING_ID_INVALID');
       expect(await codeOf(engine.getDecisions(id)), JSON.stringify(id)).toBe('BINDING_ID_INVALID');
       expect(await codeOf(engine.updateDecisions(id, { keepLocal: ['/info/title'] })), JSON.stringify(id)).toBe('BINDING_ID_INVALID');
-      expect(await codeOf(engine.importDecisions({ format: 'api-live-sync/decisions', version: 1, bindings: { [id]: { keepLocal: ['/x'] } } })), JSON.stringify(id)).toBe(
-        'BINDING_ID_INVALID',
-      );
+      expect(
+        await codeOf(engine.importDecisions({ format: 'api-live-sync/decisions', version: 1, bindings: { [id]: { keepLocal: ['/x'] } } })),
+        JSON.stringify(id),
+      ).toBe('BINDING_ID_INVALID');
       const dependent = { id: 'dependent', source: new MemorySource(petstore(1)), target: new MemoryTarget(), dependsOn: [id] };
       expect(await codeOf(engine.addSource(dependent)), JSON.stringify(id)).toBe('BINDING_ID_INVALID');
     }

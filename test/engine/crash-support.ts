@@ -13,7 +13,11 @@ export function crashTargetPath(dir: string, kind: CrashKind): string {
 }
 
 /** Version `version` of the remote (a summary per version, one more operation every version) and a fresh target. */
-export function crashBinding(dir: string, kind: CrashKind, version: number): { source: Record<string, unknown>; target: SyncTarget<unknown> } {
+export function crashBinding(
+  dir: string,
+  kind: CrashKind,
+  version: number,
+): { source: Record<string, unknown>; target: SyncTarget<unknown> } {
   const doc = petstore(6 + (version % 4)) as { paths: Record<string, { get: { summary: string } }> };
   for (const item of Object.values(doc.paths)) item.get.summary = `${item.get.summary} (v${version})`;
   const path = crashTargetPath(dir, kind);
@@ -39,5 +43,7 @@ export function editLocalCopy(dir: string, kind: CrashKind): void {
 
 /** Whether the person's edits are in the local copy. */
 export function editsKept(text: string, kind: CrashKind): boolean {
-  return kind === 'openapi' ? text.includes('"x-mine": "kept"') && text.includes('my note') : text.includes('// mine: kept') && text.includes('my own name');
+  return kind === 'openapi'
+    ? text.includes('"x-mine": "kept"') && text.includes('my note')
+    : text.includes('// mine: kept') && text.includes('my own name');
 }

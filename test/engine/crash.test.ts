@@ -16,8 +16,15 @@ import { crashBinding, crashTargetPath, editLocalCopy, editsKept, type CrashKind
 
 const CHILD = resolve(import.meta.dirname, 'crash-sync.ts');
 
-function run(dir: string, kind: CrashKind, mode: string, version: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, kind, mode, String(version)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function run(
+  dir: string,
+  kind: CrashKind,
+  mode: string,
+  version: number,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, kind, mode, String(version)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   return new Promise((done) => child.once('close', (code, signal) => done({ code, signal, stdout })));
@@ -50,7 +57,10 @@ describe.each(['openapi', 'hoppscotch'] as const)('a sync killed at every step (
     await cp(setup, reference, { recursive: true });
     const listed = await run(reference, kind, 'list', 2);
     expect(listed.code).toBe(0);
-    const steps = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { step: number; name: string });
+    const steps = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step: number; name: string });
     const after = (await readFile(crashTargetPath(reference, kind))) as Buffer;
     expect(editsKept(after.toString(), kind)).toBe(true);
     expect(after.equals(before)).toBe(false);
@@ -69,7 +79,11 @@ describe.each(['openapi', 'hoppscotch'] as const)('a sync killed at every step (
       const crashedPath = crashTargetPath(crashed, kind);
       const left = await read(crashedPath);
       // Never torn: the old bytes or the new ones (or, killed in the instant of the swap, the old file moved aside).
-      if (left === undefined) expect((await leftovers(crashed)).some((n) => n.endsWith('.als-moved')), name).toBe(true);
+      if (left === undefined)
+        expect(
+          (await leftovers(crashed)).some((n) => n.endsWith('.als-moved')),
+          name,
+        ).toBe(true);
       else expect(left.equals(before) || left.equals(after), name).toBe(true);
 
       // Converges: the next run writes exactly what an uninterrupted sync wrote, edits kept, nothing left behind.
@@ -107,10 +121,12 @@ describe.each(['openapi', 'hoppscotch'] as const)('random kill -9 of a process s
     editLocalCopy(setup, kind);
     const path = crashTargetPath(setup, kind);
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let version = 2;
     for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, setup, kind, 'loop', String(version)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, setup, kind, 'loop', String(version)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let last = version - 1;
       child.stdout.on('data', (chunk: Buffer) => (last = Math.max(last, ...chunk.toString().trim().split('\n').map(Number))));
       // Let it get going, then kill it at a random moment among its syncs.

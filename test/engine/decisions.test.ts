@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { SyncEngine, chain, manual, rules } from '../../src/index.js';
 import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../src/testing/index.js';
 
-type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, { get: { summary: string; description: string; responses: object } }> };
+type Doc = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, { get: { summary: string; description: string; responses: object } }>;
+};
 
 const api = (summary: string, description: string): Doc => ({
   openapi: '3.0.3',
@@ -13,7 +17,10 @@ const api = (summary: string, description: string): Doc => ({
 /** A binding with two conflicts: `summary` (a rule decides it) and `description` (left to a person). */
 async function twoConflicts() {
   const clock = new ManualClock();
-  const engine = new SyncEngine({ clock, resolver: chain(rules([{ match: { path: '**/summary' }, take: 'remote', reason: 'reviewed' }]), manual({ timeoutMs: 60_000 })) });
+  const engine = new SyncEngine({
+    clock,
+    resolver: chain(rules([{ match: { path: '**/summary' }, take: 'remote', reason: 'reviewed' }]), manual({ timeoutMs: 60_000 })),
+  });
   const recorder = new EventRecorder(engine);
   const source = new MemorySource(api('List', 'Pets.'));
   const target = new MemoryTarget<Doc>();
@@ -45,7 +52,10 @@ describe('manual() in a chain, and resolveConflicts', () => {
       { path: '/paths/~1pets/get/description', take: 'remote', reason: 'again' }, // twice
     ]);
     expect(answer.accepted.map((d) => [d.path, d.take])).toEqual([['/paths/~1pets/get/description', 'value']]);
-    expect(answer.refused.map((r) => r.reason)).toEqual([expect.stringContaining('is not one of the 1 conflict'), expect.stringContaining('more than once')]);
+    expect(answer.refused.map((r) => r.reason)).toEqual([
+      expect.stringContaining('is not one of the 1 conflict'),
+      expect.stringContaining('more than once'),
+    ]);
     expect(answer.undecided).toEqual([]);
     await run;
     // The rules' decision stands for the summary; the person's for the description.

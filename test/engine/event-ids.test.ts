@@ -14,7 +14,7 @@ const doc = (summary: string) => ({
 });
 
 describe('event id fields', () => {
-  it('puts sourceId and jobId at the top of every job event, the job\'s own ids', async () => {
+  it("puts sourceId and jobId at the top of every job event, the job's own ids", async () => {
     const engine = new SyncEngine({ retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const recorder = new EventRecorder(engine);
     const source = new MemorySource(doc('one'));
@@ -25,7 +25,11 @@ describe('event id fields', () => {
     // A job waiting behind a running one of the same binding, then removed.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    await engine.addSource({ id: 'slow', source: { kind: 'gated', fetch: async () => (await gate, { kind: 'not-modified' }) }, target: new MemoryTarget() });
+    await engine.addSource({
+      id: 'slow',
+      source: { kind: 'gated', fetch: async () => (await gate, { kind: 'not-modified' }) },
+      target: new MemoryTarget(),
+    });
     const running = engine.syncNow('slow').catch(() => undefined);
     await recorder.waitFor('job:started', (e) => e.sourceId === 'slow');
     const queued = await engine.addSyncJob({ sourceId: 'slow' });
@@ -55,7 +59,10 @@ describe('event id fields', () => {
     await engine.syncNow('pets');
     target.value = doc('mine');
     const theirs = doc('theirs');
-    source.set({ ...theirs, paths: { ...theirs.paths, '/owners': { get: { summary: 'Owners', responses: { '200': { description: 'ok' } } } } } });
+    source.set({
+      ...theirs,
+      paths: { ...theirs.paths, '/owners': { get: { summary: 'Owners', responses: { '200': { description: 'ok' } } } } },
+    });
     const result = await engine.syncNow('pets');
     const applied = recorder.of('sync:applied').at(-1)!;
     expect(applied).toMatchObject({ changeCount: result.changes.length, conflictCount: 1 });

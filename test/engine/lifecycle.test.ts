@@ -65,7 +65,11 @@ describe('stopSync', () => {
     const engine = new SyncEngine({ clock, concurrency: 1, syncOnStart: false });
     const gate = deferred();
     const recorder = new EventRecorder(engine);
-    await engine.addSource({ id: 'a', source: { kind: 'gated', fetch: async () => (await gate.promise, { kind: 'document', document: petstore(1) }) }, target: new MemoryTarget() });
+    await engine.addSource({
+      id: 'a',
+      source: { kind: 'gated', fetch: async () => (await gate.promise, { kind: 'document', document: petstore(1) }) },
+      target: new MemoryTarget(),
+    });
     await engine.addSource({ id: 'b', source: new MemorySource(petstore(1)), target: new MemoryTarget(), intervalMs: 1000 });
     await engine.startSync();
     const a = engine.syncNow('a').catch((e: unknown) => e);
@@ -167,7 +171,15 @@ describe('configuration', () => {
     const engine = new SyncEngine();
     const recorder = new EventRecorder(engine);
     const before = engine.getConfig();
-    for (const bad of [{ concurrency: 0 }, { concurrency: 1.5 }, { defaultIntervalMs: -1 }, { retry: { maxRetries: -1 } }, { retry: { baseDelayMs: 5000, maxDelayMs: 10 } }, { bogus: 1 }, { concurrency: '2' }]) {
+    for (const bad of [
+      { concurrency: 0 },
+      { concurrency: 1.5 },
+      { defaultIntervalMs: -1 },
+      { retry: { maxRetries: -1 } },
+      { retry: { baseDelayMs: 5000, maxDelayMs: 10 } },
+      { bogus: 1 },
+      { concurrency: '2' },
+    ]) {
       await expect(engine.updateConfig(bad as never), JSON.stringify(bad)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     }
     const error = await engine.updateConfig({ concurrency: 0 }).catch((e: unknown) => e);

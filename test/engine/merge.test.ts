@@ -5,7 +5,10 @@ import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../sr
 type Doc = {
   openapi: string;
   info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, { summary?: string; description?: string; parameters?: Array<Record<string, unknown>>; responses: object }>>;
+  paths: Record<
+    string,
+    Record<string, { summary?: string; description?: string; parameters?: Array<Record<string, unknown>>; responses: object }>
+  >;
 };
 
 function api(summary = 'List pets', extra: Partial<Doc['paths']> = {}): Doc {
@@ -13,7 +16,13 @@ function api(summary = 'List pets', extra: Partial<Doc['paths']> = {}): Doc {
     openapi: '3.0.3',
     info: { title: 'Pets', version: '1' },
     paths: {
-      '/pets': { get: { summary, parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { '200': { description: 'ok' } } } },
+      '/pets': {
+        get: {
+          summary,
+          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
       '/pets/{id}': { get: { summary: 'Get pet', responses: { '200': { description: 'ok' } } } },
       ...extra,
     } as Doc['paths'],
@@ -65,7 +74,9 @@ describe('three-way merge in the pipeline', () => {
     target.value = local;
     source.set(api('Theirs'));
     const result = await engine.syncNow('pets');
-    expect(result.conflicts).toEqual([{ path: '/paths/~1pets/get/summary', kind: 'both-changed', base: 'List pets', local: 'Mine', remote: 'Theirs' }]);
+    expect(result.conflicts).toEqual([
+      { path: '/paths/~1pets/get/summary', kind: 'both-changed', base: 'List pets', local: 'Mine', remote: 'Theirs' },
+    ]);
     expect(result.decisions[0]).toMatchObject({ path: '/paths/~1pets/get/summary', take: 'local' });
     expect(target.value!.paths['/pets']!.get!.summary).toBe('Mine');
     recorder.expectSequence(['spec:changed', 'conflict:detected', 'conflict:resolved', 'sync:applied']);
@@ -78,7 +89,10 @@ describe('three-way merge in the pipeline', () => {
     const target = new MemoryTarget<Doc>();
     await engine.addSource({ id: 'pets', source, target });
     await engine.syncNow('pets');
-    target.value = { ...target.value!, paths: { ...target.value!.paths, '/pets': { get: { ...target.value!.paths['/pets']!.get!, summary: 'Mine' } } } };
+    target.value = {
+      ...target.value!,
+      paths: { ...target.value!.paths, '/pets': { get: { ...target.value!.paths['/pets']!.get!, summary: 'Mine' } } },
+    };
     source.set(api('Theirs'));
     await engine.syncNow('pets');
     expect(target.value!.paths['/pets']!.get!.summary).toBe('Theirs');
@@ -118,7 +132,9 @@ describe('three-way merge in the pipeline', () => {
     const [pending] = engine.getPendingDecisions();
     expect(pending).toMatchObject({ jobId: detected.jobId, sourceId: 'pets', expiresAt: clock.now() + 60_000 });
     await expect(engine.resolveConflicts('job-999', [])).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
-    await engine.resolveConflicts(detected.jobId, [{ path: '/paths/~1pets/get/summary', take: 'value', value: 'Agreed', reason: 'reviewed' }]);
+    await engine.resolveConflicts(detected.jobId, [
+      { path: '/paths/~1pets/get/summary', take: 'value', value: 'Agreed', reason: 'reviewed' },
+    ]);
     await expect(run).resolves.toMatchObject({ outcome: 'applied' });
     expect(target.value!.paths['/pets']!.get!.summary).toBe('Agreed');
 

@@ -25,7 +25,12 @@ async function setup(file: string, journalBytes?: number) {
   const path = join(dir, file);
   const source = new MemorySource(petstore(1));
   const engine = new SyncEngine({ store: new FileStore({ dir: join(dir, '.store') }) });
-  await engine.addSource({ id: 'api', source, target: openApiFileTarget({ path }), ...(journalBytes === undefined ? {} : { policy: { journalBytes } }) });
+  await engine.addSource({
+    id: 'api',
+    source,
+    target: openApiFileTarget({ path }),
+    ...(journalBytes === undefined ? {} : { policy: { journalBytes } }),
+  });
   await engine.syncNow('api');
   return { dir, path, source, engine };
 }
@@ -33,7 +38,9 @@ async function setup(file: string, journalBytes?: number) {
 describe('rollback restores the file byte for byte', () => {
   it.each(['api.yaml', 'api.json'])('%s: comments, key order and quoting come back exactly', async (file) => {
     const { path, source, engine } = await setup(file);
-    const before = file.endsWith('.yaml') ? handWritten : `{"x-owner":"team-pets",\n"paths":{"/pets":{"get":{"summary":"List pets 0","operationId":"listPets0","responses":{"200":{"description":"ok"}}}}},\n"info":{"version":"1.0.0","title":"Petstore"},"openapi":"3.0.3"}\n`;
+    const before = file.endsWith('.yaml')
+      ? handWritten
+      : `{"x-owner":"team-pets",\n"paths":{"/pets":{"get":{"summary":"List pets 0","operationId":"listPets0","responses":{"200":{"description":"ok"}}}}},\n"info":{"version":"1.0.0","title":"Petstore"},"openapi":"3.0.3"}\n`;
     await writeFile(path, before);
     const next = petstore(4) as { paths: Record<string, { get: { summary: string } }> };
     next.paths['/pets']!.get.summary = 'List all pets';

@@ -14,8 +14,19 @@ function api(version: string, extra: Record<string, Record<string, unknown>> = {
     openapi: '3.0.3',
     info: { title: 'Pets', version },
     paths: {
-      '/pets': { get: { summary: 'List pets', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } } } } },
-      '/pets/{id}': { get: { summary: 'Get pet', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } },
+      '/pets': {
+        get: {
+          summary: 'List pets',
+          responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } } },
+        },
+      },
+      '/pets/{id}': {
+        get: {
+          summary: 'Get pet',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
       ...extra,
     },
     components: { schemas: { Pet: { type: 'object', properties: { name: { type: 'string' } } } } },
@@ -85,7 +96,13 @@ describe('a new version shares what did not change with the base', () => {
       host: 'api.example.com',
       basePath: '/v1',
       paths: {
-        '/pets': { get: { summary: 'List pets', produces: ['application/json'], responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Pet' } } } } },
+        '/pets': {
+          get: {
+            summary: 'List pets',
+            produces: ['application/json'],
+            responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Pet' } } },
+          },
+        },
         ...extra,
       },
       definitions: { Pet: { type: 'object', properties: { name: { type: 'string' } } } },

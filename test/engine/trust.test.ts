@@ -14,8 +14,17 @@ function api(version: number, extra: Record<string, Record<string, Record<string
     openapi: '3.0.3',
     info: { title: 'Pets', version: String(version) },
     paths: {
-      '/pets': { get: { summary: 'List pets', parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer' } }], responses: { '200': { description: 'ok' } } } },
-      '/pets/{id}': { get: { summary: 'Get pet', responses: { '200': { description: 'ok' } } }, delete: { summary: 'Delete pet', responses: { '204': { description: 'gone' } } } },
+      '/pets': {
+        get: {
+          summary: 'List pets',
+          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer' } }],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
+      '/pets/{id}': {
+        get: { summary: 'Get pet', responses: { '200': { description: 'ok' } } },
+        delete: { summary: 'Delete pet', responses: { '204': { description: 'gone' } } },
+      },
       ...extra,
     },
   };
@@ -40,7 +49,7 @@ describe('plans', () => {
     const edited = target.value;
     source.set(api(2, { '/owners': { post: { summary: 'Add owner', responses: { '201': { description: 'made' } } } } }));
     const requiredLimit = source.document as Doc;
-    ((requiredLimit.paths['/pets']!.get!.parameters as Array<Record<string, unknown>>)[0]!).required = true;
+    (requiredLimit.paths['/pets']!.get!.parameters as Array<Record<string, unknown>>)[0]!.required = true;
     requiredLimit.paths['/pets']!.get!.summary = 'Theirs';
     source.set(requiredLimit);
     const baseBefore = await store.getBase('pets');
@@ -146,7 +155,11 @@ describe('journal and rollback', () => {
     await engine.syncNow('pets');
 
     const journal = await engine.getJournal('pets');
-    expect(journal.map((e) => [e.id, e.kind])).toEqual([['j-1', 'sync'], ['j-2', 'sync'], ['j-3', 'sync']]);
+    expect(journal.map((e) => [e.id, e.kind])).toEqual([
+      ['j-1', 'sync'],
+      ['j-2', 'sync'],
+      ['j-3', 'sync'],
+    ]);
     expect(journal[2]!.changes.map((c) => c.id)).toContain('endpoint-added');
 
     const entry = await engine.rollback('pets');
@@ -203,9 +216,13 @@ describe('journal and rollback', () => {
     // A store with only the required methods: dropped entries are blanked with null.
     const inner = new MemoryStore();
     const minimal = {
-      getBase: inner.getBase.bind(inner), saveBase: inner.saveBase.bind(inner),
-      getValidators: inner.getValidators.bind(inner), saveValidators: inner.saveValidators.bind(inner),
-      getRecord: inner.getRecord.bind(inner), setRecord: inner.setRecord.bind(inner), deleteBinding: inner.deleteBinding.bind(inner),
+      getBase: inner.getBase.bind(inner),
+      saveBase: inner.saveBase.bind(inner),
+      getValidators: inner.getValidators.bind(inner),
+      saveValidators: inner.saveValidators.bind(inner),
+      getRecord: inner.getRecord.bind(inner),
+      setRecord: inner.setRecord.bind(inner),
+      deleteBinding: inner.deleteBinding.bind(inner),
     };
     const other = new SyncEngine({ store: minimal });
     const otherSource = new MemorySource(api(1));
@@ -233,7 +250,11 @@ describe('journal and rollback', () => {
 describe('lasting decisions', () => {
   it('ignores operations, keeps tombstoned ones deleted, keeps local on chosen paths; export and import as one file', async () => {
     const { engine, source, target } = await setup();
-    await engine.updateDecisions('pets', { ignoredOperations: ['POST /internal'], tombstones: ['DELETE /pets/{id}'], keepLocal: ['/paths/*/*/summary'] });
+    await engine.updateDecisions('pets', {
+      ignoredOperations: ['POST /internal'],
+      tombstones: ['DELETE /pets/{id}'],
+      keepLocal: ['/paths/*/*/summary'],
+    });
     const local = target.value!;
     local.paths['/pets']!.get!.summary = 'Mine';
     target.value = local;
@@ -256,7 +277,9 @@ describe('lasting decisions', () => {
     await other.addSource({ id: 'pets', source: new MemorySource(api(1)), target: new MemoryTarget() });
     await other.importDecisions(JSON.parse(JSON.stringify(file)));
     expect(await other.getDecisions('pets')).toEqual(file.bindings.pets);
-    await expect(other.importDecisions({ format: 'api-live-sync/decisions', version: 1, bindings: { pets: { tombstones: ['not an op'] } } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(
+      other.importDecisions({ format: 'api-live-sync/decisions', version: 1, bindings: { pets: { tombstones: ['not an op'] } } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     expect(await other.getDecisions('pets')).toEqual(file.bindings.pets);
   });
 });

@@ -37,9 +37,14 @@ async function setup(kind: Kind, operations: number, maxRetries = 3, store: 'fil
   const dir = await mkdtemp(join(tmpdir(), 'als-race-'));
   const path = join(dir, kind === 'openapi' ? 'api.json' : 'api.hoppscotch.json');
   const source = new MemorySource(api(operations, 0));
-  const target: SyncTarget<unknown> = (kind === 'openapi' ? openApiFileTarget({ path }) : hoppscotchTarget({ path })) as SyncTarget<unknown>;
+  const target: SyncTarget<unknown> = (
+    kind === 'openapi' ? openApiFileTarget({ path }) : hoppscotchTarget({ path })
+  ) as SyncTarget<unknown>;
   // No circuit breaker: a person saving in place makes runs fail on half-written files, and the loop below must keep syncing.
-  const engine = new SyncEngine({ store: store === 'file' ? new FileStore({ dir: join(dir, '.store') }) : new MemoryStore(), circuitBreaker: { failureThreshold: 0 } });
+  const engine = new SyncEngine({
+    store: store === 'file' ? new FileStore({ dir: join(dir, '.store') }) : new MemoryStore(),
+    circuitBreaker: { failureThreshold: 0 },
+  });
   await engine.addSource({ id: 'api', source, target, maxRetries, policy: { maxRemovalShare: 1 } });
   await engine.syncNow('api');
   return { dir, path, source, engine };
@@ -88,53 +93,59 @@ describe.each(['openapi', 'hoppscotch'] as const)('a save while the engine write
     expect(await engine.getJournal('api')).toHaveLength(2);
   });
 
-  it.each(['rename', 'inplace'] as const)('loses none of 200 saves made in a loop by another process while it syncs (%s saves)', async (style) => {
-    // The race is with the target file: a memory store keeps each sync short, so the engine writes often.
-    const { path, source, engine } = await setup(kind, 40, 3, 'memory');
-    // Batches of 20 saves, each after one more engine write: the engine writes at least 10 times while the saves run, on any machine.
-    const saver = spawn(process.execPath, [SAVER, path, kind, 'loop', '200', style, '20'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    saver.stdin.on('error', () => undefined); // a line written as the saver exits
-    let saved = 0;
-    saver.stdout.on('data', (chunk: Buffer) => {
-      saved = Math.max(saved, ...chunk.toString().trim().split('\n').map(Number));
-    });
-    const exited = new Promise<number | null>((done) => saver.once('exit', (code) => done(code)));
-    const changed: string[] = [];
-    engine.on('target:changed', (e) => void changed.push(e.action));
-    let running = true;
-    void exited.then(() => (running = false));
-    let version = 0;
-    let applied = 0;
-    const failures: string[] = [];
-    while (running) {
-      version += 1;
-      source.set(api(40 + (version % 7), version));
-      try {
-        const result = await engine.syncNow('api');
-        if (result.written) {
-          applied += 1;
-          if (running) saver.stdin.write('written\n');
+  it.each(['rename', 'inplace'] as const)(
+    'loses none of 200 saves made in a loop by another process while it syncs (%s saves)',
+    async (style) => {
+      // The race is with the target file: a memory store keeps each sync short, so the engine writes often.
+      const { path, source, engine } = await setup(kind, 40, 3, 'memory');
+      // Batches of 20 saves, each after one more engine write: the engine writes at least 10 times while the saves run, on any machine.
+      const saver = spawn(process.execPath, [SAVER, path, kind, 'loop', '200', style, '20'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      saver.stdin.on('error', () => undefined); // a line written as the saver exits
+      let saved = 0;
+      saver.stdout.on('data', (chunk: Buffer) => {
+        saved = Math.max(saved, ...chunk.toString().trim().split('\n').map(Number));
+      });
+      const exited = new Promise<number | null>((done) => saver.once('exit', (code) => done(code)));
+      const changed: string[] = [];
+      engine.on('target:changed', (e) => void changed.push(e.action));
+      let running = true;
+      void exited.then(() => (running = false));
+      let version = 0;
+      let applied = 0;
+      const failures: string[] = [];
+      while (running) {
+        version += 1;
+        source.set(api(40 + (version % 7), version));
+        try {
+          const result = await engine.syncNow('api');
+          if (result.written) {
+            applied += 1;
+            if (running) saver.stdin.write('written\n');
+          }
+        } catch (error) {
+          // A save caught half-written by an in-place writer does not parse (the engine refuses it); a write beaten three times fails.
+          failures.push((error as { code: string }).code);
         }
-      } catch (error) {
-        // A save caught half-written by an in-place writer does not parse (the engine refuses it); a write beaten three times fails.
-        failures.push((error as { code: string }).code);
+        // Let the saver's exit (an I/O event) through even when a run fails without touching the disk.
+        await new Promise((r) => setImmediate(r));
       }
-      // Let the saver's exit (an I/O event) through even when a run fails without touching the disk.
-      await new Promise((r) => setImmediate(r));
-    }
-    expect(await exited).toBe(0);
-    expect(saved).toBe(200);
-    // The next run merges whatever came last, and then the copy is settled.
-    await engine.syncNow('api');
-    expect(await engine.syncNow('api')).toMatchObject({ outcome: 'unchanged' });
-    const inFile = new Set(await savesIn(path, kind));
-    const displaced = (await engine.getJournal('api')).filter((e) => e.displaced !== undefined);
-    const missing = Array.from({ length: 200 }, (_, i) => i + 1).filter((n) => !inFile.has(n));
-    expect({ missing, displaced: displaced.length }).toEqual({ missing: [], displaced: 0 });
-    expect(failures.every((code) => code === 'TARGET_CHANGED_DURING_WRITE' || code === 'TARGET_INVALID')).toBe(true);
-    expect(applied).toBeGreaterThanOrEqual(10);
-    saver.stdin.end();
-    // (Remote changes a save's read-modify-write took back stay taken back: to the merge they are the person's edits.)
-    console.log(`${kind} ${style}: 200 saves, ${applied} engine writes, ${changed.length} writes refused and merged again, ${failures.length} failed runs (${[...new Set(failures)].join(', ') || 'none'}), 0 lost`);
-  }, 60_000);
+      expect(await exited).toBe(0);
+      expect(saved).toBe(200);
+      // The next run merges whatever came last, and then the copy is settled.
+      await engine.syncNow('api');
+      expect(await engine.syncNow('api')).toMatchObject({ outcome: 'unchanged' });
+      const inFile = new Set(await savesIn(path, kind));
+      const displaced = (await engine.getJournal('api')).filter((e) => e.displaced !== undefined);
+      const missing = Array.from({ length: 200 }, (_, i) => i + 1).filter((n) => !inFile.has(n));
+      expect({ missing, displaced: displaced.length }).toEqual({ missing: [], displaced: 0 });
+      expect(failures.every((code) => code === 'TARGET_CHANGED_DURING_WRITE' || code === 'TARGET_INVALID')).toBe(true);
+      expect(applied).toBeGreaterThanOrEqual(10);
+      saver.stdin.end();
+      // (Remote changes a save's read-modify-write took back stay taken back: to the merge they are the person's edits.)
+      console.log(
+        `${kind} ${style}: 200 saves, ${applied} engine writes, ${changed.length} writes refused and merged again, ${failures.length} failed runs (${[...new Set(failures)].join(', ') || 'none'}), 0 lost`,
+      );
+    },
+    60_000,
+  );
 });

@@ -24,18 +24,24 @@ const classes = { BindingError, JobError, SourceError, SpecError, ConflictError,
 describe('error families own their codes', () => {
   it('gives every code an owner, and only STALE_LEASE two', () => {
     const owners = new Map<string, string[]>();
-    for (const [family, codes] of Object.entries(errorFamilies)) for (const code of codes) owners.set(code, [...(owners.get(code) ?? []), family]);
+    for (const [family, codes] of Object.entries(errorFamilies))
+      for (const code of codes) owners.set(code, [...(owners.get(code) ?? []), family]);
     expect([...owners.keys()].sort()).toEqual([...syncErrorCodes].sort());
     expect([...owners].filter(([, families]) => families.length > 1)).toEqual([['STALE_LEASE', ['TargetError', 'StoreError']]]);
   });
 
-  it('refuses another family\'s code, at compile time and at run time', () => {
+  it("refuses another family's code, at compile time and at run time", () => {
     // @ts-expect-error: SOURCE_FAILED is a source code
-    expect(() => new SpecError('SOURCE_FAILED', 'x')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { family: 'SpecError', code: 'SOURCE_FAILED' } }));
+    expect(() => new SpecError('SOURCE_FAILED', 'x')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', details: { family: 'SpecError', code: 'SOURCE_FAILED' } }),
+    );
     for (const [family, Class] of Object.entries(classes)) {
       const foreign = syncErrorCodes.find((code) => !(errorFamilies[family as keyof typeof classes] as readonly string[]).includes(code))!;
-      expect(() => new (Class as new (code: string, message: string) => Error)(foreign, 'x'), family).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-      for (const own of errorFamilies[family as keyof typeof classes]) expect(new (Class as new (code: string, message: string) => Error)(own, 'x')).toMatchObject({ code: own, name: family });
+      expect(() => new (Class as new (code: string, message: string) => Error)(foreign, 'x'), family).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+      for (const own of errorFamilies[family as keyof typeof classes])
+        expect(new (Class as new (code: string, message: string) => Error)(own, 'x')).toMatchObject({ code: own, name: family });
     }
     expectTypeOf(new SpecError('SPEC_PARSE', 'x').code).toEqualTypeOf<FamilyCode<'SpecError'>>();
     expectTypeOf(new ConfigError('x').code).toEqualTypeOf<'CONFIG_INVALID'>();
@@ -49,7 +55,7 @@ describe('error families own their codes', () => {
   });
 });
 
-describe('an unknown throw from a user\'s adapter', () => {
+describe("an unknown throw from a user's adapter", () => {
   const quick = { retry: { maxRetries: 0 } };
 
   it('from a source is SOURCE_ADAPTER_FAILED naming it, retryable, with the cause', async () => {
@@ -57,7 +63,13 @@ describe('an unknown throw from a user\'s adapter', () => {
     const thrown = new TypeError('undefined is not a function');
     const source: SpecSource = { kind: 'my-gateway', fetch: () => Promise.reject(thrown) };
     await engine.addSource({ id: 'api', source, target: new MemoryTarget() });
-    await expect(engine.syncNow('api')).rejects.toMatchObject({ name: 'SourceError', code: 'SOURCE_ADAPTER_FAILED', retryable: true, cause: thrown, details: { adapter: 'my-gateway', bindingId: 'api' } });
+    await expect(engine.syncNow('api')).rejects.toMatchObject({
+      name: 'SourceError',
+      code: 'SOURCE_ADAPTER_FAILED',
+      retryable: true,
+      cause: thrown,
+      details: { adapter: 'my-gateway', bindingId: 'api' },
+    });
     const sync: SpecSource = {
       kind: 'sync-thrower',
       fetch: () => {
@@ -66,7 +78,11 @@ describe('an unknown throw from a user\'s adapter', () => {
     };
     await engine.addSource({ id: 'sync', source: sync, target: new MemoryTarget() });
     await expect(engine.syncNow('sync')).rejects.toMatchObject({ code: 'SOURCE_ADAPTER_FAILED', details: { adapter: 'sync-thrower' } });
-    await engine.addSource({ id: 'fn', source: functionSource(() => Promise.reject(new Error('db down')), { name: 'app.openapi' }), target: new MemoryTarget() });
+    await engine.addSource({
+      id: 'fn',
+      source: functionSource(() => Promise.reject(new Error('db down')), { name: 'app.openapi' }),
+      target: new MemoryTarget(),
+    });
     await expect(engine.syncNow('fn')).rejects.toMatchObject({ code: 'SOURCE_ADAPTER_FAILED', details: { adapter: 'app.openapi' } });
   });
 
@@ -88,10 +104,14 @@ describe('an unknown throw from a user\'s adapter', () => {
       write: async () => undefined,
     };
     await engine.addSource({ id: 'api', source: new MemorySource(petstore(1)), target });
-    await expect(engine.syncNow('api')).rejects.toMatchObject({ name: 'TargetError', code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'my-postman', bindingId: 'api' } });
+    await expect(engine.syncNow('api')).rejects.toMatchObject({
+      name: 'TargetError',
+      code: 'TARGET_ADAPTER_FAILED',
+      details: { adapter: 'my-postman', bindingId: 'api' },
+    });
   });
 
-  it('from a target\'s snapshot is TARGET_ADAPTER_FAILED, and nothing is written', async () => {
+  it("from a target's snapshot is TARGET_ADAPTER_FAILED, and nothing is written", async () => {
     const engine = new SyncEngine(quick);
     class SnappingTarget extends MemoryTarget {
       snapshot(): Uint8Array {
@@ -100,7 +120,10 @@ describe('an unknown throw from a user\'s adapter', () => {
     }
     const target = new SnappingTarget();
     await engine.addSource({ id: 'api', source: new MemorySource(petstore(1)), target });
-    await expect(engine.syncNow('api')).rejects.toMatchObject({ code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'memory', bindingId: 'api' } });
+    await expect(engine.syncNow('api')).rejects.toMatchObject({
+      code: 'TARGET_ADAPTER_FAILED',
+      details: { adapter: 'memory', bindingId: 'api' },
+    });
     expect(target.value).toBeUndefined();
   });
 
@@ -120,7 +143,10 @@ describe('an unknown throw from a user\'s adapter', () => {
     source.set(petstore(2));
     await engine.syncNow('api');
     target.locked = true;
-    await expect(engine.rollback('api')).rejects.toMatchObject({ code: 'TARGET_ADAPTER_FAILED', details: { adapter: 'memory', bindingId: 'api' } });
+    await expect(engine.rollback('api')).rejects.toMatchObject({
+      code: 'TARGET_ADAPTER_FAILED',
+      details: { adapter: 'memory', bindingId: 'api' },
+    });
   });
 
   it('from a store is STORE_ADAPTER_FAILED naming its class; engine.store stays the store given', async () => {
@@ -133,14 +159,27 @@ describe('an unknown throw from a user\'s adapter', () => {
     const engine = new SyncEngine({ ...quick, store });
     expect(engine.store).toBe(store);
     await engine.addSource({ id: 'api', source: new MemorySource(petstore(1)), target: new MemoryTarget() });
-    await expect(engine.syncNow('api')).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_ADAPTER_FAILED', details: { adapter: 'FlakyStore', bindingId: 'api' } });
+    await expect(engine.syncNow('api')).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'STORE_ADAPTER_FAILED',
+      details: { adapter: 'FlakyStore', bindingId: 'api' },
+    });
   });
 
   it('from a resolver is RESOLVER_FAILED naming it', async () => {
     const engine = new SyncEngine(quick);
     const titled = (title: string) => ({ ...petstore(1), info: { ...(petstore(1) as { info: object }).info, title } });
     const resolver = { name: 'team-rules', resolve: () => Promise.reject(new Error('bug')) };
-    await engine.addSource({ id: 'api', source: new MemorySource(titled('theirs')), target: new MemoryTarget<object>({ initial: titled('mine') }), resolver });
-    await expect(engine.syncNow('api')).rejects.toMatchObject({ name: 'ConflictError', code: 'RESOLVER_FAILED', details: { adapter: 'team-rules' } });
+    await engine.addSource({
+      id: 'api',
+      source: new MemorySource(titled('theirs')),
+      target: new MemoryTarget<object>({ initial: titled('mine') }),
+      resolver,
+    });
+    await expect(engine.syncNow('api')).rejects.toMatchObject({
+      name: 'ConflictError',
+      code: 'RESOLVER_FAILED',
+      details: { adapter: 'team-rules' },
+    });
   });
 });

@@ -10,7 +10,16 @@ import { runExample as runUnitTesting } from '../../examples/unit-test-your-rule
 import { runExample as runServer } from '../../examples/server.js';
 
 // express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts.
-const covered = ['ci-drift-check.ts', 'custom-target.ts', 'demo.ts', 'express-app.ts', 'openai-resolver.ts', 'scale-out.ts', 'server.ts', 'unit-test-your-rules.ts'];
+const covered = [
+  'ci-drift-check.ts',
+  'custom-target.ts',
+  'demo.ts',
+  'express-app.ts',
+  'openai-resolver.ts',
+  'scale-out.ts',
+  'server.ts',
+  'unit-test-your-rules.ts',
+];
 
 describe('examples', () => {
   it('covers every file in examples/', async () => {

@@ -12,8 +12,16 @@ const root = resolve(import.meta.dirname, '../..');
 const TSX = import.meta.resolve('tsx');
 
 /** Run an example file as `npx tsx examples/<file>` would, as a child process. */
-function runStandalone(file: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', TSX, join(root, 'examples', file), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function runStandalone(
+  file: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', TSX, join(root, 'examples', file), ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -46,7 +54,11 @@ describe('express-app example', () => {
 
     // GET /sync/status through Express.
     expect(report.status.bindings).toHaveLength(1);
-    expect(report.status.bindings[0]).toMatchObject({ id: 'app', sourceKind: 'function', lastResult: { outcome: 'applied', jobId: report.second.jobId } });
+    expect(report.status.bindings[0]).toMatchObject({
+      id: 'app',
+      sourceKind: 'function',
+      lastResult: { outcome: 'applied', jobId: report.second.jobId },
+    });
 
     // The app's own routes still work, and unknown /sync paths reach the app's 404 through next().
     expect(report.pets).toEqual([
@@ -82,7 +94,14 @@ describe('openai-resolver example', () => {
   it('rules decide the summary; the model, reached at baseURL, decides the description', async () => {
     const merged = 'Returns orders, newest first. Needs the `orders:read` scope.';
     fake.reply = (request) => ({
-      body: decisions(FakeOpenAI.conflictsOf(request).map((c) => ({ path: c.path, take: 'value', value_json: JSON.stringify(merged), reason: 'kept facts from both' }))),
+      body: decisions(
+        FakeOpenAI.conflictsOf(request).map((c) => ({
+          path: c.path,
+          take: 'value',
+          value_json: JSON.stringify(merged),
+          reason: 'kept facts from both',
+        })),
+      ),
     });
     const report = await runOpenAI({ baseURL: fake.baseURL, apiKey: 'sk-test-not-secret', model: 'test-model' });
 
@@ -103,7 +122,14 @@ describe('openai-resolver example', () => {
     expect(byPath[DESCRIPTION]).toMatchObject({ take: 'value', value: merged, resolver: 'openai' });
     expect(report.decisions).toHaveLength(2);
     expect(report.operation).toMatchObject({ summary: 'List all orders', description: merged });
-    expect(report.usage).toMatchObject({ requests: 1, decidedByModel: 1, fellBack: 0, totalTokens: 100, budgetTokens: 5_000, problems: [] });
+    expect(report.usage).toMatchObject({
+      requests: 1,
+      decidedByModel: 1,
+      fellBack: 0,
+      totalTokens: 100,
+      budgetTokens: 5_000,
+      problems: [],
+    });
   });
 
   it('falls back to preferLocal() when the model server fails', async () => {
@@ -140,7 +166,9 @@ describe('ci-drift-check example', () => {
           parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum: options.maximum ?? 100 } }],
           responses: { '200': { description: 'ok' } },
         },
-        ...(options.post ? { post: { operationId: 'addOrder', summary: 'Add an order', responses: { '201': { description: 'created' } } } } : {}),
+        ...(options.post
+          ? { post: { operationId: 'addOrder', summary: 'Add an order', responses: { '201': { description: 'created' } } } }
+          : {}),
       },
     },
   });

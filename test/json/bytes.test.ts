@@ -25,11 +25,13 @@ const sameAsPlain = (bytes: Buffer): void => {
   const actual = fast(bytes);
   expect(actual).toEqual(expected);
   // toEqual treats 0 and -0 alike; JSON keeps "-0" apart.
-  if ('value' in expected && typeof expected.value === 'number') expect(Object.is((actual as { value: number }).value, expected.value)).toBe(true);
+  if ('value' in expected && typeof expected.value === 'number')
+    expect(Object.is((actual as { value: number }).value, expected.value)).toBe(true);
 };
 
 /** Bytes from a list of pieces: strings as UTF-8, numbers as raw bytes. */
-const bytesOf = (...pieces: Array<string | number[]>): Buffer => Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const bytesOf = (...pieces: Array<string | number[]>): Buffer =>
+  Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
 describe('parseJsonBytes', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -66,9 +68,18 @@ describe('parseJsonBytes', () => {
     );
     // Valid JSON strings holding invalid UTF-8: every shape decodes to U+FFFD the same way.
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom('a', ' ', 'é', '🚀', '\\\\', '\\n'), fc.uint8Array({ minLength: 1, maxLength: 3, min: 0x80 }).map((a) => [...a])), { maxLength: 10 }), (pieces) => {
-        sameAsPlain(bytesOf('{"k": "', ...pieces, '"}'));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom('a', ' ', 'é', '🚀', '\\\\', '\\n'),
+            fc.uint8Array({ minLength: 1, maxLength: 3, min: 0x80 }).map((a) => [...a]),
+          ),
+          { maxLength: 10 },
+        ),
+        (pieces) => {
+          sameAsPlain(bytesOf('{"k": "', ...pieces, '"}'));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -99,7 +110,14 @@ describe('parseJsonBytes', () => {
   });
 
   it('accepts what the plain parse accepts where the escaping is near a backslash', () => {
-    for (const bytes of [bytesOf('"\\\\é"'), bytesOf('"\\"é"'), bytesOf('"\\u00e9é"'), bytesOf('"é\\\\"'), bytesOf([0x22, 0xed, 0xa0, 0x80, 0x22]), bytesOf([0x22, 0xf0, 0x9f, 0x22])]) {
+    for (const bytes of [
+      bytesOf('"\\\\é"'),
+      bytesOf('"\\"é"'),
+      bytesOf('"\\u00e9é"'),
+      bytesOf('"é\\\\"'),
+      bytesOf([0x22, 0xed, 0xa0, 0x80, 0x22]),
+      bytesOf([0x22, 0xf0, 0x9f, 0x22]),
+    ]) {
       sameAsPlain(bytes);
       expect(fast(bytes)).toHaveProperty('value');
     }
@@ -117,7 +135,10 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 describe('isJsonRoundTrip', () => {
@@ -133,10 +154,22 @@ describe('isJsonRoundTrip', () => {
 
   it('is true only for values that come back unchanged', () => {
     fc.assert(
-      fc.property(fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withDate: true, withMap: true, withObjectString: true, withTypedArray: true, withBigInt: true }), (value) => {
-        if (!isJsonRoundTrip(value)) return;
-        expect(sameJson(JSON.parse(JSON.stringify(value)), value)).toBe(true);
-      }),
+      fc.property(
+        fc.anything({
+          withNullPrototype: true,
+          withBoxedValues: true,
+          withSparseArray: true,
+          withDate: true,
+          withMap: true,
+          withObjectString: true,
+          withTypedArray: true,
+          withBigInt: true,
+        }),
+        (value) => {
+          if (!isJsonRoundTrip(value)) return;
+          expect(sameJson(JSON.parse(JSON.stringify(value)), value)).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -147,7 +180,21 @@ describe('isJsonRoundTrip', () => {
     class Point {
       x = 1;
     }
-    for (const value of [{ a: undefined }, [undefined], -0, Number.NaN, Infinity, sparse, new Date(0), { toJSON: () => 1 }, new Point(), () => 1, Symbol('s'), 1n, { a: [{ b: new Map() }] }]) {
+    for (const value of [
+      { a: undefined },
+      [undefined],
+      -0,
+      Number.NaN,
+      Infinity,
+      sparse,
+      new Date(0),
+      { toJSON: () => 1 },
+      new Point(),
+      () => 1,
+      Symbol('s'),
+      1n,
+      { a: [{ b: new Map() }] },
+    ]) {
       expect(isJsonRoundTrip(value)).toBe(false);
     }
     expect(isJsonRoundTrip(Object.assign(Object.create(null) as object, { a: [1, 'x', null, true] }))).toBe(true);
@@ -165,7 +212,10 @@ describe('tryJsonObjectBytes', () => {
   /** What the loader's plain path makes of bytes: strict UTF-8, BOM and outer whitespace dropped, then JSON.parse. */
   const loaderPlain = (bytes: Uint8Array): unknown => {
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '').trim();
+      const text = new TextDecoder('utf-8', { fatal: true })
+        .decode(bytes)
+        .replace(/^\uFEFF/, '')
+        .trim();
       if (!text.startsWith('{')) return NOT_JSON_OBJECT;
       return JSON.parse(text) as unknown;
     } catch {
@@ -190,10 +240,15 @@ describe('tryJsonObjectBytes', () => {
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ stringUnit: 'binary' })), fc.boolean(), fc.constantFrom('', ' \n\t', '\r\n'), (value, bom, space) => {
-        const bytes = bytesOf(bom ? [0xef, 0xbb, 0xbf] : [], space, JSON.stringify(value, null, 1), space);
-        expect(tryJsonObjectBytes(bytes)).toEqual(loaderPlain(bytes));
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ stringUnit: 'binary' })),
+        fc.boolean(),
+        fc.constantFrom('', ' \n\t', '\r\n'),
+        (value, bom, space) => {
+          const bytes = bytesOf(bom ? [0xef, 0xbb, 0xbf] : [], space, JSON.stringify(value, null, 1), space);
+          expect(tryJsonObjectBytes(bytes)).toEqual(loaderPlain(bytes));
+        },
+      ),
       { numRuns: 300 },
     );
   });

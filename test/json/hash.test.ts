@@ -6,7 +6,10 @@ const reference = (v: unknown): string =>
   Array.isArray(v)
     ? `[${v.map(reference).join(',')}]`
     : v !== null && typeof v === 'object'
-      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
       : JSON.stringify(v);
 
 describe('canonicalJson', () => {
@@ -47,7 +50,6 @@ describe('canonicalHash', () => {
 });
 
 describe('canonicalJson, fast path against a reference', () => {
-
   it('equals a plain reference implementation for any JSON value', async () => {
     const fc = await import('fast-check');
     fc.assert(
@@ -69,7 +71,9 @@ describe('canonicalJson, fast path against a reference', () => {
       { numRuns: 300 },
     );
     // Long enough to flush many chunks, with strings that need escaping and keys out of order.
-    const big = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${(i * 7919) % 5000}`, { z: `"é\u2028${i}`, a: [i, null, true] }]));
+    const big = Object.fromEntries(
+      Array.from({ length: 5000 }, (_, i) => [`k${(i * 7919) % 5000}`, { z: `"é\u2028${i}`, a: [i, null, true] }]),
+    );
     expect(canonicalHash(big)).toBe(sha(reference(big)));
     const odd = { a: undefined, b: () => 1, c: [undefined, Number.NaN, Infinity], d: new Date(0), e: { toJSON: () => undefined } };
     expect(canonicalHash(odd)).toBe(sha(canonicalJson(odd)));
@@ -92,7 +96,6 @@ describe('canonicalJson, fast path against a reference', () => {
 });
 
 describe('canonicalHash of frozen trees (texts kept per part)', () => {
-
   it('hashes a frozen tree, again and again, and every version sharing parts with it, exactly as its plain copy', async () => {
     const { createHash } = await import('node:crypto');
     const fc = await import('fast-check');
@@ -111,7 +114,10 @@ describe('canonicalHash of frozen trees (texts kept per part)', () => {
         expect(canonicalHash(v1)).toBe(sha(reference(v1)));
         expect(canonicalHash(v1)).toBe(sha(reference(v1)));
         // A new version: one part changed, the rest shared with v1's frozen objects.
-        const next = structuredClone(v1) as { paths: { p: { get: Record<string, unknown> } }; components: { schemas: Record<string, unknown> } };
+        const next = structuredClone(v1) as {
+          paths: { p: { get: Record<string, unknown> } };
+          components: { schemas: Record<string, unknown> };
+        };
         next.paths.p.get = { ...next.paths.p.get, [key]: other };
         const v2 = deepFreeze(shareUnchanged(v1, next));
         expect(canonicalHash(v2)).toBe(sha(reference(structuredClone(v2))));
@@ -121,12 +127,13 @@ describe('canonicalHash of frozen trees (texts kept per part)', () => {
     );
   });
 
-  it('hashes GitHub\'s next release, sharing and frozen, as its plain copy', async () => {
+  it("hashes GitHub's next release, sharing and frozen, as its plain copy", async () => {
     const { readFile } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { npmFixture } = await import('../support/npm-fixtures.js');
     const { deepFreeze, shareUnchanged } = await import('../../src/json/freeze.js');
-    const text = async (version: string) => readFile(join(await npmFixture('@octokit/openapi', version), 'generated/api.github.com.json'), 'utf8');
+    const text = async (version: string) =>
+      readFile(join(await npmFixture('@octokit/openapi', version), 'generated/api.github.com.json'), 'utf8');
     const [older, newer] = await Promise.all([text('23.0.0'), text('23.0.1')]);
     const v1 = deepFreeze(JSON.parse(older) as object);
     expect(canonicalHash(v1)).toBe(canonicalHash(JSON.parse(older)));

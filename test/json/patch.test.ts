@@ -8,9 +8,9 @@ const apply = (doc: unknown, ops: ReturnType<typeof jsonPatch>): unknown =>
   fastJsonPatch.applyPatch(structuredClone(doc), structuredClone(ops) as fastJsonPatch.Operation[], true, true).newDocument;
 
 /** A JSON value and a variant of it with some members changed, added or removed. */
-const pair = fc.jsonValue({ maxDepth: 4 }).chain((a) =>
-  fc.tuple(fc.constant(a), fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constant(structuredClone(a)), mutated(a))),
-);
+const pair = fc
+  .jsonValue({ maxDepth: 4 })
+  .chain((a) => fc.tuple(fc.constant(a), fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constant(structuredClone(a)), mutated(a))));
 
 function mutated(value: unknown): fc.Arbitrary<unknown> {
   if (Array.isArray(value)) {
@@ -23,12 +23,14 @@ function mutated(value: unknown): fc.Arbitrary<unknown> {
   }
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
-    return fc.tuple(fc.oneof(fc.constantFrom(...(keys.length > 0 ? keys : ['k'])), fc.string()), fc.jsonValue({ maxDepth: 2 }), fc.boolean()).map(([key, v, drop]) => {
-      const copy = structuredClone(value) as Record<string, unknown>;
-      if (drop) delete copy[key];
-      else copy[key] = v;
-      return copy;
-    });
+    return fc
+      .tuple(fc.oneof(fc.constantFrom(...(keys.length > 0 ? keys : ['k'])), fc.string()), fc.jsonValue({ maxDepth: 2 }), fc.boolean())
+      .map(([key, v, drop]) => {
+        const copy = structuredClone(value) as Record<string, unknown>;
+        if (drop) delete copy[key];
+        else copy[key] = v;
+        return copy;
+      });
   }
   return fc.jsonValue({ maxDepth: 2 });
 }
@@ -36,7 +38,9 @@ function mutated(value: unknown): fc.Arbitrary<unknown> {
 /** Keys fast-json-patch refuses to apply (`__proto__`, `constructor/prototype`); rollback reports those as ROLLBACK_REFUSED. */
 function hasBannedKey(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, child]) => key === '__proto__' || key === 'prototype' || key === 'constructor' || hasBannedKey(child));
+  return Object.entries(value).some(
+    ([key, child]) => key === '__proto__' || key === 'prototype' || key === 'constructor' || hasBannedKey(child),
+  );
 }
 
 describe('jsonPatch', () => {
@@ -60,14 +64,17 @@ describe('jsonPatch', () => {
   });
 
   it('never enters a subtree both sides share', () => {
-    const untouchable = new Proxy({}, {
-      ownKeys: () => {
-        throw new Error('entered a shared subtree');
+    const untouchable = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('entered a shared subtree');
+        },
+        get: () => {
+          throw new Error('entered a shared subtree');
+        },
       },
-      get: () => {
-        throw new Error('entered a shared subtree');
-      },
-    });
+    );
     const from = { big: untouchable, list: [untouchable, 1], name: 'a' };
     const to = { big: untouchable, list: [untouchable, 2], name: 'b', added: { x: 1 } };
     expect(jsonPatch(from, to)).toEqual([
@@ -94,7 +101,9 @@ describe('jsonPatch', () => {
   });
 
   it('escapes keys, drops undefined members, and replaces the root when the kinds differ', () => {
-    expect(jsonPatch({ 'a/b': 1, 'c~d': 1, gone: undefined }, { 'a/b': 2, 'c~d': 1, also: undefined })).toEqual([{ op: 'replace', path: '/a~1b', value: 2 }]);
+    expect(jsonPatch({ 'a/b': 1, 'c~d': 1, gone: undefined }, { 'a/b': 2, 'c~d': 1, also: undefined })).toEqual([
+      { op: 'replace', path: '/a~1b', value: 2 },
+    ]);
     expect(jsonPatch([1], { 0: 1 })).toEqual([{ op: 'replace', path: '', value: { 0: 1 } }]);
     expect(jsonPatch(1, 2)).toEqual([{ op: 'replace', path: '', value: 2 }]);
     expect(jsonPatch([1, 2, 3], [1])).toEqual([

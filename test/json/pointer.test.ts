@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { compilePattern, compileSegmentPattern, compileWildcard, escapePointer, formatPointer, matchPointerPattern, matchSegments, parsePointer, tryParsePointer, unescapePointer, valueAtSegments } from '../../src/json/index.js';
+import {
+  compilePattern,
+  compileSegmentPattern,
+  compileWildcard,
+  escapePointer,
+  formatPointer,
+  matchPointerPattern,
+  matchSegments,
+  parsePointer,
+  tryParsePointer,
+  unescapePointer,
+  valueAtSegments,
+} from '../../src/json/index.js';
 
 describe('JSON Pointer helpers', () => {
   it('escapes ~ before / so that ~1 in a key survives a round trip', () => {
@@ -133,7 +145,12 @@ describe('JSON Pointer helpers', () => {
       expect.objectContaining({ code: 'POINTER_INVALID', message: expect.stringContaining('number'), hint: expect.stringMatching(/\S/) }),
     );
     expect(() => parsePointer('no-slash')).toThrow(
-      expect.objectContaining({ code: 'POINTER_INVALID', message: expect.stringContaining('"no-slash"'), hint: expect.stringMatching(/\S/), details: { pointer: 'no-slash' } }),
+      expect.objectContaining({
+        code: 'POINTER_INVALID',
+        message: expect.stringContaining('"no-slash"'),
+        hint: expect.stringMatching(/\S/),
+        details: { pointer: 'no-slash' },
+      }),
     );
   });
 

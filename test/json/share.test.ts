@@ -53,7 +53,11 @@ const key = fc.oneof(
 
 const { tree } = fc.letrec<{ tree: Json; leaf: Json; array: Json; object: Json }>((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), tie('array'), tie('object')),
-  leaf: fc.oneof(fc.constantFrom<Json>(null, true, false, 0, 1, 'x', 'y', ''), fc.integer({ min: -1000, max: 1000 }), fc.string({ maxLength: 4 })),
+  leaf: fc.oneof(
+    fc.constantFrom<Json>(null, true, false, 0, 1, 'x', 'y', ''),
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.string({ maxLength: 4 }),
+  ),
   array: fc.array(tie('tree'), { maxLength: 4 }),
   // Object.fromEntries defines `__proto__` as an own key, like JSON.parse.
   object: fc.array(fc.tuple(key, tie('tree')), { maxLength: 5 }).map((entries) => Object.fromEntries(entries) as Json),
@@ -108,7 +112,8 @@ function applyEdit(root: Json, e: Edit): Json {
         break;
       case 'retype': {
         const child = node[at];
-        if (isContainer(child)) node[at] = Array.isArray(child) ? Object.fromEntries(child.map((v, i) => [String(i), v])) : Object.values(child);
+        if (isContainer(child))
+          node[at] = Array.isArray(child) ? Object.fromEntries(child.map((v, i) => [String(i), v])) : Object.values(child);
         else node.length = Math.max(0, node.length - 1);
         break;
       }
@@ -139,7 +144,8 @@ function applyEdit(root: Json, e: Edit): Json {
     }
     case 'retype': {
       const child = existing === undefined ? undefined : node[existing];
-      if (existing !== undefined && isContainer(child)) put(node, existing, Array.isArray(child) ? Object.fromEntries(child.map((v, i) => [String(i), v])) : Object.values(child));
+      if (existing !== undefined && isContainer(child))
+        put(node, existing, Array.isArray(child) ? Object.fromEntries(child.map((v, i) => [String(i), v])) : Object.values(child));
       else put(node, e.key, []);
       break;
     }
@@ -269,7 +275,8 @@ describe('shareUnchanged: properties over random JSON trees', () => {
         if (isContainer(out) && isContainer(base) && Array.isArray(out) === Array.isArray(base)) {
           for (const [k, child] of entriesOf(out)) {
             const old = Object.hasOwn(base, k) && k !== '__proto__' ? (base as Record<string, unknown>)[k] : undefined;
-            if (isContainer(child) && isContainer(old) && JSON.stringify(child) === JSON.stringify(old) && !hasProtoKey(child)) expect(child).toBe(old);
+            if (isContainer(child) && isContainer(old) && JSON.stringify(child) === JSON.stringify(old) && !hasProtoKey(child))
+              expect(child).toBe(old);
           }
         }
       }),
@@ -279,14 +286,19 @@ describe('shareUnchanged: properties over random JSON trees', () => {
 
   it('sharing twice in a row (base → v2 → v3) keeps every guarantee', () => {
     fc.assert(
-      fc.property(containerTree, fc.array(edit, { minLength: 1, maxLength: 2 }), fc.array(edit, { minLength: 1, maxLength: 2 }), (base, first, second) => {
-        let v2 = copy(base);
-        for (const e of first) v2 = applyEdit(v2, e);
-        const shared = checkShare(base, v2) as Json; // deep-frozen afterwards
-        let v3 = copy(shared);
-        for (const e of second) v3 = applyEdit(v3, e);
-        checkShare(shared, v3);
-      }),
+      fc.property(
+        containerTree,
+        fc.array(edit, { minLength: 1, maxLength: 2 }),
+        fc.array(edit, { minLength: 1, maxLength: 2 }),
+        (base, first, second) => {
+          let v2 = copy(base);
+          for (const e of first) v2 = applyEdit(v2, e);
+          const shared = checkShare(base, v2) as Json; // deep-frozen afterwards
+          let v3 = copy(shared);
+          for (const e of second) v3 = applyEdit(v3, e);
+          checkShare(shared, v3);
+        },
+      ),
       { numRuns: propertyRuns(300) },
     );
   });

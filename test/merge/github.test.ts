@@ -90,7 +90,8 @@ describe('merge3 on the GitHub REST API (19.0.0 → 23.0.2, 200 local edits)', (
   it('shares what only upstream changed with the remote document', () => {
     const { merged } = result;
     const shared = Object.keys(remote.components.schemas as object).filter(
-      (name) => (merged.components.schemas as Record<string, unknown>)[name] === (remote.components.schemas as Record<string, unknown>)[name],
+      (name) =>
+        (merged.components.schemas as Record<string, unknown>)[name] === (remote.components.schemas as Record<string, unknown>)[name],
     );
     expect(shared.length / Object.keys(remote.components.schemas as object).length).toBeGreaterThan(0.9);
   });

@@ -15,7 +15,10 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const schema = fc
-  .record({ type: fc.constantFrom('string', 'integer'), enum: maybe(fc.uniqueArray(fc.constantFrom('x', 'y', 'z', 'w'), { maxLength: 4 })) })
+  .record({
+    type: fc.constantFrom('string', 'integer'),
+    enum: maybe(fc.uniqueArray(fc.constantFrom('x', 'y', 'z', 'w'), { maxLength: 4 })),
+  })
   .map(clean);
 const parameter = fc
   .record({
@@ -36,7 +39,12 @@ const operation = fc
     summary: maybe(text),
     parameters: maybe(parameters),
     tags: maybe(fc.uniqueArray(name, { maxLength: 3 })),
-    security: maybe(fc.uniqueArray(fc.dictionary(name, fc.uniqueArray(text, { maxLength: 2 }), { maxKeys: 2 }), { maxLength: 2, selector: (s) => JSON.stringify(Object.entries(s).sort()) })),
+    security: maybe(
+      fc.uniqueArray(fc.dictionary(name, fc.uniqueArray(text, { maxLength: 2 }), { maxKeys: 2 }), {
+        maxLength: 2,
+        selector: (s) => JSON.stringify(Object.entries(s).sort()),
+      }),
+    ),
     responses: fc.constant({ '200': { description: 'ok' } }),
   })
   .map(clean);
@@ -54,7 +62,11 @@ const openApiDoc = fc
       fc.record({
         schemas: fc.dictionary(
           name,
-          fc.record({ type: fc.constant('object'), required: fc.uniqueArray(name, { maxLength: 3 }), properties: fc.dictionary(name, schema, { maxKeys: 3 }) }),
+          fc.record({
+            type: fc.constant('object'),
+            required: fc.uniqueArray(name, { maxLength: 3 }),
+            properties: fc.dictionary(name, schema, { maxKeys: 3 }),
+          }),
           { maxKeys: 2 },
         ),
       }),

@@ -222,12 +222,19 @@ describe('merge3: identity arrays', () => {
 
   it('uses a target’s own rules, first match first, and validates them', () => {
     const rules: IdentityRule[] = [{ path: '/requests', key: (r) => (r as { id?: string }).id }, ...openApiIdentityRules];
-    const { merged } = merge3({ requests: [{ id: '1', n: 'a' }] }, { requests: [{ id: '1', n: 'b' }] }, { requests: [{ id: '2' }, { id: '1', n: 'a' }] }, { rules });
+    const { merged } = merge3(
+      { requests: [{ id: '1', n: 'a' }] },
+      { requests: [{ id: '1', n: 'b' }] },
+      { requests: [{ id: '2' }, { id: '1', n: 'a' }] },
+      { rules },
+    );
     expect(merged).toEqual({ requests: [{ id: '2' }, { id: '1', n: 'b' }] });
     expect(() => merge3({}, {}, { a: 1 }, { rules: [{ path: 'requests', key: () => 'x' }] })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),
     );
-    expect(() => merge3({}, {}, {}, { rules: [{ path: '/x' } as unknown as IdentityRule] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => merge3({}, {}, {}, { rules: [{ path: '/x' } as unknown as IdentityRule] })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
   });
 
   it('matches large arrays through an index: one key call per element per side', () => {
@@ -289,7 +296,11 @@ describe('merge3: inputs', () => {
 
   it('never mutates its inputs: all three frozen deeply, each side with edits of its own', () => {
     const base = op([param('limit'), param('offset', { description: 'skip' }), param('q')], { summary: 'Get', tags: ['pets'] });
-    const local = op([param('limit', { description: 'mine' }), param('q'), param('mine')], { summary: 'Get one pet', tags: ['pets'], 'x-note': 'mine' });
+    const local = op([param('limit', { description: 'mine' }), param('q'), param('mine')], {
+      summary: 'Get one pet',
+      tags: ['pets'],
+      'x-note': 'mine',
+    });
     const remote = op([param('offset', { description: 'skip n' }), param('limit'), param('q', { required: true }), param('theirs')], {
       summary: 'Get a pet',
       tags: ['pets', 'v2'],
@@ -302,11 +313,26 @@ describe('merge3: inputs', () => {
     const { merged, conflicts } = merge3(base, local, remote);
     expect({ base, local, remote }).toStrictEqual(copies);
     expect(conflicts).toStrictEqual([
-      { path: '/paths/~1pets~1{id}/get/parameters/0', kind: 'deleted-vs-changed', base: param('offset', { description: 'skip' }), local: undefined, remote: param('offset', { description: 'skip n' }) },
+      {
+        path: '/paths/~1pets~1{id}/get/parameters/0',
+        kind: 'deleted-vs-changed',
+        base: param('offset', { description: 'skip' }),
+        local: undefined,
+        remote: param('offset', { description: 'skip n' }),
+      },
       { path: '/paths/~1pets~1{id}/get/summary', kind: 'both-changed', base: 'Get', local: 'Get one pet', remote: 'Get a pet' },
     ]);
-    expect(paramsOf(merged)).toStrictEqual([param('limit', { description: 'mine' }), param('q', { required: true }), param('mine'), param('theirs')]);
-    expect((merged as typeof local).paths['/pets/{id}'].get).toMatchObject({ summary: 'Get one pet', tags: ['pets', 'v2'], 'x-note': 'mine' });
+    expect(paramsOf(merged)).toStrictEqual([
+      param('limit', { description: 'mine' }),
+      param('q', { required: true }),
+      param('mine'),
+      param('theirs'),
+    ]);
+    expect((merged as typeof local).paths['/pets/{id}'].get).toMatchObject({
+      summary: 'Get one pet',
+      tags: ['pets', 'v2'],
+      'x-note': 'mine',
+    });
 
     // Without a base every key counts as added by both: the same inputs, untouched.
     merge3(undefined, local, remote);
@@ -342,7 +368,6 @@ describe('merge3: inputs', () => {
     expect(again).toEqual({ merged: { a: 1 }, conflicts: [] });
   });
 });
-
 
 describe('merge3: which object or array it returns', () => {
   it('returns local itself when the merge equals it key for key, in its key order', () => {
@@ -426,14 +451,24 @@ describe('merge3: keys named __proto__', () => {
     expect(merged).toStrictEqual({ a: 2 });
 
     const kept = merge3({ a: 1 }, JSON.parse('{"a": 1, "__proto__": {"x": 1}}'), { a: 2 }).merged as Record<string, unknown>;
-    expect(Object.getOwnPropertyDescriptor(kept, '__proto__')).toStrictEqual({ value: { x: 1 }, enumerable: true, writable: true, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(kept, '__proto__')).toStrictEqual({
+      value: { x: 1 },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
   });
 });
 
 describe('merge3: errors', () => {
   it('names what it got instead of options', () => {
-    const invalid = (got: string) => expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`got ${got}`), hint: expect.stringMatching(/\S/) });
+    const invalid = (got: string) =>
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining(`got ${got}`),
+        hint: expect.stringMatching(/\S/),
+      });
     expect(() => merge3({}, {}, {}, 'rules' as never)).toThrow(invalid('string'));
     expect(() => merge3({}, {}, {}, null as never)).toThrow(invalid('null'));
     expect(() => merge3({}, {}, {}, [] as never)).toThrow(invalid('object'));
@@ -441,12 +476,26 @@ describe('merge3: errors', () => {
 
   it('lets a library error from a key function through as it is', () => {
     const thrown = new ConfigError('from the key function');
-    const rules: IdentityRule[] = [{ path: '/list', key: () => { throw thrown; } }];
+    const rules: IdentityRule[] = [
+      {
+        path: '/list',
+        key: () => {
+          throw thrown;
+        },
+      },
+    ];
     expect(() => merge3({ list: [1] }, { list: [2] }, { list: [3] }, { rules })).toThrow(thrown);
   });
 
   it('says where it failed and why, with a hint that depends on the failure', () => {
-    const rules: IdentityRule[] = [{ path: '/a/list', key: () => { throw new Error('boom'); } }];
+    const rules: IdentityRule[] = [
+      {
+        path: '/a/list',
+        key: () => {
+          throw new Error('boom');
+        },
+      },
+    ];
     const caught = (fn: () => unknown) => {
       try {
         fn();

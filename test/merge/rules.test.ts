@@ -40,7 +40,13 @@ describe('openApiIdentityRules', () => {
   });
 
   it('keys servers by url, top-level tags by name', () => {
-    for (const pointer of ['/servers', '/paths/~1pets/servers', '/paths/~1pets/get/servers', '/webhooks/newPet/servers', '/webhooks/newPet/post/servers']) {
+    for (const pointer of [
+      '/servers',
+      '/paths/~1pets/servers',
+      '/paths/~1pets/get/servers',
+      '/webhooks/newPet/servers',
+      '/webhooks/newPet/post/servers',
+    ]) {
       const rule = ruleFor(pointer);
       expect(rule?.key({ url: 'https://api.example.com', description: 'x' }), pointer).toBe('https://api.example.com');
       expect(rule?.key({ url: 5 }), pointer).toBeUndefined();
@@ -53,7 +59,14 @@ describe('openApiIdentityRules', () => {
   });
 
   it('merges operation tags, security requirements, enum and required as sets', () => {
-    const sets = ['/paths/~1pets/get/tags', '/security', '/paths/~1pets/get/security', '/webhooks/newPet/post/security', '/components/schemas/Pet/properties/kind/enum', '/components/schemas/Pet/required'];
+    const sets = [
+      '/paths/~1pets/get/tags',
+      '/security',
+      '/paths/~1pets/get/security',
+      '/webhooks/newPet/post/security',
+      '/components/schemas/Pet/properties/kind/enum',
+      '/components/schemas/Pet/required',
+    ];
     for (const pointer of sets) {
       const rule = ruleFor(pointer);
       expect(rule?.set, pointer).toBe(true);
@@ -73,18 +86,29 @@ describe('openApiIdentityRules', () => {
 
 describe('compileRules', () => {
   const refused = (message: string, details?: Record<string, unknown>) =>
-    expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(message), hint: expect.stringMatching(/\S/), ...(details ? { details } : {}) });
+    expect.objectContaining({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining(message),
+      hint: expect.stringMatching(/\S/),
+      ...(details ? { details } : {}),
+    });
 
   it('names the rule and what it holds instead of a pattern or a key function', () => {
     expect(() => compileRules('rules' as never)).toThrow(refused('got string'));
     expect(() => compileRules([null as never])).toThrow(refused('`rules[0].path`', { index: 0 }));
-    expect(() => compileRules([{ path: '/a', key: () => 'a' }, { key: () => 'b' } as never])).toThrow(refused('`rules[1].path`', { index: 1 }));
+    expect(() => compileRules([{ path: '/a', key: () => 'a' }, { key: () => 'b' } as never])).toThrow(
+      refused('`rules[1].path`', { index: 1 }),
+    );
     expect(() => compileRules(['/a' as never])).toThrow(refused('got "/a"', { index: 0 }));
     expect(() => compileRules([[] as never])).toThrow(refused('got an array', { index: 0 }));
     expect(() => compileRules([{ path: 5 } as never])).toThrow(refused('got object', { index: 0 }));
     expect(() => compileRules([{ path: 'items', key: () => 'x' }])).toThrow(refused('got "items"', { index: 0 }));
-    expect(() => compileRules([{ path: 'items', key: () => 'x' }])).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'POINTER_INVALID' }) }));
-    expect(() => compileRules([{ path: '/items' } as never])).toThrow(refused('`rules[0].key` to be a function, got undefined', { index: 0 }));
+    expect(() => compileRules([{ path: 'items', key: () => 'x' }])).toThrow(
+      expect.objectContaining({ cause: expect.objectContaining({ code: 'POINTER_INVALID' }) }),
+    );
+    expect(() => compileRules([{ path: '/items' } as never])).toThrow(
+      refused('`rules[0].key` to be a function, got undefined', { index: 0 }),
+    );
     expect(() => compileRules([{ path: '/items', key: null } as never])).toThrow(refused('got null', { index: 0 }));
     expect(() => compileRules([{ path: '/items', key: 'id' } as never])).toThrow(refused('got "id"', { index: 0 }));
   });

@@ -61,7 +61,13 @@ export function flatten(doc: Json, rules: readonly IdentityRule[] = openApiIdent
 
 /** A conflict's path in the identity form of {@link flatten}, found by walking the merged document. */
 export function conflictId(merged: Json, conflict: MergeConflict, rules: readonly IdentityRule[] = openApiIdentityRules): string {
-  const segments = conflict.path === '' ? [] : conflict.path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments =
+    conflict.path === ''
+      ? []
+      : conflict.path
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: Json = merged;
   let id = '';
   for (let i = 0; i < segments.length; i++) {
@@ -110,7 +116,12 @@ export function droppedChanges(
 }
 
 /** {@link droppedChanges} over documents already flattened and conflicts already translated. */
-export function dropped(base: Map<string, string>, side: Map<string, string>, merged: Map<string, string>, covered: readonly string[]): string[] {
+export function dropped(
+  base: Map<string, string>,
+  side: Map<string, string>,
+  merged: Map<string, string>,
+  covered: readonly string[],
+): string[] {
   return changes(base, side)
     .filter((p) => merged.get(p) !== side.get(p))
     .filter((p) => !covered.some((c) => under(p, c)))
@@ -226,7 +237,8 @@ export function mutate(doc: Json, seed: number, count: number, rules: readonly I
       current = updateAt(current, path, (c) => {
         const o = c as Record<string, unknown>;
         if (roll < 0.2 && keys.length > 0) delete o[pick(keys)];
-        else if (roll < 0.45 || keys.length === 0) o[`x-${Math.floor(rng() * 4)}`] = rng() < 0.7 ? pick(PRIMITIVES) : { note: pick(PRIMITIVES) };
+        else if (roll < 0.45 || keys.length === 0)
+          o[`x-${Math.floor(rng() * 4)}`] = rng() < 0.7 ? pick(PRIMITIVES) : { note: pick(PRIMITIVES) };
         else {
           const k = pick(keys);
           // Keep identities intact most of the time: edit descriptions and other leaves.

@@ -4,7 +4,10 @@ import { EventRecorder, ManualClock, MemorySource, MemoryTarget } from '../../sr
 import { petstore } from '../support/docs.js';
 
 /** A small parser for the Prometheus text format (0.0.4): enough to prove the output is well formed. */
-function parsePrometheus(text: string): { types: Map<string, string>; samples: Array<{ name: string; labels: Record<string, string>; value: number }> } {
+function parsePrometheus(text: string): {
+  types: Map<string, string>;
+  samples: Array<{ name: string; labels: Record<string, string>; value: number }>;
+} {
   const types = new Map<string, string>();
   const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
   expect(text.endsWith('\n')).toBe(true);
@@ -51,7 +54,17 @@ describe('metrics', () => {
     await clock.advance(10);
     await failing;
     const m = engine.getMetrics();
-    expect(m).toMatchObject({ totalSyncs: 3, successfulSyncs: 2, failedSyncs: 1, appliedSyncs: 1, unchangedSkips: 1, retries: 1, attempts: 4, activeJobs: 0, queueLength: 0 });
+    expect(m).toMatchObject({
+      totalSyncs: 3,
+      successfulSyncs: 2,
+      failedSyncs: 1,
+      appliedSyncs: 1,
+      unchangedSkips: 1,
+      retries: 1,
+      attempts: 4,
+      activeJobs: 0,
+      queueLength: 0,
+    });
     expect(m.perSource.good).toMatchObject({ totalSyncs: 2, unchangedSkips: 1, failedSyncs: 0 });
     expect(m.perSource.bad).toMatchObject({ totalSyncs: 1, failedSyncs: 1, retries: 1 });
     // random() = 0 makes the retry immediate, so every run ended at t0.

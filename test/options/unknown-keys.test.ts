@@ -35,8 +35,10 @@ const entryPoints: Record<string, (extra: Record<string, unknown>) => unknown> =
   'new SyncEngine retry': (extra) => new SyncEngine({ retry: extra } as never),
   'new SyncEngine circuitBreaker': (extra) => new SyncEngine({ circuitBreaker: extra } as never),
   'engine.updateConfig': async (extra) => (await engineWithBinding()).updateConfig(extra as never),
-  'engine.addSource': (extra) => new SyncEngine().addSource({ id: 'pets', source: new MemorySource(petstore(1)), target: new MemoryTarget(), ...extra } as never),
-  'engine.addSource policy': (extra) => new SyncEngine().addSource({ id: 'pets', source: new MemorySource(petstore(1)), target: new MemoryTarget(), policy: extra } as never),
+  'engine.addSource': (extra) =>
+    new SyncEngine().addSource({ id: 'pets', source: new MemorySource(petstore(1)), target: new MemoryTarget(), ...extra } as never),
+  'engine.addSource policy': (extra) =>
+    new SyncEngine().addSource({ id: 'pets', source: new MemorySource(petstore(1)), target: new MemoryTarget(), policy: extra } as never),
   'engine.syncNow': async (extra) => (await engineWithBinding()).syncNow('pets', extra as never),
   'engine.addSyncJob': async (extra) => (await engineWithBinding()).addSyncJob({ sourceId: 'pets', ...extra } as never),
   'engine.plan': async (extra) => (await engineWithBinding()).plan('pets', extra as never),
@@ -45,8 +47,10 @@ const entryPoints: Record<string, (extra: Record<string, unknown>) => unknown> =
   fileSource: (extra) => fileSource({ path: join(dir, 'openapi.json'), ...extra } as never),
   functionSource: (extra) => functionSource(() => petstore(1), extra as never),
   compositeSource: (extra) => compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)) }], ...extra } as never),
-  'compositeSource load': (extra) => compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)) }], load: extra } as never),
-  'compositeSource member': (extra) => compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)), ...extra }] } as never),
+  'compositeSource load': (extra) =>
+    compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)) }], load: extra } as never),
+  'compositeSource member': (extra) =>
+    compositeSource({ sources: [{ id: 'a', source: new MemorySource(petstore(1)), ...extra }] } as never),
   discoverSpec: (extra) => discoverSpec('http://127.0.0.1:9', extra as never),
   openApiFileTarget: (extra) => openApiFileTarget({ path: join(dir, 'local.json'), ...extra } as never),
   hoppscotchTarget: (extra) => hoppscotchTarget({ path: join(dir, 'local.hoppscotch.json'), ...extra } as never),
@@ -85,31 +89,43 @@ describe('unknown option keys', () => {
     const error = await failureOf(() => entryPoints['engine.addSource']!({ interval: 2000 }));
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { option: 'interval' } });
     expect((error as { hint: string }).hint).toContain('`intervalMs`');
-    expect(await failureOf(() => entryPoints['new SyncEngine retry']!({ retries: 3 }))).toMatchObject({ details: { option: 'retry.retries' } });
+    expect(await failureOf(() => entryPoints['new SyncEngine retry']!({ retries: 3 }))).toMatchObject({
+      details: { option: 'retry.retries' },
+    });
   });
 
   it('accepts every documented key', async () => {
     const engine = await engineWithBinding();
-    await expect(engine.syncNow('pets', { priority: 'low', signal: new AbortController().signal })).resolves.toMatchObject({ outcome: 'applied' });
+    await expect(engine.syncNow('pets', { priority: 'low', signal: new AbortController().signal })).resolves.toMatchObject({
+      outcome: 'applied',
+    });
     expect(() => httpSource({ url, connectTimeoutMs: 100, probe: 'head', userAgent: 'x' })).not.toThrow();
   });
 
-  it.each(['httpSource', 'fileSource', 'openApiFileTarget', 'hoppscotchTarget', 'FileStore', 'createSyncHandler', 'rules', 'manual', 'openAIResolver', 'engine.addSource'])(
-    '%s refuses options that are not an object',
-    async (name) => {
-      const call: Record<string, () => unknown> = {
-        httpSource: () => httpSource(null as never),
-        fileSource: () => fileSource('openapi.json' as never),
-        openApiFileTarget: () => openApiFileTarget([] as never),
-        hoppscotchTarget: () => hoppscotchTarget(null as never),
-        FileStore: () => new FileStore('dir' as never),
-        createSyncHandler: () => createSyncHandler(new SyncEngine(), null as never),
-        rules: () => rules([], 'name' as never),
-        manual: () => manual(null as never),
-        openAIResolver: () => openAIResolver(null as never),
-        'engine.addSource': () => new SyncEngine().addSource(null as never),
-      };
-      expect(await failureOf(call[name]!)).toMatchObject({ code: 'CONFIG_INVALID' });
-    },
-  );
+  it.each([
+    'httpSource',
+    'fileSource',
+    'openApiFileTarget',
+    'hoppscotchTarget',
+    'FileStore',
+    'createSyncHandler',
+    'rules',
+    'manual',
+    'openAIResolver',
+    'engine.addSource',
+  ])('%s refuses options that are not an object', async (name) => {
+    const call: Record<string, () => unknown> = {
+      httpSource: () => httpSource(null as never),
+      fileSource: () => fileSource('openapi.json' as never),
+      openApiFileTarget: () => openApiFileTarget([] as never),
+      hoppscotchTarget: () => hoppscotchTarget(null as never),
+      FileStore: () => new FileStore('dir' as never),
+      createSyncHandler: () => createSyncHandler(new SyncEngine(), null as never),
+      rules: () => rules([], 'name' as never),
+      manual: () => manual(null as never),
+      openAIResolver: () => openAIResolver(null as never),
+      'engine.addSource': () => new SyncEngine().addSource(null as never),
+    };
+    expect(await failureOf(call[name]!)).toMatchObject({ code: 'CONFIG_INVALID' });
+  });
 });

@@ -55,7 +55,9 @@ beforeAll(async () => {
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: project });
   redisProject = await mkdtemp(join(tmpdir(), 'als-pack-redis-'));
   await writeFile(join(redisProject, 'package.json'), JSON.stringify({ name: 'consumer-redis', version: '1.0.0', private: true }));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers()], { cwd: redisProject });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers()], {
+    cwd: redisProject,
+  });
 }, 300_000);
 
 describe('the packed package', () => {
@@ -69,7 +71,15 @@ import { hoppscotchTarget, parseCollection } from 'api-live-sync/hoppscotch';
 import { createSyncHandler } from 'api-live-sync/server';`),
     );
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function', oneClass: true });
+    expect(JSON.parse(stdout)).toEqual({
+      outcome: 'applied',
+      paths: ['/a'],
+      branded: true,
+      resolver: 'function',
+      hoppscotch: 'function',
+      handler: 'function',
+      oneClass: true,
+    });
   });
 
   it('requires cleanly from a plain CommonJS script', async () => {
@@ -82,7 +92,15 @@ const { hoppscotchTarget, parseCollection } = require('api-live-sync/hoppscotch'
 const { createSyncHandler } = require('api-live-sync/server');`),
     );
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ outcome: 'applied', paths: ['/a'], branded: true, resolver: 'function', hoppscotch: 'function', handler: 'function', oneClass: true });
+    expect(JSON.parse(stdout)).toEqual({
+      outcome: 'applied',
+      paths: ['/a'],
+      branded: true,
+      resolver: 'function',
+      hoppscotch: 'function',
+      handler: 'function',
+      oneClass: true,
+    });
   });
 
   it('needs no ioredis or bullmq for the root, ./testing and ./openai entries (the project above has neither)', async () => {
@@ -152,9 +170,18 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
     for (const entry of ['redis', 'hoppscotch', 'server']) {
-      expect(files).toEqual(expect.arrayContaining([`package/dist/${entry}.js`, `package/dist/${entry}.cjs`, `package/dist/${entry}.d.ts`, `package/dist/${entry}.d.cts`]));
+      expect(files).toEqual(
+        expect.arrayContaining([
+          `package/dist/${entry}.js`,
+          `package/dist/${entry}.cjs`,
+          `package/dist/${entry}.d.ts`,
+          `package/dist/${entry}.d.cts`,
+        ]),
+      );
     }
-    expect(files).toEqual(expect.arrayContaining(['package/docs/getting-started.md', 'package/docs/troubleshooting.md', 'package/examples/demo.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package/docs/getting-started.md', 'package/docs/troubleshooting.md', 'package/examples/demo.ts']),
+    );
     expect(files.filter((f) => /^package\/(src|test|bench|scripts)\/|^package\/docs\/api\//.test(f))).toEqual([]);
   });
 
@@ -175,7 +202,9 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
   });
 
   it('passes publint and arethetypeswrong', async () => {
-    const publint = await run(join(root, 'node_modules/.bin/publint'), ['run', '--strict', tarball], { cwd: root }).catch((e: { stdout: string; stderr: string }) => e);
+    const publint = await run(join(root, 'node_modules/.bin/publint'), ['run', '--strict', tarball], { cwd: root }).catch(
+      (e: { stdout: string; stderr: string }) => e,
+    );
     expect(publint.stdout + publint.stderr).not.toMatch(/error|warning/i);
     // attw exits non-zero on any problem; node10 resolution of subpaths is out of scope (engines >= 20).
     // JSON output: the human formats change layout with the terminal width (CI has none).
@@ -193,7 +222,9 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
       expect(res['node16-esm']?.resolution?.fileName, sub).toMatch(/\.d\.ts$/);
       expect(res['bundler']?.resolution?.fileName, sub).toMatch(/\.d\.ts$/);
     }
-    const problems = Object.values(report.problems ?? {}).flat().filter((p) => p.resolutionKind !== 'node10');
+    const problems = Object.values(report.problems ?? {})
+      .flat()
+      .filter((p) => p.resolutionKind !== 'node10');
     expect(problems).toEqual([]);
   });
 });

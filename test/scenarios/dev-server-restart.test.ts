@@ -127,7 +127,8 @@ describe('a dev server restarting under `api-live-sync watch`', { timeout: 90_00
     const run = await done;
     expect(run.code).toBe(0);
     const lines = events(run.stdout);
-    const restarting = lines.find((line) => line.event === 'source:restarting') as (Line & { since: number; graceEndsAt: number }) | undefined;
+    const restarting = lines.find((line) => line.event === 'source:restarting') as
+      (Line & { since: number; graceEndsAt: number }) | undefined;
     const opened = lines.find((line) => line.event === 'circuit:opened') as (Line & { timestamp: number; failures: number }) | undefined;
     expect(restarting).toMatchObject({ graceEndsAt: restarting!.since + 1000 });
     expect(opened!.failures).toBe(2);

@@ -31,17 +31,51 @@ function document(version: 1 | 2): Json {
   const limit =
     version === 1
       ? { name: 'limit', in: 'query', description: 'Page size', schema: { type: 'integer', maximum: 100 }, example: 3 }
-      : { name: 'limit', in: 'query', required: true, description: 'Page size (now required, at most 2)', schema: { type: 'integer', maximum: 2 }, example: 2 };
-  const collectionPath: Json = { get: { tags: ['pets'], operationId: 'listPets', summary: 'List pets', parameters: [limit], responses: { '200': { description: 'Pets' } } } };
-  const itemPath: Json = { get: { tags: ['pets'], operationId: 'getPet', summary: 'Get a pet', parameters: [petId], responses: { '200': { description: 'A pet' } } } };
+      : {
+          name: 'limit',
+          in: 'query',
+          required: true,
+          description: 'Page size (now required, at most 2)',
+          schema: { type: 'integer', maximum: 2 },
+          example: 2,
+        };
+  const collectionPath: Json = {
+    get: {
+      tags: ['pets'],
+      operationId: 'listPets',
+      summary: 'List pets',
+      parameters: [limit],
+      responses: { '200': { description: 'Pets' } },
+    },
+  };
+  const itemPath: Json = {
+    get: {
+      tags: ['pets'],
+      operationId: 'getPet',
+      summary: 'Get a pet',
+      parameters: [petId],
+      responses: { '200': { description: 'A pet' } },
+    },
+  };
   if (version === 1) {
-    itemPath.delete = { tags: ['pets'], operationId: 'deletePet', summary: 'Delete a pet', parameters: [{ ...petId, example: 3 }], responses: { '204': { description: 'Deleted' } } };
+    itemPath.delete = {
+      tags: ['pets'],
+      operationId: 'deletePet',
+      summary: 'Delete a pet',
+      parameters: [{ ...petId, example: 3 }],
+      responses: { '204': { description: 'Deleted' } },
+    };
   } else {
     collectionPath.post = {
       tags: ['pets'],
       operationId: 'createPet',
       summary: 'Add a pet',
-      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string', example: 'Bo' } } } } } },
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string', example: 'Bo' } } } },
+        },
+      },
       responses: { '201': { description: 'Created' } },
     };
   }
@@ -64,7 +98,9 @@ beforeAll(async () => {
   server = await startServer((request, body, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const send = (status: number, value?: unknown) =>
-      value === undefined ? response.writeHead(status).end() : response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      value === undefined
+        ? response.writeHead(status).end()
+        : response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const item = /^\/pets\/(\d+)$/.exec(url.pathname);
     if (request.method === 'GET' && url.pathname === '/openapi.json') return send(200, document(version));
     if (request.method === 'GET' && url.pathname === '/pets') {
@@ -112,7 +148,8 @@ describe('Hoppscotch CLI, end to end through the engine', () => {
     expect(requests(synced).map((r) => r.id)).toEqual(['listPets', 'getPet', 'deletePet']);
     synced.variables = synced.variables.map((v) => (v.key === 'baseUrl' ? { ...v, initialValue: server.url } : v));
     const scripts: Record<string, string> = {
-      listPets: 'pw.test("lists pets", () => { pw.expect(pw.response.status).toBe(200); pw.expect(pw.response.body.length >= 1).toBe(true); });',
+      listPets:
+        'pw.test("lists pets", () => { pw.expect(pw.response.status).toBe(200); pw.expect(pw.response.body.length >= 1).toBe(true); });',
       getPet: 'pw.test("gets Rex", () => { pw.expect(pw.response.status).toBe(200); pw.expect(pw.response.body.name).toBe("Rex"); });',
     };
     for (const request of requests(synced)) request.testScript = scripts[request.id ?? ''] ?? '';
@@ -136,7 +173,9 @@ describe('Hoppscotch CLI, end to end through the engine', () => {
     expect([...byId.keys()]).toEqual(['listPets', 'createPet', 'getPet']);
     expect(byId.get('listPets')?.testScript).toBe(scripts.listPets);
     expect(byId.get('getPet')?.testScript).toBe(scripts.getPet);
-    expect(byId.get('listPets')?.params).toEqual([{ key: 'limit', value: '2', active: true, description: 'Page size (now required, at most 2)' }]);
+    expect(byId.get('listPets')?.params).toEqual([
+      { key: 'limit', value: '2', active: true, description: 'Page size (now required, at most 2)' },
+    ]);
     expect(after.variables.find((v) => v.key === 'baseUrl')?.initialValue).toBe(server.url);
 
     server.requests.length = 0;

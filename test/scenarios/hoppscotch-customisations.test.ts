@@ -47,7 +47,14 @@ function petstore(): Json {
           operationId: 'createPet',
           parameters: [{ name: 'dryRun', in: 'query', description: 'Validate only', schema: { type: 'boolean' }, example: false }],
           requestBody: {
-            content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string', example: 'Rex' }, tag: { type: 'string', example: 'dog' } } } } },
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { name: { type: 'string', example: 'Rex' }, tag: { type: 'string', example: 'dog' } },
+                },
+              },
+            },
           },
           responses: { '201': { description: 'Created' } },
         },
@@ -68,7 +75,9 @@ function petstore(): Json {
           responses: { '204': { description: 'Deleted' } },
         },
       },
-      '/store/inventory': { get: { tags: ['store'], summary: 'Inventory', operationId: 'getInventory', responses: { '200': { description: 'ok' } } } },
+      '/store/inventory': {
+        get: { tags: ['store'], summary: 'Inventory', operationId: 'getInventory', responses: { '200': { description: 'ok' } } },
+      },
     },
   };
 }
@@ -92,7 +101,8 @@ function changed(kind: Upstream, operationId: string): Json {
     const query = (op.parameters as Json[]).find((p) => p.in === 'query')!;
     Object.assign(query, { schema: { type: 'string' }, example: 'changed', description: 'Changed upstream' });
   }
-  if (kind === 'new response') op.responses['404'] = { description: 'Not found', content: { 'application/json': { example: { message: 'no such pet' } } } };
+  if (kind === 'new response')
+    op.responses['404'] = { description: 'Not found', content: { 'application/json': { example: { message: 'no such pet' } } } };
   if (kind === 'summary change') op.summary = `${op.summary} (v2)`;
   return document;
 }
@@ -137,7 +147,13 @@ async function setup(document: Json = petstore(), policy: { removal?: RemovalPol
   const store = new MemoryStore();
   const engine = new SyncEngine({ store });
   const source = new MemorySource(document);
-  await engine.addSource({ id: 'pets', source, target: hoppscotchTarget({ path: file }), intervalMs: 0, policy: { removal: 'deprecate', ...policy } });
+  await engine.addSource({
+    id: 'pets',
+    source,
+    target: hoppscotchTarget({ path: file }),
+    intervalMs: 0,
+    policy: { removal: 'deprecate', ...policy },
+  });
   const first = await engine.syncNow('pets');
   expect(first).toMatchObject({ outcome: 'applied', written: true });
   const edit = async (change: (collection: HoppCollection) => void) => {
@@ -269,7 +285,14 @@ const CUSTOMISATIONS: Customisation[] = [
     apply: (c) => {
       const r = req(c, 'listPets');
       const original = r.responses['A page of pets']!.originalRequest;
-      r.responses['Empty store'] = { name: 'Empty store', originalRequest: original, status: 'OK', code: 200, headers: [{ key: 'content-type', value: 'application/json' }], body: '[]' };
+      r.responses['Empty store'] = {
+        name: 'Empty store',
+        originalRequest: original,
+        status: 'OK',
+        code: 200,
+        headers: [{ key: 'content-type', value: 'application/json' }],
+        body: '[]',
+      };
     },
     check: (c) => {
       const r = req(c, 'listPets');
@@ -282,7 +305,13 @@ const CUSTOMISATIONS: Customisation[] = [
     operation: 'listPets',
     apply: (c) => {
       const { id: _id, ...getPet } = structuredClone(req(c, 'getPet'));
-      folder(c, 'pets').requests.splice(1, 0, { ...getPet, name: 'Health check', endpoint: '<<baseUrl>>/health', requestVariables: [], responses: {} });
+      folder(c, 'pets').requests.splice(1, 0, {
+        ...getPet,
+        name: 'Health check',
+        endpoint: '<<baseUrl>>/health',
+        requestVariables: [],
+        responses: {},
+      });
     },
     check: (c) => {
       const names = folder(c, 'pets').requests.map((r) => r.name);
@@ -298,7 +327,9 @@ const CUSTOMISATIONS: Customisation[] = [
       const scratch = structuredClone(folder(c, 'store'));
       scratch.name = 'Scratch';
       scratch.description = 'my experiments';
-      scratch.requests = [{ ...structuredClone(req(c, 'getInventory')), name: 'Inventory again', endpoint: '<<baseUrl>>/store/inventory?x=1' }];
+      scratch.requests = [
+        { ...structuredClone(req(c, 'getInventory')), name: 'Inventory again', endpoint: '<<baseUrl>>/store/inventory?x=1' },
+      ];
       delete (scratch.requests[0] as Partial<HoppRequest>).id;
       (c.folders as HoppCollection[]).push(scratch);
     },
@@ -376,7 +407,8 @@ describe('hoppscotchTarget: customisations survive upstream changes', () => {
 function without(...operationIds: string[]): Json {
   const document = petstore();
   for (const [path, item] of Object.entries(document.paths as Json)) {
-    for (const [method, op] of Object.entries(item as Json)) if (operationIds.includes((op as Json).operationId)) delete (item as Json)[method];
+    for (const [method, op] of Object.entries(item as Json))
+      if (operationIds.includes((op as Json).operationId)) delete (item as Json)[method];
     if (Object.keys(item as Json).length === 0) delete document.paths[path];
   }
   return document;
@@ -414,7 +446,9 @@ describe('hoppscotchTarget: operations removed upstream', () => {
       const after = await readJson(file);
       const kept = req(after, 'deletePet');
       expect(kept.name).toBe('[deprecated] Delete a pet');
-      expect(kept.description).toBe('Removed upstream: the API no longer has this operation. Kept by api-live-sync (removal policy "deprecate").');
+      expect(kept.description).toBe(
+        'Removed upstream: the API no longer has this operation. Kept by api-live-sync (removal policy "deprecate").',
+      );
       expect(folder(after, 'pets').requests.map((r) => r.id)).toEqual(['listPets', 'createPet', 'getPet', 'deletePet']);
       expect(kept.testScript === '').toBe(edit === undefined);
 
@@ -493,7 +527,10 @@ function reexport(c: HoppCollection, literalHost: boolean): void {
   };
   const pets = folder(c, 'pets');
   pets.requests.find((r) => r.name === 'List pets')!.name = 'All my pets';
-  const getPet = pets.requests.splice(pets.requests.findIndex((r) => r.name === 'Get a pet'), 1)[0]!;
+  const getPet = pets.requests.splice(
+    pets.requests.findIndex((r) => r.name === 'Get a pet'),
+    1,
+  )[0]!;
   getPet.name = 'One pet';
   c.requests.push(getPet);
   visit(c);
@@ -508,7 +545,10 @@ describe('hoppscotchTarget: a collection re-exported without ids still syncs by 
     expect(result.conflicts).toEqual([]);
     const after = await readJson(file);
     expect(walk(after)).toHaveLength(5);
-    expect(req(after, 'listPets')).toMatchObject({ name: 'All my pets', params: expect.arrayContaining([expect.objectContaining({ key: 'sort' })]) });
+    expect(req(after, 'listPets')).toMatchObject({
+      name: 'All my pets',
+      params: expect.arrayContaining([expect.objectContaining({ key: 'sort' })]),
+    });
     expect(after.requests.map((r) => [r.id, r.name])).toEqual([['getPet', 'One pet']]);
   });
 
@@ -518,22 +558,33 @@ describe('hoppscotchTarget: a collection re-exported without ids still syncs by 
     reexport(made, true);
     await writeFile(file, JSON.stringify(made));
     const engine = new SyncEngine({ store: new MemoryStore() });
-    await engine.addSource({ id: 'fresh', source: new MemorySource(changed('new parameter', 'listPets')), target: hoppscotchTarget({ path: file }), intervalMs: 0 });
+    await engine.addSource({
+      id: 'fresh',
+      source: new MemorySource(changed('new parameter', 'listPets')),
+      target: hoppscotchTarget({ path: file }),
+      intervalMs: 0,
+    });
     const result = await engine.syncNow('fresh');
     // No base: both sides "added" everything; where they differ the local value stays.
-    expect(result.conflicts.map((c) => c.path).sort()).toEqual([
-      '/requests/getPet/folder',
-      '/requests/getPet/request/endpoint',
-      '/requests/getPet/request/name',
-      '/requests/listPets/request/endpoint',
-      '/requests/listPets/request/name',
-      '/requests/createPet/request/endpoint',
-      '/requests/deletePet/request/endpoint',
-      '/requests/getInventory/request/endpoint',
-    ].sort());
+    expect(result.conflicts.map((c) => c.path).sort()).toEqual(
+      [
+        '/requests/getPet/folder',
+        '/requests/getPet/request/endpoint',
+        '/requests/getPet/request/name',
+        '/requests/listPets/request/endpoint',
+        '/requests/listPets/request/name',
+        '/requests/createPet/request/endpoint',
+        '/requests/deletePet/request/endpoint',
+        '/requests/getInventory/request/endpoint',
+      ].sort(),
+    );
     const after = await readJson(file);
     expect(walk(after)).toHaveLength(5);
-    expect(walk(after).map((e) => e.request.id).sort()).toEqual(['createPet', 'deletePet', 'getInventory', 'getPet', 'listPets']);
+    expect(
+      walk(after)
+        .map((e) => e.request.id)
+        .sort(),
+    ).toEqual(['createPet', 'deletePet', 'getInventory', 'getPet', 'listPets']);
     expect(req(after, 'listPets').name).toBe('All my pets');
     expect(req(after, 'listPets').params.map((p) => p.key)).toEqual(['limit', 'sort']);
     expect(find(after, 'getPet')?.folder).toBeNull();
@@ -545,7 +596,11 @@ describe('hoppscotchTarget: a collection re-exported without ids still syncs by 
 describe('hoppscotchTarget: an invalid local file is refused and left as it is', () => {
   const cases: Array<[string, (text: string) => string, RegExp]> = [
     ['not JSON', (text) => text.slice(0, 40), /not valid JSON/],
-    ['a wrong auth type', (text) => text.replace('"authType": "inherit"', '"authType": "magic"'), /folders\[0\]\.requests\[0\]\.auth\.authType/],
+    [
+      'a wrong auth type',
+      (text) => text.replace('"authType": "inherit"', '"authType": "magic"'),
+      /folders\[0\]\.requests\[0\]\.auth\.authType/,
+    ],
     ['an "export all" array of two', (text) => `[${text},${text}]`, /holds 2 collections/],
   ];
   for (const [name, corrupt, message] of cases) {
@@ -558,7 +613,7 @@ describe('hoppscotchTarget: an invalid local file is refused and left as it is',
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toMatchObject({ code: "TARGET_INVALID" });
+      expect(error).toMatchObject({ code: 'TARGET_INVALID' });
       expect((error as Error).message).toMatch(message);
       expect(await readFile(file, 'utf8')).toBe(broken);
     });
@@ -584,7 +639,9 @@ describe('hoppscotchTarget: options', () => {
   it('refuses bad options with a ConfigError', () => {
     expect(() => hoppscotchTarget({ path: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => hoppscotchTarget({ path: 'x.json', version: 13 as 12 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => hoppscotchTarget({ path: 'x.json', baseUrlVariable: '<<x>>' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => hoppscotchTarget({ path: 'x.json', baseUrlVariable: '<<x>>' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
     expect(() => hoppscotchTarget({ path: 'x.json', indent: 1.5 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(hoppscotchTarget({ path: 'x.json', baseUrlVariable: 'api.url', indent: 4 }).kind).toBe('hoppscotch');
   });
@@ -631,7 +688,9 @@ describe('hoppscotchTarget: folders the user rearranged', () => {
       (folder(c, 'pets').folders as HoppCollection[]).push(store);
     });
     const document = petstore();
-    document.paths['/store/orders'] = { get: { tags: ['store'], summary: 'Orders', operationId: 'listOrders', responses: { '200': { description: 'ok' } } } };
+    document.paths['/store/orders'] = {
+      get: { tags: ['store'], summary: 'Orders', operationId: 'listOrders', responses: { '200': { description: 'ok' } } },
+    };
     source.set(document);
     expect(await engine.syncNow('pets')).toMatchObject({ outcome: 'applied', conflicts: [] });
     const after = await readJson(file);

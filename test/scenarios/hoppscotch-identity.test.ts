@@ -47,7 +47,13 @@ async function setup(document: Json, policy: { removal?: RemovalPolicy } = {}) {
   const file = join(dir, 'api.hoppscotch.json');
   const engine = new SyncEngine({ store: new MemoryStore() });
   const source = new MemorySource(document);
-  await engine.addSource({ id: 'api', source, target: hoppscotchTarget({ path: file }), intervalMs: 0, policy: { removal: 'deprecate', ...policy } });
+  await engine.addSource({
+    id: 'api',
+    source,
+    target: hoppscotchTarget({ path: file }),
+    intervalMs: 0,
+    policy: { removal: 'deprecate', ...policy },
+  });
   expect(await engine.syncNow('api')).toMatchObject({ outcome: 'applied', written: true });
   const edit = async (change: (collection: HoppCollection) => void) => {
     const collection = await readJson(file);
@@ -87,13 +93,20 @@ function lakeFormation(operations: readonly string[], changedBody?: string): Jso
       post: {
         operationId: name,
         description: `The ${name} action.`,
-        parameters: [{ name: 'X-Amz-Target', in: 'header', required: true, schema: { type: 'string', enum: [`AWSLakeFormation.${name}`] } }],
+        parameters: [
+          { name: 'X-Amz-Target', in: 'header', required: true, schema: { type: 'string', enum: [`AWSLakeFormation.${name}`] } },
+        ],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties } } } },
         responses: { '200': { description: 'Success' } },
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'AWS Lake Formation', version: '2017-03-31' }, servers: [{ url: 'http://127.0.0.1:9' }], paths };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'AWS Lake Formation', version: '2017-03-31' },
+    servers: [{ url: 'http://127.0.0.1:9' }],
+    paths,
+  };
 }
 
 describe('ids lost, AWS style: operations told apart only by a fragment', () => {
@@ -113,7 +126,11 @@ describe('ids lost, AWS style: operations told apart only by a fragment', () => 
     const byId = new Map(walk(after).map((r) => [r.id, r]));
     // Every request carries its own identity again, and its name is its operation's.
     for (const request of walk(after)) expect(request.name.replace('[deprecated] ', '')).toBe(request.id);
-    expect([...byId.keys()].sort()).toEqual(LAKE_OPERATIONS.filter((n) => n !== 'BatchGrantPermissions').concat(['GetLFTagV2']).sort());
+    expect([...byId.keys()].sort()).toEqual(
+      LAKE_OPERATIONS.filter((n) => n !== 'BatchGrantPermissions')
+        .concat(['GetLFTagV2'])
+        .sort(),
+    );
     // The user's deletion stays; the removed endpoints are marked; the new one arrived; the change arrived.
     expect(byId.get('GetLFTag')?.name).toBe('[deprecated] GetLFTag');
     expect(byId.get('DeregisterResource')?.name).toBe('[deprecated] DeregisterResource');
@@ -133,7 +150,9 @@ function logging(withUpdateMask: boolean): Json {
     tags: ['v2'],
     parameters: [
       { name: variable, in: 'path', required: true, schema: { type: 'string' } },
-      ...(withUpdateMask && operationId === 'logging.exclusions.get' ? [{ name: 'updateMask', in: 'query', schema: { type: 'string' }, example: 'filter' }] : []),
+      ...(withUpdateMask && operationId === 'logging.exclusions.get'
+        ? [{ name: 'updateMask', in: 'query', schema: { type: 'string' }, example: 'filter' }]
+        : []),
     ],
     responses: { '200': { description: 'ok' } },
   });
@@ -142,7 +161,14 @@ function logging(withUpdateMask: boolean): Json {
     info: { title: 'Cloud Logging', version: 'v2' },
     servers: [{ url: 'http://127.0.0.1:9' }],
     paths: {
-      '/v2/entries:list': { post: { operationId: 'logging.entries.list', summary: 'Lists log entries.', tags: ['v2'], responses: { '200': { description: 'ok' } } } },
+      '/v2/entries:list': {
+        post: {
+          operationId: 'logging.entries.list',
+          summary: 'Lists log entries.',
+          tags: ['v2'],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
       '/v2/{sinkName}': { get: get('logging.sinks.get', 'sinkName', 'Gets a sink.') },
       '/v2/{name}': { get: get('logging.exclusions.get', 'name', 'Gets an exclusion.') },
     },
@@ -175,7 +201,10 @@ describe('ids lost, Google style: two operations on the same path shape', () => 
 function items(withFilter: boolean): Json {
   const get = (summary: string, filter: boolean): Json => ({
     summary,
-    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, ...(filter ? [{ name: 'filter', in: 'query', schema: { type: 'string' }, example: 'x' }] : [])],
+    parameters: [
+      { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+      ...(filter ? [{ name: 'filter', in: 'query', schema: { type: 'string' }, example: 'x' }] : []),
+    ],
     responses: { '200': { description: 'ok' } },
   });
   return {
@@ -219,7 +248,13 @@ function petstore(withDelete: boolean): Json {
   const paths: Json = {
     '/pets': { get: { operationId: 'listPets', summary: 'List pets', tags: ['pets'], responses: { '200': { description: 'ok' } } } },
     '/pets/{petId}': {
-      get: { operationId: 'getPet', summary: 'Get a pet', tags: ['pets'], parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' }, example: '1' }], responses: { '200': { description: 'ok' } } },
+      get: {
+        operationId: 'getPet',
+        summary: 'Get a pet',
+        tags: ['pets'],
+        parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' }, example: '1' }],
+        responses: { '200': { description: 'ok' } },
+      },
     },
   };
   if (withDelete) {
@@ -232,7 +267,13 @@ function petstore(withDelete: boolean): Json {
       responses: { '204': { description: 'Deleted' } },
     };
   }
-  return { openapi: '3.0.3', info: { title: 'Petstore', version: '1' }, servers: [{ url: 'http://127.0.0.1:9' }], tags: [{ name: 'pets' }], paths };
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Petstore', version: '1' },
+    servers: [{ url: 'http://127.0.0.1:9' }],
+    tags: [{ name: 'pets' }],
+    paths,
+  };
 }
 
 describe('a route removed upstream and restored', () => {

@@ -131,7 +131,7 @@ describe('engine + fileSource watch (no polling)', () => {
     expect(local()).toEqual(petstore(3, 'recreated'));
   });
 
-  it('a save that lands inside the watcher\'s change throttle is not lost, even with debounceMs 0', async () => {
+  it("a save that lands inside the watcher's change throttle is not lost, even with debounceMs 0", async () => {
     // chokidar drops 'change' events for a file within 50 ms of the last one it emitted (a
     // leading-edge throttle with no trailing event); the source must not read before that window ends.
     const fastRoot = join(base, 'fast');
@@ -139,7 +139,11 @@ describe('engine + fileSource watch (no polling)', () => {
     const fastSpec = join(fastRoot, 'openapi.json');
     const fastLocal = join(base, 'local', 'fast.json');
     await writeFile(fastSpec, text(petstore(2, 'fast v1')));
-    await engine.addSource({ id: 'fast', source: fileSource({ path: 'openapi.json', root: fastRoot, debounceMs: 0 }), target: openApiFileTarget({ path: fastLocal }) });
+    await engine.addSource({
+      id: 'fast',
+      source: fileSource({ path: 'openapi.json', root: fastRoot, debounceMs: 0 }),
+      target: openApiFileTarget({ path: fastLocal }),
+    });
     await expect(engine.syncNow('fast')).resolves.toMatchObject({ outcome: 'applied' });
 
     for (let round = 1; round <= 3; round++) {
@@ -156,8 +160,16 @@ describe('engine + fileSource watch (no polling)', () => {
     const outside = join(base, 'outside.json');
     await writeFile(outside, text(petstore(2, 'secret')));
     symlinkSync(outside, join(root, 'link.json'));
-    await engine.addSource({ id: 'dotdot', source: fileSource({ path: '../outside.json', root }), target: openApiFileTarget({ path: join(base, 'local', 'dotdot.json') }) });
-    await engine.addSource({ id: 'symlink', source: fileSource({ path: 'link.json', root }), target: openApiFileTarget({ path: join(base, 'local', 'symlink.json') }) });
+    await engine.addSource({
+      id: 'dotdot',
+      source: fileSource({ path: '../outside.json', root }),
+      target: openApiFileTarget({ path: join(base, 'local', 'dotdot.json') }),
+    });
+    await engine.addSource({
+      id: 'symlink',
+      source: fileSource({ path: 'link.json', root }),
+      target: openApiFileTarget({ path: join(base, 'local', 'symlink.json') }),
+    });
 
     for (const id of ['dotdot', 'symlink']) {
       const error = await engine.syncNow(id).then(

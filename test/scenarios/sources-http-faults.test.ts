@@ -92,7 +92,13 @@ async function harness(
   // No polling and no start sync: each test makes its syncs itself.
   const engine = new SyncEngine({ defaultIntervalMs: 0, syncOnStart: false, retry: { maxRetries: 0 }, ...options.engine });
   engines.push(engine);
-  const source = httpSource({ url: `${server.origin}/openapi.json`, connectTimeoutMs: 2_000, headersTimeoutMs: 2_000, bodyTimeoutMs: 2_000, ...options.source });
+  const source = httpSource({
+    url: `${server.origin}/openapi.json`,
+    connectTimeoutMs: 2_000,
+    headersTimeoutMs: 2_000,
+    bodyTimeoutMs: 2_000,
+    ...options.source,
+  });
   let writes = 0;
   let target: SyncTarget<Record<string, unknown>>;
   let memory: MemoryTarget<Record<string, unknown>> | undefined;
@@ -100,10 +106,13 @@ async function harness(
     const folder = mkdtempSync(join(tmpdir(), 'als-http-faults-'));
     folders.push(folder);
     const file = openApiFileTarget({ path: join(folder, 'local.json') });
-    target = { ...file, write: async (local, context) => {
-      await file.write(local, context);
-      writes += 1;
-    } };
+    target = {
+      ...file,
+      write: async (local, context) => {
+        await file.write(local, context);
+        writes += 1;
+      },
+    };
   } else {
     memory = new MemoryTarget<Record<string, unknown>>();
     target = memory;
@@ -142,7 +151,11 @@ let controlVersion = 2;
  * Run `api` once expecting a failure with `code`, then check the invariants
  * every fault must keep. Returns the serialised error of `job:failed`.
  */
-async function expectFault(h: Harness<Record<string, unknown>>, code: SyncErrorCode, run: () => Promise<unknown> = () => h.engine.syncNow('api')) {
+async function expectFault(
+  h: Harness<Record<string, unknown>>,
+  code: SyncErrorCode,
+  run: () => Promise<unknown> = () => h.engine.syncNow('api'),
+) {
   const before = await h.local();
   const writesBefore = h.writes();
   h.recorder.clear();
@@ -231,11 +244,13 @@ describe('engine + httpSource: unchanged documents end before parsing', () => {
 
   it("probe 'head': a refused HEAD falls back to GET, and HEAD is not sent again", async () => {
     const methods: string[] = [];
-    const refuseHead = (next: Handler): Handler => (req, res) => {
-      methods.push(req.method ?? '');
-      if (req.method === 'HEAD') res.writeHead(405, { allow: 'GET' }).end();
-      else next(req, res);
-    };
+    const refuseHead =
+      (next: Handler): Handler =>
+      (req, res) => {
+        methods.push(req.method ?? '');
+        if (req.method === 'HEAD') res.writeHead(405, { allow: 'GET' }).end();
+        else next(req, res);
+      };
     const h = await harness({ source: { probe: 'head' }, first: refuseHead(document(V1, { etag: '"v1"' })) });
     expect(methods).toEqual(['GET']); // no validators yet: no probe
 
@@ -302,7 +317,9 @@ describe('engine + httpSource: faults never reach the target', () => {
 
   it('500 then recovery: retried after the exact backoff (ManualClock), then applied', async () => {
     const clock = new ManualClock();
-    const h = await harness({ engine: { clock, random: () => 0.5, retry: { maxRetries: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 } } });
+    const h = await harness({
+      engine: { clock, random: () => 0.5, retry: { maxRetries: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 } },
+    });
     let calls = 0;
     h.respond((req, res) => {
       calls += 1;
@@ -333,7 +350,9 @@ describe('engine + httpSource: faults never reach the target', () => {
 
   it('429 with Retry-After: nextAttempt is now + Retry-After exactly, in the event and in getSyncStatus', async () => {
     const clock = new ManualClock();
-    const h = await harness({ engine: { clock, random: () => 0.5, retry: { maxRetries: 1, baseDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 } } });
+    const h = await harness({
+      engine: { clock, random: () => 0.5, retry: { maxRetries: 1, baseDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 } },
+    });
     h.respond((_req, res) => res.writeHead(429, { 'retry-after': '7' }).end());
     const requestsBefore = h.server.requests.length;
     const t0 = clock.now();
@@ -399,7 +418,12 @@ describe('engine + httpSource: faults never reach the target', () => {
     const levels = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
     const lines = ['openapi: 3.0.3', 'info: {title: bomb, version: "1"}', 'paths: {}', 'x-lol:'];
     lines.push(`  ${levels[0]}: &${levels[0]} [${Array(9).fill('"lol"').join(', ')}]`);
-    for (let i = 1; i < levels.length; i++) lines.push(`  ${levels[i]}: &${levels[i]} [${Array(9).fill(`*${levels[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < levels.length; i++)
+      lines.push(
+        `  ${levels[i]}: &${levels[i]} [${Array(9)
+          .fill(`*${levels[i - 1]}`)
+          .join(', ')}]`,
+      );
     h.respond(document(`${lines.join('\n')}\n`, {}, 'application/yaml'));
     const started = Date.now();
     const error = await expectFault(h, 'SPEC_ALIAS_LIMIT');
@@ -419,7 +443,13 @@ describe('engine + httpSource: documents that are valid but different', () => {
       basePath: '/v1',
       schemes: ['https'],
       paths: {
-        '/pets': { get: { operationId: 'listPets0', produces: ['application/json'], responses: { '200': { description: 'ok', schema: { type: 'array', items: { $ref: '#/definitions/Pet' } } } } } },
+        '/pets': {
+          get: {
+            operationId: 'listPets0',
+            produces: ['application/json'],
+            responses: { '200': { description: 'ok', schema: { type: 'array', items: { $ref: '#/definitions/Pet' } } } },
+          },
+        },
         '/pets1': { get: { operationId: 'listPets1', responses: { '200': { description: 'ok' } } } },
         '/pets/{petId}': {
           post: {
@@ -458,7 +488,9 @@ describe('engine + httpSource: documents that are valid but different', () => {
         newPet: {
           post: {
             operationId: 'newPetHook',
-            requestBody: { content: { 'application/json': { schema: { type: ['object', 'null'], properties: { name: { type: 'string' } } } } } },
+            requestBody: {
+              content: { 'application/json': { schema: { type: ['object', 'null'], properties: { name: { type: 'string' } } } } },
+            },
             responses: { '200': { description: 'received' } },
           },
         },

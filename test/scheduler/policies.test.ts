@@ -1,6 +1,12 @@
 /** The scheduler's policies on their own: the backoff arithmetic and the circuit breaker's state machine. */
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, backoffDelay, CircuitBreaker, defaultCircuitBreakerPolicy, defaultRetryPolicy } from '../../src/scheduler/index.js';
+import {
+  backoffCeiling,
+  backoffDelay,
+  CircuitBreaker,
+  defaultCircuitBreakerPolicy,
+  defaultRetryPolicy,
+} from '../../src/scheduler/index.js';
 
 describe('backoff', () => {
   const policy = { ...defaultRetryPolicy, maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000, factor: 3 };
@@ -29,7 +35,12 @@ describe('backoff', () => {
 
 describe('CircuitBreaker', () => {
   const policy = { failureThreshold: 3, cooldownMs: 1000 };
-  const snapshot = (breaker: CircuitBreaker) => ({ state: breaker.state, failures: breaker.failures, openedAt: breaker.openedAt, allowsAttempt: breaker.allowsAttempt });
+  const snapshot = (breaker: CircuitBreaker) => ({
+    state: breaker.state,
+    failures: breaker.failures,
+    openedAt: breaker.openedAt,
+    allowsAttempt: breaker.allowsAttempt,
+  });
 
   it('starts closed and opens at the threshold, at the time of the failure that reached it', () => {
     const breaker = new CircuitBreaker();

@@ -125,7 +125,8 @@ describe('priority, FIFO and coalescing', () => {
   it('applies a concurrency change live', async () => {
     const engine = new SyncEngine({ concurrency: 1 });
     const gates = [deferred(), deferred(), deferred()];
-    for (const [i, gate] of gates.entries()) await engine.addSource({ id: `s${i}`, source: gatedSource(gate.promise), target: new MemoryTarget() });
+    for (const [i, gate] of gates.entries())
+      await engine.addSource({ id: `s${i}`, source: gatedSource(gate.promise), target: new MemoryTarget() });
     const runs = gates.map((_, i) => engine.syncNow(`s${i}`));
     await new Promise((r) => setImmediate(r));
     expect(engine.getMetrics().activeJobs).toBe(1);

@@ -13,7 +13,9 @@ import { petstore } from '../support/docs.js';
 
 /** What the HTTP source throws while a local dev server restarts. */
 function restartingError(): SourceError {
-  return new SourceError('SOURCE_CONNECTION_REFUSED', 'GET http://127.0.0.1:8000/openapi.json: connection refused by 127.0.0.1:8000.', { restarting: true });
+  return new SourceError('SOURCE_CONNECTION_REFUSED', 'GET http://127.0.0.1:8000/openapi.json: connection refused by 127.0.0.1:8000.', {
+    restarting: true,
+  });
 }
 
 /** The same failure from a host that is not this machine: no restart is assumed. */
@@ -51,8 +53,17 @@ describe('a restarting source (connection refused on a loopback address)', () =>
     const since = clock.now();
     const restarting = recorder.of('source:restarting');
     expect(restarting).toHaveLength(1);
-    expect(restarting[0]).toMatchObject({ sourceId: 'api', since, graceEndsAt: since + 30_000, error: { code: 'SOURCE_CONNECTION_REFUSED', restarting: true } });
-    expect(engine.getSyncStatus().bindings[0]).toMatchObject({ circuit: 'closed', consecutiveFailures: 0, restarting: { since, graceEndsAt: since + 30_000 } });
+    expect(restarting[0]).toMatchObject({
+      sourceId: 'api',
+      since,
+      graceEndsAt: since + 30_000,
+      error: { code: 'SOURCE_CONNECTION_REFUSED', restarting: true },
+    });
+    expect(engine.getSyncStatus().bindings[0]).toMatchObject({
+      circuit: 'closed',
+      consecutiveFailures: 0,
+      restarting: { since, graceEndsAt: since + 30_000 },
+    });
 
     await clock.advance(down + 7000 - clock.now());
     expect(recorder.of('circuit:opened')).toEqual([]);
@@ -152,10 +163,14 @@ describe('a restarting source (connection refused on a loopback address)', () =>
   });
 
   it('validates restartGraceMs on the engine and on a binding, and reports a change of it', async () => {
-    expect(() => new SyncEngine({ retry: { restartGraceMs: -1 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { option: 'retry.restartGraceMs' } }));
+    expect(() => new SyncEngine({ retry: { restartGraceMs: -1 } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', details: { option: 'retry.restartGraceMs' } }),
+    );
     const engine = new SyncEngine();
     expect(engine.getConfig().retry.restartGraceMs).toBe(30_000);
-    await expect(engine.addSource({ id: 'x', source: new MemorySource(petstore(1)), target: new MemoryTarget(), restartGraceMs: Number.NaN })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(
+      engine.addSource({ id: 'x', source: new MemorySource(petstore(1)), target: new MemoryTarget(), restartGraceMs: Number.NaN }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     const recorder = new EventRecorder(engine);
     await engine.updateConfig({ retry: { restartGraceMs: 1000 } });
     expect(recorder.of('config:updated')[0]?.changed).toEqual(['retry.restartGraceMs']);

@@ -22,7 +22,11 @@ describe('retries with exponential backoff and full jitter', () => {
     await clock.advance(0);
     const retrying = recorder.of('job:retrying');
     expect(retrying).toHaveLength(1);
-    expect(retrying[0]).toMatchObject({ delayMs: 500, nextAttempt: t0 + 500, job: { retryCount: 1, status: 'pending', nextAttempt: t0 + 500 } });
+    expect(retrying[0]).toMatchObject({
+      delayMs: 500,
+      nextAttempt: t0 + 500,
+      job: { retryCount: 1, status: 'pending', nextAttempt: t0 + 500 },
+    });
     expect(engine.getSyncStatus().jobs[0]).toMatchObject({ status: 'pending', nextAttempt: t0 + 500 });
 
     await clock.advance(499);
@@ -107,7 +111,12 @@ describe('retries with exponential backoff and full jitter', () => {
 describe('circuit breaker', () => {
   it('opens after N consecutive failures, half-opens after the cool-down, closes on success', async () => {
     const clock = new ManualClock();
-    const engine = new SyncEngine({ clock, syncOnStart: false, retry: { maxRetries: 0 }, circuitBreaker: { failureThreshold: 3, cooldownMs: 30_000 } });
+    const engine = new SyncEngine({
+      clock,
+      syncOnStart: false,
+      retry: { maxRetries: 0 },
+      circuitBreaker: { failureThreshold: 3, cooldownMs: 30_000 },
+    });
     const recorder = new EventRecorder(engine);
     const source = refusing();
     await engine.addSource({ id: 'api', source, target: new MemoryTarget(), intervalMs: 1000 });

@@ -135,6 +135,9 @@ describe('syncNow and addSyncJob with { signal }', () => {
     await expect(engine.syncNow('pets', { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
     await expect(engine.addSyncJob({ sourceId: 'pets', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
     expect(recorder.of('job:queued')).toHaveLength(0);
-    await expect(engine.syncNow('pets', { signal: { aborted: false } as never })).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: { option: 'signal' } });
+    await expect(engine.syncNow('pets', { signal: { aborted: false } as never })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: { option: 'signal' },
+    });
   });
 });

@@ -145,7 +145,9 @@ describe('the default interval and the option', () => {
   });
 
   it('validates `syncOnStart` like the other options and reports a live change', async () => {
-    expect(() => new SyncEngine({ syncOnStart: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: 'Expected `syncOnStart` to be a boolean, got `"yes"` (string).' }));
+    expect(() => new SyncEngine({ syncOnStart: 'yes' as unknown as boolean })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: 'Expected `syncOnStart` to be a boolean, got `"yes"` (string).' }),
+    );
     const engine = new SyncEngine();
     const recorder = new EventRecorder(engine);
     await expect(engine.updateConfig({ syncOnStart: 1 as unknown as boolean })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });

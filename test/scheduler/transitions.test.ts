@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SyncEngine, SourceError } from '../../src/index.js';
-import { InProcessScheduler, jobTransitionEvent, systemClock, jobTransitions, type JobState, type Scheduler, type SyncJob } from '../../src/scheduler/index.js';
+import {
+  InProcessScheduler,
+  jobTransitionEvent,
+  systemClock,
+  jobTransitions,
+  type JobState,
+  type Scheduler,
+  type SyncJob,
+} from '../../src/scheduler/index.js';
 import type { SyncResult } from '../../src/engine/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
@@ -33,7 +41,9 @@ describe('the job transition table', () => {
         if (pair in ALLOWED) {
           expect(jobTransitionEvent(from, to, 'job-1'), pair).toBe(ALLOWED[pair]);
         } else {
-          expect(() => jobTransitionEvent(from, to, 'job-1'), pair).toThrow(expect.objectContaining({ code: 'JOB_TRANSITION_INVALID', details: { jobId: 'job-1', from, to } }));
+          expect(() => jobTransitionEvent(from, to, 'job-1'), pair).toThrow(
+            expect.objectContaining({ code: 'JOB_TRANSITION_INVALID', details: { jobId: 'job-1', from, to } }),
+          );
         }
       }
     }
@@ -79,10 +89,17 @@ describe('the job transition table', () => {
     expect(new Set(walked)).toEqual(new Set(Object.keys(ALLOWED)));
   });
 
-  it('reports a run hook\'s raw throw as JOB_FAILED: the scheduler speaks for no source', async () => {
+  it("reports a run hook's raw throw as JOB_FAILED: the scheduler speaks for no source", async () => {
     const events: string[] = [];
     const scheduler = new InProcessScheduler({
-      config: { concurrency: 1, defaultIntervalMs: 0, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1, factor: 2, restartGraceMs: 0 }, circuitBreaker: { failureThreshold: 0, cooldownMs: 1 }, stopGracePeriodMs: 10, syncOnStart: false },
+      config: {
+        concurrency: 1,
+        defaultIntervalMs: 0,
+        retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1, factor: 2, restartGraceMs: 0 },
+        circuitBreaker: { failureThreshold: 0, cooldownMs: 1 },
+        stopGracePeriodMs: 10,
+        syncOnStart: false,
+      },
       clock: systemClock,
       random: Math.random,
       hooks: {
@@ -94,8 +111,20 @@ describe('the job transition table', () => {
         onRetry: () => undefined,
       },
     });
-    scheduler.register({ id: 'api', priority: 'medium', intervalMs: undefined, dependsOn: [], maxRetries: undefined, restartGraceMs: undefined });
-    await expect(scheduler.run('api', 'manual')).rejects.toMatchObject({ name: 'JobError', code: 'JOB_FAILED', retryable: false, cause: new TypeError('x is undefined') });
+    scheduler.register({
+      id: 'api',
+      priority: 'medium',
+      intervalMs: undefined,
+      dependsOn: [],
+      maxRetries: undefined,
+      restartGraceMs: undefined,
+    });
+    await expect(scheduler.run('api', 'manual')).rejects.toMatchObject({
+      name: 'JobError',
+      code: 'JOB_FAILED',
+      retryable: false,
+      cause: new TypeError('x is undefined'),
+    });
     expect(events).toEqual(['job:queued', 'job:started', 'job:failed']);
   });
 
@@ -120,6 +149,8 @@ describe('the job transition table', () => {
     const result = await engine.syncNow('pets');
     expect(result.outcome).toBe('applied');
     expect(calls).toEqual(expect.arrayContaining(['register', 'run']));
-    expect(() => new SyncEngine({ scheduler: 'p-queue' as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { option: 'scheduler' } }));
+    expect(() => new SyncEngine({ scheduler: 'p-queue' as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', details: { option: 'scheduler' } }),
+    );
   });
 });

@@ -9,7 +9,9 @@ describe('bearerAuth', () => {
       expect(() => bearerAuth(token as never), String(token)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     }
     // The environment variable of the quick start, unset.
-    expect(() => bearerAuth(process.env['API_LIVE_SYNC_TOKEN_THAT_IS_NOT_SET'])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => bearerAuth(process.env['API_LIVE_SYNC_TOKEN_THAT_IS_NOT_SET'])).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
   });
 
   it('lets a request through only with `Authorization: Bearer <token>`, over a real server', async () => {
@@ -17,15 +19,31 @@ describe('bearerAuth', () => {
     const { wrapped, calls } = withRails(engine);
     const { origin } = await serveHandler(createSyncHandler(wrapped, { auth: bearerAuth('s3cret-token') }));
     const approve = (authorization?: string) =>
-      rawRequest(`${origin}/jobs/job-1/approve`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) } }).then((r) => r.status);
+      rawRequest(`${origin}/jobs/job-1/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) },
+      }).then((r) => r.status);
     expect(await approve()).toBe(401);
-    for (const wrong of ['Bearer undefined', 'Bearer ', 'Bearer', 's3cret-token', 'Basic s3cret-token', 'Bearer s3cret-toke', 'Bearer s3cret-token2', 'Bearer S3CRET-TOKEN', 'Bearer  s3cret-token x']) {
+    for (const wrong of [
+      'Bearer undefined',
+      'Bearer ',
+      'Bearer',
+      's3cret-token',
+      'Basic s3cret-token',
+      'Bearer s3cret-toke',
+      'Bearer s3cret-token2',
+      'Bearer S3CRET-TOKEN',
+      'Bearer  s3cret-token x',
+    ]) {
       expect(await approve(wrong), wrong).toBe(401);
     }
     expect(calls).toEqual([]);
     expect(await approve('Bearer s3cret-token')).toBe(200);
     // The scheme is case-insensitive (RFC 9110 §11.1).
     expect(await approve('bearer s3cret-token')).toBe(200);
-    expect(calls).toEqual([['approve', 'job-1'], ['approve', 'job-1']]);
+    expect(calls).toEqual([
+      ['approve', 'job-1'],
+      ['approve', 'job-1'],
+    ]);
   });
 });

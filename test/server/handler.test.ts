@@ -110,7 +110,11 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
     const missing = await post(`${origin}/jobs/job-missing/approve`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'JOB_NOT_FOUND', hint: 'See GET /status.' } });
-    expect(calls).toEqual([['approve', 'job-12'], ['dismiss', 'job/13'], ['approve', 'job-missing']]);
+    expect(calls).toEqual([
+      ['approve', 'job-12'],
+      ['dismiss', 'job/13'],
+      ['approve', 'job-missing'],
+    ]);
   });
 
   it('POST /sources/:id/rollback passes toJournalId from the optional body', async () => {
@@ -127,7 +131,11 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
     expect(wrongType.status).toBe(400);
     expect(await wrongType.json()).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
     expect((await post(`${origin}/sources/pets/rollback`, { force: 'yes' })).status).toBe(400);
-    expect(calls).toEqual([['rollback', 'pets'], ['rollback', 'pets', 'journal-3'], ['rollback', 'pets', undefined, { force: true }]]);
+    expect(calls).toEqual([
+      ['rollback', 'pets'],
+      ['rollback', 'pets', 'journal-3'],
+      ['rollback', 'pets', undefined, { force: true }],
+    ]);
   });
 
   it('with a real engine: a mass removal is held, listed by GET /held, and applied by approve', async () => {
@@ -180,8 +188,17 @@ describe('createSyncHandler: held syncs, rollback and decisions', () => {
       off: (event, listener) => engine.off(event, listener),
     };
     const { origin } = await serveHandler(createSyncHandler(bare));
-    for (const [method, path] of [['POST', '/jobs/job-1/approve'], ['POST', '/jobs/job-1/dismiss'], ['POST', '/sources/pets/rollback'], ['GET', '/held'], ['GET', '/conflicts']] as const) {
-      const response = await fetch(`${origin}${path}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' } } : {}) });
+    for (const [method, path] of [
+      ['POST', '/jobs/job-1/approve'],
+      ['POST', '/jobs/job-1/dismiss'],
+      ['POST', '/sources/pets/rollback'],
+      ['GET', '/held'],
+      ['GET', '/conflicts'],
+    ] as const) {
+      const response = await fetch(`${origin}${path}`, {
+        method,
+        ...(method === 'POST' ? { headers: { 'content-type': 'application/json' } } : {}),
+      });
       expect(response.status, path).toBe(501);
       expect(await response.json()).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
     }
@@ -310,7 +327,11 @@ describe('createSyncHandler: bodies', () => {
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
     expect((await post(`${origin}/sources/pets/rollback`, '[1,2]')).status).toBe(400);
-    const text = await fetch(`${origin}/sources/pets/rollback`, { method: 'POST', body: 'toJournalId=3', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const text = await fetch(`${origin}/sources/pets/rollback`, {
+      method: 'POST',
+      body: 'toJournalId=3',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(text.status).toBe(415);
     expect(await text.json()).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
     expect(calls).toEqual([]);
@@ -321,10 +342,18 @@ describe('createSyncHandler: bodies', () => {
     const { wrapped, calls } = withRails(engine);
     const { origin } = await serveHandler(createSyncHandler(wrapped, { maxBodyBytes: 1024 }));
     const big = JSON.stringify({ toJournalId: 'x'.repeat(2000) });
-    const declared = await rawRequest(`${origin}/sources/pets/rollback`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'content-length': String(big.length) } });
+    const declared = await rawRequest(`${origin}/sources/pets/rollback`, {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json', 'content-length': String(big.length) },
+    });
     expect(declared.status).toBe(413);
     expect(JSON.parse(declared.body)).toMatchObject({ error: { code: 'REQUEST_TOO_LARGE' } });
-    const chunked = await rawRequest(`${origin}/sources/pets/rollback`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+    const chunked = await rawRequest(`${origin}/sources/pets/rollback`, {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
     expect(chunked.status).toBe(413);
     const small = await post(`${origin}/sources/pets/rollback`, { toJournalId: 'journal-1' });
     expect(small.status).toBe(200);
@@ -339,13 +368,17 @@ describe('createSyncHandler: bodies', () => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        (req as http.IncomingMessage & { body?: unknown }).body = chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        (req as http.IncomingMessage & { body?: unknown }).body =
+          chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8'));
         void handler(req, res);
       });
     });
     expect((await post(`${origin}/sources/pets/rollback`, { toJournalId: 'journal-9' })).status).toBe(200);
     expect((await post(`${origin}/sources/pets/rollback`)).status).toBe(200);
-    expect(calls).toEqual([['rollback', 'pets', 'journal-9'], ['rollback', 'pets']]);
+    expect(calls).toEqual([
+      ['rollback', 'pets', 'journal-9'],
+      ['rollback', 'pets'],
+    ]);
   });
 
   it('treats a body another middleware consumed without keeping it as empty, rather than waiting for it', async () => {
@@ -387,9 +420,17 @@ describe('createSyncHandler: failures and options', () => {
 
   it('validates its options with CONFIG_INVALID', () => {
     const engine = new SyncEngine();
-    const bad: Array<Record<string, unknown>> = [{ basePath: 'sync' }, { heartbeatMs: -1 }, { maxBodyBytes: 'big' }, { auth: 'yes' }, { basePath: '/a?b' }];
+    const bad: Array<Record<string, unknown>> = [
+      { basePath: 'sync' },
+      { heartbeatMs: -1 },
+      { maxBodyBytes: 'big' },
+      { auth: 'yes' },
+      { basePath: '/a?b' },
+    ];
     for (const options of bad) {
-      expect(() => createSyncHandler(engine, options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(() => createSyncHandler(engine, options as never), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
     }
     expect(() => createSyncHandler(null as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });

@@ -63,7 +63,13 @@ describe('createSyncHandler: requests a cross-site page makes the browser send',
       for (const body of ['', '{}']) {
         const response = await rawRequest(`${origin}${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'empty' },
+          headers: {
+            'content-type': 'text/plain;charset=UTF-8',
+            origin: 'https://evil.example',
+            'sec-fetch-site': 'cross-site',
+            'sec-fetch-mode': 'no-cors',
+            'sec-fetch-dest': 'empty',
+          },
           body,
         });
         expect(response.status, path).toBe(403);
@@ -78,14 +84,26 @@ describe('createSyncHandler: requests a cross-site page makes the browser send',
   it('refuses a same-site page on another port unless its origin is allowed, and an Origin without Sec-Fetch-Site', async () => {
     const { calls, origin, port } = await serve();
     const other = Number(port) === 5173 ? 'http://127.0.0.1:5174' : 'http://127.0.0.1:5173';
-    const sameSite = await rawRequest(`${origin}/jobs/job-1/approve`, { method: 'POST', headers: { ...JSON_TYPE, origin: other, 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' }, body: '{}' });
+    const sameSite = await rawRequest(`${origin}/jobs/job-1/approve`, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, origin: other, 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' },
+      body: '{}',
+    });
     expect(sameSite.status).toBe(403);
     expect(errorCode(sameSite.body)).toBe('CROSS_SITE_REFUSED');
     // An older browser sends Origin but no Sec-Fetch-*.
-    const foreign = await rawRequest(`${origin}/jobs/job-1/approve`, { method: 'POST', headers: { ...JSON_TYPE, origin: 'https://evil.example' }, body: '{}' });
+    const foreign = await rawRequest(`${origin}/jobs/job-1/approve`, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, origin: 'https://evil.example' },
+      body: '{}',
+    });
     expect(foreign.status).toBe(403);
     // A page of the browser itself (`Origin: null`: sandboxed frames, file://).
-    const opaque = await rawRequest(`${origin}/jobs/job-1/approve`, { method: 'POST', headers: { ...JSON_TYPE, origin: 'null' }, body: '{}' });
+    const opaque = await rawRequest(`${origin}/jobs/job-1/approve`, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, origin: 'null' },
+      body: '{}',
+    });
     expect(opaque.status).toBe(403);
     expect(calls).toEqual([]);
   });
@@ -110,10 +128,19 @@ describe('createSyncHandler: requests a cross-site page makes the browser send',
     for (const path of POSTS) {
       const response = await rawRequest(`${origin}${path}`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' },
+        headers: {
+          origin: 'https://evil.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+          'sec-fetch-site': 'cross-site',
+          'sec-fetch-mode': 'cors',
+        },
       });
       expect(response.status, path).toBeGreaterThanOrEqual(400);
-      expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-')), path).toEqual([]);
+      expect(
+        Object.keys(response.headers).filter((name) => name.startsWith('access-control-')),
+        path,
+      ).toEqual([]);
     }
   });
 
@@ -126,12 +153,20 @@ describe('createSyncHandler: requests a cross-site page makes the browser send',
     expect(JSON.parse(synced.body)).toMatchObject({ outcome: 'applied' });
     expect(target.value).toEqual(petstore(3));
     expect((await rawRequest(`${origin}/jobs/job-1/approve`, { method: 'POST', headers: page, body: '{}' })).status).toBe(200);
-    expect((await rawRequest(`${origin}/sources/pets/rollback`, { method: 'POST', headers: page, body: '{"toJournalId":"journal-2"}' })).status).toBe(200);
-    expect(calls).toEqual([['approve', 'job-1'], ['rollback', 'pets', 'journal-2']]);
+    expect(
+      (await rawRequest(`${origin}/sources/pets/rollback`, { method: 'POST', headers: page, body: '{"toJournalId":"journal-2"}' })).status,
+    ).toBe(200);
+    expect(calls).toEqual([
+      ['approve', 'job-1'],
+      ['rollback', 'pets', 'journal-2'],
+    ]);
     // The same page under the other loopback names.
     const port = new URL(origin).port;
     for (const host of [`localhost:${port}`, `[::1]:${port}`]) {
-      const response = await rawRequest(`${origin}/jobs/job-2/dismiss`, { method: 'POST', headers: { ...page, host, origin: `http://${host}` } });
+      const response = await rawRequest(`${origin}/jobs/job-2/dismiss`, {
+        method: 'POST',
+        headers: { ...page, host, origin: `http://${host}` },
+      });
       expect(response.status, host).toBe(200);
     }
   });
@@ -144,12 +179,21 @@ describe('createSyncHandler: requests a cross-site page makes the browser send',
     expect(synced.status).toBe(200);
     expect(JSON.parse(synced.body)).toMatchObject({ outcome: 'applied', sourceId: 'pets' });
     for (const path of POSTS.slice(1)) {
-      const response = await rawRequest(`${origin}${path}`, { method: 'POST', headers: curl, body: path.endsWith('decisions') ? '{"decisions":[]}' : '{}' });
+      const response = await rawRequest(`${origin}${path}`, {
+        method: 'POST',
+        headers: curl,
+        body: path.endsWith('decisions') ? '{"decisions":[]}' : '{}',
+      });
       // decisions for an unknown job: the engine answers 404, which shows the request reached it.
       expect(response.status, path).toBe(path.endsWith('decisions') ? 404 : 200);
     }
-    expect(calls).toEqual([['rollback', 'pets'], ['approve', 'job-1'], ['dismiss', 'job-1']]);
-    for (const path of READS) expect((await rawRequest(`${origin}${path}`, { headers: { 'user-agent': 'curl/8.5.0' } })).status, path).toBe(200);
+    expect(calls).toEqual([
+      ['rollback', 'pets'],
+      ['approve', 'job-1'],
+      ['dismiss', 'job-1'],
+    ]);
+    for (const path of READS)
+      expect((await rawRequest(`${origin}${path}`, { headers: { 'user-agent': 'curl/8.5.0' } })).status, path).toBe(200);
   });
 });
 
@@ -174,7 +218,13 @@ describe('createSyncHandler: the Host header (DNS rebinding)', () => {
     expect(calls).toEqual([]);
     expect(source.fetchCount).toBe(fetchesBefore);
     // A Host that merely starts or ends like a loopback name is foreign too.
-    for (const foreign of [`localhost.attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, 'evil.localhost', `localhost.:${port}`, `localhost:${port}@attacker.example`]) {
+    for (const foreign of [
+      `localhost.attacker.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      'evil.localhost',
+      `localhost.:${port}`,
+      `localhost:${port}@attacker.example`,
+    ]) {
       expect((await rawRequest(`${origin}/status`, { headers: { host: foreign } })).status, foreign).toBe(403);
     }
   });
@@ -206,7 +256,11 @@ describe('createSyncHandler: the Host header (DNS rebinding)', () => {
     const any = await serve({ allowedHosts: ['*'] });
     expect(await status('attacker.example:1234', any.origin)).toBe(200);
     // "*" opens the Host check only: a cross-site POST is still refused.
-    const crossSite = await rawRequest(`${any.origin}/jobs/job-1/approve`, { method: 'POST', headers: { ...JSON_TYPE, host: 'sync.example.com', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, body: '{}' });
+    const crossSite = await rawRequest(`${any.origin}/jobs/job-1/approve`, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, host: 'sync.example.com', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      body: '{}',
+    });
     expect(crossSite.status).toBe(403);
     expect(errorCode(crossSite.body)).toBe('CROSS_SITE_REFUSED');
   });
@@ -216,12 +270,19 @@ describe('createSyncHandler: allowedOrigins', () => {
   it('lets the listed origins POST (same-site or cross-site), and no other', async () => {
     const { calls, origin } = await serve({ allowedOrigins: ['http://localhost:5173', 'https://dashboard.example.com/'] });
     const from = (page: string, site: string) =>
-      rawRequest(`${origin}/jobs/job-1/approve`, { method: 'POST', headers: { ...JSON_TYPE, origin: page, 'sec-fetch-site': site, 'sec-fetch-mode': 'cors' }, body: '{}' }).then((r) => r.status);
+      rawRequest(`${origin}/jobs/job-1/approve`, {
+        method: 'POST',
+        headers: { ...JSON_TYPE, origin: page, 'sec-fetch-site': site, 'sec-fetch-mode': 'cors' },
+        body: '{}',
+      }).then((r) => r.status);
     expect(await from('http://localhost:5173', 'same-site')).toBe(200);
     expect(await from('https://dashboard.example.com', 'cross-site')).toBe(200);
     expect(await from('http://localhost:5174', 'same-site')).toBe(403);
     expect(await from('https://evil.example', 'cross-site')).toBe(403);
-    expect(calls).toEqual([['approve', 'job-1'], ['approve', 'job-1']]);
+    expect(calls).toEqual([
+      ['approve', 'job-1'],
+      ['approve', 'job-1'],
+    ]);
   });
 });
 
@@ -296,7 +357,15 @@ function streamBody(url: string, headers: Record<string, string>, total: number,
       const writtenAtAnswer = sent;
       const chunks: Buffer[] = [];
       response.on('data', (data: Buffer) => chunks.push(data));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), writtenAtAnswer, written }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          writtenAtAnswer,
+          written,
+        }),
+      );
     });
     // Writing stops when the server closes the connection (EPIPE or ECONNRESET here) or when everything was sent.
     request.on('socket', (socket) => socket.once('close', finish));
@@ -378,7 +447,12 @@ describe('createSyncHandler: bodies are capped and refusals come before the body
       expect(array.status, path).toBe(400);
       expect(errorCode(array.body)).toBe('REQUEST_INVALID');
     }
-    expect(calls).toEqual([['approve', 'job-1'], ['approve', 'job-1'], ['dismiss', 'job-1'], ['dismiss', 'job-1']]);
+    expect(calls).toEqual([
+      ['approve', 'job-1'],
+      ['approve', 'job-1'],
+      ['dismiss', 'job-1'],
+      ['dismiss', 'job-1'],
+    ]);
   });
 });
 
@@ -391,7 +465,9 @@ describe('createSyncHandler: binding ids in route parameters', () => {
       ...withRails(engine as SyncEngine).wrapped,
       syncNow: async (id) => {
         seen.push(id);
-        throw new BindingError('BINDING_ID_INVALID', `Invalid binding id ${JSON.stringify(id)}.`, { hint: 'Use an id such as "petstore".' });
+        throw new BindingError('BINDING_ID_INVALID', `Invalid binding id ${JSON.stringify(id)}.`, {
+          hint: 'Use an id such as "petstore".',
+        });
       },
     };
     const { origin } = await serveHandler(createSyncHandler(strict));
@@ -421,8 +497,16 @@ describe('createSyncHandler: security options are validated', () => {
       { protectReads: 'yes' },
     ];
     for (const options of bad) {
-      expect(() => createSyncHandler(engine, options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(() => createSyncHandler(engine, options as never), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
     }
-    expect(() => createSyncHandler(engine, { allowedHosts: ['*', 'sync.internal', '[::1]:8080', 'my_service:80'], allowedOrigins: ['https://a.example:8443'], protectReads: 'sensitive' })).not.toThrow();
+    expect(() =>
+      createSyncHandler(engine, {
+        allowedHosts: ['*', 'sync.internal', '[::1]:8080', 'my_service:80'],
+        allowedOrigins: ['https://a.example:8443'],
+        protectReads: 'sensitive',
+      }),
+    ).not.toThrow();
   });
 });

@@ -24,7 +24,9 @@ describe('GET /events (Server-Sent Events)', () => {
 
     const streamed = client.events.map((f) => f.event);
     expect(streamed).toEqual(recorder.names());
-    expect(streamed).toEqual(expect.arrayContaining(['job:queued', 'job:started', 'spec:fetched', 'spec:changed', 'sync:applied', 'job:completed']));
+    expect(streamed).toEqual(
+      expect.arrayContaining(['job:queued', 'job:started', 'spec:fetched', 'spec:changed', 'sync:applied', 'job:completed']),
+    );
     const payloads = client.events.map((f) => JSON.parse(f.data!) as unknown);
     expect(payloads).toEqual(JSON.parse(JSON.stringify(recorder.events.map((e) => e.payload))));
     const ids = client.events.map((f) => Number(f.id));
@@ -57,7 +59,10 @@ describe('GET /events (Server-Sent Events)', () => {
     const client = await SseClient.open(`${origin}/events`);
     await client.waitFor((f) => f.comments.includes('heartbeat'));
     const seen = client.frames.filter((f) => f.comments.includes('heartbeat')).length;
-    await vi.waitFor(() => expect(client.frames.filter((f) => f.comments.includes('heartbeat')).length).toBeGreaterThan(seen), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(client.frames.filter((f) => f.comments.includes('heartbeat')).length).toBeGreaterThan(seen), {
+      timeout: 2000,
+      interval: 10,
+    });
     expect(client.events).toEqual([]);
     client.close();
   });

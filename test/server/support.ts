@@ -125,7 +125,9 @@ export class SseClient {
   /** Connect; resolves with the client once the response headers arrived. */
   static open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     return new Promise((resolve, reject) => {
-      const request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => resolve(new SseClient(request, response)));
+      const request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) =>
+        resolve(new SseClient(request, response)),
+      );
       request.on('error', reject);
     });
   }
@@ -192,7 +194,10 @@ export interface Received {
  * A webhook receiver answering each request with the next status of
  * `statuses` (the last one repeats); `hold` lets a test delay the answers.
  */
-export async function receiver(statuses: Array<number | { status: number; headers: Record<string, string> }> = [200], hold?: () => Promise<void>) {
+export async function receiver(
+  statuses: Array<number | { status: number; headers: Record<string, string> }> = [200],
+  hold?: () => Promise<void>,
+) {
   const received: Received[] = [];
   const running = await listen((req, res) => {
     const chunks: Buffer[] = [];
@@ -209,12 +214,17 @@ export async function receiver(statuses: Array<number | { status: number; header
 }
 
 /** Raw HTTP request with full control over headers and body (fetch would add its own). */
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);

@@ -40,7 +40,12 @@ describe('webhookNotifier', () => {
     expect(delivery!.headers[WEBHOOK_EVENT_HEADER]).toBe('sync:applied');
 
     const payload = JSON.parse(delivery!.body) as WebhookPayload<'sync:applied'>;
-    expect(payload).toMatchObject({ event: 'sync:applied', sourceId: 'pets', jobId: result.jobId, data: { sourceId: 'pets', jobId: result.jobId, hash: result.hash, written: true } });
+    expect(payload).toMatchObject({
+      event: 'sync:applied',
+      sourceId: 'pets',
+      jobId: result.jobId,
+      data: { sourceId: 'pets', jobId: result.jobId, hash: result.hash, written: true },
+    });
     expect(payload.data.changes).toBeGreaterThan(0);
     expect(delivery!.headers[WEBHOOK_DELIVERY_HEADER]).toBe(payload.deliveryId);
     expect(notifier.stats).toEqual({ delivered: 1, failed: 0, retries: 0, inFlight: 0 });
@@ -59,7 +64,11 @@ describe('webhookNotifier', () => {
       expect(hook.received).toHaveLength(1);
       expect(hook.received[0]!.headers[WEBHOOK_EVENT_HEADER]).toBe('sync:held');
       expect(hook.received[0]!.headers[WEBHOOK_SIGNATURE_HEADER]).toBeUndefined();
-      expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ event: 'sync:held', sourceId: 'pets', data: { reason: expect.any(String) } });
+      expect(JSON.parse(hook.received[0]!.body)).toMatchObject({
+        event: 'sync:held',
+        sourceId: 'pets',
+        data: { reason: expect.any(String) },
+      });
     }
     expect(first.received[0]!.headers[WEBHOOK_DELIVERY_HEADER]).toBe(second.received[0]!.headers[WEBHOOK_DELIVERY_HEADER]);
     await notifier.close();
@@ -96,7 +105,16 @@ describe('webhookNotifier', () => {
     await notifier.onIdle();
     expect(hook.received).toHaveLength(3);
     expect(delays).toEqual([1000, 1500]);
-    expect(failures).toEqual([{ url: hook.url, event: 'sync:applied', deliveryId: expect.any(String), attempts: 3, status: 503, message: expect.stringContaining('503') }]);
+    expect(failures).toEqual([
+      {
+        url: hook.url,
+        event: 'sync:applied',
+        deliveryId: expect.any(String),
+        attempts: 3,
+        status: 503,
+        message: expect.stringContaining('503'),
+      },
+    ]);
     expect(notifier.stats).toEqual({ delivered: 0, failed: 1, retries: 2, inFlight: 0 });
     expect(errors).toEqual([]);
     await notifier.close();
@@ -189,7 +207,9 @@ describe('webhookNotifier', () => {
       { urls: ['http://127.0.0.1/x'], secret: '' },
     ];
     for (const options of bad) {
-      expect(() => webhookNotifier(engine, options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(() => webhookNotifier(engine, options as never), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
     }
     expect(engine.listenerCount('sync:applied')).toBe(0);
   });
@@ -200,7 +220,9 @@ describe('verifyWebhookSignature', () => {
     const body = '{"event":"sync:applied"}';
     for (const secret of ['', undefined, null, 7]) {
       const forged = typeof secret === 'string' ? signWebhookBody(body, secret) : 'sha256=00';
-      expect(() => verifyWebhookSignature(body, secret as never, forged), String(secret)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(() => verifyWebhookSignature(body, secret as never, forged), String(secret)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
     }
     expect(verifyWebhookSignature(body, 'shh', signWebhookBody(body, 'shh'))).toBe(true);
   });

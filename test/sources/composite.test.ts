@@ -21,12 +21,18 @@ const users = (): Json => ({
     '/users/{id}': {
       get: {
         operationId: 'getUser',
-        responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } } }, default: { $ref: '#/components/responses/Problem' } },
+        responses: {
+          '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } } },
+          default: { $ref: '#/components/responses/Problem' },
+        },
       },
     },
   },
   components: {
-    schemas: { User: { type: 'object', properties: { id: { type: 'string' } } }, Error: { type: 'object', properties: { message: { type: 'string' } } } },
+    schemas: {
+      User: { type: 'object', properties: { id: { type: 'string' } } },
+      Error: { type: 'object', properties: { message: { type: 'string' } } },
+    },
     responses: { Problem: { description: 'problem', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
   },
 });
@@ -40,13 +46,19 @@ const billing = (): Json => ({
     '/invoices': {
       get: {
         operationId: 'listInvoices',
-        responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } }, default: { $ref: '#/components/responses/Problem' } },
+        responses: {
+          '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
+          default: { $ref: '#/components/responses/Problem' },
+        },
       },
     },
   },
   components: {
     schemas: {
-      Invoice: { oneOf: [{ $ref: '#/components/schemas/Paid' }], discriminator: { propertyName: 'kind', mapping: { paid: '#/components/schemas/Paid', error: 'Error' } } },
+      Invoice: {
+        oneOf: [{ $ref: '#/components/schemas/Paid' }],
+        discriminator: { propertyName: 'kind', mapping: { paid: '#/components/schemas/Paid', error: 'Error' } },
+      },
       Paid: { type: 'object', properties: { kind: { type: 'string' } } },
       Error: { type: 'object', properties: { code: { type: 'integer' } } },
     },
@@ -114,7 +126,9 @@ describe('compositeSource: merging', () => {
     const swagger = {
       swagger: '2.0',
       info: { title: 'Legacy', version: '0.1' },
-      paths: { '/legacy': { get: { operationId: 'legacy', responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Old' } } } } } },
+      paths: {
+        '/legacy': { get: { operationId: 'legacy', responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Old' } } } } },
+      },
       definitions: { Old: { type: 'string' } },
     };
     const source = compositeSource({
@@ -148,7 +162,9 @@ describe('compositeSource: merging', () => {
     expect(error.message).toContain('schemas/Error');
     expect(error).toBeInstanceOf(SourceError);
 
-    const document = await merged(compositeSource({ sources: await members({ schemas: { Error: 'BillingError' }, responses: { Problem: 'BillingProblem' } }) }));
+    const document = await merged(
+      compositeSource({ sources: await members({ schemas: { Error: 'BillingError' }, responses: { Problem: 'BillingProblem' } }) }),
+    );
     const components = document.components as { schemas: Json; responses: Json };
     expect(components.schemas.Error).toEqual((users().components as { schemas: Json }).schemas.Error);
     expect(components.schemas.BillingError).toEqual({ type: 'object', properties: { code: { type: 'integer' } } });
@@ -156,7 +172,10 @@ describe('compositeSource: merging', () => {
     expect(JSON.stringify(components.responses.Problem)).toContain('#/components/schemas/Error"');
     const invoices = JSON.stringify((document.paths as Json)['/invoices']);
     expect(invoices).toContain('#/components/responses/BillingProblem');
-    expect((components.schemas.Invoice as { discriminator: { mapping: Json } }).discriminator.mapping).toEqual({ paid: '#/components/schemas/Paid', error: 'BillingError' });
+    expect((components.schemas.Invoice as { discriminator: { mapping: Json } }).discriminator.mapping).toEqual({
+      paid: '#/components/schemas/Paid',
+      error: 'BillingError',
+    });
     expect(JSON.stringify((document.paths as Json)['/users/{id}'])).toContain('#/components/responses/Problem"');
   });
 
@@ -164,7 +183,12 @@ describe('compositeSource: merging', () => {
     const second = users();
     second.paths = { '/other': { get: { operationId: 'other', responses: { '200': { description: 'ok' } } } } };
     const document = await merged(
-      compositeSource({ sources: [{ id: 'a', source: await file('a.json', users()) }, { id: 'b', source: await file('b.yaml', second, true) }] }),
+      compositeSource({
+        sources: [
+          { id: 'a', source: await file('a.json', users()) },
+          { id: 'b', source: await file('b.yaml', second, true) },
+        ],
+      }),
     );
     expect(Object.keys(document.paths as Json).sort()).toEqual(['/other', '/users/{id}']);
   });
@@ -172,15 +196,34 @@ describe('compositeSource: merging', () => {
   it('refuses a path clash (also between equivalent templates), and a prefix resolves it, moving #/paths references too', async () => {
     const other = users();
     other.paths = { '/users/{userId}': { get: { operationId: 'getOtherUser', responses: { '200': { description: 'other' } } } } };
-    const plain = await failure(run(compositeSource({ sources: [{ id: 'a', source: await file('a.json', users()) }, { id: 'b', source: await file('b.json', other) }] })));
+    const plain = await failure(
+      run(
+        compositeSource({
+          sources: [
+            { id: 'a', source: await file('a.json', users()) },
+            { id: 'b', source: await file('b.json', other) },
+          ],
+        }),
+      ),
+    );
     expect(plain.code).toBe('SOURCE_CLASH');
     expect(plain.message).toContain('/users/{userId}');
 
     other.paths = {
-      '/users/{id}': { get: { operationId: 'getOtherUser', responses: { '200': { description: 'other', links: { self: { operationRef: '#/paths/~1users~1{id}/get' } } } } } },
+      '/users/{id}': {
+        get: {
+          operationId: 'getOtherUser',
+          responses: { '200': { description: 'other', links: { self: { operationRef: '#/paths/~1users~1{id}/get' } } } },
+        },
+      },
     };
     const document = await merged(
-      compositeSource({ sources: [{ id: 'a', source: await file('a.json', users()) }, { id: 'b', source: await file('b.json', other), prefix: '/b/' }] }),
+      compositeSource({
+        sources: [
+          { id: 'a', source: await file('a.json', users()) },
+          { id: 'b', source: await file('b.json', other), prefix: '/b/' },
+        ],
+      }),
     );
     const paths = document.paths as Json;
     expect(Object.keys(paths).sort()).toEqual(['/b/users/{id}', '/users/{id}']);
@@ -192,12 +235,24 @@ describe('compositeSource: merging', () => {
     ((other.paths as Json)['/invoices'] as { get: Json }).get.operationId = 'getUser';
     const rename = { schemas: { Error: 'BillingError' }, responses: { Problem: 'BillingProblem' } };
     const error = await failure(
-      run(compositeSource({ sources: [{ id: 'users', source: await file('u.json', users()) }, { id: 'billing', source: await file('b.json', other), rename }] })),
+      run(
+        compositeSource({
+          sources: [
+            { id: 'users', source: await file('u.json', users()) },
+            { id: 'billing', source: await file('b.json', other), rename },
+          ],
+        }),
+      ),
     );
     expect(error.code).toBe('SOURCE_CLASH');
     expect(error.message).toContain('operationId "getUser"');
     const document = await merged(
-      compositeSource({ sources: [{ id: 'users', source: await file('u.json', users()) }, { id: 'billing', source: await file('b.json', other), rename, operationIdPrefix: 'billing_' }] }),
+      compositeSource({
+        sources: [
+          { id: 'users', source: await file('u.json', users()) },
+          { id: 'billing', source: await file('b.json', other), rename, operationIdPrefix: 'billing_' },
+        ],
+      }),
     );
     expect(((document.paths as Json)['/invoices'] as { get: Json }).get.operationId).toBe('billing_getUser');
   });
@@ -210,7 +265,15 @@ describe('compositeSource: merging', () => {
       compositeSource({
         sources: [
           { id: 'users', source: await file('u.json', users()) },
-          { id: 'billing', source: await file('b.json', secured), rename: { schemas: { Error: 'BillingError' }, responses: { Problem: 'BillingProblem' }, securitySchemes: { key: 'billingKey' } } },
+          {
+            id: 'billing',
+            source: await file('b.json', secured),
+            rename: {
+              schemas: { Error: 'BillingError' },
+              responses: { Problem: 'BillingProblem' },
+              securitySchemes: { key: 'billingKey' },
+            },
+          },
         ],
       }),
     );
@@ -267,7 +330,12 @@ describe('compositeSource: fetching', () => {
     other.paths = { '/slow': { get: { responses: { '200': { description: 'ok' } } } } };
     const a = slowSource(users(), 300);
     const b = slowSource(other, 300);
-    const source = compositeSource({ sources: [{ id: 'a', source: a }, { id: 'b', source: b }] });
+    const source = compositeSource({
+      sources: [
+        { id: 'a', source: a },
+        { id: 'b', source: b },
+      ],
+    });
     await merged(source);
     // In parallel: each member started before the other one finished (no timing budget to flake on a busy machine).
     expect(a.startedAt).toBeLessThan(b.endedAt);
@@ -276,7 +344,12 @@ describe('compositeSource: fetching', () => {
 
   it('names the failing member, keeps its code, and aborts the others', async () => {
     const slow = slowSource(users(), 5000);
-    const source = compositeSource({ sources: [{ id: 'slow', source: slow }, { id: 'gone', source: fileSource({ path: join(dir, 'missing.json') }) }] });
+    const source = compositeSource({
+      sources: [
+        { id: 'slow', source: slow },
+        { id: 'gone', source: fileSource({ path: join(dir, 'missing.json') }) },
+      ],
+    });
     const started = performance.now();
     const error = await failure(run(source));
     expect(error.code).toBe('SOURCE_FILE_MISSING');
@@ -290,7 +363,16 @@ describe('compositeSource: fetching', () => {
 
   it('reports a member whose document is not OpenAPI with the loader’s code', async () => {
     const broken: SpecSource = { kind: 'raw', fetch: async () => ({ kind: 'raw', body: '<!DOCTYPE html><html></html>' }) };
-    const error = await failure(run(compositeSource({ sources: [{ id: 'users', source: await file('u.json', users()) }, { id: 'html', source: broken }] })));
+    const error = await failure(
+      run(
+        compositeSource({
+          sources: [
+            { id: 'users', source: await file('u.json', users()) },
+            { id: 'html', source: broken },
+          ],
+        }),
+      ),
+    );
     expect(error.code).toBe('SPEC_HTML');
     expect(error.message).toContain('"html"');
     expect(error.retryable).toBe(false);

@@ -21,4 +21,6 @@ try {
 }
 clearInterval(sampler);
 const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-process.stdout.write(`${JSON.stringify({ code, outcomes, startRss, sampledPeakRss, vmHwm: hwm === null ? sampledPeakRss : Number(hwm[1]) * 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ code, outcomes, startRss, sampledPeakRss, vmHwm: hwm === null ? sampledPeakRss : Number(hwm[1]) * 1024 })}\n`,
+);

@@ -11,9 +11,16 @@ import { closedPort, rejection, serve } from './http-server.js';
 
 type Doc = Record<string, unknown>;
 
-const plain = (extra: Doc = {}): Doc => ({ openapi: '3.0.3', info: { title: 'Pets', version: '1.0.0' }, paths: { '/pets': { get: { responses: { '200': { description: 'ok' } } } } }, ...extra });
+const plain = (extra: Doc = {}): Doc => ({
+  openapi: '3.0.3',
+  info: { title: 'Pets', version: '1.0.0' },
+  paths: { '/pets': { get: { responses: { '200': { description: 'ok' } } } } },
+  ...extra,
+});
 const swagger2 = (extra: Doc = {}): Doc => ({ swagger: '2.0', info: { title: 'Pets', version: '1.0.0' }, paths: {}, ...extra });
-const ops = (...ids: string[]): Doc => ({ paths: Object.fromEntries(ids.map((id, i) => [`/p${i}`, { get: { operationId: id, responses: {} } }])) });
+const ops = (...ids: string[]): Doc => ({
+  paths: Object.fromEntries(ids.map((id, i) => [`/p${i}`, { get: { operationId: id, responses: {} } }])),
+});
 
 interface Case {
   name: string;
@@ -32,25 +39,101 @@ const CASES: Case[] = [
     framework: 'FastAPI',
     minConfidence: 0.8,
   },
-  { name: 'springdoc', path: '/v3/api-docs', body: plain({ servers: [{ url: 'http://localhost:8080', description: 'Generated server url' }] }), framework: 'Spring Boot (springdoc)', minConfidence: 0.9 },
-  { name: 'springdoc YAML', path: '/v3/api-docs.yaml', body: plain(), yaml: true, framework: 'Spring Boot (springdoc)', minConfidence: 0.4 },
+  {
+    name: 'springdoc',
+    path: '/v3/api-docs',
+    body: plain({ servers: [{ url: 'http://localhost:8080', description: 'Generated server url' }] }),
+    framework: 'Spring Boot (springdoc)',
+    minConfidence: 0.9,
+  },
+  {
+    name: 'springdoc YAML',
+    path: '/v3/api-docs.yaml',
+    body: plain(),
+    yaml: true,
+    framework: 'Spring Boot (springdoc)',
+    minConfidence: 0.4,
+  },
   { name: 'springfox', path: '/v2/api-docs', body: swagger2(), framework: 'Spring Boot (springfox)', minConfidence: 0.4 },
-  { name: 'NestJS', path: '/api-json', body: plain(ops('AppController_getHello', 'CatsController_findAll')), framework: 'NestJS', minConfidence: 0.9 },
+  {
+    name: 'NestJS',
+    path: '/api-json',
+    body: plain(ops('AppController_getHello', 'CatsController_findAll')),
+    framework: 'NestJS',
+    minConfidence: 0.9,
+  },
   { name: 'NestJS docs-json', path: '/docs-json', body: plain(), framework: 'NestJS', minConfidence: 0.4 },
   { name: 'NestJS YAML', path: '/api-yaml', body: plain(), yaml: true, framework: 'NestJS', minConfidence: 0.4 },
-  { name: 'Swashbuckle', path: '/swagger/v1/swagger.json', body: plain({ components: { schemas: { ProblemDetails: {} } } }), framework: 'ASP.NET Core (Swashbuckle)', minConfidence: 0.8 },
-  { name: 'NSwag', path: '/swagger/v1/swagger.json', body: plain({ 'x-generator': 'NSwag v14.0.0.0 (NJsonSchema v11.0.0.0 (Newtonsoft.Json v13.0.0.0))' }), framework: 'ASP.NET Core (NSwag)', minConfidence: 0.8 },
-  { name: 'ASP.NET Core OpenApi', path: '/openapi/v1.json', body: plain(), framework: 'ASP.NET Core (Microsoft.AspNetCore.OpenApi)', minConfidence: 0.4 },
+  {
+    name: 'Swashbuckle',
+    path: '/swagger/v1/swagger.json',
+    body: plain({ components: { schemas: { ProblemDetails: {} } } }),
+    framework: 'ASP.NET Core (Swashbuckle)',
+    minConfidence: 0.8,
+  },
+  {
+    name: 'NSwag',
+    path: '/swagger/v1/swagger.json',
+    body: plain({ 'x-generator': 'NSwag v14.0.0.0 (NJsonSchema v11.0.0.0 (Newtonsoft.Json v13.0.0.0))' }),
+    framework: 'ASP.NET Core (NSwag)',
+    minConfidence: 0.8,
+  },
+  {
+    name: 'ASP.NET Core OpenApi',
+    path: '/openapi/v1.json',
+    body: plain(),
+    framework: 'ASP.NET Core (Microsoft.AspNetCore.OpenApi)',
+    minConfidence: 0.4,
+  },
   { name: 'express-openapi', path: '/api-docs', body: plain(), framework: 'Express (express-openapi)', minConfidence: 0.4 },
   { name: 'swagger-jsdoc', path: '/api-docs.json', body: plain(), framework: 'Express (swagger-jsdoc)', minConfidence: 0.4 },
-  { name: 'Fastify', path: '/documentation/json', body: plain({ info: { title: '@fastify/swagger', version: '9.5.0' } }), framework: 'Fastify (@fastify/swagger)', minConfidence: 0.9 },
-  { name: 'Fastify YAML', path: '/documentation/yaml', body: plain(), yaml: true, framework: 'Fastify (@fastify/swagger)', minConfidence: 0.4 },
+  {
+    name: 'Fastify',
+    path: '/documentation/json',
+    body: plain({ info: { title: '@fastify/swagger', version: '9.5.0' } }),
+    framework: 'Fastify (@fastify/swagger)',
+    minConfidence: 0.9,
+  },
+  {
+    name: 'Fastify YAML',
+    path: '/documentation/yaml',
+    body: plain(),
+    yaml: true,
+    framework: 'Fastify (@fastify/swagger)',
+    minConfidence: 0.4,
+  },
   { name: 'Hono', path: '/doc', body: plain(), framework: 'Hono', minConfidence: 0.4 },
-  { name: 'drf-spectacular', path: '/api/schema/', body: plain(ops('pets_list', 'pets_retrieve', 'pets_partial_update')), yaml: true, framework: 'Django (drf-spectacular)', minConfidence: 0.9 },
-  { name: 'drf-spectacular /schema/', path: '/schema/', body: plain(), yaml: true, framework: 'Django (drf-spectacular)', minConfidence: 0.4 },
-  { name: 'drf-yasg', path: '/swagger/?format=openapi', body: swagger2(ops('pets_list', 'pets_read')), framework: 'Django (drf-yasg)', minConfidence: 0.9 },
+  {
+    name: 'drf-spectacular',
+    path: '/api/schema/',
+    body: plain(ops('pets_list', 'pets_retrieve', 'pets_partial_update')),
+    yaml: true,
+    framework: 'Django (drf-spectacular)',
+    minConfidence: 0.9,
+  },
+  {
+    name: 'drf-spectacular /schema/',
+    path: '/schema/',
+    body: plain(),
+    yaml: true,
+    framework: 'Django (drf-spectacular)',
+    minConfidence: 0.4,
+  },
+  {
+    name: 'drf-yasg',
+    path: '/swagger/?format=openapi',
+    body: swagger2(ops('pets_list', 'pets_read')),
+    framework: 'Django (drf-yasg)',
+    minConfidence: 0.9,
+  },
   { name: 'Flask-smorest under /api', path: '/api/openapi.json', body: plain(), framework: 'Flask-smorest', minConfidence: 0.4 },
-  { name: 'flasgger', path: '/apispec_1.json', body: swagger2({ info: { title: 'A swagger API', version: '0.0.1' } }), framework: 'Flask (flasgger)', minConfidence: 0.9 },
+  {
+    name: 'flasgger',
+    path: '/apispec_1.json',
+    body: swagger2({ info: { title: 'A swagger API', version: '0.0.1' } }),
+    framework: 'Flask (flasgger)',
+    minConfidence: 0.9,
+  },
   { name: 'rswag', path: '/api-docs/v1/swagger.yaml', body: plain(), yaml: true, framework: 'Rails (rswag)', minConfidence: 0.4 },
   { name: 'L5-Swagger', path: '/docs/api-docs.json', body: plain(), framework: 'Laravel (L5-Swagger)', minConfidence: 0.4 },
   { name: 'swaggo', path: '/swagger/doc.json', body: swagger2(), framework: 'Go (swaggo/swag)', minConfidence: 0.4 },
@@ -86,7 +169,9 @@ describe('discoverSpec: one server per framework, at its real path', () => {
     const tested = new Set(CASES.map((c) => c.path));
     const untested = [...new Set(FRAMEWORK_PATHS.map((p) => p.path))].filter((p) => !tested.has(p));
     // Shared paths tested elsewhere in this file: /openapi.json plain, /swagger.json, /swagger.yaml, /api-docs/v1/openapi.yaml, /api-docs/openapi.json, /openapi.yaml.
-    expect(untested.sort()).toEqual(['/api-docs/openapi.json', '/api-docs/v1/openapi.yaml', '/openapi.yaml', '/swagger.json', '/swagger.yaml'].sort());
+    expect(untested.sort()).toEqual(
+      ['/api-docs/openapi.json', '/api-docs/v1/openapi.yaml', '/openapi.yaml', '/swagger.json', '/swagger.yaml'].sort(),
+    );
   });
 
   it.each([
@@ -135,7 +220,10 @@ describe('discoverSpec: evidence from headers and content', () => {
   });
 
   it('recognises FastAPI by its document, wherever it is served', async () => {
-    const { origin } = await docServer('/swagger.json', plain({ components: { schemas: { HTTPValidationError: {}, ValidationError: {} } } }));
+    const { origin } = await docServer(
+      '/swagger.json',
+      plain({ components: { schemas: { HTTPValidationError: {}, ValidationError: {} } } }),
+    );
     const found = await discoverSpec(origin);
     expect(found.framework).toBe('FastAPI');
     expect(found.evidence.some((line) => line.includes('HTTPValidationError'))).toBe(true);
@@ -162,7 +250,9 @@ describe('discoverSpec: failures', () => {
   });
 
   it('does not count HTML pages (a docs UI at /docs, a catch-all SPA)', async () => {
-    const { origin } = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Docs</title>'));
+    const { origin } = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Docs</title>'),
+    );
     const error = await rejection(() => discoverSpec(origin));
     expect(error.code).toBe('DISCOVERY_FAILED');
     expect((error.details as { tried: { outcome: string }[] }).tried.every((t) => t.outcome === 'an HTML page')).toBe(true);
@@ -277,7 +367,9 @@ describe('discoverSpec: memory', () => {
       res.end(bomb);
     });
     // A child process, so the peak resident set size is discovery's alone.
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'discover-child.ts'), origin], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'discover-child.ts'), origin], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     await new Promise((done) => child.once('close', done));

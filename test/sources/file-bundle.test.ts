@@ -89,7 +89,10 @@ const usersApi = {
       operationId: 'listUsers',
       parameters: [{ $ref: '../components/parameters.yaml#/limit' }],
       responses: {
-        '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array', items: { $ref: '../components/schemas/user.yaml' } } } } },
+        '200': {
+          description: 'ok',
+          content: { 'application/json': { schema: { type: 'array', items: { $ref: '../components/schemas/user.yaml' } } } },
+        },
         default: { $ref: '../common.yaml#/components/responses/Problem' },
       },
     },
@@ -110,7 +113,9 @@ const usersApi = {
   'components/parameters.yaml': { limit: { name: 'limit', in: 'query', schema: { type: 'integer' } } },
   'common.yaml': {
     components: {
-      responses: { Problem: { description: 'problem', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
+      responses: {
+        Problem: { description: 'problem', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
       schemas: { Problem: { type: 'object', properties: { title: { type: 'string' } } } },
     },
   },
@@ -123,10 +128,17 @@ describe('fileSource: multi-file documents', () => {
     expect(refs(bundled).every((ref) => ref.startsWith('#/components/'))).toBe(true);
     // The root component named by a file reference keeps its name and gets the file's content.
     const components = bundled.components as Record<string, Record<string, unknown>>;
-    expect(components.schemas!.User).toEqual({ type: 'object', required: ['id'], properties: { id: { type: 'string' }, address: { $ref: '#/components/schemas/address' } } });
+    expect(components.schemas!.User).toEqual({
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string' }, address: { $ref: '#/components/schemas/address' } },
+    });
     expect(components.schemas!.address).toEqual(usersApi['components/schemas/address.json']);
     expect(components.parameters!.limit).toEqual(usersApi['components/parameters.yaml'].limit);
-    expect(components.responses!.Problem).toEqual({ description: 'problem', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+    expect(components.responses!.Problem).toEqual({
+      description: 'problem',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
     expect(components.schemas!.Problem).toEqual(usersApi['common.yaml'].components.schemas.Problem);
     // Path items have no components home in 3.0: they are put in place.
     const paths = bundled.paths as Record<string, Record<string, Record<string, unknown>>>;
@@ -143,17 +155,32 @@ describe('fileSource: multi-file documents', () => {
       'openapi.json': {
         openapi: '3.1.0',
         info,
-        paths: { '/groups': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: './schemas/group.yaml' } } } } } } } },
+        paths: {
+          '/groups': {
+            get: {
+              responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: './schemas/group.yaml' } } } } },
+            },
+          },
+        },
       },
       'schemas/group.yaml': { type: 'object', properties: { members: { type: 'array', items: { $ref: './user.yaml' } } } },
-      'schemas/user.yaml': { type: 'object', properties: { groups: { type: 'array', items: { $ref: 'group.yaml' } }, manager: { $ref: '#' } } },
+      'schemas/user.yaml': {
+        type: 'object',
+        properties: { groups: { type: 'array', items: { $ref: 'group.yaml' } }, manager: { $ref: '#' } },
+      },
     });
     const bundled = await document(track(fileSource({ path: join(dir, 'openapi.json') })));
     const schemas = (bundled.components as Record<string, Record<string, unknown>>).schemas!;
-    expect(schemas.group).toEqual({ type: 'object', properties: { members: { type: 'array', items: { $ref: '#/components/schemas/user' } } } });
+    expect(schemas.group).toEqual({
+      type: 'object',
+      properties: { members: { type: 'array', items: { $ref: '#/components/schemas/user' } } },
+    });
     expect(schemas.user).toEqual({
       type: 'object',
-      properties: { groups: { type: 'array', items: { $ref: '#/components/schemas/group' } }, manager: { $ref: '#/components/schemas/user' } },
+      properties: {
+        groups: { type: 'array', items: { $ref: '#/components/schemas/group' } },
+        manager: { $ref: '#/components/schemas/user' },
+      },
     });
     await expect(loadSpec(bundled)).resolves.toMatchObject({ sourceVersion: '3.1' });
   });
@@ -171,7 +198,9 @@ describe('fileSource: multi-file documents', () => {
               responses: {
                 '200': {
                   description: 'ok',
-                  content: { 'application/json': { schema: { $ref: './pet.yaml' }, example: literal, examples: { one: { value: literal } } } },
+                  content: {
+                    'application/json': { schema: { $ref: './pet.yaml' }, example: literal, examples: { one: { value: literal } } },
+                  },
                 },
               },
             },
@@ -182,7 +211,9 @@ describe('fileSource: multi-file documents', () => {
       'dog.yaml': { type: 'object', properties: { kind: { type: 'string' } } },
     });
     const bundled = await document(track(fileSource({ path: join(dir, 'openapi.yaml') })));
-    const media = ((((bundled.paths as Record<string, any>)['/pets'].get.responses['200'].content) as Record<string, any>)['application/json']) as Record<string, unknown>;
+    const media = ((bundled.paths as Record<string, any>)['/pets'].get.responses['200'].content as Record<string, any>)[
+      'application/json'
+    ] as Record<string, unknown>;
     expect(media.example).toEqual(literal);
     expect(media.examples).toEqual({ one: { value: literal } });
     expect(bundled['x-internal']).toEqual({ $ref: './nowhere.yaml' });
@@ -196,19 +227,53 @@ describe('fileSource: multi-file documents', () => {
     try {
       await files({ 'secret.yaml': { type: 'string' } }, outside);
       await files({
-        'api/openapi.yaml': { openapi: '3.0.3', info, paths: { '/a': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '../common.yaml' } } } } } } } } },
+        'api/openapi.yaml': {
+          openapi: '3.0.3',
+          info,
+          paths: {
+            '/a': {
+              get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '../common.yaml' } } } } } },
+            },
+          },
+        },
         'common.yaml': { type: 'string' },
       });
       const up = await failure(fetch(track(fileSource({ path: join(dir, 'api/openapi.yaml') }))));
       expect(up.code).toBe('SOURCE_PATH_ESCAPE');
       expect(up.details).toMatchObject({ ref: '../common.yaml', from: join(dir, 'api/openapi.yaml') });
       // With the root one level up, the same file is inside.
-      await expect(document(track(fileSource({ path: 'api/openapi.yaml', root: dir })))).resolves.toMatchObject({ components: { schemas: { common: { type: 'string' } } } });
+      await expect(document(track(fileSource({ path: 'api/openapi.yaml', root: dir })))).resolves.toMatchObject({
+        components: { schemas: { common: { type: 'string' } } },
+      });
 
       await symlink(join(outside, 'secret.yaml'), join(dir, 'api/link.yaml'));
-      await files({ 'api/openapi.yaml': { openapi: '3.0.3', info, paths: { '/a': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: './link.yaml' } } } } } } } } } });
+      await files({
+        'api/openapi.yaml': {
+          openapi: '3.0.3',
+          info,
+          paths: {
+            '/a': {
+              get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: './link.yaml' } } } } } },
+            },
+          },
+        },
+      });
       expect((await failure(fetch(track(fileSource({ path: join(dir, 'api/openapi.yaml') }))))).code).toBe('SOURCE_PATH_ESCAPE');
-      await files({ 'api/openapi.yaml': { openapi: '3.0.3', info, paths: { '/a': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: `${outside}/secret.yaml` } } } } } } } } } });
+      await files({
+        'api/openapi.yaml': {
+          openapi: '3.0.3',
+          info,
+          paths: {
+            '/a': {
+              get: {
+                responses: {
+                  '200': { description: 'ok', content: { 'application/json': { schema: { $ref: `${outside}/secret.yaml` } } } },
+                },
+              },
+            },
+          },
+        },
+      });
       expect((await failure(fetch(track(fileSource({ path: join(dir, 'api/openapi.yaml') }))))).code).toBe('SOURCE_PATH_ESCAPE');
     } finally {
       await rm(outside, { recursive: true, force: true });
@@ -242,7 +307,11 @@ describe('fileSource: multi-file documents', () => {
     await files({ 'openapi.yaml': { openapi: '3.0.3', info, paths: { '/users': { $ref: './paths/users.yaml' } } } });
     const error = await failure(fetch(track(fileSource({ path: join(dir, 'openapi.yaml') }))));
     expect(error.code).toBe('SOURCE_FILE_MISSING');
-    expect(error.details).toMatchObject({ path: join(dir, 'paths/users.yaml'), ref: './paths/users.yaml', from: join(dir, 'openapi.yaml') });
+    expect(error.details).toMatchObject({
+      path: join(dir, 'paths/users.yaml'),
+      ref: './paths/users.yaml',
+      from: join(dir, 'openapi.yaml'),
+    });
   });
 
   it('counts every file against maxBytes (SOURCE_TOO_LARGE)', async () => {
@@ -274,7 +343,7 @@ describe('fileSource: multi-file documents', () => {
     const changed = await fetch(source, first.validators);
     expect(changed.kind).toBe('document');
     expect(changed.validators?.fileStamp).not.toBe(first.validators?.fileStamp);
-    expect(((changed as { document: any }).document.components.schemas.address.properties.zip)).toEqual({ type: 'string' });
+    expect((changed as { document: any }).document.components.schemas.address.properties.zip).toEqual({ type: 'string' });
     // The engine: the same stamp twice is one apply, then unchanged.
     const engine = new SyncEngine();
     const target = new MemoryTarget();
@@ -308,7 +377,10 @@ describe('fileSource: multi-file documents', () => {
     await writeFile(join(dir, 'components/schemas/notes.txt'), 'unrelated');
     await sleep(600);
     expect(synced.length).toBe(before);
-    await writeFile(join(dir, 'components/schemas/address.json'), JSON.stringify({ type: 'object', properties: { street: { type: 'string' } } }));
+    await writeFile(
+      join(dir, 'components/schemas/address.json'),
+      JSON.stringify({ type: 'object', properties: { street: { type: 'string' } } }),
+    );
     await until(() => (target.value as any)?.components?.schemas?.address?.properties?.street !== undefined);
     expect(synced.slice(before)).toContain('applied');
     await engine.stopSync();

@@ -265,7 +265,14 @@ describe('fileSource and special files', () => {
 
   it('an engine with five FIFO bindings still syncs its good binding promptly, and stops at once', async () => {
     const good = join(dir, 'good.json');
-    await writeFile(good, JSON.stringify({ openapi: '3.0.3', info: { title: 'good', version: '1' }, paths: { '/pets': { get: { responses: { '200': { description: 'ok' } } } } } }));
+    await writeFile(
+      good,
+      JSON.stringify({
+        openapi: '3.0.3',
+        info: { title: 'good', version: '1' },
+        paths: { '/pets': { get: { responses: { '200': { description: 'ok' } } } } },
+      }),
+    );
     const engine = new SyncEngine({ concurrency: 6, stopGracePeriodMs: 30_000, syncOnStart: false, retry: { maxRetries: 0 } });
     for (let i = 0; i < 5; i++) {
       const path = mkfifo(join(dir, `fifo-${i}.json`));
@@ -276,7 +283,12 @@ describe('fileSource and special files', () => {
     await engine.addSource({ id: 'good', source: track(fileSource({ path: good })), target, watch: false });
     await engine.startSync();
     const started = Date.now();
-    const fifoRuns = Array.from({ length: 5 }, (_, i) => engine.syncNow(`fifo-${i}`).then(() => 'synced', (error: unknown) => (isSyncError(error) ? error.code : String(error))));
+    const fifoRuns = Array.from({ length: 5 }, (_, i) =>
+      engine.syncNow(`fifo-${i}`).then(
+        () => 'synced',
+        (error: unknown) => (isSyncError(error) ? error.code : String(error)),
+      ),
+    );
     const result = await engine.syncNow('good');
     expect(result.outcome).toBe('applied');
     expect(Date.now() - started).toBeLessThan(2000);

@@ -15,7 +15,11 @@ import { closedPort, endlessBody, rejection, serve } from './http-server.js';
 
 const DOC = JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} });
 
-function fetchOnce(source: ReturnType<typeof httpSource>, validators: FetchValidators = {}, signal = new AbortController().signal): Promise<SourceFetchResult> {
+function fetchOnce(
+  source: ReturnType<typeof httpSource>,
+  validators: FetchValidators = {},
+  signal = new AbortController().signal,
+): Promise<SourceFetchResult> {
   return source.fetch({ validators, signal });
 }
 
@@ -156,9 +160,13 @@ describe('httpSource: timeouts and broken connections', () => {
   it('times out while connecting to a listener whose accept queue is full', async () => {
     // A child process listens with a backlog of 1 and is then stopped, so it never accepts:
     // once two connections fill its queue the kernel drops further SYNs and connect() hangs.
-    const child = spawn(process.execPath, ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     const fillers: net.Socket[] = [];
     try {
       const port = await new Promise<number>((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data).trim()))));
@@ -326,7 +334,9 @@ describe('httpSource: redirects and allowed hosts', () => {
 
   it('refuses a redirect to a host outside allowedHosts', async () => {
     const { port, requests } = await serve((_req, res) => res.writeHead(302, { location: `http://localhost:${port}/doc` }).end());
-    const error = await rejection(() => fetchOnce(httpSource({ url: `http://127.0.0.1:${port}/start`, allowedHosts: [`127.0.0.1:${port}`] })));
+    const error = await rejection(() =>
+      fetchOnce(httpSource({ url: `http://127.0.0.1:${port}/start`, allowedHosts: [`127.0.0.1:${port}`] })),
+    );
     expect(error.code).toBe('SOURCE_HOST_NOT_ALLOWED');
     expect((error.details as Record<string, unknown>).redirectedFrom).toBe(`http://127.0.0.1:${port}/start`);
     expect(requests.length).toBe(1);
@@ -431,7 +441,9 @@ describe('httpSource: secrets and cancellation', () => {
     expect(() => httpSource({ url: 'ftp://x/doc' })).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => httpSource({ url: 'http://x/doc', maxBytes: 0 })).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => httpSource({ url: 'http://x/doc', maxRedirects: -1 })).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => httpSource({ url: 'http://x/doc', probe: 'get' as 'head' })).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => httpSource({ url: 'http://x/doc', probe: 'get' as 'head' })).toThrowError(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
   });
 });
 
@@ -440,7 +452,29 @@ describe('httpSource: TLS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'als-tls-'));
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(certFile);
     const server = https.createServer({ key: readFileSync(keyFile), cert }, (_req, res) => res.end(DOC));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

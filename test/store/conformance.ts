@@ -24,7 +24,12 @@ export function largeDocument(bytes: number, seed = 1): { openapi: string; paths
       summary: `${pick()} ${pick()} ${Math.floor(random() * 1e9)}`,
       tags: [pick(), pick()],
       parameters: [{ in: 'query', name: pick(), required: random() < 0.5, schema: { type: 'string', enum: [pick(), pick(), pick()] } }],
-      responses: { '200': { description: `${pick()} ✓`, content: { 'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/S${i % 97}` } } } } } },
+      responses: {
+        '200': {
+          description: `${pick()} ✓`,
+          content: { 'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/S${i % 97}` } } } },
+        },
+      },
     };
     paths[`/${pick()}/${i}/{id}`] = { get: operation };
     size += JSON.stringify(operation).length + 20;
@@ -89,17 +94,17 @@ export function storeConformance(name: string, make: StoreFactory): void {
     it('round-trips every kind of JSON value, null included (the engine blanks records with null on stores without deleteRecord)', async () => {
       const store = await fresh();
       const values: Record<string, unknown> = {
-        'null': null,
-        'zero': 0,
-        'negative': -12.5,
-        'big': 2 ** 53 - 1,
-        'true': true,
-        'false': false,
+        null: null,
+        zero: 0,
+        negative: -12.5,
+        big: 2 ** 53 - 1,
+        true: true,
+        false: false,
         'empty-string': '',
-        'string': 'plain',
+        string: 'plain',
         'empty-array': [],
         'empty-object': {},
-        'nested': { a: [1, { b: [null, 'x', { c: {} }] }], d: false },
+        nested: { a: [1, { b: [null, 'x', { c: {} }] }], d: false },
       };
       for (const [key, value] of Object.entries(values)) await store.setRecord('a', key, value);
       for (const [key, value] of Object.entries(values)) expect(await store.getRecord('a', key), key).toEqual(value);
@@ -108,7 +113,8 @@ export function storeConformance(name: string, make: StoreFactory): void {
 
     it('keeps unicode exactly: in values, in keys of objects, and in binding ids', async () => {
       const store = await fresh();
-      const text = 'café Größe 日本語 emoji 🐈‍⬛ 👍🏽 RTL עברית combining é (e + U+0301), NUL \u0000, line\nbreak, tab\t, quote " backslash \\, U+2028 \u2028';
+      const text =
+        'café Größe 日本語 emoji 🐈‍⬛ 👍🏽 RTL עברית combining é (e + U+0301), NUL \u0000, line\nbreak, tab\t, quote " backslash \\, U+2028 \u2028';
       const value = { text, [text]: [text], '🔑': { '€': '£' } };
       for (const id of ['café ☕', '日本語のAPI', '🐈‍⬛ api', 'a{b}c', 'a:b', '*?[]', '%41', 'ends with }']) {
         await store.setRecord(id, 'notes', value);
@@ -205,7 +211,8 @@ export function storeConformance(name: string, make: StoreFactory): void {
       const store = await fresh();
       const writes: Promise<void>[] = [];
       for (let binding = 0; binding < 5; binding++) {
-        for (let key = 0; key < 40; key++) writes.push(store.setRecord(`b${binding}`, `k-${key}`, { binding, key, pad: 'p'.repeat(key * 100) }));
+        for (let key = 0; key < 40; key++)
+          writes.push(store.setRecord(`b${binding}`, `k-${key}`, { binding, key, pad: 'p'.repeat(key * 100) }));
         writes.push(store.saveBase(`b${binding}`, { document: largeDocument(20_000, binding), hash: `h${binding}`, savedAt: binding }));
         writes.push(store.saveValidators(`b${binding}`, { etag: `e${binding}` }));
       }

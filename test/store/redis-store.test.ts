@@ -95,7 +95,17 @@ describe('RedisStore', () => {
     const store = new RedisStore({ redis: server.current.url, prefix: p });
     const key = `${p}:{api}:store`;
     try {
-      await raw().hset(key, 'plain', '{"json":"without the tag"}', 'truncated', 'j{"a":', 'brotli', Buffer.concat([Buffer.from('b'), Buffer.from('not brotli at all')]), 'empty', '');
+      await raw().hset(
+        key,
+        'plain',
+        '{"json":"without the tag"}',
+        'truncated',
+        'j{"a":',
+        'brotli',
+        Buffer.concat([Buffer.from('b'), Buffer.from('not brotli at all')]),
+        'empty',
+        '',
+      );
       for (const field of ['plain', 'truncated', 'brotli', 'empty']) {
         const error = await rejection(store.getRecord('api', field));
         expect(error.code, field).toBe('STORE_CORRUPT');

@@ -46,7 +46,8 @@ export async function runHopp(collectionPath: string, options: { env?: string; t
   const args = [HOPP_JS, 'test', resolve(collectionPath)];
   if (options.env !== undefined) {
     const envFile = await stat(options.env).catch(() => undefined);
-    if (!envFile?.isFile()) throw new Error(`runHopp: expected an environment file, got ${JSON.stringify(options.env)} which is not a file.`);
+    if (!envFile?.isFile())
+      throw new Error(`runHopp: expected an environment file, got ${JSON.stringify(options.env)} which is not a file.`);
     args.push('-e', resolve(options.env));
   }
   return new Promise<HoppRun>((done, fail) => {
@@ -81,7 +82,9 @@ export interface TestServer {
  * with its whole body as text; without a handler the server answers 200
  * with `{"ok":true}` to everything.
  */
-export async function startServer(handler?: (request: IncomingMessage, body: string, response: ServerResponse) => void): Promise<TestServer> {
+export async function startServer(
+  handler?: (request: IncomingMessage, body: string, response: ServerResponse) => void,
+): Promise<TestServer> {
   const requests: string[] = [];
   const server = createServer((request, response) => {
     requests.push(`${request.method ?? ''} ${request.url ?? ''}`);

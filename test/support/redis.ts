@@ -78,7 +78,12 @@ async function ask(port: number, command: string, password?: string): Promise<st
       if (!reply.startsWith('$')) return done(reply.slice(0, end));
       const length = Number(reply.slice(1, end));
       if (length < 0) return done('');
-      if (Buffer.byteLength(reply) >= end + 2 + length + 2) done(Buffer.from(reply).subarray(end + 2, end + 2 + length).toString('utf8'));
+      if (Buffer.byteLength(reply) >= end + 2 + length + 2)
+        done(
+          Buffer.from(reply)
+            .subarray(end + 2, end + 2 + length)
+            .toString('utf8'),
+        );
     });
   });
 }
@@ -107,9 +112,34 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
   // The cluster bus needs a port too (by default port + 10000, which may pass 65535).
   const busPort = options.cluster ? await freePort() : 0;
   const dir = await mkdtemp(join(tmpdir(), 'als-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+  ];
   if (options.password !== undefined) args.push('--requirepass', options.password);
-  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1', '--cluster-port', String(busPort));
+  if (options.cluster)
+    args.push(
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+      '--cluster-announce-ip',
+      '127.0.0.1',
+      '--cluster-port',
+      String(busPort),
+    );
   let child: ChildProcess;
   try {
     child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -123,7 +153,9 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
   });
   if (spawned) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`Could not start ${REDIS_SERVER} (${spawned.message}). Run scripts/test-setup.sh (npm test runs it first): it installs Debian's redis-server package.`);
+    throw new Error(
+      `Could not start ${REDIS_SERVER} (${spawned.message}). Run scripts/test-setup.sh (npm test runs it first): it installs Debian's redis-server package.`,
+    );
   }
   children.add(child);
   installExitHook();

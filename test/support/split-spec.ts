@@ -28,8 +28,37 @@ export interface SplitResult {
 }
 
 const LITERAL = new Set(['example', 'default', 'enum', 'const']);
-const NAMED = new Set(['paths', 'webhooks', 'schemas', 'properties', 'patternProperties', 'parameters', 'responses', 'requestBodies', 'headers', 'links', 'callbacks', 'securitySchemes', 'pathItems', 'content', 'encoding', 'variables', '$defs']);
-const SECTIONS = ['schemas', 'parameters', 'responses', 'requestBodies', 'headers', 'examples', 'securitySchemes', 'links', 'callbacks', 'pathItems'];
+const NAMED = new Set([
+  'paths',
+  'webhooks',
+  'schemas',
+  'properties',
+  'patternProperties',
+  'parameters',
+  'responses',
+  'requestBodies',
+  'headers',
+  'links',
+  'callbacks',
+  'securitySchemes',
+  'pathItems',
+  'content',
+  'encoding',
+  'variables',
+  '$defs',
+]);
+const SECTIONS = [
+  'schemas',
+  'parameters',
+  'responses',
+  'requestBodies',
+  'headers',
+  'examples',
+  'securitySchemes',
+  'links',
+  'callbacks',
+  'pathItems',
+];
 
 /** Write `document` split into files under `dir`. */
 export async function splitSpec(document: Record<string, unknown>, dir: string, options: SplitOptions = {}): Promise<SplitResult> {
@@ -47,7 +76,8 @@ export async function splitSpec(document: Record<string, unknown>, dir: string, 
   const rootFile = `${options.rootName ?? 'openapi'}.${formatOf(`${options.rootName ?? 'openapi'}.yaml`) === 'json' ? 'json' : 'yaml'}`;
   const components = (document.components ?? {}) as Record<string, Record<string, unknown>>;
   for (const section of SECTIONS) {
-    for (const key of Object.keys(components[section] ?? {})) fileOf.set(`#/components/${section}/${escape(key)}`, name(`components/${section}`, key));
+    for (const key of Object.keys(components[section] ?? {}))
+      fileOf.set(`#/components/${section}/${escape(key)}`, name(`components/${section}`, key));
   }
   const paths = (document.paths ?? {}) as Record<string, unknown>;
   const pathFiles = new Map<string, string>();
@@ -69,10 +99,14 @@ export async function splitSpec(document: Record<string, unknown>, dir: string, 
       else if (key === '$ref' && typeof item === 'string' && item.startsWith('#/')) out[key] = fileRef(item, from);
       else if (LITERAL.has(key) || key.startsWith('x-') || (key === 'examples' && Array.isArray(item))) out[key] = item;
       else if (key === 'mapping' && item !== null && typeof item === 'object') {
-        out[key] = Object.fromEntries(Object.entries(item).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('#/') ? fileRef(v, from) : v]));
+        out[key] = Object.fromEntries(
+          Object.entries(item).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('#/') ? fileRef(v, from) : v]),
+        );
       } else if (key === 'examples' && item !== null && typeof item === 'object') {
         // Example objects: their `value` is data.
-        out[key] = Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v !== null && typeof v === 'object' && !('$ref' in v) ? v : rewrite(v, from)]));
+        out[key] = Object.fromEntries(
+          Object.entries(item).map(([k, v]) => [k, v !== null && typeof v === 'object' && !('$ref' in v) ? v : rewrite(v, from)]),
+        );
       } else out[key] = rewrite(item, from, NAMED.has(key));
     }
     return out;
@@ -104,7 +138,9 @@ export async function splitSpec(document: Record<string, unknown>, dir: string, 
           out[section] = rewrite(entries, rootFile);
           continue;
         }
-        out[section] = Object.fromEntries(Object.keys(entries).map((k) => [k, { $ref: `./${fileOf.get(`#/components/${section}/${escape(k)}`)}` }]));
+        out[section] = Object.fromEntries(
+          Object.keys(entries).map((k) => [k, { $ref: `./${fileOf.get(`#/components/${section}/${escape(k)}`)}` }]),
+        );
       }
       root.components = out;
     } else root[key] = key.startsWith('x-') ? value : rewrite(value, rootFile);
@@ -120,7 +156,10 @@ export async function splitSpec(document: Record<string, unknown>, dir: string, 
   const folders = new Set(written.map(([file]) => dirname(join(dir, file))));
   for (const folder of folders) await mkdir(folder, { recursive: true });
   for (const [file, value] of written) {
-    await writeFile(join(dir, file), file.endsWith('.json') ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 }));
+    await writeFile(
+      join(dir, file),
+      file.endsWith('.json') ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 }),
+    );
   }
   return { root: join(dir, rootFile), files: written.map(([file]) => file) };
 }

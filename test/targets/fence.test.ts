@@ -117,8 +117,18 @@ describe('fencedFileWrite', () => {
 
   it('validates its arguments with CONFIG_INVALID', async () => {
     const file = await tempFile();
-    for (const fence of [{ token: 0 }, { token: 1.5 }, { token: -3 }, { token: '5' }, {}, { token: 1, lockTimeoutMs: -1 }, { token: 1, staleLockMs: 0.5 }]) {
-      expect((await rejection(fencedFileWrite(file, fence as never, async () => undefined))).code, JSON.stringify(fence)).toBe('CONFIG_INVALID');
+    for (const fence of [
+      { token: 0 },
+      { token: 1.5 },
+      { token: -3 },
+      { token: '5' },
+      {},
+      { token: 1, lockTimeoutMs: -1 },
+      { token: 1, staleLockMs: 0.5 },
+    ]) {
+      expect((await rejection(fencedFileWrite(file, fence as never, async () => undefined))).code, JSON.stringify(fence)).toBe(
+        'CONFIG_INVALID',
+      );
     }
     expect((await rejection(fencedFileWrite('', { token: 1 }, async () => undefined))).code).toBe('CONFIG_INVALID');
   });
@@ -132,11 +142,21 @@ describe('fencedFileWrite', () => {
       return tokens.sort(() => random() - 0.5);
     });
     const outputs = await Promise.all(lists.map((tokens) => output(child(['hammer', file, log, tokens.join(',')]))));
-    const results = outputs.flatMap((text) => text.trim().split('\n').map((line) => line.split(' ') as [string, string]));
+    const results = outputs.flatMap((text) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string]),
+    );
     expect(results).toHaveLength(lists.flat().length);
-    expect(new Set(results.map(([, outcome]) => outcome))).toSatisfy((outcomes: Set<string>) => [...outcomes].every((o) => o === 'ok' || o === 'STALE_LEASE'));
+    expect(new Set(results.map(([, outcome]) => outcome))).toSatisfy((outcomes: Set<string>) =>
+      [...outcomes].every((o) => o === 'ok' || o === 'STALE_LEASE'),
+    );
 
-    const events = (await readFile(log, 'utf8')).trim().split('\n').map((line) => line.split(' '));
+    const events = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
     let inside: string | undefined;
     let highest = 0;
     for (const [kind, token, pid] of events) {

@@ -7,4 +7,4 @@ setLocalFileStepHook((at) => {
 });
 const file = new LocalFile(path);
 const before = await file.read();
-await file.write('the engine\'s copy', before ?? null);
+await file.write("the engine's copy", before ?? null);

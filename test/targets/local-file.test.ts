@@ -121,8 +121,14 @@ describe('LocalFile', () => {
     const fifo = join(dir, 'fifo.json');
     execFileSync('mkfifo', [fifo]);
     const started = Date.now();
-    await expect(new LocalFile(fifo).read()).rejects.toMatchObject({ code: 'TARGET_READ_FAILED', message: expect.stringContaining('FIFO') });
-    await expect(new LocalFile(dir).read()).rejects.toMatchObject({ code: 'TARGET_READ_FAILED', message: expect.stringContaining('folder') });
+    await expect(new LocalFile(fifo).read()).rejects.toMatchObject({
+      code: 'TARGET_READ_FAILED',
+      message: expect.stringContaining('FIFO'),
+    });
+    await expect(new LocalFile(dir).read()).rejects.toMatchObject({
+      code: 'TARGET_READ_FAILED',
+      message: expect.stringContaining('folder'),
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
@@ -142,15 +148,17 @@ describe('LocalFile', () => {
   it('puts back a file a killed process had moved aside, and removes its temporary files', async () => {
     const dir = await tempDir();
     const path = join(dir, 'api.json');
-    await writeFile(path, 'the person\'s copy');
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'local-file-crash.ts'), path, 'moved-away'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await writeFile(path, "the person's copy");
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'local-file-crash.ts'), path, 'moved-away'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const [, signal] = (await new Promise((done) => child.once('exit', (...args) => done(args)))) as [number | null, string | null];
     expect(signal).toBe('SIGKILL');
     const left = await readdir(dir);
     expect(left).not.toContain('api.json');
     expect(left.some((n) => n.endsWith('.als-moved'))).toBe(true);
     expect(left.some((n) => n.endsWith('.als-tmp'))).toBe(true);
-    expect((await new LocalFile(path).read())?.toString()).toBe('the person\'s copy');
+    expect((await new LocalFile(path).read())?.toString()).toBe("the person's copy");
     expect(await readdir(dir)).toEqual(['api.json']);
   }, 30_000);
 });

@@ -20,8 +20,8 @@ describe('applyToDocument', () => {
   });
 
   it('updates scalars in place, keeping comments and quoting style', () => {
-    const text = "a: 'one' # keep\nb: \"two\"\nc: |\n  line\n";
-    expect(apply(text, { a: 'uno', b: 'dos', c: 'first\nsecond\n' }).text).toBe("a: 'uno' # keep\nb: \"dos\"\nc: |\n  first\n  second\n");
+    const text = 'a: \'one\' # keep\nb: "two"\nc: |\n  line\n';
+    expect(apply(text, { a: 'uno', b: 'dos', c: 'first\nsecond\n' }).text).toBe('a: \'uno\' # keep\nb: "dos"\nc: |\n  first\n  second\n');
   });
 
   it('replaces a scalar whose type changes, keeping its comment', () => {
@@ -37,16 +37,46 @@ describe('applyToDocument', () => {
   });
 
   it('keeps each comment with its sequence item when an item is inserted or removed in the middle', () => {
-    const text = ['list:', '  - name: a # first', '    in: query', '  - name: b # second', '    in: query', '  - name: c # third', '    in: query', ''].join('\n');
-    const next = { list: [{ name: 'a', in: 'query' }, { name: 'new', in: 'query' }, { name: 'c', in: 'query', required: true }] };
+    const text = [
+      'list:',
+      '  - name: a # first',
+      '    in: query',
+      '  - name: b # second',
+      '    in: query',
+      '  - name: c # third',
+      '    in: query',
+      '',
+    ].join('\n');
+    const next = {
+      list: [
+        { name: 'a', in: 'query' },
+        { name: 'new', in: 'query' },
+        { name: 'c', in: 'query', required: true },
+      ],
+    };
     expect(apply(text, next).text).toBe(
-      ['list:', '  - name: a # first', '    in: query', '  - name: new', '    in: query', '  - name: c # third', '    in: query', '    required: true', ''].join('\n'),
+      [
+        'list:',
+        '  - name: a # first',
+        '    in: query',
+        '  - name: new',
+        '    in: query',
+        '  - name: c # third',
+        '    in: query',
+        '    required: true',
+        '',
+      ].join('\n'),
     );
   });
 
   it('matches a changed parameter by (in, name) even when the list is reordered', () => {
     const text = 'p:\n  - name: a # A\n    in: query\n    x: 1\n  - name: b # B\n    in: query\n';
-    const result = apply(text, { p: [{ name: 'b', in: 'query' }, { name: 'a', in: 'query', x: 2 }] });
+    const result = apply(text, {
+      p: [
+        { name: 'b', in: 'query' },
+        { name: 'a', in: 'query', x: 2 },
+      ],
+    });
     expect(result.text).toBe('p:\n  - name: b # B\n    in: query\n  - name: a # A\n    in: query\n    x: 2\n');
   });
 
@@ -108,7 +138,15 @@ describe('applyToDocument', () => {
   it('holds exactly the new value after a few edits deep inside the document (property)', () => {
     const key = fc.string({ minLength: 1, maxLength: 4 }).filter((k) => k !== '__proto__' && k !== '<<');
     const json = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), tie('list'), tie('map')),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ maxLength: 8 }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        tie('list'),
+        tie('map'),
+      ),
       list: fc.array(tie('value'), { maxLength: 5 }),
       map: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
     }));

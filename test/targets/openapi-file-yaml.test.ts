@@ -39,7 +39,10 @@ openapi: 3.0.3 # stay on 3.0 until the gateway supports 3.1
 `;
 
 /** The same file after the user's edit: a comment and a description on the listing. */
-const edited = original.replace("      summary: 'List pets'\n", "      summary: 'List pets'\n      # reviewed by the docs team\n      description: Sorted by name, newest first.\n");
+const edited = original.replace(
+  "      summary: 'List pets'\n",
+  "      summary: 'List pets'\n      # reviewed by the docs team\n      description: Sorted by name, newest first.\n",
+);
 
 /** What the sync must produce: upstream's new operation appended, the parameter changed, everything else as it was. */
 const expected = `# Petstore API: kept by hand next to the dev server.
@@ -83,7 +86,11 @@ openapi: 3.0.3 # stay on 3.0 until the gateway supports 3.1
 function upstreamV2(): Record<string, unknown> {
   const document = parse(original) as { paths: Record<string, Record<string, { parameters?: { schema?: { maximum?: number } }[] }>> };
   document.paths['/pets']!.get!.parameters![0]!.schema!.maximum = 500;
-  document.paths['/pets']!.post = { operationId: 'createPet', summary: 'Add a pet', responses: { '201': { description: 'Created' } } } as never;
+  document.paths['/pets']!.post = {
+    operationId: 'createPet',
+    summary: 'Add a pet',
+    responses: { '201': { description: 'Created' } },
+  } as never;
   return document as unknown as Record<string, unknown>;
 }
 
@@ -130,7 +137,10 @@ describe('openApiFileTarget on YAML, with a real engine', () => {
     expect(Object.keys(value.info!)).toEqual(['version', 'title', 'contact']);
     expect(Object.keys(value.paths!['/pets']!)).toEqual(['get', 'post']);
     expect(value.paths!['/pets']!.post).toMatchObject({ operationId: 'createPet' });
-    expect(value.paths!['/pets']!.get).toMatchObject({ description: 'Sorted by name, newest first.', parameters: [{ schema: { maximum: 500 } }, { name: 'cursor' }] });
+    expect(value.paths!['/pets']!.get).toMatchObject({
+      description: 'Sorted by name, newest first.',
+      parameters: [{ schema: { maximum: 500 } }, { name: 'cursor' }],
+    });
     expect(text).toBe(expected);
   });
 
@@ -173,7 +183,9 @@ describe('openApiFileTarget on YAML, with a real engine', () => {
     const path = await tempFile('api.yaml', text);
     const target = openApiFileTarget({ path });
     await expect(target.read(context())).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringMatching(message) });
-    await expect(target.write({ openapi: '3.0.3', info: { title: 'x', version: '1' }, paths: {} }, context())).rejects.toMatchObject({ code: 'TARGET_INVALID' });
+    await expect(target.write({ openapi: '3.0.3', info: { title: 'x', version: '1' }, paths: {} }, context())).rejects.toMatchObject({
+      code: 'TARGET_INVALID',
+    });
     expect(await readFile(path, 'utf8')).toBe(text);
   });
 
@@ -184,10 +196,12 @@ describe('openApiFileTarget on YAML, with a real engine', () => {
     ['a duplicate key', 'openapi: 3.0.3\ninfo:\n  title: x\n  title: y\npaths: {}\n', 4, 3],
   ])('says where a local file with %s is broken (TARGET_INVALID with line, column and the line)', async (_, text, line, column) => {
     const path = await tempFile('api.yaml', text);
-    const failure = await openApiFileTarget({ path }).read(context()).then(
-      () => undefined,
-      (error: unknown) => error as { code: string; message: string; details: Record<string, unknown> },
-    );
+    const failure = await openApiFileTarget({ path })
+      .read(context())
+      .then(
+        () => undefined,
+        (error: unknown) => error as { code: string; message: string; details: Record<string, unknown> },
+      );
     expect(failure?.code).toBe('TARGET_INVALID');
     expect(failure?.details).toMatchObject({ path, line, column });
     const [quoted, caret] = failure!.message.split('\n').slice(-2) as [string, string];
@@ -199,7 +213,14 @@ describe('openApiFileTarget on YAML, with a real engine', () => {
     const path = await tempFile('api.yaml');
     const shared = { description: 'ok' };
     const target = openApiFileTarget({ path });
-    await target.write({ openapi: '3.0.3', info: { title: 'T', version: '1' }, paths: { '/a': { get: { responses: { '200': shared } } }, '/b': { get: { responses: { '200': shared } } } } }, context());
+    await target.write(
+      {
+        openapi: '3.0.3',
+        info: { title: 'T', version: '1' },
+        paths: { '/a': { get: { responses: { '200': shared } } }, '/b': { get: { responses: { '200': shared } } } },
+      },
+      context(),
+    );
     const text = await readFile(path, 'utf8');
     expect(text).not.toMatch(/[&*]a\d/);
     expect(text.startsWith('openapi: 3.0.3\ninfo:\n')).toBe(true);
@@ -214,7 +235,10 @@ describe('openApiFileTarget keeps the Document between read and write', () => {
     const local = (await target.read(context()))!;
     const edited = original.replace('openapi: 3.0.3', '# added while the sync ran\nopenapi: 3.0.3');
     await writeFile(path, edited);
-    await expect(target.write({ ...local, info: { version: '1.1.0', title: 'Petstore' } }, context())).rejects.toMatchObject({ code: 'TARGET_CHANGED_DURING_WRITE', retryable: true });
+    await expect(target.write({ ...local, info: { version: '1.1.0', title: 'Petstore' } }, context())).rejects.toMatchObject({
+      code: 'TARGET_CHANGED_DURING_WRITE',
+      retryable: true,
+    });
     expect(await readFile(path, 'utf8')).toBe(edited);
     // The next run reads again and writes onto the edited file, keeping the comment.
     const again = (await target.read(context()))!;
@@ -263,8 +287,20 @@ describe('openApiFileTarget keeps the Document between read and write', () => {
     const path = await tempFile('api.yaml', text);
     const target = openApiFileTarget({ path });
     const local = (await target.read(context()))!;
-    await target.write({ ...local, tags: [{ name: 'a', x: { y: 1 } }, { name: 'b', x: { y: 2 } }], info: { title: 'T', version: '2' } }, context());
-    expect(await readFile(path, 'utf8')).toBe('openapi: 3.0.3\ninfo:\n  title: T # t\n  version: "2"\ntags:\n- name: a\n  x: { y: 1 }\n- name: b\n  x:\n    y: 2\n');
+    await target.write(
+      {
+        ...local,
+        tags: [
+          { name: 'a', x: { y: 1 } },
+          { name: 'b', x: { y: 2 } },
+        ],
+        info: { title: 'T', version: '2' },
+      },
+      context(),
+    );
+    expect(await readFile(path, 'utf8')).toBe(
+      'openapi: 3.0.3\ninfo:\n  title: T # t\n  version: "2"\ntags:\n- name: a\n  x: { y: 1 }\n- name: b\n  x:\n    y: 2\n',
+    );
   });
 
   it('keeps four-space indentation and unpadded flow maps', async () => {
@@ -273,6 +309,8 @@ describe('openApiFileTarget keeps the Document between read and write', () => {
     const target = openApiFileTarget({ path });
     const local = (await target.read(context()))!;
     await target.write({ ...local, tags: [{ name: 'a', x: { y: 1, z: 2 } }], info: { title: 'T', version: '2', 'x-new': '3' } }, context());
-    expect(await readFile(path, 'utf8')).toBe("openapi: 3.0.3\ninfo:\n    title: T # t\n    version: '2'\n    x-new: '3'\ntags:\n    - name: a\n      x: {y: 1, z: 2}\n");
+    expect(await readFile(path, 'utf8')).toBe(
+      "openapi: 3.0.3\ninfo:\n    title: T # t\n    version: '2'\n    x-new: '3'\ntags:\n    - name: a\n      x: {y: 1, z: 2}\n",
+    );
   });
 });

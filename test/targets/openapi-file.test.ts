@@ -47,7 +47,9 @@ describe('openApiFileTarget', () => {
   });
 
   it.each([-1, 11, 2.5, '  ' as never])('rejects the indent %j', (indent) => {
-    expect(() => openApiFileTarget({ path: 'api.json', indent })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('indent') }));
+    expect(() => openApiFileTarget({ path: 'api.json', indent })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('indent') }),
+    );
   });
 });
 
@@ -120,16 +122,25 @@ describe('openApiFileTarget on JSON layouts', () => {
     const target = openApiFileTarget({ path });
     const local = await target.read(ctx());
     await writeFile(path, '{"openapi": ');
-    await expect(target.write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({ code: 'TARGET_CHANGED_DURING_WRITE', retryable: true });
+    await expect(target.write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({
+      code: 'TARGET_CHANGED_DURING_WRITE',
+      retryable: true,
+    });
     expect(await readFile(path, 'utf8')).toBe('{"openapi": ');
     // A write without a fresh read still refuses a file it cannot parse.
-    await expect(openApiFileTarget({ path }).write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({ code: 'TARGET_INVALID', hint: expect.stringContaining('will not overwrite') });
+    await expect(openApiFileTarget({ path }).write({ ...local, openapi: '3.0.4' }, ctx())).rejects.toMatchObject({
+      code: 'TARGET_INVALID',
+      hint: expect.stringContaining('will not overwrite'),
+    });
     expect(await readFile(path, 'utf8')).toBe('{"openapi": ');
   });
 
   it('refuses to write something that is not a document object', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'als-target-'));
     const path = join(dir, 'api.json');
-    await expect(openApiFileTarget({ path }).write([] as never, ctx())).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringContaining('got a list') });
+    await expect(openApiFileTarget({ path }).write([] as never, ctx())).rejects.toMatchObject({
+      code: 'TARGET_INVALID',
+      message: expect.stringContaining('got a list'),
+    });
   });
 });

@@ -193,7 +193,11 @@ describe('the removal policy on OpenAPI documents', () => {
     await engine.syncNow('api');
     const pet = (JSON.parse(await readFile(path, 'utf8')) as { paths: Record<string, Json> }).paths['/pets/{id}']!;
     expect(pet.summary).toBe('One pet, by id');
-    expect(Object.keys(pet).filter((key) => ['get', 'put', 'patch', 'delete'].includes(key)).sort()).toEqual(['delete', 'get', 'patch', 'put']);
+    expect(
+      Object.keys(pet)
+        .filter((key) => ['get', 'put', 'patch', 'delete'].includes(key))
+        .sort(),
+    ).toEqual(['delete', 'get', 'patch', 'put']);
     expect((pet.put as Json)[OPENAPI_REMOVED_KEY]).toEqual({ at: new Date(T2).toISOString(), policy: 'remove', setDeprecated: true });
   });
 
@@ -210,7 +214,9 @@ describe('the removal policy on OpenAPI documents', () => {
       await writeFile(path, JSON.stringify(local));
       source.set(v2());
       await engine.syncNow('api');
-      expect((parse(await readFile(path, 'utf8')) as { paths: Record<string, Json> }).paths['/pets']).toStrictEqual({ get: op('listPets', 'List pets') });
+      expect((parse(await readFile(path, 'utf8')) as { paths: Record<string, Json> }).paths['/pets']).toStrictEqual({
+        get: op('listPets', 'List pets'),
+      });
     }
   });
 
@@ -219,7 +225,13 @@ describe('the removal policy on OpenAPI documents', () => {
     const path = join(dir, 'api.yaml');
     const engine = new SyncEngine();
     const source = new MemorySource(v1());
-    await engine.addSource({ id: 'api', source, target: openApiFileTarget({ path }), intervalMs: 0, policy: { removal: 'deprecate', maxRemovalShare: 0.4 } });
+    await engine.addSource({
+      id: 'api',
+      source,
+      target: openApiFileTarget({ path }),
+      intervalMs: 0,
+      policy: { removal: 'deprecate', maxRemovalShare: 0.4 },
+    });
     await engine.syncNow('api');
     const before = await readFile(path, 'utf8');
     source.set(v2());
@@ -242,38 +254,73 @@ describe('the removal policy on OpenAPI documents', () => {
 });
 
 describe('lasting decisions are not removals', () => {
-  it.each(['openapi', 'hoppscotch'] as const)('a tombstone imported while the %s copy still has the operation removes it under `deprecate`', async (kind) => {
-    const dir = await mkdtemp(join(tmpdir(), 'als-removal-'));
-    const path = join(dir, kind === 'openapi' ? 'api.yaml' : 'api.hoppscotch.json');
-    const engine = new SyncEngine();
-    const source = new MemorySource(v1());
-    const target = kind === 'openapi' ? openApiFileTarget({ path }) : hoppscotchTarget({ path });
-    await engine.addSource({ id: 'api', source, target: target as never, intervalMs: 0, policy: { removal: 'deprecate' } });
-    await engine.syncNow('api');
-    // A teammate deleted `POST /pets` for good; their decisions file reaches this machine.
-    await engine.updateDecisions('api', { tombstones: ['POST /pets'] });
-    source.set({ ...v1(), info: { title: 'Pets', version: '1.0.1' } });
-    expect(await engine.syncNow('api')).toMatchObject({ outcome: 'applied', written: true });
-    if (kind === 'openapi') {
-      expect((parse(await readFile(path, 'utf8')) as { paths: Record<string, Json> }).paths['/pets']).toStrictEqual({ get: op('listPets', 'List pets') });
-    } else {
-      const names = allRequests((await readCollectionFile(path))!).map((request) => request.name);
-      expect(names).toContain('List pets');
-      expect(names.filter((name) => /create a pet/i.test(name))).toEqual([]);
-    }
-  });
+  it.each(['openapi', 'hoppscotch'] as const)(
+    'a tombstone imported while the %s copy still has the operation removes it under `deprecate`',
+    async (kind) => {
+      const dir = await mkdtemp(join(tmpdir(), 'als-removal-'));
+      const path = join(dir, kind === 'openapi' ? 'api.yaml' : 'api.hoppscotch.json');
+      const engine = new SyncEngine();
+      const source = new MemorySource(v1());
+      const target = kind === 'openapi' ? openApiFileTarget({ path }) : hoppscotchTarget({ path });
+      await engine.addSource({ id: 'api', source, target: target as never, intervalMs: 0, policy: { removal: 'deprecate' } });
+      await engine.syncNow('api');
+      // A teammate deleted `POST /pets` for good; their decisions file reaches this machine.
+      await engine.updateDecisions('api', { tombstones: ['POST /pets'] });
+      source.set({ ...v1(), info: { title: 'Pets', version: '1.0.1' } });
+      expect(await engine.syncNow('api')).toMatchObject({ outcome: 'applied', written: true });
+      if (kind === 'openapi') {
+        expect((parse(await readFile(path, 'utf8')) as { paths: Record<string, Json> }).paths['/pets']).toStrictEqual({
+          get: op('listPets', 'List pets'),
+        });
+      } else {
+        const names = allRequests((await readCollectionFile(path))!).map((request) => request.name);
+        expect(names).toContain('List pets');
+        expect(names.filter((name) => /create a pet/i.test(name))).toEqual([]);
+      }
+    },
+  );
 });
 
 describe('removedUpstream: the decision every target shares', () => {
-  const base = new Map([['a', 1], ['b', 2], ['c', 3], ['d', 4]]);
-  const local = new Map([['a', 1], ['b', 20], ['c', 30]]); // a untouched, b and c edited, d deleted by the user
+  const base = new Map([
+    ['a', 1],
+    ['b', 2],
+    ['c', 3],
+    ['d', 4],
+  ]);
+  const local = new Map([
+    ['a', 1],
+    ['b', 20],
+    ['c', 30],
+  ]); // a untouched, b and c edited, d deleted by the user
   const remote = new Map<string, number>();
   const merged = new Map([['b', 20]]); // the resolver kept b's edit and let c go
 
   it.each([
-    ['remove', [['a', false, 'drop', 1], ['b', true, 'mark', 20], ['c', true, 'drop', 30]]],
-    ['deprecate', [['a', false, 'mark', 1], ['b', true, 'mark', 20], ['c', true, 'mark', 30]]],
-    ['keep', [['a', false, 'keep', 1], ['b', true, 'keep', 20], ['c', true, 'keep', 30]]],
+    [
+      'remove',
+      [
+        ['a', false, 'drop', 1],
+        ['b', true, 'mark', 20],
+        ['c', true, 'drop', 30],
+      ],
+    ],
+    [
+      'deprecate',
+      [
+        ['a', false, 'mark', 1],
+        ['b', true, 'mark', 20],
+        ['c', true, 'mark', 30],
+      ],
+    ],
+    [
+      'keep',
+      [
+        ['a', false, 'keep', 1],
+        ['b', true, 'keep', 20],
+        ['c', true, 'keep', 30],
+      ],
+    ],
   ] as const)('%s', (policy, expected) => {
     const removed = removedUpstream({ base, local, remote, merged }, policy);
     expect(removed.map((entry) => [entry.key, entry.edited, entry.action, entry.kept])).toEqual(expected);

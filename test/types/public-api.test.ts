@@ -54,7 +54,17 @@ describe('public types', () => {
 
   it('puts the same id fields on every job event, scheduler events included', () => {
     const engine = new SyncEngine();
-    for (const name of ['job:queued', 'job:coalesced', 'job:started', 'job:retrying', 'job:completed', 'job:failed', 'job:removed', 'spec:changed', 'sync:applied'] as const) {
+    for (const name of [
+      'job:queued',
+      'job:coalesced',
+      'job:started',
+      'job:retrying',
+      'job:completed',
+      'job:failed',
+      'job:removed',
+      'spec:changed',
+      'sync:applied',
+    ] as const) {
       engine.on(name, (event) => {
         expectTypeOf(event.sourceId).toBeString();
         expectTypeOf(event.jobId).toBeString();
@@ -76,7 +86,11 @@ describe('public types', () => {
   });
 
   it('types documents: OpenApiDocument, MemoryTarget and MemorySource over it', () => {
-    const doc: OpenApiDocument = { openapi: '3.1.0', info: { title: 'T', version: '1' }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } } };
+    const doc: OpenApiDocument = {
+      openapi: '3.1.0',
+      info: { title: 'T', version: '1' },
+      paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } },
+    };
     const target = new MemoryTarget();
     expectTypeOf(target.value).toEqualTypeOf<OpenApiDocument | undefined>();
     expectTypeOf(target.value?.paths?.['/a']?.get?.summary).toEqualTypeOf<string | undefined>();

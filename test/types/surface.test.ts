@@ -280,58 +280,16 @@ const SURFACE: Record<string, Surface> = {
     ],
   },
   './testing': {
-    values: [
-      'EventRecorder',
-      'ManualClock',
-      'MemorySource',
-      'MemoryStore',
-      'MemoryTarget',
-      'createConflictContext',
-      'flushPromises',
-    ],
-    types: [
-      'EventSourceLike',
-      'MemoryTargetOptions',
-      'RecordedEvent',
-    ],
+    values: ['EventRecorder', 'ManualClock', 'MemorySource', 'MemoryStore', 'MemoryTarget', 'createConflictContext', 'flushPromises'],
+    types: ['EventSourceLike', 'MemoryTargetOptions', 'RecordedEvent'],
   },
   './openai': {
-    values: [
-      'OPENAI_RESOLVER_DEFAULTS',
-      'REDACTED',
-      'isSecretKey',
-      'openAIResolver',
-      'redactSecrets',
-      'redactionPatterns',
-    ],
-    types: [
-      'ChatCompletionLike',
-      'ChatRequestBody',
-      'OpenAIChatClient',
-      'OpenAIResolverOptions',
-      'OpenAIUsageReport',
-      'RedactionPattern',
-    ],
+    values: ['OPENAI_RESOLVER_DEFAULTS', 'REDACTED', 'isSecretKey', 'openAIResolver', 'redactSecrets', 'redactionPatterns'],
+    types: ['ChatCompletionLike', 'ChatRequestBody', 'OpenAIChatClient', 'OpenAIResolverOptions', 'OpenAIUsageReport', 'RedactionPattern'],
   },
   './redis': {
-    values: [
-      'RedisStore',
-      'acquireLease',
-      'bullmqScheduler',
-      'confirmLease',
-      'readLease',
-      'releaseLease',
-      'renewLease',
-    ],
-    types: [
-      'AcquireLeaseOptions',
-      'BullmqSchedulerOptions',
-      'Lease',
-      'LeaseState',
-      'LeaseToken',
-      'RedisConnection',
-      'RedisStoreOptions',
-    ],
+    values: ['RedisStore', 'acquireLease', 'bullmqScheduler', 'confirmLease', 'readLease', 'releaseLease', 'renewLease'],
+    types: ['AcquireLeaseOptions', 'BullmqSchedulerOptions', 'Lease', 'LeaseState', 'LeaseToken', 'RedisConnection', 'RedisStoreOptions'],
   },
 };
 
@@ -354,7 +312,14 @@ function compilerSurface(program: ts.Program, file: string): Surface {
 describe('the public surface', () => {
   const program = ts.createProgram(
     Object.values(ENTRIES).map((file) => resolve(root, file)),
-    { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, skipLibCheck: true },
+    {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+    },
   );
 
   it('pins one list per subpath of package.json exports', () => {

@@ -62,10 +62,21 @@ export function renderAuth(security: unknown, document: Json, level: 'request' |
     }
     case 'apiKey': {
       if (scheme.in !== 'header' && scheme.in !== 'query') return fallback;
-      return { authType: 'api-key', authActive: true, key: text(scheme.name), value: '', addTo: scheme.in === 'header' ? 'HEADERS' : 'QUERY_PARAMS' };
+      return {
+        authType: 'api-key',
+        authActive: true,
+        key: text(scheme.name),
+        value: '',
+        addTo: scheme.in === 'header' ? 'HEADERS' : 'QUERY_PARAMS',
+      };
     }
     case 'oauth2':
-      return { authType: 'oauth-2', authActive: true, grantTypeInfo: oauthGrant(isObject(scheme.flows) ? scheme.flows : {}, scopeText), addTo: 'HEADERS' };
+      return {
+        authType: 'oauth-2',
+        authActive: true,
+        grantTypeInfo: oauthGrant(isObject(scheme.flows) ? scheme.flows : {}, scopeText),
+        addTo: 'HEADERS',
+      };
     case 'openIdConnect':
       return { authType: 'oauth-2', authActive: true, grantTypeInfo: authorizationCode('', '', scopeText), addTo: 'HEADERS' };
     default:

@@ -132,7 +132,9 @@ function bodyFor(mediaType: string, media: Json, document: Json): HoppBody {
   const m = bare(mediaType);
   if (isJson(m)) {
     const value = exampleOf(media, document, 'request');
-    const contentType = (HOPP_TEXT_CONTENT_TYPES as readonly string[]).includes(m) ? (m as (typeof HOPP_TEXT_CONTENT_TYPES)[number]) : 'application/json';
+    const contentType = (HOPP_TEXT_CONTENT_TYPES as readonly string[]).includes(m)
+      ? (m as (typeof HOPP_TEXT_CONTENT_TYPES)[number])
+      : 'application/json';
     return { contentType, body: value === undefined ? '' : jsonText(value) };
   }
   if (m === 'multipart/form-data' || m === 'application/x-www-form-urlencoded') {
@@ -148,7 +150,10 @@ function bodyFor(mediaType: string, media: Json, document: Json): HoppBody {
       });
       return { contentType: 'multipart/form-data', body };
     }
-    return { contentType: 'application/x-www-form-urlencoded', body: fields.map(([key, fieldValue]) => `${key}: ${scalar(fieldValue)}`).join('\n') };
+    return {
+      contentType: 'application/x-www-form-urlencoded',
+      body: fields.map(([key, fieldValue]) => `${key}: ${scalar(fieldValue)}`).join('\n'),
+    };
   }
   if (m === 'application/xml' || m === 'text/xml' || m === 'text/plain' || m === 'text/html' || m.endsWith('+xml')) {
     const [first] = mediaExamples(media, document);
@@ -167,17 +172,58 @@ function isFileSchema(schema: unknown, document: Json): boolean {
 
 /** Reason phrases of the status codes a saved response may carry. */
 const REASONS: Readonly<Record<number, string>> = {
-  100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information',
-  204: 'No Content', 205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 300: 'Multiple Choices',
-  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
-  308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden',
-  404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone',
-  411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large', 414: 'Request-URI Too Long',
-  415: 'Unsupported Media Type', 416: 'Requested Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a teapot",
-  422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 426: 'Upgrade Required', 428: 'Precondition Required',
-  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons',
-  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported', 507: 'Insufficient Storage', 508: 'Loop Detected', 511: 'Network Authentication Required',
+  100: 'Continue',
+  101: 'Switching Protocols',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  203: 'Non-Authoritative Information',
+  204: 'No Content',
+  205: 'Reset Content',
+  206: 'Partial Content',
+  207: 'Multi-Status',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Request Entity Too Large',
+  414: 'Request-URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Requested Range Not Satisfiable',
+  417: 'Expectation Failed',
+  418: "I'm a teapot",
+  422: 'Unprocessable Entity',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  511: 'Network Authentication Required',
 };
 
 /** One saved response before it is tied to its request. */
@@ -212,7 +258,8 @@ export function responseExamples(responses: unknown, document: Json): ResponseEx
     const base = typeof response.description === 'string' && response.description.trim() !== '' ? response.description.trim() : status;
     for (const example of examples) {
       let name = examples.length > 1 && example.name !== undefined ? `${base} (${example.name})` : base;
-      for (let n = 2; taken.has(name); n++) name = `${examples.length > 1 && example.name !== undefined ? `${base} (${example.name})` : base} (${n})`;
+      for (let n = 2; taken.has(name); n++)
+        name = `${examples.length > 1 && example.name !== undefined ? `${base} (${example.name})` : base} (${n})`;
       taken.add(name);
       out.push({
         name,

@@ -155,7 +155,11 @@ function segmentsOf(ref: string): string[] | undefined {
   if (!ref.startsWith('#')) segments = undefined;
   else if (ref === '#') segments = [];
   else if (!ref.startsWith('#/')) segments = undefined;
-  else segments = ref.slice(2).split('/').map((raw) => decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~'));
+  else
+    segments = ref
+      .slice(2)
+      .split('/')
+      .map((raw) => decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~'));
   if (segmentCache.size < 50_000) segmentCache.set(ref, segments);
   return segments;
 }
@@ -238,7 +242,9 @@ function typeOf(schema: Schema): string | undefined {
 
 function isNullSchema(value: unknown, document: unknown): boolean {
   const schema = resolveRef(value, document);
-  return isSchema(schema) && (schema.type === 'null' || (Array.isArray(schema.type) && schema.type.length === 1 && schema.type[0] === 'null'));
+  return (
+    isSchema(schema) && (schema.type === 'null' || (Array.isArray(schema.type) && schema.type.length === 1 && schema.type[0] === 'null'))
+  );
 }
 
 /** A branch of a oneOf/anyOf, with the parent's other keywords (e.g. `properties` beside `oneOf`). */

@@ -117,11 +117,13 @@ export function allRequests(collection: HoppCollection): HoppRequest[] {
   return out;
 }
 
-const field = (name: string) => (item: unknown): string | undefined => {
-  if (item === null || typeof item !== 'object') return undefined;
-  const value = (item as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
-};
+const field =
+  (name: string) =>
+  (item: unknown): string | undefined => {
+    if (item === null || typeof item !== 'object') return undefined;
+    const value = (item as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  };
 
 /**
  * Identity rules of a collection for the three-way merge (paths are JSON

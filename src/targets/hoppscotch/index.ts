@@ -67,7 +67,13 @@ export {
   reconcileCollection,
 } from './target.js';
 export type { HoppscotchTargetOptions } from './target.js';
-export { HOPP_ROOT_KEY, HOPP_USER_KEY_PREFIX, denormaliseCollection, hoppscotchTargetIdentityRules, normaliseCollection } from './normalise.js';
+export {
+  HOPP_ROOT_KEY,
+  HOPP_USER_KEY_PREFIX,
+  denormaliseCollection,
+  hoppscotchTargetIdentityRules,
+  normaliseCollection,
+} from './normalise.js';
 export type {
   DenormalisedCollection,
   HoppIdentityRecord,

@@ -92,7 +92,11 @@ const WEIGHT = { full: 8, signature: 2, path: 2, name: 4, place: 2, shape: 1, id
  * path shape rarely share it.
  */
 export function requestShape(request: Pick<HoppRequest, 'requestVariables' | 'params' | 'body'>): string {
-  const names = (list: ReadonlyArray<{ key: string }> | undefined) => (list ?? []).map((item) => item.key).sort().join(',');
+  const names = (list: ReadonlyArray<{ key: string }> | undefined) =>
+    (list ?? [])
+      .map((item) => item.key)
+      .sort()
+      .join(',');
   const body = request.body as { contentType: string | null; body: unknown } | undefined;
   let fields = '';
   if (Array.isArray(body?.body)) fields = names(body.body as Array<{ key: string }>);
@@ -167,7 +171,17 @@ export function matchRequests(
     let found = candidates.get(key);
     if (found === undefined) {
       if (taken.has(key) && (carriers.get(key)?.length ?? 0) < 2) return undefined;
-      found = { key, methods: new Set(), names: new Set([key]), full: new Set(), signatures: new Set(), paths: new Set(), suffixed: false, hints: [], legacyIds: new Set() };
+      found = {
+        key,
+        methods: new Set(),
+        names: new Set([key]),
+        full: new Set(),
+        signatures: new Set(),
+        paths: new Set(),
+        suffixed: false,
+        hints: [],
+        legacyIds: new Set(),
+      };
       candidates.set(key, found);
     }
     return found;

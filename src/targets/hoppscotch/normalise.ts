@@ -180,7 +180,10 @@ export function normaliseCollection(collection: HoppCollection, hints: IdentityH
   });
   found.forEach(({ request }, index) => {
     if (keys[index] !== undefined) return;
-    const own = typeof request.id === 'string' && request.id !== '' ? request.id.replace(/^user:/, '') : `${request.method.toUpperCase()} ${endpointSignature(request.endpoint)} ${request.name}`;
+    const own =
+      typeof request.id === 'string' && request.id !== ''
+        ? request.id.replace(/^user:/, '')
+        : `${request.method.toUpperCase()} ${endpointSignature(request.endpoint)} ${request.name}`;
     const key = uniqueKey(`${HOPP_USER_KEY_PREFIX}${own}`, taken);
     keys[index] = key;
     taken.add(key);
@@ -364,7 +367,9 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
       if (requestKey.startsWith(HOPP_USER_KEY_PREFIX)) {
         // A copy of a synced request (Hoppscotch's "Duplicate") carries the original's id: drop it, the id is the original's.
         const { id, ...rest } = entry.request;
-        return typeof id === 'string' && !id.startsWith(HOPP_USER_KEY_PREFIX) && ownEntry(requests, id) !== undefined ? rest : entry.request;
+        return typeof id === 'string' && !id.startsWith(HOPP_USER_KEY_PREFIX) && ownEntry(requests, id) !== undefined
+          ? rest
+          : entry.request;
       }
       const { v, ...rest } = entry.request;
       record.requests.push({
@@ -377,14 +382,25 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
     });
     // Hoppscotch's own key order: v, (id,) name, folders, requests, the rest.
     const { folders: _f, requests: _r, v, id, name, ...own } = node;
-    return { v, ...(id === undefined ? {} : { id }), name, folders: subFolders, requests: subRequests, ...own } as unknown as HoppCollection;
+    return {
+      v,
+      ...(id === undefined ? {} : { id }),
+      name,
+      folders: subFolders,
+      requests: subRequests,
+      ...own,
+    } as unknown as HoppCollection;
   };
   const collection = build(normalised.collection, null, '', 12);
   return { collection, record };
 }
 
 /** Group keys by parent; each group in the parent's order list, then the rest in the given order. */
-function groupOrdered(keys: readonly string[], parentOf: (key: string) => string | null, order: Record<string, string[]>): Map<string, string[]> {
+function groupOrdered(
+  keys: readonly string[],
+  parentOf: (key: string) => string | null,
+  order: Record<string, string[]>,
+): Map<string, string[]> {
   const groups = new Map<string, Set<string>>();
   for (const key of keys) {
     const parent = parentOf(key) ?? HOPP_ROOT_KEY;
@@ -405,12 +421,14 @@ function groupOrdered(keys: readonly string[], parentOf: (key: string) => string
 }
 
 const stringKey = (item: unknown): string | undefined => (typeof item === 'string' ? item : undefined);
-const field = (name: string, lower = false) => (item: unknown): string | undefined => {
-  if (item === null || typeof item !== 'object') return undefined;
-  const value = (item as Json)[name];
-  if (typeof value !== 'string') return undefined;
-  return lower ? value.toLowerCase() : value;
-};
+const field =
+  (name: string, lower = false) =>
+  (item: unknown): string | undefined => {
+    if (item === null || typeof item !== 'object') return undefined;
+    const value = (item as Json)[name];
+    if (typeof value !== 'string') return undefined;
+    return lower ? value.toLowerCase() : value;
+  };
 
 /**
  * Identity rules of the {@link NormalisedCollection} for the three-way merge:

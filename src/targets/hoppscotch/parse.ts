@@ -80,13 +80,17 @@ function checkVersions(value: unknown, prefix: string, maxVersion: number): void
   const record = value as Record<string, unknown>;
   const v = record.v;
   if (v !== 11 && v !== 12) {
-    throw new TargetError('TARGET_INVALID', `Unsupported Hoppscotch collection version at ${formatPath(prefix, ['v'])}: expected 11 or 12, got ${show(v)}.`, {
-      hint:
-        typeof v === 'number' && v > 12
-          ? 'The file was written by a newer Hoppscotch than this library knows; update api-live-sync.'
-          : 'Open the collection in a current Hoppscotch (2025.x or later) and export it again; it is then saved as v12.',
-      details: { path: formatPath(prefix, ['v']), received: v },
-    });
+    throw new TargetError(
+      'TARGET_INVALID',
+      `Unsupported Hoppscotch collection version at ${formatPath(prefix, ['v'])}: expected 11 or 12, got ${show(v)}.`,
+      {
+        hint:
+          typeof v === 'number' && v > 12
+            ? 'The file was written by a newer Hoppscotch than this library knows; update api-live-sync.'
+            : 'Open the collection in a current Hoppscotch (2025.x or later) and export it again; it is then saved as v12.',
+        details: { path: formatPath(prefix, ['v']), received: v },
+      },
+    );
   }
   if (v > maxVersion) {
     throw invalid(formatPath(prefix, ['v']), `a folder version up to its parent's (${maxVersion})`, v);

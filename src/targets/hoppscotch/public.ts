@@ -30,4 +30,11 @@ export type {
 export { renderCollection } from './render.js';
 export type { RenderOptions, RenderedCollection } from './render.js';
 export { denormaliseCollection, hoppscotchTargetIdentityRules, normaliseCollection } from './normalise.js';
-export type { DenormalisedCollection, HoppIdentityRecord, IdentityHints, NormalisedCollection, NormalisedFolder, NormalisedRequest } from './normalise.js';
+export type {
+  DenormalisedCollection,
+  HoppIdentityRecord,
+  IdentityHints,
+  NormalisedCollection,
+  NormalisedFolder,
+  NormalisedRequest,
+} from './normalise.js';

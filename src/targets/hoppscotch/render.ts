@@ -115,12 +115,18 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
     });
   }
   if (!/^[A-Za-z_][\w.-]*$/.test(baseUrl)) {
-    throw new TargetError('TARGET_INVALID', `Expected \`baseUrlVariable\` to be a variable name (letters, digits, _ . -), got ${JSON.stringify(baseUrl)}.`, {
-      hint: 'Use a plain name such as "baseUrl".',
-    });
+    throw new TargetError(
+      'TARGET_INVALID',
+      `Expected \`baseUrlVariable\` to be a variable name (letters, digits, _ . -), got ${JSON.stringify(baseUrl)}.`,
+      {
+        hint: 'Use a plain name such as "baseUrl".',
+      },
+    );
   }
   if (!isObject(document) || typeof document.openapi !== 'string' || !/^3\./.test(document.openapi)) {
-    const got = isObject(document) ? `an object with openapi ${JSON.stringify(document.openapi)} and swagger ${JSON.stringify(document.swagger)}` : typeof document;
+    const got = isObject(document)
+      ? `an object with openapi ${JSON.stringify(document.openapi)} and swagger ${JSON.stringify(document.swagger)}`
+      : typeof document;
     throw new TargetError('TARGET_INVALID', `Expected an OpenAPI 3.0 or 3.1 document to render, got ${got}.`, {
       hint: 'Load the document with loadSpec(), which upgrades Swagger 2.0 to OpenAPI 3.0.',
     });
@@ -131,7 +137,12 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
   // Only a document frozen throughout can be trusted not to have changed under a cached request.
   if (!isFrozenTree(document)) cache = undefined;
   const info = isObject(document.info) ? document.info : {};
-  const root: Draft = { name: nonEmpty(info.title) ?? 'Untitled Collection', description: nonEmpty(info.description) ?? null, folders: [], requests: [] };
+  const root: Draft = {
+    name: nonEmpty(info.title) ?? 'Untitled Collection',
+    description: nonEmpty(info.description) ?? null,
+    folders: [],
+    requests: [],
+  };
   const folders = buildFolders(document, root);
 
   for (const [path, rawItem] of Object.entries(isObject(document.paths) ? document.paths : {})) {
@@ -141,7 +152,10 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
       if (!(RENDERED_METHODS as readonly string[]).includes(method)) continue;
       const operation = item[method];
       if (!isObject(operation)) continue;
-      const request = cache === undefined ? renderRequest(context, path, method, item, operation) : cachedRequest(context, cache, path, method, item, operation);
+      const request =
+        cache === undefined
+          ? renderRequest(context, path, method, item, operation)
+          : cachedRequest(context, cache, path, method, item, operation);
       placeOf(operation, folders, root).requests.push(request);
     }
   }
@@ -149,7 +163,8 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
   const operations: Record<string, string> = {};
   const collection = finish(root, version, true, '', operations);
   collection.variables = [{ key: baseUrl, initialValue: documentServer, currentValue: '', secret: false }];
-  for (const [url, key] of servers) if (key !== baseUrl) collection.variables.push({ key, initialValue: url, currentValue: '', secret: false });
+  for (const [url, key] of servers)
+    if (key !== baseUrl) collection.variables.push({ key, initialValue: url, currentValue: '', secret: false });
   collection.auth = renderAuth(document.security, document, 'collection');
   try {
     if (options.validate !== false) parseCollection(JSON.parse(JSON.stringify(collection)));
@@ -218,7 +233,10 @@ function buildFolders(document: Json, root: Draft): Map<string, { draft: Draft; 
   };
   const folders = new Map<string, { draft: Draft; depth: number }>();
   for (const name of names) {
-    folders.set(name, { draft: { name, description: nonEmpty(declared.get(name)?.description) ?? null, folders: [], requests: [] }, depth: depthOf(name) });
+    folders.set(name, {
+      draft: { name, description: nonEmpty(declared.get(name)?.description) ?? null, folders: [], requests: [] },
+      depth: depthOf(name),
+    });
   }
   for (const name of names) {
     const entry = folders.get(name);
@@ -252,7 +270,9 @@ function finish(draft: Draft, version: 11 | 12, isRoot: boolean, pointer: string
   draft.requests.forEach((request, index) => {
     operations[`${pointer}/requests/${index}`] = request.id;
   });
-  const folders = draft.folders.filter(hasRequests).map((folder, index) => finish(folder, version, false, `${pointer}/folders/${index}`, operations));
+  const folders = draft.folders
+    .filter(hasRequests)
+    .map((folder, index) => finish(folder, version, false, `${pointer}/folders/${index}`, operations));
   const auth: HoppAuth = isRoot ? { authType: 'none', authActive: true } : { authType: 'inherit', authActive: true };
   const rest = { requests: draft.requests, auth, headers: [], variables: [], description: draft.description };
   if (version === 11) return { v: 11, name: draft.name, folders: folders as HoppCollectionV11[], ...rest };
@@ -320,7 +340,9 @@ export function pathVariableValue(parameter: Json, document: unknown): string {
   if (isObject(schema)) {
     const examples = Array.isArray(schema.examples) ? schema.examples : [];
     const enumValues = Array.isArray(schema.enum) ? schema.enum.filter((v) => v !== null) : [];
-    const found = [schema.example, examples[0], enumValues[0]].find((c) => c !== undefined && c !== null && typeof c !== 'object' && String(c) !== '');
+    const found = [schema.example, examples[0], enumValues[0]].find(
+      (c) => c !== undefined && c !== null && typeof c !== 'object' && String(c) !== '',
+    );
     if (found !== undefined) return String(found);
   }
   return `<${typeof parameter.name === 'string' ? parameter.name : 'value'}>`;
@@ -331,7 +353,13 @@ export function parameterValue(parameter: Json, document: unknown): string {
   const examples = isObject(parameter.examples) ? Object.values(parameter.examples).map((e) => resolveRef(e, document)) : [];
   const fromExamples = examples.find((e) => isObject(e) && e.value !== undefined) as Json | undefined;
   const schema = resolveRef(parameter.schema, document);
-  const candidates = [parameter.example, fromExamples?.value, parameter['x-example'], parameter.default, isObject(schema) ? schema.default : undefined];
+  const candidates = [
+    parameter.example,
+    fromExamples?.value,
+    parameter['x-example'],
+    parameter.default,
+    isObject(schema) ? schema.default : undefined,
+  ];
   const value = candidates.find((c) => c !== undefined);
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
@@ -346,7 +374,12 @@ const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 function renderRequest(context: Context, path: string, method: string, item: Json, operation: Json): HoppRequest & { id: string } {
   const { document } = context;
   const parameters = parametersOf(item, operation, document);
-  const row = (p: Parameter): HoppKeyValue => ({ key: p.name, value: p.value, active: p.required || p.value !== '', description: p.description });
+  const row = (p: Parameter): HoppKeyValue => ({
+    key: p.name,
+    value: p.value,
+    active: p.required || p.value !== '',
+    description: p.description,
+  });
   const params = parameters.filter((p) => p.in === 'query').map(row);
   const headers = parameters.filter((p) => p.in === 'header' && !IGNORED_HEADERS.has(p.name.toLowerCase())).map(row);
   const cookies = parameters.filter((p) => p.in === 'cookie');
@@ -388,7 +421,17 @@ function renderRequest(context: Context, path: string, method: string, item: Jso
   for (const example of responseExamples(operation.responses, document)) {
     const response: HoppResponse = {
       name: example.name,
-      originalRequest: structuredClone({ v: '6' as const, name, method: request.method, endpoint, headers, params, body, auth, requestVariables }),
+      originalRequest: structuredClone({
+        v: '6' as const,
+        name,
+        method: request.method,
+        endpoint,
+        headers,
+        params,
+        body,
+        auth,
+        requestVariables,
+      }),
       status: example.status,
       code: example.code,
       headers: example.headers,
@@ -400,7 +443,14 @@ function renderRequest(context: Context, path: string, method: string, item: Jso
 }
 
 /** {@link renderRequest} through the cache: the request rendered before when nothing it read changed. */
-function cachedRequest(context: Context, cache: RequestCache, path: string, method: string, item: Json, operation: Json): HoppRequest & { id: string } {
+function cachedRequest(
+  context: Context,
+  cache: RequestCache,
+  path: string,
+  method: string,
+  item: Json,
+  operation: Json,
+): HoppRequest & { id: string } {
   const hit = cache.get(operation);
   const server = serverOf(context, item, operation);
   if (
@@ -418,7 +468,17 @@ function cachedRequest(context: Context, cache: RequestCache, path: string, meth
   }
   const identity = identityOf(path, method, operation);
   const { value: request, reads } = trackReads(() => renderRequest(context, path, method, item, operation));
-  cache.set(operation, { path, method, baseUrl: context.baseUrl, server, itemParameters: item.parameters, itemServers: item.servers, reads, identity, request });
+  cache.set(operation, {
+    path,
+    method,
+    baseUrl: context.baseUrl,
+    server,
+    itemParameters: item.parameters,
+    itemServers: item.servers,
+    reads,
+    identity,
+    request,
+  });
   return request;
 }
 

@@ -145,7 +145,13 @@ export const HoppAuthSchema = z.discriminatedUnion('authType', [
     algorithm: z.enum(['sha256', 'sha1']).default('sha256'),
     includePayloadHash: flag(false),
   }),
-  z.looseObject({ authType: z.literal('akamai-eg'), authActive: z.boolean(), accessToken: text(), clientToken: text(), clientSecret: text() }),
+  z.looseObject({
+    authType: z.literal('akamai-eg'),
+    authActive: z.boolean(),
+    accessToken: text(),
+    clientToken: text(),
+    clientSecret: text(),
+  }),
   z.looseObject({
     authType: z.literal('jwt'),
     authActive: z.boolean(),

@@ -99,16 +99,25 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
   }
   const indent = options.indent ?? 2;
   if (!Number.isInteger(indent) || indent < 0 || indent > 10) {
-    throw new ConfigError(`Expected \`indent\` to be an integer from 0 to 10, got ${JSON.stringify(options.indent)}.`, { hint: 'Leave it out for 2.' });
+    throw new ConfigError(`Expected \`indent\` to be an integer from 0 to 10, got ${JSON.stringify(options.indent)}.`, {
+      hint: 'Leave it out for 2.',
+    });
   }
   if (options.baseUrlVariable !== undefined && !/^[A-Za-z_][\w.-]*$/.test(options.baseUrlVariable)) {
-    throw new ConfigError(`Expected \`baseUrlVariable\` to be a variable name (letters, digits, _ . -), got ${JSON.stringify(options.baseUrlVariable)}.`, {
-      hint: 'Leave it out for "baseUrl".',
-    });
+    throw new ConfigError(
+      `Expected \`baseUrlVariable\` to be a variable name (letters, digits, _ . -), got ${JSON.stringify(options.baseUrlVariable)}.`,
+      {
+        hint: 'Leave it out for "baseUrl".',
+      },
+    );
   }
   const path = resolve(options.path);
   // Not validated here: every collection is validated before it is written.
-  const renderOptions = { collectionVersion: version, validate: false, ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }) };
+  const renderOptions = {
+    collectionVersion: version,
+    validate: false,
+    ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }),
+  };
   // The operations of each render, by the rendered collection: a read gets the renders of its sync (`ReadInfo.rendered`).
   const renderHints = new WeakMap<NormalisedCollection, OperationHint[]>();
   // Renders by document object: the engine hands the same object back as the
@@ -188,10 +197,14 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
         // A collection of plain JSON values stands for the parse of its own text (no second parse).
         checked = parseCollection(isJsonRoundTrip(collection) ? collection : JSON.parse(text)) as HoppCollection;
       } catch (error) {
-        throw new TargetError('TARGET_INVALID', `Refusing to write ${path}: the synced collection is not valid. ${(error as Error).message}`, {
-          cause: error,
-          hint: 'The file was left as it was. A conflict resolver or reconcile step produced an invalid value; check the decisions, or report it with the documents.',
-        });
+        throw new TargetError(
+          'TARGET_INVALID',
+          `Refusing to write ${path}: the synced collection is not valid. ${(error as Error).message}`,
+          {
+            cause: error,
+            hint: 'The file was left as it was. A conflict resolver or reconcile step produced an invalid value; check the decisions, or report it with the documents.',
+          },
+        );
       }
       const bytes = Buffer.from(text);
       written = undefined;
@@ -241,25 +254,37 @@ function parseCollectionBytes(bytes: Buffer, path: string): HoppCollection {
   try {
     value = parseJsonBytes(bytes);
   } catch (error) {
-    throw new TargetError('TARGET_INVALID', `The collection file ${path} is not valid JSON: ${(error as Error).message}. Expected a Hoppscotch collection exported as JSON.`, {
-      cause: error,
-      hint: 'Fix the syntax error, or export the collection from Hoppscotch again; the engine does not overwrite a file it cannot read.',
-    });
+    throw new TargetError(
+      'TARGET_INVALID',
+      `The collection file ${path} is not valid JSON: ${(error as Error).message}. Expected a Hoppscotch collection exported as JSON.`,
+      {
+        cause: error,
+        hint: 'Fix the syntax error, or export the collection from Hoppscotch again; the engine does not overwrite a file it cannot read.',
+      },
+    );
   }
   if (Array.isArray(value) && value.length === 1) value = value[0];
   if (Array.isArray(value)) {
-    throw new TargetError('TARGET_INVALID', `The collection file ${path} holds ${value.length} collections ("Export all"); expected one collection.`, {
-      hint: 'Export the one collection to sync ("Export" on the collection), or point each binding at its own file.',
-    });
+    throw new TargetError(
+      'TARGET_INVALID',
+      `The collection file ${path} holds ${value.length} collections ("Export all"); expected one collection.`,
+      {
+        hint: 'Export the one collection to sync ("Export" on the collection), or point each binding at its own file.',
+      },
+    );
   }
   try {
     return parseCollection(value) as HoppCollection;
   } catch (error) {
-    throw new TargetError('TARGET_INVALID', `The collection file ${path} is not a valid Hoppscotch collection. ${(error as Error).message}`, {
-      cause: error,
-      hint: 'Fix the file at that path, or export it again from Hoppscotch; the engine does not overwrite a file it cannot read.',
-      details: { path, ...((error as { details?: object }).details ?? {}) },
-    });
+    throw new TargetError(
+      'TARGET_INVALID',
+      `The collection file ${path} is not a valid Hoppscotch collection. ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'Fix the file at that path, or export it again from Hoppscotch; the engine does not overwrite a file it cannot read.',
+        details: { path, ...((error as { details?: object }).details ?? {}) },
+      },
+    );
   }
 }
 
@@ -272,7 +297,14 @@ function validRecord(value: unknown): HoppIdentityRecord | undefined {
   const kept: Record<string, NormalisedRequest> = {};
   if (record.v === 2 && record.kept !== null && typeof record.kept === 'object') {
     for (const [key, entry] of Object.entries(record.kept)) {
-      if (entry !== null && typeof entry === 'object' && entry.request !== null && typeof entry.request === 'object' && (entry.folder === null || typeof entry.folder === 'string')) kept[key] = entry;
+      if (
+        entry !== null &&
+        typeof entry === 'object' &&
+        entry.request !== null &&
+        typeof entry.request === 'object' &&
+        (entry.folder === null || typeof entry.folder === 'string')
+      )
+        kept[key] = entry;
     }
   }
   return {
@@ -367,7 +399,11 @@ function escapePointer(segment: string): string {
 /** Blank every collection and folder variable's `currentValue`, and both values of `secret` variables. Mutates `collection` (a fresh copy). */
 function blankSecrets(collection: HoppCollection): void {
   const visit = (node: HoppCollection): void => {
-    node.variables = node.variables.map((variable) => ({ ...variable, currentValue: '', ...(variable.secret ? { initialValue: '' } : {}) }));
+    node.variables = node.variables.map((variable) => ({
+      ...variable,
+      currentValue: '',
+      ...(variable.secret ? { initialValue: '' } : {}),
+    }));
     node.folders.forEach(visit);
   };
   visit(collection);
@@ -408,7 +444,12 @@ export function reconcileCollection(
 
   const keyed = (requests: Record<string, NormalisedRequest>) => ({ get: (key: string) => ownEntry(requests, key) });
   const removed = removedUpstream(
-    { base: base && Object.entries(base.requests), local: local && keyed(local.requests), remote: keyed((info.upstream ?? remote).requests), merged: keyed(merged.requests) },
+    {
+      base: base && Object.entries(base.requests),
+      local: local && keyed(local.requests),
+      remote: keyed((info.upstream ?? remote).requests),
+      merged: keyed(merged.requests),
+    },
     removal,
   );
   for (const { key, action, kept } of removed) {
@@ -502,13 +543,17 @@ function mark(entry: NormalisedRequest, policy: 'remove' | 'deprecate'): Normali
     policy === 'remove'
       ? `${HOPP_DEPRECATED_NOTE} the API no longer has this operation. Kept because you edited it (removal policy "remove"); delete it when you no longer need it.`
       : `${HOPP_DEPRECATED_NOTE} the API no longer has this operation. Kept by api-live-sync (removal policy "deprecate").`;
-  const description = typeof entry.request.description === 'string' && entry.request.description !== '' ? `${entry.request.description}\n\n${note}` : note;
+  const description =
+    typeof entry.request.description === 'string' && entry.request.description !== '' ? `${entry.request.description}\n\n${note}` : note;
   return { ...entry, request: { ...entry.request, name: `${HOPP_DEPRECATED_PREFIX}${name}`, description } };
 }
 
 /** The request without the engine's mark: the name prefix and the description note, where they still are. */
 function unmark(entry: NormalisedRequest): NormalisedRequest {
-  const name = typeof entry.request.name === 'string' && isMarked(entry) ? entry.request.name.slice(HOPP_DEPRECATED_PREFIX.length) : entry.request.name;
+  const name =
+    typeof entry.request.name === 'string' && isMarked(entry)
+      ? entry.request.name.slice(HOPP_DEPRECATED_PREFIX.length)
+      : entry.request.name;
   const description = typeof entry.request.description === 'string' ? entry.request.description : null;
   const parts = description?.split('\n\n');
   const kept = parts?.filter((part) => !part.startsWith(HOPP_DEPRECATED_NOTE));

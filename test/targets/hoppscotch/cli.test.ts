@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncEngine } from '../../../src/engine/index.js';
-import { allRequests, hoppscotchTarget, renderCollection, type HoppCollection, type HoppRequest } from '../../../src/targets/hoppscotch/index.js';
+import {
+  allRequests,
+  hoppscotchTarget,
+  renderCollection,
+  type HoppCollection,
+  type HoppRequest,
+} from '../../../src/targets/hoppscotch/index.js';
 import { MemorySource } from '../../../src/testing/index.js';
 import { assertHoppInstalled, runHopp, startServer, type TestServer } from '../../support/hopp.js';
 import { oasExamples } from './oas-examples.js';
@@ -67,7 +73,10 @@ function onePerShape(collection: HoppCollection, seen: Set<string>): HoppCollect
 function toLoopback(collection: HoppCollection, origin: string): HoppCollection {
   return {
     ...collection,
-    requests: collection.requests.map((request) => ({ ...request, endpoint: request.endpoint.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, origin) })),
+    requests: collection.requests.map((request) => ({
+      ...request,
+      endpoint: request.endpoint.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, origin),
+    })),
     folders: collection.folders.map((folder) => toLoopback(folder, origin)),
   } as HoppCollection;
 }
@@ -78,55 +87,65 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
     await expect(runHopp('')).rejects.toThrow(/expected a collection file path/);
   });
 
-  it('runs one collection holding every rendered @readme/oas-examples document as a folder, with exit 0', { timeout: process.env.HOPP_ALL_REQUESTS === '1' ? 600_000 : 150_000 }, async () => {
-    server = await startServer();
-    // JSON files only: the YAML ones are the same documents.
-    const examples = await oasExamples(/^(2\.0|3\.0|3\.1)\/json\/.+\.json$/);
-    const seen = new Set<string>();
-    // Path- and operation-level servers are collection variables (baseUrl_…): all point at the test server too.
-    const serverVariables = new Set<string>();
-    const folders = examples.map(({ file, document }) => {
-      const { collection } = renderCollection(document);
-      for (const variable of collection.variables) if (variable.key !== 'baseUrl') serverVariables.add(variable.key);
-      // A folder variable would shadow the collection's baseUrl, which points at the test server.
-      return { ...toLoopback(onePerShape(collection, seen), server.url), name: file, variables: [] } as HoppCollection;
-    });
-    const combined: HoppCollection = {
-      v: 12,
-      name: 'oas-examples',
-      folders,
-      requests: [],
-      auth: { authType: 'none', authActive: true },
-      headers: [],
-      variables: ['baseUrl', ...serverVariables].map((key) => ({ key, initialValue: server.url, currentValue: '', secret: false })),
-      description: null,
-      preRequestScript: '',
-      testScript: '',
-    };
-    const expected = allRequests(combined).length;
-    expect(folders).toHaveLength(examples.length);
-    expect(expected).toBeGreaterThan(50);
-    const file = join(dir, 'oas-examples.json');
-    await writeFile(file, JSON.stringify(combined));
+  it(
+    'runs one collection holding every rendered @readme/oas-examples document as a folder, with exit 0',
+    { timeout: process.env.HOPP_ALL_REQUESTS === '1' ? 600_000 : 150_000 },
+    async () => {
+      server = await startServer();
+      // JSON files only: the YAML ones are the same documents.
+      const examples = await oasExamples(/^(2\.0|3\.0|3\.1)\/json\/.+\.json$/);
+      const seen = new Set<string>();
+      // Path- and operation-level servers are collection variables (baseUrl_…): all point at the test server too.
+      const serverVariables = new Set<string>();
+      const folders = examples.map(({ file, document }) => {
+        const { collection } = renderCollection(document);
+        for (const variable of collection.variables) if (variable.key !== 'baseUrl') serverVariables.add(variable.key);
+        // A folder variable would shadow the collection's baseUrl, which points at the test server.
+        return { ...toLoopback(onePerShape(collection, seen), server.url), name: file, variables: [] } as HoppCollection;
+      });
+      const combined: HoppCollection = {
+        v: 12,
+        name: 'oas-examples',
+        folders,
+        requests: [],
+        auth: { authType: 'none', authActive: true },
+        headers: [],
+        variables: ['baseUrl', ...serverVariables].map((key) => ({ key, initialValue: server.url, currentValue: '', secret: false })),
+        description: null,
+        preRequestScript: '',
+        testScript: '',
+      };
+      const expected = allRequests(combined).length;
+      expect(folders).toHaveLength(examples.length);
+      expect(expected).toBeGreaterThan(50);
+      const file = join(dir, 'oas-examples.json');
+      await writeFile(file, JSON.stringify(combined));
 
-    const run = await runHopp(file, { timeoutMs: process.env.HOPP_ALL_REQUESTS === '1' ? 590_000 : 140_000 });
-    expect(run.stdout + run.stderr, `hopp test exited ${run.code}`).toMatch(new RegExp(`Requests: 0 failed ${expected} passed`));
-    expect(run.code).toBe(0);
-    expect(server.requests).toHaveLength(expected);
-  });
+      const run = await runHopp(file, { timeoutMs: process.env.HOPP_ALL_REQUESTS === '1' ? 590_000 : 140_000 });
+      expect(run.stdout + run.stderr, `hopp test exited ${run.code}`).toMatch(new RegExp(`Requests: 0 failed ${expected} passed`));
+      expect(run.code).toBe(0);
+      expect(server.requests).toHaveLength(expected);
+    },
+  );
 
   it('runs a rendered petstore with a test script against matching routes, and reports the passed tests', { timeout: 90_000 }, async () => {
     const pets = [{ id: 1, name: 'Rex' }];
     const petstore = await startServer((request, body, response) => {
       const url = request.url ?? '';
-      const send = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      const send = (status: number, value: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (request.method === 'GET' && url === '/v1/pets?limit=20') return send(200, pets);
       if (request.method === 'GET' && url === '/v1/pets/1') return send(200, pets[0]);
-      if (request.method === 'POST' && url === '/v1/pets' && (JSON.parse(body) as { name?: unknown }).name === 'Rex') return send(201, pets[0]);
+      if (request.method === 'POST' && url === '/v1/pets' && (JSON.parse(body) as { name?: unknown }).name === 'Rex')
+        return send(201, pets[0]);
       send(404, { error: `no route for ${request.method ?? ''} ${url}` });
     });
     try {
-      const pet = { type: 'object', required: ['name'], properties: { id: { type: 'integer', readOnly: true }, name: { type: 'string', example: 'Rex' } } };
+      const pet = {
+        type: 'object',
+        required: ['name'],
+        properties: { id: { type: 'integer', readOnly: true }, name: { type: 'string', example: 'Rex' } },
+      };
       const document = {
         openapi: '3.1.0',
         info: { title: 'Petstore', version: '1' },
@@ -134,10 +153,17 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
         tags: [{ name: 'pets' }],
         paths: {
           '/pets': {
-            get: { tags: ['pets'], operationId: 'listPets', summary: 'List pets', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', default: 20 } }] },
+            get: {
+              tags: ['pets'],
+              operationId: 'listPets',
+              summary: 'List pets',
+              parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', default: 20 } }],
+            },
             post: { tags: ['pets'], operationId: 'createPet', requestBody: { content: { 'application/json': { schema: pet } } } },
           },
-          '/pets/{petId}': { get: { tags: ['pets'], operationId: 'showPetById', parameters: [{ name: 'petId', in: 'path', required: true, example: 1 }] } },
+          '/pets/{petId}': {
+            get: { tags: ['pets'], operationId: 'showPetById', parameters: [{ name: 'petId', in: 'path', required: true, example: 1 }] },
+          },
         },
       };
       const { collection } = renderCollection(document);
@@ -145,7 +171,10 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
       const withTests = (code: Record<string, number>) =>
         ({
           ...collection,
-          folders: collection.folders.map((folder) => ({ ...folder, requests: folder.requests.map((r) => ({ ...r, testScript: status(code[r.id ?? ''] ?? 200) })) })),
+          folders: collection.folders.map((folder) => ({
+            ...folder,
+            requests: folder.requests.map((r) => ({ ...r, testScript: status(code[r.id ?? ''] ?? 200) })),
+          })),
         }) as HoppCollection;
 
       const good = join(dir, 'petstore.json');
@@ -166,60 +195,76 @@ describe('the Hoppscotch CLI runs rendered collections', () => {
     }
   });
 
-  it('runs a synced collection whose server variables the user pointed at staging, with every path variable filled', { timeout: 90_000 }, async () => {
-    const staging = await startServer();
-    const uploads = await startServer();
-    try {
-      const document = (version: string) => ({
-        openapi: '3.0.3',
-        info: { title: 'Shop', version },
-        servers: [{ url: 'https://api.example.com/v1' }],
-        paths: {
-          '/pets/{petId}': { get: { operationId: 'getPet', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' }, example: '7' }] } },
-          '/pets/{petId}/photos': {
-            servers: [{ url: 'https://uploads.example.com' }],
-            post: { operationId: 'addPhoto', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'integer', default: 3 } }] },
-          },
-          '/stores/{kind}/items/{itemId}': {
-            get: {
-              operationId: 'getItem',
-              parameters: [
-                { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['toys', 'food'] } },
-                { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } },
-              ],
+  it(
+    'runs a synced collection whose server variables the user pointed at staging, with every path variable filled',
+    { timeout: 90_000 },
+    async () => {
+      const staging = await startServer();
+      const uploads = await startServer();
+      try {
+        const document = (version: string) => ({
+          openapi: '3.0.3',
+          info: { title: 'Shop', version },
+          servers: [{ url: 'https://api.example.com/v1' }],
+          paths: {
+            '/pets/{petId}': {
+              get: {
+                operationId: 'getPet',
+                parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' }, example: '7' }],
+              },
             },
+            '/pets/{petId}/photos': {
+              servers: [{ url: 'https://uploads.example.com' }],
+              post: {
+                operationId: 'addPhoto',
+                parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'integer', default: 3 } }],
+              },
+            },
+            '/stores/{kind}/items/{itemId}': {
+              get: {
+                operationId: 'getItem',
+                parameters: [
+                  { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['toys', 'food'] } },
+                  { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } },
+                ],
+              },
+            },
+            '/faxes': { get: { operationId: 'listFaxes', servers: [{ url: 'https://fax.example.com/2010-04-01' }] } },
           },
-          '/faxes': { get: { operationId: 'listFaxes', servers: [{ url: 'https://fax.example.com/2010-04-01' }] } },
-        },
-      });
-      const file = join(dir, 'shop.hoppscotch.json');
-      const engine = new SyncEngine();
-      const source = new MemorySource(document('1'));
-      await engine.addSource({ id: 'shop', source, target: hoppscotchTarget({ path: file }), intervalMs: 0 });
-      await engine.syncNow('shop');
-      // The user points every server at staging, and sets one path variable of their own.
-      const collection = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
-      expect(collection.variables.map((v) => v.key)).toEqual(['baseUrl', 'baseUrl_fax', 'baseUrl_uploads']);
-      const staged: Record<string, string> = { baseUrl: `${staging.url}/v1`, baseUrl_fax: `${uploads.url}/2010-04-01`, baseUrl_uploads: uploads.url };
-      for (const variable of collection.variables) variable.initialValue = staged[variable.key] ?? variable.initialValue;
-      allRequests(collection).find((r) => r.id === 'getPet')!.requestVariables[0]!.value = '12';
-      await writeFile(file, JSON.stringify(collection, null, 2));
-      // Upstream changes the servers' URLs and the example: the user's values stay.
-      const next = document('2') as Record<string, any>;
-      next.servers = [{ url: 'https://api.example.com/v1.1' }];
-      next.paths['/pets/{petId}'].get.parameters[0].example = '8';
-      source.set(next);
-      await engine.syncNow('shop');
-      const synced = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
-      expect(Object.fromEntries(synced.variables.map((v) => [v.key, v.initialValue]))).toEqual(staged);
+        });
+        const file = join(dir, 'shop.hoppscotch.json');
+        const engine = new SyncEngine();
+        const source = new MemorySource(document('1'));
+        await engine.addSource({ id: 'shop', source, target: hoppscotchTarget({ path: file }), intervalMs: 0 });
+        await engine.syncNow('shop');
+        // The user points every server at staging, and sets one path variable of their own.
+        const collection = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
+        expect(collection.variables.map((v) => v.key)).toEqual(['baseUrl', 'baseUrl_fax', 'baseUrl_uploads']);
+        const staged: Record<string, string> = {
+          baseUrl: `${staging.url}/v1`,
+          baseUrl_fax: `${uploads.url}/2010-04-01`,
+          baseUrl_uploads: uploads.url,
+        };
+        for (const variable of collection.variables) variable.initialValue = staged[variable.key] ?? variable.initialValue;
+        allRequests(collection).find((r) => r.id === 'getPet')!.requestVariables[0]!.value = '12';
+        await writeFile(file, JSON.stringify(collection, null, 2));
+        // Upstream changes the servers' URLs and the example: the user's values stay.
+        const next = document('2') as Record<string, any>;
+        next.servers = [{ url: 'https://api.example.com/v1.1' }];
+        next.paths['/pets/{petId}'].get.parameters[0].example = '8';
+        source.set(next);
+        await engine.syncNow('shop');
+        const synced = JSON.parse(await readFile(file, 'utf8')) as HoppCollection;
+        expect(Object.fromEntries(synced.variables.map((v) => [v.key, v.initialValue]))).toEqual(staged);
 
-      const run = await runHopp(file);
-      expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(staging.requests.sort()).toEqual(['GET /v1/pets/12', 'GET /v1/stores/toys/items/%3CitemId%3E']);
-      expect(uploads.requests.sort()).toEqual(['GET /2010-04-01/faxes', 'POST /pets/3/photos']);
-    } finally {
-      await staging.close();
-      await uploads.close();
-    }
-  });
+        const run = await runHopp(file);
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        expect(staging.requests.sort()).toEqual(['GET /v1/pets/12', 'GET /v1/stores/toys/items/%3CitemId%3E']);
+        expect(uploads.requests.sort()).toEqual(['GET /2010-04-01/faxes', 'POST /pets/3/photos']);
+      } finally {
+        await staging.close();
+        await uploads.close();
+      }
+    },
+  );
 });

@@ -12,7 +12,9 @@ describe('exampleFromSchema', () => {
 
   it('uses samples for string formats and minimums for numbers', () => {
     expect(exampleFromSchema({ type: 'string', format: 'date-time' })).toBe('2024-01-01T00:00:00Z');
-    expect(exampleFromSchema({ type: 'string', format: 'uuid' })).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(exampleFromSchema({ type: 'string', format: 'uuid' })).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(exampleFromSchema({ type: 'string', format: 'email' })).toBe('user@example.com');
     expect(exampleFromSchema({ type: 'string', format: 'made-up' })).toBe('string');
     expect(exampleFromSchema({ type: 'integer', minimum: 2.5 })).toBe(3);
@@ -47,7 +49,14 @@ describe('exampleFromSchema', () => {
     const document = {
       components: {
         schemas: {
-          Node: { type: 'object', properties: { value: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } }, parent: { $ref: '#/components/schemas/Node' } } },
+          Node: {
+            type: 'object',
+            properties: {
+              value: { type: 'string' },
+              children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+              parent: { $ref: '#/components/schemas/Node' },
+            },
+          },
           'a/b': { type: 'integer', example: 42 },
         },
       },
@@ -60,10 +69,21 @@ describe('exampleFromSchema', () => {
 
   it('merges allOf and takes the first non-null branch of oneOf and anyOf', () => {
     const document = { components: { schemas: { Base: { type: 'object', properties: { id: { type: 'integer' } } } } } };
-    expect(exampleFromSchema({ allOf: [{ $ref: '#/components/schemas/Base' }, { type: 'object', properties: { name: { type: 'string' } } }] }, { document })).toEqual({ id: 0, name: 'string' });
+    expect(
+      exampleFromSchema(
+        { allOf: [{ $ref: '#/components/schemas/Base' }, { type: 'object', properties: { name: { type: 'string' } } }] },
+        { document },
+      ),
+    ).toEqual({ id: 0, name: 'string' });
     expect(exampleFromSchema({ oneOf: [{ type: 'string', format: 'date' }, { type: 'integer' }] })).toBe('2024-01-01');
     expect(exampleFromSchema({ anyOf: [{ type: 'null' }, { type: 'boolean' }] })).toBe(true);
-    expect(exampleFromSchema({ type: 'object', properties: { kind: { type: 'string' } }, oneOf: [{ properties: { size: { type: 'integer' } } }] })).toEqual({ kind: 'string', size: 0 });
+    expect(
+      exampleFromSchema({
+        type: 'object',
+        properties: { kind: { type: 'string' } },
+        oneOf: [{ properties: { size: { type: 'integer' } } }],
+      }),
+    ).toEqual({ kind: 'string', size: 0 });
   });
 
   it('caps depth and total size', () => {
@@ -71,7 +91,12 @@ describe('exampleFromSchema', () => {
     for (let i = 0; i < 20; i++) deep = { type: 'object', properties: { next: deep } };
     const value = exampleFromSchema(deep, { maxDepth: 3 });
     expect(value).toEqual({ next: { next: { next: {} } } });
-    const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, { type: 'object', properties: { a: { type: 'string' } } }])) };
+    const wide = {
+      type: 'object',
+      properties: Object.fromEntries(
+        Array.from({ length: 50 }, (_, i) => [`p${i}`, { type: 'object', properties: { a: { type: 'string' } } }]),
+      ),
+    };
     const limited = exampleFromSchema(wide, { maxNodes: 10 }) as Record<string, unknown>;
     expect(Object.values(limited).filter((v) => JSON.stringify(v) === '{}').length).toBeGreaterThan(40);
   });

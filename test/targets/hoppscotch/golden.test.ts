@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allRequests, parseCollection, RENDERED_METHODS, renderCollection, type HoppCollection } from '../../../src/targets/hoppscotch/index.js';
+import {
+  allRequests,
+  parseCollection,
+  RENDERED_METHODS,
+  renderCollection,
+  type HoppCollection,
+} from '../../../src/targets/hoppscotch/index.js';
 import { digest, expectGolden, goldenName, readTable, tableText, UPDATE_GOLDEN } from '../../support/golden.js';
 import { oasExamples } from './oas-examples.js';
 
@@ -27,7 +33,10 @@ function countOperations(document: Record<string, unknown>): number {
   const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
   let count = 0;
   for (const item of Object.values(paths)) {
-    const resolved = typeof item.$ref === 'string' ? (at(document as unknown as HoppCollection, item.$ref.slice(1)) as Record<string, unknown> | undefined) : item;
+    const resolved =
+      typeof item.$ref === 'string'
+        ? (at(document as unknown as HoppCollection, item.$ref.slice(1)) as Record<string, unknown> | undefined)
+        : item;
     for (const method of RENDERED_METHODS) if (resolved?.[method] !== undefined) count++;
   }
   return count;
@@ -35,7 +44,8 @@ function countOperations(document: Record<string, unknown>): number {
 
 function at(collection: HoppCollection, pointer: string): unknown {
   let node: unknown = collection;
-  for (const segment of pointer.split('/').slice(1)) node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const segment of pointer.split('/').slice(1))
+    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
   return node;
 }
 
@@ -60,18 +70,22 @@ describe('golden: every document of @readme/oas-examples renders to a valid coll
     const json = JSON.stringify(first.collection);
     // Valid for our schemas, after a trip through JSON, for both versions.
     expect(parseCollection(JSON.parse(json))).toEqual(first.collection);
-    expect(() => parseCollection(JSON.parse(JSON.stringify(renderCollection(document, { collectionVersion: 11 }).collection)))).not.toThrow();
+    expect(() =>
+      parseCollection(JSON.parse(JSON.stringify(renderCollection(document, { collectionVersion: 11 }).collection))),
+    ).not.toThrow();
     // Deterministic.
     expect(JSON.stringify(renderCollection(document).collection)).toBe(json);
     // Every operation exactly once, each request carrying the identity the map names.
     const requests = allRequests(first.collection);
     expect(requests).toHaveLength(countOperations(document));
     expect(Object.keys(first.operations)).toHaveLength(requests.length);
-    for (const [pointer, identity] of Object.entries(first.operations)) expect((at(first.collection, pointer) as { id?: string }).id).toBe(identity);
+    for (const [pointer, identity] of Object.entries(first.operations))
+      expect((at(first.collection, pointer) as { id?: string }).id).toBe(identity);
     expect(new Set(requests.map((r) => r.id)).size).toBe(requests.length);
     // The expected output, not only a valid one.
     found[file] = { requests: requests.length, digest: digest(json) };
-    if (!UPDATE_GOLDEN) expect(found[file], `${file} renders differently (UPDATE_GOLDEN=1 rewrites the expected outputs)`).toStrictEqual(expected[file]);
+    if (!UPDATE_GOLDEN)
+      expect(found[file], `${file} renders differently (UPDATE_GOLDEN=1 rewrites the expected outputs)`).toStrictEqual(expected[file]);
     if (PINNED.includes(file)) await expectGolden(join(GOLDEN, goldenName(file)), `${JSON.stringify(first.collection, null, 2)}\n`);
   });
 });

@@ -24,17 +24,49 @@ const POOL: Array<{ path: string; method: string; operation: Json }> = [
   ...['CreateQueue', 'DeleteQueue', 'ListQueues', 'PurgeQueue'].map((name) => ({
     path: `/#X-Amz-Target=Queue.${name}`,
     method: 'post',
-    operation: { operationId: name, tags: ['queue'], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { QueueName: { type: 'string' } } } } } } },
+    operation: {
+      operationId: name,
+      tags: ['queue'],
+      requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { QueueName: { type: 'string' } } } } } },
+    },
   })),
   { path: '/?Action=List', method: 'get', operation: { summary: 'List', tags: ['query'] } },
   { path: '/?Action=Peek', method: 'get', operation: { summary: 'Peek', tags: ['query'] } },
-  { path: '/v2/{sinkName}', method: 'get', operation: { operationId: 'sinks.get', summary: 'Get', parameters: [{ name: 'sinkName', in: 'path', required: true }] } },
-  { path: '/v2/{name}', method: 'get', operation: { operationId: 'exclusions.get', summary: 'Get', parameters: [{ name: 'name', in: 'path', required: true }] } },
-  { path: '/v2/{sinkName}', method: 'delete', operation: { operationId: 'sinks.delete', summary: 'Delete', parameters: [{ name: 'sinkName', in: 'path', required: true }] } },
-  { path: '/v2/{name}', method: 'delete', operation: { operationId: 'exclusions.delete', summary: 'Delete', parameters: [{ name: 'name', in: 'path', required: true }] } },
-  { path: '/items/{id}', method: 'get', operation: { summary: 'Item', tags: ['items'], parameters: [{ name: 'id', in: 'path', required: true }] } },
-  { path: '/items/{id}/', method: 'get', operation: { summary: 'Item again', tags: ['items'], parameters: [{ name: 'id', in: 'path', required: true }] } },
-  { path: '/pets', method: 'get', operation: { operationId: 'listPets', summary: 'List', tags: ['items'], parameters: [{ name: 'limit', in: 'query' }] } },
+  {
+    path: '/v2/{sinkName}',
+    method: 'get',
+    operation: { operationId: 'sinks.get', summary: 'Get', parameters: [{ name: 'sinkName', in: 'path', required: true }] },
+  },
+  {
+    path: '/v2/{name}',
+    method: 'get',
+    operation: { operationId: 'exclusions.get', summary: 'Get', parameters: [{ name: 'name', in: 'path', required: true }] },
+  },
+  {
+    path: '/v2/{sinkName}',
+    method: 'delete',
+    operation: { operationId: 'sinks.delete', summary: 'Delete', parameters: [{ name: 'sinkName', in: 'path', required: true }] },
+  },
+  {
+    path: '/v2/{name}',
+    method: 'delete',
+    operation: { operationId: 'exclusions.delete', summary: 'Delete', parameters: [{ name: 'name', in: 'path', required: true }] },
+  },
+  {
+    path: '/items/{id}',
+    method: 'get',
+    operation: { summary: 'Item', tags: ['items'], parameters: [{ name: 'id', in: 'path', required: true }] },
+  },
+  {
+    path: '/items/{id}/',
+    method: 'get',
+    operation: { summary: 'Item again', tags: ['items'], parameters: [{ name: 'id', in: 'path', required: true }] },
+  },
+  {
+    path: '/pets',
+    method: 'get',
+    operation: { operationId: 'listPets', summary: 'List', tags: ['items'], parameters: [{ name: 'limit', in: 'query' }] },
+  },
 ];
 
 function documentOf(indexes: readonly number[]): Json {
@@ -71,7 +103,12 @@ function* requestsOf(node: HoppCollection): Generator<{ request: HoppRequest; pa
 /** Apply the edits; each request's true identity rides in its test script, which no edit touches. */
 function edited(written: HoppCollection, edits: readonly Edit[]): HoppCollection {
   const collection = structuredClone(written);
-  const mine: HoppCollection = { ...structuredClone(collection.folders[0] ?? collection), name: 'mine', folders: [], requests: [] } as HoppCollection;
+  const mine: HoppCollection = {
+    ...structuredClone(collection.folders[0] ?? collection),
+    name: 'mine',
+    folders: [],
+    requests: [],
+  } as HoppCollection;
   collection.folders.push(mine as never);
   const entries = [...requestsOf(collection)];
   entries.forEach(({ request, parent }, index) => {
@@ -109,7 +146,8 @@ describe('identity without ids (property)', () => {
           const reported = new Set(ambiguities.map((a) => a.key));
           for (const [key, { request }] of Object.entries(normalised.requests)) {
             const truth = String(request.testScript).slice('truth:'.length);
-            if (key.startsWith(HOPP_USER_KEY_PREFIX)) expect(reported.has(truth), `${request.name} (${truth}) got no identity and was not reported`).toBe(true);
+            if (key.startsWith(HOPP_USER_KEY_PREFIX))
+              expect(reported.has(truth), `${request.name} (${truth}) got no identity and was not reported`).toBe(true);
             else expect(key).toBe(truth);
           }
           // Nothing renamed: names and endpoints together leave no tie.

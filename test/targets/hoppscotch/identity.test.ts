@@ -17,7 +17,13 @@ import { matchPointerPattern } from '../../../src/json/index.js';
 
 describe('normaliseEndpoint', () => {
   it('writes every path parameter style alike', () => {
-    const forms = ['/pets/{id}/toys/{toyId}', '/pets/<<id>>/toys/<<toyId>>', '/pets/:id/toys/:toyId', '/pets/{{id}}/toys/{{toyId}}', '/pets/{petId}/toys/<<x>>'];
+    const forms = [
+      '/pets/{id}/toys/{toyId}',
+      '/pets/<<id>>/toys/<<toyId>>',
+      '/pets/:id/toys/:toyId',
+      '/pets/{{id}}/toys/{{toyId}}',
+      '/pets/{petId}/toys/<<x>>',
+    ];
     expect(new Set(forms.map(normaliseEndpoint))).toEqual(new Set(['/pets/{}/toys/{}']));
   });
 
@@ -166,11 +172,13 @@ describe('hoppscotchIdentityRules', () => {
     const { merged, conflicts } = merge3(base, local, remote, { rules: hoppscotchIdentityRules });
     expect(conflicts).toEqual([]);
     const result = (merged as HoppCollection).requests.map((r) => [r.name, r.testScript, r.description]);
-    expect(result).toEqual(expect.arrayContaining([
-      ['Feed', 'mine', 'Feeds the pets.'],
-      ['List', '', 'Lists the pets.'],
-      ['Add', '', null],
-    ]));
+    expect(result).toEqual(
+      expect.arrayContaining([
+        ['Feed', 'mine', 'Feeds the pets.'],
+        ['List', '', 'Lists the pets.'],
+        ['Add', '', null],
+      ]),
+    );
     expect(result).toHaveLength(3);
   });
 
@@ -180,7 +188,12 @@ describe('hoppscotchIdentityRules', () => {
     const headers = ruleFor('/folders/0/requests/1/headers');
     expect(headers?.key({ key: 'X-Trace' })).toBe('x-trace');
     expect(headers?.key({ key: 'x-trace' })).toBe('x-trace');
-    expect([headers?.key({}), headers?.key({ key: 5 }), headers?.key(null), headers?.key('X-Trace')]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([headers?.key({}), headers?.key({ key: 5 }), headers?.key(null), headers?.key('X-Trace')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     const params = ruleFor('/requests/0/params');
     expect(params?.key({ key: 'Limit' })).not.toBe(params?.key({ key: 'limit' }));
   });
@@ -197,7 +210,8 @@ describe('hoppscotchIdentityRules', () => {
 describe('allRequests', () => {
   it('lists every request, depth first, folders before the requests of the collection itself', () => {
     const request = (name: string) => ({ name }) as HoppCollection['requests'][number];
-    const folder = (name: string, requests: string[], folders: HoppCollection[] = []) => ({ name, folders, requests: requests.map(request) }) as unknown as HoppCollection;
+    const folder = (name: string, requests: string[], folders: HoppCollection[] = []) =>
+      ({ name, folders, requests: requests.map(request) }) as unknown as HoppCollection;
     const collection = folder('root', ['r1'], [folder('a', ['a1', 'a2'], [folder('b', ['b1'])]), folder('c', [])]);
     expect(allRequests(collection).map((r) => r.name)).toEqual(['b1', 'a1', 'a2', 'r1']);
     expect(allRequests(folder('empty', []))).toEqual([]);

@@ -26,9 +26,13 @@ const json = (body: string, contentType: string | null = 'application/json') => 
 
 describe('requestShape', () => {
   it('is the sorted path variable and query names, the body type and the sorted form field names', () => {
-    expect(shape({ requestVariables: keys('petId', 'ownerId'), params: keys('limit', 'after'), body: { contentType: 'multipart/form-data', body: keys('photo', 'caption') } })).toBe(
-      'ownerId,petId|after,limit|multipart/form-data|caption,photo',
-    );
+    expect(
+      shape({
+        requestVariables: keys('petId', 'ownerId'),
+        params: keys('limit', 'after'),
+        body: { contentType: 'multipart/form-data', body: keys('photo', 'caption') },
+      }),
+    ).toBe('ownerId,petId|after,limit|multipart/form-data|caption,photo');
   });
 
   it('is empty parts for a request without lists or body', () => {
@@ -101,14 +105,21 @@ describe('operationHints', () => {
     expect(hints.find((hint) => hint.key === 'listPets')?.endpoints).toEqual(['<<baseUrl>>/pets']);
     const ownVariable = structuredClone(rendered);
     ownVariable.requests = [extra, unknown];
-    expect(operationHints(ownVariable).map((hint) => hint.endpoints)).toEqual([['https://x.example.com/<<baseUrl>>/pets'], ['<<elsewhere>>/pets']]);
+    expect(operationHints(ownVariable).map((hint) => hint.endpoints)).toEqual([
+      ['https://x.example.com/<<baseUrl>>/pets'],
+      ['<<elsewhere>>/pets'],
+    ]);
     expect(hints.map((hint) => hint.key)).not.toContain(undefined);
     expect(hints).toHaveLength(5);
   });
 
   it('computes the shape of the request it stands for', () => {
     const collection = structuredClone(rendered);
-    const request = { ...requestNamed('Add a pet'), id: 'addPet', body: { contentType: 'application/json', body: '{"name":"Rex"}' } } as HoppRequest;
+    const request = {
+      ...requestNamed('Add a pet'),
+      id: 'addPet',
+      body: { contentType: 'application/json', body: '{"name":"Rex"}' },
+    } as HoppRequest;
     collection.requests = [request];
     expect(operationHints(collection)[0]?.shape).toBe(requestShape(request));
     expect(operationHints(collection)[0]?.shape).toBe('||application/json|name');
@@ -120,7 +131,10 @@ describe('operationHints', () => {
     expect(hints.find((hint) => hint.key === 'POST /pets')?.legacyId).toBeUndefined();
     expect(hints.find((hint) => hint.key === 'listPets')?.legacyId).toBeUndefined();
     const repeat = structuredClone(rendered);
-    repeat.requests = [{ ...requestNamed('Search'), id: 'GET /search?kind=pets#2' }, { ...requestNamed('Search'), id: 'searchPets' }];
+    repeat.requests = [
+      { ...requestNamed('Search'), id: 'GET /search?kind=pets#2' },
+      { ...requestNamed('Search'), id: 'searchPets' },
+    ];
     expect(operationHints(repeat).map((hint) => hint.legacyId)).toEqual(['GET /search', undefined]);
   });
 });
@@ -150,14 +164,25 @@ describe('matchRequests: one id on several requests', () => {
     const result = matchRequests([requestNamed('List pets'), requestNamed('List pets')].map(at), (id) => id === 'listPets', hints, []);
     expect(result).toEqual({
       keys: [undefined, undefined],
-      ambiguities: [{ key: 'listPets', requests: [{ path: '/requests/0', name: 'List pets' }, { path: '/requests/1', name: 'List pets' }] }],
+      ambiguities: [
+        {
+          key: 'listPets',
+          requests: [
+            { path: '/requests/0', name: 'List pets' },
+            { path: '/requests/1', name: 'List pets' },
+          ],
+        },
+      ],
     });
   });
 
   it('never gives an id one request carries to another, and takes no empty id', () => {
     const copy = { ...requestNamed('List pets'), name: 'List pets' };
     delete (copy as Partial<HoppRequest>).id;
-    expect(matchRequests([requestNamed('List pets'), copy].map(at), (id) => id === 'listPets', hints, []).keys).toEqual(['listPets', undefined]);
+    expect(matchRequests([requestNamed('List pets'), copy].map(at), (id) => id === 'listPets', hints, []).keys).toEqual([
+      'listPets',
+      undefined,
+    ]);
     const empty = { ...requestNamed('List pets'), id: '' };
     expect(matchRequests([empty].map(at), () => true, hints, []).keys).toEqual(['listPets']);
     expect(matchRequests([empty].map(at), () => true, [], []).keys).toEqual([undefined]);
@@ -204,9 +229,22 @@ describe('matchRequests: the signals', () => {
     ...(legacyId === undefined ? {} : { legacyId }),
   });
   const request = (name: string, method: string, endpoint: string, id?: string) =>
-    ({ name, method, endpoint, params: [], requestVariables: [], body: { contentType: null, body: null }, ...(id === undefined ? {} : { id }) }) as unknown as HoppRequest;
+    ({
+      name,
+      method,
+      endpoint,
+      params: [],
+      requestVariables: [],
+      body: { contentType: null, body: null },
+      ...(id === undefined ? {} : { id }),
+    }) as unknown as HoppRequest;
   const keysOf = (requests: HoppRequest[], hints: OperationHint[], stored: StoredHint[] = []) =>
-    matchRequests(requests.map((r, i) => ({ path: `/requests/${i}`, request: r })), () => false, hints, stored).keys;
+    matchRequests(
+      requests.map((r, i) => ({ path: `/requests/${i}`, request: r })),
+      () => false,
+      hints,
+      stored,
+    ).keys;
   const list = hint('listPets', 'GET', '<<baseUrl>>/pets', 'List pets');
 
   it('takes the same endpoint with the same method, whatever the name', () => {
@@ -227,7 +265,10 @@ describe('matchRequests: the signals', () => {
     expect(keysOf([request('All my pets', 'PUT', '/elsewhere')], [list], stored)).toEqual(['listPets']);
     expect(keysOf([request('Other', 'PUT', '/elsewhere')], [list], stored)).toEqual([undefined]);
     expect(keysOf([request('Other', 'GET', '/elsewhere')], [list], stored)).toEqual([undefined]);
-    expect(keysOf([request('Other', 'PUT', '/elsewhere'), request('All my pets', 'PUT', '/elsewhere')], [list], stored)).toEqual([undefined, undefined]);
+    expect(keysOf([request('Other', 'PUT', '/elsewhere'), request('All my pets', 'PUT', '/elsewhere')], [list], stored)).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 
   it('takes an id written before query and fragment were kept, with the method', () => {
@@ -239,7 +280,9 @@ describe('matchRequests: the signals', () => {
 
   it('reads the method and endpoint of a stored record, and only the path of a version 1 record', () => {
     const renamed = hint('addPet', 'POST', '<<baseUrl>>/pets', 'Add a pet');
-    const stored = (endpoint: string, legacy: boolean): StoredHint[] => [{ path: '/requests/5', key: 'addPet', name: 'Create', endpoint, legacy }];
+    const stored = (endpoint: string, legacy: boolean): StoredHint[] => [
+      { path: '/requests/5', key: 'addPet', name: 'Create', endpoint, legacy },
+    ];
     // The record knows the request as `Create` at POST /animals: a request named so at that endpoint is it.
     expect(keysOf([request('Create', 'POST', '/animals')], [renamed], stored('post /animals', false))).toEqual(['addPet']);
     expect(keysOf([request('Create', 'GET', '/animals')], [renamed], stored('post /animals', false))).toEqual([undefined]);
@@ -255,9 +298,15 @@ describe('matchRequests: the signals', () => {
     const second = hint('second', 'GET', '<<baseUrl>>/pets?page=1', 'Second');
     // B is at the place the record has for `second`, under the name it has there; its endpoint is `first`'s.
     const stored: StoredHint[] = [{ path: '/requests/1', key: 'second', name: 'Other', endpoint: 'GET /pets?page=1', legacy: false }];
-    expect(keysOf([request('First', 'GET', '/pets'), request('Other', 'GET', '/pets')], [first, second], stored)).toEqual(['first', 'second']);
+    expect(keysOf([request('First', 'GET', '/pets'), request('Other', 'GET', '/pets')], [first, second], stored)).toEqual([
+      'first',
+      'second',
+    ]);
     const storedFirst: StoredHint[] = [{ ...stored[0]!, path: '/requests/0' }];
-    expect(keysOf([request('Other', 'GET', '/pets'), request('First', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['second', 'first']);
+    expect(keysOf([request('Other', 'GET', '/pets'), request('First', 'GET', '/pets')], [first, second], storedFirst)).toEqual([
+      'second',
+      'first',
+    ]);
     expect(keysOf([request('Other', 'GET', '/pets')], [first, second], storedFirst)).toEqual(['first']);
     expect(keysOf([request('Other', 'GET', '/pets')], [second, first], storedFirst)).toEqual(['first']);
   });
@@ -269,7 +318,10 @@ describe('matchRequests: the signals', () => {
     expect(keysOf([request('Get', 'GET', '/v2/:name')], [exclusions, sinks])).toEqual(['exclusions']);
     // Two requests alike in every way but the place: the one at the stored place (under the stored name) is it.
     const stored: StoredHint[] = [{ path: '/requests/1', key: 'listPets', name: 'List pets', endpoint: 'GET /pets', legacy: false }];
-    expect(keysOf([request('List pets', 'GET', '/pets'), request('List pets', 'GET', '/pets')], [list], stored)).toEqual([undefined, 'listPets']);
+    expect(keysOf([request('List pets', 'GET', '/pets'), request('List pets', 'GET', '/pets')], [list], stored)).toEqual([
+      undefined,
+      'listPets',
+    ]);
     // ... or but the shape: the one with the operation's shape is it.
     const paged = { ...list, shape: '|limit||' };
     const withLimit = { ...request('List pets', 'GET', '/pets'), params: [{ key: 'limit', value: '', active: true }] } as HoppRequest;
@@ -283,7 +335,13 @@ describe('matchRequests: the signals', () => {
   it('matches each request to its own best operation when several could be it', () => {
     const first = hint('first', 'GET', '<<baseUrl>>/pets', 'First');
     const second = hint('second', 'GET', '<<baseUrl>>/pets?page=1', 'Second');
-    expect(keysOf([request('Second', 'GET', '/pets?page=1'), request('First', 'GET', '/pets')], [first, second])).toEqual(['second', 'first']);
-    expect(keysOf([request('First', 'GET', '/pets?page=1'), request('Second', 'GET', '/pets')], [first, second])).toEqual(['second', 'first']);
+    expect(keysOf([request('Second', 'GET', '/pets?page=1'), request('First', 'GET', '/pets')], [first, second])).toEqual([
+      'second',
+      'first',
+    ]);
+    expect(keysOf([request('First', 'GET', '/pets?page=1'), request('Second', 'GET', '/pets')], [first, second])).toEqual([
+      'second',
+      'first',
+    ]);
   });
 });

@@ -83,14 +83,26 @@ describe('normaliseCollection / denormaliseCollection', () => {
     pets.requests.push({ ...copy, name: 'Mine' }, { ...copy, name: 'Mine' });
     (collection.folders as HoppCollection[]).push({ ...structuredClone(pets), name: 'pets', requests: [] });
     const normalised = normaliseCollection(collection, { trustIds: true });
-    expect(Object.keys(normalised.requests)).toEqual(['listPets', 'createPet', 'GET /pets/{}', 'user:GET /pets Mine', 'user:GET /pets Mine#2', 'getStore', 'health']);
+    expect(Object.keys(normalised.requests)).toEqual([
+      'listPets',
+      'createPet',
+      'GET /pets/{}',
+      'user:GET /pets Mine',
+      'user:GET /pets Mine#2',
+      'getStore',
+      'health',
+    ]);
     expect(Object.keys(normalised.folders)).toEqual(['pets', 'store', 'pets#2']);
-    expect(normalised.requestOrder).toEqual({ pets: ['listPets', 'createPet', 'GET /pets/{}', 'user:GET /pets Mine', 'user:GET /pets Mine#2'], store: ['getStore'], '': ['health'] });
+    expect(normalised.requestOrder).toEqual({
+      pets: ['listPets', 'createPet', 'GET /pets/{}', 'user:GET /pets Mine', 'user:GET /pets Mine#2'],
+      store: ['getStore'],
+      '': ['health'],
+    });
     expect(normalised.requests.listPets?.request).not.toHaveProperty('id');
     expect(normalised.requests['user:GET /pets Mine']?.folder).toBe('pets');
   });
 
-  it('a duplicated request (same id) becomes the user\'s own, and is written without the id', () => {
+  it("a duplicated request (same id) becomes the user's own, and is written without the id", () => {
     const collection = rendered();
     const pets = collection.folders[0] as HoppCollection;
     pets.requests.push({ ...structuredClone(pets.requests[0] as HoppRequest), name: 'List pets (copy)' });
@@ -137,7 +149,12 @@ describe('normaliseCollection / denormaliseCollection', () => {
     expect(collection.v).toBe(11);
     expect(collection.folders.map((f) => [f.name, f.folders.map((g) => g.name)])).toEqual([['pets', ['store']]]);
     const store = collection.folders[0]?.folders[0] as HoppCollection;
-    expect([collection.folders[0]?.v, store.v, 'testScript' in store, store.requests.map((r) => r.id)]).toEqual([11, 11, false, ['getStore']]);
+    expect([collection.folders[0]?.v, store.v, 'testScript' in store, store.requests.map((r) => r.id)]).toEqual([
+      11,
+      11,
+      false,
+      ['getStore'],
+    ]);
     expect(collection.requests.map((r) => r.id)).toEqual(['health']);
   });
 });
@@ -145,11 +162,27 @@ describe('normaliseCollection / denormaliseCollection', () => {
 describe('normaliseCollection: folder keys from the stored record', () => {
   const auth = { authType: 'inherit', authActive: true };
   const request = (name: string, id?: string, endpoint = '<<baseUrl>>/pets') =>
-    ({ v: '16', name, method: 'GET', endpoint, params: [], headers: [], requestVariables: [], ...(id === undefined ? {} : { id }) }) as unknown as HoppRequest;
-  const folder = (name: string, requests: HoppRequest[] = []) => ({ v: 12, name, folders: [], requests, auth, headers: [] }) as unknown as HoppCollection;
-  const collection = (...folders: HoppCollection[]) => ({ v: 12, name: 'C', folders, requests: [], auth, headers: [] }) as unknown as HoppCollection;
-  const record = (folders: HoppIdentityRecord['folders'], requests: HoppIdentityRecord['requests'] = []): HoppIdentityRecord => ({ v: 2, folders, requests });
-  const keysOf = (local: HoppCollection, stored: HoppIdentityRecord) => Object.entries(normaliseCollection(local, { stored }).folders).map(([key, f]) => [key, f.folder.name]);
+    ({
+      v: '16',
+      name,
+      method: 'GET',
+      endpoint,
+      params: [],
+      headers: [],
+      requestVariables: [],
+      ...(id === undefined ? {} : { id }),
+    }) as unknown as HoppRequest;
+  const folder = (name: string, requests: HoppRequest[] = []) =>
+    ({ v: 12, name, folders: [], requests, auth, headers: [] }) as unknown as HoppCollection;
+  const collection = (...folders: HoppCollection[]) =>
+    ({ v: 12, name: 'C', folders, requests: [], auth, headers: [] }) as unknown as HoppCollection;
+  const record = (folders: HoppIdentityRecord['folders'], requests: HoppIdentityRecord['requests'] = []): HoppIdentityRecord => ({
+    v: 2,
+    folders,
+    requests,
+  });
+  const keysOf = (local: HoppCollection, stored: HoppIdentityRecord) =>
+    Object.entries(normaliseCollection(local, { stored }).folders).map(([key, f]) => [key, f.folder.name]);
 
   it('gives a folder at its stored place under its stored name the stored key', () => {
     expect(keysOf(collection(folder('Pets')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Pets']]);
@@ -158,13 +191,22 @@ describe('normaliseCollection: folder keys from the stored record', () => {
       { path: '/folders/1', key: 'second', name: 'Pets' },
       { path: '/folders/0', key: 'first', name: 'Pets' },
     ]);
-    expect(keysOf(collection(folder('Pets'), folder('Pets')), twins)).toEqual([['first', 'Pets'], ['second', 'Pets']]);
+    expect(keysOf(collection(folder('Pets'), folder('Pets')), twins)).toEqual([
+      ['first', 'Pets'],
+      ['second', 'Pets'],
+    ]);
   });
 
   it('gives a moved folder the key stored under its name, once', () => {
     const stored = record([{ path: '/folders/3', key: 'pets', name: 'Pets' }]);
-    expect(keysOf(collection(folder('Other'), folder('Pets')), stored)).toEqual([['Other', 'Other'], ['pets', 'Pets']]);
-    expect(keysOf(collection(folder('Pets'), folder('Pets')), stored)).toEqual([['pets', 'Pets'], ['Pets', 'Pets']]);
+    expect(keysOf(collection(folder('Other'), folder('Pets')), stored)).toEqual([
+      ['Other', 'Other'],
+      ['pets', 'Pets'],
+    ]);
+    expect(keysOf(collection(folder('Pets'), folder('Pets')), stored)).toEqual([
+      ['pets', 'Pets'],
+      ['Pets', 'Pets'],
+    ]);
   });
 
   it('gives a renamed folder the key of the stored folder most of its requests came from', () => {
@@ -179,35 +221,67 @@ describe('normaliseCollection: folder keys from the stored record', () => {
         { path: '/folders/1/requests/0', key: 'getStore', name: 'Get', endpoint: 'GET /pets' },
       ],
     );
-    const local = collection(folder('Stock'), folder('Animals', [request('Get', 'getStore'), request('List', 'listPets'), request('Add', 'addPet')]));
-    expect(keysOf(local, stored)).toEqual([['Stock', 'Stock'], ['pets', 'Animals']]);
+    const local = collection(
+      folder('Stock'),
+      folder('Animals', [request('Get', 'getStore'), request('List', 'listPets'), request('Add', 'addPet')]),
+    );
+    expect(keysOf(local, stored)).toEqual([
+      ['Stock', 'Stock'],
+      ['pets', 'Animals'],
+    ]);
   });
 
   it('keys other folders by name, numbering repeats past taken keys, an empty name and __proto__', () => {
     const local = collection(folder('A'), folder('A#2'), folder('A'), folder(''), folder('__proto__'));
-    expect(keysOf(local, record([]))).toEqual([['A', 'A'], ['A#2', 'A#2'], ['A#3', 'A'], ['#2', ''], ['__proto__#2', '__proto__']]);
+    expect(keysOf(local, record([]))).toEqual([
+      ['A', 'A'],
+      ['A#2', 'A#2'],
+      ['A#3', 'A'],
+      ['#2', ''],
+      ['__proto__#2', '__proto__'],
+    ]);
   });
 
   it('gives a renamed, emptied folder at its stored place the stored key', () => {
-    expect(keysOf(collection(folder('Animals')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([['pets', 'Animals']]);
+    expect(keysOf(collection(folder('Animals')), record([{ path: '/folders/0', key: 'pets', name: 'Pets' }]))).toEqual([
+      ['pets', 'Animals'],
+    ]);
   });
 
   it('keys a user request by its own id without the user prefix, or by method, endpoint and name', () => {
     const local = collection(folder('F', [request('Mine', 'user:mine'), request('N', '', '<<baseUrl>>/pets/<<petId>>')]));
-    expect(Object.keys(normaliseCollection(local, { stored: record([], [{ path: '/x', key: 'listPets', name: 'L', endpoint: 'GET /x' }]) }).requests)).toEqual([
-      'user:mine',
-      'user:GET /pets/{petId} N',
-    ]);
+    expect(
+      Object.keys(
+        normaliseCollection(local, { stored: record([], [{ path: '/x', key: 'listPets', name: 'L', endpoint: 'GET /x' }]) }).requests,
+      ),
+    ).toEqual(['user:mine', 'user:GET /pets/{petId} N']);
   });
 });
 
 describe('normaliseCollection: which ids are taken as they are', () => {
   const request = (id: string, endpoint = '<<baseUrl>>/elsewhere') =>
     ({ v: '16', id, name: 'R', method: 'GET', endpoint, params: [], headers: [], requestVariables: [] }) as unknown as HoppRequest;
-  const local = (...requests: HoppRequest[]) => ({ v: 12, name: 'C', folders: [], requests, auth: { authType: 'inherit', authActive: true }, headers: [] }) as unknown as HoppCollection;
-  const record = (...keys: string[]): HoppIdentityRecord => ({ v: 2, folders: [], requests: keys.map((key, i) => ({ path: `/requests/${i + 5}`, key, name: 'Old', endpoint: 'GET /old' })) });
-  const search = renderCollection({ openapi: '3.0.3', info: { title: 'S', version: '1' }, paths: { '/search?kind=pets': { get: { summary: 'Search' } }, '/pets': { get: { operationId: 'listPets' } } } }).collection;
-  const keysOf = (collection: HoppCollection, hints: Parameters<typeof normaliseCollection>[1]) => Object.keys(normaliseCollection(collection, hints).requests);
+  const local = (...requests: HoppRequest[]) =>
+    ({
+      v: 12,
+      name: 'C',
+      folders: [],
+      requests,
+      auth: { authType: 'inherit', authActive: true },
+      headers: [],
+    }) as unknown as HoppCollection;
+  const record = (...keys: string[]): HoppIdentityRecord => ({
+    v: 2,
+    folders: [],
+    requests: keys.map((key, i) => ({ path: `/requests/${i + 5}`, key, name: 'Old', endpoint: 'GET /old' })),
+  });
+  const search = renderCollection({
+    openapi: '3.0.3',
+    info: { title: 'S', version: '1' },
+    paths: { '/search?kind=pets': { get: { summary: 'Search' } }, '/pets': { get: { operationId: 'listPets' } } },
+  }).collection;
+  const keysOf = (collection: HoppCollection, hints: Parameters<typeof normaliseCollection>[1]) =>
+    Object.keys(normaliseCollection(collection, hints).requests);
 
   it('takes every id when nothing is known, none that is not rendered or stored otherwise', () => {
     expect(keysOf(local(request('foo')), {})).toEqual(['foo']);
@@ -230,7 +304,15 @@ describe('normaliseCollection: which ids are taken as they are', () => {
     const seen: unknown[] = [];
     const keys = keysOf(local(twin(), twin()), { rendered: operationHints(search), onAmbiguity: (a) => seen.push(a) });
     expect(keys).toEqual(['user:GET /pets R', 'user:GET /pets R#2']);
-    expect(seen).toEqual([{ key: 'listPets', requests: [{ path: '/requests/0', name: 'R' }, { path: '/requests/1', name: 'R' }] }]);
+    expect(seen).toEqual([
+      {
+        key: 'listPets',
+        requests: [
+          { path: '/requests/0', name: 'R' },
+          { path: '/requests/1', name: 'R' },
+        ],
+      },
+    ]);
     expect(keysOf(local(twin(), twin()), { rendered: operationHints(search) })).toEqual(keys);
   });
 
@@ -243,7 +325,11 @@ describe('normaliseCollection: which ids are taken as they are', () => {
   });
 
   it('reads a version 1 record as paths without query: with another name that is not enough', () => {
-    const stored = (v: 1 | 2): HoppIdentityRecord => ({ v, folders: [], requests: [{ path: '/requests/5', key: 'addPet', name: 'Create', endpoint: 'POST /animals' }] });
+    const stored = (v: 1 | 2): HoppIdentityRecord => ({
+      v,
+      folders: [],
+      requests: [{ path: '/requests/5', key: 'addPet', name: 'Create', endpoint: 'POST /animals' }],
+    });
     const mine = { ...request('x', '<<baseUrl>>/animals'), name: 'Mine', method: 'POST' } as Partial<HoppRequest>;
     delete mine.id;
     expect(keysOf(local(mine as HoppRequest), { stored: stored(2) })).toEqual(['addPet']);
@@ -256,7 +342,10 @@ describe('denormaliseCollection on hand-made input', () => {
     parent,
     folder: { v, name, auth: { authType: 'inherit', authActive: true }, headers: [] },
   });
-  const request = (folderKey: string | null, fields: Record<string, unknown>) => ({ folder: folderKey, request: { v: '16', name: 'r', method: 'GET', endpoint: '/', ...fields } });
+  const request = (folderKey: string | null, fields: Record<string, unknown>) => ({
+    folder: folderKey,
+    request: { v: '16', name: 'r', method: 'GET', endpoint: '/', ...fields },
+  });
   const input = (parts: Partial<NormalisedCollection>): NormalisedCollection => ({
     collection: { v: 12, name: 'C' },
     folders: {},
@@ -280,7 +369,10 @@ describe('denormaliseCollection on hand-made input', () => {
     unknown.folder = { ...unknown.folder, preRequestScript: 'pre', testScript: 'test' };
     const { collection } = denormaliseCollection(input({ folders: { a: unknown, b: folder('B', null, 11) } }));
     const scripts = (f: HoppCollection) => f as HoppCollection & { preRequestScript?: string; testScript?: string };
-    expect(collection.folders.map((f) => [f.v, scripts(f).preRequestScript, scripts(f).testScript])).toEqual([[12, 'pre', 'test'], [11, undefined, undefined]]);
+    expect(collection.folders.map((f) => [f.v, scripts(f).preRequestScript, scripts(f).testScript])).toEqual([
+      [12, 'pre', 'test'],
+      [11, undefined, undefined],
+    ]);
   });
 
   it('records identity-keyed requests with the method in capitals and the endpoint signature', () => {
@@ -347,13 +439,25 @@ describe('prepareCollectionMerge', () => {
   const remote = deepFreeze(normaliseCollection(renderCollection(grown).collection, { trustIds: true }));
   const { listPets: _gone, ...requests } = base.requests;
   const local = deepFreeze({ ...base, requests });
-  const tie = (key: string) => ({ key, requests: [{ path: '/folders/0/requests/0', name: 'Mine' }, { path: '/folders/0/requests/1', name: 'Mine' }] });
+  const tie = (key: string) => ({
+    key,
+    requests: [
+      { path: '/folders/0/requests/0', name: 'Mine' },
+      { path: '/folders/0/requests/1', name: 'Mine' },
+    ],
+  });
 
   it('turns a tie into an ambiguous-identity conflict where the merge leaves nothing, and changes no input', () => {
     const prepared = prepareCollectionMerge({ base, local, remote }, undefined, [tie('listPets')]);
     expect(prepared.base).toBeUndefined();
     expect(prepared.conflicts).toEqual([
-      expect.objectContaining({ path: '/requests/listPets', kind: 'ambiguous-identity', base: base.requests.listPets, local: undefined, remote: remote.requests.listPets }),
+      expect.objectContaining({
+        path: '/requests/listPets',
+        kind: 'ambiguous-identity',
+        base: base.requests.listPets,
+        local: undefined,
+        remote: remote.requests.listPets,
+      }),
     ]);
     expect(prepared.conflicts?.[0]?.note).toContain('"Mine" at /folders/0/requests/0, "Mine" at /folders/0/requests/1');
   });
@@ -437,7 +541,12 @@ describe('hoppscotchTarget read and write', () => {
     const named = (ops: string[]) => ({
       openapi: '3.0.3',
       info: { title: 'Odd', version: '1' },
-      paths: Object.fromEntries(ops.map((op) => [`/${op}`, { get: { tags: [op === 'hasOwnProperty' ? 'toString' : 'constructor'], operationId: op, summary: op, responses: {} } }])),
+      paths: Object.fromEntries(
+        ops.map((op) => [
+          `/${op}`,
+          { get: { tags: [op === 'hasOwnProperty' ? 'toString' : 'constructor'], operationId: op, summary: op, responses: {} } },
+        ]),
+      ),
     });
     const base = target.render(named(['hasOwnProperty', 'valueOf']), context(records)) as NormalisedCollection;
     expect(Object.keys(base.folders)).toEqual(['toString', 'constructor']);
@@ -489,7 +598,10 @@ describe('hoppscotchTarget read and write', () => {
     const listPets = local.requests.listPets as NormalisedRequest;
     const odd: NormalisedCollection = {
       ...local,
-      requests: { ...local.requests, listPets: { ...listPets, request: { ...listPets.request, description: undefined, 'x-when': new Date(0), 'x-zero': -0 } } },
+      requests: {
+        ...local.requests,
+        listPets: { ...listPets, request: { ...listPets.request, description: undefined, 'x-when': new Date(0), 'x-zero': -0 } },
+      },
     };
     await target.write(odd, context(records));
     const remembered = await target.read(context(records));
@@ -507,9 +619,15 @@ describe('hoppscotchTarget read and write', () => {
     const local = target.render(document, context(records)) as NormalisedCollection;
     const bad: NormalisedCollection = {
       ...local,
-      requests: { ...local.requests, listPets: { ...local.requests.listPets!, request: { ...local.requests.listPets!.request, auth: { authType: 'magic' } } } },
+      requests: {
+        ...local.requests,
+        listPets: { ...local.requests.listPets!, request: { ...local.requests.listPets!.request, auth: { authType: 'magic' } } },
+      },
     };
-    await expect(target.write(bad, context(records))).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringContaining('folders[0].requests[0].auth.authType') });
+    await expect(target.write(bad, context(records))).rejects.toMatchObject({
+      code: 'TARGET_INVALID',
+      message: expect.stringContaining('folders[0].requests[0].auth.authType'),
+    });
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(records.data.size).toBe(0);
   });
@@ -529,13 +647,24 @@ describe('hoppscotchTargetIdentityRules', () => {
   it('keys headers by lower-cased key, params, request variables, variables and form fields by key as written', () => {
     const headers = ruleFor('/requests/r1/headers');
     expect([headers?.key({ key: 'X-Trace' }), headers?.key({ key: 'x-trace' })]).toEqual(['x-trace', 'x-trace']);
-    for (const pointer of ['/requests/r1/params', '/requests/r1/requestVariables', '/variables', '/folders/f1/variables', '/requests/r1/body/body']) {
+    for (const pointer of [
+      '/requests/r1/params',
+      '/requests/r1/requestVariables',
+      '/variables',
+      '/folders/f1/variables',
+      '/requests/r1/body/body',
+    ]) {
       const rule = ruleFor(pointer);
       expect(rule?.set).toBeUndefined();
       expect(rule?.key({ key: 'Limit' })).toBe('Limit');
     }
     for (const rule of [headers, ruleFor('/requests/r1/params')]) {
-      expect([rule?.key(null), rule?.key('X-Trace'), rule?.key({}), rule?.key({ key: 1 })]).toEqual([undefined, undefined, undefined, undefined]);
+      expect([rule?.key(null), rule?.key('X-Trace'), rule?.key({}), rule?.key({ key: 1 })]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     }
   });
 });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deepFreeze, shareUnchanged } from '../../../src/json/freeze.js';
-import { RENDERED_METHODS, renderCollection, renderWithCache, type RenderOptions, type RequestCache } from '../../../src/targets/hoppscotch/render.js';
+import {
+  RENDERED_METHODS,
+  renderCollection,
+  renderWithCache,
+  type RenderOptions,
+  type RequestCache,
+} from '../../../src/targets/hoppscotch/render.js';
 import type { HoppCollection, HoppRequest } from '../../../src/targets/hoppscotch/schema.js';
 import { npmFixture } from '../../support/npm-fixtures.js';
 
@@ -84,47 +90,35 @@ describe('renderWithCache on GitHub’s REST API, @octokit/openapi 23.0.1 → 23
     return { reused: after.filter((r) => before.has(r)).length, total: after.length };
   }
 
-  it(
-    'gives the same collection as an uncached render of 23.0.2 (validate: false) and reuses most requests',
-    () => {
-      const { first, second, reference } = incremental({ validate: false });
-      expectSameRender(second, reference);
-      expect(second.collection).toEqual(reference.collection);
-      const { reused, total } = reusedShare(first.collection, second.collection);
-      expect(total).toBeGreaterThan(500);
-      expect(reused).toBeGreaterThan(total / 2);
-    },
-    60_000,
-  );
+  it('gives the same collection as an uncached render of 23.0.2 (validate: false) and reuses most requests', () => {
+    const { first, second, reference } = incremental({ validate: false });
+    expectSameRender(second, reference);
+    expect(second.collection).toEqual(reference.collection);
+    const { reused, total } = reusedShare(first.collection, second.collection);
+    expect(total).toBeGreaterThan(500);
+    expect(reused).toBeGreaterThan(total / 2);
+  }, 60_000);
 
-  it(
-    'also across a bigger step with changed operations (19.0.0 → 23.0.2): same output, some requests rendered again',
-    async () => {
-      const olderText = await readFile(join(await npmFixture('@octokit/openapi', '19.0.0'), FILE), 'utf8');
-      const options: RenderOptions = { validate: false };
-      const cache: RequestCache = new WeakMap();
-      const v1 = deepFreeze(JSON.parse(olderText) as Doc);
-      const first = renderWithCache(v1, options, cache);
-      const v2 = deepFreeze(shareUnchanged(v1, JSON.parse(newText) as Doc));
-      const second = renderWithCache(v2, options, cache);
-      expectSameRender(second, renderCollection(JSON.parse(newText), options));
-      const { reused, total } = reusedShare(first.collection, second.collection);
-      expect(reused).toBeGreaterThan(0);
-      expect(reused).toBeLessThan(total);
-    },
-    60_000,
-  );
+  it('also across a bigger step with changed operations (19.0.0 → 23.0.2): same output, some requests rendered again', async () => {
+    const olderText = await readFile(join(await npmFixture('@octokit/openapi', '19.0.0'), FILE), 'utf8');
+    const options: RenderOptions = { validate: false };
+    const cache: RequestCache = new WeakMap();
+    const v1 = deepFreeze(JSON.parse(olderText) as Doc);
+    const first = renderWithCache(v1, options, cache);
+    const v2 = deepFreeze(shareUnchanged(v1, JSON.parse(newText) as Doc));
+    const second = renderWithCache(v2, options, cache);
+    expectSameRender(second, renderCollection(JSON.parse(newText), options));
+    const { reused, total } = reusedShare(first.collection, second.collection);
+    expect(reused).toBeGreaterThan(0);
+    expect(reused).toBeLessThan(total);
+  }, 60_000);
 
-  it(
-    'gives the same collection with the default options (validated)',
-    () => {
-      const { first, second, reference } = incremental({});
-      expectSameRender(second, reference);
-      const { reused, total } = reusedShare(first.collection, second.collection);
-      expect(reused).toBeGreaterThan(total / 2);
-    },
-    60_000,
-  );
+  it('gives the same collection with the default options (validated)', () => {
+    const { first, second, reference } = incremental({});
+    expectSameRender(second, reference);
+    const { reused, total } = reusedShare(first.collection, second.collection);
+    expect(reused).toBeGreaterThan(total / 2);
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------- synthetic documents
@@ -186,7 +180,12 @@ function buildDoc(k: Knobs): Doc {
           responses: {
             '201': {
               description: 'created',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' }, examples: { rex: { $ref: '#/components/examples/Rex' } } } },
+              content: {
+                'application/json': {
+                  schema: { $ref: '#/components/schemas/Pet' },
+                  examples: { rex: { $ref: '#/components/examples/Rex' } },
+                },
+              },
             },
           },
         },
@@ -194,7 +193,11 @@ function buildDoc(k: Knobs): Doc {
       '/pets/{petId}': {
         parameters: [{ $ref: '#/components/parameters/PetId' }],
         ...(k.itemServers ? { servers: [{ url: 'https://pets.example.com/' }] } : {}),
-        get: { operationId: 'getPet', tags: ['pets'], responses: { '200': { description: 'ok', content: json('#/components/schemas/Pet') } } },
+        get: {
+          operationId: 'getPet',
+          tags: ['pets'],
+          responses: { '200': { description: 'ok', content: json('#/components/schemas/Pet') } },
+        },
         put: {
           operationId: 'updatePet',
           tags: ['pets'],
@@ -245,7 +248,11 @@ function buildDoc(k: Knobs): Doc {
         PetList: { type: 'array', items: { $ref: '#/components/schemas/Pet' } },
         User: {
           type: 'object',
-          properties: { id: { $ref: '#/components/schemas/Id' }, email: { type: 'string', format: 'email' }, pets: { type: 'array', items: { $ref: '#/components/schemas/Pet' } } },
+          properties: {
+            id: { $ref: '#/components/schemas/Id' },
+            email: { type: 'string', format: 'email' },
+            pets: { type: 'array', items: { $ref: '#/components/schemas/Pet' } },
+          },
         },
         Tag: { type: 'string', enum: ['a', 'b'] },
         Error: { type: 'object', properties: { message: { type: 'string' }, code: { type: 'integer', minimum: 400 } } },
@@ -258,18 +265,28 @@ function buildDoc(k: Knobs): Doc {
       examples: { Rex: { value: { id: 1, name: 'Rex' } }, Limit: { value: k.limit } },
       requestBodies: { NewPet: { content: json('#/components/schemas/Pet') } },
       responses: {
-        Error: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: { message: 'nope' } } } },
+        Error: {
+          description: 'error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: { message: 'nope' } } },
+        },
       },
       securitySchemes: {
         apiKey: { type: 'apiKey', in: k.apiKeyIn, name: 'X-Key' },
         bearer: { type: 'http', scheme: 'bearer' },
-        oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: { read: 'r', write: 'w' } } } },
+        oauth: {
+          type: 'oauth2',
+          flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: { read: 'r', write: 'w' } } },
+        },
         alias: { $ref: '#/components/securitySchemes/bearer' },
       },
       'x-pathItems': {
         Shared: {
           parameters: [{ $ref: '#/components/parameters/Trace' }],
-          get: { operationId: 'shared', security: [{ alias: [] }], responses: { '200': { description: 'ok', content: json('#/components/schemas/Tag') } } },
+          get: {
+            operationId: 'shared',
+            security: [{ alias: [] }],
+            responses: { '200': { description: 'ok', content: json('#/components/schemas/Tag') } },
+          },
         },
       },
     },
@@ -288,7 +305,8 @@ const pathAt = (d: Doc, pick: number): string => {
   const paths = Object.keys(d.paths);
   return paths[pick % paths.length] as string;
 };
-const opsOf = (item: Doc): string[] => (item === null || typeof item !== 'object' ? [] : RENDERED_METHODS.filter((m) => item[m] !== undefined));
+const opsOf = (item: Doc): string[] =>
+  item === null || typeof item !== 'object' ? [] : RENDERED_METHODS.filter((m) => item[m] !== undefined);
 
 const SCHEMES = [
   { type: 'http', scheme: 'basic' },
@@ -313,7 +331,11 @@ const EDITS: Record<string, (d: Doc, a: EditArgs) => void> = {
     delete d.components.schemas.Id.example;
   },
   nestedSchema: (d, a) => {
-    d.components.schemas.User.properties.email = { type: 'string', format: a.n % 2 === 0 ? 'uuid' : 'date', example: a.n % 3 === 0 ? a.word : undefined };
+    d.components.schemas.User.properties.email = {
+      type: 'string',
+      format: a.n % 2 === 0 ? 'uuid' : 'date',
+      example: a.n % 3 === 0 ? a.word : undefined,
+    };
     if (d.components.schemas.User.properties.email.example === undefined) delete d.components.schemas.User.properties.email.example;
   },
   tagEnum: (d, a) => {
@@ -344,7 +366,8 @@ const EDITS: Record<string, (d: Doc, a: EditArgs) => void> = {
   operationSecurity: (d, a) => {
     const ops = opsOf(d.paths['/pets/{petId}']);
     if (ops.length === 0) return;
-    if (ops.length > 0) d.paths['/pets/{petId}'][ops[a.pick % ops.length] as string].security = [{ [a.n % 2 === 0 ? 'apiKey' : 'oauth']: [a.word] }];
+    if (ops.length > 0)
+      d.paths['/pets/{petId}'][ops[a.pick % ops.length] as string].security = [{ [a.n % 2 === 0 ? 'apiKey' : 'oauth']: [a.word] }];
   },
   documentSecurity: (d, a) => {
     if (a.n % 2 === 0) delete d.security;
@@ -359,7 +382,8 @@ const EDITS: Record<string, (d: Doc, a: EditArgs) => void> = {
     else d.components.examples.Limit.value = a.n;
   },
   requestBodyComponent: (d, a) => {
-    d.components.requestBodies.NewPet.content = a.n % 2 === 0 ? { 'text/plain': { schema: { type: 'string', example: a.word } } } : json('#/components/schemas/User');
+    d.components.requestBodies.NewPet.content =
+      a.n % 2 === 0 ? { 'text/plain': { schema: { type: 'string', example: a.word } } } : json('#/components/schemas/User');
   },
   responseComponent: (d, a) => {
     d.components.responses.Error.content['application/json'].example = { message: a.word };
@@ -458,7 +482,10 @@ const EDITS: Record<string, (d: Doc, a: EditArgs) => void> = {
     d.info.title = a.word;
   },
   tagList: (d, a) => {
-    d.tags = [{ name: 'users', description: a.word }, { name: 'pets', parent: a.n % 2 === 0 ? 'users' : undefined }];
+    d.tags = [
+      { name: 'users', description: a.word },
+      { name: 'pets', parent: a.n % 2 === 0 ? 'users' : undefined },
+    ];
     if (d.tags[1].parent === undefined) delete d.tags[1].parent;
   },
 };
@@ -469,7 +496,10 @@ const editArb = fc.record({
 });
 
 const optionsArb: fc.Arbitrary<RenderOptions> = fc
-  .record({ version: fc.constantFrom<11 | 12 | undefined>(11, 12, undefined), variable: fc.constantFrom<string | undefined>(undefined, 'baseUrl', 'host') })
+  .record({
+    version: fc.constantFrom<11 | 12 | undefined>(11, 12, undefined),
+    variable: fc.constantFrom<string | undefined>(undefined, 'baseUrl', 'host'),
+  })
   .map(({ version, variable }) => {
     const options: RenderOptions = {};
     if (version !== undefined) options.collectionVersion = version;
@@ -523,7 +553,17 @@ describe('renderWithCache on edited synthetic documents', () => {
 
   it('reuses exactly the requests whose inputs were not edited', () => {
     const cache: RequestCache = new WeakMap();
-    const k: Knobs = { idType: 'integer', idExample: 7, petName: 'alpha', limit: 5, traceIn: 'header', apiKeyIn: 'header', listSecurity: 'bearer', itemServers: false, docSecurity: false };
+    const k: Knobs = {
+      idType: 'integer',
+      idExample: 7,
+      petName: 'alpha',
+      limit: 5,
+      traceIn: 'header',
+      apiKeyIn: 'header',
+      listSecurity: 'bearer',
+      itemServers: false,
+      docSecurity: false,
+    };
     const v1 = deepFreeze(buildDoc(k));
     const first = renderWithCache(v1, {}, cache);
     const byId = (c: HoppCollection) => new Map(requestsOf(c).map((r) => [(r as HoppRequest & { id: string }).id, r]));
@@ -542,7 +582,10 @@ describe('renderWithCache on edited synthetic documents', () => {
     expectSameRender(second, renderCollection(JSON.parse(JSON.stringify(v2doc)), {}));
     const before = byId(first.collection);
     const after = byId(second.collection);
-    const renderedAgain = [...after].filter(([id, r]) => before.get(id) !== r).map(([id]) => id).sort();
+    const renderedAgain = [...after]
+      .filter(([id, r]) => before.get(id) !== r)
+      .map(([id]) => id)
+      .sort();
     expect(renderedAgain).toEqual(['PATCH /users/{}', 'listPets'].sort());
 
     // A duplicated operationId after a reorder: a cached request keeps its content under its new unique id.
@@ -582,7 +625,17 @@ describe('renderWithCache on edited synthetic documents', () => {
 
   it('ignores a filled cache when an unfrozen document shares frozen operations but changed what they read', () => {
     const cache: RequestCache = new WeakMap();
-    const k: Knobs = { idType: 'string', idExample: 'abc', petName: 'beta', limit: 3, traceIn: 'query', apiKeyIn: 'query', listSecurity: 'apiKey', itemServers: true, docSecurity: true };
+    const k: Knobs = {
+      idType: 'string',
+      idExample: 'abc',
+      petName: 'beta',
+      limit: 3,
+      traceIn: 'query',
+      apiKeyIn: 'query',
+      listSecurity: 'apiKey',
+      itemServers: true,
+      docSecurity: true,
+    };
     const v1 = deepFreeze(buildDoc(k));
     renderWithCache(v1, { validate: false }, cache);
     // A shallow, unfrozen copy: the same (cached) operation objects, other components and path-level parameters.

@@ -2,11 +2,23 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSyncError } from '../../../src/errors.js';
-import { allRequests, parseCollection, renderCollection, type HoppCollection, type HoppRequest } from '../../../src/targets/hoppscotch/index.js';
+import {
+  allRequests,
+  parseCollection,
+  renderCollection,
+  type HoppCollection,
+  type HoppRequest,
+} from '../../../src/targets/hoppscotch/index.js';
 import { npmFixture } from '../../support/npm-fixtures.js';
 
 function doc(paths: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { openapi: '3.0.3', info: { title: 'Test API', version: '1' }, servers: [{ url: 'https://api.example.com/v1/' }], paths, ...extra };
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Test API', version: '1' },
+    servers: [{ url: 'https://api.example.com/v1/' }],
+    paths,
+    ...extra,
+  };
 }
 
 function only(collection: HoppCollection): HoppRequest {
@@ -24,7 +36,9 @@ describe('renderCollection: collection, folders, names', () => {
         trace: { summary: 'dropped' },
       },
       '/health': { get: {} },
-      '/dogs/{dogId}': { get: { tags: ['dogs'], operationId: 'getDog', parameters: [{ name: 'dogId', in: 'path', required: true, example: 7 }] } },
+      '/dogs/{dogId}': {
+        get: { tags: ['dogs'], operationId: 'getDog', parameters: [{ name: 'dogId', in: 'path', required: true, example: 7 }] },
+      },
       '/unused': { get: { tags: ['misc'], summary: '  ' } },
     },
     {
@@ -35,7 +49,14 @@ describe('renderCollection: collection, folders, names', () => {
 
   it('maps the document to a collection with a seeded baseUrl variable', () => {
     const { collection } = renderCollection(document);
-    expect(collection).toMatchObject({ v: 12, name: 'Test API', description: 'About it', auth: { authType: 'none', authActive: true }, preRequestScript: '', testScript: '' });
+    expect(collection).toMatchObject({
+      v: 12,
+      name: 'Test API',
+      description: 'About it',
+      auth: { authType: 'none', authActive: true },
+      preRequestScript: '',
+      testScript: '',
+    });
     expect(collection.variables).toEqual([{ key: 'baseUrl', initialValue: 'https://api.example.com/v1', currentValue: '', secret: false }]);
   });
 
@@ -46,7 +67,9 @@ describe('renderCollection: collection, folders, names', () => {
     expect(pets.description).toBe('Pet things');
     expect(pets.auth).toEqual({ authType: 'inherit', authActive: true });
     expect(pets.requests.map((r) => r.name)).toEqual(['List pets']);
-    expect(pets.folders.map((f) => [f.name, f.description, f.requests.map((r) => r.name)])).toEqual([['dogs', 'Dog things', ['createPet', 'getDog']]]);
+    expect(pets.folders.map((f) => [f.name, f.description, f.requests.map((r) => r.name)])).toEqual([
+      ['dogs', 'Dog things', ['createPet', 'getDog']],
+    ]);
     expect(collection.requests.map((r) => [r.name, r.id])).toEqual([['Untitled Request', 'GET /health']]);
     expect(operations).toEqual({
       '/requests/0': 'GET /health',
@@ -78,7 +101,12 @@ describe('renderCollection: collection, folders, names', () => {
   });
 
   it('refuses what is not OpenAPI 3 and bad options, with TARGET_INVALID', () => {
-    for (const attempt of [() => renderCollection({ swagger: '2.0', paths: {} }), () => renderCollection('x'), () => renderCollection(document, { collectionVersion: 10 as 12 }), () => renderCollection(document, { baseUrlVariable: 'no spaces' })]) {
+    for (const attempt of [
+      () => renderCollection({ swagger: '2.0', paths: {} }),
+      () => renderCollection('x'),
+      () => renderCollection(document, { collectionVersion: 10 as 12 }),
+      () => renderCollection(document, { baseUrlVariable: 'no spaces' }),
+    ]) {
       try {
         attempt();
         expect.unreachable('should throw');
@@ -144,8 +172,19 @@ describe('renderCollection: parameters', () => {
 
   it('resolves server variables with their defaults, and gives absolute path-level servers their own variable', () => {
     const document = doc(
-      { '/a': { get: {} }, '/b': { servers: [{ url: 'https://b.example.com' }], get: {} }, '/c': { get: { servers: [{ url: '/relative' }] } } },
-      { servers: [{ url: '{scheme}://{host}/api', variables: { scheme: { default: 'https' }, host: { default: 'example.com', enum: ['example.com'] } } }] },
+      {
+        '/a': { get: {} },
+        '/b': { servers: [{ url: 'https://b.example.com' }], get: {} },
+        '/c': { get: { servers: [{ url: '/relative' }] } },
+      },
+      {
+        servers: [
+          {
+            url: '{scheme}://{host}/api',
+            variables: { scheme: { default: 'https' }, host: { default: 'example.com', enum: ['example.com'] } },
+          },
+        ],
+      },
     );
     const { collection } = renderCollection(document);
     expect(collection.variables.map((v) => [v.key, v.initialValue])).toEqual([
@@ -160,7 +199,9 @@ describe('renderCollection: parameters', () => {
     const document = doc({
       '/repos/{repo}/assets': { servers: [{ url: 'https://uploads.github.com' }], post: { operationId: 'upload' } },
       '/repos/{repo}/other': { post: { operationId: 'upload2', servers: [{ url: 'https://uploads.github.com/' }] } },
-      '/faxes': { get: { operationId: 'faxes', servers: [{ url: 'https://fax.twilio.com/{v}', variables: { v: { default: '2010-04-01' } } }] } },
+      '/faxes': {
+        get: { operationId: 'faxes', servers: [{ url: 'https://fax.twilio.com/{v}', variables: { v: { default: '2010-04-01' } } }] },
+      },
       '/same': { get: { operationId: 'same', servers: [{ url: 'https://api.example.com/v1/' }] } },
       '/x': { get: { operationId: 'x', servers: [{ url: 'https://files.a.example' }] } },
       '/y': { get: { operationId: 'y', servers: [{ url: 'http://files.b.example:8080' }] } },
@@ -193,7 +234,9 @@ describe('renderCollection: parameters', () => {
       v3: '<<baseUrl_www_v3>>/v3',
     });
     // Another base URL variable name carries over; removing the other operations renames nothing.
-    const alone = renderCollection(doc({ '/repos/{repo}/assets': (document.paths as Record<string, unknown>)['/repos/{repo}/assets'] }), { baseUrlVariable: 'api' }).collection;
+    const alone = renderCollection(doc({ '/repos/{repo}/assets': (document.paths as Record<string, unknown>)['/repos/{repo}/assets'] }), {
+      baseUrlVariable: 'api',
+    }).collection;
     expect(alone.variables.map((v) => v.key)).toEqual(['api', 'api_uploads']);
   });
 
@@ -225,10 +268,29 @@ describe('renderCollection: parameters', () => {
 });
 
 describe('renderCollection: bodies and responses', () => {
-  const pet = { type: 'object', required: ['name'], properties: { id: { type: 'integer', readOnly: true }, name: { type: 'string', example: 'Rex' }, born: { type: 'string', format: 'date' } } };
+  const pet = {
+    type: 'object',
+    required: ['name'],
+    properties: {
+      id: { type: 'integer', readOnly: true },
+      name: { type: 'string', example: 'Rex' },
+      born: { type: 'string', format: 'date' },
+    },
+  };
 
   it('prefers JSON, generates the body from the schema, and names the other media types', () => {
-    const document = doc({ '/pets': { post: { requestBody: { content: { 'application/xml': { schema: pet }, 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } } } } }, { components: { schemas: { Pet: pet } } });
+    const document = doc(
+      {
+        '/pets': {
+          post: {
+            requestBody: {
+              content: { 'application/xml': { schema: pet }, 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } },
+            },
+          },
+        },
+      },
+      { components: { schemas: { Pet: pet } } },
+    );
     const request = only(renderCollection(document).collection);
     expect(request.body.contentType).toBe('application/json');
     expect(JSON.parse(request.body.body as string)).toEqual({ name: 'Rex', born: '2024-01-01' });
@@ -236,14 +298,21 @@ describe('renderCollection: bodies and responses', () => {
   });
 
   it('encodes a plain string example as a JSON string and keeps JSON text as written', () => {
-    const body = (example: unknown) => only(renderCollection(doc({ '/x': { put: { requestBody: { content: { 'application/json': { example } } } } } })).collection).body.body;
+    const body = (example: unknown) =>
+      only(renderCollection(doc({ '/x': { put: { requestBody: { content: { 'application/json': { example } } } } } })).collection).body
+        .body;
     expect(body('hello')).toBe('"hello"');
     expect(body('{"a": 1}')).toBe('{"a": 1}');
   });
 
   it('turns forms into fields: multipart as an array (files as file fields), urlencoded as key: value lines', () => {
-    const form = { type: 'object', properties: { name: { type: 'string', example: 'Rex' }, photo: { type: 'string', format: 'binary' }, age: { type: 'integer' } } };
-    const multipart = only(renderCollection(doc({ '/f': { post: { requestBody: { content: { 'multipart/form-data': { schema: form } } } } } })).collection);
+    const form = {
+      type: 'object',
+      properties: { name: { type: 'string', example: 'Rex' }, photo: { type: 'string', format: 'binary' }, age: { type: 'integer' } },
+    };
+    const multipart = only(
+      renderCollection(doc({ '/f': { post: { requestBody: { content: { 'multipart/form-data': { schema: form } } } } } })).collection,
+    );
     expect(multipart.body).toEqual({
       contentType: 'multipart/form-data',
       body: [
@@ -252,7 +321,10 @@ describe('renderCollection: bodies and responses', () => {
         { key: 'age', active: true, isFile: false, value: '0' },
       ],
     });
-    const urlencoded = only(renderCollection(doc({ '/f': { post: { requestBody: { content: { 'application/x-www-form-urlencoded': { schema: form } } } } } })).collection);
+    const urlencoded = only(
+      renderCollection(doc({ '/f': { post: { requestBody: { content: { 'application/x-www-form-urlencoded': { schema: form } } } } } }))
+        .collection,
+    );
     expect(urlencoded.body).toEqual({ contentType: 'application/x-www-form-urlencoded', body: 'name: Rex\nphoto: \nage: 0' });
     const binary = only(renderCollection(doc({ '/f': { post: { requestBody: { content: { 'image/png': {} } } } } })).collection);
     expect(binary.body).toEqual({ contentType: 'application/octet-stream', body: null });
@@ -260,19 +332,36 @@ describe('renderCollection: bodies and responses', () => {
 
   it('saves response examples, named by description or code', () => {
     const responses = {
-      '200': { description: 'A pet', content: { 'application/json': { examples: { rex: { value: { name: 'Rex' } }, fido: { $ref: '#/components/examples/Fido' } } } } },
+      '200': {
+        description: 'A pet',
+        content: { 'application/json': { examples: { rex: { value: { name: 'Rex' } }, fido: { $ref: '#/components/examples/Fido' } } } },
+      },
       '404': { description: '', content: { 'application/json': { example: { error: 'nope' } } } },
       default: { description: 'Oops', content: { 'text/plain': { example: 'boom' } } },
       '204': { description: 'Nothing' },
     };
-    const document = doc({ '/pets/{id}': { get: { summary: 'Get pet', parameters: [{ name: 'id', in: 'path', required: true }], responses } } }, { components: { examples: { Fido: { value: { name: 'Fido' } } } } });
+    const document = doc(
+      { '/pets/{id}': { get: { summary: 'Get pet', parameters: [{ name: 'id', in: 'path', required: true }], responses } } },
+      { components: { examples: { Fido: { value: { name: 'Fido' } } } } },
+    );
     const request = only(renderCollection(document).collection);
     // An integer-like name ("404") sorts first in any JavaScript object: compare as a set.
     expect(Object.keys(request.responses).sort()).toEqual(['404', 'A pet (fido)', 'A pet (rex)', 'Oops']);
-    expect(request.responses['A pet (fido)']).toMatchObject({ status: 'OK', code: 200, body: '{\n  "name": "Fido"\n}', headers: [{ key: 'content-type', value: 'application/json' }] });
+    expect(request.responses['A pet (fido)']).toMatchObject({
+      status: 'OK',
+      code: 200,
+      body: '{\n  "name": "Fido"\n}',
+      headers: [{ key: 'content-type', value: 'application/json' }],
+    });
     expect(request.responses['404']).toMatchObject({ status: 'Not Found', code: 404 });
     expect(request.responses.Oops).toMatchObject({ code: null, body: 'boom' });
-    expect(request.responses['404']?.originalRequest).toMatchObject({ v: '6', name: 'Get pet', method: 'GET', endpoint: '<<baseUrl>>/pets/<<id>>', requestVariables: [{ key: 'id' }] });
+    expect(request.responses['404']?.originalRequest).toMatchObject({
+      v: '6',
+      name: 'Get pet',
+      method: 'GET',
+      endpoint: '<<baseUrl>>/pets/<<id>>',
+      requestVariables: [{ key: 'id' }],
+    });
   });
 });
 
@@ -289,7 +378,12 @@ describe('renderCollection: auth', () => {
     },
   };
   const authOf = (security: unknown, documentSecurity?: unknown) => {
-    const { collection } = renderCollection(doc({ '/x': { get: security === undefined ? {} : { security } } }, { components, ...(documentSecurity === undefined ? {} : { security: documentSecurity }) }));
+    const { collection } = renderCollection(
+      doc(
+        { '/x': { get: security === undefined ? {} : { security } } },
+        { components, ...(documentSecurity === undefined ? {} : { security: documentSecurity }) },
+      ),
+    );
     return { request: only(collection).auth, collection: collection.auth };
   };
 
@@ -302,15 +396,29 @@ describe('renderCollection: auth', () => {
   it('maps the first scheme of the first requirement', () => {
     expect(authOf([{ basic: [] }, { bearer: [] }]).request).toEqual({ authType: 'basic', authActive: true, username: '', password: '' });
     expect(authOf([{ bearer: [], basic: [] }]).request).toEqual({ authType: 'bearer', authActive: true, token: '' });
-    expect(authOf([{ header: [] }]).request).toEqual({ authType: 'api-key', authActive: true, key: 'X-API-Key', value: '', addTo: 'HEADERS' });
+    expect(authOf([{ header: [] }]).request).toEqual({
+      authType: 'api-key',
+      authActive: true,
+      key: 'X-API-Key',
+      value: '',
+      addTo: 'HEADERS',
+    });
     expect(authOf([{ query: [] }]).request).toMatchObject({ authType: 'api-key', key: 'api_key', addTo: 'QUERY_PARAMS' });
     expect(authOf([{ cookie: [] }]).request).toEqual({ authType: 'inherit', authActive: true });
     expect(authOf([{ oauth: ['read'] }]).request).toMatchObject({
       authType: 'oauth-2',
       addTo: 'HEADERS',
-      grantTypeInfo: { grantType: 'CLIENT_CREDENTIALS', authEndpoint: 'https://auth.example.com/token', scopes: 'read', clientAuthentication: 'IN_BODY' },
+      grantTypeInfo: {
+        grantType: 'CLIENT_CREDENTIALS',
+        authEndpoint: 'https://auth.example.com/token',
+        scopes: 'read',
+        clientAuthentication: 'IN_BODY',
+      },
     });
-    expect(authOf([{ oidc: ['openid'] }]).request).toMatchObject({ authType: 'oauth-2', grantTypeInfo: { grantType: 'AUTHORIZATION_CODE', scopes: 'openid', isPKCE: false } });
+    expect(authOf([{ oidc: ['openid'] }]).request).toMatchObject({
+      authType: 'oauth-2',
+      grantTypeInfo: { grantType: 'AUTHORIZATION_CODE', scopes: 'openid', isPKCE: false },
+    });
   });
 
   it('puts document-level security on the collection', () => {
@@ -326,7 +434,12 @@ describe('renderCollection: the petstore of @readme/oas-examples', () => {
     const { collection, operations } = renderCollection(document);
     expect(parseCollection(JSON.parse(JSON.stringify(collection)))).toEqual(collection);
     expect(collection.name).toBe('Swagger Petstore');
-    expect(collection.variables[0]).toEqual({ key: 'baseUrl', initialValue: 'http://petstore.swagger.io/v2', currentValue: '', secret: false });
+    expect(collection.variables[0]).toEqual({
+      key: 'baseUrl',
+      initialValue: 'http://petstore.swagger.io/v2',
+      currentValue: '',
+      secret: false,
+    });
     expect(collection.folders.map((f) => [f.name, f.description, f.requests.length])).toEqual([
       ['pet', 'Everything about your Pets', 8],
       ['store', 'Access to Petstore orders', 4],
@@ -341,8 +454,14 @@ describe('renderCollection: the petstore of @readme/oas-examples', () => {
       requestVariables: [{ key: 'petId', value: '<petId>', active: true }],
       auth: { authType: 'api-key', key: 'api_key', addTo: 'HEADERS' },
     });
-    expect(byId.get('findPetsByStatus')).toMatchObject({ endpoint: '<<baseUrl>>/pet/findByStatus', params: [{ key: 'status', active: true }] });
-    expect(byId.get('addPet')?.auth).toMatchObject({ authType: 'oauth-2', grantTypeInfo: { grantType: 'IMPLICIT', authEndpoint: 'http://petstore.swagger.io/oauth/dialog', scopes: 'write:pets read:pets' } });
+    expect(byId.get('findPetsByStatus')).toMatchObject({
+      endpoint: '<<baseUrl>>/pet/findByStatus',
+      params: [{ key: 'status', active: true }],
+    });
+    expect(byId.get('addPet')?.auth).toMatchObject({
+      authType: 'oauth-2',
+      grantTypeInfo: { grantType: 'IMPLICIT', authEndpoint: 'http://petstore.swagger.io/oauth/dialog', scopes: 'write:pets read:pets' },
+    });
     expect(byId.get('deletePet')?.headers.map((h) => h.key)).toEqual(['api_key']);
     expect(byId.get('updatePetWithForm')?.body.contentType).toBe('application/x-www-form-urlencoded');
     expect(byId.get('uploadFile')?.body.contentType).toBe('multipart/form-data');

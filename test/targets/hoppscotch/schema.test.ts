@@ -157,7 +157,12 @@ describe('parseCollection', () => {
   it('validates oauth-2 grant infos and saved responses', () => {
     const input = minimal();
     const request = input.folders[0].requests[0];
-    request.auth = { authType: 'oauth-2', authActive: true, addTo: 'HEADERS', grantTypeInfo: { grantType: 'IMPLICIT', authEndpoint: 'x', clientID: '' } };
+    request.auth = {
+      authType: 'oauth-2',
+      authActive: true,
+      addTo: 'HEADERS',
+      grantTypeInfo: { grantType: 'IMPLICIT', authEndpoint: 'x', clientID: '' },
+    };
     request.responses = {
       OK: {
         name: 'OK',
@@ -165,7 +170,17 @@ describe('parseCollection', () => {
         code: 200,
         headers: [{ key: 'content-type', value: 'application/json' }],
         body: '{}',
-        originalRequest: { v: '6', name: 'List pets', method: 'GET', endpoint: '<<baseUrl>>/pets', headers: [], params: [], body: { contentType: null, body: null }, auth: { authType: 'none', authActive: true }, requestVariables: [] },
+        originalRequest: {
+          v: '6',
+          name: 'List pets',
+          method: 'GET',
+          endpoint: '<<baseUrl>>/pets',
+          headers: [],
+          params: [],
+          body: { contentType: null, body: null },
+          auth: { authType: 'none', authActive: true },
+          requestVariables: [],
+        },
       },
     };
     const parsed = parseCollection(input) as HoppCollection;
