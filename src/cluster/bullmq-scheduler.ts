@@ -30,6 +30,9 @@ import { BindingError, ConfigError, JobError, StoreError, isSyncError, toSyncErr
 import { checkOptions, optionKeys } from '../options.js';
 import {
   backoffDelay,
+  bindingExists,
+  bindingNotFound,
+  jobNotFound,
   CircuitBreaker,
   type CircuitTransition,
   jobTransitionEvent,
@@ -325,9 +328,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
 
   async register(spec: ScheduledBinding): Promise<void> {
     if (this.#bindings.has(spec.id)) {
-      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, {
-        hint: 'Use another id, or remove the existing binding first.',
-      });
+      throw bindingExists(spec.id);
     }
     if (spec.dependsOn.length > 0) {
       throw new ConfigError(
@@ -390,12 +391,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
 
   #require(id: string): BindingState<Result> {
     const state = this.#bindings.get(id);
-    if (!state) {
-      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
-        hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.`,
-        details: { sourceId: id },
-      });
-    }
+    if (!state) throw bindingNotFound(id, this.#bindings.keys());
     return state;
   }
 
@@ -531,10 +527,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   async cancel(jobId: string): Promise<SyncJob> {
     const open = await this.#connect();
     const job = await open.queue.getJob(jobId);
-    if (!job)
-      throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, {
-        hint: 'It may have finished already; see getSyncStatus().',
-      });
+    if (!job) throw jobNotFound(jobId);
     let status = await job.getState();
     // A job the engine has not started may be active for a moment: a worker's fetch that was under way
     // when this one paused took it, and puts it back. Wait for that (up to a second) before refusing.
@@ -547,11 +540,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
         hint: 'Wait for it, or stop the engine to abort it.',
       });
     }
-    if (status === 'completed' || status === 'failed') {
-      throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, {
-        hint: 'It finished already; see getSyncStatus().',
-      });
-    }
+    if (status === 'completed' || status === 'failed') throw jobNotFound(jobId, true);
     await job.remove();
     const data = job.data as JobData;
     const local = this.#local.get(jobId) ?? {

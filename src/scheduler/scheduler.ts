@@ -4,6 +4,7 @@ import { backoffDelay, restartDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { jobTransitionEvent, type JobState } from './transitions.js';
+import { bindingExists, bindingNotFound, jobNotFound } from './errors.js';
 import type {
   BindingScheduleView,
   EnqueueOptions,
@@ -191,9 +192,7 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
    */
   register(spec: ScheduledBinding): void {
     if (this.#bindings.has(spec.id)) {
-      throw new BindingError('BINDING_EXISTS', `A binding with id "${spec.id}" already exists.`, {
-        hint: 'Use another id, or remove the existing binding first.',
-      });
+      throw bindingExists(spec.id);
     }
     for (const dep of spec.dependsOn) {
       if (dep === spec.id) {
@@ -294,12 +293,7 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
 
   #require(id: string): BindingState<Result> {
     const state = this.#bindings.get(id);
-    if (!state) {
-      throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${id}".`, {
-        hint: `Known bindings: ${[...this.#bindings.keys()].join(', ') || '(none)'}.`,
-        details: { sourceId: id },
-      });
-    }
+    if (!state) throw bindingNotFound(id, this.#bindings.keys());
     return state;
   }
 
@@ -601,9 +595,7 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
         return copyJob(entry.job);
       }
     }
-    throw new JobError('JOB_NOT_FOUND', `No pending or running job with id "${jobId}".`, {
-      hint: 'It may have finished already; see getSyncStatus().',
-    });
+    throw jobNotFound(jobId);
   }
 
   #remove(state: BindingState<Result>, entry: JobEntry<Result>, reason: JobRemovalReason, error: SyncError): void {
