@@ -4,6 +4,7 @@
 # `npm ci && npm test` passes on a fresh clone with nothing run before it.
 #   - openssl (the HTTP source's TLS test makes a self-signed certificate);
 #   - the real Hoppscotch CLI and a Node 22 to run it, in .tools/hopp;
+#   - newman (Postman) and bru (Bruno), in .tools/clients;
 #   - Debian's chromium, for the browser tests;
 #   - Debian's redis-server, for the Redis store and lease tests (each test
 #     file starts its own server on a free loopback port: test/support/redis.ts).
@@ -32,4 +33,5 @@ apt_install() {
 command -v openssl >/dev/null 2>&1 || apt_install openssl
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 sh "$ROOT/scripts/install-hopp.sh"
+sh "$ROOT/scripts/install-clients.sh"
 sh "$ROOT/scripts/install-chromium.sh"
