@@ -265,11 +265,13 @@ const SURFACE: Record<string, Surface> = {
       'webhookNotifier',
     ],
     types: [
+      'ChangelogResponse',
       'ErrorResponseBody',
       'NextFunction',
       'ServerErrorCode',
       'SyncEventSource',
       'SyncHandler',
+      'SyncHandlerDashboardOptions',
       'SyncHandlerEngine',
       'SyncHandlerOptions',
       'WebhookFailure',

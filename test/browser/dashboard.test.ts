@@ -1,0 +1,176 @@
+/**
+ * The review dashboard (`createSyncHandler(engine, { dashboard: true })`,
+ * started by examples/dashboard.ts) in headless Chromium, driven by
+ * playwright-core as live-page.test.ts does, against a real engine whose
+ * source is a real HTTP server that changes and whose target is a real
+ * file. One story, in order: the token is entered once; the table updates
+ * live; a held breaking change is approved from the page and the file then
+ * holds it; two conflicts are decided from the page (take remote for one,
+ * keep local for the other) and the file holds exactly those; a rollback
+ * from the page restores the file; spec text with `<script>` shows as text.
+ * Screenshots of each state go to test-artifacts/dashboard/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ordersApi, startDashboardExample, type DashboardExample } from '../../examples/dashboard.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/dashboard');
+
+let browser: Browser | undefined;
+let app: DashboardExample | undefined;
+
+afterEach(async () => {
+  await browser?.close();
+  await app?.close();
+  browser = undefined;
+  app = undefined;
+});
+
+type OpenApi = { paths: Record<string, Record<string, Record<string, unknown>>> };
+const readFileJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as OpenApi;
+
+/** What a script outside the page does: ask the handler for a sync, with the token. */
+function syncFromOutside(example: DashboardExample): Promise<{ outcome: string }> {
+  return fetch(`${example.api}/sources/orders/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${example.token}`, 'content-type': 'application/json' },
+  }).then((r) => r.json() as Promise<{ outcome: string }>);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  expect((await readFile(path)).subarray(1, 4).toString()).toBe('PNG');
+}
+
+describe('the review dashboard in headless Chromium', () => {
+  it(
+    'shows bindings live, approves a held sync, decides conflicts, rolls back, and keeps spec text as text',
+    { timeout: 120_000 },
+    async () => {
+      expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`bash scripts/install-chromium.sh\``).toBe(true);
+      const dir = await mkdtemp(join(tmpdir(), 'als-dashboard-test-'));
+      app = await startDashboardExample({ dir, pollMs: 0, token: 'page-token', log: () => undefined });
+      const example = app;
+
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 15_000 });
+      const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+      page.setDefaultTimeout(10_000);
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
+      const row = page.locator('#bindings tr[data-binding="orders"]');
+      const state = row.locator('[data-state]');
+
+      // Opening the page: the binding is listed (GET /status is open) and the page asks for the token.
+      await page.goto(example.url);
+      await expect.poll(() => state.textContent()).toBe('idle');
+      await page.getByLabel('Access token').waitFor();
+      expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+      await page.getByLabel('Access token').fill('page-token');
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await expect.poll(() => page.evaluate('document.body.dataset.live')).toBe('true');
+      expect(await page.evaluate("sessionStorage.getItem('api-live-sync:dashboard-token')")).toBe('page-token');
+      await expect.poll(() => page.locator('#changes').textContent()).toContain('GET /orders/{id} was added');
+      await shot(page, '1-bindings');
+
+      // Live: the API gains an operation and a script outside the page asks for a sync; the page follows without a reload.
+      example.setDocument(ordersApi(2));
+      expect((await syncFromOutside(example)).outcome).toBe('applied');
+      await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('1');
+      await expect.poll(() => page.locator('#changes').textContent()).toContain('POST /orders was added');
+      expect(await page.locator('#changes h4').allTextContents()).toEqual(['Added (1)']);
+      await shot(page, '2-what-changed');
+
+      // Held: a breaking change (a new required parameter) waits for review; Approve on the page applies it.
+      example.setDocument(ordersApi(3));
+      expect((await syncFromOutside(example)).outcome).toBe('held');
+      await expect.poll(() => state.textContent()).toBe('held');
+      const heldCard = page.getByRole('article', { name: 'Held sync of orders' });
+      await expect.poll(() => heldCard.textContent()).toContain('The remote carries breaking changes.');
+      expect(await heldCard.locator('h5').allTextContents()).toEqual(['Breaking (1)']);
+      expect((await readFileJson(example.file)).paths['/orders']!['get']!['parameters']).toBeUndefined();
+      await shot(page, '3-held');
+      await page.getByRole('button', { name: 'Approve the held sync of orders' }).click();
+      await expect.poll(() => page.locator('#held').textContent()).toBe('No sync is held.');
+      expect((await readFileJson(example.file)).paths['/orders']!['get']!['parameters']).toEqual([
+        { name: 'tenant', in: 'query', required: true, schema: { type: 'string' } },
+      ]);
+      await expect.poll(() => state.textContent()).toBe('idle');
+
+      // Conflicts: the person edited summary and description; the API changed both, its description with markup in it.
+      const local = await readFileJson(example.file);
+      local.paths['/orders']!['get']!['summary'] = 'My orders (local)';
+      local.paths['/orders']!['get']!['description'] = 'My notes (local)';
+      await writeFile(example.file, `${JSON.stringify(local, null, 2)}\n`);
+      const beforeConflicts = await readFile(example.file, 'utf8');
+      const remote = ordersApi(3) as OpenApi;
+      remote.paths['/orders']!['get']!['summary'] = 'All orders (remote)';
+      remote.paths['/orders']!['get']!['description'] =
+        'Remote <script>window.pwned = true</script><img src=x onerror="window.pwned = true">';
+      example.setDocument(remote as unknown as Record<string, unknown>);
+      const conflictSync = syncFromOutside(example);
+      const form = page.getByRole('form', { name: 'Conflicts of orders' });
+      await form.waitFor();
+      const summary = form.locator('fieldset[data-path="/paths/~1orders/get/summary"]');
+      const description = form.locator('fieldset[data-path="/paths/~1orders/get/description"]');
+      await expect.poll(() => form.locator('fieldset').count()).toBe(2);
+      // The markup is text: shown literally, never run, no element made of it.
+      expect(await description.getByLabel('Remote value').textContent()).toContain(
+        '"Remote <script>window.pwned = true</script><img src=x',
+      );
+      expect(await page.evaluate('window.pwned')).toBeUndefined();
+      expect(await page.locator('main script, main img').count()).toBe(0);
+      await shot(page, '4-conflicts');
+      await summary.getByRole('radio', { name: 'Take remote' }).check();
+      await description.getByRole('radio', { name: 'Keep local' }).check();
+      await form.getByRole('button', { name: 'Submit decisions for orders' }).click();
+      expect((await conflictSync).outcome).toBe('applied');
+      const decided = (await readFileJson(example.file)).paths['/orders']!['get']!;
+      expect([decided['summary'], decided['description']]).toEqual(['All orders (remote)', 'My notes (local)']);
+      await expect.poll(() => page.locator('#conflicts').textContent()).toBe('No job waits for a decision.');
+      expect(await page.evaluate('window.pwned')).toBeUndefined();
+
+      // Rollback: the newest journal entry (the conflict sync) is undone from the page, after a confirmation naming it.
+      const journal = page.locator('#journal tbody tr');
+      await expect.poll(() => journal.first().getAttribute('data-entry')).toBe('j-4');
+      await page.getByRole('button', { name: 'Roll back orders to before j-4' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Roll back orders to before j-4?' });
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toContain('j-4, sync');
+      await shot(page, '5-rollback-confirm');
+      await dialog.getByRole('button', { name: 'Roll back 1 entry' }).click();
+      await expect.poll(() => journal.first().getAttribute('data-entry')).toBe('j-5');
+      expect(JSON.parse(await readFile(example.file, 'utf8'))).toEqual(JSON.parse(beforeConflicts));
+      expect(await journal.first().textContent()).toContain('undid j-4');
+
+      // Dark and narrow: the system preference picks the colours; the page stays readable at phone width.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.setViewportSize({ width: 420, height: 800 });
+      const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+      expect(background).toBe('rgb(15, 18, 22)');
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
+      await shot(page, '6-dark-narrow');
+
+      expect(pageErrors).toEqual([]);
+    },
+  );
+});
