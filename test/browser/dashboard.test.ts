@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ordersApi, startDashboardExample, type DashboardExample } from '../../examples/dashboard.js';
 
@@ -52,11 +52,13 @@ function syncFromOutside(example: DashboardExample): Promise<{ outcome: string }
   }).then((r) => r.json() as Promise<{ outcome: string }>);
 }
 
-async function shot(page: Page, name: string): Promise<void> {
+/** A screenshot of the whole page, and one of `detail` (what docs/images/ shows, after pngquant) when given. */
+async function shot(page: Page, name: string, detail?: Locator): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   expect((await readFile(path)).subarray(1, 4).toString()).toBe('PNG');
+  if (detail) await detail.screenshot({ path: join(ARTIFACTS, `${name}-detail.png`) });
 }
 
 describe('the review dashboard in headless Chromium', () => {
@@ -98,7 +100,8 @@ describe('the review dashboard in headless Chromium', () => {
       await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('1');
       await expect.poll(() => page.locator('#changes').textContent()).toContain('POST /orders was added');
       expect(await page.locator('#changes h4').allTextContents()).toEqual(['Added (1)']);
-      await shot(page, '2-what-changed');
+    expect(await page.locator('#held').textContent()).toBe('No sync is held.');
+      await shot(page, '2-what-changed', page.locator('main'));
 
       // Held: a breaking change (a new required parameter) waits for review; Approve on the page applies it.
       example.setDocument(ordersApi(3));
@@ -108,7 +111,7 @@ describe('the review dashboard in headless Chromium', () => {
       await expect.poll(() => heldCard.textContent()).toContain('The remote carries breaking changes.');
       expect(await heldCard.locator('h5').allTextContents()).toEqual(['Breaking (1)']);
       expect((await readFileJson(example.file)).paths['/orders']!['get']!['parameters']).toBeUndefined();
-      await shot(page, '3-held');
+      await shot(page, '3-held', heldCard);
       await page.getByRole('button', { name: 'Approve the held sync of orders' }).click();
       await expect.poll(() => page.locator('#held').textContent()).toBe('No sync is held.');
       expect((await readFileJson(example.file)).paths['/orders']!['get']!['parameters']).toEqual([
@@ -139,7 +142,7 @@ describe('the review dashboard in headless Chromium', () => {
       );
       expect(await page.evaluate('window.pwned')).toBeUndefined();
       expect(await page.locator('main script, main img').count()).toBe(0);
-      await shot(page, '4-conflicts');
+      await shot(page, '4-conflicts', form);
       await summary.getByRole('radio', { name: 'Take remote' }).check();
       await description.getByRole('radio', { name: 'Keep local' }).check();
       await form.getByRole('button', { name: 'Submit decisions for orders' }).click();
@@ -156,7 +159,7 @@ describe('the review dashboard in headless Chromium', () => {
       const dialog = page.getByRole('dialog', { name: 'Roll back orders to before j-4?' });
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain('j-4, sync');
-      await shot(page, '5-rollback-confirm');
+      await shot(page, '5-rollback-confirm', dialog);
       await dialog.getByRole('button', { name: 'Roll back 1 entry' }).click();
       await expect.poll(() => journal.first().getAttribute('data-entry')).toBe('j-5');
       expect(JSON.parse(await readFile(example.file, 'utf8'))).toEqual(JSON.parse(beforeConflicts));
@@ -168,7 +171,7 @@ describe('the review dashboard in headless Chromium', () => {
       const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
       expect(background).toBe('rgb(15, 18, 22)');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
-      await shot(page, '6-dark-narrow');
+      await shot(page, '6-dark-narrow', page.locator('body'));
 
       expect(pageErrors).toEqual([]);
     },

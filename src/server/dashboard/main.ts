@@ -82,8 +82,9 @@ let status: Status | undefined;
 let held: Held[] = [];
 let pending: Pending[] = [];
 let selected: string | undefined;
-let heldKey = '';
-let pendingKey = '';
+/** What the held and conflict sections show (undefined: something else, e.g. a request for the token); unchanged lists are not rebuilt, so a half-made decision survives an update. */
+let heldKey: string | undefined;
+let pendingKey: string | undefined;
 
 function announce(text: string): void {
   byId('announce').textContent = text;
@@ -465,7 +466,7 @@ async function refresh(): Promise<void> {
         for (const section of ['held', 'conflicts', 'changes', 'journal']) {
           byId(section).replaceChildren(h('p', {}, 'Enter the access token to see this.'));
         }
-        heldKey = pendingKey = '-';
+        heldKey = pendingKey = undefined;
         continue;
       }
       const [heldAnswer, pendingAnswer] = await Promise.allSettled([getJson<Held[]>('held'), getJson<Pending[]>('conflicts')]);
@@ -536,8 +537,7 @@ tokenForm.addEventListener('submit', (event) => {
   if (input.value.trim() === '') return;
   tokenStore.set(input.value.trim());
   input.value = '';
-  heldKey = '';
-  pendingKey = '';
+  heldKey = pendingKey = undefined;
   showTokenForm();
   announce('Token saved for this tab.');
   stream.restart();
