@@ -100,7 +100,7 @@ describe('the review dashboard in headless Chromium', () => {
       await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('1');
       await expect.poll(() => page.locator('#changes').textContent()).toContain('POST /orders was added');
       expect(await page.locator('#changes h4').allTextContents()).toEqual(['Added (1)']);
-    expect(await page.locator('#held').textContent()).toBe('No sync is held.');
+      expect(await page.locator('#held').textContent()).toBe('No sync is held.');
       await shot(page, '2-what-changed', page.locator('main'));
 
       // Held: a breaking change (a new required parameter) waits for review; Approve on the page applies it.
@@ -159,6 +159,8 @@ describe('the review dashboard in headless Chromium', () => {
       const dialog = page.getByRole('dialog', { name: 'Roll back orders to before j-4?' });
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain('j-4, sync');
+      // Only the summary changed in the file (the description kept the local value), so only it is restored.
+      expect(await dialog.locator('code').allTextContents()).toEqual(['/paths/~1orders/get/summary']);
       await shot(page, '5-rollback-confirm', dialog);
       await dialog.getByRole('button', { name: 'Roll back 1 entry' }).click();
       await expect.poll(() => journal.first().getAttribute('data-entry')).toBe('j-5');

@@ -62,6 +62,8 @@ interface JournalEntry {
   rolledBack?: string;
   changes: Change[];
   firstSync: boolean;
+  /** Reverse patch: what rolling back writes into the local copy. */
+  localPatch: Array<{ op: string; path: string }>;
 }
 interface Changelog {
   last: { journalId: string; jobId?: string; at: number; markdown: string } | null;
@@ -393,19 +395,27 @@ function renderJournal(id: string, entries: JournalEntry[]): void {
   );
 }
 
-/** Ask before rolling back, naming every entry that will be undone and what each changed. */
+/** The places of the local copy rolling back an entry writes, as a list item. */
+function restores(entry: JournalEntry): HTMLElement {
+  const paths = [...new Set(entry.localPatch.map((op) => op.path))];
+  const shown = paths.slice(0, 10);
+  return h(
+    'li',
+    {},
+    paths.length === 0 ? 'the local copy keeps its values (only the base changes)' : 'restores in the local copy: ',
+    ...shown.flatMap((path, i) => [i > 0 ? ', ' : '', h('code', {}, path)]),
+    paths.length > shown.length ? ` and ${paths.length - shown.length} more` : '',
+  );
+}
+
+/** Ask before rolling back, naming every entry that will be undone, what each changed and what it restores. */
 function confirmRollback(id: string, entry: JournalEntry, undone: JournalEntry[]): Promise<void> {
   const dialog = h('dialog', { 'aria-labelledby': 'rollback-title', class: 'confirm' });
   const list = h(
     'ul',
     {},
     ...undone.map((e) =>
-      h(
-        'li',
-        {},
-        describeEntry(e),
-        e.changes.length > 0 ? h('ul', {}, ...e.changes.slice(0, 20).map((c) => h('li', {}, `undo: ${c.text}`))) : undefined,
-      ),
+      h('li', {}, describeEntry(e), h('ul', {}, ...e.changes.slice(0, 20).map((c) => h('li', {}, `undo: ${c.text}`)), restores(e))),
     ),
   );
   const confirm = h('button', { type: 'button', class: 'danger' }, `Roll back ${undone.length} entr${undone.length === 1 ? 'y' : 'ies'}`);
