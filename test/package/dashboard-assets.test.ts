@@ -54,7 +54,10 @@ describe('the dashboard in the package', () => {
     for (const entry of ['dist/index.js', 'dist/index.cjs']) {
       const files = [...loadedBy(entry)];
       expect(files.length, entry).toBeGreaterThan(1);
-      expect(files.filter((f) => f.includes('/dashboard/') || readsAssets(f)), entry).toEqual([]);
+      expect(
+        files.filter((f) => f.includes('/dashboard/') || readsAssets(f)),
+        entry,
+      ).toEqual([]);
     }
     for (const entry of ['dist/server.js', 'dist/server.cjs']) {
       expect([...loadedBy(entry)].some(readsAssets), entry).toBe(true);

@@ -169,7 +169,7 @@ function renderBindings(): void {
   );
   byId('bindings').replaceChildren(bindings.length === 0 ? h('p', {}, 'No binding yet.') : table);
   byId('mode').textContent =
-    `Engine ${status?.state ?? '…'}.${canAct ? '' : ' Read-only: this handler has no auth (see docs/dashboard.md).'}`;
+    `Engine ${status?.state ?? '…'}.${canAct ? '' : ' Read-only: this handler has no auth, so the page offers no action.'}`;
 }
 
 // ── held syncs ─────────────────────────────────────────────────────────
