@@ -17,6 +17,9 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ordersApi, startDashboardExample, type DashboardExample } from '../../examples/dashboard.js';
+import { createSyncHandler } from '../../src/server/index.js';
+import { petstore } from '../support/docs.js';
+import { petsEngine, serveHandler } from '../server/support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -176,6 +179,54 @@ describe('the review dashboard in headless Chromium', () => {
       await shot(page, '6-dark-narrow', page.locator('body'));
 
       expect(pageErrors).toEqual([]);
+    },
+  );
+
+  it(
+    'without auth is read-only; opted in, it acts from the keyboard; after a dropped stream it catches up from /status',
+    { timeout: 60_000 },
+    async () => {
+      const { engine, source } = await petsEngine({}, 4);
+      source.set(petstore(1));
+      expect((await engine.syncNow('pets')).outcome).toBe('held');
+      const readOnly = await serveHandler(createSyncHandler(engine, { dashboard: true }));
+      const handler = createSyncHandler(engine, { dashboard: { actionsWithoutAuth: true } });
+      const acting = await serveHandler(handler);
+
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 15_000 });
+      const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+      page.setDefaultTimeout(10_000);
+
+      // No auth: the held sync is shown, with no button to act on it, and no token is asked for.
+      await page.goto(`${readOnly.origin}/`);
+      const held = page.getByRole('article', { name: 'Held sync of pets' });
+      await held.waitFor();
+      expect(await held.getByRole('button').count()).toBe(0);
+      expect(await page.locator('main button', { hasText: /Sync now|Roll back/ }).count()).toBe(0);
+      expect(await page.locator('#token-form').isHidden()).toBe(true);
+      expect(await page.locator('#mode').textContent()).toContain('Read-only');
+
+      // Opted in: the same held sync is dismissed with the keyboard alone.
+      await page.goto(`${acting.origin}/`);
+      await held.waitFor();
+      await expect.poll(() => page.evaluate('document.body.dataset.live')).toBe('true');
+      const dismiss = held.getByRole('button', { name: 'Dismiss the held sync of pets' });
+      for (let i = 0; i < 40 && !(await dismiss.evaluate((el) => el === el.ownerDocument.activeElement)); i++)
+        await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('#held').textContent()).toBe('No sync is held.');
+      expect(engine.getHeldSyncs()).toEqual([]);
+
+      // The stream drops (the handler ends it); a sync happens meanwhile; the page reconnects and reads /status.
+      const changes = page.locator('#bindings tr[data-binding="pets"] td').nth(4);
+      expect(await changes.textContent()).toBe('3'); // the held run's three removals
+      handler.close();
+      await expect.poll(() => page.evaluate('document.body.dataset.live')).toBe('false');
+      expect(await page.locator('#connection').textContent()).toMatch(/^Disconnected \(.*\); reconnecting in 1 s\.$/);
+      source.set(petstore(5));
+      expect((await engine.syncNow('pets')).outcome).toBe('applied');
+      await expect.poll(() => page.evaluate('document.body.dataset.live')).toBe('true');
+      await expect.poll(() => changes.textContent()).toBe('1');
     },
   );
 });
