@@ -122,14 +122,16 @@ describe('the review dashboard in headless Chromium', () => {
       ]);
       await expect.poll(() => state.textContent()).toBe('idle');
 
-      // Conflicts: the person edited summary and description; the API changed both, its description with markup in it.
+      // Conflicts: the person edited two summaries and a description; the API changed all three, its description with markup in it.
       const local = await readFileJson(example.file);
       local.paths['/orders']!['get']!['summary'] = 'My orders (local)';
       local.paths['/orders']!['get']!['description'] = 'My notes (local)';
+      local.paths['/orders/{id}']!['get']!['summary'] = 'One order (local)';
       await writeFile(example.file, `${JSON.stringify(local, null, 2)}\n`);
       const beforeConflicts = await readFile(example.file, 'utf8');
       const remote = ordersApi(3) as OpenApi;
       remote.paths['/orders']!['get']!['summary'] = 'All orders (remote)';
+      remote.paths['/orders/{id}']!['get']!['summary'] = 'One order (remote)';
       remote.paths['/orders']!['get']!['description'] =
         'Remote <script>window.pwned = true</script><img src=x onerror="window.pwned = true">';
       example.setDocument(remote as unknown as Record<string, unknown>);
@@ -138,7 +140,8 @@ describe('the review dashboard in headless Chromium', () => {
       await form.waitFor();
       const summary = form.locator('fieldset[data-path="/paths/~1orders/get/summary"]');
       const description = form.locator('fieldset[data-path="/paths/~1orders/get/description"]');
-      await expect.poll(() => form.locator('fieldset').count()).toBe(2);
+      const oneOrder = form.locator('fieldset[data-path="/paths/~1orders~1{id}/get/summary"]');
+      await expect.poll(() => form.locator('fieldset').count()).toBe(3);
       // The markup is text: shown literally, never run, no element made of it.
       expect(await description.getByLabel('Remote value').textContent()).toContain(
         '"Remote <script>window.pwned = true</script><img src=x',
@@ -148,10 +151,16 @@ describe('the review dashboard in headless Chromium', () => {
       await shot(page, '4-conflicts', form);
       await summary.getByRole('radio', { name: 'Take remote' }).check();
       await description.getByRole('radio', { name: 'Keep local' }).check();
+      await oneOrder.getByRole('radio', { name: 'Edit value' }).check();
+      await oneOrder.getByLabel('Value for /paths/~1orders~1{id}/get/summary (JSON)').fill('"One order (edited)"');
       await form.getByRole('button', { name: 'Submit decisions for orders' }).click();
       expect((await conflictSync).outcome).toBe('applied');
-      const decided = (await readFileJson(example.file)).paths['/orders']!['get']!;
-      expect([decided['summary'], decided['description']]).toEqual(['All orders (remote)', 'My notes (local)']);
+      const decided = (await readFileJson(example.file)).paths;
+      expect([
+        decided['/orders']!['get']!['summary'],
+        decided['/orders']!['get']!['description'],
+        decided['/orders/{id}']!['get']!['summary'],
+      ]).toEqual(['All orders (remote)', 'My notes (local)', 'One order (edited)']);
       await expect.poll(() => page.locator('#conflicts').textContent()).toBe('No job waits for a decision.');
       expect(await page.evaluate('window.pwned')).toBeUndefined();
 
@@ -162,8 +171,11 @@ describe('the review dashboard in headless Chromium', () => {
       const dialog = page.getByRole('dialog', { name: 'Roll back orders to before j-4?' });
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain('j-4, sync');
-      // Only the summary changed in the file (the description kept the local value), so only it is restored.
-      expect(await dialog.locator('code').allTextContents()).toEqual(['/paths/~1orders/get/summary']);
+      // Only the two summaries changed in the file (the description kept the local value), so only they are restored.
+      expect((await dialog.locator('code').allTextContents()).sort()).toEqual([
+        '/paths/~1orders/get/summary',
+        '/paths/~1orders~1{id}/get/summary',
+      ]);
       await shot(page, '5-rollback-confirm', dialog);
       await dialog.getByRole('button', { name: 'Roll back 1 entry' }).click();
       await expect.poll(() => journal.first().getAttribute('data-entry')).toBe('j-5');
