@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ordersApi, startDashboardExample, type DashboardExample } from '../../examples/dashboard.js';
+import { SourceError } from '../../src/index.js';
 import { createSyncHandler } from '../../src/server/index.js';
 import { petstore } from '../support/docs.js';
 import { petsEngine, serveHandler } from '../server/support.js';
@@ -54,6 +55,34 @@ function syncFromOutside(example: DashboardExample): Promise<{ outcome: string }
     headers: { authorization: `Bearer ${example.token}`, 'content-type': 'application/json' },
   }).then((r) => r.json() as Promise<{ outcome: string }>);
 }
+
+/**
+ * Text whose contrast with its background is under WCAG AA (4.5:1; 3:1 for
+ * bold text from 18.66 px and any text from 24 px), as `text (ratio)`:
+ * every element with its own text, against the first opaque background up
+ * its ancestors. Evaluated in the page.
+ */
+const LOW_CONTRAST = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c; }
+    return rgb(getComputedStyle(document.documentElement).backgroundColor);
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '') || el.closest('.visually-hidden, [hidden]')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || el.disabled) continue;
+    const [a, b] = [lum(rgb(style.color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) low.push(el.textContent.trim().slice(0, 40) + ' (' + ratio.toFixed(2) + ')');
+  }
+  return low;
+})()`;
 
 /** A screenshot of the whole page, and one of `detail` (what docs/images/ shows, after pngquant) when given. */
 async function shot(page: Page, name: string, detail?: Locator): Promise<void> {
@@ -138,6 +167,7 @@ describe('the review dashboard in headless Chromium', () => {
       const conflictSync = syncFromOutside(example);
       const form = page.getByRole('form', { name: 'Conflicts of orders' });
       await form.waitFor();
+      await expect.poll(() => state.textContent()).toBe('running');
       const summary = form.locator('fieldset[data-path="/paths/~1orders/get/summary"]');
       const description = form.locator('fieldset[data-path="/paths/~1orders/get/description"]');
       const oneOrder = form.locator('fieldset[data-path="/paths/~1orders~1{id}/get/summary"]');
@@ -198,7 +228,10 @@ describe('the review dashboard in headless Chromium', () => {
     'without auth is read-only; opted in, it acts from the keyboard; after a dropped stream it catches up from /status',
     { timeout: 60_000 },
     async () => {
-      const { engine, source } = await petsEngine({}, 4);
+      const { engine, source } = await petsEngine(
+        { defaultIntervalMs: 0, retry: { maxRetries: 0 }, circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } },
+        4,
+      );
       source.set(petstore(1));
       expect((await engine.syncNow('pets')).outcome).toBe('held');
       const readOnly = await serveHandler(createSyncHandler(engine, { dashboard: true }));
@@ -239,6 +272,24 @@ describe('the review dashboard in headless Chromium', () => {
       expect((await engine.syncNow('pets')).outcome).toBe('applied');
       await expect.poll(() => page.evaluate('document.body.dataset.live')).toBe('true');
       await expect.poll(() => changes.textContent()).toBe('1');
+
+      // The other states, live: paused, then (resumed) a breaker that opens on a failure.
+      const state = page.locator('#bindings tr[data-binding="pets"] [data-state]');
+      await engine.startSync();
+      await engine.onIdle();
+      await engine.pauseSync();
+      await expect.poll(() => state.textContent()).toBe('paused');
+      await engine.resumeSync();
+      await expect.poll(() => state.textContent()).toBe('idle');
+      source.fail(new SourceError('SOURCE_CONNECTION_REFUSED', 'connect ECONNREFUSED', { hint: 'Start the API.' }));
+      await expect(engine.syncNow('pets')).rejects.toMatchObject({ code: 'SOURCE_CONNECTION_REFUSED' });
+      await expect.poll(() => state.textContent()).toBe('breaker open');
+      expect(await page.locator('#bindings tr[data-binding="pets"] .outcome').textContent()).toBe('failed (SOURCE_CONNECTION_REFUSED)');
+
+      // Every text meets WCAG AA contrast, in light and in dark.
+      expect(await page.evaluate(LOW_CONTRAST)).toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await page.evaluate(LOW_CONTRAST)).toEqual([]);
     },
   );
 });
