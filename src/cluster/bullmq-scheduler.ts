@@ -53,6 +53,7 @@ import {
 import { assertPrefix } from './keys.js';
 import { withLease } from './lease-scope.js';
 import { acquireLease, readLease, releaseLease, renewLease, type Lease } from './lease.js';
+import { leaseFence } from './fence.js';
 
 /** Options of {@link bullmqScheduler}. */
 export interface BullmqSchedulerOptions {
@@ -869,7 +870,9 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     );
     const started = performance.now();
     try {
-      const result = await withLease(lease, () => this.#context.hooks.run(job, controller.signal));
+      const result = await withLease(lease, () =>
+        this.#context.hooks.run(job, controller.signal, { fence: leaseFence(open.lease, lease) }),
+      );
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       if (controller.signal.aborted) throw controller.signal.reason;
       this.#circuitEvent(state, state.circuit.recordSuccess());

@@ -166,10 +166,10 @@ export class SyncEngine {
       clock: this.#clock,
       random: this.#random,
       hooks: {
-        run: (job, signal) => {
+        run: (job, signal, options) => {
           const binding = this.#bindings.get(job.sourceId);
           if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
-          return runPipeline(binding, job, signal, this.#deps);
+          return runPipeline(binding, job, signal, this.#deps, options?.fence);
         },
         // Job events carry the job's ids at the top, like every other job event.
         emit: (event, payload) => emitter.emit(event, () => withJobIds<typeof event>(payload())),

@@ -138,10 +138,29 @@ export interface BindingScheduleView<Result extends RunResult = RunResult> {
   restarting: { since: number; graceEndsAt: number } | undefined;
 }
 
+/** What a scheduler passes with one attempt of a job ({@link SchedulerHooks.run}). */
+export interface RunOptions {
+  /**
+   * The fence of an attempt that runs under a lease with a fencing token
+   * (`bullmqScheduler` takes one per sync): the engine hands it to every
+   * target call of the sync as `TargetContext.fence`, so the target refuses
+   * to write once a newer token exists. Absent when no lease is held.
+   */
+  fence?: {
+    /** The fencing token: the lease's epoch, a whole number from 1 up. */
+    readonly token: number;
+    /** Resolves while the lease is still held (with a margin); throws `STALE_LEASE` when it is not. */
+    readonly confirm: () => Promise<void>;
+  };
+}
+
 /** What a scheduler needs from its owner (the engine). */
 export interface SchedulerHooks<Result extends RunResult = RunResult> {
-  /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
-  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<Result>;
+  /**
+   * Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure.
+   * A scheduler that runs the attempt under a lease passes its fence in `options` (see {@link RunOptions}).
+   */
+  run(job: Readonly<SyncJob>, signal: AbortSignal, options?: RunOptions): Promise<Result>;
   /** Emit an event (payload built lazily). */
   emit<E extends keyof SchedulerEvents<Result>>(event: E, payload: () => SchedulerEvents<Result>[E]): void;
   /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */
