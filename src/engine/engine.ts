@@ -11,6 +11,7 @@ import { SafeEmitter } from './emitter.js';
 import { planSync, recoverBinding, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
 import { PendingDecisions, type ConflictAnswer, type PendingDecision } from './decisions.js';
 import { getJournal } from './journal.js';
+import { bindingConfigHash } from './config-hash.js';
 import { ReviewState } from './review.js';
 import { emptyDecisions, getDecisions, setDecisions, validateDecisionsFile } from './records.js';
 import { rollbackBinding } from './rollback.js';
@@ -299,6 +300,7 @@ export class SyncEngine {
       dependsOn: options.dependsOn ?? [],
       maxRetries: options.maxRetries,
       restartGraceMs: options.restartGraceMs,
+      configHash: bindingConfigHash(binding),
     });
     this.#bindings.set(binding.id, binding);
     this.#scheduler.startBinding(binding.id);

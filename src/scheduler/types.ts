@@ -124,6 +124,14 @@ export interface ScheduledBinding {
   maxRetries: number | undefined;
   /** Restart grace period of this binding, or `undefined` to follow `retry.restartGraceMs`. */
   restartGraceMs: number | undefined;
+  /**
+   * A hash of the binding's whole configuration (source and target kind and
+   * location, schedule, policy), set by the engine. A scheduler shared by
+   * several processes checks that every one registers the binding with the
+   * same (`bullmqScheduler` refuses another with `BINDING_CONFIG_CONFLICT`);
+   * the in-process scheduler ignores it.
+   */
+  configHash?: string | undefined;
 }
 
 /** A read-only view of one binding's schedule, for status reports. */

@@ -84,14 +84,20 @@ export class LocalFile {
   /**
    * The file's bytes, or `undefined` when there is no file. Throws
    * `TARGET_READ_FAILED` when the path is not a regular file or cannot be
-   * read. The first read after a crash puts back a file a write had moved
-   * aside and removes temporary files.
+   * read. The first read, and any read that finds no file, puts back a file
+   * a crashed write (of this or another process) had moved aside and
+   * removes temporary files.
    */
   async read(): Promise<Buffer | undefined> {
     if (!this.#recovered) {
       this.#recovered = true;
       await this.#recover();
+      return this.#readBytes();
     }
+    const bytes = await this.#readBytes();
+    if (bytes !== undefined) return bytes;
+    // No file: another process (a worker sharing the file, see fencedFileWrite) may have been killed in the instant of its swap.
+    await this.#recover();
     return this.#readBytes();
   }
 
