@@ -132,7 +132,6 @@ describe('chaos: 4 worker processes, 200 bindings, one redis-server', () => {
     'keeps one sync per binding at a time, growing tokens, refuses the stale worker, converges with every local edit and loses no job through a SIGKILL and a SIGSTOP',
     { timeout: 175_000 },
     async () => {
-      const started = Date.now();
       dir = await mkdtemp(join(tmpdir(), 'als-chaos-'));
       const log = join(dir, 'log.jsonl');
       const mark = (line: Record<string, unknown>): void =>
@@ -257,7 +256,6 @@ describe('chaos: 4 worker processes, 200 bindings, one redis-server', () => {
       expect(ids.filter((id) => !applied.has(id))).toEqual([]);
       // The work was shared, and the killed binding was finished by another worker.
       expect(new Set(lines.filter((l) => l.at === 'exit').map((l) => l.worker))).toEqual(new Set(WORKERS));
-      console.log(`chaos: ${lines.filter((l) => l.at === 'enter').length} syncs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
   );
 });
