@@ -527,8 +527,9 @@ export async function runPipeline(
       break;
     } catch (error) {
       if (isSyncError(error) && error.code === 'STALE_LEASE') {
-        // Refused by its fence: nothing was written. The prepared entry is dropped here, or (when the store is
-        // fenced too and refuses) by the newer holder, whose sync settles the journal first.
+        // A newer lease holder owns the binding: the target refused the write (nothing written), or a fenced store
+        // refused a record after it. Not retried. The prepared entry is dropped here, or, when the store refuses that
+        // too, settled by the newer holder's sync, which settles the journal right after claiming the target.
         await discardJournal(store, binding.id, pending).catch((discard: unknown) => {
           if (!isSyncError(discard) || discard.code !== 'STALE_LEASE') throw discard;
         });
