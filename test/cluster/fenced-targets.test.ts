@@ -201,6 +201,50 @@ describe.each(Object.entries(targets))('%s under a lease', (_name, makeTarget) =
 
 describe('openApiFileTarget under a lease, continued', () => {
   it(
+    'writes no file from a sync whose lease cannot be confirmed (Redis unreachable): the write fails retryably and the file keeps its bytes',
+    { timeout: 30_000 },
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'als-fenced-'));
+      const prefix = `fenced-${++prefixes}`;
+      const path = join(dir, 'b.json');
+      const admin = redisStore(prefix);
+      // The lease is checked through its own client, which loses Redis while the sync runs.
+      const leaseClient = redisStore(prefix);
+      const lease = await acquireLease(admin.client, 'b', { prefix, owner: 'cut-off', ttlMs: 60_000 });
+      const { target, gate } = gated(openApiFileTarget({ path }) as SyncTarget<unknown>);
+      const scheduler: SchedulerFactory<SyncResult> = (context) =>
+        new InProcessScheduler<SyncResult>({
+          ...context,
+          hooks: {
+            ...context.hooks,
+            run: (job, signal) =>
+              withLease(lease!, () => context.hooks.run(job, signal, { fence: leaseFence(leaseClient.client, lease!) })),
+          },
+        });
+      const engine = new SyncEngine({ store: admin, scheduler });
+      engines.push(engine);
+      await engine.addSource({ id: 'b', source: httpSource({ url: `${base}/b` }), target, intervalMs: 0 });
+      version = 1;
+      expect((await engine.syncNow('b')).outcome).toBe('applied');
+      const before = await readFile(path);
+
+      const frozen = gate('before');
+      version = 2;
+      const run = engine.syncNow('b').then(
+        () => undefined,
+        (error: unknown) => error as { code?: string; retryable?: boolean },
+      );
+      await frozen.reached;
+      leaseClient.client.disconnect();
+      frozen.open();
+      const error = await run;
+      expect(error?.code).toBe('STORE_READ_FAILED');
+      expect(error?.retryable).toBe(true);
+      expect(await readFile(path)).toEqual(before);
+    },
+  );
+
+  it(
     "completes a stale worker's write that landed before the newer holder claimed the file: its journal entry is committed and its base saved",
     { timeout: 30_000 },
     async () => {
