@@ -933,7 +933,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       const canRetry =
         !aborted &&
         !this.#stopping &&
-        (waitOut !== undefined || (error.retryable && state.circuit.state !== 'open' && job.retryCount - restartRetries < job.maxRetries)) &&
+        (waitOut !== undefined ||
+          (error.retryable && state.circuit.state !== 'open' && job.retryCount - restartRetries < job.maxRetries)) &&
         this.#bindings.get(job.sourceId) === state;
       if (canRetry) {
         job.retryCount += 1;
@@ -978,7 +979,10 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   /** Count a failed attempt in the shared circuit; `undefined` when Redis could not be asked (the failure then counts nowhere). */
   async #recordFailure(open: Open, state: BindingState<Result>, jobId: string, error: SyncError): Promise<CircuitReading | undefined> {
     const reading = await open.circuits
-      .failure(state.spec.id, this.#config.circuitBreaker, { restarting: error.restarting && error.retryable, graceMs: this.#graceOf(state) })
+      .failure(state.spec.id, this.#config.circuitBreaker, {
+        restarting: error.restarting && error.retryable,
+        graceMs: this.#graceOf(state),
+      })
       .catch(() => undefined);
     if (!reading) return undefined;
     if (reading.restartStarted && reading.restart) {
@@ -1031,7 +1035,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       this.#readCircuit(open, state).then(
         (reading) => {
           if (reading.transition === 'half-opened') this.notify(state.spec.id, 'probe');
-          else if (reading.state === 'open' && reading.halfOpenAt !== undefined) this.#armProbe(state, Math.max(10, reading.halfOpenAt - reading.now));
+          else if (reading.state === 'open' && reading.halfOpenAt !== undefined)
+            this.#armProbe(state, Math.max(10, reading.halfOpenAt - reading.now));
         },
         () => undefined,
       );

@@ -130,7 +130,11 @@ export class SharedCircuit {
   }
 
   /** Record a failed attempt; `restarting` failures within `restartGraceMs` are waited out instead of counted. */
-  async failure(bindingId: string, policy: CircuitBreakerPolicy, restart: { restarting: boolean; graceMs: number }): Promise<CircuitReading> {
+  async failure(
+    bindingId: string,
+    policy: CircuitBreakerPolicy,
+    restart: { restarting: boolean; graceMs: number },
+  ): Promise<CircuitReading> {
     return this.#run(
       FAILURE,
       bindingId,
