@@ -288,8 +288,21 @@ const SURFACE: Record<string, Surface> = {
     types: ['ChatCompletionLike', 'ChatRequestBody', 'OpenAIChatClient', 'OpenAIResolverOptions', 'OpenAIUsageReport', 'RedactionPattern'],
   },
   './redis': {
-    values: ['RedisStore', 'acquireLease', 'bullmqScheduler', 'confirmLease', 'readLease', 'releaseLease', 'renewLease'],
-    types: ['AcquireLeaseOptions', 'BullmqSchedulerOptions', 'Lease', 'LeaseState', 'LeaseToken', 'RedisConnection', 'RedisStoreOptions'],
+    values: ['ClusterView', 'RedisStore', 'acquireLease', 'bullmqScheduler', 'confirmLease', 'readLease', 'releaseLease', 'renewLease'],
+    types: [
+      'AcquireLeaseOptions',
+      'BullmqSchedulerOptions',
+      'ClusterEvent',
+      'ClusterListener',
+      'ClusterMetrics',
+      'ClusterViewOptions',
+      'Lease',
+      'LeaseState',
+      'LeaseToken',
+      'RedisConnection',
+      'RedisStoreOptions',
+      'WorkerMetrics',
+    ],
   },
 };
 
