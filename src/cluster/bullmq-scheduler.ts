@@ -92,8 +92,8 @@ const OPTION_KEYS = optionKeys<BullmqSchedulerOptions>()(['url', 'connection', '
 /** The job name every sync job has in the queue. */
 const JOB_NAME = 'sync';
 
-/** The queue's name under the prefix. */
-const QUEUE_NAME = 'sync';
+/** The queue's name under the prefix (cluster-status.ts reads it too). */
+export const QUEUE_NAME = 'sync';
 
 /** BullMQ priorities: 1 is the highest. */
 const BULLMQ_PRIORITY: Record<JobPriority, number> = { high: 1, medium: 2, low: 3 };
@@ -1069,8 +1069,8 @@ const CLOSED: CircuitReading = Object.freeze({
   waitOut: false,
 });
 
-/** The id of a binding's job scheduler. */
-function schedulerId(bindingId: string): string {
+/** The id of a binding's job scheduler (cluster-status.ts reads them too). */
+export function schedulerId(bindingId: string): string {
   return `binding:${bindingId}`;
 }
 

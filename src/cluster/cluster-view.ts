@@ -123,7 +123,7 @@ function combine(parts: readonly SyncCounters[]): SyncCounters {
 }
 
 /** The stream and hash of a deployment. */
-function clusterKeys(prefix: string): { events: string; metrics: string } {
+export function clusterKeys(prefix: string): { events: string; metrics: string } {
   return { events: `${prefix}:events`, metrics: `${prefix}:metrics` };
 }
 

@@ -16,3 +16,5 @@ export { bullmqScheduler } from './bullmq-scheduler.js';
 export type { BullmqSchedulerOptions } from './bullmq-scheduler.js';
 export { ClusterView } from './cluster-view.js';
 export type { ClusterEvent, ClusterListener, ClusterMetrics, ClusterViewOptions, WorkerMetrics } from './cluster-view.js';
+export { readClusterStatus } from './cluster-status.js';
+export type { ClusterBindingStatus, ClusterStatus, ClusterStatusOptions } from './cluster-status.js';
