@@ -42,7 +42,9 @@ import {
   backoffDelay,
   bindingExists,
   bindingNotFound,
+  checkDependencies,
   jobNotFound,
+  neededBy,
   restartDelay,
   type CircuitTransition,
   jobTransitionEvent,
@@ -100,6 +102,9 @@ const BULLMQ_PRIORITY: Record<JobPriority, number> = { high: 1, medium: 2, low: 
 
 /** How long a job waits when its binding's lease is held, at most, in milliseconds. */
 const LEASE_WAIT_MAX_MS = 1000;
+
+/** How long a dependent's job is put back while a dependency is busy, in milliseconds. */
+const DEPENDENCY_WAIT_MS = 100;
 
 /** How many times a job for a binding this worker does not know is put back before it fails. */
 const UNKNOWN_BINDING_TRIES = 20;
@@ -224,7 +229,7 @@ function resolveOptions(options: BullmqSchedulerOptions): {
  * Compared with the in-process scheduler: `jobs()` and `counts()` show this
  * process's jobs (added or running here); the circuit breaker and the
  * restart grace period are shared by every worker through Redis;
- * `dependsOn` is refused.
+ * a dependent waits while a dependency is busy on any worker.
  *
  * @example
  * ```ts
@@ -348,17 +353,9 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     if (this.#bindings.has(spec.id)) {
       throw bindingExists(spec.id);
     }
-    if (spec.dependsOn.length > 0) {
-      throw new ConfigError(
-        `Expected binding "${spec.id}" to have no \`dependsOn\` with bullmqScheduler, got ${JSON.stringify(spec.dependsOn)}.`,
-        {
-          hint: 'Dependencies between bindings work with the in-process scheduler only; see node_modules/api-live-sync/docs/scale-out.md.',
-          details: { sourceId: spec.id },
-        },
-      );
-    }
+    checkDependencies(spec, (id) => this.#bindings.get(id)?.spec.dependsOn);
     const state: BindingState<Result> = {
-      spec: { ...spec, dependsOn: [] },
+      spec: { ...spec, dependsOn: [...spec.dependsOn] },
       circuit: CLOSED,
       lastResult: undefined,
       lastError: undefined,
@@ -383,6 +380,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
    */
   async unregister(id: string): Promise<void> {
     const state = this.#require(id);
+    const dependents = this.#dependentsOf(id);
+    if (dependents.length > 0) throw neededBy(id, dependents);
     this.#bindings.delete(id);
     const open = this.#open;
     const running: Array<Promise<unknown>> = [];
@@ -405,6 +404,29 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
 
   has(id: string): boolean {
     return this.#bindings.has(id);
+  }
+
+  /** Ids of the bindings registered here that depend on `id`. */
+  #dependentsOf(id: string): string[] {
+    return [...this.#bindings.values()].filter((state) => state.spec.dependsOn.includes(id)).map((state) => state.spec.id);
+  }
+
+  /**
+   * Whether a dependency is busy anywhere in the deployment, as a pending or
+   * running job makes it busy in one process: a worker holds its lease (a
+   * sync runs), or its triggered job waits in the queue (waiting, or delayed
+   * for a retry). One round trip per dependency; a tick of its schedule that
+   * has not started is not seen.
+   */
+  async #dependencyBusy(open: Open, id: string): Promise<boolean> {
+    const [held, jobId] = await Promise.all([
+      readLease(open.lease, id, { prefix: this.#options.prefix }),
+      open.queue.getDeduplicationJobId(dedupId(id)),
+    ]);
+    if (held.lease !== undefined) return true;
+    if (jobId === null) return false;
+    const state = await open.queue.getJobState(jobId);
+    return state === 'waiting' || state === 'prioritized' || state === 'delayed' || state === 'active' || state === 'waiting-children';
   }
 
   #require(id: string): BindingState<Result> {
@@ -855,6 +877,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     // A job of an open circuit (a schedule's tick, a trigger queued before it opened) does not run anywhere.
     const circuit = await this.#readCircuit(open, state);
     if (circuit.state === 'open') return this.#skip(jobId, data, circuit);
+    // A dependent waits while a binding it depends on is busy on any worker (put back, as for a held lease).
+    const deps = state.spec.dependsOn;
+    if (deps.length > 0 && (await Promise.all(deps.map((dep) => this.#dependencyBusy(open, dep)))).some(Boolean)) {
+      await bull.moveToDelayed(Date.now() + DEPENDENCY_WAIT_MS, token);
+      throw new DelayedError();
+    }
     const ttl = this.#options.leaseTtlMs;
     const lease = await acquireLease(open.lease, data.bindingId, {
       prefix: this.#options.prefix,
@@ -911,6 +939,9 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       this.#context.hooks.onSettled(job.sourceId, result.outcome, at, result);
       this.#settle(jobId, local, 'completed', { result });
       this.#resolveWaiters(job.sourceId, startedAt, result);
+      // The worker that applied a change triggers the dependents (every worker knows the same bindings).
+      if (result.outcome === 'applied' && !this.#stopping)
+        for (const dependent of this.#dependentsOf(job.sourceId)) this.notify(dependent, 'dependency');
       return { result, startedAt, workerId: this.#options.workerId };
     } catch (thrown) {
       if (thrown instanceof DelayedError || thrown instanceof WaitingError) throw thrown;
