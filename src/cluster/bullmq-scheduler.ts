@@ -930,8 +930,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       const result = await withLease(lease, () => this.#context.hooks.run(job, controller.signal));
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       if (controller.signal.aborted) throw controller.signal.reason;
-      const closed = await open.circuits.success(job.sourceId, this.#config.circuitBreaker).catch(() => undefined);
-      if (closed) this.#circuitChanged(state, closed);
+      // The circuit as read before this run: nothing to reset when it was closed with no failures (the lease kept other runs of the binding out meanwhile).
+      const before = state.circuit;
+      if (before.state !== 'closed' || before.failures > 0 || before.restart !== undefined) {
+        const closed = await open.circuits.success(job.sourceId, this.#config.circuitBreaker).catch(() => undefined);
+        if (closed) this.#circuitChanged(state, closed);
+      }
       state.lastResult = result;
       state.lastError = undefined;
       delete job.error;
