@@ -145,7 +145,10 @@ describe('api-live-sync worker and status --redis', { timeout: 90_000 }, () => {
     ]) {
       const run = await cli(args, temp.dir);
       expect(run.code, args.join(' ')).toBe(2);
-      expect((JSON.parse(run.stdout) as { error: { code: string } }).error.code).toBe('CONFIG_INVALID');
+      const out = JSON.parse(run.stdout) as { command: string | null; error: { code: string } };
+      // The command is known (an unknown one would report command null): its own usage error.
+      expect(out.command).toBe(args[0]);
+      expect(out.error.code).toBe('CONFIG_INVALID');
     }
   });
 });
