@@ -31,6 +31,7 @@ import {
   ConfigError,
   JobError,
   StoreError,
+  describeThrown,
   isSyncError,
   syncErrorOf,
   toSyncError,
@@ -1006,7 +1007,17 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
 
   /** Read the binding's shared circuit (half-opening it when its cool-down passed) and report what changed. */
   async #readCircuit(open: Open, state: BindingState<Result>): Promise<CircuitReading> {
-    const reading = await open.circuits.read(state.spec.id, this.#config.circuitBreaker);
+    let reading: CircuitReading;
+    try {
+      reading = await open.circuits.read(state.spec.id, this.#config.circuitBreaker);
+    } catch (error) {
+      const where = this.#options.where;
+      throw new StoreError('STORE_READ_FAILED', `Could not read the circuit of "${state.spec.id}" at ${where}: ${describeThrown(error)}`, {
+        retryable: true,
+        hint: `Check that Redis runs and answers at ${where}.`,
+        details: { sourceId: state.spec.id, redis: where },
+      });
+    }
     this.#circuitChanged(state, reading);
     return reading;
   }

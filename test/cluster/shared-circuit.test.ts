@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RedisStore, bullmqScheduler } from '../../src/cluster/index.js';
 import { SourceError, SyncEngine, isSyncError, type SyncEngineEvents } from '../../src/index.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
-import { useRedisServer } from '../support/redis.js';
+import { startRedisServer, useRedisServer } from '../support/redis.js';
 
 const server = useRedisServer();
 let prefixes = 0;
@@ -184,5 +184,28 @@ describe('the restart grace period under bullmqScheduler', () => {
     expect(await codeOf(engine.syncNow('pets'))).toBe('SOURCE_CONNECTION_REFUSED');
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(opened).toBe(1);
+  });
+});
+
+describe('the shared circuit when Redis is gone', () => {
+  it('a manual trigger rejects with STORE_READ_FAILED naming the server, not with a bare client error', async () => {
+    const own = await startRedisServer();
+    try {
+      const prefix = `circuit-test-${++prefixes}`;
+      const store = new RedisStore({ redis: own.url, prefix });
+      stores.push(store);
+      const engine = new SyncEngine({ store, syncOnStart: false, scheduler: bullmqScheduler({ url: own.url, prefix }) });
+      engines.push(engine);
+      await engine.addSource({ id: 'pets', source: new MemorySource(api(1)), target: new MemoryTarget(), intervalMs: 0 });
+      await own.stop();
+      const error = await engine.syncNow('pets').then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(isSyncError(error) ? error.code : error).toBe('STORE_READ_FAILED');
+      if (isSyncError(error)) expect(error.hint).toContain(`127.0.0.1:${own.port}`);
+    } finally {
+      await own.stop();
+    }
   });
 });
