@@ -1,0 +1,71 @@
+/**
+ * What an unchanged sync costs in Redis round trips under the BullMQ
+ * scheduler, counted with MONITOR on a real redis-server: the commands a
+ * client sent about the binding's own keys (lease, epoch, store), per sync.
+ * BullMQ's own commands (its scripts, the events stream) are counted by
+ * bench/cluster.ts; see docs/scale-out.md, "Measured".
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore, bullmqScheduler } from '../../src/cluster/index.js';
+import { ACQUIRE, FENCED_WRITE, RELEASE, REMAINING, RENEW } from '../../src/cluster/scripts.js';
+import { SyncEngine, httpSource } from '../../src/index.js';
+import { MemoryTarget } from '../../src/testing/index.js';
+import { useRedisServer } from '../support/redis.js';
+
+const redis = useRedisServer();
+const SCRIPTS = new Map(Object.entries({ ACQUIRE, FENCED_WRITE, RELEASE, REMAINING, RENEW }).map(([name, script]) => [script.sha, name]));
+let http: Server;
+let origin: string;
+const closers: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  const body = JSON.stringify({
+    openapi: '3.0.3',
+    info: { title: 'Pets', version: '1' },
+    paths: { '/pets': { get: { summary: 'List pets', responses: { '200': { description: 'ok' } } } } },
+  });
+  http = createServer((request, response) => {
+    if (request.headers['if-none-match'] === '"v1"') return void response.writeHead(304, { etag: '"v1"' }).end();
+    response.writeHead(200, { 'content-type': 'application/json', etag: '"v1"' }).end(body);
+  });
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((done) => http.close(done));
+});
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+describe('round trips of an unchanged sync under bullmqScheduler', () => {
+  it('an unchanged sync (304) takes the lease, reads the validators and releases the lease: 3 round trips on the binding, no write', async () => {
+    const url = redis.current.url;
+    const store = new RedisStore({ redis: url, prefix: 'trips' });
+    const engine = new SyncEngine({ store, scheduler: bullmqScheduler({ url, prefix: 'trips' }) });
+    closers.push(
+      () => store.close(),
+      () => engine.stopSync(),
+    );
+    await engine.addSource({ id: 'b1', source: httpSource({ url: `${origin}/b1` }), target: new MemoryTarget(), intervalMs: 0 });
+    await engine.startSync();
+    expect((await engine.syncNow('b1')).outcome).toBe('applied');
+
+    const monitor = await new Redis(url).monitor();
+    closers.push(async () => monitor.disconnect());
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source === 'lua' || !args.some((arg) => arg.includes(':{b1}:'))) return;
+      const command = args[0]!.toLowerCase();
+      sent.push(command === 'evalsha' ? (SCRIPTS.get(args[1]!) ?? `script ${args[1]}`) : `${command} ${args.at(-1)}`);
+    });
+    const SYNCS = 3;
+    for (let i = 0; i < SYNCS; i++) expect((await engine.syncNow('b1')).outcome).toBe('unchanged');
+    // The lease is released after the run's result is handed over: wait for the last release.
+    await expect.poll(() => sent.filter((c) => c === 'RELEASE').length).toBe(SYNCS);
+    expect(sent).toEqual(Array.from({ length: SYNCS }, () => ['ACQUIRE', 'hget validators', 'RELEASE']).flat());
+  });
+});
