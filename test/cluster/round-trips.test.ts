@@ -7,13 +7,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore, bullmqScheduler } from '../../src/cluster/index.js';
 import { ACQUIRE, FENCED_WRITE, RELEASE, REMAINING, RENEW } from '../../src/cluster/scripts.js';
 import { SyncEngine, httpSource } from '../../src/index.js';
 import { MemoryTarget } from '../../src/testing/index.js';
 import { useRedisServer } from '../support/redis.js';
+import { monitorRedis } from '../support/redis-monitor.js';
 
 const redis = useRedisServer();
 const SCRIPTS = new Map(Object.entries({ ACQUIRE, FENCED_WRITE, RELEASE, REMAINING, RENEW }).map(([name, script]) => [script.sha, name]));
@@ -54,14 +54,13 @@ describe('round trips of an unchanged sync under bullmqScheduler', () => {
     await engine.startSync();
     expect((await engine.syncNow('b1')).outcome).toBe('applied');
 
-    const monitor = await new Redis(url).monitor();
-    closers.push(async () => monitor.disconnect());
     const sent: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    const monitor = await monitorRedis(redis.current.port, ({ args, source }) => {
       if (source === 'lua' || !args.some((arg) => arg.includes(':{b1}:'))) return;
       const command = args[0]!.toLowerCase();
       sent.push(command === 'evalsha' ? (SCRIPTS.get(args[1]!) ?? `script ${args[1]}`) : `${command} ${args.at(-1)}`);
     });
+    closers.push(async () => monitor.stop());
     const SYNCS = 3;
     for (let i = 0; i < SYNCS; i++) expect((await engine.syncNow('b1')).outcome).toBe('unchanged');
     // The lease is released after the run's result is handed over: wait for the last release.
