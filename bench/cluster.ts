@@ -449,11 +449,11 @@ try {
     roundTrips: { triggeredSync: triggered!, intervalPoll: polled },
     goals: {
       twoWorkersOverOne: two,
-      fourWorkersOverTwo: four,
+      fourWorkersOverTwo: four ?? null, // null: --quick runs 1 and 2 workers only
       roundTripsPerUnchangedPoll: polled.perSync,
       met: {
         twoWorkersAtLeast1_7x: two >= 1.7,
-        fourWorkersNoLessThanTwo: four === undefined ? undefined : four >= 1,
+        fourWorkersNoLessThanTwo: four === undefined ? null : four >= 1,
         unchangedPollAtMost5RoundTrips: polled.perSync <= 5,
       },
     },
