@@ -8,7 +8,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisStore, bullmqScheduler } from '../../src/cluster/index.js';
+import { RedisStore, bullmqScheduler, releaseLease } from '../../src/cluster/index.js';
+import { acquireLeaseReading } from '../../src/cluster/lease.js';
+import { withLease } from '../../src/cluster/lease-scope.js';
 import { ACQUIRE, FENCED_WRITE, RELEASE, REMAINING, RENEW } from '../../src/cluster/scripts.js';
 import { SyncEngine, httpSource } from '../../src/index.js';
 import { MemoryTarget } from '../../src/testing/index.js';
@@ -42,7 +44,7 @@ afterEach(async () => {
 });
 
 describe('round trips of an unchanged sync under bullmqScheduler', () => {
-  it('an unchanged sync (304) takes the lease, reads the validators and releases the lease: 3 round trips on the binding, no write', async () => {
+  it('an unchanged sync (304) takes the lease reading the validators in the same script, then releases it: 2 round trips on the binding, no write', async () => {
     const url = redis.current.url;
     const store = new RedisStore({ redis: url, prefix: 'trips' });
     const engine = new SyncEngine({ store, scheduler: bullmqScheduler({ url, prefix: 'trips' }) });
@@ -65,6 +67,36 @@ describe('round trips of an unchanged sync under bullmqScheduler', () => {
     for (let i = 0; i < SYNCS; i++) expect((await engine.syncNow('b1')).outcome).toBe('unchanged');
     // The lease is released after the run's result is handed over: wait for the last release.
     await expect.poll(() => sent.filter((c) => c === 'RELEASE').length).toBe(SYNCS);
-    expect(sent).toEqual(Array.from({ length: SYNCS }, () => ['ACQUIRE', 'hget validators', 'RELEASE']).flat());
+    expect(sent).toEqual(Array.from({ length: SYNCS }, () => ['ACQUIRE', 'RELEASE']).flat());
+  });
+
+  it('what the lease read is taken once, and a write of the field in the sync makes the next read ask Redis', async () => {
+    const store = new RedisStore({ redis: redis.current.url, prefix: 'trips-read' });
+    closers.push(() => store.close());
+    await store.saveValidators('b2', { etag: '"a"' });
+    const options = { prefix: 'trips-read', owner: 'w1', ttlMs: 5000 };
+    const taken = await acquireLeaseReading(store.client, 'b2', options, 'validators');
+    expect(taken?.read.get('validators')).toBeInstanceOf(Buffer);
+    await withLease(
+      taken!.lease,
+      async () => {
+        await store.saveValidators('b2', { etag: '"c"' });
+        expect(await store.getValidators('b2')).toEqual({ etag: '"c"' });
+      },
+      taken!.read,
+    );
+    await releaseLease(store.client, taken!.lease);
+
+    // An absent field is read as absent, without asking Redis again.
+    const none = await acquireLeaseReading(store.client, 'b3', options, 'validators');
+    expect(none?.read.get('validators')).toBeNull();
+    const sent: string[] = [];
+    const monitor = await monitorRedis(redis.current.port, ({ args, source }) => void (source === 'lua' ? undefined : sent.push(args[0]!)));
+    closers.push(async () => monitor.stop());
+    expect(await withLease(none!.lease, () => store.getValidators('b3'), none!.read)).toEqual({});
+    expect(await withLease(none!.lease, () => store.getValidators('b3'), none!.read)).toEqual({});
+    await store.client.ping();
+    await expect.poll(() => sent.includes('ping')).toBe(true);
+    expect(sent.filter((c) => c.toLowerCase() === 'hget')).toEqual([]);
   });
 });
