@@ -118,4 +118,6 @@ process.on('message', (message: ToWorker) => {
       .finally(() => process.exit(0));
   }
 });
+// The bench is gone (killed, crashed): so is this worker.
+process.once('disconnect', () => process.exit(0));
 send({ type: 'ready' });

@@ -53,6 +53,8 @@ async function worker(redisUrl: string, origin: string, outDir: string, name: st
   }
   await engine.startSync();
   console.log(JSON.stringify({ worker: name, pid: process.pid, ready: true }));
+  // Started by runExample: end with it, even when it is killed (its end of our stdin closes).
+  if (process.env.SCALE_OUT_EXAMPLE_CHILD === '1') process.stdin.once('close', () => process.exit(0)).resume();
   process.once('SIGTERM', () => {
     void engine
       .stopSync()
@@ -110,7 +112,8 @@ export async function runExample(
         process.execPath,
         ['--import', 'tsx', fileURLToPath(import.meta.url), 'worker', redisUrl, origin, outDir, name, prefix],
         {
-          stdio: ['ignore', 'pipe', 'inherit'],
+          stdio: ['pipe', 'pipe', 'inherit'],
+          env: { ...process.env, SCALE_OUT_EXAMPLE_CHILD: '1' },
         },
       );
       workers.push(child);
