@@ -24,6 +24,8 @@ export default defineConfig([
     platform: 'node',
     splitting: true,
     treeshake: true,
+    // The dashboard's browser script and style sheet (createSyncHandler's `dashboard` option) go to dist/dashboard/.
+    onSuccess: 'node scripts/build-dashboard.mjs dist/dashboard',
   },
   {
     // p-queue ships ESM only; the CommonJS build bundles it so `require()` works on every Node 20.
@@ -37,5 +39,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     noExternal: ['p-queue', 'p-timeout'],
+    // `import.meta.url` (where the dashboard assets are) in the CommonJS build.
+    shims: true,
   },
 ]);

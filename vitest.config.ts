@@ -21,6 +21,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds the dashboard client that createSyncHandler({ dashboard: true }) serves from src/.
+    globalSetup: ['test/support/build-dashboard.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

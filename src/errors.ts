@@ -18,6 +18,7 @@ export const syncErrorCodes = [
   'BINDING_EXISTS',
   'BINDING_NOT_FOUND',
   'BINDING_ID_INVALID',
+  'BINDING_CONFIG_CONFLICT',
   'DEPENDENCY_MISSING',
   'DEPENDENCY_CYCLE',
   'JOB_NOT_FOUND',
@@ -90,7 +91,14 @@ export type SyncErrorCode = (typeof syncErrorCodes)[number];
  */
 export const errorFamilies = {
   ConfigError: ['CONFIG_INVALID'],
-  BindingError: ['BINDING_EXISTS', 'BINDING_NOT_FOUND', 'BINDING_ID_INVALID', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'],
+  BindingError: [
+    'BINDING_EXISTS',
+    'BINDING_NOT_FOUND',
+    'BINDING_ID_INVALID',
+    'BINDING_CONFIG_CONFLICT',
+    'DEPENDENCY_MISSING',
+    'DEPENDENCY_CYCLE',
+  ],
   JobError: [
     'JOB_NOT_FOUND',
     'JOB_NOT_PENDING',

@@ -53,6 +53,8 @@ import {
 import { assertPrefix } from './keys.js';
 import { withLease } from './lease-scope.js';
 import { acquireLeaseReading, readLease, releaseLease, renewLease, type Lease } from './lease.js';
+import { leaseFence } from './fence.js';
+import { BindingConfigs } from './binding-config.js';
 
 /** Options of {@link bullmqScheduler}. */
 export interface BullmqSchedulerOptions {
@@ -232,6 +234,8 @@ interface Open {
   worker: Worker | undefined;
   lease: Redis;
   clients: Redis[];
+  /** This worker's configuration records of its bindings (one configuration per binding id across workers). */
+  configs: BindingConfigs;
 }
 
 class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
@@ -288,7 +292,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
           },
         );
       }
-      this.#open = { queue, events, worker: undefined, lease, clients };
+      const { workerId, leaseTtlMs: ttlMs, where } = this.#options;
+      const configs = new BindingConfigs(lease, { prefix, workerId, ttlMs, where });
+      this.#open = { queue, events, worker: undefined, lease, clients, configs };
+      // Registered before a stop and a new start: recorded again.
+      for (const state of this.#bindings.values()) configs.adopt(state.spec.id, state.spec.configHash);
       return this.#open;
     })();
     return this.#opening;
@@ -351,7 +359,9 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     this.#bindings.set(spec.id, state);
     try {
       // Jobs run before `start` too (syncNow): the worker starts with the first binding.
-      this.#startWorker(await this.#connect());
+      const open = await this.#connect();
+      await open.configs.claim(spec.id, spec.configHash);
+      this.#startWorker(open);
     } catch (error) {
       if (this.#bindings.get(spec.id) === state) this.#bindings.delete(spec.id);
       throw error;
@@ -383,6 +393,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     state.waiters = [];
     await open?.queue.removeJobScheduler(schedulerId(id)).catch(() => false);
     await Promise.all(running);
+    await open?.configs.release(id);
   }
 
   has(id: string): boolean {
@@ -635,7 +646,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const unfinished = [...this.#local.values()].filter((local) => local.state === 'running').length;
     if (open) {
       // A worker closing with jobs still running would wait for them: force it past the grace period.
-      await Promise.allSettled([open.worker?.close(unfinished > 0), open.events.close(), open.queue.close()]);
+      await Promise.allSettled([open.worker?.close(unfinished > 0), open.events.close(), open.queue.close(), open.configs.close()]);
       for (const client of open.clients) client.disconnect();
     }
     this.#open = undefined;
@@ -708,7 +719,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       intervalMs: state.spec.intervalMs ?? this.#config.defaultIntervalMs,
       nextPoll: undefined,
       lastResult: state.lastResult,
-      lastError: state.lastError,
+      lastError: this.#open?.configs.conflict(id) ?? state.lastError,
       restarting: undefined,
     };
   }
@@ -825,6 +836,16 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       await bull.moveToDelayed(Date.now() + LEASE_WAIT_MAX_MS, token);
       throw new DelayedError();
     }
+    const conflict = open.configs.conflict(data.bindingId);
+    if (conflict) {
+      // Another configuration of the binding is recorded: left to the workers that have it, never run here beside it.
+      state.lastError = conflict;
+      const misses = (data.misses ?? 0) + 1;
+      if (misses > UNKNOWN_BINDING_TRIES) throw conflict;
+      await bull.updateData({ ...data, misses });
+      await bull.moveToDelayed(Date.now() + LEASE_WAIT_MAX_MS, token);
+      throw new DelayedError();
+    }
     const ttl = this.#options.leaseTtlMs;
     // The validators (every sync's first read) come with the lease, in its script: one round trip fewer per sync.
     const taken = await acquireLeaseReading(
@@ -872,7 +893,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     );
     const started = performance.now();
     try {
-      const result = await withLease(lease, () => this.#context.hooks.run(job, controller.signal), read);
+      const result = await withLease(
+        lease,
+        () => this.#context.hooks.run(job, controller.signal, { fence: leaseFence(open.lease, lease) }),
+        read,
+      );
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       if (controller.signal.aborted) throw controller.signal.reason;
       this.#circuitEvent(state, state.circuit.recordSuccess());

@@ -41,11 +41,13 @@ export interface BindingKeys {
   readonly lease: string;
   /** The epoch (fencing token) counter. */
   readonly epoch: string;
+  /** The hash of the binding's configuration, as the workers running it registered it (see binding-config.ts). */
+  readonly config: string;
 }
 
 /** The keys of `bindingId` under `prefix`; throws `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function bindingKeys(prefix: string, bindingId: string): BindingKeys {
   assertBindingId(bindingId);
   const base = `${prefix}:{${tag(bindingId)}}:`;
-  return { store: `${base}store`, lease: `${base}lease`, epoch: `${base}epoch` };
+  return { store: `${base}store`, lease: `${base}lease`, epoch: `${base}epoch`, config: `${base}config` };
 }

@@ -11,6 +11,7 @@ import { SafeEmitter } from './emitter.js';
 import { planSync, recoverBinding, runPipeline, type PipelineBinding, type PipelineDeps } from './pipeline.js';
 import { PendingDecisions, type ConflictAnswer, type PendingDecision } from './decisions.js';
 import { getJournal } from './journal.js';
+import { bindingConfigHash } from './config-hash.js';
 import { ReviewState } from './review.js';
 import { emptyDecisions, getDecisions, setDecisions, validateDecisionsFile } from './records.js';
 import { rollbackBinding } from './rollback.js';
@@ -166,10 +167,10 @@ export class SyncEngine {
       clock: this.#clock,
       random: this.#random,
       hooks: {
-        run: (job, signal) => {
+        run: (job, signal, options) => {
           const binding = this.#bindings.get(job.sourceId);
           if (!binding) throw new BindingError('BINDING_NOT_FOUND', `No binding with id "${job.sourceId}".`);
-          return runPipeline(binding, job, signal, this.#deps);
+          return runPipeline(binding, job, signal, this.#deps, options?.fence);
         },
         // Job events carry the job's ids at the top, like every other job event.
         emit: (event, payload) => emitter.emit(event, () => withJobIds<typeof event>(payload())),
@@ -299,6 +300,7 @@ export class SyncEngine {
       dependsOn: options.dependsOn ?? [],
       maxRetries: options.maxRetries,
       restartGraceMs: options.restartGraceMs,
+      configHash: bindingConfigHash(binding),
     });
     this.#bindings.set(binding.id, binding);
     this.#scheduler.startBinding(binding.id);

@@ -1,7 +1,7 @@
 export { SyncEngine, defaultSyncPolicy } from './engine.js';
 export type { ConflictAnswer, PendingDecision } from './decisions.js';
 export { defaultEngineConfig } from './config.js';
-export { planToMarkdown } from './plan-markdown.js';
+export { escapeMarkdown, escapeMarkdownProse, planToMarkdown } from './plan-markdown.js';
 export type { RollbackRefusal } from './rollback.js';
 export type {
   BindingDecisions,

@@ -8,7 +8,7 @@ import type { Clock } from '../scheduler/index.js';
 import type { FetchValidators, SourceFetchResult, SpecSource } from '../sources/index.js';
 import { loadSharing, operationKeys, withoutOperations } from '../document/index.js';
 import type { BaseRecord, SyncStore } from '../store/index.js';
-import type { SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
+import type { SyncFence, SyncTarget, TargetContext, TargetWriteReport } from '../targets/index.js';
 import {
   commitJournal,
   discardJournal,
@@ -110,6 +110,8 @@ function unchangedSync(reason: 'not-modified' | 'same-hash', validators: FetchVa
 export interface PrepareOptions {
   /** Plans: emit nothing, never wait for a person, save nothing. */
   dryRun: boolean;
+  /** The fence of a sync that runs under a lease: every target call gets it (`TargetContext.fence`). */
+  fence?: SyncFence | undefined;
 }
 
 const DRY_RUN_OFF: PrepareOptions = Object.freeze({ dryRun: false });
@@ -125,9 +127,14 @@ export function snapshotOf(binding: Pick<PipelineBinding, 'id' | 'target'>, cont
   }
 }
 
-/** The context every target call of a binding gets. */
-export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: SyncStore, signal: AbortSignal): TargetContext {
-  return {
+/** The context every target call of a binding gets; `fence` when the sync runs under a lease. */
+export function targetContextOf(
+  binding: Pick<PipelineBinding, 'id'>,
+  store: SyncStore,
+  signal: AbortSignal,
+  fence?: SyncFence | undefined,
+): TargetContext {
+  const context: { -readonly [K in keyof TargetContext]: TargetContext[K] } = {
     sourceId: binding.id,
     bindingId: binding.id,
     signal,
@@ -136,6 +143,8 @@ export function targetContextOf(binding: Pick<PipelineBinding, 'id'>, store: Syn
       set: (key: string, value: unknown) => store.setRecord(binding.id, key, value),
     },
   };
+  if (fence !== undefined) context.fence = fence;
+  return context;
 }
 
 /** What one step of `prepareSync` needs: the binding, the job and where to report. */
@@ -185,7 +194,7 @@ export async function prepareSync(
     merged: undefined,
     dirty: false,
     keepLocal,
-    targetContext: targetContextOf(binding, deps.store, signal),
+    targetContext: targetContextOf(binding, deps.store, signal, options.fence),
   };
   if (upstream !== undefined) prepared.upstream = upstream;
   const held = railsStep(step, loaded, remote, changes);
@@ -467,11 +476,29 @@ export async function runPipeline(
   job: Readonly<SyncJob>,
   signal: AbortSignal,
   deps: PipelineDeps,
+  fence?: SyncFence,
 ): Promise<SyncResult> {
   const { store, clock, emit } = deps;
   const startedAt = clock.now();
-  if (binding.journalChecked !== true) await recoverBinding(binding, deps, signal);
-  const prepared = await prepareSync(binding, job.id, signal, deps, DRY_RUN_OFF);
+  const target = binding.target;
+  if (fence !== undefined) {
+    // Under a lease (docs/scale-out.md, "The flow"): first claim the target for the token, so that no older
+    // token writes it from now on; then settle whatever the previous holder (any worker) left in the journal,
+    // which may be a sync whose target write landed and whose store writes were refused.
+    if (target.claim) {
+      const claim = target.claim.bind(target);
+      const context = targetContextOf(binding, store, signal, fence);
+      await Promise.resolve()
+        .then(() => claim(context))
+        .catch((error: unknown) => {
+          throw adapterFailure('target', target.kind, error, 'claiming the local copy for the sync', {
+            details: { bindingId: binding.id },
+          });
+        });
+    }
+    await recoverBinding(binding, deps, signal, fence);
+  } else if (binding.journalChecked !== true) await recoverBinding(binding, deps, signal);
+  const prepared = await prepareSync(binding, job.id, signal, deps, fence === undefined ? DRY_RUN_OFF : { dryRun: false, fence });
   // The common case (nothing new) first, without a closure: this runs once per job.
   if (prepared.outcome === 'unchanged') return resultOf(binding.id, job.id, prepared, startedAt, clock.now(), 'unchanged', false);
   if (prepared.outcome === 'held' && prepared.held) {
@@ -488,7 +515,6 @@ export async function runPipeline(
   }
   const remote = prepared.remote as Record<string, unknown>;
   const hash = prepared.hash as string;
-  const target = binding.target;
   const forwardBasePatch = prepared.base ? diffPatch(prepared.base.document, remote) : undefined;
   // From the first journal record written until the commit, a failure leaves a prepared entry for the next run to settle.
   binding.journalChecked = false;
@@ -507,6 +533,15 @@ export async function runPipeline(
       report = await target.write(prepared.merged, prepared.targetContext as TargetContext);
       break;
     } catch (error) {
+      if (isSyncError(error) && error.code === 'STALE_LEASE') {
+        // A newer lease holder owns the binding: the target refused the write (nothing written), or a fenced store
+        // refused a record after it. Not retried. The prepared entry is dropped here, or, when the store refuses that
+        // too, settled by the newer holder's sync, which settles the journal right after claiming the target.
+        await discardJournal(store, binding.id, pending).catch((discard: unknown) => {
+          if (!isSyncError(discard) || discard.code !== 'STALE_LEASE') throw discard;
+        });
+        throw error;
+      }
       await discardJournal(store, binding.id, pending);
       if (!isSyncError(error) || error.code !== 'TARGET_CHANGED_DURING_WRITE' || attempt >= MAX_WRITE_ATTEMPTS) {
         const hint = frozenHint(error);
@@ -525,7 +560,7 @@ export async function runPipeline(
         ...(target.location === undefined ? {} : { location: target.location }),
       }));
       // The person's save is the new local copy: merge again from it.
-      prepared.targetContext = targetContextOf(binding, store, signal);
+      prepared.targetContext = targetContextOf(binding, store, signal, fence);
       await mergeLocal(binding, job.id, signal, deps, DRY_RUN_OFF, prepared);
     }
   }
@@ -608,13 +643,14 @@ export async function recoverBinding(
   binding: PipelineBinding,
   deps: Pick<PipelineDeps, 'store' | 'clock'>,
   signal: AbortSignal,
+  fence?: SyncFence,
 ): Promise<void> {
   const { store, clock } = deps;
   const outcome = await recoverJournal(
     store,
     binding.id,
     binding.target,
-    targetContextOf(binding, store, signal),
+    targetContextOf(binding, store, signal, fence),
     journalLimitsOf(binding.policy),
     clock.now(),
   );

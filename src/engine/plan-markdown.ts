@@ -7,15 +7,16 @@ const LEVELS = [
   ['info', 'Info'],
 ] as const;
 
-function escape(text: string): string {
+/** Escape Markdown's special characters (and `<`, `>`) in `text`. */
+export function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_[\]<>|])/g, '\\$1');
 }
 
 /** Escape `text` outside its code spans: a change's `` `name` `` stays a code span, whatever it holds. */
-function escapeProse(text: string): string {
+export function escapeMarkdownProse(text: string): string {
   return text
     .split(/(`[^`\n]+`)/)
-    .map((part, index) => (index % 2 === 1 ? part : escape(part)))
+    .map((part, index) => (index % 2 === 1 ? part : escapeMarkdown(part)))
     .join('');
 }
 
@@ -33,7 +34,7 @@ export function planToMarkdown(plan: SyncPlan): string {
     plan.outcome === 'unchanged'
       ? `Nothing to do (${plan.unchangedReason === 'not-modified' ? 'the source reports no change' : 'the document is unchanged'}).`
       : plan.outcome === 'held'
-        ? `**Held** by a safety rail: \`${plan.heldReason ?? 'unknown'}\`${plan.heldDetails ? ` (${escape(JSON.stringify(plan.heldDetails))})` : ''}.`
+        ? `**Held** by a safety rail: \`${plan.heldReason ?? 'unknown'}\`${plan.heldDetails ? ` (${escapeMarkdown(JSON.stringify(plan.heldDetails))})` : ''}.`
         : `Would apply ${plan.changes.length} change(s)${plan.firstSync ? ' (first sync)' : ''}, with ${plan.conflicts.length} conflict(s), as a patch of ${plan.patch.length} operation(s).`;
   lines.push(outcome, '');
   for (const [level, title] of LEVELS) {
@@ -48,8 +49,8 @@ export function planToMarkdown(plan: SyncPlan): string {
     for (const [operation, list] of [...byOperation].sort(([a], [b]) =>
       a === 'Document' ? -1 : b === 'Document' ? 1 : a < b ? -1 : a > b ? 1 : 0,
     )) {
-      lines.push(`### ${escape(operation)}`, '');
-      for (const change of list) lines.push(`- ${escapeProse(change.text)} \`${change.id}\``);
+      lines.push(`### ${escapeMarkdown(operation)}`, '');
+      for (const change of list) lines.push(`- ${escapeMarkdownProse(change.text)} \`${change.id}\``);
       lines.push('');
     }
   }
@@ -58,7 +59,7 @@ export function planToMarkdown(plan: SyncPlan): string {
     for (const conflict of plan.conflicts) {
       const decision = plan.decisions.find((d) => d.path === conflict.path);
       const how = decision
-        ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escapeProse(decision.reason)}`
+        ? `→ ${decision.take}${decision.resolver ? ` (${decision.resolver})` : ''}: ${escapeMarkdownProse(decision.reason)}`
         : '→ undecided';
       lines.push(`- \`${conflict.path}\` ${conflict.kind} ${how}`);
     }

@@ -15,6 +15,7 @@ export type {
   JobRemovalReason,
   JobStatus,
   JobTrigger,
+  RunOptions,
   RunResult,
   ScheduledBinding,
   Scheduler,

@@ -124,6 +124,14 @@ export interface ScheduledBinding {
   maxRetries: number | undefined;
   /** Restart grace period of this binding, or `undefined` to follow `retry.restartGraceMs`. */
   restartGraceMs: number | undefined;
+  /**
+   * A hash of the binding's whole configuration (source and target kind and
+   * location, schedule, policy), set by the engine. A scheduler shared by
+   * several processes checks that every one registers the binding with the
+   * same (`bullmqScheduler` refuses another with `BINDING_CONFIG_CONFLICT`);
+   * the in-process scheduler ignores it.
+   */
+  configHash?: string | undefined;
 }
 
 /** A read-only view of one binding's schedule, for status reports. */
@@ -138,10 +146,29 @@ export interface BindingScheduleView<Result extends RunResult = RunResult> {
   restarting: { since: number; graceEndsAt: number } | undefined;
 }
 
+/** What a scheduler passes with one attempt of a job ({@link SchedulerHooks.run}). */
+export interface RunOptions {
+  /**
+   * The fence of an attempt that runs under a lease with a fencing token
+   * (`bullmqScheduler` takes one per sync): the engine hands it to every
+   * target call of the sync as `TargetContext.fence`, so the target refuses
+   * to write once a newer token exists. Absent when no lease is held.
+   */
+  fence?: {
+    /** The fencing token: the lease's epoch, a whole number from 1 up. */
+    readonly token: number;
+    /** Resolves while the lease is still held (with a margin); throws `STALE_LEASE` when it is not. */
+    readonly confirm: () => Promise<void>;
+  };
+}
+
 /** What a scheduler needs from its owner (the engine). */
 export interface SchedulerHooks<Result extends RunResult = RunResult> {
-  /** Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure. */
-  run(job: Readonly<SyncJob>, signal: AbortSignal): Promise<Result>;
+  /**
+   * Run one attempt of a job (the live job object: read it, never change it). Rejects with the failure.
+   * A scheduler that runs the attempt under a lease passes its fence in `options` (see {@link RunOptions}).
+   */
+  run(job: Readonly<SyncJob>, signal: AbortSignal, options?: RunOptions): Promise<Result>;
   /** Emit an event (payload built lazily). */
   emit<E extends keyof SchedulerEvents<Result>>(event: E, payload: () => SchedulerEvents<Result>[E]): void;
   /** Whether anyone listens at all; when not, the per-job events are skipped before their payload closures are made. */

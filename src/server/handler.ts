@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import type { ConflictDecision } from '../conflict/index.js';
+import { changelogOf } from './changelog.js';
+import { DASHBOARD_HEADERS, loadDashboardAssets, resolveDashboard, slashRedirect, type DashboardAssets } from './dashboard.js';
 import { HttpError, readBody, readJsonBody, sendError, sendJson } from './http.js';
 import { checkHost, checkSameOrigin, requireJsonContentType, resolveRequestPolicy, type RequestPolicy } from './security.js';
 import { EventStreamHub, parseEventFilter } from './sse.js';
@@ -25,6 +27,8 @@ interface ResolvedOptions {
   maxBodyBytes: number;
   maxBufferedBytes: number;
   onError: (error: unknown, req: IncomingMessage) => void;
+  /** The dashboard's page and assets, when `dashboard` is on. */
+  dashboard: DashboardAssets | undefined;
 }
 
 interface RouteContext {
@@ -42,6 +46,8 @@ interface Route {
   method: 'GET' | 'POST';
   /** A read that shows local values: it needs `auth` unless `protectReads` is false. */
   sensitive?: true;
+  /** The dashboard page and its assets: never behind `auth` (a browser opening a page sends no header); they hold no data. */
+  page?: true;
   run: (context: RouteContext) => Promise<void> | void;
 }
 
@@ -59,6 +65,7 @@ const HANDLER_KEYS = optionKeys<SyncHandlerOptions>()([
   'maxBodyBytes',
   'maxBufferedBytes',
   'onError',
+  'dashboard',
 ]);
 
 function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
@@ -87,7 +94,9 @@ function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
     throw new ConfigError(`Expected \`protectReads\` to be true, false or 'sensitive', got ${describe(protectReads)}.`);
   }
   const onError = options.onError;
+  const dashboard = resolveDashboard(options.dashboard, options.auth !== undefined, protectReads);
   return {
+    dashboard: dashboard === undefined ? undefined : loadDashboardAssets(dashboard),
     basePath: basePath.replace(/\/+$/, ''),
     auth: options.auth,
     protectReads,
@@ -119,7 +128,55 @@ function notSupported(name: string): HttpError {
   });
 }
 
+function journalLimit(url: URL): number {
+  const raw = url.searchParams.get('limit');
+  if (raw === null) return 20;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > 1000) {
+    throw new HttpError(400, 'REQUEST_INVALID', `Expected \`limit\` to be an integer from 1 to 1000, got ${JSON.stringify(raw)}.`);
+  }
+  return limit;
+}
+
+function dashboardRoutes(assets: DashboardAssets): Route[] {
+  const send = (res: ServerResponse, type: string, body: string | Buffer): void => {
+    res.writeHead(200, { ...DASHBOARD_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+  };
+  return [
+    {
+      method: 'GET',
+      pattern: [],
+      page: true,
+      run: ({ req, res }) => {
+        const location = slashRedirect(req);
+        if (location !== undefined) {
+          res.writeHead(308, { location, 'cache-control': 'no-cache', 'content-length': '0' }).end();
+          return;
+        }
+        send(res, 'text/html; charset=utf-8', assets.html);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['dashboard', 'dashboard.js'],
+      page: true,
+      run: ({ res }) => send(res, 'text/javascript; charset=utf-8', assets.script),
+    },
+    {
+      method: 'GET',
+      pattern: ['dashboard', 'dashboard.css'],
+      page: true,
+      run: ({ res }) => send(res, 'text/css; charset=utf-8', assets.style),
+    },
+  ];
+}
+
 function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
+  const journal = async (sourceId: string) => {
+    if (typeof engine.getJournal !== 'function') throw notSupported('getJournal');
+    return engine.getJournal(sourceId);
+  };
   return [
     { method: 'GET', pattern: ['status'], run: ({ res }) => sendJson(res, 200, engine.getSyncStatus()) },
     {
@@ -151,6 +208,25 @@ function routes(engine: SyncHandlerEngine, hub: EventStreamHub): Route[] {
       run: ({ res }) => {
         if (typeof engine.getPendingDecisions !== 'function') throw notSupported('getPendingDecisions');
         sendJson(res, 200, engine.getPendingDecisions());
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['sources', ':', 'journal'],
+      sensitive: true,
+      run: async ({ res, params, url }) => {
+        const limit = journalLimit(url);
+        sendJson(res, 200, [...(await journal(params[0]!))].reverse().slice(0, limit));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['sources', ':', 'changelog'],
+      sensitive: true,
+      run: async ({ res, params }) => {
+        const id = params[0]!;
+        const entries = await journal(id);
+        sendJson(res, 200, changelogOf(id, entries, typeof engine.getHeldSyncs === 'function' ? engine.getHeldSyncs() : []));
       },
     },
     {
@@ -274,6 +350,9 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  * | GET | `/events` | Server-Sent Events of every engine event (`?events=a,b` filters) |
  * | GET | `/held` | `engine.getHeldSyncs()` |
  * | GET | `/conflicts` | `engine.getPendingDecisions()` |
+ * | GET | `/sources/:id/journal` | `engine.getJournal(id)`, newest first, `?limit=` (default 20) |
+ * | GET | `/sources/:id/changelog` | the last applied and the held sync of a binding as Markdown changelogs |
+ * | GET | `/` | the review dashboard, with `dashboard: true` (docs/dashboard.md) |
  * | POST | `/sources/:id/sync` | `engine.syncNow(id)`, answers the `SyncResult` |
  * | POST | `/sources/:id/rollback` | `engine.rollback(id, body.toJournalId?, { force: body.force })` |
  * | POST | `/jobs/:jobId/approve` | `engine.approve(jobId)` |
@@ -291,8 +370,9 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  * `CROSS_SITE_REFUSED`) and needs `content-type: application/json` (415);
  * every body is capped at `maxBodyBytes` (413), and a refused request is
  * answered before its body is read. With `auth`, every `POST` and the reads
- * that show local values (`/events`, `/held`, `/conflicts`; see
- * `protectReads`) need it to return true (`401` otherwise).
+ * that show local values (`/events`, `/held`, `/conflicts`, a binding's
+ * journal and changelog; see `protectReads`) need it to return true (`401`
+ * otherwise).
  *
  * @example
  * ```ts
@@ -314,10 +394,11 @@ export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: Syn
   }
   const resolved = resolveOptions(handlerOptions);
   const hub = new EventStreamHub(engine, resolved);
-  const table = routes(engine, hub);
+  const table = [...routes(engine, hub), ...(resolved.dashboard ? dashboardRoutes(resolved.dashboard) : [])];
 
   const needsAuth = (route: Route): boolean =>
-    route.method === 'POST' || resolved.protectReads === true || (resolved.protectReads === 'sensitive' && route.sensitive === true);
+    route.page !== true &&
+    (route.method === 'POST' || resolved.protectReads === true || (resolved.protectReads === 'sensitive' && route.sensitive === true));
 
   const allow = async (req: IncomingMessage, route: Route): Promise<boolean> => {
     if (resolved.auth === undefined || !needsAuth(route)) return true;
@@ -349,7 +430,7 @@ export function createSyncHandler(engine: SyncHandlerEngine, handlerOptions: Syn
           });
         }
         throw new HttpError(404, 'ROUTE_NOT_FOUND', `No endpoint at ${url.pathname}.`, {
-          hint: `Endpoints: GET ${resolved.basePath}/status, /metrics, /events, /held, /conflicts; POST ${resolved.basePath}/sources/:id/sync, /sources/:id/rollback, /jobs/:jobId/approve, /jobs/:jobId/dismiss, /jobs/:jobId/decisions.`,
+          hint: `Endpoints: GET ${resolved.basePath}/status, /metrics, /events, /held, /conflicts, /sources/:id/journal, /sources/:id/changelog; POST ${resolved.basePath}/sources/:id/sync, /sources/:id/rollback, /jobs/:jobId/approve, /jobs/:jobId/dismiss, /jobs/:jobId/decisions.`,
         });
       }
       const route = found.route;

@@ -1,10 +1,12 @@
 /**
- * Server integration: the engine over HTTP (`createSyncHandler`) and
- * webhooks for applied and held syncs (`webhookNotifier`).
+ * Server integration: the engine over HTTP (`createSyncHandler`, with an
+ * optional review dashboard) and webhooks for applied and held syncs
+ * (`webhookNotifier`).
  *
  * @module
  */
 export { bearerAuth } from './auth.js';
+export type { ChangelogResponse } from './changelog.js';
 export { createSyncHandler, PROMETHEUS_CONTENT_TYPE } from './handler.js';
 export { httpStatusForCode } from './http.js';
 export {
@@ -21,6 +23,7 @@ export type {
   ServerErrorCode,
   SyncEventSource,
   SyncHandler,
+  SyncHandlerDashboardOptions,
   SyncHandlerEngine,
   SyncHandlerOptions,
   WebhookFailure,

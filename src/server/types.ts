@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConflictDecision } from '../conflict/index.js';
-import type { ConflictAnswer, HeldSync, PendingDecision, SyncResult, SyncStatus } from '../engine/index.js';
+import type { ConflictAnswer, HeldSync, JournalEntry, PendingDecision, SyncResult, SyncStatus } from '../engine/index.js';
 import type { SerializedSyncError, SyncErrorCode } from '../errors.js';
 import type { SyncEngineEventName, SyncEngineEvents, SyncEngineListener } from '../engine/index.js';
 import type { Clock } from '../scheduler/index.js';
@@ -48,6 +48,18 @@ export interface SyncHandlerEngine extends SyncEventSource {
   getHeldSyncs?(): readonly HeldSync[];
   /** Served by `GET /conflicts`: jobs waiting for conflict decisions from a person. */
   getPendingDecisions?(): readonly PendingDecision[];
+  /** Served by `GET /sources/:id/journal` and used by `GET /sources/:id/changelog`: a binding's journal, oldest first. */
+  getJournal?(sourceId: string): Promise<readonly JournalEntry[]>;
+}
+
+/** The object form of {@link SyncHandlerOptions.dashboard}. */
+export interface SyncHandlerDashboardOptions {
+  /**
+   * Show the action buttons (approve, dismiss, decide conflicts, roll back)
+   * even though the handler has no `auth`: anyone who can open the page can
+   * then act. Default false: without `auth` the page is read-only.
+   */
+  actionsWithoutAuth?: boolean;
 }
 
 /** The `next` callback of Express-style middleware. */
@@ -75,8 +87,8 @@ export interface SyncHandlerOptions {
    * do):
    *
    * - `'sensitive'` (default): the reads that show local values,
-   *   `GET /events`, `/held` and `/conflicts`; `/status` and `/metrics` stay
-   *   open.
+   *   `GET /events`, `/held`, `/conflicts`, `/sources/:id/journal` and
+   *   `/sources/:id/changelog`; `/status` and `/metrics` stay open.
    * - `true`: every read.
    * - `false`: no read.
    */
@@ -117,6 +129,19 @@ export interface SyncHandlerOptions {
    * server's memory. Default 1048576 (1 MiB).
    */
   maxBufferedBytes?: number;
+  /**
+   * Serve the review dashboard: `GET <basePath>/` is a page that shows every
+   * binding live, what changed, held syncs, conflicts and the journal, and
+   * acts through the same routes with the same checks (see
+   * docs/dashboard.md). Its script and style sheet are static files of the
+   * package, read once when the handler is created. With `auth`, the page
+   * asks for the token once and keeps it in the tab's session storage;
+   * without `auth` it is read-only unless `{ actionsWithoutAuth: true }`.
+   * The page and its assets are the only reads that never need `auth` (a
+   * browser cannot send a header when it opens a page); they hold no data.
+   * Default false.
+   */
+  dashboard?: boolean | SyncHandlerDashboardOptions;
   /**
    * Told about failures the client only sees as a generic `500` (an
    * unexpected exception, an auth callback that threw). Default: ignored.

@@ -45,7 +45,8 @@ interface LockHolder {
 }
 
 const EPOCH_SUFFIX = '.als-epoch';
-const LOCK_SUFFIX = '.als-lock';
+/** The suffix of the lock file beside a fenced file: `.<name>.als-lock`. */
+export const LOCK_SUFFIX = '.als-lock';
 
 /** The file beside `path` that records the epoch of its last fenced write: `.<name>.als-epoch`. */
 export function fileEpochPath(path: string): string {

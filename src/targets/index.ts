@@ -4,6 +4,7 @@ export type {
   PreparedMerge,
   ReadInfo,
   ReconcileInfo,
+  SyncFence,
   SyncTarget,
   TargetContext,
   TargetWriteReport,

@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { TargetError } from '../errors.js';
 import { openRegularFile } from '../document/index.js';
 import { syncDirectory, TEMP_SUFFIX, writeTempFile } from '../store/index.js';
+import { fencedFileWrite, LOCK_SUFFIX, type FileFence } from './fence.js';
 
 /** The suffix of the name a file is moved to for the instant of a replace (see {@link LocalFile.write}). */
 export const MOVED_SUFFIX = '.als-moved';
@@ -83,14 +84,20 @@ export class LocalFile {
   /**
    * The file's bytes, or `undefined` when there is no file. Throws
    * `TARGET_READ_FAILED` when the path is not a regular file or cannot be
-   * read. The first read after a crash puts back a file a write had moved
-   * aside and removes temporary files.
+   * read. The first read, and any read that finds no file, puts back a file
+   * a crashed write (of this or another process) had moved aside and
+   * removes temporary files.
    */
   async read(): Promise<Buffer | undefined> {
     if (!this.#recovered) {
       this.#recovered = true;
       await this.#recover();
+      return this.#readBytes();
     }
+    const bytes = await this.#readBytes();
+    if (bytes !== undefined) return bytes;
+    // No file: another process (a worker sharing the file, see fencedFileWrite) may have been killed in the instant of its swap.
+    await this.#recover();
     return this.#readBytes();
   }
 
@@ -98,9 +105,33 @@ export class LocalFile {
    * Replace the file with `data` if it still holds `expected` (`null`: if
    * there still is no file). Throws the retryable
    * `TARGET_CHANGED_DURING_WRITE` when it changed, leaving it as it is, and
-   * `TARGET_WRITE_FAILED` when the file system refuses.
+   * `TARGET_WRITE_FAILED` when the file system refuses. With `fence` (a
+   * target passes `context.fence`), the write runs through
+   * {@link fencedFileWrite}: refused with `STALE_LEASE`, the file left as it
+   * is, once a newer token wrote or claimed the file.
    */
-  async write(data: string | Uint8Array, expected: Uint8Array | null): Promise<LocalFileWriteReport> {
+  async write(data: string | Uint8Array, expected: Uint8Array | null, fence?: FileFence): Promise<LocalFileWriteReport> {
+    if (fence !== undefined) return fencedFileWrite(this.path, fence, () => this.#write(data, expected));
+    return this.#write(data, expected);
+  }
+
+  /**
+   * Claim the file for `fence.token` (see {@link fencedFileWrite}, which this
+   * calls with a write that does nothing): from now on a write with an older
+   * token is refused with `STALE_LEASE`. Throws `STALE_LEASE` when a newer
+   * token claimed or wrote it already. A target calls it from its `claim`.
+   */
+  async claim(fence: FileFence): Promise<void> {
+    // No `confirm`: a claim never lets an older token in, whoever holds the lease now.
+    const claim: FileFence = {
+      token: fence.token,
+      ...(fence.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: fence.lockTimeoutMs }),
+      ...(fence.staleLockMs === undefined ? {} : { staleLockMs: fence.staleLockMs }),
+    };
+    await fencedFileWrite(this.path, claim, async () => undefined);
+  }
+
+  async #write(data: string | Uint8Array, expected: Uint8Array | null): Promise<LocalFileWriteReport> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
     let temp: string;
     try {
@@ -211,7 +242,13 @@ export class LocalFile {
     const prefix = `.${basename(this.path)}.`;
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((n) => n.startsWith(prefix) && (n.endsWith(TEMP_SUFFIX) || n.endsWith(MOVED_SUFFIX)));
+      // Not the temporary files of a fence's lock (`.<name>.als-lock.<nonce>.als-tmp`): another writer may be taking it.
+      names = (await readdir(dir)).filter(
+        (n) =>
+          n.startsWith(prefix) &&
+          !n.startsWith(`${prefix}${LOCK_SUFFIX.slice(1)}.`) &&
+          (n.endsWith(TEMP_SUFFIX) || n.endsWith(MOVED_SUFFIX)),
+      );
     } catch {
       return;
     }

@@ -192,9 +192,12 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
       context.signal.throwIfAborted();
       if (text === current) return {};
       lastRead = undefined;
-      const report = await file.write(text, expected);
+      const report = await file.write(text, expected, context.fence);
       await recordWritten(context, path, Buffer.byteLength(text));
       return report;
+    },
+    async claim(context: TargetContext): Promise<void> {
+      if (context.fence !== undefined) await file.claim(context.fence);
     },
     snapshot: (context) => seen.get(context) ?? undefined,
     async restore(bytes: Uint8Array, context: TargetContext): Promise<TargetWriteReport> {
@@ -202,7 +205,7 @@ export function openApiFileTarget(options: OpenApiFileTargetOptions): SyncTarget
       snapshot = undefined;
       const expected = await expectedFor(context);
       lastRead = undefined;
-      const report = await file.write(bytes, expected);
+      const report = await file.write(bytes, expected, context.fence);
       await recordWritten(context, path, bytes.byteLength);
       return report;
     },

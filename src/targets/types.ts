@@ -13,6 +13,20 @@ export interface BindingRecords {
   set(key: string, value: unknown): Promise<void>;
 }
 
+/**
+ * The fence of a sync that runs under a lease (see docs/scale-out.md,
+ * "Fencing your own target"): its fencing token, and a check that the lease
+ * is still held. Pass it to `fencedFileWrite(path, fence, write)` to fence a
+ * file; a database or an API can store the token with the data and write
+ * only while the stored one is not newer.
+ */
+export interface SyncFence {
+  /** The fencing token of the sync: its lease's epoch, greater than every token handed out for the binding before. */
+  readonly token: number;
+  /** Resolves while the sync still holds its lease (with a margin); throws `STALE_LEASE` when it does not. */
+  readonly confirm: () => Promise<void>;
+}
+
 /** What the engine passes to every target call. */
 export interface TargetContext {
   /** The binding being synced: its id, as in every event and result. */
@@ -23,6 +37,15 @@ export interface TargetContext {
   readonly signal: AbortSignal;
   /** The binding's records in the engine's store. */
   readonly records: BindingRecords;
+  /**
+   * Set when the sync runs under a lease with a fencing token (the BullMQ
+   * scheduler of `api-live-sync/redis` takes one per sync); absent otherwise.
+   * A target that writes while it is set must refuse to write once a newer
+   * token exists: the built-in file targets write through
+   * `fencedFileWrite(path, context.fence, write)`, which throws
+   * `STALE_LEASE` and leaves the file as it is.
+   */
+  readonly fence?: SyncFence;
 }
 
 /** What {@link SyncTarget.read} may use besides the local copy itself. */
@@ -163,6 +186,15 @@ export interface SyncTarget<Local = unknown> {
    * arguments.
    */
   prepareMerge?(sides: MergeSides<Local>, context: TargetContext): PreparedMerge<Local> | Promise<PreparedMerge<Local>>;
+  /**
+   * Called first in a sync that runs under a lease (`context.fence` set),
+   * before anything is read (optional): fence the local copy for the token,
+   * so that a worker holding an older token can no longer write it, even
+   * when this sync writes nothing. Throw `STALE_LEASE` when a newer token
+   * already claimed it. The built-in file targets call
+   * `fencedFileWrite(path, context.fence, async () => undefined)`.
+   */
+  claim?(context: TargetContext): Promise<void>;
   /** Identity rules for arrays of the local shape, used by the three-way merge. */
   readonly identityRules?: readonly IdentityRule[] | undefined;
   /** Release resources. */

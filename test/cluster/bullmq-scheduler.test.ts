@@ -37,11 +37,11 @@ function logged(options: BullmqSchedulerOptions, worker: string, log: LogLine[])
       ...context,
       hooks: {
         ...context.hooks,
-        run: async (job, signal) => {
+        run: async (job, signal, runOptions) => {
           log.push({ binding: job.sourceId, worker, at: 'enter' });
           // Long enough that a second worker running the same binding would overlap.
           await new Promise((resolve) => setTimeout(resolve, 20));
-          const result = await context.hooks.run(job, signal);
+          const result = await context.hooks.run(job, signal, runOptions);
           log.push({ binding: job.sourceId, worker, at: 'exit', outcome: result.outcome });
           return result;
         },

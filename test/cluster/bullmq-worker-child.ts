@@ -48,7 +48,7 @@ const scheduler: SchedulerFactory<SyncResult> = (context) =>
     ...context,
     hooks: {
       ...context.hooks,
-      run: async (job, signal) => {
+      run: async (job, signal, runOptions) => {
         write({ binding: job.sourceId, at: 'enter', job: job.id });
         if (job.sourceId === options.hang) {
           write({ binding: job.sourceId, at: 'hang', job: job.id });
@@ -60,7 +60,7 @@ const scheduler: SchedulerFactory<SyncResult> = (context) =>
           await new Promise((resolve) => setTimeout(resolve, options.stallMs ?? 0));
         }
         try {
-          const result = await context.hooks.run(job, signal);
+          const result = await context.hooks.run(job, signal, runOptions);
           write({ binding: job.sourceId, at: 'exit', job: job.id, outcome: result.outcome, hash: result.hash });
           return result;
         } catch (error) {

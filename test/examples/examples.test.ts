@@ -9,10 +9,12 @@ import { runExample as runCustomTarget } from '../../examples/custom-target.js';
 import { runExample as runUnitTesting } from '../../examples/unit-test-your-rules.js';
 import { runExample as runServer } from '../../examples/server.js';
 
-// express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts.
+// express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts,
+// dashboard.ts in dashboard-example.test.ts (and, in a browser, test/browser/dashboard.test.ts).
 const covered = [
   'ci-drift-check.ts',
   'custom-target.ts',
+  'dashboard.ts',
   'demo.ts',
   'express-app.ts',
   'openai-resolver.ts',

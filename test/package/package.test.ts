@@ -42,7 +42,7 @@ engine.addSource({ id: 'a', source, target })
     const error = new SyncError('SPEC_EMPTY', 'x');
     let invalid;
     try { parseCollection({}); } catch (caught) { invalid = caught; }
-    console.log(JSON.stringify({ outcome: result.outcome, paths: Object.keys(target.value.paths), branded: isSyncError(error), resolver: typeof openAIResolver, hoppscotch: typeof hoppscotchTarget, handler: typeof createSyncHandler(engine), oneClass: invalid instanceof TargetError && MemorySource === RootMemorySource }));
+    console.log(JSON.stringify({ outcome: result.outcome, paths: Object.keys(target.value.paths), branded: isSyncError(error), resolver: typeof openAIResolver, hoppscotch: typeof hoppscotchTarget, handler: typeof createSyncHandler(engine), dashboard: typeof createSyncHandler(engine, { dashboard: true }), oneClass: invalid instanceof TargetError && MemorySource === RootMemorySource }));
   });
 `;
 
@@ -78,6 +78,7 @@ import { createSyncHandler } from 'api-live-sync/server';`),
       resolver: 'function',
       hoppscotch: 'function',
       handler: 'function',
+      dashboard: 'function',
       oneClass: true,
     });
   });
@@ -99,6 +100,7 @@ const { createSyncHandler } = require('api-live-sync/server');`),
       resolver: 'function',
       hoppscotch: 'function',
       handler: 'function',
+      dashboard: 'function',
       oneClass: true,
     });
   });

@@ -161,4 +161,20 @@ describe('LocalFile', () => {
     expect((await new LocalFile(path).read())?.toString()).toBe("the person's copy");
     expect(await readdir(dir)).toEqual(['api.json']);
   }, 30_000);
+
+  it('puts back a file another process moved aside and was killed, in a LocalFile that had read the file before (another worker)', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'api.json');
+    await writeFile(path, "the person's copy");
+    const worker = new LocalFile(path);
+    expect((await worker.read())?.toString()).toBe("the person's copy");
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'local-file-crash.ts'), path, 'moved-away'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const [, signal] = (await new Promise((done) => child.once('exit', (...args) => done(args)))) as [number | null, string | null];
+    expect(signal).toBe('SIGKILL');
+    expect(await readdir(dir)).not.toContain('api.json');
+    expect((await worker.read())?.toString()).toBe("the person's copy");
+    expect(await readdir(dir)).toEqual(['api.json']);
+  }, 30_000);
 });

@@ -210,12 +210,15 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       written = undefined;
       const expected = await expectedFor(context);
       lastRead = undefined;
-      const report = await file.write(bytes, expected);
+      const report = await file.write(bytes, expected, context.fence);
       written = { bytes, collection: deepFreeze(checked) };
       await context.records.set(HOPP_IDENTITY_RECORD, record);
       return report;
     },
 
+    async claim(context: TargetContext): Promise<void> {
+      if (context.fence !== undefined) await file.claim(context.fence);
+    },
     snapshot: (context) => seen.get(context) ?? undefined,
 
     async restore(bytes: Uint8Array, context: TargetContext): Promise<TargetWriteReport> {
@@ -231,7 +234,7 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       written = undefined;
       const expected = await expectedFor(context);
       lastRead = undefined;
-      const report = await file.write(buffer, expected);
+      const report = await file.write(buffer, expected, context.fence);
       await context.records.set(HOPP_IDENTITY_RECORD, record);
       return report;
     },
