@@ -89,6 +89,9 @@ const QUEUE_NAME = 'sync';
 /** BullMQ priorities: 1 is the highest. */
 const BULLMQ_PRIORITY: Record<JobPriority, number> = { high: 1, medium: 2, low: 3 };
 
+/** The store records every sync reads first (`RedisStore` fields): read with the lease, in its script. */
+const FIRST_READS = ['journal.pending', 'validators'];
+
 /** How long a job waits when its binding's lease is held, at most, in milliseconds. */
 const LEASE_WAIT_MAX_MS = 1000;
 
@@ -847,12 +850,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       throw new DelayedError();
     }
     const ttl = this.#options.leaseTtlMs;
-    // The validators (every sync's first read) come with the lease, in its script: one round trip fewer per sync.
+    // What every sync reads first (the journal's pending entry, the validators) comes with the lease, in its script.
     const taken = await acquireLeaseReading(
       open.lease,
       data.bindingId,
       { prefix: this.#options.prefix, owner: this.#options.workerId, ttlMs: ttl },
-      'validators',
+      FIRST_READS,
     );
     if (!taken) {
       const held = await readLease(open.lease, data.bindingId, { prefix: this.#options.prefix });

@@ -148,8 +148,8 @@ export async function acquireLease(redis: Redis | Cluster, bindingId: string, op
 }
 
 /**
- * {@link acquireLease}, reading store fields of the binding (the fields of
- * its `RedisStore` hash) in the same script: no round trip of their own.
+ * {@link acquireLease}, reading `fields` of the binding's `RedisStore` hash
+ * in the same script (HMGET): no round trip of their own.
  * Returns the lease and each field's bytes (`null` when absent); for
  * `withLease`, so the sync's first reads come from there. Internal to the
  * scheduler.
@@ -158,7 +158,7 @@ export async function acquireLeaseReading(
   redis: Redis | Cluster,
   bindingId: string,
   options: AcquireLeaseOptions,
-  field?: string,
+  fields: readonly string[] = [],
 ): Promise<{ lease: Lease; read: Map<string, Buffer | null> } | undefined> {
   assertClient(redis);
   checkOptions('acquireLease options', options, ACQUIRE_KEYS);
@@ -167,12 +167,12 @@ export async function acquireLeaseReading(
   assertTtl(options.ttlMs);
   const keys = bindingKeys(options.prefix, bindingId);
   const reply = await call(redis, `take the lease of "${bindingId}"`, { bindingId }, () =>
-    field === undefined
+    fields.length === 0
       ? runScript(redis, ACQUIRE, [keys.lease, keys.epoch], [options.owner, options.ttlMs])
-      : runScript(redis, ACQUIRE, [keys.lease, keys.epoch, keys.store], [options.owner, options.ttlMs, field], true),
+      : runScript(redis, ACQUIRE, [keys.lease, keys.epoch, keys.store], [options.owner, options.ttlMs, ...fields], true),
   );
   if (reply === null || reply === undefined) return undefined;
-  const [token, value] = field === undefined ? [reply as string, undefined] : (reply as [Buffer, Buffer | null]);
+  const [token, ...values] = fields.length === 0 ? [reply as string] : (reply as [Buffer, ...Array<Buffer | null>]);
   const lease = Object.freeze({
     bindingId,
     prefix: options.prefix,
@@ -180,7 +180,7 @@ export async function acquireLeaseReading(
     ttlMs: options.ttlMs,
     token: Number(String(token)),
   });
-  return { lease, read: field === undefined ? new Map() : new Map([[field, value ?? null]]) };
+  return { lease, read: new Map(fields.map((field, i) => [field, values[i] ?? null])) };
 }
 
 /**

@@ -39,10 +39,10 @@ return 0
 
 /**
  * Take a lease. KEYS: lease, epoch, and optionally the store hash. ARGV:
- * owner, TTL in ms, and with the store hash a field of it. Returns the new
- * epoch (the fencing token) as a decimal string, or nil when the lease is
- * held; with the store hash, `{ token, value of the field or nil }`, so a
- * sync's first read costs no round trip of its own. The epoch is the last
+ * owner, TTL in ms, and with the store hash one or more of its fields.
+ * Returns the new epoch (the fencing token) as a decimal string, or nil when
+ * the lease is held; with the store hash, `{ token, value or nil per field }`,
+ * so a sync's first reads cost no round trip of their own. The epoch is the last
  * one plus one, and never less than the server's clock in milliseconds: it
  * keeps growing even when Redis lost the epoch key (a restart without
  * persistence, a failover to a replica that lagged).
@@ -56,7 +56,7 @@ if now > epoch then epoch = now end
 local token = string.format('%.0f', epoch)
 redis.call('SET', KEYS[2], token)
 redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
-if KEYS[3] then return { token, redis.call('HGET', KEYS[3], ARGV[3]) } end
+if KEYS[3] then return { token, unpack(redis.call('HMGET', KEYS[3], unpack(ARGV, 3))) } end
 return token
 `);
 

@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 describe('round trips of an unchanged sync under bullmqScheduler', () => {
-  it('an unchanged sync (304) takes the lease reading the validators in the same script, then releases it: 2 round trips on the binding, no write', async () => {
+  it('an unchanged sync (304) takes the lease reading the journal and the validators in the same script, then releases it: 2 round trips on the binding, no write', async () => {
     const url = redis.current.url;
     const store = new RedisStore({ redis: url, prefix: 'trips' });
     const engine = new SyncEngine({ store, scheduler: bullmqScheduler({ url, prefix: 'trips' }) });
@@ -75,8 +75,9 @@ describe('round trips of an unchanged sync under bullmqScheduler', () => {
     closers.push(() => store.close());
     await store.saveValidators('b2', { etag: '"a"' });
     const options = { prefix: 'trips-read', owner: 'w1', ttlMs: 5000 };
-    const taken = await acquireLeaseReading(store.client, 'b2', options, 'validators');
+    const taken = await acquireLeaseReading(store.client, 'b2', options, ['journal.pending', 'validators']);
     expect(taken?.read.get('validators')).toBeInstanceOf(Buffer);
+    expect(taken?.read.get('journal.pending')).toBeNull();
     await withLease(
       taken!.lease,
       async () => {
@@ -88,7 +89,7 @@ describe('round trips of an unchanged sync under bullmqScheduler', () => {
     await releaseLease(store.client, taken!.lease);
 
     // An absent field is read as absent, without asking Redis again.
-    const none = await acquireLeaseReading(store.client, 'b3', options, 'validators');
+    const none = await acquireLeaseReading(store.client, 'b3', options, ['validators']);
     expect(none?.read.get('validators')).toBeNull();
     const sent: string[] = [];
     const monitor = await monitorRedis(redis.current.port, ({ args, source }) => void (source === 'lua' ? undefined : sent.push(args[0]!)));
