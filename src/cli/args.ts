@@ -10,7 +10,19 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, type ChangeLevel, type SyncPolicy } from '../index.js';
 
 /** The commands of the CLI. */
-export const CLI_COMMANDS = ['sync', 'watch', 'plan', 'check', 'diff', 'rollback', 'journal', 'discover', 'help'] as const;
+export const CLI_COMMANDS = [
+  'sync',
+  'watch',
+  'plan',
+  'check',
+  'diff',
+  'rollback',
+  'journal',
+  'discover',
+  'worker',
+  'status',
+  'help',
+] as const;
 
 /** One command name. */
 export type CliCommand = (typeof CLI_COMMANDS)[number];
@@ -111,6 +123,23 @@ export interface DiscoverCommand extends GlobalFlags {
   maxBytes?: number;
 }
 
+/** What `worker` and `status` were asked to do: they share bindings through Redis (see docs/scale-out.md). */
+export interface ClusterCommand extends GlobalFlags {
+  command: 'worker' | 'status';
+  /** The Redis server, a `redis://` or `rediss://` URL (`--redis`). */
+  redis: string;
+  /** The deployment's key prefix (`--prefix`). */
+  prefix?: string;
+  /** `worker`: its id in leases, jobs and events (`--worker-id`). */
+  workerId?: string;
+  /** `worker`: lease and job lock TTL, milliseconds (`--lease-ttl`). */
+  leaseTtlMs?: number;
+  /** `worker`: poll interval of bindings that set none, milliseconds (`--interval`). */
+  intervalMs?: number;
+  /** `worker`: config binding ids to run (`--binding`); empty: all. */
+  bindings: string[];
+}
+
 /** `help [command]`, `--help`, `--version`. */
 export interface HelpCommand extends GlobalFlags {
   command: 'help' | 'version';
@@ -118,7 +147,7 @@ export interface HelpCommand extends GlobalFlags {
 }
 
 /** A parsed command line. */
-export type ParsedCommand = BindingCommand | DiffCommand | JournalCommand | DiscoverCommand | HelpCommand;
+export type ParsedCommand = BindingCommand | DiffCommand | JournalCommand | DiscoverCommand | ClusterCommand | HelpCommand;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -176,6 +205,16 @@ const FLAGS: Record<Exclude<CliCommand, 'help'>, Options> = {
     format: { type: 'string', short: 'f' },
     store: { type: 'string' },
   },
+  worker: {
+    ...GLOBAL,
+    redis: { type: 'string' },
+    prefix: { type: 'string' },
+    'worker-id': { type: 'string' },
+    'lease-ttl': { type: 'string' },
+    interval: { type: 'string', short: 'i' },
+    binding: { type: 'string', short: 'b', multiple: true },
+  },
+  status: { ...GLOBAL, redis: { type: 'string' }, prefix: { type: 'string' } },
   discover: {
     ...GLOBAL,
     header: { type: 'string', short: 'H', multiple: true },
@@ -377,6 +416,37 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         ...(store === undefined ? {} : { store }),
         ...(to === undefined ? {} : { to }),
         force: values.force === true,
+      };
+    }
+    case 'worker':
+    case 'status': {
+      positional(0, 'no positional arguments');
+      const redis = str('redis');
+      if (redis === undefined)
+        throw new UsageError(
+          `\`${first}\` needs \`--redis <url>\`: the Redis server the workers share.`,
+          first,
+          'For example --redis redis://127.0.0.1:6379.',
+        );
+      if (!/^rediss?:\/\/./.test(redis))
+        throw new UsageError(
+          `Expected \`--redis\` to be a redis:// or rediss:// URL, got \`${redis.replace(/\/\/[^@/]*@/, '//…@').slice(0, 80)}\`.`,
+          first,
+          'For example --redis redis://127.0.0.1:6379 or rediss://user:password@redis.example.com:6380/0.',
+        );
+      const prefix = str('prefix');
+      const workerId = str('worker-id');
+      const leaseTtl = str('lease-ttl');
+      const interval = str('interval');
+      return {
+        command: first,
+        ...global,
+        redis,
+        ...(prefix === undefined ? {} : { prefix }),
+        ...(workerId === undefined ? {} : { workerId }),
+        ...(leaseTtl === undefined ? {} : { leaseTtlMs: parseMilliseconds(leaseTtl, 'lease-ttl', first) }),
+        ...(interval === undefined ? {} : { intervalMs: parseMilliseconds(interval, 'interval', first) }),
+        bindings: (values.binding as string[] | undefined) ?? [],
       };
     }
     case 'discover': {

@@ -118,7 +118,7 @@ async function perBinding<T>(
 }
 
 /** Create the folders the local copies will be written to. */
-async function ensureOutDirs(setup: CliSetup): Promise<void> {
+export async function ensureOutDirs(setup: CliSetup): Promise<void> {
   for (const binding of setup.bindings) await mkdir(dirname(binding.out), { recursive: true });
 }
 

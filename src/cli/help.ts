@@ -38,6 +38,8 @@ export const USAGE: Record<CliCommand, string> = {
   rollback: 'api-live-sync rollback (--out <file> | --binding <id>) [--to <journalId>] [--force]',
   journal: 'api-live-sync journal (--out <file> | --binding <id>)',
   discover: 'api-live-sync discover <baseUrl>',
+  worker: 'api-live-sync worker --redis <url> [--config <file>] [--prefix <p>] [--worker-id <id>] [options]',
+  status: 'api-live-sync status --redis <url> [--prefix <p>] [--json]',
   help: 'api-live-sync help [<command>]',
 };
 
@@ -121,6 +123,33 @@ Options:
       --max-bytes <size>  largest response body read, e.g. 32MB (default 16MB)
 
 Exit: 0 found, 2 usage, 3 not found or unreachable.`,
+  worker: `Run a worker of a scale-out deployment: the bindings of the config file,
+shared with every other worker on the same Redis server and prefix through
+BullMQ (each binding synced by one worker at a time; see
+node_modules/api-live-sync/docs/scale-out.md).
+Needs the optional packages ioredis and bullmq. Ctrl-C (SIGINT) or SIGTERM
+stops gracefully.
+
+Options:
+      --redis <url>       the Redis server, redis:// or rediss:// (required)
+      --prefix <p>        the deployment's key prefix (default api-live-sync)
+      --worker-id <id>    this worker's id (default <host>:<pid>:<random>)
+      --lease-ttl <ms>    lease and job lock TTL (default 30000)
+  -i, --interval <ms>     poll interval of bindings that set none (default 2000)
+  -b, --binding <id>      only this binding of the config file (repeatable)
+
+With --json, one JSON object per line, one per event of this worker, each
+with its workerId. Exit: 0 after a graceful stop, 2 usage, 3 when it cannot
+start (Redis unreachable: STORE_READ_FAILED).`,
+  status: `Show every binding of a scale-out deployment: its last sync (when, how it
+ended, on which worker), who holds its lease, and the jobs waiting for it;
+and the queue's depth. Needs the optional package bullmq.
+
+Options:
+      --redis <url>       the Redis server, redis:// or rediss:// (required)
+      --prefix <p>        the deployment's key prefix (default api-live-sync)
+
+Exit: 0, 2 usage, 3 Redis unreachable (STORE_READ_FAILED).`,
   help: 'Show the help of a command.',
 };
 
@@ -143,6 +172,8 @@ Commands:
   rollback   undo syncs recorded in the journal
   journal    list the journal
   discover   find the OpenAPI document of a running API
+  worker     run a scale-out worker on Redis (BullMQ)
+  status     show a scale-out deployment: last syncs, leases, queue
 
 Global options:
 ${GLOBAL_FLAGS}

@@ -2,7 +2,7 @@
 /**
  * The `api-live-sync` executable: runs {@link runCli} on the process's
  * arguments and exits with its code. The first SIGINT or SIGTERM stops
- * gracefully (watch exits 0, other commands 130); a second one ends the
+ * gracefully (watch and worker exit 0, other commands 130); a second one ends the
  * process at once, whatever it is waiting for: it says so on stderr and
  * dies of that signal (shells report 130 for SIGINT, 143 for SIGTERM).
  *

@@ -21,6 +21,7 @@ import {
   watchCommand,
   type CliContext,
 } from './commands.js';
+import { statusCommand, workerCommand } from './cluster.js';
 import { errorJson, formatError } from './format.js';
 import { commandHelp, generalHelp, USAGE } from './help.js';
 
@@ -87,13 +88,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   try {
     const code = await dispatch(parsed, ctx, io);
-    if (io.signal.aborted && parsed.command !== 'watch') {
+    if (io.signal.aborted && parsed.command !== 'watch' && parsed.command !== 'worker') {
       io.stderr.write(`interrupted (${String(io.signal.reason)})\n`);
       return EXIT.interrupted;
     }
     return code;
   } catch (error) {
-    if (io.signal.aborted && parsed.command !== 'watch') {
+    if (io.signal.aborted && parsed.command !== 'watch' && parsed.command !== 'worker') {
       io.stderr.write(`interrupted (${String(io.signal.reason)})\n`);
       return EXIT.interrupted;
     }
@@ -141,5 +142,9 @@ async function dispatch(parsed: ParsedCommand, ctx: CliContext, io: CliIo): Prom
       return journalCommand(parsed, ctx);
     case 'discover':
       return discoverCommand(parsed, ctx);
+    case 'worker':
+      return workerCommand(parsed, ctx);
+    case 'status':
+      return statusCommand(parsed, ctx);
   }
 }

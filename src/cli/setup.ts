@@ -18,7 +18,9 @@ import {
   preferRemote,
   type BaseRecord,
   type FetchValidators,
+  type SchedulerFactory,
   type SpecSource,
+  type SyncResult,
   type SyncStore,
   type SyncTarget,
 } from '../index.js';
@@ -323,13 +325,20 @@ export const CLI_RETRY_DEFAULTS = {
   maxDelayMs: 5000,
 } as const;
 
-/** Build the engine of a setup and register its bindings. */
-export async function createEngine(setup: CliSetup, mode: EngineMode): Promise<SyncEngine> {
+/** What replaces the file store and the in-process scheduler: a scale-out worker's (`api-live-sync worker`). */
+export interface EngineBackend {
+  store: SyncStore;
+  scheduler: SchedulerFactory<SyncResult>;
+}
+
+/** Build the engine of a setup and register its bindings; `backend` replaces the file store and the in-process scheduler. */
+export async function createEngine(setup: CliSetup, mode: EngineMode, backend?: EngineBackend): Promise<SyncEngine> {
   const outs = new Map(setup.bindings.map((b) => [b.id, b.out] as const));
-  const store = new OutAwareStore(new FileStore({ dir: setup.store }), outs);
+  const store = new OutAwareStore(backend?.store ?? new FileStore({ dir: setup.store }), outs);
   const defaults = mode.kind === 'watch' ? CLI_RETRY_DEFAULTS.watch : CLI_RETRY_DEFAULTS.once;
   const engine = new SyncEngine({
     store,
+    ...(backend === undefined ? {} : { scheduler: backend.scheduler }),
     defaultIntervalMs: 0,
     retry: {
       maxRetries: setup.retries ?? defaults.retries,

@@ -26,14 +26,27 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DelayedError, Queue, QueueEvents, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { BindingError, ConfigError, JobError, StoreError, isSyncError, toSyncError, type SyncError } from '../errors.js';
+import {
+  BindingError,
+  ConfigError,
+  JobError,
+  StoreError,
+  describeThrown,
+  isSyncError,
+  syncErrorOf,
+  toSyncError,
+  type SerializedSyncError,
+  type SyncError,
+} from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 import {
   backoffDelay,
   bindingExists,
   bindingNotFound,
+  checkDependencies,
   jobNotFound,
-  CircuitBreaker,
+  neededBy,
+  restartDelay,
   type CircuitTransition,
   jobTransitionEvent,
   type JobState,
@@ -55,6 +68,7 @@ import { withLease } from './lease-scope.js';
 import { acquireLeaseReading, readLease, releaseLease, renewLease, type Lease } from './lease.js';
 import { leaseFence } from './fence.js';
 import { BindingConfigs } from './binding-config.js';
+import { SharedCircuit, type CircuitReading } from './shared-circuit.js';
 
 /** Options of {@link bullmqScheduler}. */
 export interface BullmqSchedulerOptions {
@@ -83,8 +97,8 @@ const OPTION_KEYS = optionKeys<BullmqSchedulerOptions>()(['url', 'connection', '
 /** The job name every sync job has in the queue. */
 const JOB_NAME = 'sync';
 
-/** The queue's name under the prefix. */
-const QUEUE_NAME = 'sync';
+/** The queue's name under the prefix (cluster-status.ts reads it too). */
+export const QUEUE_NAME = 'sync';
 
 /** BullMQ priorities: 1 is the highest. */
 const BULLMQ_PRIORITY: Record<JobPriority, number> = { high: 1, medium: 2, low: 3 };
@@ -94,6 +108,9 @@ const FIRST_READS = ['journal.pending', 'validators'];
 
 /** How long a job waits when its binding's lease is held, at most, in milliseconds. */
 const LEASE_WAIT_MAX_MS = 1000;
+
+/** How long a dependent's job is put back while a dependency is busy, in milliseconds. */
+const DEPENDENCY_WAIT_MS = 100;
 
 /** How many times a job for a binding this worker does not know is put back before it fails. */
 const UNKNOWN_BINDING_TRIES = 20;
@@ -107,14 +124,18 @@ interface JobData {
   retryCount?: number;
   /** Times a worker that did not know the binding put it back. */
   misses?: number;
+  /** Retries spent waiting out a restart: counted in `retryCount`, never against `maxRetries`. */
+  restartRetries?: number;
+  /** The error the job failed with, for the callers on other workers. */
+  error?: SerializedSyncError;
+  /** When the failed run started (its worker's clock): it serves the callers that asked before. */
+  failedRunStartedAt?: number;
 }
 
-/** What a job returns in the queue: the run's result and when the run started (worker clock). */
-interface JobReturn<Result> {
-  result: Result;
-  startedAt: number;
-  workerId: string;
-}
+/** What a job returns in the queue: the run's result and when the run started (worker clock), or that it was skipped because its binding's circuit is open. */
+type JobReturn<Result> =
+  | { result: Result; startedAt: number; workerId: string; skipped?: undefined }
+  | { skipped: 'circuit-open'; bindingId: string; at: number; workerId: string };
 
 /** A `run()` caller: resolved by the first run of the binding that started after `since`. */
 interface Waiter<Result> {
@@ -125,7 +146,8 @@ interface Waiter<Result> {
 
 interface BindingState<Result> {
   spec: ScheduledBinding;
-  circuit: CircuitBreaker;
+  /** The shared circuit as this process last read or changed it. */
+  circuit: CircuitReading;
   lastResult: Result | undefined;
   lastError: SyncError | undefined;
   dueWhilePaused: boolean;
@@ -211,8 +233,9 @@ function resolveOptions(options: BullmqSchedulerOptions): {
  * the same prefix.
  *
  * Compared with the in-process scheduler: `jobs()` and `counts()` show this
- * process's jobs (added or running here); the circuit breaker counts the
- * failures of the runs on this process; `dependsOn` is refused.
+ * process's jobs (added or running here); the circuit breaker and the
+ * restart grace period are shared by every worker through Redis;
+ * a dependent waits while a dependency is busy on any worker.
  *
  * @example
  * ```ts
@@ -236,6 +259,7 @@ interface Open {
   events: QueueEvents;
   worker: Worker | undefined;
   lease: Redis;
+  circuits: SharedCircuit;
   clients: Redis[];
   /** This worker's configuration records of its bindings (one configuration per binding id across workers). */
   configs: BindingConfigs;
@@ -297,7 +321,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       }
       const { workerId, leaseTtlMs: ttlMs, where } = this.#options;
       const configs = new BindingConfigs(lease, { prefix, workerId, ttlMs, where });
-      this.#open = { queue, events, worker: undefined, lease, clients, configs };
+      this.#open = { queue, events, worker: undefined, lease, circuits: new SharedCircuit(lease, prefix), clients, configs };
       // Registered before a stop and a new start: recorded again.
       for (const state of this.#bindings.values()) configs.adopt(state.spec.id, state.spec.configHash);
       return this.#open;
@@ -341,18 +365,10 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     if (this.#bindings.has(spec.id)) {
       throw bindingExists(spec.id);
     }
-    if (spec.dependsOn.length > 0) {
-      throw new ConfigError(
-        `Expected binding "${spec.id}" to have no \`dependsOn\` with bullmqScheduler, got ${JSON.stringify(spec.dependsOn)}.`,
-        {
-          hint: 'Dependencies between bindings work with the in-process scheduler only; see node_modules/api-live-sync/docs/scale-out.md.',
-          details: { sourceId: spec.id },
-        },
-      );
-    }
+    checkDependencies(spec, (id) => this.#bindings.get(id)?.spec.dependsOn);
     const state: BindingState<Result> = {
-      spec: { ...spec, dependsOn: [] },
-      circuit: new CircuitBreaker(),
+      spec: { ...spec, dependsOn: [...spec.dependsOn] },
+      circuit: CLOSED,
       lastResult: undefined,
       lastError: undefined,
       dueWhilePaused: false,
@@ -378,6 +394,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
    */
   async unregister(id: string): Promise<void> {
     const state = this.#require(id);
+    const dependents = this.#dependentsOf(id);
+    if (dependents.length > 0) throw neededBy(id, dependents);
     this.#bindings.delete(id);
     const open = this.#open;
     const running: Array<Promise<unknown>> = [];
@@ -401,6 +419,29 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
 
   has(id: string): boolean {
     return this.#bindings.has(id);
+  }
+
+  /** Ids of the bindings registered here that depend on `id`. */
+  #dependentsOf(id: string): string[] {
+    return [...this.#bindings.values()].filter((state) => state.spec.dependsOn.includes(id)).map((state) => state.spec.id);
+  }
+
+  /**
+   * Whether a dependency is busy anywhere in the deployment, as a pending or
+   * running job makes it busy in one process: a worker holds its lease (a
+   * sync runs), or its triggered job waits in the queue (waiting, or delayed
+   * for a retry). One round trip per dependency; a tick of its schedule that
+   * has not started is not seen.
+   */
+  async #dependencyBusy(open: Open, id: string): Promise<boolean> {
+    const [held, jobId] = await Promise.all([
+      readLease(open.lease, id, { prefix: this.#options.prefix }),
+      open.queue.getDeduplicationJobId(dedupId(id)),
+    ]);
+    if (held.lease !== undefined) return true;
+    if (jobId === null) return false;
+    const state = await open.queue.getJobState(jobId);
+    return state === 'waiting' || state === 'prioritized' || state === 'delayed' || state === 'active' || state === 'waiting-children';
   }
 
   #require(id: string): BindingState<Result> {
@@ -470,18 +511,13 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
         hint: 'Wait for `stopSync()` to settle, then start again.',
       });
     }
-    if (!state.circuit.allowsAttempt) {
-      if (trigger !== 'manual') return undefined;
-      throw new JobError(
-        'CIRCUIT_OPEN',
-        `The circuit of "${id}" is open after ${state.circuit.failures} consecutive failures (on this process).`,
-        {
-          hint: "Fix the cause (see the binding's last error); the circuit half-opens after its cooldown.",
-          details: { sourceId: id },
-        },
-      );
-    }
     const open = await this.#connect();
+    // The circuit every worker shares: an open one skips automatic triggers and refuses manual ones.
+    const circuit = await this.#readCircuit(open, state);
+    if (circuit.state === 'open') {
+      if (trigger !== 'manual') return undefined;
+      throw circuitOpen(id, circuit);
+    }
     const priority = options.priority ?? state.spec.priority;
     const data: JobData = { bindingId: id, trigger, priority };
     const ownId = randomUUID();
@@ -716,6 +752,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
 
   status(id: string): BindingScheduleView<Result> {
     const state = this.#require(id);
+    const restart = state.circuit.restart;
+    const graceEndsAt = restart === undefined ? 0 : restart.since + this.#graceOf(state);
     return {
       circuit: state.circuit.state,
       consecutiveFailures: state.circuit.failures,
@@ -723,7 +761,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       nextPoll: undefined,
       lastResult: state.lastResult,
       lastError: this.#open?.configs.conflict(id) ?? state.lastError,
-      restarting: undefined,
+      // Times of the Redis server's clock, compared with this machine's.
+      restarting: restart !== undefined && Date.now() < graceEndsAt ? { since: restart.since, graceEndsAt } : undefined,
     };
   }
 
@@ -782,6 +821,13 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const returned = (typeof value === 'string' ? safeParse(value) : value) as JobReturn<Result> | undefined;
     if (!returned || typeof returned !== 'object' || returned.workerId === this.#options.workerId) return;
     const local = this.#local.get(jobId);
+    if (returned.skipped !== undefined) {
+      // Skipped on another worker because the binding's circuit is open.
+      if (local?.state === 'pending') this.#settle(jobId, local, 'removed', { reason: 'circuit-open' });
+      const state = this.#bindings.get(returned.bindingId);
+      if (state) this.#rejectWaiters(returned.bindingId, circuitOpen(returned.bindingId, state.circuit), returned.at);
+      return;
+    }
     if (local?.state === 'pending') {
       // It ran elsewhere: this process saw it queued, another ran it.
       this.#local.delete(jobId);
@@ -796,21 +842,25 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   async #remoteFailed(jobId: string, failedReason: string): Promise<void> {
     const local = this.#local.get(jobId);
     if (local?.state === 'running') return; // ours: settled by #process
-    let bindingId = local?.job.sourceId;
-    if (bindingId === undefined) {
-      const job = await this.#open?.queue.getJob(jobId).catch(() => undefined);
-      bindingId = (job?.data as JobData | undefined)?.bindingId;
-    }
+    const job = await this.#open?.queue.getJob(jobId).catch(() => undefined);
+    const data = job?.data as JobData | undefined;
+    const bindingId = local?.job.sourceId ?? data?.bindingId;
     if (local?.state === 'pending') {
       this.#local.delete(jobId);
     }
     if (bindingId !== undefined) {
-      this.#rejectWaiters(
-        bindingId,
-        new JobError('JOB_FAILED', `Job ${jobId} of "${bindingId}" failed on another worker: ${failedReason}`, {
-          details: { sourceId: bindingId, jobId },
-        }),
-      );
+      // The worker that ran it left the error in the job's data: its callers here get the same code.
+      const error =
+        data?.error !== undefined
+          ? syncErrorOf(data.error.code, data.error.message, {
+              ...(data.error.hint === undefined ? {} : { hint: data.error.hint }),
+              retryable: data.error.retryable,
+              details: { ...data.error.details, jobId },
+            })
+          : new JobError('JOB_FAILED', `Job ${jobId} of "${bindingId}" failed on another worker: ${failedReason}`, {
+              details: { sourceId: bindingId, jobId },
+            });
+      this.#rejectWaiters(bindingId, error, data?.failedRunStartedAt);
     }
   }
 
@@ -847,6 +897,15 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       if (misses > UNKNOWN_BINDING_TRIES) throw conflict;
       await bull.updateData({ ...data, misses });
       await bull.moveToDelayed(Date.now() + LEASE_WAIT_MAX_MS, token);
+      throw new DelayedError();
+    }
+    // A job of an open circuit (a schedule's tick, a trigger queued before it opened) does not run anywhere.
+    const circuit = await this.#readCircuit(open, state);
+    if (circuit.state === 'open') return this.#skip(jobId, data, circuit);
+    // A dependent waits while a binding it depends on is busy on any worker (put back, as for a held lease).
+    const deps = state.spec.dependsOn;
+    if (deps.length > 0 && (await Promise.all(deps.map((dep) => this.#dependencyBusy(open, dep)))).some(Boolean)) {
+      await bull.moveToDelayed(Date.now() + DEPENDENCY_WAIT_MS, token);
       throw new DelayedError();
     }
     const ttl = this.#options.leaseTtlMs;
@@ -903,7 +962,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       );
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       if (controller.signal.aborted) throw controller.signal.reason;
-      this.#circuitEvent(state, state.circuit.recordSuccess());
+      // The circuit as read before this run: nothing to reset when it was closed with no failures (the lease kept other runs of the binding out meanwhile).
+      const before = state.circuit;
+      if (before.state !== 'closed' || before.failures > 0 || before.restart !== undefined) {
+        const closed = await open.circuits.success(job.sourceId, this.#config.circuitBreaker).catch(() => undefined);
+        if (closed) this.#circuitChanged(state, closed);
+      }
       state.lastResult = result;
       state.lastError = undefined;
       delete job.error;
@@ -911,6 +975,9 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       this.#context.hooks.onSettled(job.sourceId, result.outcome, at, result);
       this.#settle(jobId, local, 'completed', { result });
       this.#resolveWaiters(job.sourceId, startedAt, result);
+      // The worker that applied a change triggers the dependents (every worker knows the same bindings).
+      if (result.outcome === 'applied' && !this.#stopping)
+        for (const dependent of this.#dependentsOf(job.sourceId)) this.notify(dependent, 'dependency');
       return { result, startedAt, workerId: this.#options.workerId };
     } catch (thrown) {
       if (thrown instanceof DelayedError || thrown instanceof WaitingError) throw thrown;
@@ -925,23 +992,25 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
             hint: 'The run threw something that is not a SyncError; see the cause.',
           });
       job.error = error.toJSON();
+      // The shared circuit counts the failure, or a restart within its grace period is waited out (a quick retry, not counted).
+      const counted = aborted ? undefined : await this.#recordFailure(open, state, jobId, error);
+      const waitOut = counted?.waitOut ? restartDelay(counted.restart?.retries ?? 1) : undefined;
       const at = this.#context.clock.now();
-      const opened = aborted ? undefined : state.circuit.recordFailure(at, this.#config.circuitBreaker);
-      this.#circuitEvent(state, opened);
+      const restartRetries = data.restartRetries ?? 0;
       const canRetry =
         !aborted &&
         !this.#stopping &&
-        error.retryable &&
-        state.circuit.allowsAttempt &&
-        job.retryCount < job.maxRetries &&
+        (waitOut !== undefined ||
+          (error.retryable && state.circuit.state !== 'open' && job.retryCount - restartRetries < job.maxRetries)) &&
         this.#bindings.get(job.sourceId) === state;
       if (canRetry) {
         job.retryCount += 1;
-        const delay = error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount, this.#context.random);
+        const spent = restartRetries + (waitOut === undefined ? 0 : 1);
+        const delay = waitOut ?? error.retryAfterMs ?? backoffDelay(this.#config.retry, job.retryCount - spent, this.#context.random);
         job.nextAttempt = at + delay;
         this.#context.hooks.onRetry(job.sourceId);
         this.#transition(local, 'pending', { error: job.error, delayMs: delay, nextAttempt: at + delay }, at);
-        await bull.updateData({ ...data, retryCount: job.retryCount });
+        await bull.updateData({ ...data, retryCount: job.retryCount, restartRetries: spent });
         await bull.moveToDelayed(Date.now() + delay, token);
         throw new DelayedError();
       }
@@ -949,6 +1018,7 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       this.#context.hooks.onSettled(job.sourceId, 'failed', at);
       this.#settle(jobId, local, 'failed', { error: job.error });
       this.#rejectWaiters(job.sourceId, error, startedAt);
+      await bull.updateData({ ...data, error: job.error, failedRunStartedAt: startedAt }).catch(() => undefined);
       throw error;
     } finally {
       clearInterval(renew);
@@ -964,30 +1034,120 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     }
   }
 
-  #circuitEvent(state: BindingState<Result>, transition: CircuitTransition): void {
+  // ── the shared circuit ────────────────────────────────────────────────
+
+  /** Read the binding's shared circuit (half-opening it when its cool-down passed) and report what changed. */
+  async #readCircuit(open: Open, state: BindingState<Result>): Promise<CircuitReading> {
+    let reading: CircuitReading;
+    try {
+      reading = await open.circuits.read(state.spec.id, this.#config.circuitBreaker);
+    } catch (error) {
+      const where = this.#options.where;
+      throw new StoreError('STORE_READ_FAILED', `Could not read the circuit of "${state.spec.id}" at ${where}: ${describeThrown(error)}`, {
+        retryable: true,
+        hint: `Check that Redis runs and answers at ${where}.`,
+        details: { sourceId: state.spec.id, redis: where },
+      });
+    }
+    this.#circuitChanged(state, reading);
+    return reading;
+  }
+
+  /** Count a failed attempt in the shared circuit; `undefined` when Redis could not be asked (the failure then counts nowhere). */
+  async #recordFailure(open: Open, state: BindingState<Result>, jobId: string, error: SyncError): Promise<CircuitReading | undefined> {
+    const reading = await open.circuits
+      .failure(state.spec.id, this.#config.circuitBreaker, {
+        restarting: error.restarting && error.retryable,
+        graceMs: this.#graceOf(state),
+      })
+      .catch(() => undefined);
+    if (!reading) return undefined;
+    if (reading.restartStarted && reading.restart) {
+      const since = reading.restart.since;
+      const graceEndsAt = since + this.#graceOf(state);
+      this.#context.hooks.emit('source:restarting', () => ({
+        timestamp: this.#context.clock.now(),
+        sourceId: state.spec.id,
+        jobId,
+        since,
+        graceEndsAt,
+        error: error.toJSON(),
+      }));
+    }
+    this.#circuitChanged(state, reading);
+    return reading;
+  }
+
+  #graceOf(state: BindingState<Result>): number {
+    return state.spec.restartGraceMs ?? this.#config.retry.restartGraceMs;
+  }
+
+  /** Keep what a circuit script found, and emit the change it made (this worker made it: each change is reported once across workers). */
+  #circuitChanged(state: BindingState<Result>, reading: CircuitReading): void {
+    state.circuit = reading;
     const sourceId = state.spec.id;
     const now = this.#context.clock.now();
+    const transition: CircuitTransition = reading.transition;
     if (transition === 'opened') {
-      const cooldown = this.#config.circuitBreaker.cooldownMs;
-      const timer = setTimeout(() => {
-        if (state.circuit.halfOpen() === 'half-opened')
-          this.#context.hooks.emit('circuit:half-opened', () => ({ timestamp: this.#context.clock.now(), sourceId }));
-      }, cooldown);
-      timer.unref();
-      this.#context.hooks.emit('circuit:opened', () => ({
-        timestamp: now,
-        sourceId,
-        failures: state.circuit.failures,
-        halfOpenAt: now + cooldown,
-      }));
+      const wait = Math.max(0, (reading.halfOpenAt ?? reading.now) - reading.now);
+      this.#armProbe(state, wait);
+      this.#context.hooks.emit('circuit:opened', () => ({ timestamp: now, sourceId, failures: reading.failures, halfOpenAt: now + wait }));
+    } else if (transition === 'half-opened') {
+      this.#context.hooks.emit('circuit:half-opened', () => ({ timestamp: now, sourceId }));
     } else if (transition === 'closed') {
       this.#context.hooks.emit('circuit:closed', () => ({ timestamp: now, sourceId }));
     }
   }
+
+  /**
+   * The worker that opened a circuit asks again when its cool-down ends: the
+   * first worker to find it over half-opens it (a script, so once) and the
+   * one that did queues a probe. When that worker is gone, the next tick of
+   * the binding's schedule, on any worker, half-opens it instead.
+   */
+  #armProbe(state: BindingState<Result>, waitMs: number): void {
+    const timer = setTimeout(() => {
+      const open = this.#open;
+      if (!open || this.#stopping || this.#bindings.get(state.spec.id) !== state) return;
+      this.#readCircuit(open, state).then(
+        (reading) => {
+          if (reading.transition === 'half-opened') this.notify(state.spec.id, 'probe');
+          else if (reading.state === 'open' && reading.halfOpenAt !== undefined)
+            this.#armProbe(state, Math.max(10, reading.halfOpenAt - reading.now));
+        },
+        () => undefined,
+      );
+    }, waitMs);
+    timer.unref();
+  }
+
+  /** A job whose binding's circuit is open: not run; a job known here is removed, and the callers it would serve are refused. */
+  #skip(jobId: string, data: JobData, circuit: CircuitReading): JobReturn<Result> {
+    const local = this.#local.get(jobId);
+    if (local) {
+      if (local.state === 'new') this.#transition(local, 'pending', {});
+      this.#settle(jobId, local, 'removed', { reason: 'circuit-open' });
+    }
+    const at = Date.now();
+    this.#rejectWaiters(data.bindingId, circuitOpen(data.bindingId, circuit), at);
+    return { skipped: 'circuit-open', bindingId: data.bindingId, at, workerId: this.#options.workerId };
+  }
 }
 
-/** The id of a binding's job scheduler. */
-function schedulerId(bindingId: string): string {
+/** A binding's circuit before any script has been run for it here. */
+const CLOSED: CircuitReading = Object.freeze({
+  state: 'closed',
+  failures: 0,
+  halfOpenAt: undefined,
+  now: 0,
+  restart: undefined,
+  transition: undefined,
+  restartStarted: false,
+  waitOut: false,
+});
+
+/** The id of a binding's job scheduler (cluster-status.ts reads them too). */
+export function schedulerId(bindingId: string): string {
   return `binding:${bindingId}`;
 }
 
@@ -1017,6 +1177,16 @@ function safeParse(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The error of a manual trigger on an open circuit. */
+function circuitOpen(bindingId: string, circuit: CircuitReading): SyncError {
+  const wait = Math.max(0, (circuit.halfOpenAt ?? circuit.now) - circuit.now);
+  return new JobError('CIRCUIT_OPEN', `The circuit of "${bindingId}" is open after ${circuit.failures} consecutive failures.`, {
+    hint: `The circuit is shared by every worker; it half-opens in ${wait} ms. Fix the cause (see the binding's last error) meanwhile.`,
+    retryAfterMs: wait,
+    details: { sourceId: bindingId },
+  });
 }
 
 function staleLease(lease: Lease): SyncError {

@@ -14,3 +14,7 @@ export { acquireLease, confirmLease, readLease, releaseLease, renewLease } from 
 export type { AcquireLeaseOptions, Lease, LeaseState, LeaseToken } from './lease.js';
 export { bullmqScheduler } from './bullmq-scheduler.js';
 export type { BullmqSchedulerOptions } from './bullmq-scheduler.js';
+export { ClusterView } from './cluster-view.js';
+export type { ClusterEvent, ClusterListener, ClusterMetrics, ClusterViewOptions, WorkerMetrics } from './cluster-view.js';
+export { readClusterStatus } from './cluster-status.js';
+export type { ClusterBindingStatus, ClusterStatus, ClusterStatusOptions } from './cluster-status.js';

@@ -5,6 +5,7 @@
  *     <prefix>:{<binding id>}:store   hash: one field per store record
  *     <prefix>:{<binding id>}:lease   string "<epoch> <owner>", with a TTL
  *     <prefix>:{<binding id>}:epoch   string: the last fencing token handed out
+ *     <prefix>:{<binding id>}:circuit hash: the shared circuit breaker and restart grace
  *
  * In the tag, `%`, `{` and `}` of the id are percent-encoded, so the tag is
  * the whole id and two ids never share a key.
@@ -43,11 +44,13 @@ export interface BindingKeys {
   readonly epoch: string;
   /** The hash of the binding's configuration, as the workers running it registered it (see binding-config.ts). */
   readonly config: string;
+  /** The circuit breaker every worker shares (see shared-circuit.ts). */
+  readonly circuit: string;
 }
 
 /** The keys of `bindingId` under `prefix`; throws `BINDING_ID_INVALID` for an id that is not a binding id. */
 export function bindingKeys(prefix: string, bindingId: string): BindingKeys {
   assertBindingId(bindingId);
   const base = `${prefix}:{${tag(bindingId)}}:`;
-  return { store: `${base}store`, lease: `${base}lease`, epoch: `${base}epoch`, config: `${base}config` };
+  return { store: `${base}store`, lease: `${base}lease`, epoch: `${base}epoch`, config: `${base}config`, circuit: `${base}circuit` };
 }

@@ -4,7 +4,7 @@ export type { RetryPolicy } from './backoff.js';
 export { backoffCeiling, backoffDelay, defaultRetryPolicy, restartDelay } from './backoff.js';
 export type { CircuitBreakerPolicy, CircuitState, CircuitTransition } from './circuit-breaker.js';
 export { CircuitBreaker, defaultCircuitBreakerPolicy } from './circuit-breaker.js';
-export { bindingExists, bindingNotFound, jobNotFound } from './errors.js';
+export { bindingExists, bindingNotFound, checkDependencies, jobNotFound, neededBy } from './errors.js';
 export { InProcessScheduler } from './scheduler.js';
 export { jobTransitionEvent, jobTransitions } from './transitions.js';
 export type { JobState, JobTransitionEvent } from './transitions.js';

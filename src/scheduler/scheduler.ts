@@ -1,10 +1,10 @@
 import PQueue from 'p-queue';
-import { BindingError, JobError, isSyncError, toSyncError, type SyncError } from '../errors.js';
+import { JobError, isSyncError, toSyncError, type SyncError } from '../errors.js';
 import { backoffDelay, restartDelay } from './backoff.js';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { jobTransitionEvent, type JobState } from './transitions.js';
-import { bindingExists, bindingNotFound, jobNotFound } from './errors.js';
+import { bindingExists, bindingNotFound, checkDependencies, jobNotFound, neededBy } from './errors.js';
 import type {
   BindingScheduleView,
   EnqueueOptions,
@@ -194,26 +194,7 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
     if (this.#bindings.has(spec.id)) {
       throw bindingExists(spec.id);
     }
-    for (const dep of spec.dependsOn) {
-      if (dep === spec.id) {
-        throw new BindingError('DEPENDENCY_CYCLE', `Binding "${spec.id}" cannot depend on itself.`, {
-          hint: 'Remove it from its own `dependsOn`.',
-        });
-      }
-      if (!this.#bindings.has(dep)) {
-        throw new BindingError('DEPENDENCY_MISSING', `Binding "${spec.id}" depends on "${dep}", which is not registered.`, {
-          hint: 'Add the bindings it depends on first.',
-          details: { sourceId: spec.id, dependsOn: dep },
-        });
-      }
-    }
-    const cycle = this.#findCycle(spec);
-    if (cycle) {
-      throw new BindingError('DEPENDENCY_CYCLE', `Adding "${spec.id}" would create a dependency cycle: ${cycle.join(' → ')}.`, {
-        hint: 'Break the cycle: dependencies must form a tree.',
-        details: { cycle },
-      });
-    }
+    checkDependencies(spec, (id) => this.#bindings.get(id)?.spec.dependsOn);
     const state: BindingState<Result> = {
       spec: { ...spec, dependsOn: [...spec.dependsOn] },
       controller: new AbortController(),
@@ -238,26 +219,6 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
     }
   }
 
-  #findCycle(spec: ScheduledBinding): string[] | undefined {
-    const edges = (id: string): readonly string[] => (id === spec.id ? spec.dependsOn : (this.#bindings.get(id)?.spec.dependsOn ?? []));
-    const visiting: string[] = [];
-    const done = new Set<string>();
-    const visit = (id: string): string[] | undefined => {
-      const at = visiting.indexOf(id);
-      if (at >= 0) return [...visiting.slice(at), id];
-      if (done.has(id)) return undefined;
-      visiting.push(id);
-      for (const next of edges(id)) {
-        const found = visit(next);
-        if (found) return found;
-      }
-      visiting.pop();
-      done.add(id);
-      return undefined;
-    };
-    return visit(spec.id);
-  }
-
   /** Ids of bindings that depend on `id`. */
   dependentsOf(id: string): readonly string[] {
     const set = this.#dependents.get(id);
@@ -273,12 +234,7 @@ export class InProcessScheduler<Result extends RunResult = RunResult> implements
   async unregister(id: string): Promise<void> {
     const state = this.#require(id);
     const dependents = this.dependentsOf(id);
-    if (dependents.length > 0) {
-      throw new BindingError('DEPENDENCY_MISSING', `Binding "${id}" is needed by ${dependents.map((d) => `"${d}"`).join(', ')}.`, {
-        hint: 'Remove the bindings that depend on it first.',
-        details: { sourceId: id, dependents },
-      });
-    }
+    if (dependents.length > 0) throw neededBy(id, dependents);
     this.#clearTimers(state);
     this.#bindings.delete(id);
     for (const dep of state.spec.dependsOn) this.#dependents.get(dep)?.delete(id);

@@ -21,9 +21,10 @@ export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
  * Why a pending job was removed: `cancelled` (`removeSyncJob`, or every
  * caller's abort signal fired), `source-removed`, `engine-stopped`, or
  * `coalesced` (a retry of the binding's previous job took its place and its
- * callers).
+ * callers), or `circuit-open` (a distributed scheduler found the binding's
+ * shared circuit open when the job came to run).
  */
-export type JobRemovalReason = 'cancelled' | 'source-removed' | 'engine-stopped' | 'coalesced';
+export type JobRemovalReason = 'cancelled' | 'source-removed' | 'engine-stopped' | 'coalesced' | 'circuit-open';
 
 /**
  * What made a job: the engine's start (or a binding joining a started
