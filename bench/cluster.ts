@@ -346,7 +346,11 @@ async function monitored(
     if (command === 'monitor' || command === 'info') return; // ours
     let name = command;
     if (command === 'evalsha' || command === 'eval') {
-      name = SCRIPT_NAMES.get(command === 'evalsha' ? args[1]! : createHash('sha1').update(args[1]!).digest('hex')) ?? 'another script';
+      // Another script of ours (the shared circuit's) is named by the key it works on.
+      const key = Number(args[2]) > 0 ? args[3]! : '';
+      name =
+        SCRIPT_NAMES.get(command === 'evalsha' ? args[1]! : createHash('sha1').update(args[1]!).digest('hex')) ??
+        `script on …:${key.slice(key.lastIndexOf(':') + 1)}`;
     }
     sent.set(name, (sent.get(name) ?? 0) + 1);
   });
