@@ -65,7 +65,7 @@ import {
 } from '../scheduler/index.js';
 import { assertPrefix } from './keys.js';
 import { withLease } from './lease-scope.js';
-import { acquireLease, readLease, releaseLease, renewLease, type Lease } from './lease.js';
+import { acquireLeaseReading, readLease, releaseLease, renewLease, type Lease } from './lease.js';
 import { leaseFence } from './fence.js';
 import { BindingConfigs } from './binding-config.js';
 import { SharedCircuit, type CircuitReading } from './shared-circuit.js';
@@ -102,6 +102,9 @@ export const QUEUE_NAME = 'sync';
 
 /** BullMQ priorities: 1 is the highest. */
 const BULLMQ_PRIORITY: Record<JobPriority, number> = { high: 1, medium: 2, low: 3 };
+
+/** The store records every sync reads first (`RedisStore` fields): read with the lease, in its script. */
+const FIRST_READS = ['journal.pending', 'validators'];
 
 /** How long a job waits when its binding's lease is held, at most, in milliseconds. */
 const LEASE_WAIT_MAX_MS = 1000;
@@ -906,17 +909,20 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       throw new DelayedError();
     }
     const ttl = this.#options.leaseTtlMs;
-    const lease = await acquireLease(open.lease, data.bindingId, {
-      prefix: this.#options.prefix,
-      owner: this.#options.workerId,
-      ttlMs: ttl,
-    });
-    if (!lease) {
+    // What every sync reads first (the journal's pending entry, the validators) comes with the lease, in its script.
+    const taken = await acquireLeaseReading(
+      open.lease,
+      data.bindingId,
+      { prefix: this.#options.prefix, owner: this.#options.workerId, ttlMs: ttl },
+      FIRST_READS,
+    );
+    if (!taken) {
       const held = await readLease(open.lease, data.bindingId, { prefix: this.#options.prefix });
       const wait = Math.max(50, Math.min(LEASE_WAIT_MAX_MS, held.lease?.remainingMs ?? 50));
       await bull.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
+    const { lease, read } = taken;
     const startedAt = Date.now();
     const now = this.#context.clock.now();
     // This process may have added the job (then it is known here, `new` while its `add` has not returned); else it comes from the queue, where it was pending.
@@ -949,8 +955,10 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     );
     const started = performance.now();
     try {
-      const result = await withLease(lease, () =>
-        this.#context.hooks.run(job, controller.signal, { fence: leaseFence(open.lease, lease) }),
+      const result = await withLease(
+        lease,
+        () => this.#context.hooks.run(job, controller.signal, { fence: leaseFence(open.lease, lease) }),
+        read,
       );
       this.#context.hooks.onAttempt(job.sourceId, performance.now() - started);
       if (controller.signal.aborted) throw controller.signal.reason;

@@ -144,17 +144,43 @@ const ACQUIRE_KEYS = optionKeys<AcquireLeaseOptions>()(['prefix', 'owner', 'ttlM
  * ```
  */
 export async function acquireLease(redis: Redis | Cluster, bindingId: string, options: AcquireLeaseOptions): Promise<Lease | undefined> {
+  return (await acquireLeaseReading(redis, bindingId, options))?.lease;
+}
+
+/**
+ * {@link acquireLease}, reading `fields` of the binding's `RedisStore` hash
+ * in the same script (HMGET): no round trip of their own.
+ * Returns the lease and each field's bytes (`null` when absent); for
+ * `withLease`, so the sync's first reads come from there. Internal to the
+ * scheduler.
+ */
+export async function acquireLeaseReading(
+  redis: Redis | Cluster,
+  bindingId: string,
+  options: AcquireLeaseOptions,
+  fields: readonly string[] = [],
+): Promise<{ lease: Lease; read: Map<string, Buffer | null> } | undefined> {
   assertClient(redis);
   checkOptions('acquireLease options', options, ACQUIRE_KEYS);
   assertPrefix(options.prefix);
   assertOwner(options.owner);
   assertTtl(options.ttlMs);
   const keys = bindingKeys(options.prefix, bindingId);
-  const token = await call(redis, `take the lease of "${bindingId}"`, { bindingId }, () =>
-    runScript(redis, ACQUIRE, [keys.lease, keys.epoch], [options.owner, options.ttlMs]),
+  const reply = await call(redis, `take the lease of "${bindingId}"`, { bindingId }, () =>
+    fields.length === 0
+      ? runScript(redis, ACQUIRE, [keys.lease, keys.epoch], [options.owner, options.ttlMs])
+      : runScript(redis, ACQUIRE, [keys.lease, keys.epoch, keys.store], [options.owner, options.ttlMs, ...fields], true),
   );
-  if (token === null || token === undefined) return undefined;
-  return Object.freeze({ bindingId, prefix: options.prefix, owner: options.owner, ttlMs: options.ttlMs, token: Number(token) });
+  if (reply === null || reply === undefined) return undefined;
+  const [token, ...values] = fields.length === 0 ? [reply as string] : (reply as [Buffer, ...Array<Buffer | null>]);
+  const lease = Object.freeze({
+    bindingId,
+    prefix: options.prefix,
+    owner: options.owner,
+    ttlMs: options.ttlMs,
+    token: Number(String(token)),
+  });
+  return { lease, read: new Map(fields.map((field, i) => [field, values[i] ?? null])) };
 }
 
 /**

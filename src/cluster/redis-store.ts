@@ -7,7 +7,7 @@ import { DEFAULT_COMPRESS_ABOVE, UndecodableValue, decode, encode, toJson } from
 import { redisFailure, resolveRedis, type RedisConnection, type ResolvedRedis } from './connection.js';
 import { assertPrefix, bindingKeys } from './keys.js';
 import type { LeaseToken } from './lease.js';
-import { currentToken } from './lease-scope.js';
+import { currentToken, forgetPrefetched, takePrefetched } from './lease-scope.js';
 import { FENCED_WRITE, runScript } from './scripts.js';
 
 const REDIS_STORE_KEYS = optionKeys<RedisStoreOptions>()(['redis', 'prefix', 'compressAbove']);
@@ -127,9 +127,10 @@ export class RedisStore implements SyncStore {
   async #read(bindingId: string, key: string): Promise<unknown> {
     const keys = bindingKeys(this.#prefix, bindingId);
     recordKey(key);
-    let bytes: Buffer | null;
+    // Read with the sync's lease, in its script: no round trip (see lease-scope.ts).
+    let bytes = takePrefetched(this.#prefix, bindingId, key);
     try {
-      bytes = await this.#redis.client.hgetBuffer(keys.store, key);
+      if (bytes === undefined) bytes = await this.#redis.client.hgetBuffer(keys.store, key);
     } catch (error) {
       if (describeThrown(error).startsWith('WRONGTYPE')) throw this.#corrupt(keys.store, bindingId, key, 'the key is not a hash', error);
       throw redisFailure('STORE_READ_FAILED', `read the record "${key}" of "${bindingId}"`, error, this.#redis, { bindingId, key });
@@ -179,6 +180,7 @@ export class RedisStore implements SyncStore {
     const keys = bindingKeys(this.#prefix, bindingId);
     const value = write.op === 'set' ? await encode(write.json, this.#compressAbove) : undefined;
     const key = write.op === 'drop' ? undefined : write.key;
+    forgetPrefetched(this.#prefix, bindingId, key);
     let refusedBy: unknown;
     try {
       const client = this.#redis.client;

@@ -38,11 +38,14 @@ return 0
 `);
 
 /**
- * Take a lease. KEYS: lease, epoch. ARGV: owner, TTL in ms. Returns the new
- * epoch (the fencing token) as a decimal string, or nil when the lease is
- * held. The epoch is the last one plus one, and never less than the server's
- * clock in milliseconds: it keeps growing even when Redis lost the epoch key
- * (a restart without persistence, a failover to a replica that lagged).
+ * Take a lease. KEYS: lease, epoch, and optionally the store hash. ARGV:
+ * owner, TTL in ms, and with the store hash one or more of its fields.
+ * Returns the new epoch (the fencing token) as a decimal string, or nil when
+ * the lease is held; with the store hash, `{ token, value or nil per field }`,
+ * so a sync's first reads cost no round trip of their own. The epoch is the last
+ * one plus one, and never less than the server's clock in milliseconds: it
+ * keeps growing even when Redis lost the epoch key (a restart without
+ * persistence, a failover to a replica that lagged).
  */
 export const ACQUIRE = lua(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
@@ -53,6 +56,7 @@ if now > epoch then epoch = now end
 local token = string.format('%.0f', epoch)
 redis.call('SET', KEYS[2], token)
 redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
+if KEYS[3] then return { token, unpack(redis.call('HMGET', KEYS[3], unpack(ARGV, 3))) } end
 return token
 `);
 
@@ -74,17 +78,24 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PTTL', KEYS[1])
 return -1
 `);
 
-/** Run a script by its SHA-1, sending its source once when the server does not know it yet (NOSCRIPT). */
+/**
+ * Run a script by its SHA-1, sending its source once when the server does
+ * not know it yet (NOSCRIPT). With `buffers`, bulk replies come back as
+ * Buffers (for store values, which may be binary).
+ */
 export async function runScript(
   client: Redis | Cluster,
   script: LuaScript,
   keys: readonly string[],
   args: ReadonlyArray<string | Buffer | number>,
+  buffers = false,
 ): Promise<unknown> {
+  const run = (command: 'evalsha' | 'eval', body: string): Promise<unknown> =>
+    buffers ? client.callBuffer(command, body, keys.length, ...keys, ...args) : client.call(command, body, keys.length, ...keys, ...args);
   try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+    return await run('evalsha', script.sha);
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return client.eval(script.source, keys.length, ...keys, ...args);
+    return run('eval', script.source);
   }
 }

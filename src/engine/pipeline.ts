@@ -240,9 +240,16 @@ async function notModified(
   refreshed: FetchValidators | undefined,
 ): Promise<PreparedSync> {
   if (!options.dryRun) deps.review.seen(binding.id, undefined);
-  if (refreshed && !options.dryRun) await deps.store.saveValidators(binding.id, { ...validators, ...refreshed });
+  // Saved only when the source sent something new: an unchanged poll writes nothing (one store write fewer per poll).
+  if (refreshed && !options.dryRun && !sameValidators(validators, refreshed))
+    await deps.store.saveValidators(binding.id, { ...validators, ...refreshed });
   if (!quiet) emit('spec:unchanged', () => ({ timestamp: deps.clock.now(), sourceId: binding.id, jobId, reason: 'not-modified' }));
   return unchangedSync('not-modified', validators);
+}
+
+/** Whether `refreshed` adds nothing to `known`: every validator it has, `known` has with the same value. */
+function sameValidators(known: Readonly<FetchValidators>, refreshed: Readonly<FetchValidators>): boolean {
+  return (Object.keys(refreshed) as Array<keyof FetchValidators>).every((key) => refreshed[key] === known[key]);
 }
 
 /** What the load step gives: the newest document, frozen and hashed, beside the base it was loaded against. */

@@ -181,6 +181,10 @@ describe('worker processes share bindings through the BullMQ scheduler', () => {
       appendFileSync(log, `${JSON.stringify({ worker: 'doomed', at: 'killed' })}\n`);
 
       await expect.poll(() => fileVersion('b1'), { timeout: 20_000, interval: 50 }).toBe('List pets, version 1');
+      // The file is written before the sync's store writes and its exit line: wait for the line too.
+      await expect
+        .poll(() => readLog(log).some((l) => l.binding === 'b1' && l.at === 'exit'), { timeout: 20_000, interval: 20 })
+        .toBe(true);
       const lines = readLog(log);
       assertNoOverlap(lines);
       const b1 = lines.filter((l) => l.binding === 'b1' && l.at === 'exit');

@@ -1,4 +1,4 @@
-/** examples/scale-out.ts against a real redis-server. */
+/** examples/scale-out.ts against a real redis-server: it starts two worker processes. */
 import { describe, expect, it } from 'vitest';
 import { runExample } from '../../examples/scale-out.js';
 import { useRedisServer } from '../support/redis.js';
@@ -6,10 +6,13 @@ import { useRedisServer } from '../support/redis.js';
 const redis = useRedisServer();
 
 describe('examples/scale-out.ts', () => {
-  it('two workers bring every binding to each version, each change applied once', { timeout: 60_000 }, async () => {
+  it('two worker processes bring every binding to each version, each change applied once', { timeout: 90_000 }, async () => {
     const lines: string[] = [];
-    const { applied } = await runExample(redis.current.url, { prefix: 'example-test', log: (line) => lines.push(line) });
-    expect(lines[0]).toMatch(/^version 1 synced to /);
+    const { applied, pids } = await runExample(redis.current.url, { prefix: 'example-test', log: (line) => lines.push(line) });
+    // Two processes, neither of them this one.
+    expect(new Set(pids).size).toBe(2);
+    expect(pids).not.toContain(process.pid);
+    expect(lines[1]).toMatch(/^version 1 synced to /);
     expect(lines).toContain('version 2 synced');
     // Four bindings, two versions: eight applied syncs in all, whichever worker ran them.
     expect(applied).toHaveLength(8);
