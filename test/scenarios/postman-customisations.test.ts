@@ -458,3 +458,149 @@ describe('postmanTarget: customisations survive upstream changes', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------- removal policy
+
+function without(...operationIds: string[]): Json {
+  const document = petstore();
+  for (const [path, pathItem] of Object.entries(document.paths as Json)) {
+    for (const [method, op] of Object.entries(pathItem as Json))
+      if (operationIds.includes((op as Json).operationId)) delete (pathItem as Json)[method];
+    if (Object.keys(pathItem as Json).length === 0) delete document.paths[path];
+  }
+  return document;
+}
+
+describe('postmanTarget: operations removed upstream', () => {
+  const editDelete = (c: PostmanCollection) => {
+    item(c, 'deletePet').event = [{ listen: 'test', script: { exec: ['pm.test("gone", () => pm.response.to.have.status(204));'] } }];
+  };
+
+  it('remove: an untouched request goes, an edited one stays, marked, after the conflict is decided for local', async () => {
+    const untouched = await setup(petstore(), { removal: 'remove' });
+    untouched.source.set(without('deletePet'));
+    expect(await untouched.engine.syncNow('pets')).toMatchObject({ outcome: 'applied', conflicts: [] });
+    expect(find(await readJson(untouched.file), 'deletePet')).toBeUndefined();
+
+    const edited = await setup(petstore(), { removal: 'remove' });
+    await edited.edit(editDelete);
+    edited.source.set(without('deletePet'));
+    const result = await edited.engine.syncNow('pets');
+    expect(result.conflicts).toEqual([expect.objectContaining({ path: '/requests/deletePet', kind: 'changed-vs-deleted' })]);
+    const kept = item(await readJson(edited.file), 'deletePet');
+    expect(kept.name).toBe('[deprecated] Delete a pet');
+    expect((kept.request as PostmanRequest).description).toMatch(/^Removed upstream: .*removal policy "remove"/);
+    expect(kept.event?.[0]?.script?.exec).toEqual(['pm.test("gone", () => pm.response.to.have.status(204));']);
+  });
+
+  it('deprecate: requests stay in place, marked, and the mark goes when the operation comes back', async () => {
+    const { file, engine, source, edit } = await setup(petstore(), { removal: 'deprecate' });
+    await edit(editDelete);
+    source.set(without('deletePet'));
+    expect((await engine.syncNow('pets')).outcome).toBe('applied');
+    const after = await readJson(file);
+    expect(item(after, 'deletePet').name).toBe('[deprecated] Delete a pet');
+    expect(ids(folder(after, 'pets'))).toEqual(['listPets', 'createPet', 'getPet', 'deletePet']);
+    source.set(petstore());
+    await engine.syncNow('pets');
+    const back = item(await readJson(file), 'deletePet');
+    expect(back.name).toBe('Delete a pet');
+    expect((back.request as PostmanRequest).description).toBeUndefined();
+    expect(back.event).toHaveLength(1);
+  });
+
+  it('keep: removed requests stay exactly as they were', async () => {
+    const { file, engine, source } = await setup(petstore(), { removal: 'keep' });
+    const before = item(await readJson(file), 'deletePet');
+    source.set(without('deletePet'));
+    await engine.syncNow('pets');
+    expect(item(await readJson(file), 'deletePet')).toEqual(before);
+  });
+});
+
+// ---------------------------------------------------------------- variables
+
+describe('postmanTarget: variables', () => {
+  it('keeps the user base URL and their own variables, and never writes the value of a secret one', async () => {
+    const { file, engine, source, edit } = await setup();
+    await edit((c) => {
+      c.variable = [
+        { key: 'baseUrl', value: 'http://localhost:4321', type: 'string' },
+        { key: 'token', value: 'tok-s3cret', type: 'string', secret: true },
+        { key: 'user', value: 'alice', type: 'string' },
+      ];
+      folder(c, 'pets').variable = [{ key: 'petKey', value: 'pk-s3cret', type: 'secret' }];
+    });
+    source.set(changed('new parameter', 'listPets'));
+    expect((await engine.syncNow('pets')).written).toBe(true);
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('s3cret');
+    const after = JSON.parse(text) as PostmanCollection;
+    expect(after.variable).toEqual([
+      { key: 'baseUrl', value: 'http://localhost:4321', type: 'string' },
+      { key: 'token', value: '', type: 'string', secret: true },
+      { key: 'user', value: 'alice', type: 'string' },
+    ]);
+    expect(folder(after, 'pets').variable).toEqual([{ key: 'petKey', value: '', type: 'secret' }]);
+  });
+
+  it('follows a new server URL upstream while the user has not changed theirs', async () => {
+    const { file, engine, source } = await setup();
+    const moved = petstore();
+    moved.servers = [{ url: 'https://api.example.com/v2' }];
+    source.set(moved);
+    await engine.syncNow('pets');
+    expect((await readJson(file)).variable).toEqual([{ key: 'baseUrl', value: 'https://api.example.com/v2', type: 'string' }]);
+  });
+});
+
+// ---------------------------------------------------------------- invalid local files, options
+
+describe('postmanTarget: an invalid local file is refused and left as it is', () => {
+  const cases: Array<[string, (text: string) => string, RegExp]> = [
+    ['not JSON', (text) => text.slice(0, 40), /not valid JSON/],
+    ['a collection v2.0', (text) => text.replace('v2.1.0', 'v2.0.0'), /Collection v2\.1/],
+    ['a header without a key', (text) => text.replace('"key": "X-Trace"', '"key": 7'), /item\[0\]\.item\[0\]\.request\.header\[0\]\.key/],
+  ];
+  for (const [name, corrupt, message] of cases) {
+    it(name, async () => {
+      const { file, engine, source } = await setup();
+      const broken = corrupt(await readFile(file, 'utf8'));
+      await writeFile(file, broken);
+      source.set(changed('new parameter', 'listPets'));
+      const error = await engine.syncNow('pets').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'TARGET_INVALID' });
+      expect((error as Error).message).toMatch(message);
+      expect(await readFile(file, 'utf8')).toBe(broken);
+    });
+  }
+});
+
+describe('postmanTarget: options', () => {
+  it('refuses bad options with a ConfigError', () => {
+    expect(() => postmanTarget({ path: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => postmanTarget({ path: 'x.json', baseUrlVariable: '{{x}}' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => postmanTarget({ path: 'x.json', indent: 1.5 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => postmanTarget({ path: 'x.json', version: 2 } as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(postmanTarget({ path: 'x.json', baseUrlVariable: 'api.url', indent: 4 }).kind).toBe('postman');
+  });
+
+  it('writes the server variable under the name given', async () => {
+    const dir = await mkdtemp(join(root, 'var-'));
+    const file = join(dir, 'c.json');
+    const engine = new SyncEngine();
+    await engine.addSource({
+      id: 'v',
+      source: new MemorySource(petstore()),
+      target: postmanTarget({ path: file, baseUrlVariable: 'api' }),
+      intervalMs: 0,
+    });
+    await engine.syncNow('v');
+    const written = await readJson(file);
+    expect(written.variable?.map((v) => v.key)).toEqual(['api']);
+    expect(url(written, 'getPet').raw).toBe('{{api}}/pets/:petId');
+  });
+});

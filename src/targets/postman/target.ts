@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../json/index.js';
 import { checkOptions, optionKeys } from '../../options.js';
-import { clientTarget, type KeyedCollection, type ModelRequestCache } from '../collection/index.js';
+import { clientTarget, nameMark, type KeyedCollection, type ModelRequestCache, type RemovalMark } from '../collection/index.js';
 import { LocalFile } from '../local-file.js';
 import type { SyncTarget } from '../types.js';
 import { parsePostmanCollection } from './parse.js';
@@ -91,6 +91,7 @@ export function postmanTarget(options: PostmanTargetOptions): SyncTarget<KeyedCo
     location: path,
     recordKey: POSTMAN_IDENTITY_RECORD,
     identityRules: postmanIdentityRules,
+    marker: postmanMark,
     storage: new LocalFile(path),
     render: (document) => renderPostmanTree(document, renderOptions, cache),
     hints: postmanOperationHints,
@@ -106,6 +107,22 @@ export function postmanTarget(options: PostmanTargetOptions): SyncTarget<KeyedCo
     },
   });
 }
+
+/**
+ * The removal mark of a Postman request: the shared name prefix and
+ * description note, except that a request whose only description was the
+ * note gets no description back when the mark goes (Postman writes none, not `null`).
+ */
+const postmanMark: RemovalMark = {
+  isMarked: nameMark.isMarked,
+  mark: nameMark.mark,
+  unmark(entry) {
+    const unmarked = nameMark.unmark(entry);
+    if (unmarked === entry || unmarked.request.description !== null) return unmarked;
+    const { description: _none, ...request } = unmarked.request;
+    return { ...unmarked, request };
+  },
+};
 
 /**
  * Read and check a Postman collection file: `undefined` when it does not
