@@ -24,13 +24,31 @@ export interface PostmanAddress {
 export function postmanUrl(parts: PostmanAddress): PostmanUrl {
   const { address, query, variable, hash } = parts;
   const sent = query.filter((q) => q.disabled !== true);
-  const queryText = sent.map((q) => (q.value === null || q.value === undefined ? `${q.key ?? ''}` : `${q.key ?? ''}=${q.value}`)).join('&');
+  const queryText = sent
+    .map((q) => `${rawPart(q.key ?? '', true)}${typeof q.value === 'string' ? `=${rawPart(q.value, false)}` : ''}`)
+    .join('&');
   const raw = `${address}${sent.length > 0 ? `?${queryText}` : ''}${hash === undefined ? '' : `#${hash}`}`;
   const url: PostmanUrl = { raw, ...splitAddress(address) };
   if (query.length > 0) url.query = query;
   if (hash !== undefined) url.hash = hash;
   if (variable.length > 0) url.variable = variable;
   return url;
+}
+
+/**
+ * A query key or value as `raw` writes it, as the Postman SDK writes it:
+ * `&` and `#` (and `=` in a key) percent-encoded, except inside `{{variables}}`,
+ * so that `raw` reads back into the same parameters.
+ */
+function rawPart(text: string, isKey: boolean): string {
+  return text
+    .split(/(\{\{[^{}]*\}\})/)
+    .map((part, index) => {
+      if (index % 2 === 1) return part;
+      const encoded = part.replaceAll('&', '%26').replaceAll('#', '%23');
+      return isKey ? encoded.replaceAll('=', '%3D') : encoded;
+    })
+    .join('');
 }
 
 /**

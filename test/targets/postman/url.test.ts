@@ -32,6 +32,19 @@ describe('Postman URLs', () => {
     });
   });
 
+  it('percent-encodes & and # in query keys and values of raw (= in keys), as the SDK does, but not inside {{variables}}', () => {
+    const built = postmanUrl({
+      address: '{{baseUrl}}/a',
+      query: [
+        { key: 'json-pointer', value: '#/foo' },
+        { key: 'a=b', value: 'x&y' },
+        { key: 'v', value: '{{a&b}}' },
+      ],
+      variable: [],
+    });
+    expect(built.raw).toBe('{{baseUrl}}/a?json-pointer=%23/foo&a%3Db=x%26y&v={{a&b}}');
+  });
+
   it('reads text URLs and URLs with only raw', () => {
     expect(readPostmanUrl('{{baseUrl}}/a?x=1&y#top')).toEqual({
       address: '{{baseUrl}}/a',
