@@ -604,3 +604,63 @@ describe('postmanTarget: options', () => {
     expect(url(written, 'getPet').raw).toBe('{{api}}/pets/:petId');
   });
 });
+
+// ---------------------------------------------------------------- auth variables, filters
+
+describe('postmanTarget: auth variables and filters', () => {
+  it('security schemes become secret, empty collection variables the auth refers to', async () => {
+    const document = petstore();
+    document.components = {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' }, keyAuth: { type: 'apiKey', in: 'query', name: 'key' } },
+    };
+    document.security = [{ bearerAuth: [] }];
+    operation(document, 'getInventory').security = [{ keyAuth: [] }];
+    const { file, engine, source, edit } = await setup(document);
+    const written = await readJson(file);
+    expect(written.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{bearerAuth_token}}', type: 'string' }] });
+    expect(request(written, 'getInventory').auth).toMatchObject({
+      type: 'apikey',
+      apikey: expect.arrayContaining([{ key: 'value', value: '{{keyAuth_key}}', type: 'string' }]),
+    });
+    expect(written.variable).toEqual([
+      { key: 'baseUrl', value: 'http://127.0.0.1:9/api', type: 'string' },
+      { key: 'bearerAuth_token', value: '', type: 'string', secret: true },
+      { key: 'keyAuth_key', value: '', type: 'string', secret: true },
+    ]);
+    // A token typed into the file is never written back.
+    await edit((c) => {
+      c.variable!.find((v) => v.key === 'bearerAuth_token')!.value = 'tok-s3cret';
+    });
+    source.set({
+      ...document,
+      info: { ...document.info, version: '2' },
+      paths: { ...document.paths, '/ping': { get: { operationId: 'ping', responses: {} } } },
+    });
+    expect((await engine.syncNow('pets')).written).toBe(true);
+    expect(await readFile(file, 'utf8')).not.toContain('s3cret');
+  });
+
+  it('an operation filtered out is neither added nor removed', async () => {
+    const dir = await mkdtemp(join(root, 'filter-'));
+    const file = join(dir, 'c.json');
+    const engine = new SyncEngine();
+    const source = new MemorySource(petstore());
+    const target = postmanTarget({ path: file, filter: { exclude: { tags: ['store'], operationIds: ['deletePet'] } } });
+    await engine.addSource({ id: 'f', source, target, intervalMs: 0, policy: { removal: 'remove' } });
+    await engine.syncNow('f');
+    expect(walk(await readJson(file)).map((e) => e.item.id)).toEqual(['listPets', 'createPet', 'getPet']);
+    // The user keeps a request of their own for the excluded DELETE; upstream adds an operation under the excluded tag.
+    const edited = await readJson(file);
+    folder(edited, 'pets').item.push({ name: 'Delete by hand', request: { method: 'DELETE', url: '{{baseUrl}}/pets/:petId' } });
+    await writeFile(file, JSON.stringify(edited, null, 2));
+    const document = petstore();
+    document.paths['/store/orders'] = { get: { tags: ['store'], operationId: 'listOrders', responses: { '200': { description: 'ok' } } } };
+    source.set(document);
+    expect(await engine.syncNow('f')).toMatchObject({ outcome: 'applied', conflicts: [] });
+    const after = await readJson(file);
+    expect(walk(after).map((e) => e.item.id ?? e.item.name)).toEqual(['listPets', 'createPet', 'getPet', 'Delete by hand']);
+    expect(() => postmanTarget({ path: file, filter: { exclude: { tags: 'store' } } as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+});

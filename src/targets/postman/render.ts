@@ -21,6 +21,9 @@ import {
   type ModelParameter,
   type ModelRequest,
   type ModelRequestCache,
+  type OperationFilter,
+  authVariable,
+  checkFilter,
   renderModelWithCache,
 } from '../collection/index.js';
 import { postmanAuth } from './auth.js';
@@ -40,9 +43,11 @@ import { type PostmanTree, type PostmanTreeFolder, type PostmanTreeRequest, coll
 export interface PostmanRenderOptions {
   /** The collection variable holding the server URL. Default `baseUrl`. */
   baseUrlVariable?: string;
+  /** Which operations to render (see `OperationFilter`); all by default. */
+  filter?: OperationFilter;
 }
 
-const RENDER_KEYS = optionKeys<PostmanRenderOptions>()(['baseUrlVariable']);
+const RENDER_KEYS = optionKeys<PostmanRenderOptions>()(['baseUrlVariable', 'filter']);
 
 /**
  * Render an OpenAPI 3.0 or 3.1 document (Swagger 2 must be upgraded first,
@@ -55,6 +60,7 @@ const RENDER_KEYS = optionKeys<PostmanRenderOptions>()(['baseUrlVariable']);
  */
 export function renderPostmanCollection(document: unknown, options: PostmanRenderOptions = {}): PostmanCollection {
   checkOptions('renderPostmanCollection options', options, RENDER_KEYS);
+  if (options.filter !== undefined) checkFilter(options.filter, 'renderPostmanCollection options.filter');
   const collection = collectionOf(renderPostmanTree(document, options, undefined));
   try {
     return parsePostmanCollection(JSON.parse(JSON.stringify(collection)));
@@ -74,7 +80,10 @@ export function renderPostmanCollection(document: unknown, options: PostmanRende
 export function renderPostmanTree(document: unknown, options: PostmanRenderOptions, cache: ModelRequestCache | undefined): PostmanTree {
   const model = renderModelWithCache(
     document,
-    options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable },
+    {
+      ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }),
+      ...(options.filter === undefined ? {} : { filter: options.filter }),
+    },
     cache,
   );
   return treeOfModel(model);
@@ -87,7 +96,12 @@ function treeOfModel(model: CollectionModel): PostmanTree {
     info: { schema: POSTMAN_SCHEMA_URL },
     folders: model.folders.map(folderOf),
     requests: model.requests.map(requestOf),
-    variable: model.variables.map((variable) => ({ key: variable.key, value: variable.secret ? '' : variable.value, type: 'string' })),
+    // Auth variables are secret and empty: the user fills them in (in the app, or an environment); a sync never writes their values.
+    variable: model.variables.map((variable) =>
+      variable.secret
+        ? { key: variable.key, value: '', type: 'string', secret: true }
+        : { key: variable.key, value: variable.value, type: 'string' },
+    ),
   };
   const auth = authOf(model.auth);
   if (auth !== undefined && auth.type !== 'noauth') tree.auth = auth;
@@ -223,24 +237,26 @@ const OAUTH_GRANTS = {
 } as const;
 
 /**
- * Postman's form of an auth (`undefined`: inherit the folder's). Credentials
- * are left empty for the user to fill in; an API key names its header or
- * query parameter.
+ * Postman's form of an auth (`undefined`: inherit the folder's). Each
+ * credential refers to its auth variable (`{{bearerAuth_token}}`, see
+ * `authVariables`), a secret, empty collection variable the user fills in
+ * once; an API key names its header or query parameter.
  */
 function authOf(auth: ModelAuth): PostmanAuth | undefined {
+  const ref = (part: Parameters<typeof authVariable>[1]) => ('scheme' in auth ? `{{${authVariable(auth.scheme, part)}}}` : '');
   switch (auth.type) {
     case 'inherit':
       return undefined;
     case 'none':
       return postmanAuth({ type: 'noauth', values: {} });
     case 'basic':
-      return postmanAuth({ type: 'basic', values: { username: '', password: '' } });
+      return postmanAuth({ type: 'basic', values: { username: ref('username'), password: ref('password') } });
     case 'bearer':
-      return postmanAuth({ type: 'bearer', values: { token: '' } });
+      return postmanAuth({ type: 'bearer', values: { token: ref('token') } });
     case 'digest':
-      return postmanAuth({ type: 'digest', values: { username: '', password: '', realm: '' } });
+      return postmanAuth({ type: 'digest', values: { username: ref('username'), password: ref('password'), realm: '' } });
     case 'apiKey':
-      return postmanAuth({ type: 'apikey', values: { key: auth.name, value: '', in: auth.in } });
+      return postmanAuth({ type: 'apikey', values: { key: auth.name, value: ref('key'), in: auth.in } });
     case 'oauth2':
       return postmanAuth({
         type: 'oauth2',
@@ -248,6 +264,8 @@ function authOf(auth: ModelAuth): PostmanAuth | undefined {
           grant_type: OAUTH_GRANTS[auth.flow],
           ...(auth.authorizationUrl === '' ? {} : { authUrl: auth.authorizationUrl }),
           ...(auth.tokenUrl === '' ? {} : { accessTokenUrl: auth.tokenUrl }),
+          clientId: ref('clientId'),
+          clientSecret: ref('clientSecret'),
           ...(auth.scopes === '' ? {} : { scope: auth.scopes }),
           addTokenTo: 'header',
         },

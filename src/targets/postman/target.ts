@@ -10,7 +10,15 @@ import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../json/index.js';
 import { checkOptions, optionKeys } from '../../options.js';
-import { clientTarget, nameMark, type KeyedCollection, type ModelRequestCache, type RemovalMark } from '../collection/index.js';
+import {
+  checkFilter,
+  clientTarget,
+  nameMark,
+  type KeyedCollection,
+  type ModelRequestCache,
+  type OperationFilter,
+  type RemovalMark,
+} from '../collection/index.js';
 import { LocalFile } from '../local-file.js';
 import type { SyncTarget } from '../types.js';
 import { parsePostmanCollection } from './parse.js';
@@ -29,7 +37,7 @@ import {
 /** The store record (per binding) holding the identity map of the last write. */
 export const POSTMAN_IDENTITY_RECORD = 'postman-identities';
 
-const POSTMAN_TARGET_KEYS = optionKeys<PostmanTargetOptions>()(['path', 'baseUrlVariable', 'indent']);
+const POSTMAN_TARGET_KEYS = optionKeys<PostmanTargetOptions>()(['path', 'baseUrlVariable', 'indent', 'filter']);
 
 /** Options of {@link postmanTarget}. */
 export interface PostmanTargetOptions {
@@ -39,6 +47,13 @@ export interface PostmanTargetOptions {
   baseUrlVariable?: string;
   /** JSON indentation of the file. Default 2 (what the Postman app exports with is 4, or tabs). */
   indent?: number;
+  /**
+   * Which operations the collection holds: include and exclude by tag, path
+   * glob, operationId and `deprecated`. Applied before the merge, so an
+   * operation filtered out is neither added nor removed (see
+   * docs/collections.md, "Filters"). All by default.
+   */
+  filter?: OperationFilter;
 }
 
 /**
@@ -82,8 +97,12 @@ export function postmanTarget(options: PostmanTargetOptions): SyncTarget<KeyedCo
       { hint: 'Leave it out for "baseUrl".' },
     );
   }
+  if (options.filter !== undefined) checkFilter(options.filter, 'postmanTarget options.filter');
   const path = resolve(options.path);
-  const renderOptions = options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable };
+  const renderOptions = {
+    ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }),
+    ...(options.filter === undefined ? {} : { filter: options.filter }),
+  };
   // Model requests by operation object, so a new version of a document renders only the operations that changed.
   const cache: ModelRequestCache = new WeakMap();
   return clientTarget<PostmanTree>({
@@ -92,6 +111,7 @@ export function postmanTarget(options: PostmanTargetOptions): SyncTarget<KeyedCo
     recordKey: POSTMAN_IDENTITY_RECORD,
     identityRules: postmanIdentityRules,
     marker: postmanMark,
+    variables: { list: 'variable', value: 'value' },
     storage: new LocalFile(path),
     render: (document) => renderPostmanTree(document, renderOptions, cache),
     hints: postmanOperationHints,
