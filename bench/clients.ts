@@ -22,14 +22,21 @@
  *
  *     npx tsx bench/clients.ts [runs] [client ...]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyncEngine } from '../src/engine/index.js';
 import { MemorySource } from '../src/sources/index.js';
 import { MemoryStore } from '../src/store/index.js';
 import { hoppscotchTarget } from '../src/targets/hoppscotch/index.js';
+import {
+  isPostmanFolder,
+  postmanTarget,
+  type PostmanCollection,
+  type PostmanFolder,
+  type PostmanItem,
+  type PostmanRequest,
+} from '../src/targets/postman/index.js';
 import type { SyncTarget } from '../src/targets/index.js';
 import { npmFixture } from '../test/support/npm-fixtures.js';
 
@@ -45,7 +52,34 @@ interface Client {
   edit?(path: string): Promise<number>;
 }
 
-const CLIENTS: Client[] = [{ name: 'hoppscotch', file: 'github.hoppscotch.json', target: (path) => hoppscotchTarget({ path }) }];
+/** 300 edits a Postman user could make, spread over the collection: test scripts, unchecked parameters, renames, descriptions. */
+async function postmanEdits(path: string): Promise<number> {
+  const collection = JSON.parse(await readFile(path, 'utf8')) as PostmanCollection;
+  const items: PostmanItem[] = [];
+  const walk = (entries: Array<PostmanItem | PostmanFolder>) => {
+    for (const entry of entries) isPostmanFolder(entry) ? walk(entry.item) : items.push(entry);
+  };
+  walk(collection.item);
+  const step = Math.max(1, Math.floor(items.length / 300));
+  let edits = 0;
+  for (let i = 0; i < items.length && edits < 300; i += step, edits++) {
+    const item = items[i] as PostmanItem;
+    const request = item.request as PostmanRequest;
+    const query = typeof request.url === 'object' ? (request.url.query ?? []) : [];
+    if (edits % 4 === 0)
+      item.event = [{ listen: 'test', script: { exec: [`pm.test("ok ${i}", () => pm.response.to.have.status(200));`] } }];
+    else if (edits % 4 === 1 && query[0] !== undefined) query[0].disabled = true;
+    else if (edits % 4 === 2) item.name = `My ${item.name ?? ''}`;
+    else request.description = `note ${i}`;
+  }
+  await writeFile(path, JSON.stringify(collection, null, '\t'));
+  return edits;
+}
+
+const CLIENTS: Client[] = [
+  { name: 'hoppscotch', file: 'github.hoppscotch.json', target: (path) => hoppscotchTarget({ path }) },
+  { name: 'postman', file: 'github.postman_collection.json', target: (path) => postmanTarget({ path }), edit: postmanEdits },
+];
 
 const RUNS = Number(process.argv[2] ?? 5);
 const ONLY = process.argv.slice(3);
