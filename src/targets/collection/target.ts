@@ -58,10 +58,13 @@ export interface ClientFormat<Tree> {
    */
   readonly variables?: { readonly list: string; readonly value: string };
   /**
-   * Render an OpenAPI document (already filtered) into the client's tree,
-   * each request carrying its operation identity as its `id`. Pure and
-   * deterministic; `clientTarget` remembers the result by document object.
-   * Throws `TargetError` `TARGET_INVALID` for a document that is not OpenAPI 3.x.
+   * Render an OpenAPI document into the client's tree, each request carrying
+   * its operation identity as its `id`: `renderModelWithCache` with the
+   * binding's `baseUrlVariable` and `filter` (validated with `checkFilter`
+   * where the options arrive) and one cache per target, then the client's
+   * form. Pure and deterministic; `clientTarget` remembers the result by
+   * document object. Throws `TargetError` `TARGET_INVALID` for a document
+   * that is not OpenAPI 3.x.
    */
   render(document: unknown): Tree;
   /** The operations of a rendered tree, for reads of files whose ids were lost (see `operationHintsOf`). */
