@@ -664,3 +664,41 @@ describe('postmanTarget: auth variables and filters', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------- ids the app gave
+
+describe('postmanTarget: a collection exported again from the Postman app', () => {
+  it('with every item id replaced, a rename and a move, still syncs by method and URL, keeping the app ids', async () => {
+    const { file, engine, source, edit } = await setup();
+    const appIds = new Map<string, string>();
+    await edit((c) => {
+      walk(c).forEach(({ item: entry }, index) => {
+        const uuid = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+        appIds.set(entry.id as string, uuid);
+        entry.id = uuid;
+      });
+      const pets = folder(c, 'pets');
+      pets.item.find((e) => e.name === 'List pets')!.name = 'All my pets';
+      const getPet = pets.item.splice(
+        pets.item.findIndex((e) => e.name === 'Get a pet'),
+        1,
+      )[0]!;
+      c.item.push(getPet);
+    });
+    source.set(changed('new parameter', 'listPets'));
+    const result = await engine.syncNow('pets');
+    expect(result.conflicts).toEqual([]);
+    const after = await readJson(file);
+    expect(walk(after).map((e) => [e.folder, e.item.id, e.item.name])).toEqual([
+      ['pets', appIds.get('listPets'), 'All my pets'],
+      ['pets', appIds.get('createPet'), 'Add a pet'],
+      ['pets', appIds.get('deletePet'), 'Delete a pet'],
+      ['store', appIds.get('getInventory'), 'Inventory'],
+      [null, appIds.get('getPet'), 'Get a pet'],
+    ]);
+    expect(((item(after, appIds.get('listPets')!).request as PostmanRequest).url as PostmanUrl).query?.map((q) => q.key)).toEqual([
+      'limit',
+      'sort',
+    ]);
+  });
+});
