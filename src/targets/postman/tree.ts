@@ -126,8 +126,26 @@ function children(items: ReadonlyArray<PostmanItem | PostmanFolder>): { folders:
   return { folders, requests };
 }
 
+/**
+ * The flattened form of each item, and the item of each flattened request,
+ * made so far: a request that did not change between two writes (the merge
+ * keeps the rendered object) is converted once. Both sides are treated as
+ * read-only.
+ */
+const flattened = new WeakMap<PostmanItem, PostmanTreeRequest>();
+const items = new WeakMap<PostmanTreeRequest, PostmanItem>();
+
 /** One request item, flattened. */
 export function flatten(item: PostmanItem): PostmanTreeRequest {
+  let flat = flattened.get(item);
+  if (flat === undefined) {
+    flat = flattenItem(item);
+    flattened.set(item, flat);
+  }
+  return flat;
+}
+
+function flattenItem(item: PostmanItem): PostmanTreeRequest {
   const request: PostmanRequest = typeof item.request === 'string' ? { url: item.request } : item.request;
   const url = readPostmanUrl(request.url);
   const out: PostmanTreeRequest = {
@@ -158,6 +176,15 @@ export function flatten(item: PostmanItem): PostmanTreeRequest {
 
 /** A flattened request as the item Postman writes: `id`, `name`, `event`, `request`, `response`, then its other fields. */
 export function itemOf(flat: PostmanTreeRequest): PostmanItem {
+  let item = items.get(flat);
+  if (item === undefined) {
+    item = makeItem(flat);
+    items.set(flat, item);
+  }
+  return item;
+}
+
+function makeItem(flat: PostmanTreeRequest): PostmanItem {
   const request: PostmanRequest = {
     method: flat.method,
     header: flat.header,
@@ -198,16 +225,16 @@ export function collectionOf(tree: PostmanTree): PostmanCollection {
       schema: schema as string,
       ...infoRest,
     },
-    item: items({ folders, requests }),
+    item: itemList({ folders, requests }),
     ...own,
   };
 }
 
-function items(node: Pick<PostmanTreeFolder, 'folders' | 'requests'>): Array<PostmanItem | PostmanFolder> {
+function itemList(node: Pick<PostmanTreeFolder, 'folders' | 'requests'>): Array<PostmanItem | PostmanFolder> {
   return [
     ...node.folders.map((folder): PostmanFolder => {
       const { name, folders, requests, ...own } = folder;
-      return { name, ...own, item: items({ folders, requests }) };
+      return { name, ...own, item: itemList({ folders, requests }) };
     }),
     ...node.requests.map(itemOf),
   ];
@@ -275,9 +302,19 @@ export function nestPostmanTree(keyed: KeyedCollection): NestedCollection<Postma
   return nestCollection<PostmanTreeFolder, PostmanTreeRequest, null>(keyed, {
     root: null,
     folder: (fields, children) => ({ ...fields, name: String(fields.name ?? ''), ...children }),
-    request: (fields, id) => (id === undefined ? fields : { id, ...fields }) as unknown as PostmanTreeRequest,
+    request(fields, id) {
+      if (id === undefined) return fields as unknown as PostmanTreeRequest;
+      const made = nested.get(fields);
+      if (made?.id === id) return made;
+      const request = { id, ...fields } as unknown as PostmanTreeRequest;
+      nested.set(fields, request);
+      return request;
+    },
   }) as NestedCollection<PostmanTree>;
 }
+
+/** The request nested from each keyed request's fields (with its key as `id`), so an unchanged request is the same object at every write. */
+const nested = new WeakMap<object, PostmanTreeRequest>();
 
 const field =
   (name: string, lower = false) =>
