@@ -702,3 +702,34 @@ describe('postmanTarget: a collection exported again from the Postman app', () =
     ]);
   });
 });
+
+describe('postmanTarget: a collection whose user wrote the server URL in place of {{baseUrl}}', () => {
+  it('without ids and without any stored state (a new store), still ties each request to its operation', async () => {
+    const { file } = await setup();
+    const made = await readJson(file);
+    for (const { item: entry } of walk(made)) {
+      delete entry.id;
+      const url = (entry.request as PostmanRequest).url as PostmanUrl;
+      url.raw = url.raw!.replace('{{baseUrl}}', 'http://127.0.0.1:9/api');
+      Object.assign(url, { protocol: 'http', host: ['127', '0', '0', '1'], port: '9', path: ['api', ...(url.path as string[])] });
+    }
+    await writeFile(file, JSON.stringify(made, null, '\t'));
+    const engine = new SyncEngine({ store: new MemoryStore() });
+    await engine.addSource({
+      id: 'fresh',
+      source: new MemorySource(changed('new parameter', 'listPets')),
+      target: postmanTarget({ path: file }),
+      intervalMs: 0,
+    });
+    await engine.syncNow('fresh');
+    const after = await readJson(file);
+    // No request doubled: each of the five is tied to its operation and keeps the user's URL.
+    expect(walk(after)).toHaveLength(5);
+    expect(url(after, 'listPets').raw).toBe('http://127.0.0.1:9/api/pets?limit=10&sort=name');
+    expect(
+      walk(after)
+        .map((e) => e.item.id)
+        .sort(),
+    ).toEqual(['createPet', 'deletePet', 'getInventory', 'getPet', 'listPets']);
+  });
+});
