@@ -43,5 +43,5 @@ export {
 export type { PostmanTree, PostmanTreeFolder, PostmanTreeRequest } from './tree.js';
 export { pathVariableNames, postmanUrl, readPostmanUrl } from './url.js';
 export type { PostmanAddress } from './url.js';
-export { authValues, postmanAuth } from './auth.js';
+export { postmanAuth } from './auth.js';
 export type { AuthValues } from './auth.js';
