@@ -3,8 +3,9 @@ import { defineConfig } from 'tsup';
 const entry = {
   index: 'src/index.ts',
   'testing/index': 'src/testing/index.ts',
-  // api-live-sync/hoppscotch and api-live-sync/server: what only some users need.
+  // api-live-sync/hoppscotch, api-live-sync/postman and api-live-sync/server: what only some users need.
   hoppscotch: 'src/targets/hoppscotch/public.ts',
+  postman: 'src/targets/postman/public.ts',
   server: 'src/server/index.ts',
   // The AI resolver: the only module that loads the `openai` package, and only when used.
   openai: 'src/conflict/openai.ts',

@@ -28,7 +28,7 @@ export const CLI_COMMANDS = [
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 
 /** The local copy's format: an OpenAPI file (JSON or YAML) or a Hoppscotch collection (JSON). */
-export type OutFormat = 'openapi' | 'hoppscotch';
+export type OutFormat = 'openapi' | 'hoppscotch' | 'postman';
 
 /** Which side wins a merge conflict: `local` (`preferLocal()`, the default) or `remote` (`preferRemote()`). */
 export type ResolverChoice = 'local' | 'remote';
@@ -469,8 +469,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 }
 
 function parseFormat(value: string, command: CliCommand): OutFormat {
-  if (value === 'openapi' || value === 'hoppscotch') return value;
-  throw new UsageError(`Expected \`--format\` to be openapi or hoppscotch, got \`${value}\`.`, command);
+  if (value === 'openapi' || value === 'hoppscotch' || value === 'postman') return value;
+  throw new UsageError(`Expected \`--format\` to be openapi, hoppscotch or postman, got \`${value}\`.`, command);
 }
 
 function parseResolver(value: string, command: CliCommand): ResolverChoice {
@@ -612,24 +612,27 @@ export function parsePolicy(text: string, command?: CliCommand): SyncPolicy {
 
 /**
  * The format of a local copy from its file name: `*.hoppscotch.json` is a
- * Hoppscotch collection; `.json`, `.yaml` and `.yml` are OpenAPI. An
+ * Hoppscotch collection; `*.postman_collection.json` (the name Postman
+ * exports under) and `*.postman.json` a Postman collection; other `.json`,
+ * `.yaml` and `.yml` are OpenAPI. An
  * explicit `--format` wins; any other extension needs one.
  */
 export function formatFromOut(out: string, explicit?: OutFormat): OutFormat {
   const name = out.toLowerCase();
-  if (explicit === 'hoppscotch') {
+  if (explicit === 'hoppscotch' || explicit === 'postman') {
     if (name.endsWith('.yaml') || name.endsWith('.yml')) {
-      throw new ConfigError(`A Hoppscotch collection is JSON; \`${out}\` names a YAML file.`, {
-        hint: 'Use a .json file for --format hoppscotch.',
+      throw new ConfigError(`A ${explicit === 'postman' ? 'Postman' : 'Hoppscotch'} collection is JSON; \`${out}\` names a YAML file.`, {
+        hint: `Use a .json file for --format ${explicit}.`,
       });
     }
     return explicit;
   }
   if (explicit === 'openapi') return explicit;
   if (name.endsWith('.hoppscotch.json')) return 'hoppscotch';
+  if (name.endsWith('.postman_collection.json') || name.endsWith('.postman.json')) return 'postman';
   if (name.endsWith('.json') || name.endsWith('.yaml') || name.endsWith('.yml')) return 'openapi';
   throw new ConfigError(`Cannot tell the format of \`${out}\` from its extension.`, {
-    hint: 'Use a .json, .yaml or .yml file, or pass --format openapi|hoppscotch.',
+    hint: 'Use a .json, .yaml or .yml file, or pass --format openapi|hoppscotch|postman.',
   });
 }
 

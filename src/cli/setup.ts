@@ -25,7 +25,7 @@ import {
   type SyncTarget,
 } from '../index.js';
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
-import { WRITTEN_RECORD, hoppscotchTarget, type WrittenRecord } from '../targets/index.js';
+import { WRITTEN_RECORD, hoppscotchTarget, postmanTarget, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 
@@ -303,7 +303,9 @@ function noSource(): SpecSource {
 
 /** The target adapter of a binding. */
 export function targetOf(out: string, format: OutFormat): SyncTarget<unknown> {
-  return (format === 'hoppscotch' ? hoppscotchTarget({ path: out }) : openApiFileTarget({ path: out })) as SyncTarget<unknown>;
+  if (format === 'hoppscotch') return hoppscotchTarget({ path: out }) as SyncTarget<unknown>;
+  if (format === 'postman') return postmanTarget({ path: out }) as SyncTarget<unknown>;
+  return openApiFileTarget({ path: out }) as SyncTarget<unknown>;
 }
 
 /** How the engine is used: one run (no retries, no polling), or continuously. */

@@ -22,3 +22,5 @@ export { removalAction, removedUpstream } from './removal.js';
 export type { KeyedEntries, RemovalAction, RemovalSides, RemovedEntry } from './removal.js';
 export type { OpenApiFileTargetOptions, WrittenRecord } from './openapi-file.js';
 export * from './hoppscotch/index.js';
+export { postmanTarget, renderPostmanCollection, parsePostmanCollection } from './postman/index.js';
+export type { PostmanCollection, PostmanTargetOptions } from './postman/index.js';

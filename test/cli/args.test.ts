@@ -111,9 +111,10 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['diff', 'a', 'b', '--allow-host', 'localhost:3000'])).toMatchObject({ allowedHosts: ['localhost:3000'] });
     expect(parseCommandLine(['discover', 'http://x', '--allow-host', '[::1]:8000'])).toMatchObject({ allowedHosts: ['[::1]:8000'] });
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '-H', 'no colon'])).message).toMatch(/`Name: value`/);
-    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).message).toMatch(
-      /openapi or hoppscotch/,
+    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'insomnia'])).message).toMatch(
+      /openapi, hoppscotch or postman/,
     );
+    expect(parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).toMatchObject({ format: 'postman' });
   });
 });
 
@@ -174,6 +175,10 @@ describe('parsePolicy, formatFromOut, isUrlSource', () => {
     expect(formatFromOut('pets.hoppscotch.json', 'openapi')).toBe('openapi');
     expect(usageError(() => formatFromOut('a.txt')).message).toMatch(/Cannot tell the format/);
     expect(usageError(() => formatFromOut('a.yaml', 'hoppscotch')).message).toMatch(/is JSON/);
+    expect(formatFromOut('Pets.postman_collection.json')).toBe('postman');
+    expect(formatFromOut('pets.postman.json')).toBe('postman');
+    expect(formatFromOut('pets.json', 'postman')).toBe('postman');
+    expect(usageError(() => formatFromOut('a.yml', 'postman')).message).toMatch(/Postman collection is JSON/);
   });
 
   it('tells URLs from paths and refuses other schemes without echoing credentials', () => {

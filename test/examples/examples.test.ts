@@ -8,6 +8,9 @@ import { parseCollection, type HoppCollection } from '../../src/targets/hoppscot
 import { runExample as runCustomTarget } from '../../examples/custom-target.js';
 import { runExample as runUnitTesting } from '../../examples/unit-test-your-rules.js';
 import { runExample as runServer } from '../../examples/server.js';
+import { EXAMPLE_TEST_SCRIPT, runExample as runPostman } from '../../examples/postman.js';
+import { startServer } from '../support/hopp.js';
+import { newmanFailures, runNewman } from '../support/postman.js';
 
 // express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts,
 // dashboard.ts in dashboard-example.test.ts (and, in a browser, test/browser/dashboard.test.ts).
@@ -18,6 +21,7 @@ const covered = [
   'demo.ts',
   'express-app.ts',
   'openai-resolver.ts',
+  'postman.ts',
   'scale-out.ts',
   'server.ts',
   'unit-test-your-rules.ts',
@@ -49,6 +53,31 @@ describe('examples', () => {
     expect(requests.find((r) => r.id === 'addPet')).toMatchObject({ method: 'POST', name: 'Add a pet' });
     expect(lines.join('\n')).toContain('your test script survived: yes');
     expect(lines.join('\n')).toContain(`hopp.js test ${collectionFile}`);
+  });
+
+  it('postman: the second sync brings the new route and parameter, keeps the test script and the unchecked parameter, and newman passes', async () => {
+    const lines: string[] = [];
+    const report = await runPostman(await mkdtemp(join(tmpdir(), 'als-postman-example-')), (line) => lines.push(line));
+    const requests = report.collection.item.flatMap((entry) => ('item' in entry ? entry.item : [entry])) as Array<{
+      id?: string;
+      event?: unknown;
+    }>;
+    expect(requests.map((r) => r.id)).toEqual(['listPets', 'addPet']);
+    expect(lines).toContain('your test script survived: yes');
+    expect(lines).toContain('limit stays unchecked: yes');
+    expect(JSON.stringify(requests[0]?.event)).toContain(JSON.stringify(EXAMPLE_TEST_SCRIPT));
+    // The example's server is gone; newman runs the file against one that answers the same routes.
+    const api = await startServer((request, _body, response) => {
+      response.writeHead(request.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end('[]');
+    });
+    try {
+      const run = await runNewman(report.file, { envVars: { baseUrl: api.url } });
+      expect(newmanFailures(run)).toEqual([]);
+      expect(run.report.run.stats.assertions).toMatchObject({ total: 1, failed: 0 });
+      expect(api.requests).toEqual(['GET /pets?sort=name', 'POST /pets']);
+    } finally {
+      await api.close();
+    }
   });
 
   it('unit-test-your-rules: rules, retries and events without real time', async () => {
