@@ -1,7 +1,7 @@
 /**
  * The published package, for real: `npm pack`, install the tarball into an
  * empty project, then import it from a plain ESM script and a plain CommonJS
- * script (every subpath: the root, ./hoppscotch, ./server, ./testing,
+ * script (every subpath: the root, ./hoppscotch, ./postman, ./server, ./testing,
  * ./openai; one copy of each class across them, in both formats). Also runs publint and arethetypeswrong on the tarball. A second
  * project installs the optional peers `ioredis` and `bullmq` beside it: the
  * root and `./testing` entries never load them, and `./redis` works against
@@ -171,7 +171,7 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
-    for (const entry of ['redis', 'hoppscotch', 'server']) {
+    for (const entry of ['redis', 'hoppscotch', 'postman', 'server']) {
       expect(files).toEqual(
         expect.arrayContaining([
           `package/dist/${entry}.js`,
@@ -216,7 +216,7 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
       problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]>;
     };
     expect(report.analysis.types).not.toBe(false);
-    const subpaths = ['.', './hoppscotch', './server', './testing', './openai', './redis'];
+    const subpaths = ['.', './hoppscotch', './server', './testing', './openai', './redis', './postman'];
     expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(subpaths));
     for (const sub of subpaths) {
       const res = report.analysis.entrypoints[sub]!.resolutions;
