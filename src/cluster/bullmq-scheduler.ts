@@ -899,9 +899,6 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       await bull.moveToDelayed(Date.now() + LEASE_WAIT_MAX_MS, token);
       throw new DelayedError();
     }
-    // A job of an open circuit (a schedule's tick, a trigger queued before it opened) does not run anywhere.
-    const circuit = await this.#readCircuit(open, state);
-    if (circuit.state === 'open') return this.#skip(jobId, data, circuit);
     // A dependent waits while a binding it depends on is busy on any worker (put back, as for a held lease).
     const deps = state.spec.dependsOn;
     if (deps.length > 0 && (await Promise.all(deps.map((dep) => this.#dependencyBusy(open, dep)))).some(Boolean)) {
@@ -923,6 +920,21 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       throw new DelayedError();
     }
     const { lease, read } = taken;
+    // A job of an open circuit (a schedule's tick, a trigger queued before it opened) does not run anywhere. The lease's
+    // script says whether the circuit has a record at all: a closed circuit with no failure has none and is not read.
+    if (taken.circuitRecorded) {
+      let circuit: CircuitReading;
+      try {
+        circuit = await this.#readCircuit(open, state);
+      } catch (error) {
+        await releaseLease(open.lease, lease).catch(() => false);
+        throw error;
+      }
+      if (circuit.state === 'open') {
+        await releaseLease(open.lease, lease).catch(() => false);
+        return this.#skip(jobId, data, circuit);
+      }
+    }
     const startedAt = Date.now();
     const now = this.#context.clock.now();
     // This process may have added the job (then it is known here, `new` while its `add` has not returned); else it comes from the queue, where it was pending.

@@ -150,8 +150,10 @@ export async function acquireLease(redis: Redis | Cluster, bindingId: string, op
 /**
  * {@link acquireLease}, reading `fields` of the binding's `RedisStore` hash
  * in the same script (HMGET): no round trip of their own.
- * Returns the lease and each field's bytes (`null` when absent); for
- * `withLease`, so the sync's first reads come from there. Internal to the
+ * Returns the lease, each field's bytes (`null` when absent), for
+ * `withLease`, so the sync's first reads come from there, and whether the
+ * binding's shared circuit has a record (`circuitRecorded`: a closed circuit
+ * with no failure has none, so the job need not read it). Internal to the
  * scheduler.
  */
 export async function acquireLeaseReading(
@@ -159,7 +161,7 @@ export async function acquireLeaseReading(
   bindingId: string,
   options: AcquireLeaseOptions,
   fields: readonly string[] = [],
-): Promise<{ lease: Lease; read: Map<string, Buffer | null> } | undefined> {
+): Promise<{ lease: Lease; read: Map<string, Buffer | null>; circuitRecorded: boolean } | undefined> {
   assertClient(redis);
   checkOptions('acquireLease options', options, ACQUIRE_KEYS);
   assertPrefix(options.prefix);
@@ -169,10 +171,10 @@ export async function acquireLeaseReading(
   const reply = await call(redis, `take the lease of "${bindingId}"`, { bindingId }, () =>
     fields.length === 0
       ? runScript(redis, ACQUIRE, [keys.lease, keys.epoch], [options.owner, options.ttlMs])
-      : runScript(redis, ACQUIRE, [keys.lease, keys.epoch, keys.store], [options.owner, options.ttlMs, ...fields], true),
+      : runScript(redis, ACQUIRE, [keys.lease, keys.epoch, keys.store, keys.circuit], [options.owner, options.ttlMs, ...fields], true),
   );
   if (reply === null || reply === undefined) return undefined;
-  const [token, ...values] = fields.length === 0 ? [reply as string] : (reply as [Buffer, ...Array<Buffer | null>]);
+  const [token, circuit, ...values] = fields.length === 0 ? [reply as string, 1] : (reply as [Buffer, number, ...Array<Buffer | null>]);
   const lease = Object.freeze({
     bindingId,
     prefix: options.prefix,
@@ -180,7 +182,7 @@ export async function acquireLeaseReading(
     ttlMs: options.ttlMs,
     token: Number(String(token)),
   });
-  return { lease, read: new Map(fields.map((field, i) => [field, values[i] ?? null])) };
+  return { lease, read: new Map(fields.map((field, i) => [field, values[i] ?? null])), circuitRecorded: circuit !== 0 };
 }
 
 /**

@@ -38,11 +38,13 @@ return 0
 `);
 
 /**
- * Take a lease. KEYS: lease, epoch, and optionally the store hash. ARGV:
- * owner, TTL in ms, and with the store hash one or more of its fields.
- * Returns the new epoch (the fencing token) as a decimal string, or nil when
- * the lease is held; with the store hash, `{ token, value or nil per field }`,
- * so a sync's first reads cost no round trip of their own. The epoch is the last
+ * Take a lease. KEYS: lease, epoch, and optionally the store hash and the
+ * circuit hash. ARGV: owner, TTL in ms, and with the store hash one or more
+ * of its fields. Returns the new epoch (the fencing token) as a decimal
+ * string, or nil when the lease is held; with the store hash,
+ * `{ token, 1 or 0: the circuit hash exists, value or nil per field }`, so a
+ * sync's first reads cost no round trip of their own (a closed circuit with
+ * no failure has no hash, so a job need not read it). The epoch is the last
  * one plus one, and never less than the server's clock in milliseconds: it
  * keeps growing even when Redis lost the epoch key (a restart without
  * persistence, a failover to a replica that lagged).
@@ -56,7 +58,11 @@ if now > epoch then epoch = now end
 local token = string.format('%.0f', epoch)
 redis.call('SET', KEYS[2], token)
 redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
-if KEYS[3] then return { token, unpack(redis.call('HMGET', KEYS[3], unpack(ARGV, 3))) } end
+if KEYS[3] then
+  local circuit = 0
+  if KEYS[4] then circuit = redis.call('EXISTS', KEYS[4]) end
+  return { token, circuit, unpack(redis.call('HMGET', KEYS[3], unpack(ARGV, 3))) }
+end
 return token
 `);
 
