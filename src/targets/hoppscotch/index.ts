@@ -41,8 +41,8 @@ export type {
 } from './schema.js';
 export { renderCollection, serverUrl, serverVariables, parameterValue, pathVariableValue, RENDERED_METHODS } from './render.js';
 export type { RenderOptions, RenderedCollection } from './render.js';
-export { exampleFromSchema, resolveRef } from './example.js';
-export type { ExampleOptions } from './example.js';
+export { exampleFromSchema, resolveRef } from '../collection/example.js';
+export type { ExampleOptions } from '../collection/example.js';
 export { renderAuth } from './auth.js';
 export { mediaTypeRank, orderedMediaTypes } from './body.js';
 export {

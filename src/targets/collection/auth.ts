@@ -1,0 +1,78 @@
+/**
+ * OpenAPI security requirements to client-neutral auth.
+ *
+ * @module
+ */
+import { readPointer, resolveRef } from './example.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** The OAuth 2 flows a collection request can be set up for. */
+export type ModelOAuthFlow = 'authorizationCode' | 'clientCredentials' | 'password' | 'implicit';
+
+/**
+ * The auth of a request or collection, client-neutral. `scheme` is the name
+ * of the security scheme it comes from (`components.securitySchemes`), the
+ * stem of its auth variables (see `authVariables`). Credentials are never
+ * part of it: they are the user's to fill in.
+ */
+export type ModelAuth =
+  | { type: 'inherit' }
+  | { type: 'none' }
+  | { type: 'basic' | 'bearer' | 'digest'; scheme: string }
+  | { type: 'apiKey'; scheme: string; name: string; in: 'header' | 'query' }
+  | { type: 'oauth2'; scheme: string; flow: ModelOAuthFlow; authorizationUrl: string; tokenUrl: string; scopes: string };
+
+/**
+ * The auth of an operation (or, with `level: 'collection'`, of the whole
+ * collection from the document's `security`):
+ * - no `security` declared: `inherit` (a collection gets `none`);
+ * - `security: []`, or a first requirement `{}` (auth optional): `none`;
+ * - else the first scheme of the first requirement: http `basic` and
+ *   `bearer` (and `digest`), `apiKey` in a header or the query, `oauth2`
+ *   (first flow of authorizationCode, clientCredentials, password,
+ *   implicit) and `openIdConnect` (authorization code, endpoints left
+ *   empty for the user: the discovery document is not fetched);
+ * - a scheme that cannot be expressed (an apiKey in a cookie, mutualTLS, an
+ *   unknown or missing scheme): `inherit` (a collection gets `none`).
+ */
+export function modelAuth(security: unknown, document: Json, level: 'request' | 'collection'): ModelAuth {
+  const fallback: ModelAuth = level === 'collection' ? { type: 'none' } : { type: 'inherit' };
+  if (!Array.isArray(security)) return fallback;
+  const first: unknown = security[0];
+  if (first === undefined) return { type: 'none' };
+  if (!isObject(first)) return fallback;
+  const [name, scopes] = Object.entries(first)[0] ?? [];
+  if (name === undefined) return { type: 'none' };
+  const schemes = readPointer(document, '#/components/securitySchemes');
+  const scheme = resolveRef(isObject(schemes) ? schemes[name] : undefined, document);
+  if (!isObject(scheme)) return fallback;
+  const scopeText = Array.isArray(scopes) ? scopes.filter((s) => typeof s === 'string').join(' ') : '';
+  switch (scheme.type) {
+    case 'http': {
+      const kind = text(scheme.scheme).toLowerCase();
+      return kind === 'basic' || kind === 'bearer' || kind === 'digest' ? { type: kind, scheme: name } : fallback;
+    }
+    case 'apiKey':
+      if (scheme.in !== 'header' && scheme.in !== 'query') return fallback;
+      return { type: 'apiKey', scheme: name, name: text(scheme.name), in: scheme.in };
+    case 'oauth2':
+      return { type: 'oauth2', scheme: name, ...oauthFlow(isObject(scheme.flows) ? scheme.flows : {}), scopes: scopeText };
+    case 'openIdConnect':
+      return { type: 'oauth2', scheme: name, flow: 'authorizationCode', authorizationUrl: '', tokenUrl: '', scopes: scopeText };
+    default:
+      return fallback;
+  }
+}
+
+/** The first flow of authorizationCode, clientCredentials, password, implicit; authorization code with no URLs when there is none. */
+function oauthFlow(flows: Json): { flow: ModelOAuthFlow; authorizationUrl: string; tokenUrl: string } {
+  for (const flow of ['authorizationCode', 'clientCredentials', 'password', 'implicit'] as const) {
+    const found = flows[flow];
+    if (isObject(found)) return { flow, authorizationUrl: text(found.authorizationUrl), tokenUrl: text(found.tokenUrl) };
+  }
+  return { flow: 'authorizationCode', authorizationUrl: '', tokenUrl: '' };
+}
