@@ -120,8 +120,17 @@ export function brunoTarget(options: BrunoTargetOptions): SyncTarget<KeyedCollec
     },
   });
   const reconcile = target.reconcile?.bind(target);
+  const prepareMerge = target.prepareMerge?.bind(target);
   return {
     ...target,
+    // File names and the environment values a user changed are theirs: upstream's changes to them are not merged.
+    async prepareMerge(sides, context) {
+      const prepared = prepareMerge === undefined ? {} : await prepareMerge(sides, context);
+      const base = prepared.base ?? sides.base;
+      if (base === undefined) return prepared;
+      const owned = userOwnedBase(base, prepared.local ?? sides.local, sides.remote);
+      return owned === base ? prepared : { ...prepared, base: owned };
+    },
     // The merged copy in the form its files read back as (list order, unique file names), so what is
     // written is what the next read finds, and the journal's hash of it holds.
     async reconcile(merged, info, context) {
@@ -312,6 +321,50 @@ function blankSecrets(tree: BrunoTree): BrunoTree {
     environments[name] = { ...environment, variables: environment.variables.map((v) => (v.secret ? { ...v, value: '' } : v)) };
   }
   return environments === undefined ? tree : { ...tree, environments };
+}
+
+/**
+ * The base with what the user owns once it is written taken from the
+ * remote, so the merge keeps the local value without a conflict:
+ * - every request's file name (a file keeps the name it was first written
+ *   under, or the one the user gave it; upstream renames change `meta.name`);
+ * - each environment variable whose value the user changed (`baseUrl`
+ *   pointed at their own server stays there when upstream's server moves;
+ *   while they have not changed it, it follows upstream).
+ */
+export function userOwnedBase(base: KeyedCollection, local: KeyedCollection, remote: KeyedCollection): KeyedCollection {
+  let requests: Record<string, KeyedRequest> | undefined;
+  for (const [key, entry] of Object.entries(base.requests)) {
+    const upstream = Object.hasOwn(remote.requests, key) ? remote.requests[key] : undefined;
+    if (upstream === undefined || upstream.request.file === entry.request.file) continue;
+    requests ??= { ...base.requests };
+    requests[key] = { ...entry, request: { ...entry.request, file: upstream.request.file } };
+  }
+  const environments = (tree: KeyedCollection) => (tree.collection.environments ?? {}) as BrunoTree['environments'];
+  const baseEnvironments = environments(base);
+  let changedEnvironments: BrunoTree['environments'] | undefined;
+  for (const [name, environment] of Object.entries(baseEnvironments)) {
+    const mine = Object.hasOwn(environments(local), name) ? environments(local)[name] : undefined;
+    const theirs = Object.hasOwn(environments(remote), name) ? environments(remote)[name] : undefined;
+    if (mine === undefined || theirs === undefined) continue;
+    const variables = environment.variables.map((variable) => {
+      const local = mine.variables.find((v) => v.name === variable.name);
+      const upstream = theirs.variables.find((v) => v.name === variable.name);
+      return local !== undefined && upstream !== undefined && local.value !== variable.value && upstream.value !== variable.value
+        ? { ...variable, value: upstream.value }
+        : variable;
+    });
+    if (variables.some((v, i) => v !== environment.variables[i])) {
+      changedEnvironments ??= { ...baseEnvironments };
+      changedEnvironments[name] = { ...environment, variables };
+    }
+  }
+  if (requests === undefined && changedEnvironments === undefined) return base;
+  return {
+    ...base,
+    ...(requests === undefined ? {} : { requests }),
+    ...(changedEnvironments === undefined ? {} : { collection: { ...base.collection, environments: changedEnvironments } }),
+  };
 }
 
 // ---------------------------------------------------------------- removal mark
