@@ -169,7 +169,7 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
-    for (const entry of ['redis', 'hoppscotch', 'server']) {
+    for (const entry of ['redis', 'hoppscotch', 'bruno', 'server']) {
       expect(files).toEqual(
         expect.arrayContaining([
           `package/dist/${entry}.js`,
@@ -214,7 +214,7 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
       problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]>;
     };
     expect(report.analysis.types).not.toBe(false);
-    const subpaths = ['.', './hoppscotch', './server', './testing', './openai', './redis'];
+    const subpaths = ['.', './hoppscotch', './bruno', './server', './testing', './openai', './redis'];
     expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(subpaths));
     for (const sub of subpaths) {
       const res = report.analysis.entrypoints[sub]!.resolutions;

@@ -16,6 +16,7 @@ const root = resolve(import.meta.dirname, '../..');
 const ENTRIES: Record<string, string> = {
   '.': 'src/index.ts',
   './hoppscotch': 'src/targets/hoppscotch/public.ts',
+  './bruno': 'src/targets/bruno/public.ts',
   './server': 'src/server/index.ts',
   './testing': 'src/testing/index.ts',
   './openai': 'src/conflict/openai.ts',
@@ -249,6 +250,23 @@ const SURFACE: Record<string, Surface> = {
       'ParsedCollection',
       'RenderOptions',
       'RenderedCollection',
+    ],
+  },
+  './bruno': {
+    values: ['BRUNO_DEFAULT_ENVIRONMENT', 'BRUNO_IDENTITY_RECORD', 'brunoTarget', 'readBrunoFolder', 'renderBrunoTree'],
+    types: [
+      'BruEnvironmentFile',
+      'BruFolderFile',
+      'BruKeyValue',
+      'BruParam',
+      'BruRequestFile',
+      'BruVar',
+      'BrunoConfig',
+      'BrunoRenderOptions',
+      'BrunoTargetOptions',
+      'BrunoTree',
+      'BrunoTreeFolder',
+      'BrunoTreeRequest',
     ],
   },
   './server': {

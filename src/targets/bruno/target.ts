@@ -147,6 +147,19 @@ export function brunoTarget(options: BrunoTargetOptions): SyncTarget<KeyedCollec
   };
 }
 
+/**
+ * Read a Bruno collection folder as a {@link BrunoTree} (every file parsed
+ * by `@usebruno/lang`): `undefined` when the folder has no `bruno.json` and
+ * no `.bru` files; a `TargetError` `TARGET_INVALID` naming a file Bruno's
+ * parser refuses. A write a crash interrupted is settled first.
+ */
+export async function readBrunoFolder(dir: string): Promise<BrunoTree | undefined> {
+  const lang = await loadBruLang();
+  const absolute = resolve(dir);
+  const files = await new BrunoFolder(absolute).read();
+  return files === undefined ? undefined : treeOf(parseBrunoFiles(files, lang, absolute));
+}
+
 /** The collection folder as the one byte string `clientTarget` keeps (see `encodeFolderFiles`). */
 class BrunoStorage implements ClientStorage {
   readonly #folder: BrunoFolder;
