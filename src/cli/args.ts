@@ -15,8 +15,8 @@ export const CLI_COMMANDS = ['sync', 'watch', 'plan', 'check', 'diff', 'rollback
 /** One command name. */
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 
-/** The local copy's format: an OpenAPI file (JSON or YAML) or a Hoppscotch collection (JSON). */
-export type OutFormat = 'openapi' | 'hoppscotch';
+/** The local copy's format: an OpenAPI file (JSON or YAML), a Hoppscotch collection (JSON) or a Bruno collection folder. */
+export type OutFormat = 'openapi' | 'hoppscotch' | 'bruno';
 
 /** Which side wins a merge conflict: `local` (`preferLocal()`, the default) or `remote` (`preferRemote()`). */
 export type ResolverChoice = 'local' | 'remote';
@@ -399,8 +399,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 }
 
 function parseFormat(value: string, command: CliCommand): OutFormat {
-  if (value === 'openapi' || value === 'hoppscotch') return value;
-  throw new UsageError(`Expected \`--format\` to be openapi or hoppscotch, got \`${value}\`.`, command);
+  if (value === 'openapi' || value === 'hoppscotch' || value === 'bruno') return value;
+  throw new UsageError(`Expected \`--format\` to be openapi, hoppscotch or bruno, got \`${value}\`.`, command);
 }
 
 function parseResolver(value: string, command: CliCommand): ResolverChoice {
@@ -555,11 +555,19 @@ export function formatFromOut(out: string, explicit?: OutFormat): OutFormat {
     }
     return explicit;
   }
+  if (explicit === 'bruno') {
+    if (/\.(json|ya?ml)$/.test(name)) {
+      throw new ConfigError(`A Bruno collection is a folder; \`${out}\` names a file.`, {
+        hint: 'Pass the collection folder (the one holding bruno.json, or a new one) for --format bruno.',
+      });
+    }
+    return explicit;
+  }
   if (explicit === 'openapi') return explicit;
   if (name.endsWith('.hoppscotch.json')) return 'hoppscotch';
   if (name.endsWith('.json') || name.endsWith('.yaml') || name.endsWith('.yml')) return 'openapi';
   throw new ConfigError(`Cannot tell the format of \`${out}\` from its extension.`, {
-    hint: 'Use a .json, .yaml or .yml file, or pass --format openapi|hoppscotch.',
+    hint: 'Use a .json, .yaml or .yml file, or pass --format openapi|hoppscotch|bruno (bruno: --out is a collection folder).',
   });
 }
 

@@ -24,6 +24,7 @@ import {
 } from '../index.js';
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
 import { WRITTEN_RECORD, hoppscotchTarget, type WrittenRecord } from '../targets/index.js';
+import { brunoTarget } from '../targets/bruno/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 
@@ -301,6 +302,7 @@ function noSource(): SpecSource {
 
 /** The target adapter of a binding. */
 export function targetOf(out: string, format: OutFormat): SyncTarget<unknown> {
+  if (format === 'bruno') return brunoTarget({ dir: out }) as SyncTarget<unknown>;
   return (format === 'hoppscotch' ? hoppscotchTarget({ path: out }) : openApiFileTarget({ path: out })) as SyncTarget<unknown>;
 }
 

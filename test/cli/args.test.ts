@@ -111,8 +111,8 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['diff', 'a', 'b', '--allow-host', 'localhost:3000'])).toMatchObject({ allowedHosts: ['localhost:3000'] });
     expect(parseCommandLine(['discover', 'http://x', '--allow-host', '[::1]:8000'])).toMatchObject({ allowedHosts: ['[::1]:8000'] });
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '-H', 'no colon'])).message).toMatch(/`Name: value`/);
-    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).message).toMatch(
-      /openapi or hoppscotch/,
+    expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'insomnia'])).message).toMatch(
+      /openapi, hoppscotch or bruno/,
     );
   });
 });
