@@ -16,8 +16,8 @@ export type ModelOAuthFlow = 'authorizationCode' | 'clientCredentials' | 'passwo
 /**
  * The auth of a request or collection, client-neutral. `scheme` is the name
  * of the security scheme it comes from (`components.securitySchemes`), the
- * stem of its auth variables (see `authVariables`). Credentials are never
- * part of it: they are the user's to fill in.
+ * stem of its auth variables (see {@link authVariables}). Credentials are
+ * never part of it: they are the user's to fill in.
  */
 export type ModelAuth =
   | { type: 'inherit' }
@@ -75,4 +75,41 @@ function oauthFlow(flows: Json): { flow: ModelOAuthFlow; authorizationUrl: strin
     if (isObject(found)) return { flow, authorizationUrl: text(found.authorizationUrl), tokenUrl: text(found.tokenUrl) };
   }
   return { flow: 'authorizationCode', authorizationUrl: '', tokenUrl: '' };
+}
+
+/** The credential parts of an auth, each the suffix of an auth variable (see {@link authVariables}). */
+export type AuthPart = 'username' | 'password' | 'token' | 'key' | 'clientId' | 'clientSecret';
+
+/**
+ * The variable that holds one credential of a security scheme:
+ * `<scheme>_<part>`, the scheme name made variable-safe (`bearerAuth_token`,
+ * `basic_password`, `api_key_key`).
+ */
+export function authVariable(scheme: string, part: AuthPart): string {
+  const safe = scheme.replace(/[^\w.-]/g, '_');
+  return `${/^[A-Za-z_]/.test(safe) ? safe : `_${safe}`}_${part}`;
+}
+
+/**
+ * The credential variables an auth needs, in order: `username` and
+ * `password` (basic, digest), `token` (bearer), `key` (apiKey), `clientId`
+ * and `clientSecret` (oauth2); none for `inherit` and `none`. A client
+ * writes them as collection (or environment) variables, secret and empty,
+ * and refers to them from the auth, so the user fills each in once.
+ */
+export function authVariables(auth: ModelAuth): string[] {
+  switch (auth.type) {
+    case 'inherit':
+    case 'none':
+      return [];
+    case 'basic':
+    case 'digest':
+      return [authVariable(auth.scheme, 'username'), authVariable(auth.scheme, 'password')];
+    case 'bearer':
+      return [authVariable(auth.scheme, 'token')];
+    case 'apiKey':
+      return [authVariable(auth.scheme, 'key')];
+    case 'oauth2':
+      return [authVariable(auth.scheme, 'clientId'), authVariable(auth.scheme, 'clientSecret')];
+  }
 }

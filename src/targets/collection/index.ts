@@ -17,3 +17,4 @@ export { bare, mediaExamples, mediaTypeRank, orderedMediaTypes, renderBody, resp
 export type { ModelBody, RenderedBody, ResponseExample } from './body.js';
 export * from './render.js';
 export * from './merge.js';
+export * from './filter.js';

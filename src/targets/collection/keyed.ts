@@ -32,7 +32,7 @@ export interface CollectionTree<R extends MatchableRequest = MatchableRequest> {
   readonly requests: readonly R[];
 }
 
-/** What {@link keyCollection} may use to tie a local request to its operation. */
+/** What `keyCollection` may use to tie a local request to its operation. */
 export interface IdentityHints {
   /** The record of the last write. */
   stored?: CollectionIdentityRecord | undefined;

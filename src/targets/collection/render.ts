@@ -9,9 +9,10 @@
  */
 import { TargetError } from '../../errors.js';
 import { isFrozenTree } from '../../json/index.js';
-import { type ModelAuth, modelAuth } from './auth.js';
+import { type ModelAuth, authVariables, modelAuth } from './auth.js';
 import { type ModelBody, type ResponseExample, renderBody, responseExamples } from './body.js';
 import { readPointer, resolveRef, trackReads } from './example.js';
+import { type OperationFilter, type OperationPredicate, operationFilter } from './filter.js';
 import { operationIdentity } from './identity.js';
 
 type Json = Record<string, unknown>;
@@ -99,6 +100,8 @@ export interface CollectionModel {
 export interface ModelOptions {
   /** The name of the variable holding the base URL. Default `baseUrl`. */
   baseUrlVariable?: string;
+  /** Which operations to render (checked with `checkFilter`); all by default. */
+  filter?: OperationFilter;
 }
 
 /** The HTTP methods that become requests, in the order they are read from a path item. */
@@ -163,8 +166,9 @@ export function renderModelWithCache(document: unknown, options: ModelOptions, c
       hint: 'Load the document with loadSpec(), which upgrades Swagger 2.0 to OpenAPI 3.0.',
     });
   }
+  const keep = operationFilter(options.filter);
   const documentServer = serverUrl(document.servers);
-  const servers = serverVariables(document, baseUrl, documentServer);
+  const servers = serverVariables(document, baseUrl, documentServer, keep);
   const context: Context = { document, baseUrl, servers, seen: new Map() };
   // Only a document frozen throughout can be trusted not to have changed under a cached request.
   if (!isFrozenTree(document)) cache = undefined;
@@ -183,7 +187,7 @@ export function renderModelWithCache(document: unknown, options: ModelOptions, c
     for (const method of Object.keys(item)) {
       if (!(RENDERED_METHODS as readonly string[]).includes(method)) continue;
       const operation = item[method];
-      if (!isObject(operation)) continue;
+      if (!isObject(operation) || (keep !== undefined && !keep(path, operation))) continue;
       const request =
         cache === undefined
           ? renderRequest(context, path, method, item, operation)
@@ -194,14 +198,18 @@ export function renderModelWithCache(document: unknown, options: ModelOptions, c
 
   const variables: ModelVariable[] = [{ key: baseUrl, value: documentServer, secret: false, kind: 'server' }];
   for (const [url, key] of servers) if (key !== baseUrl) variables.push({ key, value: url, secret: false, kind: 'server' });
-  return {
-    name: root.name,
-    description: root.description,
-    folders: withRequests(root.folders),
-    requests: root.requests,
-    variables,
-    auth: modelAuth(document.security, document, 'collection'),
+  const auth = modelAuth(document.security, document, 'collection');
+  const folderList = withRequests(root.folders);
+  // One secret, empty variable per credential of every scheme the collection uses, in the order first used.
+  const credentials = new Set(authVariables(auth));
+  const collect = (folder: Pick<ModelFolder, 'folders' | 'requests'>): void => {
+    for (const request of folder.requests) for (const key of authVariables(request.auth)) credentials.add(key);
+    folder.folders.forEach(collect);
   };
+  collect({ folders: folderList, requests: root.requests });
+  const taken = new Set(variables.map((variable) => variable.key));
+  for (const key of credentials) if (!taken.has(key)) variables.push({ key, value: '', secret: true, kind: 'auth' });
+  return { name: root.name, description: root.description, folders: folderList, requests: root.requests, variables, auth };
 }
 
 interface Context {
@@ -486,16 +494,17 @@ function serverOf(context: Context, item: Json, operation: Json): string {
  * host and port (`baseUrl_files_a_example`); then `_2`, `_3` in URL order. An
  * IP address or `localhost` is written whole (`baseUrl_127_0_0_1_4010`).
  * Servers are taken in URL order. A name depends only on the set of servers
- * of the document, never on where an operation sits.
+ * of the document (of the operations `keep` keeps), never on where an
+ * operation sits.
  */
-export function serverVariables(document: Json, baseUrl: string, documentServer: string): Map<string, string> {
+export function serverVariables(document: Json, baseUrl: string, documentServer: string, keep?: OperationPredicate): Map<string, string> {
   const urls = new Set<string>();
-  for (const rawItem of Object.values(isObject(document.paths) ? document.paths : {})) {
+  for (const [path, rawItem] of Object.entries(isObject(document.paths) ? document.paths : {})) {
     const item = resolveRef(rawItem, document);
     if (!isObject(item)) continue;
     for (const method of RENDERED_METHODS) {
       const operation = item[method];
-      if (!isObject(operation)) continue;
+      if (!isObject(operation) || (keep !== undefined && !keep(path, operation))) continue;
       const url = serverOverride(item, operation);
       if (url !== undefined && url !== documentServer) urls.add(url);
     }

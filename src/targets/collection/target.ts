@@ -10,7 +10,7 @@
  */
 import type { IdentityRule } from '../../merge/index.js';
 import { TargetError } from '../../errors.js';
-import { deepFreeze } from '../../json/index.js';
+import { deepFreeze, jsonEqual } from '../../json/index.js';
 import type { MergeSides, PreparedMerge, ReadInfo, ReconcileInfo, SyncTarget, TargetContext, TargetWriteReport } from '../types.js';
 import type { IdentityHints, NestedCollection } from './keyed.js';
 import type { IdentityAmbiguity, OperationHint } from './match.js';
@@ -49,10 +49,22 @@ export interface ClientFormat<Tree> {
   /** Where the local copy lives. */
   readonly storage: ClientStorage;
   /**
-   * Render an OpenAPI document (already filtered) into the client's tree,
-   * each request carrying its operation identity as its `id`. Pure and
-   * deterministic; `clientTarget` remembers the result by document object.
-   * Throws `TargetError` `TARGET_INVALID` for a document that is not OpenAPI 3.x.
+   * Where the collection's variables are in `KeyedCollection.collection`: the
+   * list (each variable an object with a `key`) and the field of a
+   * variable's value, e.g. `{ list: 'variables', value: 'initialValue' }`.
+   * Each variable the render has (server URLs, auth variables) follows
+   * upstream only while the user has not changed or deleted it (see
+   * {@link keepUserVariables}). Default `{ list: 'variables', value: 'value' }`.
+   */
+  readonly variables?: { readonly list: string; readonly value: string };
+  /**
+   * Render an OpenAPI document into the client's tree, each request carrying
+   * its operation identity as its `id`: `renderModelWithCache` with the
+   * binding's `baseUrlVariable` and `filter` (validated with `checkFilter`
+   * where the options arrive) and one cache per target, then the client's
+   * form. Pure and deterministic; `clientTarget` remembers the result by
+   * document object. Throws `TargetError` `TARGET_INVALID` for a document
+   * that is not OpenAPI 3.x.
    */
   render(document: unknown): Tree;
   /** The operations of a rendered tree, for reads of files whose ids were lost (see `operationHintsOf`). */
@@ -97,6 +109,7 @@ export interface ClientFormat<Tree> {
  */
 export function clientTarget<Tree>(format: ClientFormat<Tree>): SyncTarget<KeyedCollection> {
   const marker = format.marker ?? nameMark;
+  const variables = format.variables ?? { list: 'variables', value: 'value' };
   const { storage } = format;
   // The operations of each render, by the rendered collection: a read gets the renders of its sync (`ReadInfo.rendered`).
   const renderHints = new WeakMap<KeyedCollection, OperationHint[]>();
@@ -160,7 +173,9 @@ export function clientTarget<Tree>(format: ClientFormat<Tree>): SyncTarget<Keyed
 
     prepareMerge(sides: MergeSides<KeyedCollection>, context: TargetContext): PreparedMerge<KeyedCollection> {
       merges.set(context, sides);
-      return prepareCollectionMerge(sides, records.get(context)?.kept, ambiguous.get(context) ?? [], marker);
+      const prepared = prepareCollectionMerge(sides, records.get(context)?.kept, ambiguous.get(context) ?? [], marker);
+      const base = keepUserVariables({ ...sides, base: prepared.base ?? sides.base }, variables);
+      return base === undefined ? prepared : { ...prepared, base };
     },
 
     reconcile(merged: KeyedCollection, info: ReconcileInfo<KeyedCollection>, context: TargetContext): KeyedCollection {
@@ -233,4 +248,48 @@ export function validRecord(value: unknown): CollectionIdentityRecord | undefine
     folders: record.folders.filter((e) => ok(e, ['path', 'key', 'name'])),
     ...(Object.keys(kept).length > 0 ? { kept } : {}),
   };
+}
+
+/**
+ * The three-way merge of the collection's variables, with the user's value
+ * first: for each variable of the rendered remote whose value the user
+ * changed since the last sync, or that the user deleted, the base to merge
+ * against takes upstream's value (or upstream's variable), so the merge
+ * keeps the user's without a conflict. A variable the user did not touch
+ * follows upstream (a new server URL arrives); a variable only the user has
+ * is theirs and never touched. Returns the base to merge against, or
+ * `undefined` when it is the given one.
+ */
+export function keepUserVariables(
+  sides: MergeSides<KeyedCollection>,
+  where: { readonly list: string; readonly value: string },
+): KeyedCollection | undefined {
+  const { base, local, remote } = sides;
+  const listOf = (collection: KeyedCollection | undefined): Array<Record<string, unknown>> | undefined => {
+    const list = collection?.collection[where.list];
+    return Array.isArray(list) ? (list as Array<Record<string, unknown>>) : undefined;
+  };
+  const baseList = listOf(base);
+  const remoteList = listOf(remote);
+  if (base === undefined || baseList === undefined || remoteList === undefined) return undefined;
+  const localList = listOf(local) ?? [];
+  const byKey = (list: Array<Record<string, unknown>>) => new Map(list.map((variable) => [variable.key, variable]));
+  const localByKey = byKey(localList);
+  const remoteByKey = byKey(remoteList);
+  let changed = false;
+  const adjusted = baseList.map((variable) => {
+    const upstream = remoteByKey.get(variable.key);
+    if (upstream === undefined || typeof variable.key !== 'string') return variable;
+    const mine = localByKey.get(variable.key);
+    if (mine === undefined) {
+      // Deleted by the user: merged as if upstream had not changed it, so it stays deleted.
+      if (jsonEqual(variable, upstream)) return variable;
+      changed = true;
+      return upstream;
+    }
+    if (jsonEqual(mine[where.value], variable[where.value]) || jsonEqual(variable[where.value], upstream[where.value])) return variable;
+    changed = true;
+    return { ...variable, [where.value]: upstream[where.value] };
+  });
+  return changed ? { ...base, collection: { ...base.collection, [where.list]: adjusted } } : undefined;
 }

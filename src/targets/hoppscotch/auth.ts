@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type ModelAuth, modelAuth } from '../collection/index.js';
+import { type ModelAuth, authVariable, modelAuth } from '../collection/index.js';
 import type { HoppAuth, HoppOAuth2Grant } from './schema.js';
 
 /**
@@ -15,22 +15,26 @@ export function renderAuth(security: unknown, document: Record<string, unknown>,
   return hoppAuth(modelAuth(security, document, level));
 }
 
-/** Hoppscotch's form of a client-neutral auth, credentials empty. */
+/**
+ * Hoppscotch's form of a client-neutral auth, each credential a reference to
+ * its auth variable (`<<bearerAuth_token>>`, see `authVariables`).
+ */
 export function hoppAuth(auth: ModelAuth): HoppAuth {
+  const ref = (part: Parameters<typeof authVariable>[1]) => ('scheme' in auth ? `<<${authVariable(auth.scheme, part)}>>` : '');
   switch (auth.type) {
     case 'inherit':
     case 'none':
       return { authType: auth.type, authActive: true };
     case 'basic':
-      return { authType: 'basic', authActive: true, username: '', password: '' };
+      return { authType: 'basic', authActive: true, username: ref('username'), password: ref('password') };
     case 'bearer':
-      return { authType: 'bearer', authActive: true, token: '' };
+      return { authType: 'bearer', authActive: true, token: ref('token') };
     case 'digest':
       return {
         authType: 'digest',
         authActive: true,
-        username: '',
-        password: '',
+        username: ref('username'),
+        password: ref('password'),
         realm: '',
         nonce: '',
         algorithm: 'MD5',
@@ -41,21 +45,32 @@ export function hoppAuth(auth: ModelAuth): HoppAuth {
         disableRetry: false,
       };
     case 'apiKey':
-      return { authType: 'api-key', authActive: true, key: auth.name, value: '', addTo: auth.in === 'header' ? 'HEADERS' : 'QUERY_PARAMS' };
+      return {
+        authType: 'api-key',
+        authActive: true,
+        key: auth.name,
+        value: ref('key'),
+        addTo: auth.in === 'header' ? 'HEADERS' : 'QUERY_PARAMS',
+      };
     case 'oauth2':
-      return { authType: 'oauth-2', authActive: true, grantTypeInfo: oauthGrant(auth), addTo: 'HEADERS' };
+      return {
+        authType: 'oauth-2',
+        authActive: true,
+        grantTypeInfo: oauthGrant(auth, ref('clientId'), ref('clientSecret')),
+        addTo: 'HEADERS',
+      };
   }
 }
 
-function oauthGrant(auth: Extract<ModelAuth, { type: 'oauth2' }>): HoppOAuth2Grant {
+function oauthGrant(auth: Extract<ModelAuth, { type: 'oauth2' }>, clientID: string, clientSecret: string): HoppOAuth2Grant {
   const { scopes } = auth;
   switch (auth.flow) {
     case 'clientCredentials':
       return {
         grantType: 'CLIENT_CREDENTIALS',
         authEndpoint: auth.tokenUrl,
-        clientID: '',
-        clientSecret: '',
+        clientID,
+        clientSecret,
         scopes,
         token: '',
         clientAuthentication: 'IN_BODY',
@@ -66,8 +81,8 @@ function oauthGrant(auth: Extract<ModelAuth, { type: 'oauth2' }>): HoppOAuth2Gra
       return {
         grantType: 'PASSWORD',
         authEndpoint: auth.tokenUrl,
-        clientID: '',
-        clientSecret: '',
+        clientID,
+        clientSecret,
         scopes,
         username: '',
         password: '',
@@ -79,7 +94,7 @@ function oauthGrant(auth: Extract<ModelAuth, { type: 'oauth2' }>): HoppOAuth2Gra
       return {
         grantType: 'IMPLICIT',
         authEndpoint: auth.authorizationUrl,
-        clientID: '',
+        clientID,
         scopes,
         token: '',
         authRequestParams: [],
@@ -90,8 +105,8 @@ function oauthGrant(auth: Extract<ModelAuth, { type: 'oauth2' }>): HoppOAuth2Gra
         grantType: 'AUTHORIZATION_CODE',
         authEndpoint: auth.authorizationUrl,
         tokenEndpoint: auth.tokenUrl,
-        clientID: '',
-        clientSecret: '',
+        clientID,
+        clientSecret,
         scopes,
         token: '',
         isPKCE: false,

@@ -41,7 +41,7 @@ type Json = Record<string, unknown>;
  * Turn a collection into its keyed form (see `keyCollection`: request keys
  * from ids, the stored record and the render's operations; folder keys from
  * the stored record and names), ties between requests broken by their
- * Hoppscotch shape ({@link requestShape}).
+ * Hoppscotch shape (`requestShape`).
  */
 export function normaliseCollection(collection: HoppCollection, hints: IdentityHints = {}): NormalisedCollection {
   return keyCollection(collection, hints, requestShape);

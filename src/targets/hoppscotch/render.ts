@@ -12,6 +12,8 @@ import {
   type ModelParameter,
   type ModelRequest,
   type ModelRequestCache,
+  type OperationFilter,
+  checkFilter,
   renderModelWithCache,
 } from '../collection/index.js';
 import { hoppAuth } from './auth.js';
@@ -41,6 +43,8 @@ export interface RenderOptions {
    * collection it writes anyway (it halves the cost of a render).
    */
   validate?: boolean;
+  /** Which operations to render: include and exclude by tag, path glob, operationId and `deprecated` (see docs/collections.md, "Filters"). All by default. */
+  filter?: OperationFilter;
 }
 
 /** What {@link renderCollection} returns. */
@@ -55,7 +59,7 @@ export interface RenderedCollection {
   operations: Record<string, string>;
 }
 
-const RENDER_KEYS = optionKeys<RenderOptions>()(['collectionVersion', 'baseUrlVariable', 'validate']);
+const RENDER_KEYS = optionKeys<RenderOptions>()(['collectionVersion', 'baseUrlVariable', 'validate', 'filter']);
 
 /**
  * Render an OpenAPI 3.0 or 3.1 document (Swagger 2 must be upgraded first)
@@ -70,7 +74,9 @@ const RENDER_KEYS = optionKeys<RenderOptions>()(['collectionVersion', 'baseUrlVa
  * object, or the options are invalid.
  */
 export function renderCollection(document: unknown, options: RenderOptions = {}): RenderedCollection {
-  return renderWithCache(document, checkOptions<RenderOptions>('renderCollection options', options, RENDER_KEYS), undefined);
+  checkOptions<RenderOptions>('renderCollection options', options, RENDER_KEYS);
+  if (options.filter !== undefined) checkFilter(options.filter, 'renderCollection options.filter');
+  return renderWithCache(document, options, undefined);
 }
 
 /**
@@ -96,7 +102,10 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
   }
   const model = renderModelWithCache(
     document,
-    options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable },
+    {
+      ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }),
+      ...(options.filter === undefined ? {} : { filter: options.filter }),
+    },
     cache,
   );
   const operations: Record<string, string> = {};
@@ -115,9 +124,12 @@ export function renderWithCache(document: unknown, options: RenderOptions, cache
 /** A collection model in Hoppscotch's form; `operations` receives where each request went. */
 function hoppCollection(model: CollectionModel, version: 11 | 12, operations: Record<string, string>): HoppCollection {
   const collection = finish(model, version, true, '', operations);
-  collection.variables = model.variables
-    .filter((variable) => variable.kind === 'server')
-    .map((variable) => ({ key: variable.key, initialValue: variable.value, currentValue: '', secret: false }));
+  collection.variables = model.variables.map((variable) => ({
+    key: variable.key,
+    initialValue: variable.value,
+    currentValue: '',
+    secret: variable.secret,
+  }));
   collection.auth = hoppAuth(model.auth);
   return collection;
 }

@@ -12,7 +12,7 @@ import { checkOptions, optionKeys } from '../../options.js';
 import { isJsonRoundTrip, parseJsonBytes } from '../../json/index.js';
 import { LocalFile } from '../local-file.js';
 import type { SyncTarget } from '../types.js';
-import { clientTarget } from '../collection/index.js';
+import { type OperationFilter, checkFilter, clientTarget } from '../collection/index.js';
 import { operationHints } from './match.js';
 import { type NormalisedCollection, denormaliseCollection, hoppscotchTargetIdentityRules, normaliseCollection } from './normalise.js';
 import { parseCollection } from './parse.js';
@@ -29,7 +29,7 @@ export {
   reconcileCollection,
 } from '../collection/index.js';
 
-const HOPPSCOTCH_TARGET_KEYS = optionKeys<HoppscotchTargetOptions>()(['path', 'version', 'baseUrlVariable', 'indent']);
+const HOPPSCOTCH_TARGET_KEYS = optionKeys<HoppscotchTargetOptions>()(['path', 'version', 'baseUrlVariable', 'indent', 'filter']);
 
 /** Options of {@link hoppscotchTarget}. */
 export interface HoppscotchTargetOptions {
@@ -41,6 +41,13 @@ export interface HoppscotchTargetOptions {
   baseUrlVariable?: string;
   /** JSON indentation of the file. Default 2. */
   indent?: number;
+  /**
+   * Which operations the collection holds: include and exclude by tag, path
+   * glob, operationId and `deprecated`. Applied before the merge, so an
+   * operation filtered out is neither added nor removed (see
+   * docs/collections.md, "Filters"). All by default.
+   */
+  filter?: OperationFilter;
 }
 
 /**
@@ -101,12 +108,14 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
       },
     );
   }
+  if (options.filter !== undefined) checkFilter(options.filter, 'hoppscotchTarget options.filter');
   const path = resolve(options.path);
   // Not validated here: every collection is validated before it is written.
   const renderOptions = {
     collectionVersion: version,
     validate: false,
     ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }),
+    ...(options.filter === undefined ? {} : { filter: options.filter }),
   };
   // Requests by operation object, so a new version of a document renders only the operations that changed.
   const requests: RequestCache = new WeakMap();
@@ -116,6 +125,7 @@ export function hoppscotchTarget(options: HoppscotchTargetOptions): SyncTarget<N
     recordKey: HOPP_IDENTITY_RECORD,
     identityRules: hoppscotchTargetIdentityRules,
     storage: new LocalFile(path),
+    variables: { list: 'variables', value: 'initialValue' },
     render: (document) => renderWithCache(document, renderOptions, requests).collection,
     hints: operationHints,
     key: normaliseCollection,

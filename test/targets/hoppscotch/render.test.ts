@@ -393,14 +393,19 @@ describe('renderCollection: auth', () => {
     expect(authOf([{}, { basic: [] }]).request).toEqual({ authType: 'none', authActive: true });
   });
 
-  it('maps the first scheme of the first requirement', () => {
-    expect(authOf([{ basic: [] }, { bearer: [] }]).request).toEqual({ authType: 'basic', authActive: true, username: '', password: '' });
-    expect(authOf([{ bearer: [], basic: [] }]).request).toEqual({ authType: 'bearer', authActive: true, token: '' });
+  it('maps the first scheme of the first requirement, credentials referring to its secret auth variables', () => {
+    expect(authOf([{ basic: [] }, { bearer: [] }]).request).toEqual({
+      authType: 'basic',
+      authActive: true,
+      username: '<<basic_username>>',
+      password: '<<basic_password>>',
+    });
+    expect(authOf([{ bearer: [], basic: [] }]).request).toEqual({ authType: 'bearer', authActive: true, token: '<<bearer_token>>' });
     expect(authOf([{ header: [] }]).request).toEqual({
       authType: 'api-key',
       authActive: true,
       key: 'X-API-Key',
-      value: '',
+      value: '<<header_key>>',
       addTo: 'HEADERS',
     });
     expect(authOf([{ query: [] }]).request).toMatchObject({ authType: 'api-key', key: 'api_key', addTo: 'QUERY_PARAMS' });
@@ -413,6 +418,8 @@ describe('renderCollection: auth', () => {
         authEndpoint: 'https://auth.example.com/token',
         scopes: 'read',
         clientAuthentication: 'IN_BODY',
+        clientID: '<<oauth_clientId>>',
+        clientSecret: '<<oauth_clientSecret>>',
       },
     });
     expect(authOf([{ oidc: ['openid'] }]).request).toMatchObject({
@@ -422,7 +429,7 @@ describe('renderCollection: auth', () => {
   });
 
   it('puts document-level security on the collection', () => {
-    expect(authOf(undefined, [{ bearer: [] }]).collection).toEqual({ authType: 'bearer', authActive: true, token: '' });
+    expect(authOf(undefined, [{ bearer: [] }]).collection).toEqual({ authType: 'bearer', authActive: true, token: '<<bearer_token>>' });
     expect(authOf(undefined).collection).toEqual({ authType: 'none', authActive: true });
   });
 });
