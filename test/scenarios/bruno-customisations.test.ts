@@ -494,3 +494,41 @@ describe('brunoTarget: rollback restores the folder byte for byte', () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe('brunoTarget: filters and options', () => {
+  it('a filtered-out operation is neither added nor removed', async () => {
+    const dir = join(root, `case-${++counter}`);
+    const engine = new SyncEngine({ store: new MemoryStore() });
+    const source = new MemorySource(petstore());
+    const filter = { exclude: { tags: ['store'], operationIds: ['deletePet'] } };
+    await engine.addSource({ id: 'pets', source, target: brunoTarget({ dir, filter }), intervalMs: 0, policy: { removal: 'remove' } });
+    await engine.syncNow('pets');
+    expect(Object.keys(await requests(dir)).sort()).toEqual(['pets/Add a pet.bru', 'pets/Get a pet.bru', 'pets/List pets.bru']);
+    // The user's own request for a filtered-out operation stays when upstream removes the operation.
+    const mine: BruRequestFile = {
+      meta: { name: 'Inventory', type: 'http', seq: '1' },
+      http: { method: 'get', url: '{{baseUrl}}/store/inventory', body: 'none', auth: 'none' },
+    };
+    await writeFile(join(dir, 'Inventory.bru'), lang.jsonToBruV2(mine));
+    const next = petstore();
+    delete next.paths['/store/inventory'];
+    source.set(next);
+    expect(await engine.syncNow('pets')).toMatchObject({ outcome: 'applied', conflicts: [] });
+    expect(Object.keys(await requests(dir))).toContain('Inventory.bru');
+  });
+
+  it('refuses bad options with a ConfigError', () => {
+    for (const options of [
+      {},
+      { dir: '' },
+      { dir: 'x', baseUrlVariable: 'a b' },
+      { dir: 'x', environment: '../up' },
+      { dir: 'x', nope: 1 },
+    ]) {
+      expect(() => brunoTarget(options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    }
+    expect(() => brunoTarget({ dir: 'x', filter: { include: { tags: 'pets' } } as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+});

@@ -30,7 +30,7 @@ export interface BruResult {
   error: string | null;
   request: { method: string; url: string; headers: Record<string, unknown>; data?: unknown };
   response: { status: number } | null;
-  assertionResults: Array<{ status: string; lhsExpr: string; rhsExpr: string }>;
+  assertionResults: Array<{ status: string; lhsExpr: string; rhsExpr: string; error?: string }>;
   testResults: Array<{ status: string; description: string }>;
 }
 
@@ -53,7 +53,8 @@ export function bruFailures(run: BruRun): string[] {
     const why: string[] = [];
     if (result.status !== 'pass') why.push(`status ${result.status}${result.error ? ` (${result.error})` : ''}`);
     if (result.response === null || result.response.status >= 400) why.push(`response ${result.response?.status ?? 'none'}`);
-    for (const a of result.assertionResults ?? []) if (a.status !== 'pass') why.push(`assert ${a.lhsExpr} ${a.rhsExpr}`);
+    for (const a of result.assertionResults ?? [])
+      if (a.status !== 'pass') why.push(`assert ${a.lhsExpr} ${a.rhsExpr}${a.error ? ` (${a.error})` : ''}`);
     for (const t of result.testResults ?? []) if (t.status !== 'pass') why.push(`test ${t.description}`);
     if (why.length > 0) out.push(`${result.path}: ${why.join(', ')}`);
   }

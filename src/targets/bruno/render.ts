@@ -17,6 +17,8 @@ import {
   type ModelFolder,
   type ModelRequest,
   type ModelRequestCache,
+  type OperationFilter,
+  authVariable,
   renderModelWithCache,
 } from '../collection/index.js';
 import type { BruEnvironmentFile, BruFolderFile, BruKeyValue, BruParam } from './lang.js';
@@ -29,6 +31,8 @@ export interface BrunoRenderOptions {
   baseUrlVariable?: string;
   /** The environment the server URLs and auth variables go to. Default `api`. */
   environment?: string;
+  /** Which operations to render (checked with `checkFilter`); all by default. */
+  filter?: OperationFilter;
 }
 
 /** The environment a render writes when none is named. */
@@ -52,7 +56,11 @@ const PLAIN_KEY = /^[^~@\s\\](?:[^\s\\]| )*$/;
  */
 export function renderBrunoTree(document: unknown, options: BrunoRenderOptions = {}, cache?: ModelRequestCache): BrunoTree {
   const baseUrl = options.baseUrlVariable ?? 'baseUrl';
-  const model = renderModelWithCache(document, { baseUrlVariable: baseUrl }, cache);
+  const model = renderModelWithCache(
+    document,
+    { baseUrlVariable: baseUrl, ...(options.filter === undefined ? {} : { filter: options.filter }) },
+    cache,
+  );
   return brunoTreeOf(model, options.environment ?? BRUNO_DEFAULT_ENVIRONMENT);
 }
 
@@ -186,17 +194,17 @@ function bodyOf(body: ModelBody): Pick<BrunoTreeRequest, 'bodyMode' | 'body'> {
  * Bruno's auth of a client-neutral auth: its mode, the block a request file
  * holds (`auth:bearer {…}`), and the settings of a `folder.bru` or
  * `collection.bru` (`{ mode, bearer: {…} }`). Credentials are environment
- * variables named after the scheme (`{{petstore_auth_token}}`), added to
- * `secrets`. OAuth 2 becomes a bearer token: its flows are the user's to set
- * up in the app.
+ * variables named after the scheme (`authVariable`: `{{petstore_auth_token}}`),
+ * added to `secrets`. OAuth 2 becomes a bearer token (`<scheme>_token`): its
+ * flows are the user's to set up in the app.
  */
 function authBlock(
   auth: ModelAuth,
   fallback: 'none' | 'inherit',
   secrets: Set<string>,
 ): { mode: string; block?: Record<string, unknown>; settings: Record<string, unknown> } {
-  const variable = (scheme: string, what: string): string => {
-    const name = `${scheme.replace(/[^A-Za-z0-9_.-]/g, '_')}_${what}`;
+  const variable = (scheme: string, part: 'username' | 'password' | 'token' | 'key'): string => {
+    const name = authVariable(scheme, part);
     secrets.add(name);
     return `{{${name}}}`;
   };

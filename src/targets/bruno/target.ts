@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
 import type { IdentityRule } from '../../merge/index.js';
+import { jsonEqual } from '../../json/index.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import {
   COLLECTION_ROOT_KEY,
@@ -19,8 +20,10 @@ import {
   type KeyedCollection,
   type KeyedRequest,
   type ModelRequestCache,
+  type OperationFilter,
   type OperationHint,
   type RemovalMark,
+  checkFilter,
   clientTarget,
   collectionIdentityRules,
   keyCollection,
@@ -38,7 +41,7 @@ import { type BrunoTree, type BrunoTreeFolder, type BrunoTreeRequest, collection
 /** The store record (per binding) holding the identity map of the last write. */
 export const BRUNO_IDENTITY_RECORD = 'bruno-identities';
 
-const BRUNO_TARGET_KEYS = optionKeys<BrunoTargetOptions>()(['dir', 'baseUrlVariable', 'environment']);
+const BRUNO_TARGET_KEYS = optionKeys<BrunoTargetOptions>()(['dir', 'baseUrlVariable', 'environment', 'filter']);
 
 /** Options of {@link brunoTarget}. */
 export interface BrunoTargetOptions {
@@ -48,6 +51,13 @@ export interface BrunoTargetOptions {
   baseUrlVariable?: string;
   /** The environment (`environments/NAME.bru`) the server URL and auth variables go to. Default `api`. */
   environment?: string;
+  /**
+   * Which operations the collection holds: include and exclude by tag, path
+   * glob, operationId and `deprecated`. Applied before the merge, so an
+   * operation filtered out is neither added nor removed (see
+   * docs/collections.md, "Filters"). All by default.
+   */
+  filter?: OperationFilter;
 }
 
 type Json = Record<string, unknown>;
@@ -93,8 +103,10 @@ export function brunoTarget(options: BrunoTargetOptions): SyncTarget<KeyedCollec
       { hint: `Leave it out for "${BRUNO_DEFAULT_ENVIRONMENT}".` },
     );
   }
+  if (options.filter !== undefined) checkFilter(options.filter, 'brunoTarget options.filter');
   const dir = resolve(options.dir);
   const renderOptions = {
+    ...(options.filter === undefined ? {} : { filter: options.filter }),
     ...(options.baseUrlVariable === undefined ? {} : { baseUrlVariable: options.baseUrlVariable }),
     ...(options.environment === undefined ? {} : { environment: options.environment }),
   };
@@ -343,7 +355,9 @@ function blankSecrets(tree: BrunoTree): BrunoTree {
  *   under, or the one the user gave it; upstream renames change `meta.name`);
  * - each environment variable whose value the user changed (`baseUrl`
  *   pointed at their own server stays there when upstream's server moves;
- *   while they have not changed it, it follows upstream).
+ *   while they have not changed it, it follows upstream), and each the user
+ *   deleted (it stays deleted when upstream changes it). The shared
+ *   `keepUserVariables` rule, for variables that live in environment files.
  */
 export function userOwnedBase(base: KeyedCollection, local: KeyedCollection, remote: KeyedCollection): KeyedCollection {
   let requests: Record<string, KeyedRequest> | undefined;
@@ -363,9 +377,10 @@ export function userOwnedBase(base: KeyedCollection, local: KeyedCollection, rem
     const variables = environment.variables.map((variable) => {
       const local = mine.variables.find((v) => v.name === variable.name);
       const upstream = theirs.variables.find((v) => v.name === variable.name);
-      return local !== undefined && upstream !== undefined && local.value !== variable.value && upstream.value !== variable.value
-        ? { ...variable, value: upstream.value }
-        : variable;
+      if (upstream === undefined) return variable;
+      // Deleted by the user: merged as if upstream had not changed it, so it stays deleted.
+      if (local === undefined) return jsonEqual(variable, upstream) ? variable : upstream;
+      return local.value !== variable.value && upstream.value !== variable.value ? { ...variable, value: upstream.value } : variable;
     });
     if (variables.some((v, i) => v !== environment.variables[i])) {
       changedEnvironments ??= { ...baseEnvironments };

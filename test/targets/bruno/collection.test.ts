@@ -41,7 +41,6 @@ function sample(): BrunoCollection {
         http: { method: 'get', url: '{{baseUrl}}/pets?limit=10', body: 'none', auth: 'inherit' },
         params: [{ name: 'limit', value: '10', enabled: true, type: 'query' }],
         headers: [{ name: 'X-Trace', value: 'a', enabled: false }],
-        assertions: [{ name: 'res.status', value: 'eq 200', enabled: true }],
         tests: 'test("a list", function () {\n  expect(res.getBody()).to.be.an("array");\n});',
         docs: 'Lists pets.',
       },
@@ -124,7 +123,7 @@ describe('Bruno collection files', () => {
         }),
       );
       const failing = await runBru(dir, { baseUrl: server.url });
-      expect(bruFailures(failing)).toEqual(['extra/Nope: response 404, assert res.status eq 200']);
+      expect(bruFailures(failing)).toEqual(['extra/Nope: response 404, assert res.status eq 200 (expected 404 to equal 200)']);
       expect(failing.code).not.toBe(0);
     } finally {
       await server.close();
