@@ -174,7 +174,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 function routesOf(document: unknown): Route[] {
   const paths = (document as { paths?: Record<string, Record<string, unknown>> }).paths ?? {};
   const routes: Route[] = [];
-  for (const [template, item] of Object.entries(paths)) {
+  for (const [template, raw] of Object.entries(paths)) {
+    // A path item may be a `$ref` to another (`#/paths/~1other`).
+    const item = (typeof raw?.$ref === 'string' ? pointer(document, raw.$ref) : raw) as Record<string, unknown> | undefined;
     const pattern = new RegExp(
       `^${template
         .split(/\{[^}]+\}/)
@@ -191,6 +193,13 @@ function routesOf(document: unknown): Route[] {
     }
   }
   return routes;
+}
+
+function pointer(document: unknown, ref: string): unknown {
+  let node: unknown = document;
+  for (const part of ref.replace(/^#\//, '').split('/'))
+    node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node;
 }
 
 function escapeRegExp(text: string): string {
