@@ -9,8 +9,10 @@ import { runExample as runCustomTarget } from '../../examples/custom-target.js';
 import { runExample as runUnitTesting } from '../../examples/unit-test-your-rules.js';
 import { runExample as runServer } from '../../examples/server.js';
 
-// express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts.
+// express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts,
+// bruno.ts in bruno-example.test.ts.
 const covered = [
+  'bruno.ts',
   'ci-drift-check.ts',
   'custom-target.ts',
   'demo.ts',
