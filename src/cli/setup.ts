@@ -23,8 +23,7 @@ import {
   type SyncTarget,
 } from '../index.js';
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
-import { WRITTEN_RECORD, hoppscotchTarget, type WrittenRecord } from '../targets/index.js';
-import { brunoTarget } from '../targets/bruno/index.js';
+import { WRITTEN_RECORD, brunoTarget, hoppscotchTarget, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 

@@ -21,3 +21,5 @@ export { removalAction, removedUpstream } from './removal.js';
 export type { KeyedEntries, RemovalAction, RemovalSides, RemovedEntry } from './removal.js';
 export type { OpenApiFileTargetOptions, WrittenRecord } from './openapi-file.js';
 export * from './hoppscotch/index.js';
+export { brunoTarget } from './bruno/index.js';
+export type { BrunoTargetOptions } from './bruno/index.js';
