@@ -35,6 +35,13 @@ export interface BrunoCollection {
   environments: Record<string, BruEnvironmentFile>;
 }
 
+/**
+ * What a target parsed before, by file path: the bytes and what they parsed
+ * to. {@link parseBrunoFiles} parses only files whose bytes changed (Bruno's
+ * parser costs milliseconds a file; a sync changes few).
+ */
+export type BrunoParseCache = Map<string, { bytes: Buffer; value: unknown }>;
+
 /** The folder that holds environments. */
 export const ENVIRONMENTS_FOLDER = 'environments';
 
@@ -43,11 +50,16 @@ export const ENVIRONMENTS_FOLDER = 'environments';
  * them). A file Bruno's parser refuses is a `TargetError`
  * `TARGET_INVALID` naming it; the folder is then never written.
  */
-export function parseBrunoFiles(files: FolderFiles, lang: BruLang, where: string): BrunoCollection {
+export function parseBrunoFiles(files: FolderFiles, lang: BruLang, where: string, cache?: BrunoParseCache): BrunoCollection {
   const parse = <T>(path: string, read: (text: string) => T): T => {
-    const text = (files.get(path) as Buffer).toString('utf8');
+    const bytes = files.get(path) as Buffer;
+    const known = cache?.get(path);
+    // A copy: callers own what they get (the tree is built from it).
+    if (known !== undefined && known.bytes.equals(bytes)) return structuredClone(known.value) as T;
     try {
-      return read(text);
+      const value = read(bytes.toString('utf8'));
+      cache?.set(path, { bytes, value: structuredClone(value) });
+      return value;
     } catch (error) {
       throw new TargetError('TARGET_INVALID', `${where}/${path} is not a file Bruno can read: ${(error as Error).message}`, {
         cause: error,
@@ -71,6 +83,7 @@ export function parseBrunoFiles(files: FolderFiles, lang: BruLang, where: string
     });
   }
   const collection: BrunoCollection = { config, folders: {}, requests: {}, environments: {} };
+  if (cache !== undefined) for (const path of cache.keys()) if (!files.has(path)) cache.delete(path);
   for (const path of files.keys()) {
     if (path === 'bruno.json') continue;
     if (path === 'collection.bru') collection.root = parse(path, (t) => lang.collectionBruToJson(t));

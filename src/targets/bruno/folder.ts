@@ -258,20 +258,27 @@ export class BrunoFolder {
         }
         throw this.#readFailed(error);
       }
-      for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-        const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-        if (entry.isDirectory()) {
-          if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) await visit(path);
-        } else if (temps !== undefined && entry.isFile() && entry.name.startsWith('.') && entry.name.endsWith(TEMP_SUFFIX)) {
-          temps.push(path);
-        } else if (entry.isFile() && isFolderFile(path) && !entry.name.startsWith('.')) {
-          try {
-            files.set(path, await readFile(this.#abs(path)));
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.#readFailed(error);
-          }
-        }
-      }
+      // The files of a folder are read together (a collection has hundreds); the map is filled in name order.
+      const found = await Promise.all(
+        entries
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map(async (entry): Promise<[string, Buffer] | undefined> => {
+            const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
+            if (entry.isDirectory()) {
+              if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) await visit(path);
+            } else if (temps !== undefined && entry.isFile() && entry.name.startsWith('.') && entry.name.endsWith(TEMP_SUFFIX)) {
+              temps.push(path);
+            } else if (entry.isFile() && isFolderFile(path) && !entry.name.startsWith('.')) {
+              try {
+                return [path, await readFile(this.#abs(path))];
+              } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.#readFailed(error);
+              }
+            }
+            return undefined;
+          }),
+      );
+      for (const entry of found) if (entry !== undefined) files.set(entry[0], entry[1]);
     };
     await visit('');
     return files;

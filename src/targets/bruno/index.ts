@@ -9,7 +9,7 @@ export * from './public.js';
 export { BrunoFolder, BRUNO_JOURNAL_FILE, decodeFolderFiles, encodeFolderFiles } from './folder.js';
 export type { FolderFiles } from './folder.js';
 export { brunoFiles, parseBrunoFiles, ENVIRONMENTS_FOLDER } from './collection.js';
-export type { BrunoCollection } from './collection.js';
+export type { BrunoCollection, BrunoParseCache } from './collection.js';
 export { loadBruLang } from './lang.js';
 export type { BruLang } from './lang.js';
 export { brunoIdentityRules, brunoMark, inFileForm, keyBrunoTree, nestBrunoTree, userOwnedBase } from './target.js';

@@ -31,7 +31,7 @@ import {
   operationHintsOf,
 } from '../collection/index.js';
 import type { SyncTarget, TargetWriteReport } from '../types.js';
-import { brunoFiles, parseBrunoFiles } from './collection.js';
+import { type BrunoParseCache, brunoFiles, parseBrunoFiles } from './collection.js';
 import { BrunoFolder, decodeFolderFiles, encodeFolderFiles } from './folder.js';
 import { type BruLang, loadBruLang } from './lang.js';
 import { NameSet } from './names.js';
@@ -111,6 +111,8 @@ export function brunoTarget(options: BrunoTargetOptions): SyncTarget<KeyedCollec
     ...(options.environment === undefined ? {} : { environment: options.environment }),
   };
   const cache: ModelRequestCache = new WeakMap();
+  // What Bruno's parser made of each file last time: a read or write parses only the files that changed.
+  const parsedFiles: BrunoParseCache = new Map();
   const storage = new BrunoStorage(dir);
   const target = clientTarget<BrunoTree>({
     kind: 'bruno',
@@ -123,12 +125,12 @@ export function brunoTarget(options: BrunoTargetOptions): SyncTarget<KeyedCollec
     hints: brunoHints,
     key: keyBrunoTree,
     nest: (keyed) => nestBrunoTree(keyed),
-    parse: (bytes) => treeOf(parseBrunoFiles(decodeFolderFiles(bytes), storage.lang(), dir)),
+    parse: (bytes) => treeOf(parseBrunoFiles(decodeFolderFiles(bytes), storage.lang(), dir, parsedFiles)),
     serialise(tree) {
       const lang = storage.lang();
       const files = brunoFiles(collectionOf(blankSecrets(tree)), lang);
       const bytes = encodeFolderFiles(files);
-      return { bytes, parsed: treeOf(parseBrunoFiles(files, lang, dir)) };
+      return { bytes, parsed: treeOf(parseBrunoFiles(files, lang, dir, parsedFiles)) };
     },
   });
   const reconcile = target.reconcile?.bind(target);

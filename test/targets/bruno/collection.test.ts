@@ -80,6 +80,24 @@ describe('Bruno collection files', () => {
     expect(back.folders.pets).toMatchObject({ meta: { name: 'pets', seq: '1' }, auth: { mode: 'inherit' } });
   });
 
+  it('with a parse cache, parses only files whose bytes changed, and gives the same data', async () => {
+    const lang = await loadBruLang();
+    let calls = 0;
+    const counting = { ...lang, bruToJsonV2: (text: string) => (calls++, lang.bruToJsonV2(text)) };
+    const cache = new Map();
+    const files = brunoFiles(sample(), lang);
+    const first = parseBrunoFiles(files, counting, 'x', cache);
+    expect(calls).toBe(2);
+    files.set('pets/List pets.bru', Buffer.from(files.get('pets/List pets.bru')!.toString().replace('limit: 10', 'limit: 5')));
+    const second = parseBrunoFiles(files, counting, 'x', cache);
+    expect(calls).toBe(3);
+    expect(second).toEqual(parseBrunoFiles(files, lang, 'x'));
+    expect(second.requests['pets/List pets.bru']?.params?.[0]?.value).toBe('5');
+    // What a caller gets is its own: changing it does not change the next parse.
+    first.requests['pets/Delete a pet.bru']!.meta.name = 'changed';
+    expect(parseBrunoFiles(files, counting, 'x', cache).requests['pets/Delete a pet.bru']?.meta.name).toBe('Delete a pet');
+  });
+
   it('refuses a file Bruno cannot read, naming it', async () => {
     const lang = await loadBruLang();
     const files = brunoFiles(sample(), lang);
