@@ -433,6 +433,35 @@ describe('brunoTarget: the API changes upstream', () => {
     }
   }, 60_000);
 
+  it('folder.bru and collection.bru settings (scripts, headers, auth, docs) survive upstream changes to the tag and the API', async () => {
+    const { dir, engine, source } = await setup();
+    const folderFile = join(dir, 'pets', 'folder.bru');
+    const folder = lang.collectionBruToJson(await readFile(folderFile, 'utf8'));
+    folder.script = { req: 'bru.setVar("folder", "pets");' };
+    folder.headers = [{ name: 'X-Team', value: 'pets', enabled: true }];
+    await writeFile(folderFile, lang.jsonToCollectionBru(folder));
+    const rootFile = join(dir, 'collection.bru');
+    const root = lang.collectionBruToJson(await readFile(rootFile, 'utf8'));
+    root.auth = { mode: 'bearer', bearer: { token: '{{myToken}}' } };
+    root.tests = 'test("always", function () {});';
+    await writeFile(rootFile, lang.jsonToCollectionBru(root));
+    const next = petstore();
+    next.tags[0].description = 'Pets, changed upstream';
+    next.info.description = 'The pet store';
+    operation(next, 'listPets').summary = 'List all pets';
+    source.set(next);
+    expect(await engine.syncNow('pets')).toMatchObject({ outcome: 'applied', conflicts: [] });
+    const folderAfter = lang.collectionBruToJson(await readFile(folderFile, 'utf8'));
+    expect(folderAfter).toMatchObject({ script: { req: 'bru.setVar("folder", "pets");' }, docs: 'Pets, changed upstream' });
+    expect(folderAfter.headers).toEqual([{ name: 'X-Team', value: 'pets', enabled: true }]);
+    const rootAfter = lang.collectionBruToJson(await readFile(rootFile, 'utf8'));
+    expect(rootAfter).toMatchObject({
+      auth: { mode: 'bearer', bearer: { token: '{{myToken}}' } },
+      tests: 'test("always", function () {});',
+      docs: 'The pet store',
+    });
+  });
+
   it('a deleted request stays deleted through later upstream changes elsewhere', async () => {
     const { dir, engine, source, pathOf } = await setup();
     await unlink(join(dir, (await pathOf('getInventory'))!));
