@@ -6,6 +6,8 @@ const entry = {
   // api-live-sync/hoppscotch, api-live-sync/postman and api-live-sync/server: what only some users need.
   hoppscotch: 'src/targets/hoppscotch/public.ts',
   postman: 'src/targets/postman/public.ts',
+  // api-live-sync/bruno: the only module that loads the optional `@usebruno/lang`, and only when used.
+  bruno: 'src/targets/bruno/public.ts',
   server: 'src/server/index.ts',
   // The AI resolver: the only module that loads the `openai` package, and only when used.
   openai: 'src/conflict/openai.ts',

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { SyncEngine } from '../src/engine/index.js';
 import { MemorySource } from '../src/sources/index.js';
 import { MemoryStore } from '../src/store/index.js';
+import { brunoTarget } from '../src/targets/bruno/index.js';
 import { hoppscotchTarget } from '../src/targets/hoppscotch/index.js';
 import {
   isPostmanFolder,
@@ -79,6 +80,7 @@ async function postmanEdits(path: string): Promise<number> {
 const CLIENTS: Client[] = [
   { name: 'hoppscotch', file: 'github.hoppscotch.json', target: (path) => hoppscotchTarget({ path }) },
   { name: 'postman', file: 'github.postman_collection.json', target: (path) => postmanTarget({ path }), edit: postmanEdits },
+  { name: 'bruno', file: 'github-bruno', target: (path) => brunoTarget({ dir: path }) },
 ];
 
 const RUNS = Number(process.argv[2] ?? 5);

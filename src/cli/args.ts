@@ -27,8 +27,8 @@ export const CLI_COMMANDS = [
 /** One command name. */
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 
-/** The local copy's format: an OpenAPI file (JSON or YAML) or a Hoppscotch collection (JSON). */
-export type OutFormat = 'openapi' | 'hoppscotch' | 'postman';
+/** The local copy's format: an OpenAPI file (JSON or YAML), a Hoppscotch or Postman collection (JSON) or a Bruno collection folder. */
+export type OutFormat = 'openapi' | 'hoppscotch' | 'postman' | 'bruno';
 
 /** Which side wins a merge conflict: `local` (`preferLocal()`, the default) or `remote` (`preferRemote()`). */
 export type ResolverChoice = 'local' | 'remote';
@@ -469,8 +469,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 }
 
 function parseFormat(value: string, command: CliCommand): OutFormat {
-  if (value === 'openapi' || value === 'hoppscotch' || value === 'postman') return value;
-  throw new UsageError(`Expected \`--format\` to be openapi, hoppscotch or postman, got \`${value}\`.`, command);
+  if (value === 'openapi' || value === 'hoppscotch' || value === 'postman' || value === 'bruno') return value;
+  throw new UsageError(`Expected \`--format\` to be openapi, hoppscotch, postman or bruno, got \`${value}\`.`, command);
 }
 
 function parseResolver(value: string, command: CliCommand): ResolverChoice {
@@ -627,12 +627,20 @@ export function formatFromOut(out: string, explicit?: OutFormat): OutFormat {
     }
     return explicit;
   }
+  if (explicit === 'bruno') {
+    if (/\.(json|ya?ml)$/.test(name)) {
+      throw new ConfigError(`A Bruno collection is a folder; \`${out}\` names a file.`, {
+        hint: 'Pass the collection folder (the one holding bruno.json, or a new one) for --format bruno.',
+      });
+    }
+    return explicit;
+  }
   if (explicit === 'openapi') return explicit;
   if (name.endsWith('.hoppscotch.json')) return 'hoppscotch';
   if (name.endsWith('.postman_collection.json') || name.endsWith('.postman.json')) return 'postman';
   if (name.endsWith('.json') || name.endsWith('.yaml') || name.endsWith('.yml')) return 'openapi';
   throw new ConfigError(`Cannot tell the format of \`${out}\` from its extension.`, {
-    hint: 'Use a .json, .yaml or .yml file, or pass --format openapi|hoppscotch|postman.',
+    hint: 'Use a .json, .yaml or .yml file, or pass --format openapi|hoppscotch|postman|bruno (bruno: --out is a collection folder).',
   });
 }
 

@@ -252,8 +252,8 @@ export function validateConfig(raw: unknown, path: string): LoadedConfig {
     if (typeof b.out !== 'string' || b.out === '') fail(`${where}: expected \`out\` to be a file path.`);
     const source = b.source as string;
     const out = resolve(dir, b.out as string);
-    if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch' && b.format !== 'postman')
-      fail(`${where}: expected \`format\` to be openapi, hoppscotch or postman, got ${JSON.stringify(b.format)}.`);
+    if (b.format !== undefined && b.format !== 'openapi' && b.format !== 'hoppscotch' && b.format !== 'postman' && b.format !== 'bruno')
+      fail(`${where}: expected \`format\` to be openapi, hoppscotch, postman or bruno, got ${JSON.stringify(b.format)}.`);
     const id = b.id === undefined ? basename(out) : b.id;
     assertBindingId(id, `${b.id === undefined ? `the id of ${where} (the file name of \`out\`)` : `\`${where}.id\``} in ${basename(path)}`);
     if (ids.has(id)) fail(`${where}: the id \`${id}\` is used twice.`, 'Give every binding its own id.');

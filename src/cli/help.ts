@@ -5,8 +5,9 @@
  */
 import type { CliCommand } from './args.js';
 
-const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml OpenAPI, *.hoppscotch.json, *.postman_collection.json)
-  -f, --format <format>   openapi | hoppscotch | postman (default: from the --out extension)
+const BINDING_FLAGS = `  -o, --out <file>        the local copy (.json/.yaml OpenAPI, *.hoppscotch.json, *.postman_collection.json,
+                          a Bruno collection folder with --format bruno)
+  -f, --format <format>   openapi | hoppscotch | postman | bruno (default: from the --out extension)
   -p, --policy <list>     e.g. removal=deprecate,maxRemovalShare=0.5,holdOnBreaking=true
       --resolver <side>   who wins a conflict: local (keep your edit, default) | remote
       --store <dir>       the store (default: .api-live-sync next to --out, or the config's)
@@ -102,7 +103,7 @@ Options:
   -b, --binding <id>      a binding of the config file instead
       --to <journalId>    roll back to before this entry (see \`journal\`)
       --force             even though the local copy changed since the last sync
-  -f, --format <format>   openapi | hoppscotch | postman (default: from the --out extension)
+  -f, --format <format>   openapi | hoppscotch | postman | bruno (default: from the --out extension)
       --store <dir>       the store (default: .api-live-sync next to --out)
 
 Exit: 0 rolled back, 2 usage, 3 refused or failed.`,
@@ -111,7 +112,7 @@ Exit: 0 rolled back, 2 usage, 3 refused or failed.`,
 Options:
   -o, --out <file>        the local copy (its binding id is its file name)
   -b, --binding <id>      a binding of the config file instead
-  -f, --format <format>   openapi | hoppscotch | postman
+  -f, --format <format>   openapi | hoppscotch | postman | bruno
       --store <dir>       the store (default: .api-live-sync next to --out)`,
   discover: `Find where the API at <baseUrl> serves its OpenAPI document, and which
 framework it probably is.

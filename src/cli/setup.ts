@@ -25,7 +25,7 @@ import {
   type SyncTarget,
 } from '../index.js';
 import { DEFAULT_MAX_BYTES } from '../document/index.js';
-import { WRITTEN_RECORD, hoppscotchTarget, postmanTarget, type WrittenRecord } from '../targets/index.js';
+import { WRITTEN_RECORD, brunoTarget, hoppscotchTarget, postmanTarget, type WrittenRecord } from '../targets/index.js';
 import { formatFromOut, isUrlSource, type BindingCommand, type JournalCommand, type OutFormat } from './args.js';
 import { findConfigFile, loadConfigFile, type ResolvedBinding, type RetrySettings } from './config.js';
 
@@ -305,6 +305,7 @@ function noSource(): SpecSource {
 export function targetOf(out: string, format: OutFormat): SyncTarget<unknown> {
   if (format === 'hoppscotch') return hoppscotchTarget({ path: out }) as SyncTarget<unknown>;
   if (format === 'postman') return postmanTarget({ path: out }) as SyncTarget<unknown>;
+  if (format === 'bruno') return brunoTarget({ dir: out }) as SyncTarget<unknown>;
   return openApiFileTarget({ path: out }) as SyncTarget<unknown>;
 }
 

@@ -24,3 +24,5 @@ export type { OpenApiFileTargetOptions, WrittenRecord } from './openapi-file.js'
 export * from './hoppscotch/index.js';
 export { postmanTarget, renderPostmanCollection, parsePostmanCollection } from './postman/index.js';
 export type { PostmanCollection, PostmanTargetOptions } from './postman/index.js';
+export { brunoTarget } from './bruno/index.js';
+export type { BrunoTargetOptions } from './bruno/index.js';

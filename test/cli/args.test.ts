@@ -112,7 +112,7 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['discover', 'http://x', '--allow-host', '[::1]:8000'])).toMatchObject({ allowedHosts: ['[::1]:8000'] });
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '-H', 'no colon'])).message).toMatch(/`Name: value`/);
     expect(usageError(() => parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'insomnia'])).message).toMatch(
-      /openapi, hoppscotch or postman/,
+      /openapi, hoppscotch, postman or bruno/,
     );
     expect(parseCommandLine(['sync', 'x', '--out', 'a.json', '--format', 'postman'])).toMatchObject({ format: 'postman' });
   });

@@ -13,8 +13,10 @@ import { startServer } from '../support/hopp.js';
 import { newmanFailures, runNewman } from '../support/postman.js';
 
 // express-app.ts, openai-resolver.ts and ci-drift-check.ts run in more-examples.test.ts, scale-out.ts in scale-out-example.test.ts,
-// dashboard.ts in dashboard-example.test.ts (and, in a browser, test/browser/dashboard.test.ts).
+// dashboard.ts in dashboard-example.test.ts (and, in a browser, test/browser/dashboard.test.ts),
+// bruno.ts in bruno-example.test.ts.
 const covered = [
+  'bruno.ts',
   'ci-drift-check.ts',
   'custom-target.ts',
   'dashboard.ts',

@@ -17,7 +17,7 @@ import { SyncEngine } from '../../src/engine/index.js';
 import { createSyncHandler, webhookNotifier } from '../../src/server/index.js';
 import { compositeSource, discoverSpec, fileSource, functionSource, httpSource, MemorySource } from '../../src/sources/index.js';
 import { FileStore } from '../../src/store/index.js';
-import { hoppscotchTarget, MemoryTarget, openApiFileTarget, renderCollection } from '../../src/targets/index.js';
+import { brunoTarget, hoppscotchTarget, MemoryTarget, openApiFileTarget, renderCollection } from '../../src/targets/index.js';
 import { petstore } from '../support/docs.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'als-options-'));
@@ -54,6 +54,7 @@ const entryPoints: Record<string, (extra: Record<string, unknown>) => unknown> =
   discoverSpec: (extra) => discoverSpec('http://127.0.0.1:9', extra as never),
   openApiFileTarget: (extra) => openApiFileTarget({ path: join(dir, 'local.json'), ...extra } as never),
   hoppscotchTarget: (extra) => hoppscotchTarget({ path: join(dir, 'local.hoppscotch.json'), ...extra } as never),
+  brunoTarget: (extra) => brunoTarget({ dir: join(dir, 'bruno'), ...extra } as never),
   MemoryTarget: (extra) => new MemoryTarget(extra as never),
   FileStore: (extra) => new FileStore({ dir, ...extra } as never),
   RedisStore: (extra) => new RedisStore({ redis: 'redis://127.0.0.1:9', prefix: 'als', ...extra } as never),
@@ -107,6 +108,7 @@ describe('unknown option keys', () => {
     'fileSource',
     'openApiFileTarget',
     'hoppscotchTarget',
+    'brunoTarget',
     'FileStore',
     'createSyncHandler',
     'rules',
@@ -119,6 +121,7 @@ describe('unknown option keys', () => {
       fileSource: () => fileSource('openapi.json' as never),
       openApiFileTarget: () => openApiFileTarget([] as never),
       hoppscotchTarget: () => hoppscotchTarget(null as never),
+      brunoTarget: () => brunoTarget(null as never),
       FileStore: () => new FileStore('dir' as never),
       createSyncHandler: () => createSyncHandler(new SyncEngine(), null as never),
       rules: () => rules([], 'name' as never),

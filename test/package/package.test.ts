@@ -171,7 +171,7 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.cts');
-    for (const entry of ['redis', 'hoppscotch', 'postman', 'server']) {
+    for (const entry of ['redis', 'hoppscotch', 'postman', 'bruno', 'server']) {
       expect(files).toEqual(
         expect.arrayContaining([
           `package/dist/${entry}.js`,
@@ -216,7 +216,7 @@ const { RedisStore, acquireLease } = require('api-live-sync/redis');
       problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]>;
     };
     expect(report.analysis.types).not.toBe(false);
-    const subpaths = ['.', './hoppscotch', './server', './testing', './openai', './redis', './postman'];
+    const subpaths = ['.', './hoppscotch', './server', './testing', './openai', './redis', './postman', './bruno'];
     expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(subpaths));
     for (const sub of subpaths) {
       const res = report.analysis.entrypoints[sub]!.resolutions;
