@@ -92,6 +92,8 @@ export const CLI_HINTS: Readonly<Partial<Record<SyncErrorCode, CliHintRow>>> = O
   SPEC_REMOTE_REF: () => 'Bundle the document into one file (for example with `redocly bundle`) and sync that file.',
   SPEC_NO_PATHS: () =>
     'A server often serves this before its routes are registered: check that it did; `watch` looks again at the next poll.',
+  BINDING_CONFIG_CONFLICT: () =>
+    'Give every `api-live-sync worker` the same config file entry for this binding id, or another id. To change it, stop the workers that run the old one: their record goes when they stop, or one `--lease-ttl` after one died.',
   ROLLBACK_REFUSED: (error) => {
     if (error.details.reason === 'local-changed') {
       return 'Pass `--force` to roll back anyway (your edits are recorded in the new journal entry: roll that back to get them again).';

@@ -36,6 +36,7 @@ import { hoppscotchTarget } from '../../src/targets/hoppscotch/public.js';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { validateConfig } from '../../src/cli/config.js';
 import { CLI_HINTS, cliHint } from '../../src/cli/hints.js';
+import { configConflict } from '../../src/cluster/binding-config.js';
 import { networkError, timeoutError } from '../../src/sources/http-errors.js';
 import { MemorySource, MemoryTarget } from '../../src/testing/index.js';
 import { petstore } from '../support/docs.js';
@@ -72,7 +73,8 @@ const NOT_FROM_CLI: Partial<Record<SyncErrorCode, string>> = {
   POINTER_INVALID: 'only from pointers given by API callers',
   CONFLICT_DECISION_INVALID: 'only from custom resolvers; the CLI uses preferLocal() or preferRemote()',
   RESOLVER_FAILED: 'only from custom resolvers; the CLI uses preferLocal() or preferRemote()',
-  STALE_LEASE: 'only from the cluster store and fenced writes (api-live-sync/redis), which the CLI does not use',
+  STALE_LEASE:
+    'only inside a sync of `api-live-sync worker` whose lease was lost: the worker logs it as a failed job, never a command result',
   JOB_TRANSITION_INVALID: 'only from a bug in the scheduler',
   JOB_FAILED: 'only from a bug: every adapter the CLI uses throws typed errors',
   SOURCE_ADAPTER_FAILED: 'only from custom sources; the CLI uses file and HTTP sources',
@@ -292,6 +294,8 @@ async function catalogue(): Promise<Array<[string, SyncError]>> {
   add('config file', await thrown(() => validateConfig({ bindings: [] }, '/x/live-sync.config.json')));
   add('bad URL', await thrown(() => httpSource({ url: 'http://[broken/openapi.json' })));
   add('binding id', await thrown(() => assertBindingId('a/b', 'the id')));
+  // `api-live-sync worker`: a worker whose config file differs from the one another worker registered for the id.
+  add('config conflict', configConflict('api', 'sha256:mine', 'sha256:theirs host:1', 'host:2') as SyncError);
   return errors;
 }
 
