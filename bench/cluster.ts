@@ -41,7 +41,8 @@
  *
  * `--json` prints one JSON document instead of the text. `--source` loads
  * the package from src/ through tsx instead of dist/ (tsx makes every
- * closure slower: use it for smoke runs only).
+ * closure slower: use it for smoke runs only). `BENCH_PROF=<dir>` runs each
+ * child with `--cpu-prof`, writing one `.cpuprofile` per process there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -171,10 +172,20 @@ async function startGroup(count: number, mode: WorkerOptions['mode'], store: Wor
       dist,
       intervalMs,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, JSON.stringify(options)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []),
+        '--import',
+        'tsx',
+        WORKER_SCRIPT,
+        JSON.stringify(options),
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     children.push(child);
     everyChild.add(child);
     ready.push(

@@ -24,7 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DelayedError, Queue, QueueEvents, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Queue, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   BindingError,
@@ -68,6 +68,7 @@ import { withLease } from './lease-scope.js';
 import { acquireLeaseReading, readLease, releaseLease, renewLease, type Lease } from './lease.js';
 import { leaseFence } from './fence.js';
 import { BindingConfigs } from './binding-config.js';
+import { RemoteEvents } from './remote-events.js';
 import { SharedCircuit, type CircuitReading } from './shared-circuit.js';
 
 /** Options of {@link bullmqScheduler}. */
@@ -256,7 +257,8 @@ export function bullmqScheduler<Result extends RunResult = RunResult>(options: B
 /** The connections of a started scheduler; closed by `stop`. */
 interface Open {
   queue: Queue;
-  events: QueueEvents;
+  /** The queue's events, read while this process waits on another (a job it queued, a caller of `run()`). */
+  events: RemoteEvents;
   worker: Worker | undefined;
   lease: Redis;
   circuits: SharedCircuit;
@@ -277,6 +279,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   #started = false;
   #paused = false;
   #stopping = false;
+  /** Jobs on their way to the queue from here (`onIdle` waits for them). */
+  #adding = 0;
 
   constructor(context: SchedulerContext<Result>, options: ReturnType<typeof resolveOptions>) {
     this.#context = context;
@@ -291,21 +295,17 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     if (this.#open) return Promise.resolve(this.#open);
     this.#opening ??= (async () => {
       const { prefix } = this.#options;
-      const clients = [this.#options.redis(), this.#options.redis(), this.#options.redis('lease')];
-      const [queueClient, eventsClient, lease] = clients as [Redis, Redis, Redis];
+      const clients = [this.#options.redis(), this.#options.redis('lease')];
+      const [queueClient, lease] = clients as [Redis, Redis];
       const queue = new Queue(QUEUE_NAME, { connection: queueClient as ConnectionOptions, prefix });
-      const events = new QueueEvents(QUEUE_NAME, { connection: eventsClient as ConnectionOptions, prefix });
       queue.on('error', () => undefined);
-      events.on('error', () => undefined);
-      events.on('completed', ({ jobId, returnvalue }) => this.#remoteCompleted(jobId, returnvalue as unknown));
-      events.on('failed', ({ jobId, failedReason }) => void this.#remoteFailed(jobId, failedReason));
       try {
         // The lease client answers (or fails) first when Redis is down; BullMQ's clients would wait for it.
         await lease.ping();
-        await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+        await queue.waitUntilReady();
       } catch (error) {
         // Not awaited: BullMQ's close waits for a connection that is not coming.
-        void Promise.allSettled([queue.close(), events.close()]);
+        void queue.close().catch(() => undefined);
         for (const client of clients) client.disconnect();
         this.#opening = undefined;
         throw new StoreError(
@@ -321,6 +321,17 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       }
       const { workerId, leaseTtlMs: ttlMs, where } = this.#options;
       const configs = new BindingConfigs(lease, { prefix, workerId, ttlMs, where });
+      const events = new RemoteEvents({
+        queue: QUEUE_NAME,
+        prefix,
+        client: () => this.#options.redis(),
+        handlers: {
+          completed: (jobId, returnvalue) => this.#remoteCompleted(jobId, returnvalue),
+          failed: (jobId, failedReason) => void this.#remoteFailed(jobId, failedReason),
+        },
+        waiting: () => this.#waitsOnOthers(),
+        idleMs: ttlMs,
+      });
       this.#open = { queue, events, worker: undefined, lease, circuits: new SharedCircuit(lease, prefix), clients, configs };
       // Registered before a stop and a new start: recorded again.
       for (const state of this.#bindings.values()) configs.adopt(state.spec.id, state.spec.configHash);
@@ -504,6 +515,15 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
   }
 
   async #add(id: string, trigger: JobTrigger, options: EnqueueOptions): Promise<SyncJob | undefined> {
+    this.#adding += 1;
+    try {
+      return await this.#addNow(id, trigger, options);
+    } finally {
+      this.#adding -= 1;
+    }
+  }
+
+  async #addNow(id: string, trigger: JobTrigger, options: EnqueueOptions): Promise<SyncJob | undefined> {
     const state = this.#require(id);
     if (options.signal?.aborted) throw abortReason(options.signal.reason, id);
     if (this.#stopping) {
@@ -527,9 +547,11 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       state: 'new',
       controller: undefined,
     };
-    this.#local.set(ownId, local);
     let added: Job;
     try {
+      // Another worker may run it: what it returns comes back through the queue's events.
+      await open.events.ensure();
+      this.#local.set(ownId, local);
       added = await open.queue.add(JOB_NAME, data, {
         jobId: ownId,
         priority: BULLMQ_PRIORITY[priority],
@@ -717,12 +739,12 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     return this.#paused;
   }
 
-  /** Resolves when no job of this deployment runs or waits to run (delayed jobs, such as retries and schedules, do not count), checked every 50 ms. */
+  /** Resolves when no job of this deployment runs or waits to run, and none is on its way to the queue from here (delayed jobs, such as retries and schedules, do not count), checked every 50 ms. */
   async onIdle(): Promise<void> {
     const open = this.#open ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined);
     if (!open) return;
     for (;;) {
-      const running = [...this.#local.values()].some((local) => local.state === 'running');
+      const running = this.#adding > 0 || [...this.#local.values()].some((local) => local.state === 'running');
       if (!running) {
         const counts = await open.queue.getJobCounts('active', 'wait', 'prioritized');
         if (Object.values(counts).every((n) => n === 0)) return;
@@ -814,6 +836,13 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const served = state.waiters.filter((w) => w.since <= startedAt);
     state.waiters = state.waiters.filter((w) => w.since > startedAt);
     for (const waiter of served) waiter.reject(error);
+  }
+
+  /** Whether this process waits on another: a job it queued that has not started here, or a caller of `run()`. */
+  #waitsOnOthers(): boolean {
+    for (const local of this.#local.values()) if (local.state === 'new' || local.state === 'pending') return true;
+    for (const state of this.#bindings.values()) if (state.waiters.length > 0) return true;
+    return false;
   }
 
   /** A job finished on another process: a pending job added here leaves, and `run()` callers it serves resolve. */

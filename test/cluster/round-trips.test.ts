@@ -108,3 +108,37 @@ describe('round trips of an unchanged sync under bullmqScheduler', () => {
     expect(sent.filter((c) => c.toLowerCase() === 'hget')).toEqual([]);
   });
 });
+
+describe('the queue events under bullmqScheduler', () => {
+  it('a worker that only runs its schedules reads no events once nothing it queued waits elsewhere; a job it queues starts the reader again', async () => {
+    const url = redis.current.url;
+    const store = new RedisStore({ redis: url, prefix: 'trips-poll' });
+    const engine = new SyncEngine({ store, scheduler: bullmqScheduler({ url, prefix: 'trips-poll', leaseTtlMs: 1000 }) });
+    closers.push(
+      () => store.close(),
+      () => engine.stopSync(),
+    );
+    let completed = 0;
+    engine.on('job:completed', () => void (completed += 1));
+    await engine.addSource({ id: 'p1', source: httpSource({ url: `${origin}/p1` }), target: new MemoryTarget(), intervalMs: 250 });
+    // The start queues a job from here: the reader runs while it waits, then stops after a lease period with nothing waiting.
+    await engine.startSync();
+    await expect.poll(() => completed, { timeout: 5000 }).toBeGreaterThan(0);
+    await new Promise((wait) => setTimeout(wait, 2500));
+
+    const sent: string[] = [];
+    const monitor = await monitorRedis(
+      redis.current.port,
+      ({ args, source }) => void (source === 'lua' ? undefined : sent.push(args[0]!.toLowerCase())),
+    );
+    closers.push(async () => monitor.stop());
+    const before = completed;
+    await new Promise((wait) => setTimeout(wait, 1500));
+    expect(completed - before).toBeGreaterThanOrEqual(3);
+    expect(sent.filter((command) => command === 'xread')).toEqual([]);
+
+    // A manual job reads the stream again (from where it stood before the job was queued).
+    expect((await engine.syncNow('p1')).outcome).toBe('unchanged');
+    await expect.poll(() => sent.includes('xread')).toBe(true);
+  });
+});
