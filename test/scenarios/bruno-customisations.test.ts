@@ -199,6 +199,22 @@ const get = (files: Record<string, BruRequestFile>, id: string) => {
 
 const CUSTOMISATIONS: Customisation[] = [
   {
+    name: 'server URL written in place of {{baseUrl}}, and the request renamed',
+    operation: 'getPet',
+    apply: (_d, edit) =>
+      edit('getPet', (f) => {
+        f.http!.url = 'http://127.0.0.1:9/api/pets/:petId';
+        f.meta.name = 'Fetch one pet';
+      }),
+    check: (files) => {
+      // The request is still getPet's (an upstream parameter arrives in its URL's query), with the user's URL.
+      expect(get(files, 'getPet')?.[1].http?.url.split('?')[0]).toBe('http://127.0.0.1:9/api/pets/:petId');
+      expect(get(files, 'getPet')?.[1].meta.name).toBe('Fetch one pet');
+    },
+    collides: ['summary change'],
+    conflicts: { 'summary change': '/requests/getPet/request/name' },
+  },
+  {
     name: 'auth set on a request',
     operation: 'listPets',
     apply: (_d, edit) =>

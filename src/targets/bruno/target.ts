@@ -264,9 +264,22 @@ function allRequests(node: BrunoTree | BrunoTreeFolder): BrunoTreeRequest[] {
   return [...node.requests, ...node.folders.flatMap(allRequests)];
 }
 
-/** The operations of a rendered tree (see `operationHintsOf`). */
+/**
+ * The operations of a rendered tree (see `operationHintsOf`): the
+ * environments' variables give an endpoint that starts with one
+ * (`{{baseUrl}}/pets`) its literal spelling too
+ * (`https://api.example.com/v1/pets`), as a request whose user wrote the
+ * server URL in place of the variable holds it.
+ */
 function brunoHints(tree: BrunoTree): OperationHint[] {
-  return operationHintsOf(allRequests(tree), new Map(), requestShape);
+  const values = new Map<string, string>();
+  for (const environment of Object.values(tree.environments)) {
+    for (const variable of Array.isArray(environment.variables) ? environment.variables : []) {
+      if (variable.enabled !== false && typeof variable.value === 'string' && !values.has(variable.name))
+        values.set(variable.name, variable.value);
+    }
+  }
+  return operationHintsOf(allRequests(tree), values, requestShape);
 }
 
 /** The keyed form of a tree: folders by name, requests by operation identity. */

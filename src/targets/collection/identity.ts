@@ -10,8 +10,9 @@
 /**
  * Normalise an endpoint or a path template so that the same operation
  * compares equal however it is written:
- * - a leading `<<variable>>` (the base URL, whatever its name) or a literal
- *   `scheme://host[:port]` is removed;
+ * - a leading variable (the base URL, whatever its name), written
+ *   `<<variable>>` (Hoppscotch) or `{{variable}}` (Postman, Bruno), or a
+ *   literal `scheme://host[:port]` is removed;
  * - every path parameter, written `{id}`, `<<id>>`, `{{id}}` or `:id`,
  *   becomes `{}` (names do not matter: renaming `{id}` to `{petId}` keeps
  *   the identity);
@@ -23,6 +24,7 @@
  *
  * @example
  * normaliseEndpoint('<<baseUrl>>/pets/<<petId>>') // '/pets/{}'
+ * normaliseEndpoint('{{baseUrl}}/pets/:petId') // '/pets/{}'
  * normaliseEndpoint('https://api.example.com:8443/pets/:id/') // '/pets/{}'
  * normaliseEndpoint('<<baseUrl>>/#X-Amz-Target=Lake.GetLFTag') // '/#X-Amz-Target=Lake.GetLFTag'
  */
@@ -52,9 +54,15 @@ export function endpointPath(endpoint: string): string {
   return normalised(endpoint, false, false);
 }
 
+/**
+ * The variable an endpoint starts with, `<<name>>` or `{{name}}`: the base
+ * URL in every client's rendering. Group 1 or 2 is its name.
+ */
+export const LEADING_VARIABLE = /^(?:<<([^<>]*)>>|\{\{([^{}]*)\}\})/;
+
 function normalised(endpoint: string, keepNames: boolean, keepSuffix: boolean): string {
   let path = endpoint.trim();
-  path = path.replace(/^<<[^<>]*>>/, '');
+  path = path.replace(LEADING_VARIABLE, '');
   path = path.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, '');
   const cut = path.search(/[?#]/);
   let suffix = cut < 0 ? '' : path.slice(cut);

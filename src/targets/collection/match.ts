@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { endpointPath, endpointSignature, normaliseEndpoint } from './identity.js';
+import { LEADING_VARIABLE, endpointPath, endpointSignature, normaliseEndpoint } from './identity.js';
 
 /**
  * What matching reads of a request, in any client: its `id` (an operation
@@ -360,7 +360,7 @@ function listAt<K, V>(map: Map<K, V[]>, key: K): V[] {
 /**
  * What {@link matchRequests} needs of each request of a rendered collection:
  * its identity (`id`), method, name, shape and every spelling of its
- * endpoint: as written (`<<baseUrl>>/pets`) and with the collection
+ * endpoint: as written (`<<baseUrl>>/pets`, `{{baseUrl}}/pets`) and with the collection
  * variable it starts with replaced by the variable's value (`values`; older
  * importers wrote the literal server URL), and the id the identity rules
  * before issue 12 gave it when that differs (see {@link endpointPath}).
@@ -376,8 +376,8 @@ export function operationHintsOf<R extends MatchableRequest>(
     if (typeof request.id !== 'string') continue;
     const endpoint = String(request.endpoint);
     const endpoints = [endpoint];
-    const lead = /^<<([^<>]*)>>/.exec(endpoint);
-    const value = lead === null ? undefined : values.get(lead[1] as string);
+    const lead = LEADING_VARIABLE.exec(endpoint);
+    const value = lead === null ? undefined : values.get((lead[1] ?? lead[2]) as string);
     if (lead !== null && value !== undefined && value !== '') endpoints.push(value + endpoint.slice(lead[0].length));
     const method = String(request.method).toUpperCase();
     let shape: string | undefined;

@@ -274,23 +274,15 @@ export function postmanRequestShape(request: PostmanTreeRequest): string {
 
 /**
  * What identity matching needs of each request of a rendered tree (see
- * `operationHintsOf`), each endpoint that starts with a collection variable
- * (`{{baseUrl}}/pets`) also spelled with the variable's value
+ * `operationHintsOf`): the collection variables give an endpoint that
+ * starts with one (`{{baseUrl}}/pets`) its literal spelling too
  * (`https://api.example.com/pets`), as a collection whose user wrote the
  * server URL in place of the variable holds it.
  */
 export function postmanOperationHints(tree: PostmanTree): OperationHint[] {
   const variables = Array.isArray(tree.variable) ? (tree.variable as PostmanVariable[]) : [];
   const values = new Map(variables.flatMap((v) => (typeof v.key === 'string' && typeof v.value === 'string' ? [[v.key, v.value]] : [])));
-  const hints = operationHintsOf(allTreeRequests(tree), values, postmanRequestShape);
-  for (const hint of hints) {
-    const endpoint = hint.endpoints[0] ?? '';
-    const lead = /^\{\{([^{}]*)\}\}/.exec(endpoint);
-    const value = lead === null ? undefined : values.get(lead[1] as string);
-    // `endpoints` is the fresh array operationHintsOf made for this hint.
-    if (lead !== null && value !== undefined && value !== '') (hint.endpoints as string[]).push(value + endpoint.slice(lead[0].length));
-  }
-  return hints;
+  return operationHintsOf(allTreeRequests(tree), values, postmanRequestShape);
 }
 
 /**
