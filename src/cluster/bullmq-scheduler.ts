@@ -532,6 +532,8 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
       });
     }
     const open = await this.#connect();
+    // Jobs run before a start, and after a stop (as the in-process scheduler runs them): this process works too.
+    this.#startWorker(open);
     // The circuit every worker shares: an open one skips automatic triggers and refuses manual ones.
     const circuit = await this.#readCircuit(open, state);
     if (circuit.state === 'open') {

@@ -249,7 +249,11 @@ export class SyncEngine {
    */
   async stopSync(): Promise<void> {
     if (this.#stopping) return this.#stopping;
-    if (this.#state === 'idle' && this.#scheduler.counts().running === 0 && this.#scheduler.counts().pending === 0) return;
+    if (this.#state === 'idle' && this.#scheduler.counts().running === 0 && this.#scheduler.counts().pending === 0) {
+      // Nothing runs, so nothing stops (no event); a scheduler that connected for jobs run before a start (bullmq) lets go of its connections.
+      await this.#scheduler.stop(0);
+      return;
+    }
     this.#state = 'stopping';
     this.#stopping = (async () => {
       if (this.#metricsTimer !== undefined) this.#clock.clearTimeout(this.#metricsTimer);

@@ -283,4 +283,28 @@ describe('bullmqScheduler', () => {
     expect(JSON.stringify(error.toJSON())).not.toContain('secret');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+  it('stopSync on an engine that was never started closes its Redis connections (the process can exit)', async () => {
+    const prefix = `bullmq-test-${++prefixes}`;
+    const admin = new Redis(server.current.url);
+    try {
+      const clients = async () => ((await admin.client('LIST')) as string).trim().split('\n').length;
+      const before = await clients();
+      const engine = new SyncEngine({ scheduler: bullmqScheduler({ url: server.current.url, prefix }) });
+      await engine.addSource({ id: 'pets', source: new MemorySource(api(1)), target: new MemoryTarget(), intervalMs: 0 });
+      // Jobs run before a start: the scheduler connected its queue, worker and lease clients.
+      expect((await engine.syncNow('pets')).outcome).toBe('applied');
+      expect(await clients()).toBeGreaterThan(before);
+      const stopped: unknown[] = [];
+      engine.on('engine:stopped', (event) => void stopped.push(event));
+      await engine.stopSync();
+      await expect.poll(clients).toBe(before);
+      // Nothing ran, so nothing stopped: no event, and the engine works again on the next call.
+      expect(stopped).toEqual([]);
+      expect((await engine.syncNow('pets')).outcome).toBe('unchanged');
+      await engine.stopSync();
+      await expect.poll(clients).toBe(before);
+    } finally {
+      admin.disconnect();
+    }
+  });
 });
