@@ -54,6 +54,7 @@ import {
   type EnqueueOptions,
   type JobPriority,
   type JobTrigger,
+  type RunOptions,
   type RunResult,
   type ScheduledBinding,
   type Scheduler,
@@ -65,7 +66,7 @@ import {
 } from '../scheduler/index.js';
 import { assertPrefix } from './keys.js';
 import { withLease } from './lease-scope.js';
-import { acquireLeaseReading, readLease, releaseLease, renewLease, type Lease } from './lease.js';
+import { acquireLease, acquireLeaseReading, readLease, releaseLease, renewLease, type Lease } from './lease.js';
 import { leaseFence } from './fence.js';
 import { BindingConfigs } from './binding-config.js';
 import { RemoteEvents } from './remote-events.js';
@@ -838,6 +839,22 @@ class BullmqScheduler<Result extends RunResult> implements Scheduler<Result> {
     const served = state.waiters.filter((w) => w.since <= startedAt);
     state.waiters = state.waiters.filter((w) => w.since > startedAt);
     for (const waiter of served) waiter.reject(error);
+  }
+
+  async exclusive<T>(id: string, work: (options: RunOptions) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    this.#require(id);
+    const open = await this.#connect();
+    const ttl = this.#options.leaseTtlMs;
+    const lease = await acquireLease(open.lease, id, { prefix: this.#options.prefix, owner: this.#options.workerId, ttlMs: ttl });
+    if (!lease) return { ran: false };
+    // Renewed while the work runs; a lost lease makes its fenced writes fail with STALE_LEASE.
+    const renew = setInterval(() => void renewLease(open.lease, lease).catch(() => false), Math.max(100, Math.floor(ttl / 3)));
+    try {
+      return { ran: true, value: await withLease(lease, () => work({ fence: leaseFence(open.lease, lease) })) };
+    } finally {
+      clearInterval(renew);
+      await releaseLease(open.lease, lease).catch(() => false);
+    }
   }
 
   /** Whether this process waits on another: a job it queued that has not started here, or a caller of `run()`. */

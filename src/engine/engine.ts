@@ -614,7 +614,23 @@ export class SyncEngine {
         details: { sourceId, reason: 'busy' },
       });
     }
-    const entry = await rollbackBinding(binding, this.#store, this.#clock, toJournalId, options.force ?? false);
+    const force = options.force ?? false;
+    let entry: JournalEntry;
+    if (this.#scheduler.exclusive) {
+      // A scheduler shared by several processes (bullmq): no sync of the binding runs anywhere while the rollback writes.
+      const done = await this.#scheduler.exclusive(sourceId, ({ fence }) =>
+        rollbackBinding(binding, this.#store, this.#clock, toJournalId, force, fence),
+      );
+      if (!done.ran) {
+        throw new JobError('ROLLBACK_REFUSED', `"${sourceId}" is being synced by another worker.`, {
+          hint: 'Wait for that sync to end (a few seconds at most), then roll back.',
+          details: { sourceId, reason: 'busy' },
+        });
+      }
+      entry = done.value;
+    } else {
+      entry = await rollbackBinding(binding, this.#store, this.#clock, toJournalId, force);
+    }
     this.#emit('sync:rolled-back', () => ({
       timestamp: this.#clock.now(),
       sourceId,

@@ -3,7 +3,7 @@ import { adapterFailure, JobError } from '../errors.js';
 import type { Clock } from '../scheduler/index.js';
 
 import type { SyncStore } from '../store/index.js';
-import type { TargetWriteReport } from '../targets/index.js';
+import type { SyncFence, TargetWriteReport } from '../targets/index.js';
 import { commitJournal, discardJournal, getBeforeBytes, getJournal, prepareJournal, storeBytes } from './journal.js';
 import { diffPatch, journalLimitsOf, recoverBinding, snapshotOf, targetContextOf, type PipelineBinding } from './pipeline.js';
 import type { JournalEntry } from './types.js';
@@ -27,7 +27,8 @@ export type RollbackRefusal =
  * target can restore bytes; otherwise the restored value is written. Written ahead like a sync: a crash at any point
  * leaves the old state or the rolled-back one, with a journal that says
  * which. Throws `ROLLBACK_REFUSED` when that would lose something. The
- * caller makes sure no job of the binding runs meanwhile.
+ * caller makes sure no job of the binding runs meanwhile; under a lease it
+ * passes the lease's `fence`, which every target call gets as a sync's do.
  */
 export async function rollbackBinding(
   binding: PipelineBinding,
@@ -35,6 +36,7 @@ export async function rollbackBinding(
   clock: Clock,
   toJournalId: string | undefined,
   force: boolean,
+  fence?: SyncFence,
 ): Promise<JournalEntry> {
   const sourceId = binding.id;
   // `reason` names the refusal for callers that word their own hint (the CLI's `--force`).
@@ -46,7 +48,7 @@ export async function rollbackBinding(
   };
   const signal = new AbortController().signal;
   // A sync a crash interrupted is settled first, so the newest entry is the last thing that happened.
-  await recoverBinding(binding, { store, clock }, signal);
+  await recoverBinding(binding, { store, clock }, signal, fence);
   const journal = await getJournal(store, sourceId);
   const newest = journal[journal.length - 1];
   if (!newest) return refuse('no-journal', `"${sourceId}" has no journal entries to roll back.`, 'Only applied syncs can be rolled back.');
@@ -65,7 +67,7 @@ export async function rollbackBinding(
       `Rolling back to before ${target.id} would undo the first sync of "${sourceId}", which had no local copy to restore.`,
       'Roll back to a later entry, or delete the local copy yourself.',
     );
-  const context = targetContextOf(binding, store, signal);
+  const context = targetContextOf(binding, store, signal, fence);
   const base = await store.getBase(sourceId);
   if (!base) return refuse('no-base', `"${sourceId}" has no base to roll back.`, 'Sync it first.');
   // Read as a sync reads, with its render of the base (a target may use it to read: the Hoppscotch target does).

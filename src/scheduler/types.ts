@@ -246,6 +246,15 @@ export interface Scheduler<Result extends RunResult = RunResult> {
   counts(): { running: number; pending: number };
   /** The schedule facts of one binding. Throws `BINDING_NOT_FOUND`. */
   status(id: string): BindingScheduleView<Result>;
+  /**
+   * Run `work` while no sync of the binding runs anywhere in the deployment,
+   * fenced as a sync is (`bullmqScheduler`: under the binding's lease, its
+   * token in `options.fence` and on every store write). Resolves
+   * `{ ran: false }`, without running it, while a sync holds the binding.
+   * The engine's rollback uses it. Optional: without it the engine relies
+   * on its own check that this process runs no job of the binding.
+   */
+  exclusive?<T>(id: string, work: (options: RunOptions) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 }
 
 /** What a {@link SchedulerFactory} gets from the engine. */

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisStore, acquireLease, bullmqScheduler, type Lease } from '../../src/cluster/index.js';
+import { RedisStore, acquireLease, bullmqScheduler, readLease, releaseLease, type Lease } from '../../src/cluster/index.js';
 import { leaseFence } from '../../src/cluster/fence.js';
 import { bindingKeys } from '../../src/cluster/keys.js';
 import { withLease } from '../../src/cluster/lease-scope.js';
@@ -287,4 +287,38 @@ describe('openApiFileTarget under a lease, continued', () => {
       expect(await readFile(path, 'utf8')).toBe(written);
     },
   );
+});
+
+describe('rollback under bullmqScheduler', () => {
+  it("takes the binding's lease: refused while another worker holds it; then its file write carries the new epoch", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'als-fenced-rollback-'));
+    const prefix = `fenced-${++prefixes}`;
+    const path = join(dir, 'pets.json');
+    const engine = bullmqEngine(prefix);
+    version = 1;
+    await engine.addSource({ id: 'pets', source: httpSource({ url: base }), target: openApiFileTarget({ path }), intervalMs: 0 });
+    expect((await engine.syncNow('pets')).outcome).toBe('applied');
+    const v1 = await readFile(path, 'utf8');
+    version = 2;
+    try {
+      expect((await engine.syncNow('pets')).outcome).toBe('applied');
+    } finally {
+      version = 1;
+    }
+    const v2 = await readFile(path, 'utf8');
+    const client = stores[0]!.client;
+
+    // Another worker runs a sync of the binding: the rollback does not write beside it.
+    const other = await acquireLease(client, 'pets', { prefix, owner: 'other-worker', ttlMs: 60_000 });
+    const refused = await engine.rollback('pets').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'ROLLBACK_REFUSED', details: { sourceId: 'pets', reason: 'busy' } });
+    expect(await readFile(path, 'utf8')).toBe(v2);
+    await releaseLease(client, other!);
+
+    await engine.rollback('pets');
+    expect(await readFile(path, 'utf8')).toBe(v1);
+    // The rollback held a lease of its own (a newer epoch), wrote the file under it, and released it.
+    expect(await readFileEpoch(path)).toBeGreaterThan(other!.token);
+    expect((await readLease(client, 'pets', { prefix })).lease).toBeUndefined();
+  });
 });
