@@ -6,7 +6,7 @@
  * it was; a write of the stale engine that landed before the newer holder
  * claimed the file is completed from the journal by the newer holder.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import {
   type SyncResult,
   type SyncTarget,
 } from '../../src/index.js';
+import { brunoTarget } from '../../src/targets/bruno/index.js';
 import { hoppscotchTarget } from '../../src/targets/hoppscotch/index.js';
 import { readFileEpoch } from '../../src/targets/index.js';
 import { deferred } from '../support/deferred.js';
@@ -134,25 +135,58 @@ function gated<L>(target: SyncTarget<L>): {
   };
 }
 
-const targets: Record<string, (path: string) => SyncTarget<unknown>> = {
-  openApiFileTarget: (path) => openApiFileTarget({ path }) as SyncTarget<unknown>,
-  hoppscotchTarget: (path) => hoppscotchTarget({ path }) as SyncTarget<unknown>,
+/** A target under test: how to make it, where its local copy goes, its bytes and the epoch recorded for it. */
+interface FencedCase {
+  make(path: string): SyncTarget<unknown>;
+  path(dir: string): string;
+  bytes(path: string): Promise<unknown>;
+  epoch(path: string): Promise<number | undefined>;
+}
+
+/** Every file of a folder (dotfiles aside: the fence's own records), by relative path. */
+async function folderBytes(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.startsWith('.')) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[path.slice(dir.length + 1)] = await readFile(path, 'utf8');
+  }
+  return out;
+}
+
+const file = (make: (path: string) => SyncTarget<unknown>): FencedCase => ({
+  make,
+  path: (d) => join(d, 'b.json'),
+  bytes: (path) => readFile(path),
+  epoch: readFileEpoch,
+});
+
+const targets: Record<string, FencedCase> = {
+  openApiFileTarget: file((path) => openApiFileTarget({ path }) as SyncTarget<unknown>),
+  hoppscotchTarget: file((path) => hoppscotchTarget({ path }) as SyncTarget<unknown>),
+  // A folder: fenced through the epoch recorded beside its bruno.json.
+  brunoTarget: {
+    make: (path) => brunoTarget({ dir: path }) as SyncTarget<unknown>,
+    path: (d) => join(d, 'b'),
+    bytes: folderBytes,
+    epoch: (path) => readFileEpoch(join(path, 'bruno.json')),
+  },
 };
 
-describe.each(Object.entries(targets))('%s under a lease', (_name, makeTarget) => {
+describe.each(Object.entries(targets))('%s under a lease', (_name, { make: makeTarget, path: pathIn, bytes, epoch }) => {
   it(
     "refuses a stale worker's write with STALE_LEASE (not retried) once a newer holder claimed the file, and leaves the file as it was",
     { timeout: 30_000 },
     async () => {
       dir = await mkdtemp(join(tmpdir(), 'als-fenced-'));
       const prefix = `fenced-${++prefixes}`;
-      const path = join(dir, 'b.json');
+      const path = pathIn(dir);
       const keys = bindingKeys(prefix, 'b');
       const fresh = bullmqEngine(prefix);
       await fresh.addSource({ id: 'b', source: httpSource({ url: `${base}/b` }), target: makeTarget(path), intervalMs: 0 });
       version = 1;
       expect((await fresh.syncNow('b')).outcome).toBe('applied');
-      const before = await readFile(path);
+      const before = await bytes(path);
 
       // The stale worker: it took the lease, fetched version 2 and prepared its journal entry, then froze before writing.
       const admin = redisStore(prefix);
@@ -186,15 +220,15 @@ describe.each(Object.entries(targets))('%s under a lease', (_name, makeTarget) =
       expect(result).toBeUndefined();
       expect(error?.code).toBe('STALE_LEASE');
       expect(error?.retryable).toBe(false);
-      expect(await readFile(path)).toEqual(before);
-      expect(await readFileEpoch(path)).toBeGreaterThan(lease!.token);
+      expect(await bytes(path)).toEqual(before);
+      expect(await epoch(path)).toBeGreaterThan(lease!.token);
       expect(retries).toBe(0);
 
       // Nothing half-written: the next sync settles the stale entry, and the journal holds the first sync only.
       expect((await fresh.syncNow('b')).outcome).toBe('unchanged');
       expect(await admin.getRecord('b', 'journal.pending')).toBeUndefined();
       expect((await fresh.getJournal('b')).map((entry) => entry.hash)).toEqual([(await admin.getBase('b'))?.hash]);
-      expect(await readFile(path)).toEqual(before);
+      expect(await bytes(path)).toEqual(before);
     },
   );
 });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, TargetError } from '../../errors.js';
 import type { IdentityRule } from '../../merge/index.js';
 import { jsonEqual } from '../../json/index.js';
@@ -30,7 +30,8 @@ import {
   nestCollection,
   operationHintsOf,
 } from '../collection/index.js';
-import type { SyncTarget, TargetWriteReport } from '../types.js';
+import { fencedFileWrite } from '../fence.js';
+import type { SyncFence, SyncTarget, TargetWriteReport } from '../types.js';
 import { type BrunoParseCache, brunoFiles, parseBrunoFiles } from './collection.js';
 import { BrunoFolder, decodeFolderFiles, encodeFolderFiles } from './folder.js';
 import { type BruLang, loadBruLang } from './lang.js';
@@ -174,13 +175,23 @@ export async function readBrunoFolder(dir: string): Promise<BrunoTree | undefine
   return files === undefined ? undefined : treeOf(parseBrunoFiles(files, lang, absolute));
 }
 
-/** The collection folder as the one byte string `clientTarget` keeps (see `encodeFolderFiles`). */
+/**
+ * The collection folder as the one byte string `clientTarget` keeps (see
+ * `encodeFolderFiles`). Under a lease (`context.fence`) a write is fenced
+ * as a file is (`fencedFileWrite`), through the epoch recorded beside the
+ * folder's `bruno.json` (`.bruno.json.als-epoch`, inside the folder, which
+ * Bruno and the target ignore as they ignore every dotfile): one lock and
+ * one epoch for the whole folder, since a sync writes it as one change.
+ */
 class BrunoStorage implements ClientStorage {
   readonly #folder: BrunoFolder;
+  /** The file whose epoch record and lock fence the folder. */
+  readonly #fenced: string;
   #lang: BruLang | undefined;
 
   constructor(dir: string) {
     this.#folder = new BrunoFolder(dir);
+    this.#fenced = join(dir, 'bruno.json');
   }
 
   /** Load `@usebruno/lang` (once). */
@@ -205,9 +216,16 @@ class BrunoStorage implements ClientStorage {
     return files === undefined ? undefined : encodeFolderFiles(files);
   }
 
-  async write(bytes: Uint8Array, expected: Uint8Array | null): Promise<TargetWriteReport> {
-    await this.#folder.write(decodeFolderFiles(bytes), expected === null ? null : decodeFolderFiles(expected));
+  async write(bytes: Uint8Array, expected: Uint8Array | null, fence?: SyncFence): Promise<TargetWriteReport> {
+    const write = () => this.#folder.write(decodeFolderFiles(bytes), expected === null ? null : decodeFolderFiles(expected));
+    await (fence === undefined ? write() : fencedFileWrite(this.#fenced, fence, write));
     return {};
+  }
+
+  /** Claim the folder for `fence.token`: from now on a write with an older token is refused (see `fencedFileWrite`). */
+  async claim(fence: SyncFence): Promise<void> {
+    // No `confirm`: a claim never lets an older token in, whoever holds the lease now.
+    await fencedFileWrite(this.#fenced, { token: fence.token }, async () => undefined);
   }
 }
 
