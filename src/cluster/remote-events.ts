@@ -54,11 +54,6 @@ export class RemoteEvents {
     this.#idleMs = options.idleMs;
   }
 
-  /** Whether the reader runs (for tests and status). */
-  get reading(): boolean {
-    return this.#reader !== undefined;
-  }
-
   /** Start the reader if it does not run; resolves once every event from now on will be read. */
   ensure(): Promise<void> {
     this.#usedAt = Date.now();
