@@ -111,13 +111,18 @@ function folderOf(folder: ModelFolder, dirs: NameSet, secrets: Set<string>): Bru
   return [out];
 }
 
-/** Give request files that collide with a sub-folder's name (case-insensitively) a ` (n)` suffix. */
+/**
+ * Give request files that collide with a sub-folder's name (case-insensitively)
+ * the first ` (n)` suffix free among the folders and every other request file.
+ */
 function dedupeAgainst(node: BrunoTree | BrunoTreeFolder): void {
   const dirs = new Set(node.folders.map((f) => f.dir.toLowerCase()));
   if (dirs.size === 0) return;
   const taken = new NameSet();
   for (const dir of node.folders) taken.take(dir.dir);
-  for (const request of node.requests) if (dirs.has(request.file.toLowerCase())) request.file = taken.take(request.file);
+  const collides = (request: BrunoTreeRequest): boolean => dirs.has(request.file.toLowerCase());
+  for (const request of node.requests) if (!collides(request)) taken.take(request.file);
+  for (const request of node.requests) if (collides(request)) request.file = taken.take(request.file);
 }
 
 function requestOf(model: ModelRequest, files: NameSet, secrets: Set<string>): BrunoTreeRequest {

@@ -158,4 +158,23 @@ describe('Bruno render, read back by @usebruno/lang', () => {
       { numRuns: propertyRuns(200) },
     );
   }, 60_000);
+
+  it('a request file renamed off a folder name does not take the name of another request file (a counterexample fast-check found)', () => {
+    // Folder `~off` (a tag), and at the same level two requests named `~off`: the second is `~off (2)` among requests,
+    // and the first, moved off the folder's name, must not become `~off (2)` too.
+    const document = {
+      openapi: '3.1.0',
+      info: { title: '', version: '1' },
+      paths: {
+        '/': { get: { tags: ['~off'] } },
+        '/a': { get: { summary: '~off' }, options: { summary: '~off' } },
+      },
+    };
+    const tree = renderBrunoTree(document);
+    const names = [...tree.folders.map((folder) => folder.dir), ...tree.requests.map((request) => request.file)].map((n) =>
+      n.toLowerCase(),
+    );
+    expect(new Set(names).size).toBe(names.length);
+    expect(tree.requests.map((request) => request.method)).toEqual(['GET', 'OPTIONS']);
+  });
 });
