@@ -26,6 +26,7 @@ import {
   checkFilter,
   clientTarget,
   collectionIdentityRules,
+  identityField,
   keyCollection,
   nestCollection,
   operationHintsOf,
@@ -231,35 +232,26 @@ class BrunoStorage implements ClientStorage {
 
 // ---------------------------------------------------------------- the keyed form
 
-const field =
-  (name: string, lower = false) =>
-  (item: unknown): string | undefined => {
-    if (item === null || typeof item !== 'object') return undefined;
-    const value = (item as Json)[name];
-    if (typeof value !== 'string') return undefined;
-    return lower ? value.toLowerCase() : value;
-  };
-
 /**
  * Identity rules of Bruno's lists: headers by name case-insensitively;
  * params by type and name (a query and a path param may share a name); form
  * fields, assertions, request variables and environment variables by name.
  */
 export const brunoIdentityRules: readonly IdentityRule[] = collectionIdentityRules([
-  { path: '/**/headers', key: field('name', true) },
+  { path: '/**/headers', key: identityField('name', true) },
   {
     path: '/**/params',
     key: (item) => {
-      const name = field('name')(item);
-      return name === undefined ? undefined : `${field('type')(item) ?? 'query'}:${name}`;
+      const name = identityField('name')(item);
+      return name === undefined ? undefined : `${identityField('type')(item) ?? 'query'}:${name}`;
     },
   },
-  { path: '/**/assertions', key: field('name') },
-  { path: '/**/vars/req', key: field('name') },
-  { path: '/**/vars/res', key: field('name') },
-  { path: '/**/formUrlEncoded', key: field('name') },
-  { path: '/**/multipartForm', key: field('name') },
-  { path: '/**/variables', key: field('name') },
+  { path: '/**/assertions', key: identityField('name') },
+  { path: '/**/vars/req', key: identityField('name') },
+  { path: '/**/vars/res', key: identityField('name') },
+  { path: '/**/formUrlEncoded', key: identityField('name') },
+  { path: '/**/multipartForm', key: identityField('name') },
+  { path: '/**/variables', key: identityField('name') },
 ]);
 
 /** The shape of a request, for ties: its path and query param names and body fields. */

@@ -100,6 +100,20 @@ export function ownEntry<T>(record: Readonly<Record<string, T>> | undefined, key
 const stringKey = (item: unknown): string | undefined => (typeof item === 'string' ? item : undefined);
 
 /**
+ * The identity key of a list item for an {@link IdentityRule}: its string
+ * field `name` (lower-cased with `lower`, for names compared without case,
+ * such as HTTP headers); `undefined` when the item has none.
+ */
+export const identityField =
+  (name: string, lower = false) =>
+  (item: unknown): string | undefined => {
+    if (item === null || typeof item !== 'object') return undefined;
+    const value = (item as Record<string, unknown>)[name];
+    if (typeof value !== 'string') return undefined;
+    return lower ? value.toLowerCase() : value;
+  };
+
+/**
  * Identity rules of a {@link KeyedCollection} for the three-way merge: the
  * order lists as sets of keys, then the client's own rules for the lists
  * inside a request (headers, params, form fields, variables, scripts...).

@@ -6,6 +6,7 @@
  */
 import type { IdentityRule } from '../../merge/index.js';
 import { endpointIdentity } from '../collection/identity.js';
+import { identityField } from '../collection/model.js';
 import type { HoppCollection, HoppRequest } from './schema.js';
 
 export { endpointIdentity, endpointPath, endpointSignature, normaliseEndpoint, operationIdentity } from '../collection/identity.js';
@@ -35,14 +36,6 @@ export function allRequests(collection: HoppCollection): HoppRequest[] {
   return out;
 }
 
-const field =
-  (name: string) =>
-  (item: unknown): string | undefined => {
-    if (item === null || typeof item !== 'object') return undefined;
-    const value = (item as Record<string, unknown>)[name];
-    return typeof value === 'string' ? value : undefined;
-  };
-
 /**
  * Identity rules of a collection for the three-way merge (paths are JSON
  * Pointer patterns where `**` matches any depth, the root included):
@@ -55,11 +48,11 @@ const field =
  * Saved `responses` are an object keyed by name, merged key by key without a rule.
  */
 export const hoppscotchIdentityRules: readonly IdentityRule[] = [
-  { path: '/**/folders', key: field('name') },
+  { path: '/**/folders', key: identityField('name') },
   { path: '/**/requests', key: requestKey },
-  { path: '/**/headers', key: (item) => field('key')(item)?.toLowerCase() },
-  { path: '/**/params', key: field('key') },
-  { path: '/**/requestVariables', key: field('key') },
-  { path: '/**/variables', key: field('key') },
-  { path: '/**/body/body', key: field('key') },
+  { path: '/**/headers', key: (item) => identityField('key')(item)?.toLowerCase() },
+  { path: '/**/params', key: identityField('key') },
+  { path: '/**/requestVariables', key: identityField('key') },
+  { path: '/**/variables', key: identityField('key') },
+  { path: '/**/body/body', key: identityField('key') },
 ];

@@ -14,6 +14,7 @@ import {
   type IdentityHints,
   type KeyedCollection as NormalisedCollection,
   collectionIdentityRules,
+  identityField,
   keyCollection,
   nestCollection,
 } from '../collection/index.js';
@@ -96,15 +97,6 @@ export function denormaliseCollection(normalised: NormalisedCollection): Denorma
   return { collection, record };
 }
 
-const field =
-  (name: string, lower = false) =>
-  (item: unknown): string | undefined => {
-    if (item === null || typeof item !== 'object') return undefined;
-    const value = (item as Json)[name];
-    if (typeof value !== 'string') return undefined;
-    return lower ? value.toLowerCase() : value;
-  };
-
 /**
  * Identity rules of the {@link NormalisedCollection} for the three-way merge:
  * order lists as sets of keys; headers by `key` case-insensitively; query
@@ -113,9 +105,9 @@ const field =
  * so are saved `responses` (by name).
  */
 export const hoppscotchTargetIdentityRules: readonly IdentityRule[] = collectionIdentityRules([
-  { path: '/**/headers', key: field('key', true) },
-  { path: '/**/params', key: field('key') },
-  { path: '/**/requestVariables', key: field('key') },
-  { path: '/**/variables', key: field('key') },
-  { path: '/**/body/body', key: field('key') },
+  { path: '/**/headers', key: identityField('key', true) },
+  { path: '/**/params', key: identityField('key') },
+  { path: '/**/requestVariables', key: identityField('key') },
+  { path: '/**/variables', key: identityField('key') },
+  { path: '/**/body/body', key: identityField('key') },
 ]);

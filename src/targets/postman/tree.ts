@@ -18,6 +18,7 @@ import {
   type OperationHint,
   USER_KEY_PREFIX,
   collectionIdentityRules,
+  identityField,
   keyCollection,
   nestCollection,
   operationHintsOf,
@@ -322,15 +323,6 @@ export function nestPostmanTree(keyed: KeyedCollection): NestedCollection<Postma
 /** The request nested from each keyed request's fields (with its key as `id`), so an unchanged request is the same object at every write. */
 const nested = new WeakMap<object, PostmanTreeRequest>();
 
-const field =
-  (name: string, lower = false) =>
-  (item: unknown): string | undefined => {
-    if (item === null || typeof item !== 'object') return undefined;
-    const value = (item as Json)[name];
-    if (typeof value !== 'string') return undefined;
-    return lower ? value.toLowerCase() : value;
-  };
-
 /**
  * Identity rules of the keyed Postman collection: headers by `key`
  * case-insensitively; query parameters, path, collection and folder
@@ -338,14 +330,14 @@ const field =
  * scripts by `listen`; saved responses by `name`.
  */
 export const postmanIdentityRules: readonly IdentityRule[] = collectionIdentityRules([
-  { path: '/**/header', key: field('key', true) },
-  { path: '/**/query', key: field('key') },
-  { path: '/**/variable', key: field('key') },
-  { path: '/**/body/formdata', key: field('key') },
-  { path: '/**/body/urlencoded', key: field('key') },
-  { path: '/**/event', key: field('listen') },
-  { path: '/**/response', key: field('name') },
-  { path: '/**/auth/*', key: field('key') },
+  { path: '/**/header', key: identityField('key', true) },
+  { path: '/**/query', key: identityField('key') },
+  { path: '/**/variable', key: identityField('key') },
+  { path: '/**/body/formdata', key: identityField('key') },
+  { path: '/**/body/urlencoded', key: identityField('key') },
+  { path: '/**/event', key: identityField('listen') },
+  { path: '/**/response', key: identityField('name') },
+  { path: '/**/auth/*', key: identityField('key') },
 ]);
 
 /** A tree is a {@link CollectionTree} of flattened requests. */
